@@ -1,0 +1,8 @@
+#pragma once
+
+/// \file
+/// Umbrella header: includes every layer of respkit. Includes only.
+
+#include "respkit/version.hpp"
+
+#include "respkit/resp.hpp"

@@ -1,0 +1,18 @@
+#pragma once
+
+/// \file
+/// respkit's version, as macros so it can be checked by the preprocessor.
+/// Keep in step with project(VERSION) in CMakeLists.txt and project(version:) in meson.build;
+/// tests/test_smoke.cpp checks both.
+
+/// Major version: incremented for incompatible API changes.
+#define RESPKIT_VERSION_MAJOR 0
+/// Minor version: incremented for backward-compatible additions.
+#define RESPKIT_VERSION_MINOR 1
+/// Patch version: incremented for backward-compatible fixes.
+#define RESPKIT_VERSION_PATCH 0
+/// The version as "MAJOR.MINOR.PATCH".
+#define RESPKIT_VERSION_STRING "0.1.0"
+/// The version as one comparable number: MAJOR * 10000 + MINOR * 100 + PATCH.
+#define RESPKIT_VERSION                                                                            \
+    (RESPKIT_VERSION_MAJOR * 10000 + RESPKIT_VERSION_MINOR * 100 + RESPKIT_VERSION_PATCH)
