@@ -1,0 +1,124 @@
+#pragma once
+
+/// \file
+/// Reads captured Redis traffic (requests or replies, RESP2 or RESP3, inline commands too)
+/// message by message, e.g. to decode a capture or an append-only file.
+
+#include <cstddef>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "respkit/resp/error.hpp"
+#include "respkit/resp/limits.hpp"
+#include "respkit/resp/parser.hpp"
+#include "respkit/resp/request_parser.hpp"
+#include "respkit/resp/value.hpp"
+#include "respkit/resp/value_builder.hpp"
+
+namespace respkit::resp {
+
+/// One top-level message read by traffic_reader.
+struct traffic_message {
+    resp::value value;       ///< the message; an inline command becomes an array of bulk strings
+    bool is_inline = false;  ///< true for an inline command line
+    std::string inline_error; ///< for an inline line Redis would reject (unbalanced quotes): its
+                              ///< protocol error; value then holds the raw line as a bulk string
+};
+
+/// Splits a byte stream into top-level messages. A message starting with a RESP type byte is
+/// parsed as RESP (any type, any depth); anything else is an inline command line, split as
+/// Redis splits it. Empty inline lines are skipped, as Redis skips them.
+class traffic_reader {
+public:
+    /// A reader with default limits.
+    traffic_reader() = default;
+    /// A reader with the given limits.
+    explicit traffic_reader(const resp::limits& lim) : m_parser(lim), m_requests(lim), m_limits(lim) {}
+
+    /// Reads the next message from `input` (the unconsumed bytes, as for parser::parse).
+    /// complete: `out` holds it; drop `consumed` bytes. need_more: drop `consumed` bytes (skipped
+    /// empty lines) and call again with more. error: error() says what; the offset is
+    /// `consumed` (relative to `input`), and the reader stays failed until reset().
+    [[nodiscard]] parse_result next(std::string_view input, traffic_message& out) {
+        if (m_error) return {parse_status::error, m_error_offset};
+        std::size_t skipped = 0;
+        for (;;) {
+            const std::string_view rest = input.substr(skipped);
+            if (rest.empty()) return {parse_status::need_more, skipped};
+            if (m_parser.in_message() || is_marker(rest[0])) {
+                const parse_result r = m_parser.parse(rest, m_builder);
+                if (r.status == parse_status::complete) {
+                    out.value = m_builder.take();
+                    out.is_inline = false;
+                    out.inline_error.clear();
+                    return {parse_status::complete, skipped + r.consumed};
+                }
+                if (r.status == parse_status::error) return fail(m_parser.error(), skipped + r.consumed);
+                return {parse_status::need_more, skipped};
+            }
+            // An inline line.
+            const void* lf = std::memchr(rest.data(), '\n', rest.size());
+            if (lf == nullptr) {
+                if (rest.size() > m_limits.max_inline_length) return fail(errc::inline_too_big, skipped);
+                return {parse_status::need_more, skipped};
+            }
+            const std::size_t length = static_cast<std::size_t>(static_cast<const char*>(lf) - rest.data()) + 1;
+            const std::string_view line = rest.substr(0, length);
+            m_requests.reset();
+            const parse_result r = m_requests.parse(line);
+            if (r.status == parse_status::need_more && r.consumed == length) { // blank: Redis skips it
+                skipped += length;
+                continue;
+            }
+            out.is_inline = true;
+            if (r.status != parse_status::complete) {
+                // Unbalanced quotes; or a NUL before the LF, which hides the line's end from Redis.
+                out.inline_error = r.status == parse_status::error
+                                       ? m_requests.error_message()
+                                       : std::string("NUL byte before the end of the line (Redis would wait for more)");
+                std::string_view raw = line.substr(0, line.size() - 1);
+                if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+                out.value = value::bulk_string(raw);
+            } else {
+                out.inline_error.clear();
+                std::vector<value> args;
+                for (const std::string_view arg : m_requests.args()) args.push_back(value::bulk_string(arg));
+                out.value = value::array(std::move(args));
+            }
+            return {parse_status::complete, skipped + length};
+        }
+    }
+
+    /// Forgets any partial message and any error.
+    void reset() {
+        m_parser.reset();
+        m_builder.reset();
+        m_error = {};
+        m_error_offset = 0;
+    }
+
+    /// The error that stopped the reader (it stays stopped until reset).
+    [[nodiscard]] std::error_code error() const noexcept { return m_error; }
+    /// True while a RESP message has been started but not completed.
+    [[nodiscard]] bool in_message() const noexcept { return m_parser.in_message(); }
+
+private:
+    parse_result fail(std::error_code code, std::size_t offset) {
+        m_error = code;
+        m_error_offset = offset;
+        return {parse_status::error, offset};
+    }
+
+    parser m_parser;
+    value_builder m_builder;
+    request_parser m_requests;
+    resp::limits m_limits{};
+    std::error_code m_error{};
+    std::size_t m_error_offset = 0;
+};
+
+} // namespace respkit::resp
