@@ -1,0 +1,147 @@
+// The server core without sockets: a dispatcher with user callbacks, sessions fed bytes in any
+// split, Redis's error replies for unknown commands, arity and subcommands, write hooks,
+// protocol errors closing the session, and back-pressure on queued output.
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "respkit/server.hpp"
+
+using namespace respkit;
+using namespace respkit::server;
+
+namespace {
+
+dispatcher echo_dispatcher() {
+    dispatcher d;
+    d.add({.name = "echo", .arity = -1}, [](command_call& call) {
+        call.reply().array(call.argc() - 1);
+        for (std::size_t i = 1; i < call.argc(); ++i) call.reply().bulk_string(call.arg(i));
+    });
+    d.add({.name = "set", .arity = 3, .flags = command_flag::write, .keys = {1, 1, 1}},
+          [](command_call& call) { call.ok(); });
+    d.add({.name = "fail", .arity = 1, .flags = command_flag::write},
+          [](command_call& call) { call.error("ERR it failed\r\nbadly"); });
+    d.add_subcommand("config", {.name = "get", .arity = 3}, [](command_call& call) { call.reply().array(0); });
+    return d;
+}
+
+std::string run(const dispatcher& d, server_context& ctx, const std::string& input) {
+    session s(d, ctx);
+    s.feed(input);
+    return std::string(s.pending_output());
+}
+
+} // namespace
+
+TEST_CASE("a dispatcher with a user callback serves pipelined requests split anywhere") {
+    const dispatcher d = echo_dispatcher();
+    server_context ctx;
+    const std::string input = "*3\r\n$4\r\nECHO\r\n$1\r\na\r\n$2\r\nbc\r\nEcHo x \"y z\"\r\n";
+    const std::string expected = "*2\r\n$1\r\na\r\n$2\r\nbc\r\n*2\r\n$1\r\nx\r\n$3\r\ny z\r\n";
+    CHECK(run(d, ctx, input) == expected);
+    for (std::size_t cut = 1; cut < input.size(); ++cut) {
+        session s(d, ctx);
+        s.feed(input.substr(0, cut));
+        s.feed(input.substr(cut));
+        CHECK(s.pending_output() == expected);
+    }
+    CHECK(ctx.stats().total_commands_processed == 2 * input.size());
+}
+
+TEST_CASE("Redis's errors for unknown commands, arity and subcommands") {
+    const dispatcher d = echo_dispatcher();
+    server_context ctx;
+    CHECK(run(d, ctx, "NOSUCH a b\r\n") == "-ERR unknown command 'NOSUCH', with args beginning with: 'a' 'b' \r\n");
+    CHECK(run(d, ctx, "nosuch\r\n") == "-ERR unknown command 'nosuch', with args beginning with: \r\n");
+    CHECK(run(d, ctx, "SET k\r\n") == "-ERR wrong number of arguments for 'set' command\r\n");
+    CHECK(run(d, ctx, "config\r\n") == "-ERR wrong number of arguments for 'config' command\r\n");
+    CHECK(run(d, ctx, "config nosuch\r\n") == "-ERR unknown subcommand 'nosuch'. Try CONFIG HELP.\r\n");
+    CHECK(run(d, ctx, "config GET\r\n") == "-ERR wrong number of arguments for 'config|get' command\r\n");
+    CHECK(run(d, ctx, "config GET x\r\n") == "*0\r\n");
+    CHECK(run(d, ctx, "*2\r\n$4\r\nx\r\ny\r\n$3\r\na\nb\r\n") ==
+          "-ERR unknown command 'x  y', with args beginning with: 'a b' \r\n");
+    // 32 arguments of 4 printed characters fill the 128-character list.
+    std::string many = "k";
+    for (int i = 0; i < 40; ++i) many += " k";
+    std::string expected = "-ERR unknown command 'k', with args beginning with: ";
+    for (int i = 0; i < 32; ++i) expected += "'k' ";
+    CHECK(run(d, ctx, many + "\r\n") == expected + "\r\n");
+    CHECK(ctx.stats().error_counts.at("ERR") == 8);
+}
+
+TEST_CASE("write hooks see successful write commands only") {
+    dispatcher d = echo_dispatcher();
+    std::vector<std::string> logged;
+    d.on_write([&](const command_call& call) { logged.emplace_back(call.arg(0)); });
+    server_context ctx;
+    CHECK(run(d, ctx, "SET a b\r\nECHO x\r\nFAIL\r\nset c d\r\n") ==
+          "+OK\r\n*1\r\n$1\r\nx\r\n-ERR it failed  badly\r\n+OK\r\n");
+    CHECK(logged == std::vector<std::string>{"SET", "set"});
+}
+
+TEST_CASE("users replace and remove commands, built-in or not") {
+    dispatcher d = echo_dispatcher();
+    d.add({.name = "echo", .arity = 2}, [](command_call& call) { call.reply().simple_string("replaced"); });
+    server_context ctx;
+    CHECK(run(d, ctx, "ECHO a\r\n") == "+replaced\r\n");
+    CHECK(d.remove("ECHO"));
+    CHECK(!d.remove("echo"));
+    CHECK(run(d, ctx, "ECHO a\r\n") == "-ERR unknown command 'ECHO', with args beginning with: 'a' \r\n");
+}
+
+TEST_CASE("a protocol error is answered, then the session closes without running more") {
+    const dispatcher d = echo_dispatcher();
+    server_context ctx;
+    session s(d, ctx);
+    s.feed("ECHO a\r\n*1\r\n$x\r\nECHO b\r\n");
+    CHECK(s.pending_output() == "*1\r\n$1\r\na\r\n-ERR Protocol error: invalid bulk length\r\n");
+    CHECK(s.closing());
+}
+
+TEST_CASE("back-pressure: processing pauses while output is above the watermark") {
+    const dispatcher d = echo_dispatcher();
+    server_context ctx;
+    session_options options;
+    options.output_high_watermark = 64;
+    session s(d, ctx, options);
+    std::string input;
+    for (int i = 0; i < 100; ++i) input += "ECHO 0123456789\r\n";
+    s.feed(input);
+    CHECK(s.output_full());
+    CHECK(s.has_pending_input());
+    const std::size_t first = s.pending_output().size();
+    CHECK(first < 200);
+    while (s.has_pending_input()) {
+        s.output_sent(s.pending_output().size());
+        s.process();
+    }
+    CHECK(ctx.stats().total_commands_processed == 100);
+}
+
+TEST_CASE("sessions register in the server context with increasing ids") {
+    const dispatcher d = echo_dispatcher();
+    server_context ctx;
+    session a(d, ctx);
+    {
+        session b(d, ctx);
+        CHECK(b.id() == a.id() + 1);
+        CHECK(ctx.clients().size() == 2);
+    }
+    CHECK(ctx.clients().size() == 1);
+    CHECK(ctx.stats().total_connections_received == 2);
+}
+
+TEST_CASE("key positions enumerate key arguments") {
+    std::vector<std::size_t> keys;
+    key_positions{1, -1, 2}.for_each(7, [&](std::size_t i) { keys.push_back(i); }); // MSET k v k v k v
+    CHECK(keys == std::vector<std::size_t>{1, 3, 5});
+    keys.clear();
+    key_positions{1, -2, 1}.for_each(4, [&](std::size_t i) { keys.push_back(i); }); // BLPOP a b timeout
+    CHECK(keys == std::vector<std::size_t>{1, 2});
+    keys.clear();
+    key_positions{}.for_each(4, [&](std::size_t i) { keys.push_back(i); });
+    CHECK(keys.empty());
+}
