@@ -6,3 +6,5 @@
 #include "respkit/version.hpp"
 
 #include "respkit/resp.hpp"
+#include "respkit/server.hpp"
+#include "respkit/store.hpp"

@@ -1,0 +1,13 @@
+#pragma once
+
+/// \file
+/// Umbrella header of the store layer: keyspace, maps, values, expiry clocks, glob.
+
+#include <respkit/store/clock.hpp>
+#include <respkit/store/glob.hpp>
+#include <respkit/store/hash.hpp>
+#include <respkit/store/hash_map.hpp>
+#include <respkit/store/integer.hpp>
+#include <respkit/store/keyspace.hpp>
+#include <respkit/store/keyspace_map.hpp>
+#include <respkit/store/value.hpp>

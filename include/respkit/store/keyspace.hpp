@@ -1,0 +1,597 @@
+#pragma once
+
+/// \file
+/// respkit::store::keyspace: numbered databases of typed values with expiry (lazy and
+/// active), statistics and change observers, over a pluggable map and clock.
+
+#include <respkit/resp/error.hpp>
+#include <respkit/store/clock.hpp>
+#include <respkit/store/glob.hpp>
+#include <respkit/store/hash.hpp>
+#include <respkit/store/hash_map.hpp>
+#include <respkit/store/keyspace_map.hpp>
+#include <respkit/store/value.hpp>
+
+#include <algorithm>
+#include <cassert>
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace respkit::store {
+
+/// What the keyspace stores under each key: the value and, for keys with a TTL, the
+/// position of their expiry record.
+struct entry {
+    static constexpr std::uint32_t no_ttl = 0xffffffffu; ///< ttl_slot of a persistent key
+
+    store::value data;               ///< the value
+    std::uint32_t ttl_slot = no_ttl; ///< index into the db's expiry records, or no_ttl
+};
+
+/// What happened to a key, as reported to observers.
+enum class key_event : std::uint8_t {
+    modified, ///< written by the keyspace (set, expiry change, rename target) or notify_modified
+    deleted,  ///< removed by erase or as a rename source
+    expired,  ///< removed because its TTL passed (lazily on access or by active expiry)
+    flushed,  ///< the whole database was emptied (the key is empty)
+};
+
+/// An observer: called when the keyspace changes `key` in database `db` (after a write;
+/// just before the removal for deleted and expired). It must not modify the keyspace;
+/// `key` is valid only during the call.
+using key_observer = void (*)(void* context, key_event event, std::size_t db, std::string_view key);
+
+/// Construction options.
+struct keyspace_options {
+    std::size_t databases = 16; ///< number of databases (SELECT 0 .. databases-1)
+    std::uint64_t seed = 0;     ///< hash and sampling seed; 0 picks a per-process random one
+};
+
+/// Counters for INFO stats.
+struct keyspace_stats {
+    std::uint64_t expired_keys = 0;    ///< keys removed because their TTL passed
+    std::uint64_t keyspace_hits = 0;   ///< read lookups that found a key
+    std::uint64_t keyspace_misses = 0; ///< read lookups that found none
+};
+
+/// One line of INFO keyspace: `db0:keys=1,expires=0,avg_ttl=0`.
+struct db_info {
+    std::size_t keys = 0;    ///< keys stored (expired ones not yet removed included, as DBSIZE)
+    std::size_t expires = 0; ///< keys with a TTL
+    std::int64_t avg_ttl =
+        0; ///< estimated average remaining TTL in ms (from active expiry samples)
+};
+
+/// Result of a typed lookup: `found` is null when the key is missing or has another kind
+/// (`error` == errc::wrong_type); `created` tells whether find_or_create made it.
+template <class T>
+struct lookup_result {
+    T* found = nullptr;    ///< the value, or nullptr
+    std::error_code error; ///< errc::wrong_type when the key holds another kind
+    bool created = false;  ///< find_or_create: the key was created empty
+};
+
+/// Expiry state of a key.
+struct key_expiry {
+    bool exists = false;               ///< the key exists
+    std::optional<std::int64_t> at_ms; ///< absolute Unix ms when it expires, if it has a TTL
+};
+
+/// Result of rename.
+struct rename_result {
+    std::error_code error; ///< errc::no_such_key when the source does not exist
+    bool renamed = false;  ///< false on error, or with `nx` when the target exists
+};
+
+/// SCAN's options.
+struct scan_options {
+    std::size_t count = 10;         ///< COUNT: about how many keys to look at
+    std::string_view pattern = "*"; ///< MATCH pattern ("*" = all)
+    std::optional<value_kind> type; ///< TYPE filter
+};
+
+/// A scan filter that accepts everything.
+struct accept_all {
+    /// Always true.
+    constexpr bool operator()(std::string_view, const value&) const noexcept { return true; }
+};
+
+/// Tuning of active_expire_cycle.
+struct expire_cycle_options {
+    std::size_t keys_per_loop = 20; ///< keys sampled per round
+    unsigned stale_percent = 25;    ///< keep sampling a db while more than this % expired
+};
+
+/// What one active_expire_cycle did.
+struct expire_cycle_result {
+    std::size_t sampled = 0; ///< keys looked at
+    std::size_t expired = 0; ///< keys removed
+    bool timed_out = false;  ///< stopped because the time budget ran out
+};
+
+/// Numbered databases of typed values with expiry, over map family `Map` (a template
+/// taking the mapped type, e.g. hash_map or std_map_adapter) and clock `Clock`.
+///
+/// Keys are byte strings; key arguments are views the caller owns and must not point
+/// into the keyspace. Pointers returned by lookups stay valid until the next call that
+/// inserts or removes a key in the same database (including lookups that expire one).
+/// Not thread-safe: one keyspace per event loop (shard).
+template <template <class> class Map = hash_map, clock_source Clock = system_clock>
+requires keyspace_map<Map<entry>>
+class keyspace {
+public:
+    using map_type = Map<entry>; ///< the map of each database
+    using clock_type = Clock;    ///< the clock
+
+    /// `options.databases` empty databases reading time from `clock`.
+    explicit keyspace(keyspace_options options = {}, Clock clock = Clock{})
+        : m_clock(std::move(clock)), m_random(options.seed != 0 ? options.seed : process_seed()) {
+        const std::size_t count = options.databases == 0 ? 1 : options.databases;
+        m_dbs.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
+            if constexpr (std::constructible_from<map_type, std::uint64_t>)
+                m_dbs.push_back(database{map_type(detail::splitmix64(m_random)), {}, 0});
+            else
+                m_dbs.push_back(database{});
+        }
+    }
+
+    /// Number of databases.
+    [[nodiscard]] std::size_t db_count() const noexcept { return m_dbs.size(); }
+
+    /// The clock (tests advance a manual_clock through this).
+    [[nodiscard]] Clock& clock() noexcept { return m_clock; }
+
+    /// The clock.
+    [[nodiscard]] const Clock& clock() const noexcept { return m_clock; }
+
+    // --- lookups -----------------------------------------------------------------------
+
+    /// Read lookup (GET and friends): the value, or nullptr if missing. Expires the key if
+    /// its TTL passed; counts a keyspace hit or miss.
+    [[nodiscard]] const value* find(std::size_t db, std::string_view key) {
+        entry* e = live_entry(db, key);
+        count_lookup(e != nullptr);
+        return e ? &e->data : nullptr;
+    }
+
+    /// Read lookup of a key that must hold `kind`: errc::wrong_type if it holds another.
+    [[nodiscard]] lookup_result<const value> find(std::size_t db, std::string_view key,
+                                                  value_kind kind) {
+        const value* v = find(db, key);
+        if (v && v->kind() != kind) return {nullptr, make_error_code(errc::wrong_type)};
+        return {v, {}};
+    }
+
+    /// Write lookup: the value for in-place modification, or nullptr. Expires the key if
+    /// its TTL passed; no hit/miss counting. Call notify_modified after changing it.
+    [[nodiscard]] value* find_for_write(std::size_t db, std::string_view key) {
+        entry* e = live_entry(db, key);
+        return e ? &e->data : nullptr;
+    }
+
+    /// Write lookup of a key that must hold `kind`: errc::wrong_type if it holds another.
+    [[nodiscard]] lookup_result<value> find_for_write(std::size_t db, std::string_view key,
+                                                      value_kind kind) {
+        value* v = find_for_write(db, key);
+        if (v && v->kind() != kind) return {nullptr, make_error_code(errc::wrong_type)};
+        return {v, {}};
+    }
+
+    /// Write lookup that creates an empty value of `kind` when the key is missing (LPUSH,
+    /// HSET, SADD, ZADD, APPEND): errc::wrong_type if it holds another kind.
+    [[nodiscard]] lookup_result<value> find_or_create(std::size_t db, std::string_view key,
+                                                      value_kind kind) {
+        if (value* v = find_for_write(db, key)) {
+            if (v->kind() != kind) return {nullptr, make_error_code(errc::wrong_type)};
+            return {v, {}, false};
+        }
+        auto [e, inserted] = m_dbs[db].keys.try_emplace(key);
+        e->data = value::make(kind);
+        return {&e->data, {}, true};
+    }
+
+    /// True if `key` exists (EXISTS): expires it if due; counts a hit or miss.
+    [[nodiscard]] bool exists(std::size_t db, std::string_view key) {
+        return find(db, key) != nullptr;
+    }
+
+    /// TYPE: "string", "list", "hash", "set", "zset" or "none". Counts a hit or miss.
+    [[nodiscard]] std::string_view type_name(std::size_t db, std::string_view key) {
+        const value* v = find(db, key);
+        return v ? v->type_name() : std::string_view("none");
+    }
+
+    // --- writes ------------------------------------------------------------------------
+
+    /// Stores `v` under `key` (SET), replacing any value. The TTL is dropped unless
+    /// `keep_ttl` (SET KEEPTTL). Returns the stored value.
+    value& set(std::size_t db, std::string_view key, value v, bool keep_ttl = false) {
+        database& d = m_dbs[db];
+        auto [e, inserted] = d.keys.try_emplace(key);
+        if (!inserted && e->ttl_slot != entry::no_ttl) {
+            const bool expired = m_clock.now_ms() > d.ttl[e->ttl_slot].at_ms;
+            if (expired) {
+                ++m_stats.expired_keys;
+                notify(key_event::expired, db, key);
+            }
+            if (expired || !keep_ttl) {
+                remove_ttl_slot(d, e->ttl_slot);
+                e->ttl_slot = entry::no_ttl;
+            }
+        }
+        e->data = std::move(v);
+        notify(key_event::modified, db, key);
+        return e->data;
+    }
+
+    /// Deletes `key` (DEL, UNLINK). Returns true if it existed (an expired key did not).
+    bool erase(std::size_t db, std::string_view key) {
+        database& d = m_dbs[db];
+        entry* e = live_entry(db, key);
+        if (!e) return false;
+        notify(key_event::deleted, db, key);
+        delete_key(d, key, e->ttl_slot);
+        return true;
+    }
+
+    /// Tells observers that a value obtained from a write lookup was changed in place
+    /// (like Redis's signalModifiedKey). Free when no observer is registered.
+    void notify_modified(std::size_t db, std::string_view key) {
+        notify(key_event::modified, db, key);
+    }
+
+    /// Renames `from` to `to` (RENAME; RENAMENX when `nx`), carrying the TTL along and
+    /// replacing any value (and TTL) under `to`.
+    [[nodiscard]] rename_result rename(std::size_t db, std::string_view from, std::string_view to,
+                                       bool nx = false) {
+        database& d = m_dbs[db];
+        if (!live_entry(db, from)) return {make_error_code(errc::no_such_key), false};
+        if (from == to) return {{}, !nx};
+        const bool target_exists = live_entry(db, to) != nullptr; // may expire `to`
+        if (nx && target_exists) return {{}, false};
+        entry* source = d.keys.find(from); // refetched: expiring `to` may move entries
+        value moved = std::move(source->data);
+        std::optional<std::int64_t> at;
+        if (source->ttl_slot != entry::no_ttl) at = d.ttl[source->ttl_slot].at_ms;
+        notify(key_event::deleted, db, from);
+        delete_key(d, from, source->ttl_slot);
+        auto [target, inserted] = d.keys.try_emplace(to);
+        if (!inserted && target->ttl_slot != entry::no_ttl) {
+            remove_ttl_slot(d, target->ttl_slot);
+            target->ttl_slot = entry::no_ttl;
+        }
+        target->data = std::move(moved);
+        if (at) add_ttl_slot(d, to, *target, *at);
+        notify(key_event::modified, db, to);
+        return {{}, true};
+    }
+
+    // --- expiry ------------------------------------------------------------------------
+
+    /// Sets `key` to expire at `at_ms` (absolute Unix ms). Returns false if the key does not
+    /// exist. A time already past is stored as is (the key reads as missing from then on);
+    /// EXPIRE with a past time is a deletion in Redis, which the command layer does with erase.
+    bool set_expiry(std::size_t db, std::string_view key, std::int64_t at_ms) {
+        database& d = m_dbs[db];
+        entry* e = live_entry(db, key);
+        if (!e) return false;
+        if (e->ttl_slot != entry::no_ttl)
+            d.ttl[e->ttl_slot].at_ms = at_ms;
+        else
+            add_ttl_slot(d, key, *e, at_ms);
+        notify(key_event::modified, db, key);
+        return true;
+    }
+
+    /// The key's expiry (TTL, PTTL, EXPIRETIME): whether it exists and when it expires.
+    /// Counts a hit or miss.
+    [[nodiscard]] key_expiry expiry(std::size_t db, std::string_view key) {
+        entry* e = live_entry(db, key);
+        count_lookup(e != nullptr);
+        if (!e) return {};
+        if (e->ttl_slot == entry::no_ttl) return {true, std::nullopt};
+        return {true, m_dbs[db].ttl[e->ttl_slot].at_ms};
+    }
+
+    /// Removes the key's TTL (PERSIST). Returns true if it had one.
+    bool persist(std::size_t db, std::string_view key) {
+        database& d = m_dbs[db];
+        entry* e = live_entry(db, key);
+        if (!e || e->ttl_slot == entry::no_ttl) return false;
+        remove_ttl_slot(d, e->ttl_slot);
+        e->ttl_slot = entry::no_ttl;
+        notify(key_event::modified, db, key);
+        return true;
+    }
+
+    /// One run of active expiry (like Redis's activeExpireCycle): visits the databases in
+    /// turn, resuming where the last run stopped; in each, samples keys with a TTL, removes
+    /// the expired ones, and samples again while more than `stale_percent` of a sample had
+    /// expired. Stops when `budget` (wall time, checked every 16 rounds) is spent.
+    expire_cycle_result active_expire_cycle(std::chrono::microseconds budget,
+                                            const expire_cycle_options& options = {}) {
+        using steady = std::chrono::steady_clock;
+        const steady::time_point start = steady::now();
+        const std::size_t per_loop = options.keys_per_loop == 0 ? 1 : options.keys_per_loop;
+        expire_cycle_result result;
+        for (std::size_t visited = 0; visited < m_dbs.size(); ++visited) {
+            const std::size_t db = m_expire_next_db;
+            m_expire_next_db = (db + 1) % m_dbs.size();
+            database& d = m_dbs[db];
+            if (d.ttl.empty()) {
+                d.avg_ttl = 0;
+                continue;
+            }
+            for (std::size_t round = 1;; ++round) {
+                const std::int64_t now = m_clock.now_ms();
+                std::size_t sampled = 0;
+                std::size_t expired = 0;
+                std::int64_t ttl_sum = 0;
+                std::size_t ttl_samples = 0;
+                const std::size_t wanted = std::min(per_loop, d.ttl.size());
+                for (; sampled < wanted && !d.ttl.empty(); ++sampled) {
+                    const auto slot = static_cast<std::uint32_t>(
+                        detail::mul_high(detail::splitmix64(m_random), d.ttl.size()));
+                    const std::int64_t at = d.ttl[slot].at_ms;
+                    if (now > at) {
+                        expire_slot(db, slot);
+                        ++expired;
+                    } else {
+                        ttl_sum += at - now;
+                        ++ttl_samples;
+                    }
+                }
+                if (ttl_samples != 0) {
+                    const std::int64_t average = ttl_sum / static_cast<std::int64_t>(ttl_samples);
+                    d.avg_ttl = d.avg_ttl == 0 ? average : (d.avg_ttl / 50) * 49 + average / 50;
+                }
+                result.sampled += sampled;
+                result.expired += expired;
+                if (round % 16 == 0 && steady::now() - start > budget) {
+                    result.timed_out = true;
+                    return result;
+                }
+                if (d.ttl.empty() || expired * 100 <= sampled * options.stale_percent) break;
+            }
+            if (d.ttl.empty()) d.avg_ttl = 0;
+        }
+        return result;
+    }
+
+    // --- whole databases ---------------------------------------------------------------
+
+    /// Number of keys (DBSIZE), counting expired keys not yet removed, as Redis does.
+    [[nodiscard]] std::size_t size(std::size_t db) const noexcept { return m_dbs[db].keys.size(); }
+
+    /// Number of keys with a TTL.
+    [[nodiscard]] std::size_t expires_count(std::size_t db) const noexcept {
+        return m_dbs[db].ttl.size();
+    }
+
+    /// INFO keyspace figures for `db`.
+    [[nodiscard]] db_info info(std::size_t db) const noexcept {
+        const database& d = m_dbs[db];
+        return {d.keys.size(), d.ttl.size(), d.ttl.empty() ? 0 : d.avg_ttl};
+    }
+
+    /// Removes every key of `db` (FLUSHDB). Returns how many there were.
+    std::size_t flush(std::size_t db) {
+        database& d = m_dbs[db];
+        const std::size_t removed = d.keys.size();
+        d.keys.clear();
+        d.ttl = {};
+        d.avg_ttl = 0;
+        notify(key_event::flushed, db, {});
+        return removed;
+    }
+
+    /// Removes every key of every database (FLUSHALL). Returns how many there were.
+    std::size_t flush_all() {
+        std::size_t removed = 0;
+        for (std::size_t db = 0; db < m_dbs.size(); ++db)
+            removed += flush(db);
+        return removed;
+    }
+
+    /// A random live key (RANDOMKEY), or nullopt if `db` is empty. Expired keys met on the
+    /// way are removed. The view is valid until the next change to `db`.
+    [[nodiscard]] std::optional<std::string_view> random_key(std::size_t db) {
+        database& d = m_dbs[db];
+        for (;;) {
+            const std::string* key = d.keys.random_key(detail::splitmix64(m_random));
+            if (!key) return std::nullopt;
+            const entry* e = d.keys.find(*key);
+            if (e->ttl_slot == entry::no_ttl || m_clock.now_ms() <= d.ttl[e->ttl_slot].at_ms)
+                return std::string_view(*key);
+            expire_slot(db, e->ttl_slot);
+        }
+    }
+
+    /// Appends to `out` every live key of `db` matching the glob `pattern` (KEYS). Expired
+    /// keys are skipped, not removed (as Redis). O(size).
+    void keys(std::size_t db, std::string_view pattern, std::vector<std::string>& out) const {
+        const database& d = m_dbs[db];
+        const std::int64_t now = m_clock.now_ms();
+        const bool all = is_match_all(pattern);
+        d.keys.for_each([&](std::string_view key, const entry& e) {
+            if (is_expired(d, e, now)) return;
+            if (all || glob_match(pattern, key)) out.emplace_back(key);
+        });
+    }
+
+    /// One SCAN step over `db` from `cursor`: appends matching live keys to `out` and
+    /// returns the next cursor (0 when done). Keys pass `options.pattern`, then
+    /// `options.type`, then `keep(key, value)`; expired keys met are removed. Every key
+    /// present for the whole scan is returned at least once; some may repeat.
+    template <class Filter = accept_all>
+    [[nodiscard]] std::uint64_t scan(std::size_t db, std::uint64_t cursor,
+                                     std::vector<std::string>& out,
+                                     const scan_options& options = {}, Filter keep = {}) {
+        database& d = m_dbs[db];
+        const std::int64_t now = m_clock.now_ms();
+        const bool all = is_match_all(options.pattern);
+        std::vector<std::string> expired;
+        const std::uint64_t next =
+            d.keys.scan(cursor, options.count, [&](std::string_view key, const entry& e) {
+                if (!all && !glob_match(options.pattern, key)) return;
+                if (is_expired(d, e, now)) {
+                    expired.emplace_back(key);
+                    return;
+                }
+                if (options.type && e.data.kind() != *options.type) return;
+                if (!keep(key, e.data)) return;
+                out.emplace_back(key);
+            });
+        for (const std::string& key : expired) {
+            if (const entry* e = d.keys.find(key); e && is_expired(d, *e, now))
+                expire_slot(db, e->ttl_slot);
+        }
+        return next;
+    }
+
+    // --- observers and statistics ------------------------------------------------------
+
+    /// Registers `observer(context, event, db, key)`, called on every key change.
+    void add_observer(key_observer observer, void* context) {
+        m_observers.push_back({observer, context});
+    }
+
+    /// Registers a callable object `f(key_event, std::size_t db, std::string_view key)`,
+    /// which must outlive its registration.
+    template <class F>
+    requires std::invocable<F&, key_event, std::size_t, std::string_view>
+    void add_observer(F& f) { add_observer(&call_observer<F>, &f); }
+
+    /// Unregisters an observer added with the same arguments.
+    void remove_observer(key_observer observer, void* context) {
+        std::erase_if(m_observers, [&](const observer_entry& o) {
+            return o.function == observer && o.context == context;
+        });
+    }
+
+    /// Unregisters a callable object added with add_observer(f).
+    template <class F>
+    requires std::invocable<F&, key_event, std::size_t, std::string_view>
+    void remove_observer(F& f) { remove_observer(&call_observer<F>, &f); }
+
+    /// The counters.
+    [[nodiscard]] const keyspace_stats& stats() const noexcept { return m_stats; }
+
+    /// Zeroes the counters (CONFIG RESETSTAT).
+    void reset_stats() noexcept { m_stats = {}; }
+
+    /// The map of `db`, for read-only inspection.
+    [[nodiscard]] const map_type& map(std::size_t db) const noexcept { return m_dbs[db].keys; }
+
+private:
+    struct ttl_record {
+        std::string key;
+        std::int64_t at_ms;
+    };
+
+    struct database {
+        map_type keys;
+        std::vector<ttl_record> ttl; // keys with a TTL, for O(1) sampling
+        std::int64_t avg_ttl = 0;
+    };
+
+    struct observer_entry {
+        key_observer function;
+        void* context;
+    };
+
+    std::vector<database> m_dbs;
+    Clock m_clock;
+    keyspace_stats m_stats;
+    std::vector<observer_entry> m_observers;
+    std::uint64_t m_random;
+    std::size_t m_expire_next_db = 0;
+
+    template <class F>
+    static void call_observer(void* context, key_event event, std::size_t db,
+                              std::string_view key) {
+        (*static_cast<F*>(context))(event, db, key);
+    }
+
+    void notify(key_event event, std::size_t db, std::string_view key) {
+        if (!m_observers.empty()) [[unlikely]] {
+            for (const observer_entry& o : m_observers)
+                o.function(o.context, event, db, key);
+        }
+    }
+
+    void count_lookup(bool hit) noexcept {
+        if (hit)
+            ++m_stats.keyspace_hits;
+        else
+            ++m_stats.keyspace_misses;
+    }
+
+    [[nodiscard]] static bool is_expired(const database& d, const entry& e,
+                                         std::int64_t now) noexcept {
+        return e.ttl_slot != entry::no_ttl && now > d.ttl[e.ttl_slot].at_ms;
+    }
+
+    // The entry under `key`, or nullptr; an entry whose TTL passed is removed first.
+    [[nodiscard]] entry* live_entry(std::size_t db, std::string_view key) {
+        assert(db < m_dbs.size());
+        database& d = m_dbs[db];
+        entry* e = d.keys.find(key);
+        if (e && e->ttl_slot != entry::no_ttl && m_clock.now_ms() > d.ttl[e->ttl_slot].at_ms)
+            [[unlikely]] {
+            expire_slot(db, e->ttl_slot);
+            return nullptr;
+        }
+        return e;
+    }
+
+    // Removes the key whose expiry record is `slot`, as expired.
+    void expire_slot(std::size_t db, std::uint32_t slot) {
+        database& d = m_dbs[db];
+        ++m_stats.expired_keys;
+        notify(key_event::expired, db, d.ttl[slot].key);
+        delete_key(d, d.ttl[slot].key, slot);
+    }
+
+    // Removes `key` and its expiry record `slot`. `key` may view the record's own string:
+    // the map entry goes first, while that string is still alive.
+    void delete_key(database& d, std::string_view key, std::uint32_t slot) {
+        d.keys.erase(key);
+        if (slot != entry::no_ttl) remove_ttl_slot(d, slot);
+    }
+
+    void add_ttl_slot(database& d, std::string_view key, entry& e, std::int64_t at_ms) {
+        e.ttl_slot = static_cast<std::uint32_t>(d.ttl.size());
+        d.ttl.push_back(ttl_record{std::string(key), at_ms});
+    }
+
+    // Swap-removes expiry record `slot`, repointing the entry of the record moved into it.
+    void remove_ttl_slot(database& d, std::uint32_t slot) {
+        const std::size_t last = d.ttl.size() - 1;
+        if (slot != last) {
+            d.ttl[slot] = std::move(d.ttl[last]);
+            entry* moved = d.keys.find(d.ttl[slot].key);
+            assert(moved != nullptr);
+            moved->ttl_slot = slot;
+        }
+        d.ttl.pop_back();
+    }
+};
+
+/// A keyspace over std::unordered_map (through std_map_adapter).
+template <clock_source Clock = system_clock>
+using std_keyspace = keyspace<std_map_adapter, Clock>;
+
+static_assert(keyspace_map<hash_map<entry>>);
+static_assert(keyspace_map<std_map_adapter<entry>>);
+
+} // namespace respkit::store
