@@ -15,7 +15,7 @@ namespace respkit::detail {
 
 /// Parses a canonical signed 64-bit decimal exactly as Redis's string2ll: optional '-', no '+',
 /// no leading zeros, no "-0", no spaces, no overflow. Returns false when `text` is not one.
-[[nodiscard]] inline bool parse_int64(std::string_view text, std::int64_t& out) noexcept {
+[[nodiscard]] constexpr bool parse_int64(std::string_view text, std::int64_t& out) noexcept {
     const char* p = text.data();
     std::size_t n = text.size();
     if (n == 0 || n > 20) return false;

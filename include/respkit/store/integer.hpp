@@ -6,8 +6,9 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <string_view>
+
+#include "respkit/detail/numbers.hpp"
 
 namespace respkit::store {
 
@@ -18,38 +19,7 @@ inline constexpr std::size_t max_int64_chars = 20;
 /// (except "0" itself), no '+', no spaces, at most 20 characters, within int64 range.
 /// Exactly the strings that format_int64 produces. Returns false otherwise.
 [[nodiscard]] constexpr bool parse_int64(std::string_view text, std::int64_t& out) noexcept {
-    const std::size_t n = text.size();
-    if (n == 0 || n > max_int64_chars) return false;
-    if (n == 1 && text[0] == '0') {
-        out = 0;
-        return true;
-    }
-    std::size_t i = 0;
-    const bool negative = text[0] == '-';
-    if (negative) {
-        if (n == 1) return false;
-        i = 1;
-    }
-    if (text[i] < '1' || text[i] > '9') return false;
-    std::uint64_t magnitude = 0;
-    constexpr std::uint64_t max_u64 = std::numeric_limits<std::uint64_t>::max();
-    for (; i < n; ++i) {
-        const char c = text[i];
-        if (c < '0' || c > '9') return false;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (magnitude > (max_u64 - digit) / 10) return false;
-        magnitude = magnitude * 10 + digit;
-    }
-    constexpr auto max_i64 = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-    if (negative) {
-        if (magnitude > max_i64 + 1) return false;
-        out = magnitude == max_i64 + 1 ? std::numeric_limits<std::int64_t>::min()
-                                       : -static_cast<std::int64_t>(magnitude);
-    } else {
-        if (magnitude > max_i64) return false;
-        out = static_cast<std::int64_t>(magnitude);
-    }
-    return true;
+    return respkit::detail::parse_int64(text, out);
 }
 
 /// Writes the decimal form of `value` into `buffer` (at least max_int64_chars bytes) and
