@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 static_assert(RESPKIT_VERSION_MAJOR == 0, "this consumer expects respkit 0.x");
 
@@ -15,9 +16,21 @@ int main() {
         return 1;
     }
 
-    // CONSUMER-PARSE: once the codec lands, parse a RESP message here with respkit's parser
-    // (e.g. "*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n") and return non-zero unless it yields the
-    // expected nodes.
+    // Parse a command and write a reply, as a user would.
+    respkit::resp::request_parser requests;
+    const auto parsed = requests.parse("*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n");
+    if (parsed.status != respkit::resp::parse_status::complete || requests.args().size() != 2 ||
+        requests.args()[1] != "hi") {
+        std::fprintf(stderr, "consumer (find_package): the request did not parse\n");
+        return 1;
+    }
+    std::string reply;
+    respkit::resp::writer out(reply, respkit::resp::protocol::resp2);
+    out.bulk_string(requests.args()[1]);
+    if (reply != "$2\r\nhi\r\n") {
+        std::fprintf(stderr, "consumer (find_package): unexpected reply bytes\n");
+        return 1;
+    }
 
     std::printf("consumer (find_package): respkit %s OK\n", RESPKIT_VERSION_STRING);
     return 0;
