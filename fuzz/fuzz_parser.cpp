@@ -33,20 +33,15 @@
 #include <system_error>
 #include <vector>
 
+#include "fuzz_support.hpp"
 #include "respkit/resp.hpp"
 
 namespace {
 
 namespace resp = respkit::resp;
-
-#define FUZZ_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            std::fprintf(stderr, "fuzz_parser: check failed: %s (%s:%d)\n", #cond, __FILE__,       \
-                         __LINE__);                                                                \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (0)
+using fuzz_support::fnv1a;
+using fuzz_support::next_random;
+using fuzz_support::split_mode;
 
 resp::limits fuzz_limits() {
     resp::limits lim;
@@ -241,24 +236,6 @@ void check_message(std::string_view bytes, const std::vector<event>& events, std
     FUZZ_CHECK(r2.status == resp::parse_status::complete && r2.consumed == e2.size());
     FUZZ_CHECK(only2.only_resp2);
 }
-
-std::uint64_t fnv1a(const std::uint8_t* data, std::size_t size) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (std::size_t i = 0; i < size; ++i) {
-        h ^= data[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-std::uint64_t next_random(std::uint64_t& state) { // splitmix64
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-enum class split_mode : std::uint8_t { whole, bytewise, random_chunks };
 
 // Parses `stream` delivered as `mode` says; returns every event. Runs the per-call checks, and the
 // per-message checks when `check_messages`.

@@ -38,21 +38,16 @@
 #include <system_error>
 #include <vector>
 
+#include "fuzz_support.hpp"
 #include "respkit/resp.hpp"
 
 namespace {
 
 namespace resp = respkit::resp;
+using fuzz_support::fnv1a;
+using fuzz_support::next_random;
+using fuzz_support::split_mode;
 using respkit::errc;
-
-#define FUZZ_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            std::fprintf(stderr, "fuzz_request_parser: check failed: %s (%s:%d)\n", #cond,         \
-                         __FILE__, __LINE__);                                                      \
-            std::abort();                                                                          \
-        }                                                                                          \
-    } while (0)
 
 resp::limits small_limits() {
     resp::limits lim;
@@ -162,24 +157,6 @@ void check_command(std::string_view command_bytes, const std::vector<std::string
     for (std::size_t i = 0; i < args.size(); ++i)
         FUZZ_CHECK(inl.args()[i] == args[i]);
 }
-
-std::uint64_t fnv1a(const std::uint8_t* data, std::size_t size) {
-    std::uint64_t h = 1469598103934665603ULL;
-    for (std::size_t i = 0; i < size; ++i) {
-        h ^= data[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-std::uint64_t next_random(std::uint64_t& state) { // splitmix64
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-enum class split_mode : std::uint8_t { whole, bytewise, random_chunks };
 
 std::vector<event> run(std::string_view stream, const resp::limits& lim, split_mode mode,
                        std::uint64_t seed, bool check_commands) {
