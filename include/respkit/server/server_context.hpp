@@ -68,6 +68,11 @@ public:
         ++it->second;
     }
 
+    /// The time of the current event-loop turn (cached: reading the clock per command costs).
+    [[nodiscard]] std::chrono::steady_clock::time_point now() const noexcept { return m_now; }
+    /// Refreshes now(); transports call it once per turn of their loop.
+    void tick() noexcept { m_now = std::chrono::steady_clock::now(); }
+
     /// Asks the transport to stop (SHUTDOWN, or a signal).
     void request_shutdown() noexcept { m_shutdown = true; }
     /// True once a shutdown was requested.
@@ -77,6 +82,7 @@ private:
     server_stats m_stats{};
     std::string m_run_id;
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point m_now = m_started;
     std::uint64_t m_last_client_id = 0;
     std::unordered_set<session*> m_clients;
     bool m_shutdown = false;

@@ -54,8 +54,10 @@ public:
         m_input.commit(n);
         m_server->stats().total_net_input_bytes += n;
     }
-    /// Copies bytes in and processes them (for tests and simple transports).
+    /// Copies bytes in and processes them (for tests and simple transports; refreshes the
+    /// server context's clock first).
     void feed(std::string_view bytes) {
+        m_server->tick();
         auto space = input_space(bytes.size());
         bytes.copy(space.data(), bytes.size());
         commit_input(bytes.size());
@@ -88,7 +90,7 @@ public:
 
     /// Runs one command given as arguments (as if the client had sent it).
     void execute(std::span<const std::string_view> args) {
-        m_last_command_at = std::chrono::steady_clock::now();
+        m_last_command_at = m_server->now();
         if (!args.empty()) m_last_command.assign(args[0]);
         m_dispatcher->dispatch(args, *this, *m_server, m_reply);
     }
@@ -188,7 +190,7 @@ private:
     server_context* m_server;
     session_options m_options;
     resp::request_parser m_parser;
-    resp::input_buffer m_input{16 * 1024};
+    resp::input_buffer m_input{0}; // allocated on the first read: idle clients cost little
     std::string m_output;
     std::size_t m_output_sent = 0;
     reply_writer m_reply;
@@ -196,7 +198,7 @@ private:
     std::size_t m_db = 0;
     std::string m_name;
     std::string m_last_command;
-    std::chrono::steady_clock::time_point m_created = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point m_created = m_server->now();
     std::chrono::steady_clock::time_point m_last_command_at = m_created;
     bool m_closing = false;
 };

@@ -1,0 +1,32 @@
+// A Redis-protocol echo server: ECHO replies with its arguments, PING with PONG.
+// Usage: echo-server [--port N]   (default 6380; 0 picks a free port)
+
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include <respkit/net.hpp>
+#include <respkit/server.hpp>
+
+using namespace respkit;
+
+int main(int argc, char** argv) {
+    server::dispatcher commands;
+    commands.add({.name = "echo", .arity = -1}, [](server::command_call& call) {
+        call.reply().array(call.argc() - 1);
+        for (std::string_view arg : call.args().subspan(1)) call.reply().bulk_string(arg);
+    });
+    commands.add({.name = "ping", .arity = -1}, [](server::command_call& call) { call.reply().simple_string("PONG"); });
+
+    server::server_context context;
+    const int port = argc == 3 && std::string_view(argv[1]) == "--port" ? std::atoi(argv[2]) : 6380;
+    net::tcp_server server(commands, context, {.port = static_cast<std::uint16_t>(port)});
+    if (auto error = server.listen()) {
+        std::fprintf(stderr, "echo-server: %s\n", error.message().c_str());
+        return 1;
+    }
+    std::printf("echo-server listening on 127.0.0.1:%u\n", unsigned{server.port()});
+    std::fflush(stdout);
+    server.handle_signals(); // Ctrl-C or SIGTERM: finish replies, then exit
+    server.run();
+}

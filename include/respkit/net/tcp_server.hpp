@@ -1,0 +1,456 @@
+#pragma once
+
+/// \file
+/// A single-threaded, non-blocking TCP server that serves sessions of a dispatcher: one event
+/// loop (epoll on Linux, poll() elsewhere), back-pressure, fairness between clients, periodic
+/// timers, and a graceful stop from another thread or a signal.
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "respkit/net/poller.hpp"
+#include "respkit/net/socket.hpp"
+#include "respkit/net/stop_signals.hpp"
+#include "respkit/net/timer_list.hpp"
+#include "respkit/net/unique_fd.hpp"
+#include "respkit/net/wakeup.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/server_context.hpp"
+#include "respkit/server/session.hpp"
+
+namespace respkit::net {
+
+/// How a tcp_server listens and treats its clients.
+struct tcp_server_options {
+    std::string bind_address = "127.0.0.1"; ///< address (or name) to listen on
+    std::uint16_t port = 6379;              ///< 0: the kernel picks a free one (see port())
+    int backlog = 511;                      ///< listen() backlog, as Redis's tcp-backlog
+    std::size_t max_clients = 10000;        ///< more are refused with Redis's error (maxclients)
+    server::session_options session{};      ///< limits and watermarks of each session
+    std::chrono::milliseconds idle_timeout{0};        ///< close clients idle this long (0: never)
+    std::chrono::milliseconds shutdown_timeout{1000}; ///< time to flush replies when stopping
+    std::size_t read_size = 16 * 1024;      ///< bytes asked per read (at least)
+    std::function<void(std::string_view)> log{}; ///< one line per notable event (none if empty)
+    bool log_connections = false;           ///< also log each connection opened and closed
+};
+
+/// Serves the sessions of `commands` over TCP in `context`, on one thread: the one calling
+/// run(). Only stop() may be called from other threads (or signal handlers); everything else,
+/// timers' callbacks included, runs on the loop's thread. The dispatcher and context must
+/// outlive the server.
+class tcp_server {
+public:
+    /// A server for `commands` in `context`; nothing is opened before listen().
+    tcp_server(const server::dispatcher& commands, server::server_context& context, tcp_server_options options = {})
+        : m_commands(&commands), m_context(&context), m_options(std::move(options)) {
+        if (m_options.read_size == 0) m_options.read_size = 16 * 1024;
+    }
+    tcp_server(const tcp_server&) = delete;
+    tcp_server& operator=(const tcp_server&) = delete;
+    ~tcp_server() { close_all(); }
+
+    /// Binds and listens; afterwards port() is the real port. Idempotent once it succeeded.
+    [[nodiscard]] std::error_code listen() {
+        if (m_listener) return {};
+        if (auto error = m_poller.open()) return error;
+        if (auto error = m_wakeup.open()) return error;
+        if (auto error = listen_tcp(m_options.bind_address, m_options.port, m_options.backlog, m_listener)) {
+            return error;
+        }
+        m_port = local_port_of(m_listener.get());
+        m_listen_address = local_address_of(m_listener.get());
+        // A specific bind address is every connection's local address: no getsockname per client.
+        const std::string_view host(m_listen_address);
+        m_wildcard = host.starts_with("0.0.0.0:") || host.starts_with("[::]:");
+        if (auto error = m_poller.add(m_listener.get(), readable)) return error;
+        if (auto error = m_poller.add(m_wakeup.fd(), readable)) return error;
+        log("listening on " + m_listen_address);
+        return {};
+    }
+
+    /// The port listened on (0 before listen()).
+    [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
+    /// The options.
+    [[nodiscard]] const tcp_server_options& options() const noexcept { return m_options; }
+    /// Connections open now (read it on the loop's thread, or after run() returned).
+    [[nodiscard]] std::size_t connection_count() const noexcept { return m_count; }
+
+    /// Serves until stop(), a stop signal (with handle_signals) or a SHUTDOWN request in the
+    /// context; then stops accepting, flushes pending replies for up to shutdown_timeout, and
+    /// closes every connection. Calls listen() first if needed (and returns if it fails).
+    void run() {
+        if (auto error = listen()) {
+            log("cannot listen on " + m_options.bind_address + ':' + std::to_string(m_options.port) + ": " +
+                error.message());
+            return;
+        }
+        std::optional<stop_signals> signals;
+        if (m_handle_signals) signals.emplace(m_wakeup);
+        m_now = clock::now();
+        m_next_cron = m_now + cron_period;
+        while (!stop_requested()) turn();
+        if (stop_signals::received() != 0 && signals) {
+            log(std::string("received ") + (stop_signals::received() == SIGINT ? "SIGINT" : "SIGTERM") +
+                ", stopping");
+        }
+        shut_down();
+    }
+
+    /// Asks run() to return (gracefully). Thread-safe and async-signal-safe; may come before run().
+    void stop() noexcept {
+        m_stop.store(true, std::memory_order_relaxed);
+        m_wakeup.notify();
+    }
+
+    /// With `on`, run() turns SIGINT and SIGTERM into stop() while it runs, restoring the
+    /// previous handlers when it returns. Call before run().
+    void handle_signals(bool on = true) noexcept { m_handle_signals = on; }
+
+    /// Runs `callback` on the loop every `period` (e.g. a keyspace's active expiry at 100 ms).
+    timer_id every(std::chrono::milliseconds period, std::function<void()> callback) {
+        return m_timers.add(period, std::move(callback), clock::now());
+    }
+    /// Cancels a timer from every(); false when there was none.
+    bool cancel(timer_id id) noexcept { return m_timers.cancel(id); }
+
+    /// Looks at a session written to or closed from outside its own commands (a pub/sub
+    /// message, CLIENT KILL): sends its output or closes it now. On the loop's thread. Without
+    /// this call the periodic sweep (every 100 ms) notices it.
+    void touch(server::session& s) {
+        if (connection* c = find(s.fd); c != nullptr && &c->session == &s) advance(*c);
+    }
+
+private:
+    using clock = std::chrono::steady_clock;
+    static constexpr std::chrono::milliseconds cron_period{100};
+    static constexpr int max_accepts_per_turn = 1000;
+
+    struct connection {
+        connection(const server::dispatcher& d, server::server_context& ctx, const server::session_options& o)
+            : session(d, ctx, o) {}
+        server::session session;
+        clock::time_point last_activity{};
+        int fd = -1;
+        std::uint32_t interest = 0; // what the poller watches for
+        bool yielded = false;       // input waits for the next turn (fairness or drained output)
+        bool blocked = false;       // the socket took less than offered: wait until writable
+    };
+    struct ready_entry {
+        int fd;
+        std::uint64_t id; // session id: the descriptor may have been reused meanwhile
+    };
+
+    [[nodiscard]] bool stop_requested() const noexcept {
+        return m_stop.load(std::memory_order_relaxed) || m_context->shutdown_requested() ||
+               (m_handle_signals && stop_signals::received() != 0);
+    }
+
+    void log(std::string_view line) const {
+        if (m_options.log) m_options.log(line);
+    }
+
+    [[nodiscard]] connection* find(int fd) const noexcept {
+        return fd >= 0 && static_cast<std::size_t>(fd) < m_connections.size()
+                   ? m_connections[static_cast<std::size_t>(fd)].get()
+                   : nullptr;
+    }
+
+    // One loop iteration: wait, handle ready descriptors, run yielded sessions, timers.
+    void turn() {
+        m_ready_now.swap(m_ready);
+        m_ready.clear();
+        const auto& events = m_poller.wait(m_ready_now.empty() ? wait_timeout() : 0);
+        m_now = clock::now();
+        m_context->tick(); // one clock read per turn, shared by every command in it
+        for (const poll_event& ev : events) {
+            if (ev.fd == m_listener.get()) {
+                accept_clients();
+            } else if (ev.fd == m_wakeup.fd()) {
+                m_wakeup.drain();
+            } else {
+                on_client_event(ev.fd, ev.events);
+            }
+        }
+        for (const ready_entry& r : m_ready_now) {
+            connection* c = find(r.fd);
+            if (c == nullptr || c->session.id() != r.id || !c->yielded) continue;
+            c->yielded = false;
+            advance(*c);
+        }
+        m_ready_now.clear();
+        if (m_now >= m_next_cron) cron();
+        m_timers.run_due(m_now);
+    }
+
+    [[nodiscard]] int wait_timeout() const {
+        clock::time_point due = m_next_cron;
+        if (const auto t = m_timers.next_due(); t && *t < due) due = *t;
+        const auto now = clock::now();
+        if (due <= now) return 0;
+        // Round up: waking a little late beats spinning on a timer not yet due.
+        return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
+    }
+
+    void accept_clients() {
+        for (int i = 0; i < max_accepts_per_turn; ++i) {
+            sockaddr_storage peer{};
+            const int fd = accept_nonblocking(m_listener.get(), peer);
+            if (fd < 0) {
+                if (errno == EINTR || errno == ECONNABORTED) continue;
+                if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                    // Out of descriptors or memory: the pending connection stays queued and the
+                    // listener would stay ready, so stop watching it for a while.
+                    log(std::string("accept: ") + std::system_category().message(errno) + ", pausing accepts");
+                    (void)m_poller.modify(m_listener.get(), 0);
+                    m_accept_paused = true;
+                    m_next_cron = std::min(m_next_cron, m_now + cron_period);
+                }
+                return;
+            }
+            if (m_count >= m_options.max_clients) {
+                reject(fd);
+                continue;
+            }
+            prepare_socket(fd);
+            auto c = std::make_unique<connection>(*m_commands, *m_context, m_options.session);
+            c->fd = fd;
+            c->last_activity = m_now;
+            c->interest = readable;
+            c->session.fd = fd;
+            c->session.peer_address = format_address(reinterpret_cast<const sockaddr*>(&peer));
+            c->session.local_address = m_wildcard ? local_address_of(fd) : m_listen_address;
+            if (m_poller.add(fd, readable)) {
+                ::close(fd);
+                continue;
+            }
+            if (static_cast<std::size_t>(fd) >= m_connections.size()) {
+                m_connections.resize(std::max<std::size_t>(static_cast<std::size_t>(fd) + 1, m_connections.size() * 2));
+            }
+            if (m_options.log_connections) {
+                log("accepted " + c->session.peer_address + " id=" + std::to_string(c->session.id()) +
+                    " fd=" + std::to_string(fd));
+            }
+            m_connections[static_cast<std::size_t>(fd)] = std::move(c);
+            ++m_count;
+        }
+    }
+
+    void reject(int fd) {
+        static constexpr std::string_view message = "-ERR max number of clients reached\r\n";
+        [[maybe_unused]] const auto n = ::send(fd, message.data(), message.size(), send_flags | MSG_DONTWAIT);
+        ::close(fd);
+        ++m_context->stats().rejected_connections;
+        if (m_options.log_connections) log("rejected a connection: max number of clients reached");
+    }
+
+    void close_connection(connection& c, std::string_view reason) {
+        const int fd = c.fd;
+        if (m_options.log_connections && !reason.empty()) {
+            log("closed " + c.session.peer_address + " id=" + std::to_string(c.session.id()) + ": " +
+                std::string(reason));
+        }
+        m_poller.remove(fd);
+        m_connections[static_cast<std::size_t>(fd)].reset(); // the session unregisters itself
+        ::close(fd);
+        --m_count;
+    }
+
+    [[nodiscard]] bool may_read(const connection& c) const noexcept {
+        return !m_draining && !c.yielded && !c.session.closing() && !c.session.output_full();
+    }
+
+    void on_client_event(int fd, std::uint32_t events) {
+        connection* c = find(fd);
+        if (c == nullptr) return; // closed earlier in this turn
+        if (events & (writable | hangup)) c->blocked = false;
+        if ((events & (readable | hangup)) && may_read(*c)) {
+            const std::span<char> space = c->session.input_space(m_options.read_size);
+            const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
+            if (n > 0) {
+                c->session.commit_input(static_cast<std::size_t>(n));
+                c->last_activity = m_now;
+            } else if (n == 0) {
+                // As Redis: replies still queued for a client that hung up are dropped.
+                close_connection(*c, "end of input");
+                return;
+            } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                close_connection(*c, std::system_category().message(errno));
+                return;
+            }
+        }
+        advance(*c);
+    }
+
+    // Runs what may run, sends what may be sent, then closes the connection or updates what
+    // it is watched for. `c` may be gone afterwards.
+    void advance(connection& c) {
+        server::session& s = c.session;
+        bool held = false;  // stopped by the output watermark with input left
+        bool yield = false; // stopped by the command budget with input left
+        if (!m_draining && !c.yielded && !s.closing() && !s.output_full() && s.has_pending_input()) {
+            const std::size_t ran = s.process();
+            if (!s.closing() && s.has_pending_input()) {
+                held = s.output_full();
+                yield = !held && ran >= m_options.session.max_commands_per_feed;
+            }
+        }
+        if (!c.blocked && !s.pending_output().empty() && !flush(c)) return;
+        if (s.closing() && s.pending_output().empty()) {
+            close_connection(c, "closed by the server");
+            return;
+        }
+        if (m_draining && s.pending_output().empty()) {
+            close_connection(c, "server shutting down");
+            return;
+        }
+        // Held back, but the socket took everything: the rest runs next turn, not waiting for
+        // bytes that may never come. (Still blocked: it runs when the socket drains.)
+        if (held && !c.blocked && !s.output_full()) yield = true;
+        if (yield) {
+            c.yielded = true;
+            m_ready.push_back({c.fd, s.id()});
+        }
+        update_interest(c);
+    }
+
+    // Sends pending output until done or the socket is full. False when the connection closed.
+    [[nodiscard]] bool flush(connection& c) {
+        server::session& s = c.session;
+        for (std::string_view out = s.pending_output(); !out.empty(); out = s.pending_output()) {
+            const ssize_t n = ::send(c.fd, out.data(), out.size(), send_flags);
+            if (n > 0) {
+                s.output_sent(static_cast<std::size_t>(n));
+                c.last_activity = m_now;
+                if (static_cast<std::size_t>(n) < out.size()) { // full: a retry would get EAGAIN
+                    c.blocked = true;
+                    break;
+                }
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                c.blocked = true;
+                break;
+            }
+            close_connection(c, n < 0 ? std::system_category().message(errno) : "send failed");
+            return false;
+        }
+        return true;
+    }
+
+    void update_interest(connection& c) {
+        std::uint32_t want = 0;
+        if (!m_draining && !c.session.closing() && !c.session.output_full()) want |= readable;
+        if (!c.session.pending_output().empty()) want |= writable;
+        if (want == c.interest) return;
+        if (m_poller.modify(c.fd, want)) {
+            close_connection(c, "poller error");
+            return;
+        }
+        c.interest = want;
+    }
+
+    // Every 100 ms: idle timeouts, sessions changed from outside (output or close requested
+    // without a touch()), and accepting again after running out of descriptors.
+    void cron() {
+        m_next_cron = m_now + cron_period;
+        if (m_accept_paused && !m_draining) {
+            m_accept_paused = false;
+            (void)m_poller.modify(m_listener.get(), readable);
+        }
+        const bool timeouts = m_options.idle_timeout.count() > 0;
+        for (std::size_t fd = 0; fd < m_connections.size(); ++fd) {
+            connection* c = m_connections[fd].get();
+            if (c == nullptr) continue;
+            if (timeouts && m_now - c->last_activity > m_options.idle_timeout) {
+                close_connection(*c, "idle timeout");
+                continue;
+            }
+            const bool unsent = !c->session.pending_output().empty() && !(c->interest & writable);
+            if (c->session.closing() || unsent) advance(*c);
+        }
+    }
+
+    void shut_down() {
+        const std::size_t open = m_count;
+        log("shutting down: closing the listener, flushing replies to " + std::to_string(open) + " client(s)");
+        if (m_listener) {
+            m_poller.remove(m_listener.get());
+            m_listener.reset();
+        }
+        m_draining = true;
+        m_now = clock::now();
+        for (std::size_t fd = 0; fd < m_connections.size(); ++fd) {
+            if (connection* c = m_connections[fd].get()) advance(*c);
+        }
+        const auto deadline = clock::now() + m_options.shutdown_timeout;
+        while (m_count > 0) {
+            const auto now = clock::now();
+            if (now >= deadline) break;
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+            const auto& events = m_poller.wait(static_cast<int>(left.count()));
+            m_now = clock::now();
+            for (const poll_event& ev : events) {
+                if (ev.fd == m_wakeup.fd()) {
+                    m_wakeup.drain();
+                } else if (connection* c = find(ev.fd)) {
+                    if (ev.events & (writable | hangup)) c->blocked = false;
+                    advance(*c);
+                }
+            }
+        }
+        const std::size_t dropped = m_count;
+        close_all();
+        log("shut down: " + std::to_string(open - dropped) + " client(s) flushed, " + std::to_string(dropped) +
+            " closed with replies unsent");
+    }
+
+    void close_all() {
+        for (auto& slot : m_connections) {
+            if (slot) close_connection(*slot, {}); // not logged: this may run in the destructor
+        }
+        m_connections.clear();
+        if (m_listener) {
+            m_poller.remove(m_listener.get());
+            m_listener.reset();
+        }
+    }
+
+    const server::dispatcher* m_commands;
+    server::server_context* m_context;
+    tcp_server_options m_options;
+    poller m_poller;
+    wakeup m_wakeup;
+    unique_fd m_listener;
+    timer_list m_timers;
+    std::vector<std::unique_ptr<connection>> m_connections; // by descriptor
+    std::vector<ready_entry> m_ready;     // sessions to run next turn
+    std::vector<ready_entry> m_ready_now; // sessions to run this turn
+    std::string m_listen_address;
+    clock::time_point m_now{};
+    clock::time_point m_next_cron{};
+    std::size_t m_count = 0;
+    std::atomic<bool> m_stop{false};
+    std::uint16_t m_port = 0;
+    bool m_handle_signals = false;
+    bool m_wildcard = false;
+    bool m_draining = false;
+    bool m_accept_paused = false;
+};
+
+} // namespace respkit::net
