@@ -1,0 +1,355 @@
+#pragma once
+
+/// \file
+/// The generic key commands (DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN, RENAME, RENAMENX,
+/// RANDOMKEY, COPY, OBJECT, and the expiry commands of expire.hpp) over a store::keyspace,
+/// with Redis 7.0's replies and errors.
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/expire.hpp"
+#include "respkit/commands/options.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/command.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/store/keyspace.hpp"
+#include "respkit/store/value.hpp"
+
+namespace respkit::commands {
+
+namespace key_detail {
+
+using server::command_call;
+using server::command_flag;
+
+/// Reads a SCAN cursor as Redis does (strtoul in base 10 over the C string): optional sign
+/// ('-' negates modulo 2^64), digits, nothing after them, no leading space, no overflow; the
+/// empty string is cursor 0. False when Redis answers "ERR invalid cursor".
+[[nodiscard]] constexpr bool parse_cursor(std::string_view text, std::uint64_t& out) noexcept {
+    text = c_string(text);
+    if (text.empty()) {
+        out = 0;
+        return true;
+    }
+    std::size_t i = 0;
+    bool negative = false;
+    if (text[0] == '+' || text[0] == '-') {
+        negative = text[0] == '-';
+        i = 1;
+    }
+    if (i == text.size()) return false;
+    std::uint64_t value = 0;
+    for (; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c < '0' || c > '9') return false;
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
+        value = value * 10 + digit;
+    }
+    out = negative ? 0 - value : value;
+    return true;
+}
+
+/// OBJECT HELP's lines, as Redis 7.0 prints them.
+inline constexpr std::string_view object_help[] = {
+    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+};
+
+/// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type].
+template <class Keyspace>
+void scan_command(command_call& call, Keyspace& ks) {
+    std::uint64_t cursor = 0;
+    if (!parse_cursor(call.arg(1), cursor)) {
+        call.error("ERR invalid cursor");
+        return;
+    }
+    store::scan_options options;
+    bool type_filter = false;
+    std::optional<store::value_kind> type;
+    for (std::size_t i = 2; i < call.argc(); i += 2) {
+        const std::string_view opt = call.arg(i);
+        const bool has_value = i + 1 < call.argc();
+        if (option_is(opt, "COUNT") && has_value) {
+            const auto count = integer_arg(call, i + 1);
+            if (!count) return;
+            if (*count < 1) {
+                call.error(server::errors::syntax);
+                return;
+            }
+            // Bounded so the map's "10 x COUNT buckets" budget cannot overflow.
+            options.count = static_cast<std::size_t>(std::min<std::int64_t>(*count, std::int64_t{1} << 40));
+        } else if (option_is(opt, "MATCH") && has_value) {
+            options.pattern = call.arg(i + 1);
+        } else if (option_is(opt, "TYPE") && has_value) {
+            type_filter = true;
+            type = store::kind_from_name(c_string(call.arg(i + 1)));
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    options.type = type;
+    // An unknown TYPE name matches no key, but the scan still advances.
+    const bool none = type_filter && !type;
+    std::vector<std::string> keys;
+    const std::uint64_t next = ks.scan(call.client().db(), cursor, keys, options,
+                                       [none](std::string_view, const store::value&) { return !none; });
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, next).ptr;
+    auto& r = call.reply();
+    r.array(2);
+    r.bulk_string(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    r.array(keys.size());
+    for (const std::string& key : keys) r.bulk_string(key);
+}
+
+/// COPY source destination [DB destination-db] [REPLACE].
+template <class Keyspace>
+void copy_command(command_call& call, Keyspace& ks) {
+    const std::size_t src = call.client().db();
+    std::size_t dst = src;
+    bool replace = false;
+    for (std::size_t j = 3; j < call.argc(); ++j) {
+        if (option_is(call.arg(j), "REPLACE")) {
+            replace = true;
+        } else if (option_is(call.arg(j), "DB") && j + 1 < call.argc()) {
+            const auto id = integer_arg(call, ++j);
+            if (!id) return;
+            if (*id < std::numeric_limits<int>::min() || *id > std::numeric_limits<int>::max()) {
+                call.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+                return;
+            }
+            if (*id < 0 || static_cast<std::uint64_t>(*id) >= ks.db_count()) {
+                call.error(server::errors::db_index_out_of_range);
+                return;
+            }
+            dst = static_cast<std::size_t>(*id);
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    const std::string_view from = call.arg(1), to = call.arg(2);
+    if (src == dst && from == to) {
+        call.error("ERR source and destination objects are the same");
+        return;
+    }
+    const store::key_expiry expiry = ks.expiry(src, from);
+    if (!expiry.exists) {
+        call.reply().integer(0);
+        return;
+    }
+    if (!replace && ks.find_for_write(dst, to) != nullptr) {
+        call.reply().integer(0);
+        return;
+    }
+    // The source was just found live: refetch it (the target lookup may have expired and
+    // removed a key, moving entries) and copy it deeply, whatever its kind.
+    store::value copy = ks.find_for_write(src, from)->clone();
+    ks.set(dst, to, std::move(copy));
+    if (expiry.at_ms) ks.set_expiry(dst, to, *expiry.at_ms);
+    call.reply().integer(1);
+}
+
+} // namespace key_detail
+
+/// Registers the generic key commands on `commands`, running against `keyspace` (which must
+/// outlive the dispatcher's use of them): DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN,
+/// RENAME, RENAMENX, RANDOMKEY, COPY, OBJECT (ENCODING, REFCOUNT, IDLETIME, FREQ, HELP), and
+/// the expiry commands (see install_expire_commands), with Redis 7.0's arity, flags and key
+/// positions.
+template <class Keyspace>
+void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
+    using namespace key_detail;
+    Keyspace* ks = &keyspace;
+    const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
+                         std::string summary, std::string since, std::string complexity,
+                         std::vector<std::string> acl, std::vector<std::string> tips = {}) {
+        server::command_spec s;
+        s.name = std::move(name);
+        s.arity = arity;
+        s.flags = flags;
+        s.keys = keys;
+        s.group = "generic";
+        s.summary = std::move(summary);
+        s.since = std::move(since);
+        s.complexity = std::move(complexity);
+        s.acl_categories = std::move(acl);
+        s.tips = std::move(tips);
+        return s;
+    };
+    const command_flag write = command_flag::write;
+    const command_flag readonly = command_flag::readonly;
+    const command_flag fast = command_flag::fast;
+    const server::key_positions all_keys{1, -1, 1};
+    const server::key_positions one{1, 1, 1};
+    const std::vector<std::string> multi_shard_sum{"request_policy:multi_shard", "response_policy:agg_sum"};
+
+    const auto del = [ks](command_call& call) {
+        const std::size_t db = call.client().db();
+        std::int64_t deleted = 0;
+        for (std::size_t i = 1; i < call.argc(); ++i) deleted += ks->erase(db, call.arg(i)) ? 1 : 0;
+        call.reply().integer(deleted);
+    };
+    commands.add(spec("del", -2, write, all_keys, "Deletes keys.", "1.0.0",
+                      "O(N) where N is the number of keys that will be removed.", {"@keyspace", "@write", "@slow"},
+                      multi_shard_sum),
+                 del);
+    commands.add(spec("unlink", -2, write | fast, all_keys, "Deletes keys (memory reclaimed later in Redis).",
+                      "4.0.0", "O(1) for each key removed.", {"@keyspace", "@write", "@fast"}, multi_shard_sum),
+                 del);
+
+    const auto exists = [ks](command_call& call) {
+        const std::size_t db = call.client().db();
+        std::int64_t found = 0;
+        for (std::size_t i = 1; i < call.argc(); ++i) found += ks->exists(db, call.arg(i)) ? 1 : 0;
+        call.reply().integer(found);
+    };
+    commands.add(spec("exists", -2, readonly | fast, all_keys, "Counts how many of the given keys exist.", "1.0.0",
+                      "O(N) where N is the number of keys to check.", {"@keyspace", "@read", "@fast"},
+                      multi_shard_sum),
+                 exists);
+    commands.add(spec("touch", -2, readonly | fast, all_keys, "Touches keys; returns how many exist.", "3.2.1",
+                      "O(N) where N is the number of keys that will be touched.", {"@keyspace", "@read", "@fast"},
+                      multi_shard_sum),
+                 exists);
+
+    commands.add(spec("type", 2, readonly | fast, one, "Returns the type of value a key holds.", "1.0.0", "O(1)",
+                      {"@keyspace", "@read", "@fast"}),
+                 [ks](command_call& call) {
+                     call.reply().simple_string(ks->type_name(call.client().db(), call.arg(1)));
+                 });
+
+    commands.add(spec("keys", 2, readonly, {}, "Returns the keys matching a glob pattern.", "1.0.0",
+                      "O(N) with N being the number of keys in the database.",
+                      {"@keyspace", "@read", "@slow", "@dangerous"},
+                      {"request_policy:all_shards", "nondeterministic_output_order"}),
+                 [ks](command_call& call) {
+                     std::vector<std::string> keys;
+                     ks->keys(call.client().db(), call.arg(1), keys);
+                     call.reply().array(keys.size());
+                     for (const std::string& key : keys) call.reply().bulk_string(key);
+                 });
+
+    commands.add(spec("scan", -2, readonly, {}, "Iterates over the keys of the database.", "2.8.0",
+                      "O(1) for every call. O(N) for a complete iteration.", {"@keyspace", "@read", "@slow"},
+                      {"nondeterministic_output", "request_policy:special"}),
+                 [ks](command_call& call) { scan_command(call, *ks); });
+
+    commands.add(spec("rename", 3, write, {1, 2, 1}, "Renames a key, replacing any destination key.", "1.0.0",
+                      "O(1)", {"@keyspace", "@write", "@slow"}),
+                 [ks](command_call& call) {
+                     const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2));
+                     if (r.error)
+                         call.error(server::errors::no_such_key);
+                     else
+                         call.ok();
+                 });
+    commands.add(spec("renamenx", 3, write | fast, {1, 2, 1}, "Renames a key only if the new name is free.",
+                      "1.0.0", "O(1)", {"@keyspace", "@write", "@fast"}),
+                 [ks](command_call& call) {
+                     const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2), true);
+                     if (r.error)
+                         call.error(server::errors::no_such_key);
+                     else
+                         call.reply().integer(r.renamed ? 1 : 0);
+                 });
+
+    commands.add(spec("randomkey", 1, readonly, {}, "Returns a random key name.", "1.0.0", "O(1)",
+                      {"@keyspace", "@read", "@slow"}, {"request_policy:all_shards", "nondeterministic_output"}),
+                 [ks](command_call& call) {
+                     const auto key = ks->random_key(call.client().db());
+                     if (key)
+                         call.reply().bulk_string(*key);
+                     else
+                         call.reply().null();
+                 });
+
+    commands.add(spec("copy", -3, write | command_flag::denyoom, {1, 2, 1},
+                      "Copies a key's value (and TTL) to another key, in this or another database.", "6.2.0",
+                      "O(N) worst case for collections, where N is the number of nested items. O(1) for string "
+                      "values.",
+                      {"@keyspace", "@write", "@slow"}),
+                 [ks](command_call& call) { copy_command(call, *ks); });
+
+    // OBJECT: a container of subcommands (no handler of its own).
+    commands.add(spec("object", -2, command_flag::none, {}, "Inspects the internals of a value.", "2.2.3",
+                      "Depends on subcommand.", {"@slow"}),
+                 {});
+    const auto object_sub = [&](std::string name, int arity, command_flag flags, server::key_positions keys,
+                                std::string summary, std::string since, std::vector<std::string> tips,
+                                server::command_handler handler) {
+        std::vector<std::string> acl{"@keyspace", "@read", "@slow"};
+        if (name == "help") acl = {"@keyspace", "@slow"};
+        commands.add_subcommand("object",
+                                spec(std::move(name), arity, flags, keys, std::move(summary), std::move(since),
+                                     "O(1)", std::move(acl), std::move(tips)),
+                                std::move(handler));
+    };
+    // Each OBJECT key subcommand looks the key up first: a missing key is a null reply.
+    const auto with_value = [ks](auto&& body) {
+        return [ks, body](command_call& call) {
+            const store::value* v = ks->find(call.client().db(), call.arg(2));
+            if (v == nullptr)
+                call.reply().null();
+            else
+                body(call, *v);
+        };
+    };
+    const std::vector<std::string> nondeterministic{"nondeterministic_output"};
+    object_sub("encoding", 3, readonly, {2, 2, 1}, "Returns the internal encoding of a value.", "2.2.3",
+               nondeterministic, with_value([](command_call& call, const store::value& v) {
+                   call.reply().bulk_string(encoding_name(v));
+               }));
+    object_sub("refcount", 3, readonly, {2, 2, 1}, "Returns the reference count of a value.", "2.2.3",
+               nondeterministic, with_value([](command_call& call, const store::value& v) {
+                   // Redis shares one object for each integer in [0, 10000).
+                   std::int64_t n = -1;
+                   const bool shared = v.is_int_encoded() && !v.to_int64(n) && n >= 0 && n < shared_integers;
+                   call.reply().integer(shared ? std::numeric_limits<std::int32_t>::max() : 1);
+               }));
+    object_sub("idletime", 3, readonly, {2, 2, 1}, "Returns the seconds since a key was last accessed.", "2.2.3",
+               nondeterministic, with_value([](command_call& call, const store::value&) {
+                   call.reply().integer(0); // access times are not tracked
+               }));
+    object_sub("freq", 3, readonly, {2, 2, 1}, "Returns the logarithmic access frequency of a key.", "4.0.0",
+               nondeterministic, with_value([](command_call& call, const store::value&) {
+                   call.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+                              "note that when switching between policies at runtime LRU and LFU data will take some "
+                              "time to adjust.");
+               }));
+    object_sub("help", 2, command_flag::loading | command_flag::stale, {}, "Returns OBJECT's help text.", "6.2.0",
+               {}, [](command_call& call) {
+                   call.reply().array(std::size(object_help));
+                   for (const std::string_view line : object_help) call.reply().simple_string(line);
+               });
+
+    install_expire_commands(commands, keyspace);
+}
+
+} // namespace respkit::commands
