@@ -5,6 +5,8 @@
 
 #include "respkit/version.hpp"
 
+#include "respkit/commands.hpp"
+#include "respkit/net.hpp"
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/store.hpp"

@@ -1,0 +1,33 @@
+#pragma once
+
+/// \file
+/// The built-in commands umbrella: every family, and one call that installs them all.
+
+#include <cstddef>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/connection.hpp"
+#include "respkit/commands/expire.hpp"
+#include "respkit/commands/info.hpp"
+#include "respkit/commands/introspection.hpp"
+#include "respkit/commands/keys.hpp"
+#include "respkit/commands/options.hpp"
+#include "respkit/commands/server_admin.hpp"
+#include "respkit/commands/strings.hpp"
+#include "respkit/server/config.hpp"
+#include "respkit/server/dispatcher.hpp"
+
+namespace respkit::commands {
+
+/// Installs every built-in command family (connection, server/admin, strings, keys, expiry)
+/// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
+/// or remove any command.
+template <class Keyspace>
+void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
+    install_connection_commands(commands, keyspace.db_count());
+    install_server_commands(commands, keyspace, config);
+    install_string_commands(commands, keyspace);
+    install_key_commands(commands, keyspace); // also installs the expiry commands
+}
+
+} // namespace respkit::commands

@@ -1,0 +1,482 @@
+#pragma once
+
+/// \file
+/// Connection commands with Redis 7.0's replies: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT,
+/// and CLIENT ID / SETNAME / GETNAME / SETINFO / INFO / LIST / KILL / NO-EVICT / GETREDIR / HELP.
+
+#include <algorithm>
+#include <chrono>
+#include <initializer_list>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session.hpp"
+
+namespace respkit::commands {
+
+/// The Redis version respkit reports (HELLO, INFO): the one whose behaviour it reproduces.
+inline constexpr std::string_view redis_compat_version = "7.0.15";
+
+namespace detail {
+
+/// Redis's rule for client names and CLIENT SETINFO values: printable ASCII, no space.
+[[nodiscard]] inline bool valid_client_name(std::string_view name) noexcept {
+    for (const char c : name) {
+        if (c < '!' || c > '~') return false;
+    }
+    return true;
+}
+
+[[nodiscard]] inline std::string lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+/// One CLIENT LIST / CLIENT INFO line (without the final newline), with Redis 7.0's fields.
+/// `current` is the command the client runs now ("client|list"), or "" to use its last one.
+[[nodiscard]] inline std::string client_info_line(const server::session& s, std::string_view current = {}) {
+    using std::chrono::duration_cast;
+    using std::chrono::seconds;
+    const auto now = std::chrono::steady_clock::now();
+    const std::size_t qbuf = s.input_size();
+    const std::size_t rbs = s.input_capacity();
+    const std::size_t omem = s.output_size();
+    std::string cmd = current.empty() ? lower_ascii(s.last_command()) : std::string(current);
+    if (cmd.empty()) cmd = "NULL";
+    std::string line;
+    line.reserve(320);
+    line += "id=" + std::to_string(s.id());
+    line += " addr=" + s.peer_address;
+    line += " laddr=" + s.local_address;
+    line += " fd=" + std::to_string(s.fd);
+    line += " name=" + s.name();
+    line += " age=" + std::to_string(duration_cast<seconds>(now - s.created()).count());
+    line += " idle=" + std::to_string(duration_cast<seconds>(now - s.last_command_at()).count());
+    line += " flags=N db=" + std::to_string(s.db());
+    line += " sub=0 psub=0 ssub=0 multi=-1";
+    line += " qbuf=" + std::to_string(qbuf);
+    line += " qbuf-free=" + std::to_string(rbs > qbuf ? rbs - qbuf : 0);
+    line += " argv-mem=0 multi-mem=0";
+    line += " rbs=" + std::to_string(rbs);
+    line += " rbp=" + std::to_string(qbuf);
+    line += " obl=0 oll=0 omem=" + std::to_string(omem);
+    line += " tot-mem=" + std::to_string(sizeof(server::session) + rbs + omem);
+    line += omem != 0 ? " events=rw" : " events=r";
+    line += " cmd=" + cmd;
+    line += " user=default redir=-1 resp=";
+    line += s.protocol() == resp::protocol::resp3 ? '3' : '2';
+    // Redis 7.2's fields, shown only once a client set them (7.0 clients never do).
+    if (!s.lib_name.empty() || !s.lib_version.empty()) {
+        line += " lib-name=" + s.lib_name + " lib-ver=" + s.lib_version;
+    }
+    return line;
+}
+
+/// Replies with a help array as Redis's addReplyHelp: a header line, the lines, then HELP.
+inline void help_reply(server::command_call& call, std::string_view command, std::initializer_list<std::string_view> lines) {
+    std::string upper(command);
+    for (char& c : upper) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    auto& out = call.reply();
+    out.array(lines.size() + 3);
+    out.simple_string(upper + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+    for (const std::string_view l : lines) out.simple_string(l);
+    out.simple_string("HELP");
+    out.simple_string("    Prints this help.");
+}
+
+inline void client_list(server::command_call& call) {
+    auto& self = call.client();
+    std::vector<const server::session*> chosen;
+    if (call.argc() == 2) {
+        for (const server::session* s : call.server().clients()) chosen.push_back(s);
+    } else if (call.argc() == 4 && iequals(call.arg(2), "type")) {
+        const std::string type = lower_ascii(call.arg(3));
+        if (type != "normal" && type != "master" && type != "replica" && type != "slave" && type != "pubsub") {
+            call.error("ERR Unknown client type '" + std::string(call.arg(3)) + "'");
+            return;
+        }
+        if (type == "normal") {
+            for (const server::session* s : call.server().clients()) chosen.push_back(s);
+        }
+    } else if (call.argc() > 3 && iequals(call.arg(2), "id")) {
+        for (std::size_t i = 3; i < call.argc(); ++i) {
+            std::int64_t id = 0;
+            if (!respkit::detail::parse_int64(call.arg(i), id)) {
+                call.error("ERR Invalid client ID");
+                return;
+            }
+            for (const server::session* s : call.server().clients()) {
+                if (s->id() == static_cast<std::uint64_t>(id)) chosen.push_back(s);
+            }
+        }
+    } else {
+        call.error(server::errors::syntax);
+        return;
+    }
+    std::sort(chosen.begin(), chosen.end(), [](const server::session* a, const server::session* b) { return a->id() < b->id(); });
+    std::string text;
+    for (const server::session* s : chosen) {
+        text += client_info_line(*s, s == &self ? std::string_view("client|list") : std::string_view());
+        text += '\n';
+    }
+    call.reply().verbatim_string("txt", text);
+}
+
+inline void client_kill(server::command_call& call) {
+    auto& self = call.client();
+    auto kill = [&](server::session* s) {
+        if (s == &self) s->close_after_reply();
+        else s->close_now();
+    };
+    if (call.argc() == 3) { // old form: CLIENT KILL addr:port
+        for (server::session* s : call.server().clients()) {
+            if (s->peer_address == call.arg(2)) {
+                kill(s);
+                call.ok();
+                return;
+            }
+        }
+        call.error("ERR No such client");
+        return;
+    }
+    if (call.argc() % 2 != 0) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    std::int64_t id = 0;
+    bool by_id = false;
+    std::string addr, laddr, user, type;
+    bool skipme = true;
+    for (std::size_t i = 2; i + 1 < call.argc(); i += 2) {
+        const std::string_view opt = call.arg(i);
+        const std::string_view val = call.arg(i + 1);
+        if (iequals(opt, "id")) {
+            if (!respkit::detail::parse_int64(val, id) || id <= 0) {
+                call.error("ERR client-id should be greater than 0");
+                return;
+            }
+            by_id = true;
+        } else if (iequals(opt, "type")) {
+            type = lower_ascii(val);
+            if (type != "normal" && type != "master" && type != "replica" && type != "slave" && type != "pubsub") {
+                call.error("ERR Unknown client type '" + std::string(val) + "'");
+                return;
+            }
+        } else if (iequals(opt, "addr")) {
+            addr = std::string(val);
+        } else if (iequals(opt, "laddr")) {
+            laddr = std::string(val);
+        } else if (iequals(opt, "user")) {
+            user = std::string(val);
+            if (user != "default") {
+                call.error("ERR No such user '" + user + "'");
+                return;
+            }
+        } else if (iequals(opt, "skipme")) {
+            if (iequals(val, "yes")) skipme = true;
+            else if (iequals(val, "no")) skipme = false;
+            else {
+                call.error(server::errors::syntax);
+                return;
+            }
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    std::vector<server::session*> victims;
+    for (server::session* s : call.server().clients()) {
+        if (by_id && s->id() != static_cast<std::uint64_t>(id)) continue;
+        if (!addr.empty() && s->peer_address != addr) continue;
+        if (!laddr.empty() && s->local_address != laddr) continue;
+        if (!type.empty() && type != "normal") continue;
+        if (skipme && s == &self) continue;
+        victims.push_back(s);
+    }
+    for (server::session* s : victims) kill(s);
+    call.reply().integer(static_cast<std::int64_t>(victims.size()));
+}
+
+inline void hello(server::command_call& call) {
+    auto& client = call.client();
+    resp::protocol proto = client.protocol();
+    if (call.argc() >= 2) {
+        std::int64_t ver = 0;
+        if (!respkit::detail::parse_int64(call.arg(1), ver)) {
+            call.error("ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        if (ver < 2 || ver > 3) {
+            call.error("NOPROTO unsupported protocol version");
+            return;
+        }
+        proto = ver == 3 ? resp::protocol::resp3 : resp::protocol::resp2;
+    }
+    std::string_view user, name;
+    bool has_auth = false, has_name = false;
+    for (std::size_t j = 2; j < call.argc(); ++j) {
+        const std::size_t more = call.argc() - 1 - j;
+        if (iequals(call.arg(j), "auth") && more >= 2) {
+            has_auth = true;
+            user = call.arg(j + 1);
+            j += 2;
+        } else if (iequals(call.arg(j), "setname") && more >= 1) {
+            has_name = true;
+            name = call.arg(j + 1);
+            ++j;
+        } else {
+            call.error("ERR Syntax error in HELLO option '" + std::string(call.arg(j)) + "'");
+            return;
+        }
+    }
+    // No password is configured: the default user accepts any password, no other user exists.
+    if (has_auth && user != "default") {
+        call.error("WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+    }
+    if (has_name) {
+        if (!valid_client_name(name)) {
+            call.error("ERR Client names cannot contain spaces, newlines or special characters.");
+            return;
+        }
+        client.set_name(std::string(name));
+    }
+    client.set_protocol(proto);
+    auto& out = call.reply();
+    out.map(7);
+    out.bulk_string("server");
+    out.bulk_string("redis");
+    out.bulk_string("version");
+    out.bulk_string(redis_compat_version);
+    out.bulk_string("proto");
+    out.integer(proto == resp::protocol::resp3 ? 3 : 2);
+    out.bulk_string("id");
+    out.integer(static_cast<std::int64_t>(client.id()));
+    out.bulk_string("mode");
+    out.bulk_string("standalone");
+    out.bulk_string("role");
+    out.bulk_string("master");
+    out.bulk_string("modules");
+    out.array(0);
+}
+
+} // namespace detail
+
+/// Registers the connection commands in `commands`; SELECT accepts 0 .. db_count-1.
+inline void install_connection_commands(server::dispatcher& commands, std::size_t db_count) {
+    using server::command_flag;
+    constexpr auto ls = command_flag::loading | command_flag::stale;
+    constexpr auto session_flags =
+        command_flag::noscript | ls | command_flag::fast | command_flag::no_auth | command_flag::allow_busy;
+    const std::vector<std::string> fast_conn = {"@fast", "@connection"};
+    const std::vector<std::string> slow_conn = {"@slow", "@connection"};
+    const std::vector<std::string> admin_conn = {"@admin", "@slow", "@dangerous", "@connection"};
+
+    commands.add({.name = "ping", .arity = -1, .flags = command_flag::fast, .group = "connection",
+                  .summary = "Ping the server", .since = "1.0.0", .complexity = "O(1)", .acl_categories = fast_conn,
+                  .tips = {"request_policy:all_shards", "response_policy:all_succeeded"}},
+                 [](server::command_call& call) {
+                     if (call.argc() > 2) {
+                         call.error("ERR wrong number of arguments for 'ping' command");
+                     } else if (call.argc() == 2) {
+                         call.reply().bulk_string(call.arg(1));
+                     } else {
+                         call.reply().simple_string("PONG");
+                     }
+                 });
+    commands.add({.name = "echo", .arity = 2, .flags = ls | command_flag::fast, .group = "connection",
+                  .summary = "Echo the given string", .since = "1.0.0", .complexity = "O(1)", .acl_categories = fast_conn},
+                 [](server::command_call& call) { call.reply().bulk_string(call.arg(1)); });
+    commands.add({.name = "hello", .arity = -1, .flags = session_flags, .group = "connection",
+                  .summary = "Handshake with Redis", .since = "6.0.0", .complexity = "O(1)", .acl_categories = fast_conn},
+                 detail::hello);
+    commands.add({.name = "auth", .arity = -2, .flags = session_flags, .group = "connection",
+                  .summary = "Authenticate to the server", .since = "1.0.0",
+                  .complexity = "O(N) where N is the number of passwords defined for the user",
+                  .acl_categories = fast_conn},
+                 [](server::command_call& call) {
+                     if (call.argc() > 3) {
+                         call.error(server::errors::syntax);
+                     } else if (call.argc() == 2) {
+                         call.error("ERR AUTH <password> called without any password configured for the default "
+                                    "user. Are you sure your configuration is correct?");
+                     } else if (call.arg(1) != "default") {
+                         call.error("WRONGPASS invalid username-password pair or user is disabled.");
+                     } else {
+                         call.ok();
+                     }
+                 });
+    commands.add({.name = "quit", .arity = -1, .flags = session_flags, .group = "connection",
+                  .summary = "Close the connection", .since = "1.0.0", .complexity = "O(1)", .acl_categories = fast_conn},
+                 [](server::command_call& call) {
+                     call.ok();
+                     call.client().close_after_reply();
+                 });
+    commands.add({.name = "reset", .arity = 1, .flags = session_flags, .group = "connection",
+                  .summary = "Reset the connection", .since = "6.2.0", .complexity = "O(1)", .acl_categories = fast_conn},
+                 [](server::command_call& call) {
+                     call.client().reset_state();
+                     call.reply().simple_string("RESET");
+                 });
+    commands.add({.name = "select", .arity = 2, .flags = ls | command_flag::fast, .group = "connection",
+                  .summary = "Change the selected database for the current connection", .since = "1.0.0",
+                  .complexity = "O(1)", .acl_categories = fast_conn},
+                 [db_count](server::command_call& call) {
+                     std::int64_t db = 0;
+                     if (!respkit::detail::parse_int64(call.arg(1), db)) {
+                         call.error(server::errors::not_integer);
+                     } else if (db < INT32_MIN || db > INT32_MAX) {
+                         call.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+                     } else if (db < 0 || static_cast<std::uint64_t>(db) >= db_count) {
+                         call.error(server::errors::db_index_out_of_range);
+                     } else {
+                         call.client().select(static_cast<std::size_t>(db));
+                         call.ok();
+                     }
+                 });
+
+    // CLIENT: the container, then its subcommands.
+    commands.add({.name = "client", .arity = -2, .group = "connection",
+                  .summary = "A container for client connection commands", .since = "2.4.0",
+                  .complexity = "Depends on subcommand.", .acl_categories = {"@slow"}},
+                 {});
+    constexpr auto client_flags = command_flag::noscript | ls;
+    commands.add_subcommand("client",
+                            {.name = "id", .arity = 2, .flags = client_flags, .group = "connection",
+                             .summary = "Returns the client ID for the current connection", .since = "5.0.0",
+                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            [](server::command_call& call) {
+                                call.reply().integer(static_cast<std::int64_t>(call.client().id()));
+                            });
+    commands.add_subcommand("client",
+                            {.name = "setname", .arity = 3, .flags = client_flags, .group = "connection",
+                             .summary = "Set the current connection name", .since = "2.6.9", .complexity = "O(1)",
+                             .acl_categories = slow_conn},
+                            [](server::command_call& call) {
+                                if (!detail::valid_client_name(call.arg(2))) {
+                                    call.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                                    return;
+                                }
+                                call.client().set_name(std::string(call.arg(2)));
+                                call.ok();
+                            });
+    commands.add_subcommand("client",
+                            {.name = "getname", .arity = 2, .flags = client_flags, .group = "connection",
+                             .summary = "Get the current connection name", .since = "2.6.9", .complexity = "O(1)",
+                             .acl_categories = slow_conn},
+                            [](server::command_call& call) {
+                                if (call.client().name().empty()) call.reply().null();
+                                else call.reply().bulk_string(call.client().name());
+                            });
+    // Redis 7.2's CLIENT SETINFO (7.0.15 does not have it): newer client libraries send it on
+    // connect, and answer an error with a warning at best.
+    commands.add_subcommand("client",
+                            {.name = "setinfo", .arity = 4, .flags = client_flags, .group = "connection",
+                             .summary = "Set client or connection specific info", .since = "7.2.0",
+                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            [](server::command_call& call) {
+                                const std::string_view attr = call.arg(2);
+                                const bool is_name = iequals(attr, "lib-name");
+                                if (!is_name && !iequals(attr, "lib-ver")) {
+                                    call.error("ERR Unrecognized option '" + std::string(attr) + "'");
+                                    return;
+                                }
+                                if (!detail::valid_client_name(call.arg(3))) {
+                                    call.error("ERR " + detail::lower_ascii(attr) +
+                                               " cannot contain spaces, newlines or special characters.");
+                                    return;
+                                }
+                                (is_name ? call.client().lib_name : call.client().lib_version) = std::string(call.arg(3));
+                                call.ok();
+                            });
+    commands.add_subcommand("client",
+                            {.name = "info", .arity = 2, .flags = client_flags, .group = "connection",
+                             .summary = "Returns information about the current client connection.", .since = "6.2.0",
+                             .complexity = "O(1)", .acl_categories = slow_conn, .tips = {"nondeterministic_output"}},
+                            [](server::command_call& call) {
+                                call.reply().verbatim_string("txt",
+                                                             detail::client_info_line(call.client(), "client|info") + "\n");
+                            });
+    commands.add_subcommand("client",
+                            {.name = "list", .arity = -2, .flags = command_flag::admin | client_flags,
+                             .group = "connection", .summary = "Get the list of client connections", .since = "2.4.0",
+                             .complexity = "O(N) where N is the number of client connections",
+                             .acl_categories = admin_conn, .tips = {"nondeterministic_output"}},
+                            detail::client_list);
+    commands.add_subcommand("client",
+                            {.name = "kill", .arity = -3, .flags = command_flag::admin | client_flags,
+                             .group = "connection", .summary = "Kill the connection of a client", .since = "2.4.0",
+                             .complexity = "O(N) where N is the number of client connections",
+                             .acl_categories = admin_conn},
+                            detail::client_kill);
+    commands.add_subcommand("client",
+                            {.name = "no-evict", .arity = 3, .flags = command_flag::admin | client_flags,
+                             .group = "connection", .summary = "Set client eviction mode for the current connection",
+                             .since = "7.0.0", .complexity = "O(1)", .acl_categories = admin_conn},
+                            [](server::command_call& call) {
+                                // respkit never evicts clients: the mode is accepted and has no effect.
+                                if (iequals(call.arg(2), "on") || iequals(call.arg(2), "off")) call.ok();
+                                else call.error(server::errors::syntax);
+                            });
+    commands.add_subcommand("client",
+                            {.name = "getredir", .arity = 2, .flags = client_flags, .group = "connection",
+                             .summary = "Get tracking notifications redirection client ID if any", .since = "6.0.0",
+                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            [](server::command_call& call) { call.reply().integer(-1); }); // no tracking
+    commands.add_subcommand("client",
+                            {.name = "help", .arity = 2, .flags = ls, .group = "connection",
+                             .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
+                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            [](server::command_call& call) {
+                                // Redis's wording, for the subcommands respkit has.
+                                detail::help_reply(
+                                    call, "client",
+                                    {"GETREDIR",
+                                     "    Return the client ID we are redirecting to when tracking is enabled.",
+                                     "GETNAME",
+                                     "    Return the name of the current connection.",
+                                     "ID",
+                                     "    Return the ID of the current connection.",
+                                     "INFO",
+                                     "    Return information about the current client connection.",
+                                     "KILL <ip:port>",
+                                     "    Kill connection made from <ip:port>.",
+                                     "KILL <option> <value> [<option> <value> [...]]",
+                                     "    Kill connections. Options are:",
+                                     "    * ADDR (<ip:port>|<unixsocket>:0)",
+                                     "      Kill connections made from the specified address",
+                                     "    * LADDR (<ip:port>|<unixsocket>:0)",
+                                     "      Kill connections made to specified local address",
+                                     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                                     "      Kill connections by type.",
+                                     "    * USER <username>",
+                                     "      Kill connections authenticated by <username>.",
+                                     "    * SKIPME (YES|NO)",
+                                     "      Skip killing current connection (default: yes).",
+                                     "LIST [options ...]",
+                                     "    Return information about client connections. Options:",
+                                     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+                                     "      Return clients of specified type.",
+                                     "SETNAME <name>",
+                                     "    Assign the name <name> to the current connection.",
+                                     "SETINFO <option> <value>",
+                                     "    Set client meta attr. Options are:",
+                                     "    * LIB-NAME: the client lib name.",
+                                     "    * LIB-VER: the client lib version.",
+                                     "NO-EVICT (ON|OFF)",
+                                     "    Protect current client connection from eviction."});
+                            });
+}
+
+} // namespace respkit::commands

@@ -1,0 +1,302 @@
+#pragma once
+
+/// \file
+/// INFO with Redis 7.0's sections and field names, for everything respkit tracks.
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/connection.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/config.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/server_context.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
+
+namespace respkit::commands {
+
+/// What the process uses, as well as it can be measured without a custom allocator.
+struct memory_usage {
+    std::uint64_t allocated = 0; ///< bytes in use from malloc (glibc's mallinfo2), else the RSS
+    std::uint64_t rss = 0;       ///< resident set size (/proc/self/statm), 0 when unknown
+};
+
+/// Measures the process's memory now.
+[[nodiscard]] inline memory_usage measure_memory() {
+    memory_usage m;
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t size = 0, resident = 0;
+    if (statm >> size >> resident) m.rss = resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    const struct mallinfo2 mi = ::mallinfo2();
+    m.allocated = static_cast<std::uint64_t>(mi.uordblks) + static_cast<std::uint64_t>(mi.hblkhd);
+#else
+    m.allocated = m.rss;
+#endif
+    return m;
+}
+
+namespace detail {
+
+/// Redis's bytesToHuman: "512B", "1.25K", "3.00M", ...
+[[nodiscard]] inline std::string bytes_to_human(std::uint64_t n) {
+    char buf[64];
+    const double d = static_cast<double>(n);
+    if (n < 1024) std::snprintf(buf, sizeof buf, "%lluB", static_cast<unsigned long long>(n));
+    else if (n < 1024ull * 1024) std::snprintf(buf, sizeof buf, "%.2fK", d / 1024);
+    else if (n < 1024ull * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.2fM", d / (1024.0 * 1024));
+    else if (n < 1024ull * 1024 * 1024 * 1024) std::snprintf(buf, sizeof buf, "%.2fG", d / (1024.0 * 1024 * 1024));
+    else std::snprintf(buf, sizeof buf, "%.2fT", d / (1024.0 * 1024 * 1024 * 1024));
+    return buf;
+}
+
+[[nodiscard]] inline std::string cpu_seconds(const timeval& tv) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%ld.%06ld", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
+    return buf;
+}
+
+/// The sections INFO prints, in Redis's order; `in_default` marks those of plain INFO.
+struct info_section {
+    std::string_view name;
+    bool in_default;
+};
+inline constexpr info_section info_sections[] = {
+    {"server", true},      {"clients", true}, {"memory", true},     {"persistence", true},
+    {"stats", true},       {"replication", true}, {"cpu", true},    {"modules", true},
+    {"errorstats", true},  {"cluster", true}, {"keyspace", true},
+};
+
+/// Unix seconds when the context started (LASTSAVE, rdb_last_save_time).
+[[nodiscard]] inline std::int64_t started_unix(const server::server_context& ctx) {
+    const auto since = std::chrono::steady_clock::now() - ctx.started();
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::seconds>(now - since).count();
+}
+
+} // namespace detail
+
+/// The text of INFO for `sections` (names as given; empty means the default set), from the
+/// context, keyspace and configuration.
+template <class Keyspace>
+[[nodiscard]] std::string info_text(std::span<const std::string_view> sections, const server::server_context& ctx,
+                                    const Keyspace& keyspace, const server::config_table& config) {
+    bool wanted[std::size(detail::info_sections)] = {};
+    bool any_named = false;
+    for (const std::string_view s : sections) {
+        if (iequals(s, "all") || iequals(s, "everything")) {
+            for (bool& w : wanted) w = true;
+            any_named = true;
+            continue;
+        }
+        if (iequals(s, "default")) {
+            for (std::size_t i = 0; i < std::size(wanted); ++i) wanted[i] = wanted[i] || detail::info_sections[i].in_default;
+            any_named = true;
+            continue;
+        }
+        for (std::size_t i = 0; i < std::size(wanted); ++i) {
+            if (iequals(s, detail::info_sections[i].name)) wanted[i] = true;
+        }
+        any_named = true;
+    }
+    if (!any_named) {
+        for (std::size_t i = 0; i < std::size(wanted); ++i) wanted[i] = detail::info_sections[i].in_default;
+    }
+
+    using std::chrono::duration_cast;
+    const auto& stats = ctx.stats();
+    const auto& ks = keyspace.stats();
+    std::string out;
+    std::size_t printed = 0;
+    auto field = [&](std::string_view name, const auto& value) {
+        out += name;
+        out += ':';
+        if constexpr (std::is_arithmetic_v<std::decay_t<decltype(value)>>) out += std::to_string(value);
+        else out += value;
+        out += "\r\n";
+    };
+    auto header = [&](std::string_view title) {
+        if (printed++ != 0) out += "\r\n";
+        out += "# ";
+        out += title;
+        out += "\r\n";
+    };
+    for (std::size_t i = 0; i < std::size(wanted); ++i) {
+        if (!wanted[i]) continue;
+        const std::string_view name = detail::info_sections[i].name;
+        if (name == "server") {
+            header("Server");
+            utsname u{};
+            ::uname(&u);
+            const auto uptime = duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - ctx.started()).count();
+            field("redis_version", redis_compat_version);
+            field("respkit_version", std::string_view(RESPKIT_VERSION_STRING));
+            field("redis_git_sha1", std::string_view("00000000"));
+            field("redis_git_dirty", 0);
+            field("redis_mode", std::string_view("standalone"));
+            field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+            field("arch_bits", static_cast<int>(sizeof(void*) * 8));
+            field("monotonic_clock", std::string_view("POSIX clock_gettime"));
+#if defined(__linux__)
+            field("multiplexing_api", std::string_view("epoll"));
+#else
+            field("multiplexing_api", std::string_view("poll"));
+#endif
+#if defined(__GNUC__) && !defined(__clang__)
+            field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                                     std::to_string(__GNUC_PATCHLEVEL__));
+#else
+            field("gcc_version", std::string_view("0.0.0"));
+#endif
+            field("process_id", static_cast<long long>(::getpid()));
+            field("process_supervised", std::string_view("no"));
+            field("run_id", ctx.run_id());
+            field("tcp_port", config.get("port"));
+            field("server_time_usec",
+                  static_cast<long long>(
+                      duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
+            field("uptime_in_seconds", static_cast<long long>(uptime));
+            field("uptime_in_days", static_cast<long long>(uptime / 86400));
+            field("hz", config.get("hz"));
+            field("configured_hz", config.get("hz"));
+            std::string exe(4096, '\0');
+            const ssize_t n = ::readlink("/proc/self/exe", exe.data(), exe.size());
+            exe.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+            field("executable", exe);
+            field("config_file", std::string_view());
+            field("io_threads_active", 0);
+        } else if (name == "clients") {
+            header("Clients");
+            std::size_t max_in = 0, max_out = 0;
+            for (const server::session* s : ctx.clients()) {
+                max_in = std::max(max_in, s->input_capacity());
+                max_out = std::max(max_out, s->output_size());
+            }
+            field("connected_clients", ctx.clients().size());
+            field("cluster_connections", 0);
+            field("maxclients", config.get("maxclients"));
+            field("client_recent_max_input_buffer", max_in);
+            field("client_recent_max_output_buffer", max_out);
+            field("blocked_clients", stats.blocked_clients);
+            field("tracking_clients", 0);
+            field("clients_in_timeout_table", 0);
+        } else if (name == "memory") {
+            header("Memory");
+            const memory_usage m = measure_memory();
+            const std::uint64_t maxmemory = static_cast<std::uint64_t>(config.get_integer("maxmemory"));
+            field("used_memory", m.allocated);
+            field("used_memory_human", detail::bytes_to_human(m.allocated));
+            field("used_memory_rss", m.rss);
+            field("used_memory_rss_human", detail::bytes_to_human(m.rss));
+            field("maxmemory", maxmemory);
+            field("maxmemory_human", detail::bytes_to_human(maxmemory));
+            field("maxmemory_policy", config.get("maxmemory-policy"));
+            char ratio[32];
+            std::snprintf(ratio, sizeof ratio, "%.2f",
+                          m.allocated == 0 ? 0.0 : static_cast<double>(m.rss) / static_cast<double>(m.allocated));
+            field("mem_fragmentation_ratio", std::string_view(ratio));
+#if defined(__GLIBC__)
+            field("mem_allocator", std::string_view("libc"));
+#else
+            field("mem_allocator", std::string_view("unknown"));
+#endif
+            field("lazyfree_pending_objects", 0);
+        } else if (name == "persistence") {
+            header("Persistence");
+            field("loading", 0);
+            field("async_loading", 0);
+            field("rdb_changes_since_last_save", 0);
+            field("rdb_bgsave_in_progress", 0);
+            field("rdb_last_save_time", static_cast<long long>(detail::started_unix(ctx)));
+            field("rdb_last_bgsave_status", std::string_view("ok"));
+            field("rdb_saves", 0);
+            field("aof_enabled", 0);
+            field("aof_rewrite_in_progress", 0);
+            field("aof_last_write_status", std::string_view("ok"));
+        } else if (name == "stats") {
+            header("Stats");
+            field("total_connections_received", stats.total_connections_received);
+            field("total_commands_processed", stats.total_commands_processed);
+            field("total_net_input_bytes", stats.total_net_input_bytes);
+            field("total_net_output_bytes", stats.total_net_output_bytes);
+            field("rejected_connections", stats.rejected_connections);
+            field("expired_keys", ks.expired_keys);
+            field("evicted_keys", 0);
+            field("keyspace_hits", ks.keyspace_hits);
+            field("keyspace_misses", ks.keyspace_misses);
+            field("pubsub_channels", 0);
+            field("pubsub_patterns", 0);
+            field("unexpected_error_replies", stats.unexpected_error_replies);
+            field("total_error_replies", stats.total_error_replies);
+        } else if (name == "replication") {
+            header("Replication");
+            field("role", std::string_view("master"));
+            field("connected_slaves", 0);
+            field("master_failover_state", std::string_view("no-failover"));
+            field("master_replid", ctx.run_id());
+            field("master_replid2", std::string(40, '0'));
+            field("master_repl_offset", 0);
+            field("second_repl_offset", -1);
+            field("repl_backlog_active", 0);
+            field("repl_backlog_size", config.get("repl-backlog-size"));
+            field("repl_backlog_first_byte_offset", 0);
+            field("repl_backlog_histlen", 0);
+        } else if (name == "cpu") {
+            header("CPU");
+            rusage self{}, children{};
+            ::getrusage(RUSAGE_SELF, &self);
+            ::getrusage(RUSAGE_CHILDREN, &children);
+            field("used_cpu_sys", detail::cpu_seconds(self.ru_stime));
+            field("used_cpu_user", detail::cpu_seconds(self.ru_utime));
+            field("used_cpu_sys_children", detail::cpu_seconds(children.ru_stime));
+            field("used_cpu_user_children", detail::cpu_seconds(children.ru_utime));
+        } else if (name == "modules") {
+            header("Modules");
+        } else if (name == "errorstats") {
+            header("Errorstats");
+            for (const auto& [prefix, count] : stats.error_counts) field("errorstat_" + prefix, "count=" + std::to_string(count));
+        } else if (name == "cluster") {
+            header("Cluster");
+            field("cluster_enabled", 0);
+        } else if (name == "keyspace") {
+            header("Keyspace");
+            for (std::size_t db = 0; db < keyspace.db_count(); ++db) {
+                const auto d = keyspace.info(db);
+                if (d.keys == 0) continue;
+                field("db" + std::to_string(db), "keys=" + std::to_string(d.keys) + ",expires=" + std::to_string(d.expires) +
+                                                     ",avg_ttl=" + std::to_string(d.avg_ttl));
+            }
+        }
+    }
+    return out;
+}
+
+/// Registers INFO [section ...] over `keyspace` and `config` (both must outlive `commands`).
+template <class Keyspace>
+void install_info_command(server::dispatcher& commands, Keyspace& keyspace, const server::config_table& config) {
+    using server::command_flag;
+    commands.add({.name = "info", .arity = -1, .flags = command_flag::loading | command_flag::stale, .group = "server",
+                  .summary = "Get information and statistics about the server", .since = "1.0.0", .complexity = "O(1)",
+                  .acl_categories = {"@slow", "@dangerous"},
+                  .tips = {"nondeterministic_output", "request_policy:all_shards", "response_policy:special"}},
+                 [&keyspace, &config](server::command_call& call) {
+                     const std::string text = info_text(call.args().subspan(1), call.server(), keyspace, config);
+                     call.reply().verbatim_string("txt", text);
+                 });
+}
+
+} // namespace respkit::commands

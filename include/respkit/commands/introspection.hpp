@@ -1,0 +1,340 @@
+#pragma once
+
+/// \file
+/// COMMAND and its subcommands (COUNT, LIST, INFO, DOCS, GETKEYS, GETKEYSANDFLAGS, HELP), generated
+/// from the dispatcher's table, so commands users add are described like the built-in ones.
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/connection.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/store/glob.hpp"
+
+namespace respkit::commands {
+
+namespace detail {
+
+/// The entries of a dispatcher sorted by name (Redis's order is its hash table's; any order
+/// is valid, a stable one is friendlier).
+[[nodiscard]] inline std::vector<const server::command_entry*> sorted_entries(
+    const std::unordered_map<std::string, std::unique_ptr<server::command_entry>, server::detail::name_hash,
+                             server::detail::name_equal>& table) {
+    std::vector<const server::command_entry*> out;
+    out.reserve(table.size());
+    for (const auto& [name, entry] : table) out.push_back(entry.get());
+    std::sort(out.begin(), out.end(),
+              [](const server::command_entry* a, const server::command_entry* b) { return a->full_name < b->full_name; });
+    return out;
+}
+
+/// The command named `name`: "get", or "config|get" for a subcommand; nullptr if none.
+[[nodiscard]] inline const server::command_entry* find_command(const server::dispatcher& d, std::string_view name) {
+    const std::size_t bar = name.find('|');
+    const server::command_entry* e = d.find(name.substr(0, bar));
+    if (e == nullptr || bar == std::string_view::npos) return e;
+    const auto it = e->subcommands.find(name.substr(bar + 1));
+    return it == e->subcommands.end() ? nullptr : it->second.get();
+}
+
+/// COMMAND INFO's key-spec flags, derived from the command's flags (respkit's specs carry the
+/// legacy key positions only).
+inline void key_spec_flags(server::reply_writer& out, const server::command_spec& spec) {
+    if (has(spec.flags, server::command_flag::write)) {
+        out.set(2);
+        out.simple_string("RW");
+        out.simple_string("update");
+    } else {
+        out.set(2);
+        out.simple_string("RO");
+        out.simple_string("access");
+    }
+}
+
+/// One COMMAND INFO entry: name, arity, flags, first/last/step, ACL categories, tips, key specs,
+/// subcommands.
+inline void write_command_info(server::reply_writer& out, const server::command_entry& e) {
+    const server::command_spec& spec = e.spec;
+    out.array(10);
+    out.bulk_string(e.full_name);
+    out.integer(spec.arity);
+    std::size_t nflags = 0;
+    for (const auto& [flag, name] : server::command_flag_names) nflags += has(spec.flags, flag) ? 1 : 0;
+    out.set(nflags);
+    for (const auto& [flag, name] : server::command_flag_names) {
+        if (has(spec.flags, flag)) out.simple_string(name);
+    }
+    out.integer(spec.keys.first);
+    out.integer(spec.keys.last);
+    out.integer(spec.keys.step);
+    out.set(spec.acl_categories.size());
+    for (const auto& c : spec.acl_categories) out.simple_string(c);
+    out.set(spec.tips.size());
+    for (const auto& t : spec.tips) out.bulk_string(t);
+    if (spec.keys.first > 0) {
+        out.set(1);
+        out.map(3);
+        out.bulk_string("flags");
+        key_spec_flags(out, spec);
+        out.bulk_string("begin_search");
+        out.map(2);
+        out.bulk_string("type");
+        out.bulk_string("index");
+        out.bulk_string("spec");
+        out.map(1);
+        out.bulk_string("index");
+        out.integer(spec.keys.first);
+        out.bulk_string("find_keys");
+        out.map(2);
+        out.bulk_string("type");
+        out.bulk_string("range");
+        out.bulk_string("spec");
+        out.map(3);
+        out.bulk_string("lastkey");
+        out.integer(spec.keys.last >= 0 ? spec.keys.last - spec.keys.first : spec.keys.last);
+        out.bulk_string("keystep");
+        out.integer(spec.keys.step);
+        out.bulk_string("limit");
+        out.integer(0);
+    } else {
+        out.set(0);
+    }
+    const auto subs = sorted_entries(e.subcommands);
+    out.set(subs.size());
+    for (const server::command_entry* s : subs) write_command_info(out, *s);
+}
+
+/// One COMMAND DOCS value: summary, since, group, complexity, and subcommands' docs.
+inline void write_command_docs(server::reply_writer& out, const server::command_entry& e) {
+    const server::command_spec& spec = e.spec;
+    const auto subs = sorted_entries(e.subcommands);
+    const bool has_complexity = !spec.complexity.empty();
+    out.map(3 + (has_complexity ? 1 : 0) + (subs.empty() ? 0 : 1));
+    out.bulk_string("summary");
+    out.bulk_string(spec.summary);
+    out.bulk_string("since");
+    out.bulk_string(spec.since);
+    out.bulk_string("group");
+    out.bulk_string(spec.group);
+    if (has_complexity) {
+        out.bulk_string("complexity");
+        out.bulk_string(spec.complexity);
+    }
+    if (!subs.empty()) {
+        out.bulk_string("subcommands");
+        out.map(subs.size());
+        for (const server::command_entry* s : subs) {
+            out.bulk_string(s->full_name);
+            write_command_docs(out, *s);
+        }
+    }
+}
+
+/// Resolves the command of a COMMAND GETKEYS call and collects its key argument indexes;
+/// false after replying an error.
+[[nodiscard]] inline bool command_keys(server::command_call& call, const server::dispatcher& d,
+                                       std::vector<std::size_t>& keys, const server::command_entry*& entry) {
+    const auto args = call.args().subspan(2);
+    const server::command_entry* e = d.find(args[0]);
+    if (e != nullptr && !e->subcommands.empty() && args.size() >= 2) {
+        const auto it = e->subcommands.find(args[1]);
+        if (it != e->subcommands.end()) e = it->second.get();
+        else if (!e->handler) e = nullptr;
+    }
+    if (e == nullptr) {
+        call.error("ERR Invalid command specified");
+        return false;
+    }
+    if (e->spec.keys.first <= 0) {
+        call.error("ERR The command has no key arguments");
+        return false;
+    }
+    const int arity = e->spec.arity;
+    const auto argc = static_cast<long long>(args.size());
+    if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity)) {
+        call.error("ERR Invalid number of arguments specified for command");
+        return false;
+    }
+    e->spec.keys.for_each(args.size(), [&](std::size_t i) { keys.push_back(i); });
+    if (keys.empty()) {
+        call.error("ERR Invalid arguments specified for command");
+        return false;
+    }
+    entry = e;
+    return true;
+}
+
+} // namespace detail
+
+/// Registers COMMAND over `commands` itself (which must outlive its sessions).
+inline void install_command_command(server::dispatcher& commands) {
+    using server::command_flag;
+    constexpr auto ls = command_flag::loading | command_flag::stale;
+    const std::vector<std::string> slow_conn = {"@slow", "@connection"};
+    const server::dispatcher* table = &commands;
+
+    commands.add({.name = "command", .arity = -1, .flags = ls, .group = "server",
+                  .summary = "Get array of Redis command details", .since = "2.8.13",
+                  .complexity = "O(N) where N is the total number of Redis commands", .acl_categories = slow_conn,
+                  .tips = {"nondeterministic_output_order"}},
+                 [table](server::command_call& call) {
+                     if (call.argc() > 1) {
+                         std::string sub(server::detail::c_string(call.arg(1)).substr(0, 128));
+                         call.error("ERR unknown subcommand '" + sub + "'. Try COMMAND HELP.");
+                         return;
+                     }
+                     const auto all = detail::sorted_entries(table->commands());
+                     call.reply().array(all.size());
+                     for (const server::command_entry* e : all) detail::write_command_info(call.reply(), *e);
+                 });
+    commands.add_subcommand("command",
+                            {.name = "count", .arity = 2, .flags = ls, .group = "server",
+                             .summary = "Get total number of Redis commands", .since = "2.8.13", .complexity = "O(1)",
+                             .acl_categories = slow_conn},
+                            [table](server::command_call& call) {
+                                call.reply().integer(static_cast<std::int64_t>(table->commands().size()));
+                            });
+    commands.add_subcommand(
+        "command",
+        {.name = "list", .arity = -2, .flags = ls, .group = "server", .summary = "Get an array of Redis command names",
+         .since = "7.0.0", .complexity = "O(N) where N is the total number of Redis commands",
+         .acl_categories = slow_conn, .tips = {"nondeterministic_output_order"}},
+        [table](server::command_call& call) {
+            enum class filter { none, module, aclcat, pattern } by = filter::none;
+            std::string_view value;
+            if (call.argc() == 5 && iequals(call.arg(2), "filterby")) {
+                if (iequals(call.arg(3), "module")) by = filter::module;
+                else if (iequals(call.arg(3), "aclcat")) by = filter::aclcat;
+                else if (iequals(call.arg(3), "pattern")) by = filter::pattern;
+                else {
+                    call.error(server::errors::syntax);
+                    return;
+                }
+                value = call.arg(4);
+            } else if (call.argc() != 2) {
+                call.error(server::errors::syntax);
+                return;
+            }
+            std::vector<std::string_view> names;
+            auto consider = [&](const server::command_entry& e) {
+                bool keep = true;
+                if (by == filter::module) keep = false; // respkit has no modules
+                else if (by == filter::aclcat) {
+                    keep = std::any_of(e.spec.acl_categories.begin(), e.spec.acl_categories.end(), [&](const std::string& c) {
+                        return c.size() == value.size() + 1 && iequals(std::string_view(c).substr(1), value);
+                    });
+                } else if (by == filter::pattern) {
+                    keep = store::glob_match(value, e.full_name, true);
+                }
+                if (keep) names.push_back(e.full_name);
+            };
+            for (const server::command_entry* e : detail::sorted_entries(table->commands())) {
+                consider(*e);
+                for (const server::command_entry* s : detail::sorted_entries(e->subcommands)) consider(*s);
+            }
+            call.reply().array(names.size());
+            for (const std::string_view n : names) call.reply().bulk_string(n);
+        });
+    commands.add_subcommand(
+        "command",
+        {.name = "info", .arity = -2, .flags = ls, .group = "server",
+         .summary = "Get array of specific Redis command details, or all when no argument is given.", .since = "2.8.13",
+         .complexity = "O(N) where N is the number of commands to look up", .acl_categories = slow_conn,
+         .tips = {"nondeterministic_output_order"}},
+        [table](server::command_call& call) {
+            if (call.argc() == 2) {
+                const auto all = detail::sorted_entries(table->commands());
+                call.reply().array(all.size());
+                for (const server::command_entry* e : all) detail::write_command_info(call.reply(), *e);
+                return;
+            }
+            call.reply().array(call.argc() - 2);
+            for (std::size_t i = 2; i < call.argc(); ++i) {
+                const server::command_entry* e = detail::find_command(*table, call.arg(i));
+                if (e == nullptr) call.reply().null();
+                else detail::write_command_info(call.reply(), *e);
+            }
+        });
+    commands.add_subcommand(
+        "command",
+        {.name = "docs", .arity = -2, .flags = ls, .group = "server",
+         .summary = "Get array of specific Redis command documentation", .since = "7.0.0",
+         .complexity = "O(N) where N is the number of commands to look up", .acl_categories = slow_conn,
+         .tips = {"nondeterministic_output_order"}},
+        [table](server::command_call& call) {
+            std::vector<const server::command_entry*> chosen;
+            if (call.argc() == 2) {
+                chosen = detail::sorted_entries(table->commands());
+            } else {
+                for (std::size_t i = 2; i < call.argc(); ++i) {
+                    if (const server::command_entry* e = detail::find_command(*table, call.arg(i))) chosen.push_back(e);
+                }
+            }
+            call.reply().map(chosen.size());
+            for (const server::command_entry* e : chosen) {
+                call.reply().bulk_string(e->full_name);
+                detail::write_command_docs(call.reply(), *e);
+            }
+        });
+    commands.add_subcommand("command",
+                            {.name = "getkeys", .arity = -4, .flags = ls, .group = "server",
+                             .summary = "Extract keys given a full Redis command", .since = "2.8.13",
+                             .complexity = "O(N) where N is the number of arguments to the command",
+                             .acl_categories = slow_conn},
+                            [table](server::command_call& call) {
+                                std::vector<std::size_t> keys;
+                                const server::command_entry* e = nullptr;
+                                if (!detail::command_keys(call, *table, keys, e)) return;
+                                call.reply().array(keys.size());
+                                for (const std::size_t k : keys) call.reply().bulk_string(call.arg(2 + k));
+                            });
+    commands.add_subcommand("command",
+                            {.name = "getkeysandflags", .arity = -4, .flags = ls, .group = "server",
+                             .summary = "Extract keys and access flags given a full Redis command", .since = "7.0.0",
+                             .complexity = "O(N) where N is the number of arguments to the command",
+                             .acl_categories = slow_conn},
+                            [table](server::command_call& call) {
+                                std::vector<std::size_t> keys;
+                                const server::command_entry* e = nullptr;
+                                if (!detail::command_keys(call, *table, keys, e)) return;
+                                call.reply().array(keys.size());
+                                for (const std::size_t k : keys) {
+                                    call.reply().array(2);
+                                    call.reply().bulk_string(call.arg(2 + k));
+                                    detail::key_spec_flags(call.reply(), e->spec);
+                                }
+                            });
+    commands.add_subcommand("command",
+                            {.name = "help", .arity = 2, .flags = ls, .group = "server",
+                             .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
+                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            [](server::command_call& call) {
+                                detail::help_reply(call, "command",
+                                                   {"(no subcommand)",
+                                                    "    Return details about all Redis commands.",
+                                                    "COUNT",
+                                                    "    Return the total number of commands in this Redis server.",
+                                                    "LIST",
+                                                    "    Return a list of all commands in this Redis server.",
+                                                    "INFO [<command-name> ...]",
+                                                    "    Return details about multiple Redis commands.",
+                                                    "    If no command names are given, documentation details for all",
+                                                    "    commands are returned.",
+                                                    "DOCS [<command-name> ...]",
+                                                    "    Return documentation details about multiple Redis commands.",
+                                                    "    If no command names are given, documentation details for all",
+                                                    "    commands are returned.",
+                                                    "GETKEYS <full-command>",
+                                                    "    Return the keys from a full Redis command.",
+                                                    "GETKEYSANDFLAGS <full-command>",
+                                                    "    Return the keys and the access flags from a full Redis command."});
+                            });
+}
+
+} // namespace respkit::commands
