@@ -149,6 +149,9 @@ private:
         std::uint32_t interest = 0; // what the poller watches for
         bool yielded = false;       // input waits for the next turn (fairness or drained output)
         bool blocked = false;       // the socket took less than offered: wait until writable
+        bool finish_queued = false; // in m_to_finish: its replies go out at the end of the turn
+        bool held = false;          // stopped by the output watermark with input left
+        bool yield = false;         // stopped by the command budget with input left
     };
     struct ready_entry {
         int fd;
@@ -177,6 +180,10 @@ private:
         const auto& events = m_poller.wait(m_ready_now.empty() ? wait_timeout() : 0);
         m_now = clock::now();
         m_context->tick(); // one clock read per turn, shared by every command in it
+        // Commands run as their bytes arrive, but replies go out together at the end of the
+        // turn (as Redis's beforeSleep does): a client with many connections then finds many
+        // replies per wake-up instead of one.
+        m_defer_finish = true;
         for (const poll_event& ev : events) {
             if (ev.fd == m_listener.get()) {
                 accept_clients();
@@ -193,6 +200,14 @@ private:
             advance(*c);
         }
         m_ready_now.clear();
+        m_defer_finish = false;
+        for (const ready_entry& r : m_to_finish) {
+            connection* c = find(r.fd);
+            if (c == nullptr || c->session.id() != r.id || !c->finish_queued) continue;
+            c->finish_queued = false;
+            finish(*c);
+        }
+        m_to_finish.clear();
         if (m_now >= m_next_cron) cron();
         m_timers.run_due(m_now);
     }
@@ -296,19 +311,34 @@ private:
         advance(*c);
     }
 
-    // Runs what may run, sends what may be sent, then closes the connection or updates what
-    // it is watched for. `c` may be gone afterwards.
+    // Runs what may run; then, unless the turn defers it, finish(). `c` may be gone afterwards.
     void advance(connection& c) {
         server::session& s = c.session;
-        bool held = false;  // stopped by the output watermark with input left
-        bool yield = false; // stopped by the command budget with input left
         if (!m_draining && !c.yielded && !s.closing() && !s.output_full() && s.has_pending_input()) {
             const std::size_t ran = s.process();
             if (!s.closing() && s.has_pending_input()) {
-                held = s.output_full();
-                yield = !held && ran >= m_options.session.max_commands_per_feed;
+                c.held = c.held || s.output_full();
+                c.yield = c.yield || (!s.output_full() && ran >= m_options.session.max_commands_per_feed);
             }
         }
+        if (m_defer_finish) {
+            if (!c.finish_queued) {
+                c.finish_queued = true;
+                m_to_finish.push_back({c.fd, s.id()});
+            }
+            return;
+        }
+        finish(c);
+    }
+
+    // Sends what may be sent, then closes the connection or updates what it is watched for.
+    // `c` may be gone afterwards.
+    void finish(connection& c) {
+        server::session& s = c.session;
+        const bool held = c.held;
+        bool yield = c.yield;
+        c.held = false;
+        c.yield = false;
         if (!c.blocked && !s.pending_output().empty() && !flush(c)) return;
         if (s.closing() && s.pending_output().empty()) {
             close_connection(c, "closed by the server");
@@ -443,6 +473,8 @@ private:
     std::vector<ready_entry> m_ready_now; // sessions to run this turn
     std::string m_listen_address;
     clock::time_point m_now{};
+    bool m_defer_finish = false;          // inside a turn's event handling: finish() later
+    std::vector<ready_entry> m_to_finish; // connections whose finish() runs at the turn's end
     clock::time_point m_next_cron{};
     std::size_t m_count = 0;
     std::atomic<bool> m_stop{false};
