@@ -23,6 +23,41 @@ const std::filesystem::path source_dir = RESPKIT_SOURCE_DIR;
 
 } // namespace
 
+TEST_CASE("the README's server examples are the example files") {
+    const std::string readme = read_file(source_dir / "README.md");
+    for (const char* example : {"examples/echo-server/main.cpp", "examples/custom-command/main.cpp"}) {
+        CAPTURE(example);
+        const std::string code = read_file(source_dir / example);
+        REQUIRE(!code.empty());
+        CHECK(readme.find("```cpp\n" + code + "```\n") != std::string::npos);
+    }
+}
+
+TEST_CASE("examples/custom-command: SUM beside the built-in commands, through redis-cli") {
+    const std::string program = built_program("custom-command");
+    const std::string cli = find_on_path("redis-cli");
+    if (program.empty() || cli.empty()) {
+        MESSAGE("skipped: custom-command not built or redis-cli not installed");
+        return;
+    }
+    const int port = free_port();
+    child_process server({program, "--port", std::to_string(port)});
+    REQUIRE(wait_for_port(port));
+    const std::string p = std::to_string(port);
+    CHECK(run_program({cli, "-p", p, "MSET", "a", "5", "b", "7"}).out == "OK\n");
+    CHECK(run_program({cli, "-p", p, "--no-raw", "SUM", "a", "b", "nosuch"}).out == "(integer) 12\n");
+    CHECK(run_program({cli, "-p", p, "SET", "word", "x"}).out == "OK\n");
+    CHECK(run_program({cli, "-p", p, "--no-raw", "SUM", "a", "word"}).out ==
+          "(error) ERR value is not an integer or out of range\n");
+    CHECK(run_program({cli, "-p", p, "--no-raw", "SUM"}).out ==
+          "(error) ERR wrong number of arguments for 'sum' command\n");
+    CHECK(run_program({cli, "-p", p, "GET", "b"}).out == "7\n"); // a built-in command
+    server.signal(SIGTERM);
+    const run_output exit = server.wait(std::chrono::seconds(5));
+    CHECK(exit.exit_code == 0);
+    CHECK(exit.out.find("custom-command listening on 127.0.0.1:" + p) != std::string::npos);
+}
+
 TEST_CASE("the README's codec example is examples/codec-tour/main.cpp, and prints what it says") {
     const std::string readme = read_file(source_dir / "README.md");
     const std::string code = read_file(source_dir / "examples/codec-tour/main.cpp");
