@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "respkit/detail/ascii.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
 
@@ -18,22 +19,14 @@ namespace respkit::commands {
 
 /// ASCII case-insensitive equality (option names such as "EX", "nx").
 [[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
+    return respkit::detail::ascii_iequals(a, b);
 }
 
 /// Argument `i` as a 64-bit integer (Redis's string2ll rules), or nullopt after replying
 /// "ERR value is not an integer or out of range".
 [[nodiscard]] inline std::optional<std::int64_t> integer_arg(server::command_call& call, std::size_t i) {
     std::int64_t value = 0;
-    if (detail::parse_int64(call.arg(i), value)) return value;
+    if (respkit::detail::parse_int64(call.arg(i), value)) return value;
     call.error(server::errors::not_integer);
     return std::nullopt;
 }

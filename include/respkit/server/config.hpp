@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/detail/ascii.hpp"
 #include "respkit/server/config_defaults.hpp"
 #include "respkit/store/glob.hpp"
 
@@ -30,15 +31,7 @@ namespace respkit::server {
 namespace detail {
 
 [[nodiscard]] constexpr bool config_iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
+    return respkit::detail::ascii_iequals(a, b);
 }
 
 [[nodiscard]] inline std::string config_lower(std::string_view s) {

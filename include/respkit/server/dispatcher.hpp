@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/detail/ascii.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 
@@ -22,9 +23,7 @@ namespace respkit::server {
 
 namespace detail {
 
-[[nodiscard]] constexpr char ascii_lower(char c) noexcept {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
+using respkit::detail::ascii_lower;
 
 /// Case-insensitive hash and equality for command names (ASCII), usable with string_view
 /// lookups without building a lower-case copy.
@@ -39,11 +38,7 @@ struct name_hash {
 struct name_equal {
     using is_transparent = void;
     [[nodiscard]] bool operator()(std::string_view a, std::string_view b) const noexcept {
-        if (a.size() != b.size()) return false;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-        }
-        return true;
+        return respkit::detail::ascii_iequals(a, b);
     }
 };
 
@@ -131,7 +126,7 @@ public:
             if (it == entry->subcommands.end()) {
                 if (!entry->handler) {
                     std::string upper(detail::c_string(args[0]));
-                    for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+                    for (char& c : upper) c = respkit::detail::ascii_upper(c);
                     reject(reply, server,
                            "ERR unknown subcommand '" + truncated(detail::c_string(args[1]), 128) + "'. Try " + upper +
                                " HELP.");
