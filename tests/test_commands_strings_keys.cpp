@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "diff_harness.hpp"
+#include "respkit/commands/introspection.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/strings.hpp"
 #include "respkit/resp.hpp"
@@ -37,6 +38,7 @@ struct test_server {
     explicit test_server(K ks = K{}) : keyspace(std::move(ks)) {
         commands::install_string_commands(commands, keyspace);
         commands::install_key_commands(commands, keyspace);
+        commands::install_command_command(commands); // COMMAND DOCS lines in the scripts
         commands.add({.name = "select", .arity = 2}, [this](server::command_call& call) {
             std::int64_t db = 0;
             if (!store::parse_int64(call.arg(1), db) || db < 0 || static_cast<std::size_t>(db) >= keyspace.db_count()) {
@@ -86,8 +88,7 @@ void add_containers(K& ks) {
     ks.set(0, "hash", store::value::make(store::value_kind::hash)).hash().try_emplace("f").first->assign("v");
     ks.set(0, "set", store::value::make(store::value_kind::set)).set().try_emplace("m");
     auto& z = ks.set(0, "zset", store::value::make(store::value_kind::zset)).zset();
-    *z.scores.try_emplace("m").first = 1.5;
-    z.ordered.emplace(1.5, "m");
+    z.insert("m", 1.5);
 }
 
 } // namespace

@@ -112,6 +112,42 @@ TEST_CASE("value: canonical integers are stored as int64, like Redis's string2ll
     }
 }
 
+TEST_CASE("value: the raw-encoding hint of strings changed in place") {
+    static_assert(sizeof(value) <= 40);
+    value v = value::from_bytes("hello");
+    CHECK_FALSE(v.is_raw_hinted());
+    v.raw_string()[0] = 'J'; // SETRANGE
+    CHECK(v.is_raw_hinted());
+    CHECK(bytes_of(v) == "Jello");
+    CHECK(v.string_length() == 5);
+    CHECK(v.clone().is_raw_hinted()); // COPY keeps it, as Redis's dupStringObject does
+    value moved = std::move(v);
+    CHECK(moved.is_raw_hinted());
+    moved.raw_string().append("1"); // stays raw
+    CHECK(moved.is_raw_hinted());
+    CHECK(bytes_of(moved) == "Jello1");
+    moved.assign_raw("1.5"); // INCRBYFLOAT makes a new string
+    CHECK_FALSE(moved.is_raw_hinted());
+    CHECK(bytes_of(moved) == "1.5");
+    value n = value::from_int(12);
+    n.raw_string().append("3"); // APPEND to an integer
+    CHECK(n.is_raw_hinted());
+    CHECK_FALSE(n.is_int_encoded());
+    std::int64_t number = 0;
+    CHECK_FALSE(n.to_int64(number));
+    CHECK(number == 123);
+    n.assign_bytes("abc"); // SET makes a new string
+    CHECK_FALSE(n.is_raw_hinted());
+    CHECK(bytes_of(n) == "abc");
+    n.raw_string().append("");
+    n.assign_bytes("77");
+    CHECK(n.is_int_encoded());
+    CHECK_FALSE(n.is_raw_hinted());
+    n.raw_string().append("");
+    n.assign_int(5);
+    CHECK_FALSE(n.is_raw_hinted());
+}
+
 TEST_CASE("value: integer encoding, raw access, containers, clone") {
     value v = value::from_int(-42);
     CHECK(v.is_int_encoded());
@@ -151,8 +187,7 @@ TEST_CASE("value: integer encoding, raw access, containers, clone") {
     set.set().try_emplace("member");
     CHECK(set.clone().set().size() == 1);
     value zset = value::make(value_kind::zset);
-    zset.zset().scores.insert_or_assign("m", 1.5);
-    zset.zset().ordered.emplace(1.5, "m");
+    zset.zset().insert("m", 1.5);
     CHECK(zset.clone().zset().ordered.size() == 1);
     CHECK(zset.type_name() == "zset");
     CHECK(set.type_name() == "set");

@@ -134,6 +134,8 @@ void ttl_command(command_call& call, Keyspace& ks, bool ms, bool absolute) {
 /// PERSIST on `commands`, running against `keyspace`.
 template <class Keyspace>
 void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
+    using server::arg_flag;
+    using server::arg_type;
     using namespace expire_detail;
     using server::command_flag;
     Keyspace* ks = &keyspace;
@@ -156,29 +158,97 @@ void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const std::vector<std::string> write_acl{"@keyspace", "@write", "@fast"};
     const std::vector<std::string> read_acl{"@keyspace", "@read", "@fast"};
 
-    commands.add(spec("expire", write_fast, -3, "Sets a key's time to live in seconds.", "1.0.0", write_acl),
+    commands.add(server::with_docs(
+                     spec("expire", write_fast, -3, "Set a key's time to live in seconds", "1.0.0",
+                          write_acl),
+                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                      {.name = "seconds", .type = arg_type::integer},
+                      {.name = "condition",
+                       .type = arg_type::oneof,
+                       .since = "7.0.0",
+                       .flags = arg_flag::optional,
+                       .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                                     {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                                     {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                                     {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+                     {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
                  [ks](command_call& call) { expire_command(call, *ks, true, false); });
-    commands.add(spec("pexpire", write_fast, -3, "Sets a key's time to live in milliseconds.", "2.6.0", write_acl),
+    commands.add(server::with_docs(
+                     spec("pexpire", write_fast, -3, "Set a key's time to live in milliseconds",
+                          "2.6.0", write_acl),
+                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                      {.name = "milliseconds", .type = arg_type::integer},
+                      {.name = "condition",
+                       .type = arg_type::oneof,
+                       .since = "7.0.0",
+                       .flags = arg_flag::optional,
+                       .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                                     {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                                     {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                                     {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+                     {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
                  [ks](command_call& call) { expire_command(call, *ks, false, false); });
-    commands.add(spec("expireat", write_fast, -3, "Sets a key's expiry to a Unix time in seconds.", "1.2.0",
-                      write_acl),
+    commands.add(server::with_docs(
+                     spec("expireat", write_fast, -3,
+                          "Set the expiration for a key as a UNIX timestamp", "1.2.0", write_acl),
+                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                      {.name = "unix-time-seconds", .type = arg_type::unix_time},
+                      {.name = "condition",
+                       .type = arg_type::oneof,
+                       .since = "7.0.0",
+                       .flags = arg_flag::optional,
+                       .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                                     {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                                     {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                                     {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+                     {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
                  [ks](command_call& call) { expire_command(call, *ks, true, true); });
-    commands.add(spec("pexpireat", write_fast, -3, "Sets a key's expiry to a Unix time in milliseconds.", "2.6.0",
-                      write_acl),
-                 [ks](command_call& call) { expire_command(call, *ks, false, true); });
-    commands.add(spec("ttl", read_fast, 2, "Returns a key's time to live in seconds.", "1.0.0", read_acl),
-                 [ks](command_call& call) { ttl_command(call, *ks, false, false); })
+    commands.add(
+        server::with_docs(
+            spec("pexpireat", write_fast, -3,
+                 "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
+                 "2.6.0", write_acl),
+            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "unix-time-milliseconds", .type = arg_type::unix_time},
+             {.name = "condition",
+              .type = arg_type::oneof,
+              .since = "7.0.0",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                            {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                            {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                            {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+            {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
+        [ks](command_call& call) { expire_command(call, *ks, false, true); });
+    commands
+        .add(server::with_docs(spec("ttl", read_fast, 2,
+                                    "Get the time to live for a key in seconds", "1.0.0", read_acl),
+                               {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
+                               {{"2.8.0", "Added the -2 reply."}}),
+             [ks](command_call& call) { ttl_command(call, *ks, false, false); })
         .spec.tips = {"nondeterministic_output"};
-    commands.add(spec("pttl", read_fast, 2, "Returns a key's time to live in milliseconds.", "2.6.0", read_acl),
-                 [ks](command_call& call) { ttl_command(call, *ks, true, false); })
+    commands
+        .add(server::with_docs(spec("pttl", read_fast, 2,
+                                    "Get the time to live for a key in milliseconds", "2.6.0",
+                                    read_acl),
+                               {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
+                               {{"2.8.0", "Added the -2 reply."}}),
+             [ks](command_call& call) { ttl_command(call, *ks, true, false); })
         .spec.tips = {"nondeterministic_output"};
-    commands.add(spec("expiretime", read_fast, 2, "Returns a key's expiry as a Unix time in seconds.", "7.0.0",
-                      read_acl),
-                 [ks](command_call& call) { ttl_command(call, *ks, false, true); });
-    commands.add(spec("pexpiretime", read_fast, 2, "Returns a key's expiry as a Unix time in milliseconds.",
-                      "7.0.0", read_acl),
-                 [ks](command_call& call) { ttl_command(call, *ks, true, true); });
-    commands.add(spec("persist", write_fast, 2, "Removes a key's expiry.", "2.2.0", write_acl),
+    commands.add(
+        server::with_docs(spec("expiretime", read_fast, 2,
+                               "Get the expiration Unix timestamp for a key", "7.0.0", read_acl),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        [ks](command_call& call) { ttl_command(call, *ks, false, true); });
+    commands.add(
+        server::with_docs(spec("pexpiretime", read_fast, 2,
+                               "Get the expiration Unix timestamp for a key in milliseconds",
+                               "7.0.0", read_acl),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        [ks](command_call& call) { ttl_command(call, *ks, true, true); });
+    commands.add(server::with_docs(spec("persist", write_fast, 2,
+                                        "Remove the expiration from a key", "2.2.0", write_acl),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) {
                      call.reply().integer(ks->persist(call.client().db(), call.arg(1)) ? 1 : 0);
                  });

@@ -110,21 +110,116 @@ inline void write_command_info(server::reply_writer& out, const server::command_
     for (const server::command_entry* s : subs) write_command_info(out, *s);
 }
 
-/// One COMMAND DOCS value: summary, since, group, complexity, and subcommands' docs.
+/// COMMAND DOCS's `arguments` value for `args`: one map per argument (name, type, key_spec_index,
+/// token, since, flags, and the children of a oneof or block). Walks the tree with an explicit
+/// stack, so a user's deeply nested docs cannot exhaust the call stack.
+inline void write_argument_docs(server::reply_writer& out,
+                                const std::vector<server::command_arg>& args) {
+    struct level {
+        const std::vector<server::command_arg>* args;
+        std::size_t next;
+    };
+    std::vector<level> stack{{&args, 0}};
+    out.array(args.size());
+    while (!stack.empty()) {
+        level& top = stack.back();
+        if (top.next == top.args->size()) {
+            stack.pop_back();
+            continue;
+        }
+        const server::command_arg& a = (*top.args)[top.next++];
+        const bool nested = a.type == server::arg_type::oneof || a.type == server::arg_type::block;
+        out.map(2 + (a.key_spec_index >= 0 ? 1 : 0) + (a.token.empty() ? 0 : 1) +
+                (a.since.empty() ? 0 : 1) + (a.deprecated_since.empty() ? 0 : 1) +
+                (a.flags == server::arg_flag::none ? 0 : 1) + (nested ? 1 : 0));
+        out.bulk_string("name");
+        out.bulk_string(a.name);
+        out.bulk_string("type");
+        out.bulk_string(server::arg_type_name(a.type));
+        if (a.key_spec_index >= 0) {
+            out.bulk_string("key_spec_index");
+            out.integer(a.key_spec_index);
+        }
+        if (!a.token.empty()) {
+            out.bulk_string("token");
+            out.bulk_string(a.token);
+        }
+        if (!a.since.empty()) {
+            out.bulk_string("since");
+            out.bulk_string(a.since);
+        }
+        if (!a.deprecated_since.empty()) {
+            out.bulk_string("deprecated_since");
+            out.bulk_string(a.deprecated_since);
+        }
+        if (a.flags != server::arg_flag::none) {
+            std::size_t n = 0;
+            for (const auto& [flag, name] : server::arg_flag_names)
+                n += has(a.flags, flag) ? 1 : 0;
+            out.bulk_string("flags");
+            out.set(n);
+            for (const auto& [flag, name] : server::arg_flag_names) {
+                if (has(a.flags, flag)) out.simple_string(name);
+            }
+        }
+        if (nested) {
+            out.bulk_string("arguments");
+            out.array(a.arguments.size());
+            stack.push_back({&a.arguments, 0}); // invalidates `top`, which is not used again
+        }
+    }
+}
+
+/// One COMMAND DOCS value, in Redis's order: summary, since, group, complexity, doc_flags,
+/// deprecated_since, replaced_by, history, arguments, and the subcommands' docs.
 inline void write_command_docs(server::reply_writer& out, const server::command_entry& e) {
     const server::command_spec& spec = e.spec;
     const auto subs = sorted_entries(e.subcommands);
-    const bool has_complexity = !spec.complexity.empty();
-    out.map(3 + (has_complexity ? 1 : 0) + (subs.empty() ? 0 : 1));
-    out.bulk_string("summary");
-    out.bulk_string(spec.summary);
-    out.bulk_string("since");
-    out.bulk_string(spec.since);
+    out.map(1 + (spec.summary.empty() ? 0 : 1) + (spec.since.empty() ? 0 : 1) +
+            (spec.complexity.empty() ? 0 : 1) + (spec.doc_flags.empty() ? 0 : 1) +
+            (spec.deprecated_since.empty() ? 0 : 1) + (spec.replaced_by.empty() ? 0 : 1) +
+            (spec.history.empty() ? 0 : 1) + (spec.arguments.empty() ? 0 : 1) +
+            (subs.empty() ? 0 : 1));
+    if (!spec.summary.empty()) {
+        out.bulk_string("summary");
+        out.bulk_string(spec.summary);
+    }
+    if (!spec.since.empty()) {
+        out.bulk_string("since");
+        out.bulk_string(spec.since);
+    }
     out.bulk_string("group");
     out.bulk_string(spec.group);
-    if (has_complexity) {
+    if (!spec.complexity.empty()) {
         out.bulk_string("complexity");
         out.bulk_string(spec.complexity);
+    }
+    if (!spec.doc_flags.empty()) {
+        out.bulk_string("doc_flags");
+        out.set(spec.doc_flags.size());
+        for (const auto& f : spec.doc_flags)
+            out.simple_string(f);
+    }
+    if (!spec.deprecated_since.empty()) {
+        out.bulk_string("deprecated_since");
+        out.bulk_string(spec.deprecated_since);
+    }
+    if (!spec.replaced_by.empty()) {
+        out.bulk_string("replaced_by");
+        out.bulk_string(spec.replaced_by);
+    }
+    if (!spec.history.empty()) {
+        out.bulk_string("history");
+        out.set(spec.history.size());
+        for (const auto& h : spec.history) {
+            out.array(2);
+            out.bulk_string(h.version);
+            out.bulk_string(h.change);
+        }
+    }
+    if (!spec.arguments.empty()) {
+        out.bulk_string("arguments");
+        write_argument_docs(out, spec.arguments);
     }
     if (!subs.empty()) {
         out.bulk_string("subcommands");
@@ -174,6 +269,8 @@ inline void write_command_docs(server::reply_writer& out, const server::command_
 
 /// Registers COMMAND over `commands` itself (which must outlive its sessions).
 inline void install_command_command(server::dispatcher& commands) {
+    using server::arg_flag;
+    using server::arg_type;
     using server::command_flag;
     constexpr auto ls = command_flag::loading | command_flag::stale;
     const std::vector<std::string> slow_conn = {"@slow", "@connection"};
@@ -202,16 +299,33 @@ inline void install_command_command(server::dispatcher& commands) {
                             });
     commands.add_subcommand(
         "command",
-        {.name = "list", .arity = -2, .flags = ls, .group = "server", .summary = "Get an array of Redis command names",
-         .since = "7.0.0", .complexity = "O(N) where N is the total number of Redis commands",
-         .acl_categories = slow_conn, .tips = {"nondeterministic_output_order"}},
+        {.name = "list",
+         .arity = -2,
+         .flags = ls,
+         .group = "server",
+         .summary = "Get an array of Redis command names",
+         .since = "7.0.0",
+         .complexity = "O(N) where N is the total number of Redis commands",
+         .acl_categories = slow_conn,
+         .tips = {"nondeterministic_output_order"},
+         .arguments =
+             {{.name = "filterby",
+               .type = arg_type::oneof,
+               .token = "FILTERBY",
+               .flags = arg_flag::optional,
+               .arguments = {{.name = "module-name", .type = arg_type::string, .token = "MODULE"},
+                             {.name = "category", .type = arg_type::string, .token = "ACLCAT"},
+                             {.name = "pattern", .type = arg_type::pattern, .token = "PATTERN"}}}}},
         [table](server::command_call& call) {
             enum class filter { none, module, aclcat, pattern } by = filter::none;
             std::string_view value;
             if (call.argc() == 5 && iequals(call.arg(2), "filterby")) {
-                if (iequals(call.arg(3), "module")) by = filter::module;
-                else if (iequals(call.arg(3), "aclcat")) by = filter::aclcat;
-                else if (iequals(call.arg(3), "pattern")) by = filter::pattern;
+                if (iequals(call.arg(3), "module"))
+                    by = filter::module;
+                else if (iequals(call.arg(3), "aclcat"))
+                    by = filter::aclcat;
+                else if (iequals(call.arg(3), "pattern"))
+                    by = filter::pattern;
                 else {
                     call.error(server::errors::syntax);
                     return;
@@ -236,52 +350,77 @@ inline void install_command_command(server::dispatcher& commands) {
             };
             for (const server::command_entry* e : detail::sorted_entries(table->commands())) {
                 consider(*e);
-                for (const server::command_entry* s : detail::sorted_entries(e->subcommands)) consider(*s);
+                for (const server::command_entry* s : detail::sorted_entries(e->subcommands))
+                    consider(*s);
             }
             call.reply().array(names.size());
-            for (const std::string_view n : names) call.reply().bulk_string(n);
+            for (const std::string_view n : names)
+                call.reply().bulk_string(n);
         });
     commands.add_subcommand(
         "command",
-        {.name = "info", .arity = -2, .flags = ls, .group = "server",
-         .summary = "Get array of specific Redis command details, or all when no argument is given.", .since = "2.8.13",
-         .complexity = "O(N) where N is the number of commands to look up", .acl_categories = slow_conn,
-         .tips = {"nondeterministic_output_order"}},
+        {.name = "info",
+         .arity = -2,
+         .flags = ls,
+         .group = "server",
+         .summary =
+             "Get array of specific Redis command details, or all when no argument is given.",
+         .since = "2.8.13",
+         .complexity = "O(N) where N is the number of commands to look up",
+         .acl_categories = slow_conn,
+         .tips = {"nondeterministic_output_order"},
+         .history = {{"7.0.0",
+                      "Allowed to be called with no argument to get info on all commands."}},
+         .arguments = {{.name = "command-name",
+                        .type = arg_type::string,
+                        .flags = arg_flag::optional | arg_flag::multiple}}},
         [table](server::command_call& call) {
             if (call.argc() == 2) {
                 const auto all = detail::sorted_entries(table->commands());
                 call.reply().array(all.size());
-                for (const server::command_entry* e : all) detail::write_command_info(call.reply(), *e);
+                for (const server::command_entry* e : all)
+                    detail::write_command_info(call.reply(), *e);
                 return;
             }
             call.reply().array(call.argc() - 2);
             for (std::size_t i = 2; i < call.argc(); ++i) {
                 const server::command_entry* e = detail::find_command(*table, call.arg(i));
-                if (e == nullptr) call.reply().null();
-                else detail::write_command_info(call.reply(), *e);
+                if (e == nullptr)
+                    call.reply().null();
+                else
+                    detail::write_command_info(call.reply(), *e);
             }
         });
-    commands.add_subcommand(
-        "command",
-        {.name = "docs", .arity = -2, .flags = ls, .group = "server",
-         .summary = "Get array of specific Redis command documentation", .since = "7.0.0",
-         .complexity = "O(N) where N is the number of commands to look up", .acl_categories = slow_conn,
-         .tips = {"nondeterministic_output_order"}},
-        [table](server::command_call& call) {
-            std::vector<const server::command_entry*> chosen;
-            if (call.argc() == 2) {
-                chosen = detail::sorted_entries(table->commands());
-            } else {
-                for (std::size_t i = 2; i < call.argc(); ++i) {
-                    if (const server::command_entry* e = detail::find_command(*table, call.arg(i))) chosen.push_back(e);
-                }
-            }
-            call.reply().map(chosen.size());
-            for (const server::command_entry* e : chosen) {
-                call.reply().bulk_string(e->full_name);
-                detail::write_command_docs(call.reply(), *e);
-            }
-        });
+    commands.add_subcommand("command",
+                            {.name = "docs",
+                             .arity = -2,
+                             .flags = ls,
+                             .group = "server",
+                             .summary = "Get array of specific Redis command documentation",
+                             .since = "7.0.0",
+                             .complexity = "O(N) where N is the number of commands to look up",
+                             .acl_categories = slow_conn,
+                             .tips = {"nondeterministic_output_order"},
+                             .arguments = {{.name = "command-name",
+                                            .type = arg_type::string,
+                                            .flags = arg_flag::optional | arg_flag::multiple}}},
+                            [table](server::command_call& call) {
+                                std::vector<const server::command_entry*> chosen;
+                                if (call.argc() == 2) {
+                                    chosen = detail::sorted_entries(table->commands());
+                                } else {
+                                    for (std::size_t i = 2; i < call.argc(); ++i) {
+                                        if (const server::command_entry* e =
+                                                detail::find_command(*table, call.arg(i)))
+                                            chosen.push_back(e);
+                                    }
+                                }
+                                call.reply().map(chosen.size());
+                                for (const server::command_entry* e : chosen) {
+                                    call.reply().bulk_string(e->full_name);
+                                    detail::write_command_docs(call.reply(), *e);
+                                }
+                            });
     commands.add_subcommand("command",
                             {.name = "getkeys", .arity = -4, .flags = ls, .group = "server",
                              .summary = "Extract keys given a full Redis command", .since = "2.8.13",

@@ -66,17 +66,18 @@ inline constexpr std::size_t embstr_limit = 44;
 inline constexpr std::uint64_t max_string_length = 512ull * 1024 * 1024;
 
 /// OBJECT ENCODING of a value, as Redis 7.0 names it. Strings: "int" when integer-encoded,
-/// else "embstr" up to 44 bytes and "raw" above. Containers are named by the encoding Redis
+/// "raw" when changed in place (APPEND, SETRANGE), else "embstr" up to 44 bytes and "raw" above. Containers are named by the encoding Redis
 /// 7.0 would choose at their size under its default thresholds.
 [[nodiscard]] inline std::string_view encoding_name(const store::value& v) {
     switch (v.kind()) {
     case store::value_kind::string:
         if (v.is_int_encoded()) return "int";
+        if (v.is_raw_hinted()) return "raw";
         return v.string_length() <= embstr_limit ? "embstr" : "raw";
     case store::value_kind::list: return "quicklist";
     case store::value_kind::hash: {
         const auto& h = v.hash();
-        if (h.size() > 128) return "hashtable";
+        if (h.size() > 512) return "hashtable"; // hash-max-listpack-entries
         bool small = true;
         h.for_each([&](std::string_view field, const std::string& value) {
             if (field.size() > 64 || value.size() > 64) small = false;

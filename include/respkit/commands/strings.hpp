@@ -395,6 +395,8 @@ void lcs_command(command_call& call, Keyspace& ks) {
 /// GETRANGE, SUBSTR, SETRANGE and LCS, with Redis 7.0's arity, flags and key positions.
 template <class Keyspace>
 void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
+    using server::arg_flag;
+    using server::arg_type;
     using namespace string_detail;
     using server::command_spec;
     using unit = string_options::unit;
@@ -414,14 +416,22 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         s.acl_categories = std::move(acl);
         return s;
     };
+    // COMMAND DOCS's marks of a command kept for compatibility only.
+    const auto deprecated = [](command_spec s, std::string since, std::string replaced_by) {
+        s.doc_flags = {"deprecated"};
+        s.deprecated_since = std::move(since);
+        s.replaced_by = std::move(replaced_by);
+        return s;
+    };
     const std::vector<std::string> read_fast{"@read", "@string", "@fast"};
     const std::vector<std::string> read_slow{"@read", "@string", "@slow"};
     const std::vector<std::string> write_fast{"@write", "@string", "@fast"};
     const std::vector<std::string> write_slow{"@write", "@string", "@slow"};
     const server::key_positions one{1, 1, 1};
 
-    commands.add(spec("get", 2, readonly_flag | fast_flag, one, "Returns the string value of a key.", "1.0.0",
-                      "O(1)", read_fast),
+    commands.add(server::with_docs(spec("get", 2, readonly_flag | fast_flag, one,
+                                        "Get the value of a key", "1.0.0", "O(1)", read_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) {
                      const value* v = ks->find(call.client().db(), call.arg(1));
                      if (v == nullptr) {
@@ -433,20 +443,62 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                  });
 
-    commands.add(spec("set", -3, write_flag | denyoom_flag, one,
-                      "Sets the string value of a key, with optional expiry and conditions.", "1.0.0", "O(1)",
-                      write_slow),
-                 [ks](command_call& call) {
-                     if (call.argc() == 3) { // the common case: no option to look at
-                         ks->set(call.client().db(), call.arg(1), value::from_bytes(call.arg(2)));
-                         call.ok();
-                         return;
-                     }
-                     set_command(call, *ks);
-                 });
+    commands.add(
+        server::with_docs(
+            spec("set", -3, write_flag | denyoom_flag, one, "Set the string value of a key",
+                 "1.0.0", "O(1)", write_slow),
+            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "value", .type = arg_type::string},
+             {.name = "condition",
+              .type = arg_type::oneof,
+              .since = "2.6.12",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                            {.name = "xx", .type = arg_type::pure_token, .token = "XX"}}},
+             {.name = "get",
+              .type = arg_type::pure_token,
+              .token = "GET",
+              .since = "6.2.0",
+              .flags = arg_flag::optional},
+             {.name = "expiration",
+              .type = arg_type::oneof,
+              .flags = arg_flag::optional,
+              .arguments =
+                  {{.name = "seconds", .type = arg_type::integer, .token = "EX", .since = "2.6.12"},
+                   {.name = "milliseconds",
+                    .type = arg_type::integer,
+                    .token = "PX",
+                    .since = "2.6.12"},
+                   {.name = "unix-time-seconds",
+                    .type = arg_type::unix_time,
+                    .token = "EXAT",
+                    .since = "6.2.0"},
+                   {.name = "unix-time-milliseconds",
+                    .type = arg_type::unix_time,
+                    .token = "PXAT",
+                    .since = "6.2.0"},
+                   {.name = "keepttl",
+                    .type = arg_type::pure_token,
+                    .token = "KEEPTTL",
+                    .since = "6.0.0"}}}},
+            {{"2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."},
+             {"6.0.0", "Added the `KEEPTTL` option."},
+             {"6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."},
+             {"7.0.0", "Allowed the `NX` and `GET` options to be used together."}}),
+        [ks](command_call& call) {
+            if (call.argc() == 3) { // the common case: no option to look at
+                ks->set(call.client().db(), call.arg(1), value::from_bytes(call.arg(2)));
+                call.ok();
+                return;
+            }
+            set_command(call, *ks);
+        });
 
-    commands.add(spec("setnx", 3, write_flag | denyoom_flag | fast_flag, one,
-                      "Sets the string value of a key only if it does not exist.", "1.0.0", "O(1)", write_fast),
+    commands.add(server::with_docs(spec("setnx", 3, write_flag | denyoom_flag | fast_flag, one,
+                                        "Set the value of a key, only if the key does not exist",
+                                        "1.0.0", "O(1)", write_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                    {.name = "value", .type = arg_type::string}}),
                  [ks](command_call& call) {
                      const std::size_t db = call.client().db();
                      if (ks->find_for_write(db, call.arg(1)) != nullptr) {
@@ -457,25 +509,39 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      call.reply().integer(1);
                  });
 
-    commands.add(spec("setex", 4, write_flag | denyoom_flag, one,
-                      "Sets the string value and the expiry in seconds of a key.", "2.0.0", "O(1)", write_slow),
+    commands.add(server::with_docs(spec("setex", 4, write_flag | denyoom_flag, one,
+                                        "Set the value and expiration of a key", "2.0.0", "O(1)",
+                                        write_slow),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                    {.name = "seconds", .type = arg_type::integer},
+                                    {.name = "value", .type = arg_type::string}}),
                  [ks](command_call& call) { set_with_ttl_command(call, *ks, unit::ex); });
 
-    commands.add(spec("psetex", 4, write_flag | denyoom_flag, one,
-                      "Sets the string value and the expiry in milliseconds of a key.", "2.6.0", "O(1)",
-                      write_slow),
+    commands.add(server::with_docs(spec("psetex", 4, write_flag | denyoom_flag, one,
+                                        "Set the value and expiration in milliseconds of a key",
+                                        "2.6.0", "O(1)", write_slow),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                    {.name = "milliseconds", .type = arg_type::integer},
+                                    {.name = "value", .type = arg_type::string}}),
                  [ks](command_call& call) { set_with_ttl_command(call, *ks, unit::px); });
 
-    commands.add(spec("getset", 3, write_flag | denyoom_flag | fast_flag, one,
-                      "Sets a key's string value and returns the previous one.", "1.0.0", "O(1)", write_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     if (!get_and_reply(call, *ks, db, call.arg(1))) return;
-                     ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
-                 });
+    commands.add(
+        deprecated(server::with_docs(spec("getset", 3, write_flag | denyoom_flag | fast_flag, one,
+                                          "Set the string value of a key and return its old value",
+                                          "1.0.0", "O(1)", write_fast),
+                                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                      {.name = "value", .type = arg_type::string}}),
+                   "6.2.0", "`SET` with the `!GET` argument"),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            if (!get_and_reply(call, *ks, db, call.arg(1))) return;
+            ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
+        });
 
-    commands.add(spec("getdel", 2, write_flag | fast_flag, one, "Returns a key's string value and deletes the key.",
-                      "6.2.0", "O(1)", write_fast),
+    commands.add(server::with_docs(spec("getdel", 2, write_flag | fast_flag, one,
+                                        "Get the value of a key and delete the key", "6.2.0",
+                                        "O(1)", write_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) {
                      const std::size_t db = call.client().db();
                      const value* v = ks->find(db, call.arg(1));
@@ -491,115 +557,158 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      ks->erase(db, call.arg(1));
                  });
 
-    commands.add(spec("getex", -2, write_flag | fast_flag, one,
-                      "Returns a key's string value and sets or removes its expiry.", "6.2.0", "O(1)", write_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     const std::string_view key = call.arg(1);
-                     string_options o;
-                     if (!parse_string_options(call, 2, false, o)) return;
-                     const value* v = ks->find(db, key);
-                     if (v == nullptr) {
-                         call.reply().null();
-                         return;
-                     }
-                     if (!v->is_string()) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     const std::int64_t now = ks->clock().now_ms();
-                     std::optional<std::int64_t> at;
-                     if (o.expire != unit::none) {
-                         at = expire_at_ms(call, o.expire_arg, o.expire, now);
-                         if (!at) return;
-                     }
-                     reply_string(call, *v);
-                     if ((o.expire == unit::exat || o.expire == unit::pxat) && *at <= now) {
-                         ks->erase(db, key);
-                     } else if (at) {
-                         ks->set_expiry(db, key, *at);
-                     } else if (o.persist) {
-                         ks->persist(db, key);
-                     }
-                 });
+    commands.add(
+        server::with_docs(
+            spec("getex", -2, write_flag | fast_flag, one,
+                 "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)",
+                 write_fast),
+            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "expiration",
+              .type = arg_type::oneof,
+              .flags = arg_flag::optional,
+              .arguments =
+                  {{.name = "seconds", .type = arg_type::integer, .token = "EX"},
+                   {.name = "milliseconds", .type = arg_type::integer, .token = "PX"},
+                   {.name = "unix-time-seconds", .type = arg_type::unix_time, .token = "EXAT"},
+                   {.name = "unix-time-milliseconds", .type = arg_type::unix_time, .token = "PXAT"},
+                   {.name = "persist", .type = arg_type::pure_token, .token = "PERSIST"}}}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            const std::string_view key = call.arg(1);
+            string_options o;
+            if (!parse_string_options(call, 2, false, o)) return;
+            const value* v = ks->find(db, key);
+            if (v == nullptr) {
+                call.reply().null();
+                return;
+            }
+            if (!v->is_string()) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            const std::int64_t now = ks->clock().now_ms();
+            std::optional<std::int64_t> at;
+            if (o.expire != unit::none) {
+                at = expire_at_ms(call, o.expire_arg, o.expire, now);
+                if (!at) return;
+            }
+            reply_string(call, *v);
+            if ((o.expire == unit::exat || o.expire == unit::pxat) && *at <= now) {
+                ks->erase(db, key);
+            } else if (at) {
+                ks->set_expiry(db, key, *at);
+            } else if (o.persist) {
+                ks->persist(db, key);
+            }
+        });
 
-    commands.add(spec("mget", -2, readonly_flag | fast_flag, {1, -1, 1}, "Returns the string values of keys.",
-                      "1.0.0", "O(N) where N is the number of keys to retrieve.", read_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     call.reply().array(call.argc() - 1);
-                     for (std::size_t i = 1; i < call.argc(); ++i) {
-                         const value* v = ks->find(db, call.arg(i));
-                         if (v == nullptr || !v->is_string())
-                             call.reply().null();
-                         else
-                             reply_string(call, *v);
-                     }
-                 })
+    commands
+        .add(server::with_docs(spec("mget", -2, readonly_flag | fast_flag, {1, -1, 1},
+                                    "Get the values of all the given keys", "1.0.0",
+                                    "O(N) where N is the number of keys to retrieve.", read_fast),
+                               {{.name = "key",
+                                 .type = arg_type::key,
+                                 .key_spec_index = 0,
+                                 .flags = arg_flag::multiple}}),
+             [ks](command_call& call) {
+                 const std::size_t db = call.client().db();
+                 call.reply().array(call.argc() - 1);
+                 for (std::size_t i = 1; i < call.argc(); ++i) {
+                     const value* v = ks->find(db, call.arg(i));
+                     if (v == nullptr || !v->is_string())
+                         call.reply().null();
+                     else
+                         reply_string(call, *v);
+                 }
+             })
         .spec.tips = {"request_policy:multi_shard"};
 
-    commands.add(spec("mset", -3, write_flag | denyoom_flag, {1, -1, 2}, "Sets the string values of keys.",
-                      "1.0.1", "O(N) where N is the number of keys to set.", write_slow),
-                 [ks](command_call& call) {
-                     if (call.argc() % 2 == 0) {
-                         reply_arity_error(call);
-                         return;
-                     }
-                     const std::size_t db = call.client().db();
-                     for (std::size_t i = 1; i < call.argc(); i += 2)
-                         ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
-                     call.ok();
-                 })
+    commands
+        .add(server::with_docs(
+                 spec("mset", -3, write_flag | denyoom_flag, {1, -1, 2},
+                      "Set multiple keys to multiple values", "1.0.1",
+                      "O(N) where N is the number of keys to set.", write_slow),
+                 {{.name = "key_value",
+                   .type = arg_type::block,
+                   .flags = arg_flag::multiple,
+                   .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                 {.name = "value", .type = arg_type::string}}}}),
+             [ks](command_call& call) {
+                 if (call.argc() % 2 == 0) {
+                     reply_arity_error(call);
+                     return;
+                 }
+                 const std::size_t db = call.client().db();
+                 for (std::size_t i = 1; i < call.argc(); i += 2)
+                     ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
+                 call.ok();
+             })
         .spec.tips = {"request_policy:multi_shard", "response_policy:all_succeeded"};
 
-    commands.add(spec("msetnx", -3, write_flag | denyoom_flag, {1, -1, 2},
-                      "Sets the string values of keys only if none of them exists.", "1.0.1",
-                      "O(N) where N is the number of keys to set.", write_slow),
-                 [ks](command_call& call) {
-                     if (call.argc() % 2 == 0) {
-                         reply_arity_error(call);
+    commands
+        .add(server::with_docs(
+                 spec("msetnx", -3, write_flag | denyoom_flag, {1, -1, 2},
+                      "Set multiple keys to multiple values, only if none of the keys exist",
+                      "1.0.1", "O(N) where N is the number of keys to set.", write_slow),
+                 {{.name = "key_value",
+                   .type = arg_type::block,
+                   .flags = arg_flag::multiple,
+                   .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                 {.name = "value", .type = arg_type::string}}}}),
+             [ks](command_call& call) {
+                 if (call.argc() % 2 == 0) {
+                     reply_arity_error(call);
+                     return;
+                 }
+                 const std::size_t db = call.client().db();
+                 for (std::size_t i = 1; i < call.argc(); i += 2) {
+                     if (ks->find_for_write(db, call.arg(i)) != nullptr) {
+                         call.reply().integer(0);
                          return;
                      }
-                     const std::size_t db = call.client().db();
-                     for (std::size_t i = 1; i < call.argc(); i += 2) {
-                         if (ks->find_for_write(db, call.arg(i)) != nullptr) {
-                             call.reply().integer(0);
-                             return;
-                         }
-                     }
-                     for (std::size_t i = 1; i < call.argc(); i += 2)
-                         ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
-                     call.reply().integer(1);
-                 })
+                 }
+                 for (std::size_t i = 1; i < call.argc(); i += 2)
+                     ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
+                 call.reply().integer(1);
+             })
         .spec.tips = {"request_policy:multi_shard", "response_policy:agg_min"};
 
-    commands.add(spec("append", 3, write_flag | denyoom_flag | fast_flag, one,
-                      "Appends a string to the value of a key, creating the key if needed.", "2.0.0",
-                      "O(1) amortized", write_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     const std::string_view key = call.arg(1), tail = call.arg(2);
-                     value* v = ks->find_for_write(db, key);
-                     if (v == nullptr) {
-                         const value& stored = ks->set(db, key, value::from_bytes(tail));
-                         call.reply().integer(static_cast<std::int64_t>(stored.string_length()));
-                         return;
-                     }
-                     if (!v->is_string()) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     if (!check_string_length(call, v->string_length(), tail.size())) return;
-                     // Appending keeps raw bytes even when they spell an integer: Redis's
-                     // APPEND leaves a raw string, which OBJECT ENCODING shows.
-                     std::string& bytes = v->raw_string();
-                     bytes.append(tail);
-                     ks->notify_modified(db, key);
-                     call.reply().integer(static_cast<std::int64_t>(bytes.size()));
-                 });
+    commands.add(
+        server::with_docs(
+            spec("append", 3, write_flag | denyoom_flag | fast_flag, one, "Append a value to a key",
+                 "2.0.0",
+                 "O(1). The amortized time complexity is O(1) assuming the appended value is small "
+                 "and the already present value is of any size, since the dynamic string library "
+                 "used by Redis will double the free space available on every reallocation.",
+                 write_fast),
+            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "value", .type = arg_type::string}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            const std::string_view key = call.arg(1), tail = call.arg(2);
+            value* v = ks->find_for_write(db, key);
+            if (v == nullptr) {
+                const value& stored = ks->set(db, key, value::from_bytes(tail));
+                call.reply().integer(static_cast<std::int64_t>(stored.string_length()));
+                return;
+            }
+            if (!v->is_string()) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            if (!check_string_length(call, v->string_length(), tail.size())) return;
+            // Appending leaves raw bytes even when they spell an integer, and marks
+            // the string raw-encoded, as Redis's APPEND does (OBJECT ENCODING shows it).
+            std::string& bytes = v->raw_string();
+            bytes.append(tail);
+            ks->notify_modified(db, key);
+            call.reply().integer(static_cast<std::int64_t>(bytes.size()));
+        });
 
-    commands.add(spec("strlen", 2, readonly_flag | fast_flag, one, "Returns the length of a string value.",
-                      "2.2.0", "O(1)", read_fast),
+    commands.add(server::with_docs(spec("strlen", 2, readonly_flag | fast_flag, one,
+                                        "Get the length of the value stored in a key", "2.2.0",
+                                        "O(1)", read_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) {
                      const value* v = ks->find(call.client().db(), call.arg(1));
                      if (v == nullptr) {
@@ -611,19 +720,29 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                  });
 
-    commands.add(spec("incr", 2, write_flag | denyoom_flag | fast_flag, one,
-                      "Increments the integer value of a key by one.", "1.0.0", "O(1)", write_fast),
+    commands.add(server::with_docs(spec("incr", 2, write_flag | denyoom_flag | fast_flag, one,
+                                        "Increment the integer value of a key by one", "1.0.0",
+                                        "O(1)", write_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) { incr_command(call, *ks, 1); });
-    commands.add(spec("decr", 2, write_flag | denyoom_flag | fast_flag, one,
-                      "Decrements the integer value of a key by one.", "1.0.0", "O(1)", write_fast),
+    commands.add(server::with_docs(spec("decr", 2, write_flag | denyoom_flag | fast_flag, one,
+                                        "Decrement the integer value of a key by one", "1.0.0",
+                                        "O(1)", write_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) { incr_command(call, *ks, -1); });
-    commands.add(spec("incrby", 3, write_flag | denyoom_flag | fast_flag, one,
-                      "Increments the integer value of a key by a number.", "1.0.0", "O(1)", write_fast),
+    commands.add(server::with_docs(spec("incrby", 3, write_flag | denyoom_flag | fast_flag, one,
+                                        "Increment the integer value of a key by the given amount",
+                                        "1.0.0", "O(1)", write_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                    {.name = "increment", .type = arg_type::integer}}),
                  [ks](command_call& call) {
                      if (const auto delta = integer_arg(call, 2)) incr_command(call, *ks, *delta);
                  });
-    commands.add(spec("decrby", 3, write_flag | denyoom_flag | fast_flag, one,
-                      "Decrements the integer value of a key by a number.", "1.0.0", "O(1)", write_fast),
+    commands.add(server::with_docs(spec("decrby", 3, write_flag | denyoom_flag | fast_flag, one,
+                                        "Decrement the integer value of a key by the given number",
+                                        "1.0.0", "O(1)", write_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                    {.name = "decrement", .type = arg_type::integer}}),
                  [ks](command_call& call) {
                      const auto delta = integer_arg(call, 2);
                      if (!delta) return;
@@ -634,51 +753,55 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      incr_command(call, *ks, -*delta);
                  });
 
-    commands.add(spec("incrbyfloat", 3, write_flag | denyoom_flag | fast_flag, one,
-                      "Increments the floating point value of a key by a number.", "2.6.0", "O(1)", write_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     const std::string_view key = call.arg(1);
-                     value* v = ks->find_for_write(db, key);
-                     if (v != nullptr && !v->is_string()) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     long double current = 0, increment = 0;
-                     if (v != nullptr) {
-                         std::int64_t integer = 0;
-                         if (v->is_int_encoded() && !v->to_int64(integer)) {
-                             current = static_cast<long double>(integer);
-                         } else {
-                             store::int_chars scratch;
-                             if (!parse_long_double(v->string_bytes(scratch), current)) {
-                                 call.error(server::errors::not_float);
-                                 return;
-                             }
-                         }
-                     }
-                     if (!parse_long_double(call.arg(2), increment)) {
-                         call.error(server::errors::not_float);
-                         return;
-                     }
-                     const long double result = current + increment;
-                     if (std::isnan(result) || std::isinf(result)) {
-                         call.error("ERR increment would produce NaN or Infinity");
-                         return;
-                     }
-                     char buffer[max_long_double_chars];
-                     const std::string_view text(buffer, format_long_double(result, buffer));
-                     // Stored as raw bytes even when they spell an integer, as Redis does.
-                     if (v != nullptr) {
-                         v->raw_string().assign(text);
-                         ks->notify_modified(db, key);
-                     } else {
-                         value fresh;
-                         fresh.raw_string().assign(text);
-                         ks->set(db, key, std::move(fresh), true);
-                     }
-                     call.reply().bulk_string(text);
-                 });
+    commands.add(
+        server::with_docs(spec("incrbyfloat", 3, write_flag | denyoom_flag | fast_flag, one,
+                               "Increment the float value of a key by the given amount", "2.6.0",
+                               "O(1)", write_fast),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                           {.name = "increment", .type = arg_type::double_}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            const std::string_view key = call.arg(1);
+            value* v = ks->find_for_write(db, key);
+            if (v != nullptr && !v->is_string()) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            long double current = 0, increment = 0;
+            if (v != nullptr) {
+                std::int64_t integer = 0;
+                if (v->is_int_encoded() && !v->to_int64(integer)) {
+                    current = static_cast<long double>(integer);
+                } else {
+                    store::int_chars scratch;
+                    if (!parse_long_double(v->string_bytes(scratch), current)) {
+                        call.error(server::errors::not_float);
+                        return;
+                    }
+                }
+            }
+            if (!parse_long_double(call.arg(2), increment)) {
+                call.error(server::errors::not_float);
+                return;
+            }
+            const long double result = current + increment;
+            if (std::isnan(result) || std::isinf(result)) {
+                call.error("ERR increment would produce NaN or Infinity");
+                return;
+            }
+            char buffer[max_long_double_chars];
+            const std::string_view text(buffer, format_long_double(result, buffer));
+            // Stored as raw bytes even when they spell an integer, as Redis does.
+            if (v != nullptr) {
+                v->assign_raw(text);
+                ks->notify_modified(db, key);
+            } else {
+                value fresh;
+                fresh.assign_raw(text);
+                ks->set(db, key, std::move(fresh), true);
+            }
+            call.reply().bulk_string(text);
+        });
 
     const auto getrange = [ks](command_call& call) {
         const auto start = integer_arg(call, 2);
@@ -700,56 +823,103 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         call.reply().bulk_string(range ? bytes.substr(range->first, range->second - range->first + 1)
                                        : std::string_view());
     };
-    commands.add(spec("getrange", 4, readonly_flag, one, "Returns a substring of the string stored at a key.",
-                      "2.4.0", "O(N) where N is the length of the returned string.", read_slow),
-                 getrange);
-    commands.add(spec("substr", 4, readonly_flag, one, "Returns a substring of the string stored at a key.",
-                      "1.0.0", "O(N) where N is the length of the returned string.", read_slow),
+    commands.add(
+        server::with_docs(
+            spec("getrange", 4, readonly_flag, one, "Get a substring of the string stored at a key",
+                 "2.4.0",
+                 "O(N) where N is the length of the returned string. The complexity is ultimately "
+                 "determined by the returned length, but because creating a substring from an "
+                 "existing string is very cheap, it can be considered O(1) for small strings.",
+                 read_slow),
+            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "start", .type = arg_type::integer},
+             {.name = "end", .type = arg_type::integer}}),
+        getrange);
+    commands.add(deprecated(server::with_docs(
+                                spec("substr", 4, readonly_flag, one,
+                                     "Get a substring of the string stored at a key", "1.0.0",
+                                     "O(N) where N is the length of the returned string. The "
+                                     "complexity is ultimately determined by the returned length, "
+                                     "but because creating a substring from an existing string is "
+                                     "very cheap, it can be considered O(1) for small strings.",
+                                     read_slow),
+                                {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                 {.name = "start", .type = arg_type::integer},
+                                 {.name = "end", .type = arg_type::integer}}),
+                            "2.0.0", "`GETRANGE`"),
                  getrange);
 
-    commands.add(spec("setrange", 4, write_flag | denyoom_flag, one,
-                      "Overwrites part of a string value from an offset, padding with zero bytes.", "2.2.0",
-                      "O(1), not counting the time taken to copy the new string in place.", write_slow),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     const std::string_view key = call.arg(1), patch = call.arg(3);
-                     const auto offset = integer_arg(call, 2);
-                     if (!offset) return;
-                     if (*offset < 0) {
-                         call.error("ERR offset is out of range");
-                         return;
-                     }
-                     const auto at = static_cast<std::uint64_t>(*offset);
-                     value* v = ks->find_for_write(db, key);
-                     if (v == nullptr) {
-                         if (patch.empty()) {
-                             call.reply().integer(0);
-                             return;
-                         }
-                         if (!check_string_length(call, at, patch.size())) return;
-                         v = &ks->set(db, key, value{});
-                     } else {
-                         if (!v->is_string()) {
-                             call.error(server::errors::wrong_type);
-                             return;
-                         }
-                         if (patch.empty()) {
-                             call.reply().integer(static_cast<std::int64_t>(v->string_length()));
-                             return;
-                         }
-                         if (!check_string_length(call, at, patch.size())) return;
-                     }
-                     std::string& bytes = v->raw_string();
-                     const std::size_t needed = static_cast<std::size_t>(at) + patch.size();
-                     if (bytes.size() < needed) bytes.resize(needed, '\0');
-                     patch.copy(bytes.data() + at, patch.size());
-                     ks->notify_modified(db, key);
-                     call.reply().integer(static_cast<std::int64_t>(bytes.size()));
-                 });
+    commands.add(
+        server::with_docs(
+            spec("setrange", 4, write_flag | denyoom_flag, one,
+                 "Overwrite part of a string at key starting at the specified offset", "2.2.0",
+                 "O(1), not counting the time taken to copy the new string in place. Usually, this "
+                 "string is very small so the amortized complexity is O(1). Otherwise, complexity "
+                 "is O(M) with M being the length of the value argument.",
+                 write_slow),
+            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "offset", .type = arg_type::integer},
+             {.name = "value", .type = arg_type::string}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            const std::string_view key = call.arg(1), patch = call.arg(3);
+            const auto offset = integer_arg(call, 2);
+            if (!offset) return;
+            if (*offset < 0) {
+                call.error("ERR offset is out of range");
+                return;
+            }
+            const auto at = static_cast<std::uint64_t>(*offset);
+            value* v = ks->find_for_write(db, key);
+            if (v == nullptr) {
+                if (patch.empty()) {
+                    call.reply().integer(0);
+                    return;
+                }
+                if (!check_string_length(call, at, patch.size())) return;
+                v = &ks->set(db, key, value{});
+            } else {
+                if (!v->is_string()) {
+                    call.error(server::errors::wrong_type);
+                    return;
+                }
+                if (patch.empty()) {
+                    call.reply().integer(static_cast<std::int64_t>(v->string_length()));
+                    return;
+                }
+                if (!check_string_length(call, at, patch.size())) return;
+            }
+            std::string& bytes = v->raw_string();
+            const std::size_t needed = static_cast<std::size_t>(at) + patch.size();
+            if (bytes.size() < needed) bytes.resize(needed, '\0');
+            patch.copy(bytes.data() + at, patch.size());
+            ks->notify_modified(db, key);
+            call.reply().integer(static_cast<std::int64_t>(bytes.size()));
+        });
 
-    commands.add(spec("lcs", -3, readonly_flag, {1, 2, 1}, "Finds the longest common substring of two strings.",
-                      "7.0.0", "O(N*M) where N and M are the lengths of s1 and s2, respectively", read_slow),
-                 [ks](command_call& call) { lcs_command(call, *ks); });
+    commands.add(
+        server::with_docs(
+            spec("lcs", -3, readonly_flag, {1, 2, 1}, "Find longest common substring", "7.0.0",
+                 "O(N*M) where N and M are the lengths of s1 and s2, respectively", read_slow),
+            {{.name = "key1", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "key2", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "len",
+              .type = arg_type::pure_token,
+              .token = "LEN",
+              .flags = arg_flag::optional},
+             {.name = "idx",
+              .type = arg_type::pure_token,
+              .token = "IDX",
+              .flags = arg_flag::optional},
+             {.name = "len",
+              .type = arg_type::integer,
+              .token = "MINMATCHLEN",
+              .flags = arg_flag::optional},
+             {.name = "withmatchlen",
+              .type = arg_type::pure_token,
+              .token = "WITHMATCHLEN",
+              .flags = arg_flag::optional}}),
+        [ks](command_call& call) { lcs_command(call, *ks); });
 }
 
 } // namespace respkit::commands

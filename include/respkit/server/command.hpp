@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace respkit::server {
@@ -51,17 +52,27 @@ enum class command_flag : std::uint32_t {
 
 /// Flag names in COMMAND INFO's order and spelling.
 inline constexpr std::pair<command_flag, std::string_view> command_flag_names[] = {
-    {command_flag::write, "write"},           {command_flag::readonly, "readonly"},
-    {command_flag::denyoom, "denyoom"},       {command_flag::admin, "admin"},
-    {command_flag::pubsub, "pubsub"},         {command_flag::noscript, "noscript"},
-    {command_flag::blocking, "blocking"},     {command_flag::loading, "loading"},
-    {command_flag::stale, "stale"},           {command_flag::skip_monitor, "skip_monitor"},
-    {command_flag::skip_slowlog, "skip_slowlog"}, {command_flag::fast, "fast"},
-    {command_flag::no_auth, "no_auth"},       {command_flag::may_replicate, "may_replicate"},
-    {command_flag::sentinel, "sentinel"},     {command_flag::only_sentinel, "only_sentinel"},
+    {command_flag::write, "write"},
+    {command_flag::readonly, "readonly"},
+    {command_flag::denyoom, "denyoom"},
+    {command_flag::admin, "admin"},
+    {command_flag::pubsub, "pubsub"},
+    {command_flag::noscript, "noscript"},
+    {command_flag::blocking, "blocking"},
+    {command_flag::loading, "loading"},
+    {command_flag::stale, "stale"},
+    {command_flag::skip_monitor, "skip_monitor"},
+    {command_flag::skip_slowlog, "skip_slowlog"},
+    {command_flag::fast, "fast"},
+    {command_flag::no_auth, "no_auth"},
+    {command_flag::may_replicate, "may_replicate"},
+    {command_flag::sentinel, "sentinel"},
+    {command_flag::only_sentinel, "only_sentinel"},
     {command_flag::no_mandatory_keys, "no_mandatory_keys"},
-    {command_flag::no_async_loading, "no_async_loading"}, {command_flag::no_multi, "no_multi"},
-    {command_flag::movablekeys, "movablekeys"}, {command_flag::allow_busy, "allow_busy"},
+    {command_flag::no_async_loading, "no_async_loading"},
+    {command_flag::no_multi, "no_multi"},
+    {command_flag::movablekeys, "movablekeys"},
+    {command_flag::allow_busy, "allow_busy"},
 };
 
 /// Which arguments are keys, in Redis's legacy (first, last, step) form: first is the index of
@@ -79,8 +90,81 @@ struct key_positions {
         const long long n = static_cast<long long>(argc);
         long long end = last >= 0 ? last : n + last;
         if (end >= n) end = n - 1;
-        for (long long i = first; i <= end; i += step) f(static_cast<std::size_t>(i));
+        for (long long i = first; i <= end; i += step)
+            f(static_cast<std::size_t>(i));
     }
+};
+
+/// What kind of value an argument is, as COMMAND DOCS names it.
+enum class arg_type : std::uint8_t {
+    string,     ///< "string"
+    integer,    ///< "integer"
+    double_,    ///< "double"
+    key,        ///< "key" (with a key_spec_index)
+    pattern,    ///< "pattern" (a glob)
+    unix_time,  ///< "unix-time"
+    pure_token, ///< "pure-token" (the token alone, no value)
+    oneof,      ///< "oneof": exactly one of the child arguments
+    block,      ///< "block": the child arguments in order
+};
+
+/// COMMAND DOCS's name for `type`.
+[[nodiscard]] constexpr std::string_view arg_type_name(arg_type type) noexcept {
+    switch (type) {
+    case arg_type::string: return "string";
+    case arg_type::integer: return "integer";
+    case arg_type::double_: return "double";
+    case arg_type::key: return "key";
+    case arg_type::pattern: return "pattern";
+    case arg_type::unix_time: return "unix-time";
+    case arg_type::pure_token: return "pure-token";
+    case arg_type::oneof: return "oneof";
+    case arg_type::block: return "block";
+    }
+    return "string";
+}
+
+/// Argument flags, as COMMAND DOCS names them.
+enum class arg_flag : std::uint8_t {
+    none = 0,
+    optional = 1u << 0,       ///< may be left out
+    multiple = 1u << 1,       ///< may repeat
+    multiple_token = 1u << 2, ///< the token repeats with each value
+};
+
+/// Combines argument flags.
+[[nodiscard]] constexpr arg_flag operator|(arg_flag a, arg_flag b) noexcept {
+    return static_cast<arg_flag>(static_cast<std::uint8_t>(a) | static_cast<std::uint8_t>(b));
+}
+/// True when `set` contains `f`.
+[[nodiscard]] constexpr bool has(arg_flag set, arg_flag f) noexcept {
+    return (static_cast<std::uint8_t>(set) & static_cast<std::uint8_t>(f)) != 0;
+}
+
+/// Argument flag names in COMMAND DOCS's order and spelling.
+inline constexpr std::pair<arg_flag, std::string_view> arg_flag_names[] = {
+    {arg_flag::optional, "optional"},
+    {arg_flag::multiple, "multiple"},
+    {arg_flag::multiple_token, "multiple_token"},
+};
+
+/// One argument of a command, for COMMAND DOCS (what redis-cli builds its hints from). oneof
+/// and block arguments hold their children; Redis's own docs nest at most three levels.
+struct command_arg {
+    std::string name;                     ///< e.g. "key", "condition"
+    arg_type type = arg_type::string;     ///< what kind of value
+    int key_spec_index = -1;              ///< for keys: which key spec describes it; -1 otherwise
+    std::string token{};                  ///< the literal that introduces it ("EX"), if any
+    std::string since{};                  ///< the version that added it, if later than the command
+    std::string deprecated_since{};       ///< the version that deprecated it, if any
+    arg_flag flags = arg_flag::none;      ///< optional / multiple / multiple_token
+    std::vector<command_arg> arguments{}; ///< children of a oneof or block
+};
+
+/// One entry of a command's COMMAND DOCS history: a version and what changed in it.
+struct command_history {
+    std::string version; ///< e.g. "6.2.0"
+    std::string change;  ///< e.g. "Added the `GET` option."
 };
 
 /// The function that runs a command: reads call.args, writes the reply with call.reply().
@@ -88,16 +172,29 @@ using command_handler = std::function<void(command_call&)>;
 
 /// Everything the dispatcher knows about a command.
 struct command_spec {
-    std::string name;             ///< lower case, e.g. "get"; subcommands: "get" under "config"
-    int arity = 0;                ///< Redis's convention: N exact, -N at least N (name included)
+    std::string name; ///< lower case, e.g. "get"; subcommands: "get" under "config"
+    int arity = 0;    ///< Redis's convention: N exact, -N at least N (name included)
     command_flag flags = command_flag::none; ///< Redis's flags
-    key_positions keys{};         ///< which arguments are keys
+    key_positions keys{};                    ///< which arguments are keys
     std::string group = "generic"; ///< COMMAND DOCS group ("string", "generic", "server", ...)
-    std::string summary{};        ///< one line, for COMMAND DOCS
-    std::string since = "1.0.0";  ///< Redis version that introduced it, for COMMAND DOCS
-    std::string complexity{};     ///< for COMMAND DOCS
+    std::string summary{};         ///< one line, for COMMAND DOCS
+    std::string since = "1.0.0";   ///< Redis version that introduced it, for COMMAND DOCS
+    std::string complexity{};      ///< for COMMAND DOCS
     std::vector<std::string> acl_categories{}; ///< e.g. "@string", "@fast" (COMMAND INFO)
     std::vector<std::string> tips{};           ///< e.g. "nondeterministic_output" (COMMAND INFO)
+    std::vector<std::string> doc_flags{};      ///< COMMAND DOCS's doc_flags: "deprecated", "syscmd"
+    std::string deprecated_since{};            ///< for COMMAND DOCS, when deprecated
+    std::string replaced_by{};                 ///< for COMMAND DOCS, when deprecated
+    std::vector<command_history> history{};    ///< for COMMAND DOCS, oldest first
+    std::vector<command_arg> arguments{};      ///< for COMMAND DOCS (and redis-cli's hints)
 };
+
+/// `spec` with its COMMAND DOCS arguments and history set (for specs built by a helper).
+[[nodiscard]] inline command_spec with_docs(command_spec spec, std::vector<command_arg> arguments,
+                                            std::vector<command_history> history = {}) {
+    spec.arguments = std::move(arguments);
+    spec.history = std::move(history);
+    return spec;
+}
 
 } // namespace respkit::server

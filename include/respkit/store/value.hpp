@@ -7,6 +7,7 @@
 #include <respkit/resp/error.hpp>
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/integer.hpp>
+#include <respkit/store/sorted_set.hpp>
 
 #include <array>
 #include <cassert>
@@ -15,7 +16,6 @@
 #include <deque>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -76,18 +76,18 @@ struct set_member {};
 /// A set of members.
 using set_value = hash_map<set_member>;
 
-/// A sorted set: member -> score, plus members ordered by (score, member bytes).
-struct zset_value {
-    hash_map<double> scores;                          ///< member -> score
-    std::set<std::pair<double, std::string>> ordered; ///< (score, member), ascending
-};
+/// A sorted set: member -> score, plus a skip list ordered by (score, member bytes) with O(log n)
+/// insert, delete, rank and range start.
+using zset_value = sorted_set;
 
 /// Scratch space for the decimal form of an integer-encoded string.
 using int_chars = std::array<char, max_int64_chars>;
 
 /// A value stored under a key. Strings that are the canonical decimal form of an int64
 /// are stored as the integer, so INCR does not reparse; all other kinds own their
-/// container through one pointer, keeping this object small (40 bytes).
+/// container through one pointer, keeping this object small (40 bytes). A string changed
+/// in place (APPEND, SETRANGE) carries a raw-encoding hint in the variant's index, so
+/// OBJECT ENCODING says "raw" as Redis does, at no cost in size.
 class value {
 public:
     /// An empty string.
@@ -138,6 +138,9 @@ public:
         value v;
         switch (m_data.index()) {
         case raw_index: v.m_data.emplace<raw_index>(*std::get_if<raw_index>(&m_data)); break;
+        case raw_hinted_index:
+            v.m_data.emplace<raw_hinted_index>(*std::get_if<raw_hinted_index>(&m_data));
+            break;
         case int_index: v.m_data.emplace<int_index>(*std::get_if<int_index>(&m_data)); break;
         case list_index: v.m_data.emplace<list_index>(std::make_unique<list_value>(list())); break;
         case hash_index: v.m_data.emplace<hash_index>(std::make_unique<hash_value>(hash())); break;
@@ -168,6 +171,10 @@ public:
     /// True for strings stored as an int64.
     [[nodiscard]] bool is_int_encoded() const noexcept { return m_data.index() == int_index; }
 
+    /// True for strings Redis would encode "raw" whatever their length: changed in place by
+    /// APPEND or SETRANGE (raw_string()), or copied from such a string. Assigning clears it.
+    [[nodiscard]] bool is_raw_hinted() const noexcept { return m_data.index() == raw_hinted_index; }
+
     // --- strings (precondition: is_string()) ---
 
     /// The string's bytes; an integer encoding is formatted into `scratch`. The view is
@@ -176,7 +183,7 @@ public:
         assert(is_string());
         if (const auto* number = std::get_if<int_index>(&m_data))
             return format_int64(*number, scratch.data());
-        return *std::get_if<raw_index>(&m_data);
+        return *bytes_if();
     }
 
     /// Appends the string's bytes to `out`.
@@ -189,7 +196,7 @@ public:
     [[nodiscard]] std::size_t string_length() const noexcept {
         assert(is_string());
         if (const auto* number = std::get_if<int_index>(&m_data)) return int64_length(*number);
-        return std::get_if<raw_index>(&m_data)->size();
+        return bytes_if()->size();
     }
 
     /// The string read as an int64 by Redis's rules (canonical decimal only).
@@ -199,7 +206,7 @@ public:
             out = *number;
             return {};
         }
-        if (const auto* raw = std::get_if<raw_index>(&m_data)) {
+        if (const auto* raw = bytes_if()) {
             if (parse_int64(*raw, out)) return {};
             return make_error_code(errc::not_an_integer);
         }
@@ -209,10 +216,19 @@ public:
     /// Replaces this value with the string `bytes` (integer-encoded when canonical).
     void assign_bytes(std::string_view bytes) {
         std::int64_t number = 0;
-        if (parse_int64(bytes, number)) {
-            m_data.emplace<int_index>(number);
-        } else if (auto* raw = std::get_if<raw_index>(&m_data)) {
+        if (parse_int64(bytes, number)) m_data.emplace<int_index>(number);
+        else assign_raw(bytes);
+    }
+
+    /// Replaces this value with the string `bytes`, kept as bytes even when they spell an
+    /// integer (INCRBYFLOAT's result, as Redis stores it); clears the raw-encoding hint.
+    void assign_raw(std::string_view bytes) {
+        if (auto* raw = std::get_if<raw_index>(&m_data)) {
             raw->assign(bytes); // reuses the existing buffer
+        } else if (auto* hinted = std::get_if<raw_hinted_index>(&m_data)) {
+            std::string buffer = std::move(*hinted); // keeps the allocation, drops the hint
+            buffer.assign(bytes);
+            m_data.emplace<raw_index>(std::move(buffer));
         } else {
             m_data.emplace<raw_index>(bytes);
         }
@@ -231,16 +247,20 @@ public:
     /// Replaces this value with an integer-encoded string.
     void assign_int(std::int64_t number) noexcept { m_data.emplace<int_index>(number); }
 
-    /// The string as mutable raw bytes (for APPEND, SETRANGE): an integer encoding is
-    /// turned into its decimal bytes first. Precondition: is_string().
+    /// The string as mutable raw bytes, to change in place (APPEND, SETRANGE): an integer
+    /// encoding is turned into its decimal bytes first, and the raw-encoding hint is set, as
+    /// Redis makes such a string "raw". Precondition: is_string().
     [[nodiscard]] std::string& raw_string() {
         assert(is_string());
         if (const auto* number = std::get_if<int_index>(&m_data)) {
             int_chars scratch;
             const std::string_view digits = format_int64(*number, scratch.data());
-            m_data.emplace<raw_index>(digits);
+            m_data.emplace<raw_hinted_index>(digits);
+        } else if (auto* raw = std::get_if<raw_index>(&m_data)) {
+            std::string bytes = std::move(*raw);
+            m_data.emplace<raw_hinted_index>(std::move(bytes));
         }
-        return *std::get_if<raw_index>(&m_data);
+        return *std::get_if<raw_hinted_index>(&m_data);
     }
 
     // --- containers (precondition: kind() is the one named) ---
@@ -271,14 +291,23 @@ public:
     }
 
 private:
+    // Strings come first, so is_string() is one comparison; the two std::string
+    // alternatives differ only in the raw-encoding hint.
     static constexpr std::size_t raw_index = 0;
-    static constexpr std::size_t int_index = 1;
-    static constexpr std::size_t list_index = 2;
-    static constexpr std::size_t hash_index = 3;
-    static constexpr std::size_t set_index = 4;
-    static constexpr std::size_t zset_index = 5;
+    static constexpr std::size_t raw_hinted_index = 1;
+    static constexpr std::size_t int_index = 2;
+    static constexpr std::size_t list_index = 3;
+    static constexpr std::size_t hash_index = 4;
+    static constexpr std::size_t set_index = 5;
+    static constexpr std::size_t zset_index = 6;
 
-    std::variant<std::string, std::int64_t, std::unique_ptr<list_value>,
+    /// The bytes of a string not integer-encoded, or nullptr.
+    [[nodiscard]] const std::string* bytes_if() const noexcept {
+        if (const auto* raw = std::get_if<raw_index>(&m_data)) return raw;
+        return std::get_if<raw_hinted_index>(&m_data);
+    }
+
+    std::variant<std::string, std::string, std::int64_t, std::unique_ptr<list_value>,
                  std::unique_ptr<hash_value>, std::unique_ptr<set_value>,
                  std::unique_ptr<zset_value>>
         m_data;
