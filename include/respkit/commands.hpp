@@ -8,12 +8,16 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/connection.hpp"
 #include "respkit/commands/expire.hpp"
+#include "respkit/commands/hashes.hpp"
 #include "respkit/commands/info.hpp"
 #include "respkit/commands/introspection.hpp"
 #include "respkit/commands/keys.hpp"
+#include "respkit/commands/lists.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/server_admin.hpp"
+#include "respkit/commands/sets.hpp"
 #include "respkit/commands/strings.hpp"
+#include "respkit/commands/zsets.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
 
@@ -28,6 +32,10 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_server_commands(commands, keyspace, config);
     install_string_commands(commands, keyspace);
     install_key_commands(commands, keyspace); // also installs the expiry commands
+    install_set_commands(commands, keyspace);
+    install_zset_commands(commands, keyspace);
+    install_list_commands(commands, keyspace);
+    install_hash_commands(commands, keyspace);
 }
 
 } // namespace respkit::commands

@@ -1,0 +1,492 @@
+#pragma once
+
+/// \file
+/// The hash command family (HSET, HGET, HDEL, HGETALL, HINCRBY, HINCRBYFLOAT, HSCAN,
+/// HRANDFIELD, ...) over a store::keyspace, with Redis 7.0's replies and errors. Empty hashes
+/// are deleted, as in Redis.
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/keys.hpp"
+#include "respkit/commands/options.hpp"
+#include "respkit/commands/strings.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/command.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/store/glob.hpp"
+#include "respkit/store/hash.hpp"
+#include "respkit/store/keyspace.hpp"
+#include "respkit/store/value.hpp"
+
+namespace respkit::commands {
+
+namespace hash_detail {
+
+using server::command_call;
+using server::command_flag;
+using store::hash_value;
+using store::value;
+using store::value_kind;
+
+/// The empty SCAN reply: cursor 0, no elements.
+inline void reply_empty_scan(command_call& call) {
+    call.reply().array(2);
+    call.reply().bulk_string("0");
+    call.reply().array(0);
+}
+
+/// HSET/HMSET key field value [field value ...]: the number of fields created, or OK (`ok`).
+template <class Keyspace>
+void set_command(command_call& call, Keyspace& ks, bool ok) {
+    if (call.argc() % 2 == 1) {
+        reply_arity_error(call);
+        return;
+    }
+    const std::size_t db = call.client().db();
+    const std::string_view key = call.arg(1);
+    const auto found = ks.find_or_create(db, key, value_kind::hash);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    hash_value& hash = found.found->hash();
+    std::int64_t created = 0;
+    for (std::size_t i = 2; i < call.argc(); i += 2) {
+        const auto [slot, inserted] = hash.try_emplace(call.arg(i));
+        slot->assign(call.arg(i + 1));
+        created += inserted ? 1 : 0;
+    }
+    ks.notify_modified(db, key);
+    if (ok)
+        call.ok();
+    else
+        call.reply().integer(created);
+}
+
+/// HGETALL (keys and values, a map), HKEYS (keys), HVALS (values).
+template <class Keyspace>
+void get_all_command(command_call& call, Keyspace& ks, bool keys, bool values) {
+    const auto found = ks.find(call.client().db(), call.arg(1), value_kind::hash);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    const bool pairs = keys && values;
+    if (found.found == nullptr) {
+        if (pairs)
+            call.reply().map(0);
+        else
+            call.reply().array(0);
+        return;
+    }
+    const hash_value& hash = found.found->hash();
+    if (pairs)
+        call.reply().map(hash.size());
+    else
+        call.reply().array(hash.size());
+    hash.for_each([&](std::string_view field, const std::string& v) {
+        if (keys) call.reply().bulk_string(field);
+        if (values) call.reply().bulk_string(v);
+    });
+}
+
+/// HSCAN key cursor [MATCH pattern] [COUNT count].
+template <class Keyspace>
+void scan_command(command_call& call, Keyspace& ks) {
+    std::uint64_t cursor = 0;
+    if (!key_detail::parse_cursor(call.arg(2), cursor)) {
+        call.error("ERR invalid cursor");
+        return;
+    }
+    const auto found = ks.find(call.client().db(), call.arg(1), value_kind::hash);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    if (found.found == nullptr) {
+        reply_empty_scan(call);
+        return;
+    }
+    std::size_t count = 10;
+    std::string_view pattern = "*";
+    for (std::size_t i = 3; i < call.argc(); i += 2) {
+        const std::string_view opt = call.arg(i);
+        const bool has_value = i + 1 < call.argc();
+        if (option_is(opt, "COUNT") && has_value) {
+            const auto n = integer_arg(call, i + 1);
+            if (!n) return;
+            if (*n < 1) {
+                call.error(server::errors::syntax);
+                return;
+            }
+            // Bounded so the map's "10 x COUNT buckets" budget cannot overflow.
+            count = static_cast<std::size_t>(std::min<std::int64_t>(*n, std::int64_t{1} << 40));
+        } else if (option_is(opt, "MATCH") && has_value) {
+            pattern = call.arg(i + 1);
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    const bool all = pattern.size() == 1 && pattern[0] == '*';
+    const hash_value& hash = found.found->hash();
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    const auto visit = [&](std::string_view field, const std::string& v) {
+        if (all || store::glob_match(pattern, field)) out.emplace_back(field, v);
+    };
+    std::uint64_t next = 0;
+    // A small hash is one listpack in Redis: one step returns all of it, with cursor 0.
+    if (encoding_name(*found.found) == "listpack")
+        hash.for_each(visit);
+    else
+        next = hash.scan(cursor, count, visit);
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, next).ptr;
+    auto& r = call.reply();
+    r.array(2);
+    r.bulk_string(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    r.array(out.size() * 2);
+    for (const auto& [field, v] : out) {
+        r.bulk_string(field);
+        r.bulk_string(v);
+    }
+}
+
+/// A random index below `n` from the per-thread generator.
+[[nodiscard]] inline std::size_t random_below(std::size_t n) noexcept {
+    thread_local std::uint64_t state = store::process_seed() ^ 0x9e3779b97f4a7c15ull;
+    return static_cast<std::size_t>(store::detail::mul_high(store::detail::splitmix64(state), n));
+}
+
+/// HRANDFIELD key [count [WITHVALUES]].
+template <class Keyspace>
+void random_field_command(command_call& call, Keyspace& ks) {
+    constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    auto& r = call.reply();
+    if (call.argc() == 2) {
+        const auto found = ks.find(call.client().db(), call.arg(1), value_kind::hash);
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return;
+        }
+        if (found.found == nullptr) {
+            r.null();
+            return;
+        }
+        const hash_value& hash = found.found->hash();
+        r.bulk_string(hash.element_at(random_below(hash.size())).key);
+        return;
+    }
+    const auto given = integer_arg(call, 2);
+    if (!given) return;
+    if (*given < -max) {
+        call.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+        return;
+    }
+    bool with_values = false;
+    if (call.argc() > 4 || (call.argc() == 4 && !option_is(call.arg(3), "WITHVALUES"))) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    if (call.argc() == 4) {
+        with_values = true;
+        if (*given < -max / 2 || *given > max / 2) {
+            call.error("ERR value is out of range");
+            return;
+        }
+    }
+    const auto found = ks.find(call.client().db(), call.arg(1), value_kind::hash);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    if (found.found == nullptr || *given == 0) {
+        r.array(0);
+        return;
+    }
+    const hash_value& hash = found.found->hash();
+    const bool unique = *given > 0;
+    const std::uint64_t count = unique ? static_cast<std::uint64_t>(*given) : static_cast<std::uint64_t>(-*given);
+    const bool resp3_pairs = with_values && r.resp3();
+    const auto header = [&](std::uint64_t n) { r.array(with_values && !r.resp3() ? n * 2 : n); };
+    const auto element = [&](const hash_value::value_type& e) {
+        if (resp3_pairs) r.array(2);
+        r.bulk_string(e.key);
+        if (with_values) r.bulk_string(e.value);
+    };
+    if (!unique || count == 1) { // independent draws, repeats allowed
+        header(count);
+        for (std::uint64_t i = 0; i < count; ++i) element(hash.element_at(random_below(hash.size())));
+        return;
+    }
+    if (count >= hash.size()) { // the whole hash, in its order
+        header(hash.size());
+        for (const auto& e : hash) element(e);
+        return;
+    }
+    // Distinct fields: a partial Fisher-Yates shuffle of the positions.
+    std::vector<std::size_t> positions(hash.size());
+    for (std::size_t i = 0; i < positions.size(); ++i) positions[i] = i;
+    const auto n = static_cast<std::size_t>(count);
+    header(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::swap(positions[i], positions[i + random_below(positions.size() - i)]);
+        element(hash.element_at(positions[i]));
+    }
+}
+
+} // namespace hash_detail
+
+/// Registers the hash commands on `commands`, running against `keyspace` (which must outlive
+/// the dispatcher's use of them): HSET HSETNX HGET HMGET HMSET HDEL HEXISTS HLEN HGETALL HKEYS
+/// HVALS HINCRBY HINCRBYFLOAT HSTRLEN HSCAN HRANDFIELD, with Redis 7.0's arity, flags and key
+/// positions.
+template <class Keyspace>
+void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
+    using namespace hash_detail;
+    Keyspace* ks = &keyspace;
+    const auto spec = [](std::string name, int arity, command_flag flags, std::string summary, std::string since,
+                         std::string complexity, std::vector<std::string> acl,
+                         std::vector<std::string> tips = {}) {
+        server::command_spec s;
+        s.name = std::move(name);
+        s.arity = arity;
+        s.flags = flags;
+        s.keys = {1, 1, 1};
+        s.group = "hash";
+        s.summary = std::move(summary);
+        s.since = std::move(since);
+        s.complexity = std::move(complexity);
+        s.acl_categories = std::move(acl);
+        s.tips = std::move(tips);
+        return s;
+    };
+    const command_flag write = command_flag::write;
+    const command_flag readonly = command_flag::readonly;
+    const command_flag denyoom = command_flag::denyoom;
+    const command_flag fast = command_flag::fast;
+    const std::vector<std::string> read_fast{"@read", "@hash", "@fast"};
+    const std::vector<std::string> read_slow{"@read", "@hash", "@slow"};
+    const std::vector<std::string> write_fast{"@write", "@hash", "@fast"};
+
+    commands.add(spec("hset", -4, write | denyoom | fast, "Sets fields of a hash, creating it if needed.", "2.0.0",
+                      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is "
+                      "called with multiple field/value pairs.",
+                      write_fast),
+                 [ks](command_call& call) { set_command(call, *ks, false); });
+    commands.add(spec("hmset", -4, write | denyoom | fast, "Sets fields of a hash (replies OK; deprecated: HSET).",
+                      "2.0.0", "O(N) where N is the number of fields being set.", write_fast),
+                 [ks](command_call& call) { set_command(call, *ks, true); });
+
+    commands.add(spec("hsetnx", 4, write | denyoom | fast, "Sets a field of a hash only if it does not exist.",
+                      "2.0.0", "O(1)", write_fast),
+                 [ks](command_call& call) {
+                     const std::size_t db = call.client().db();
+                     const auto found = ks->find_or_create(db, call.arg(1), value_kind::hash);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     const auto [slot, inserted] = found.found->hash().try_emplace(call.arg(2));
+                     if (inserted) {
+                         slot->assign(call.arg(3));
+                         ks->notify_modified(db, call.arg(1));
+                     }
+                     call.reply().integer(inserted ? 1 : 0);
+                 });
+
+    commands.add(spec("hget", 3, readonly | fast, "Returns the value of a field of a hash.", "2.0.0", "O(1)",
+                      read_fast),
+                 [ks](command_call& call) {
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     const std::string* v = found.found ? found.found->hash().find(call.arg(2)) : nullptr;
+                     if (v == nullptr)
+                         call.reply().null();
+                     else
+                         call.reply().bulk_string(*v);
+                 });
+
+    commands.add(spec("hmget", -3, readonly | fast, "Returns the values of fields of a hash.", "2.0.0",
+                      "O(N) where N is the number of fields being requested.", read_fast),
+                 [ks](command_call& call) {
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     call.reply().array(call.argc() - 2);
+                     for (std::size_t i = 2; i < call.argc(); ++i) {
+                         const std::string* v = found.found ? found.found->hash().find(call.arg(i)) : nullptr;
+                         if (v == nullptr)
+                             call.reply().null();
+                         else
+                             call.reply().bulk_string(*v);
+                     }
+                 });
+
+    commands.add(spec("hdel", -3, write | fast, "Deletes fields of a hash (and the hash when empty).", "2.0.0",
+                      "O(N) where N is the number of fields to be removed.", write_fast),
+                 [ks](command_call& call) {
+                     const std::size_t db = call.client().db();
+                     const std::string_view key = call.arg(1);
+                     const auto found = ks->find_for_write(db, key, value_kind::hash);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     std::int64_t deleted = 0;
+                     if (found.found != nullptr) {
+                         hash_value& hash = found.found->hash();
+                         for (std::size_t i = 2; i < call.argc() && !hash.empty(); ++i)
+                             deleted += hash.erase(call.arg(i)) ? 1 : 0;
+                         if (hash.empty())
+                             ks->erase(db, key);
+                         else if (deleted != 0)
+                             ks->notify_modified(db, key);
+                     }
+                     call.reply().integer(deleted);
+                 });
+
+    commands.add(spec("hexists", 3, readonly | fast, "Tells whether a field exists in a hash.", "2.0.0", "O(1)",
+                      read_fast),
+                 [ks](command_call& call) {
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
+                     if (found.error)
+                         call.error(server::errors::wrong_type);
+                     else
+                         call.reply().integer(found.found && found.found->hash().contains(call.arg(2)) ? 1 : 0);
+                 });
+
+    commands.add(spec("hlen", 2, readonly | fast, "Returns the number of fields of a hash.", "2.0.0", "O(1)",
+                      read_fast),
+                 [ks](command_call& call) {
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
+                     if (found.error)
+                         call.error(server::errors::wrong_type);
+                     else
+                         call.reply().integer(
+                             found.found ? static_cast<std::int64_t>(found.found->hash().size()) : 0);
+                 });
+
+    commands.add(spec("hstrlen", 3, readonly | fast, "Returns the length of the value of a field of a hash.",
+                      "3.2.0", "O(1)", read_fast),
+                 [ks](command_call& call) {
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     const std::string* v = found.found ? found.found->hash().find(call.arg(2)) : nullptr;
+                     call.reply().integer(v ? static_cast<std::int64_t>(v->size()) : 0);
+                 });
+
+    const std::vector<std::string> order_tip{"nondeterministic_output_order"};
+    commands.add(spec("hgetall", 2, readonly, "Returns every field and value of a hash.", "2.0.0",
+                      "O(N) where N is the size of the hash.", read_slow, order_tip),
+                 [ks](command_call& call) { get_all_command(call, *ks, true, true); });
+    commands.add(spec("hkeys", 2, readonly, "Returns every field of a hash.", "2.0.0",
+                      "O(N) where N is the size of the hash.", read_slow, order_tip),
+                 [ks](command_call& call) { get_all_command(call, *ks, true, false); });
+    commands.add(spec("hvals", 2, readonly, "Returns every value of a hash.", "2.0.0",
+                      "O(N) where N is the size of the hash.", read_slow, order_tip),
+                 [ks](command_call& call) { get_all_command(call, *ks, false, true); });
+
+    commands.add(spec("hincrby", 4, write | denyoom | fast, "Increments the integer value of a field of a hash.",
+                      "2.0.0", "O(1)", write_fast),
+                 [ks](command_call& call) {
+                     const auto increment = integer_arg(call, 3);
+                     if (!increment) return;
+                     const std::size_t db = call.client().db();
+                     const std::string_view key = call.arg(1);
+                     const auto found = ks->find_or_create(db, key, value_kind::hash);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     hash_value& hash = found.found->hash();
+                     std::int64_t current = 0;
+                     std::string* slot = hash.find(call.arg(2));
+                     if (slot != nullptr && !store::parse_int64(*slot, current)) {
+                         call.error("ERR hash value is not an integer");
+                         return;
+                     }
+                     std::int64_t result = 0;
+                     if (!checked_add(current, *increment, result)) {
+                         call.error(server::errors::overflow);
+                         return;
+                     }
+                     store::int_chars digits;
+                     const std::string_view text = store::format_int64(result, digits.data());
+                     if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
+                     slot->assign(text);
+                     ks->notify_modified(db, key);
+                     call.reply().integer(result);
+                 });
+
+    commands.add(spec("hincrbyfloat", 4, write | denyoom | fast,
+                      "Increments the floating point value of a field of a hash.", "2.6.0", "O(1)", write_fast),
+                 [ks](command_call& call) {
+                     long double increment = 0;
+                     if (!string_detail::parse_long_double(call.arg(3), increment)) {
+                         call.error(server::errors::not_float);
+                         return;
+                     }
+                     if (std::isnan(increment) || std::isinf(increment)) {
+                         call.error("ERR value is NaN or Infinity");
+                         return;
+                     }
+                     const std::size_t db = call.client().db();
+                     const std::string_view key = call.arg(1);
+                     const auto found = ks->find_or_create(db, key, value_kind::hash);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     hash_value& hash = found.found->hash();
+                     long double current = 0;
+                     std::string* slot = hash.find(call.arg(2));
+                     if (slot != nullptr && !string_detail::parse_long_double(*slot, current)) {
+                         call.error("ERR hash value is not a float");
+                         return;
+                     }
+                     const long double result = current + increment;
+                     if (std::isnan(result) || std::isinf(result)) {
+                         call.error("ERR increment would produce NaN or Infinity");
+                         return;
+                     }
+                     char buffer[string_detail::max_long_double_chars];
+                     const std::string_view text(buffer, string_detail::format_long_double(result, buffer));
+                     if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
+                     slot->assign(text);
+                     ks->notify_modified(db, key);
+                     call.reply().bulk_string(text);
+                 });
+
+    commands.add(spec("hscan", -3, readonly, "Iterates over the fields and values of a hash.", "2.8.0",
+                      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
+                      "cursor to return back to 0. N is the number of elements inside the collection.",
+                      read_slow, {"nondeterministic_output"}),
+                 [ks](command_call& call) { scan_command(call, *ks); });
+
+    commands.add(spec("hrandfield", -2, readonly, "Returns random fields (and values) of a hash.", "6.2.0",
+                      "O(N) where N is the number of fields returned", read_slow, {"nondeterministic_output"}),
+                 [ks](command_call& call) { random_field_command(call, *ks); });
+}
+
+} // namespace respkit::commands

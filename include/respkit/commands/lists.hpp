@@ -1,0 +1,667 @@
+#pragma once
+
+/// \file
+/// The list command family (LPUSH, RPUSH, LPOP, RPOP, LRANGE, LINDEX, LSET, LREM, LTRIM,
+/// LINSERT, LPOS, LMOVE, RPOPLPUSH, LMPOP, ...) over a store::keyspace, with Redis 7.0's
+/// replies and errors. Empty lists are deleted, as in Redis. The blocking variants (BLPOP,
+/// BLMOVE, BLMPOP, ...) are not here: they need sessions that can wait.
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/options.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/command.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/store/keyspace.hpp"
+#include "respkit/store/value.hpp"
+
+namespace respkit::commands {
+
+namespace list_detail {
+
+using server::command_call;
+using server::command_flag;
+using store::list_value;
+using store::value;
+using store::value_kind;
+
+/// Which end of a list: LEFT (head) or RIGHT (tail).
+enum class list_end : std::uint8_t { head, tail };
+
+/// Argument `i` as LEFT or RIGHT (Redis's getListPositionFromObjectOrReply), or nullopt after
+/// replying "ERR syntax error".
+[[nodiscard]] inline std::optional<list_end> end_arg(command_call& call, std::size_t i) {
+    if (option_is(call.arg(i), "LEFT")) return list_end::head;
+    if (option_is(call.arg(i), "RIGHT")) return list_end::tail;
+    call.error(server::errors::syntax);
+    return std::nullopt;
+}
+
+/// Argument `i` as an integer in [min, max] (Redis's getRangeLongFromObjectOrReply with a
+/// message): `message` is the reply both when it does not parse and when it is out of range.
+[[nodiscard]] inline std::optional<std::int64_t> ranged_arg(command_call& call, std::size_t i, std::int64_t min,
+                                                            std::int64_t max, std::string_view message) {
+    std::int64_t n = 0;
+    if (!store::parse_int64(call.arg(i), n) || n < min || n > max) {
+        call.error(message);
+        return std::nullopt;
+    }
+    return n;
+}
+
+/// The elements [first, last] of a list of `length` selected by Redis's LRANGE/LTRIM
+/// indexes (negative from the end, clamped), or nullopt when the range is empty.
+[[nodiscard]] constexpr std::optional<std::pair<std::size_t, std::size_t>>
+list_range(std::int64_t start, std::int64_t end, std::size_t length) noexcept {
+    const auto n = static_cast<std::int64_t>(length);
+    if (start < 0) start += n;
+    if (end < 0) end += n;
+    if (start < 0) start = 0;
+    if (start > end || start >= n) return std::nullopt;
+    if (end >= n) end = n - 1;
+    return std::pair{static_cast<std::size_t>(start), static_cast<std::size_t>(end)};
+}
+
+/// Replies with `count` elements taken from `end` of `list` (head first for head, tail first
+/// for tail), and removes them.
+inline void pop_into_reply(command_call& call, list_value& list, list_end end, std::size_t count) {
+    call.reply().array(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        if (end == list_end::head) {
+            call.reply().bulk_string(list.front());
+            list.pop_front();
+        } else {
+            call.reply().bulk_string(list.back());
+            list.pop_back();
+        }
+    }
+}
+
+/// After removing elements from the list under `key`: deletes the key when the list is empty
+/// (as Redis does), else tells observers it changed.
+template <class Keyspace>
+void after_removal(Keyspace& ks, std::size_t db, std::string_view key, const list_value& list) {
+    if (list.empty())
+        ks.erase(db, key);
+    else
+        ks.notify_modified(db, key);
+}
+
+/// LPUSH/RPUSH (any key) and LPUSHX/RPUSHX (`only_existing`).
+template <class Keyspace>
+void push_command(command_call& call, Keyspace& ks, list_end end, bool only_existing) {
+    const std::size_t db = call.client().db();
+    const std::string_view key = call.arg(1);
+    value* v = nullptr;
+    if (only_existing) {
+        const auto found = ks.find_for_write(db, key, value_kind::list);
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return;
+        }
+        if (found.found == nullptr) {
+            call.reply().integer(0);
+            return;
+        }
+        v = found.found;
+    } else {
+        const auto found = ks.find_or_create(db, key, value_kind::list);
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return;
+        }
+        v = found.found;
+    }
+    list_value& list = v->list();
+    for (std::size_t i = 2; i < call.argc(); ++i) {
+        if (end == list_end::head)
+            list.emplace_front(call.arg(i));
+        else
+            list.emplace_back(call.arg(i));
+    }
+    const auto length = static_cast<std::int64_t>(list.size());
+    ks.notify_modified(db, key);
+    call.reply().integer(length);
+}
+
+/// LPOP/RPOP key [count].
+template <class Keyspace>
+void pop_command(command_call& call, Keyspace& ks, list_end end) {
+    if (call.argc() > 3) {
+        reply_arity_error(call);
+        return;
+    }
+    const bool has_count = call.argc() == 3;
+    std::int64_t count = 0;
+    if (has_count) {
+        const auto n = ranged_arg(call, 2, 0, std::numeric_limits<std::int64_t>::max(),
+                                  "ERR value is out of range, must be positive");
+        if (!n) return;
+        count = *n;
+    }
+    const std::size_t db = call.client().db();
+    const std::string_view key = call.arg(1);
+    const auto found = ks.find_for_write(db, key, value_kind::list);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    if (found.found == nullptr) {
+        if (has_count)
+            call.reply().null_array();
+        else
+            call.reply().null();
+        return;
+    }
+    if (has_count && count == 0) {
+        call.reply().array(0);
+        return;
+    }
+    list_value& list = found.found->list();
+    if (!has_count) {
+        if (end == list_end::head) {
+            call.reply().bulk_string(list.front());
+            list.pop_front();
+        } else {
+            call.reply().bulk_string(list.back());
+            list.pop_back();
+        }
+    } else {
+        const std::size_t n = static_cast<std::uint64_t>(count) < list.size() ? static_cast<std::size_t>(count)
+                                                                              : list.size();
+        pop_into_reply(call, list, end, n);
+    }
+    after_removal(ks, db, key, list);
+}
+
+/// LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and RPOPLPUSH (RIGHT LEFT).
+template <class Keyspace>
+void move_command(command_call& call, Keyspace& ks, list_end from, list_end to) {
+    const std::size_t db = call.client().db();
+    const std::string_view source = call.arg(1);
+    const std::string_view destination = call.arg(2);
+    const auto src = ks.find_for_write(db, source, value_kind::list);
+    if (src.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    if (src.found == nullptr || src.found->list().empty()) {
+        call.reply().null();
+        return;
+    }
+    if (source == destination) { // a rotation: the list is never empty on the way
+        list_value& list = src.found->list();
+        std::string element = from == list_end::head ? std::move(list.front()) : std::move(list.back());
+        if (from == list_end::head)
+            list.pop_front();
+        else
+            list.pop_back();
+        call.reply().bulk_string(element);
+        if (to == list_end::head)
+            list.push_front(std::move(element));
+        else
+            list.push_back(std::move(element));
+        ks.notify_modified(db, source);
+        return;
+    }
+    // The destination lookup may expire (remove) a key, which invalidates `src`.
+    const auto dst = ks.find_for_write(db, destination, value_kind::list);
+    if (dst.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    value* source_value = ks.find_for_write(db, source);
+    if (source_value == nullptr) { // its TTL passed between the two lookups
+        call.reply().null();
+        return;
+    }
+    list_value& list = source_value->list();
+    std::string element = from == list_end::head ? std::move(list.front()) : std::move(list.back());
+    if (from == list_end::head)
+        list.pop_front();
+    else
+        list.pop_back();
+    after_removal(ks, db, source, list);
+    const auto target = ks.find_or_create(db, destination, value_kind::list);
+    list_value& out = target.found->list();
+    call.reply().bulk_string(element);
+    if (to == list_end::head)
+        out.push_front(std::move(element));
+    else
+        out.push_back(std::move(element));
+    ks.notify_modified(db, destination);
+}
+
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
+template <class Keyspace>
+void mpop_command(command_call& call, Keyspace& ks) {
+    const auto numkeys = ranged_arg(call, 1, 1, std::numeric_limits<std::int64_t>::max(),
+                                    "ERR numkeys should be greater than 0");
+    if (!numkeys) return;
+    if (static_cast<std::uint64_t>(*numkeys) >= call.argc() - 2) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    const std::size_t where_index = 2 + static_cast<std::size_t>(*numkeys);
+    const auto end = end_arg(call, where_index);
+    if (!end) return;
+    std::int64_t count = -1;
+    for (std::size_t j = where_index + 1; j < call.argc(); ++j) {
+        if (count == -1 && option_is(call.arg(j), "COUNT") && j + 1 < call.argc()) {
+            const auto n = ranged_arg(call, ++j, 1, std::numeric_limits<std::int64_t>::max(),
+                                      "ERR count should be greater than 0");
+            if (!n) return;
+            count = *n;
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    if (count == -1) count = 1;
+    const std::size_t db = call.client().db();
+    for (std::size_t k = 2; k < where_index; ++k) {
+        const std::string_view key = call.arg(k);
+        const auto found = ks.find_for_write(db, key, value_kind::list);
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return;
+        }
+        if (found.found == nullptr || found.found->list().empty()) continue;
+        list_value& list = found.found->list();
+        const std::size_t n =
+            static_cast<std::uint64_t>(count) < list.size() ? static_cast<std::size_t>(count) : list.size();
+        call.reply().array(2);
+        call.reply().bulk_string(key);
+        pop_into_reply(call, list, *end, n);
+        after_removal(ks, db, key, list);
+        return;
+    }
+    call.reply().null_array();
+}
+
+/// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
+template <class Keyspace>
+void pos_command(command_call& call, Keyspace& ks) {
+    std::int64_t rank = 1;
+    std::int64_t count = -1; // -1: no COUNT option
+    std::int64_t maxlen = 0;
+    constexpr std::int64_t max = std::numeric_limits<std::int64_t>::max();
+    for (std::size_t j = 3; j < call.argc(); ++j) {
+        const std::string_view opt = call.arg(j);
+        const bool more = j + 1 < call.argc();
+        if (option_is(opt, "RANK") && more) {
+            const auto n = integer_arg(call, ++j);
+            if (!n) return;
+            if (*n == 0) {
+                call.error("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or "
+                           "use negative to start from the end of the list");
+                return;
+            }
+            rank = *n;
+        } else if (option_is(opt, "COUNT") && more) {
+            const auto n = ranged_arg(call, ++j, 0, max, "ERR COUNT can't be negative");
+            if (!n) return;
+            count = *n;
+        } else if (option_is(opt, "MAXLEN") && more) {
+            const auto n = ranged_arg(call, ++j, 0, max, "ERR MAXLEN can't be negative");
+            if (!n) return;
+            maxlen = *n;
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    bool from_tail = false;
+    if (rank < 0) {
+        from_tail = true;
+        // Redis negates LONG_MIN into itself: every match then passes "matches >= rank", and
+        // COUNT's "matches - rank + 1 >= count" wraps negative (never stops early).
+        if (rank == std::numeric_limits<std::int64_t>::min()) {
+            rank = 1;
+            if (count > 0) count = 0;
+        } else {
+            rank = -rank;
+        }
+    }
+    const auto found = ks.find(call.client().db(), call.arg(1), value_kind::list);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    if (found.found == nullptr) {
+        if (count != -1)
+            call.reply().array(0);
+        else
+            call.reply().null();
+        return;
+    }
+    const list_value& list = found.found->list();
+    const std::string_view element = call.arg(2);
+    const std::size_t length = list.size();
+    const std::size_t limit = maxlen == 0 || static_cast<std::uint64_t>(maxlen) > length
+                                  ? length
+                                  : static_cast<std::size_t>(maxlen);
+    std::vector<std::int64_t> positions;
+    std::int64_t matches = 0;
+    for (std::size_t i = 0; i < limit; ++i) {
+        const std::size_t index = from_tail ? length - 1 - i : i;
+        if (list[index] != element) continue;
+        ++matches;
+        if (matches < rank) continue;
+        positions.push_back(static_cast<std::int64_t>(index));
+        if (count == -1) break;
+        if (count != 0 && matches - rank + 1 >= count) break;
+    }
+    if (count != -1) {
+        call.reply().array(positions.size());
+        for (const std::int64_t p : positions) call.reply().integer(p);
+    } else if (positions.empty()) {
+        call.reply().null();
+    } else {
+        call.reply().integer(positions.front());
+    }
+}
+
+} // namespace list_detail
+
+/// Registers the list commands on `commands`, running against `keyspace` (which must outlive
+/// the dispatcher's use of them): LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET
+/// LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH LMPOP, with Redis 7.0's arity, flags and key
+/// positions.
+template <class Keyspace>
+void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
+    using namespace list_detail;
+    Keyspace* ks = &keyspace;
+    const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
+                         std::string summary, std::string since, std::string complexity,
+                         std::vector<std::string> acl) {
+        server::command_spec s;
+        s.name = std::move(name);
+        s.arity = arity;
+        s.flags = flags;
+        s.keys = keys;
+        s.group = "list";
+        s.summary = std::move(summary);
+        s.since = std::move(since);
+        s.complexity = std::move(complexity);
+        s.acl_categories = std::move(acl);
+        return s;
+    };
+    const command_flag write = command_flag::write;
+    const command_flag readonly = command_flag::readonly;
+    const command_flag denyoom = command_flag::denyoom;
+    const command_flag fast = command_flag::fast;
+    const std::vector<std::string> read_fast{"@read", "@list", "@fast"};
+    const std::vector<std::string> read_slow{"@read", "@list", "@slow"};
+    const std::vector<std::string> write_fast{"@write", "@list", "@fast"};
+    const std::vector<std::string> write_slow{"@write", "@list", "@slow"};
+    const server::key_positions one{1, 1, 1};
+    const server::key_positions two{1, 2, 1};
+    const std::string push_complexity =
+        "O(1) for each element added, so O(N) to add N elements when the command is called with multiple "
+        "arguments.";
+
+    commands.add(spec("lpush", -3, write | denyoom | fast, one, "Prepends elements to a list, creating it if needed.",
+                      "1.0.0", push_complexity, write_fast),
+                 [ks](command_call& call) { push_command(call, *ks, list_end::head, false); });
+    commands.add(spec("rpush", -3, write | denyoom | fast, one, "Appends elements to a list, creating it if needed.",
+                      "1.0.0", push_complexity, write_fast),
+                 [ks](command_call& call) { push_command(call, *ks, list_end::tail, false); });
+    commands.add(spec("lpushx", -3, write | denyoom | fast, one, "Prepends elements to a list only if it exists.",
+                      "2.2.0", push_complexity, write_fast),
+                 [ks](command_call& call) { push_command(call, *ks, list_end::head, true); });
+    commands.add(spec("rpushx", -3, write | denyoom | fast, one, "Appends elements to a list only if it exists.",
+                      "2.2.0", push_complexity, write_fast),
+                 [ks](command_call& call) { push_command(call, *ks, list_end::tail, true); });
+
+    commands.add(spec("lpop", -2, write | fast, one, "Removes and returns the first elements of a list.", "1.0.0",
+                      "O(N) where N is the number of elements returned", write_fast),
+                 [ks](command_call& call) { pop_command(call, *ks, list_end::head); });
+    commands.add(spec("rpop", -2, write | fast, one, "Removes and returns the last elements of a list.", "1.0.0",
+                      "O(N) where N is the number of elements returned", write_fast),
+                 [ks](command_call& call) { pop_command(call, *ks, list_end::tail); });
+
+    commands.add(spec("llen", 2, readonly | fast, one, "Returns the length of a list.", "1.0.0", "O(1)", read_fast),
+                 [ks](command_call& call) {
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::list);
+                     if (found.error)
+                         call.error(server::errors::wrong_type);
+                     else
+                         call.reply().integer(
+                             found.found ? static_cast<std::int64_t>(found.found->list().size()) : 0);
+                 });
+
+    commands.add(spec("lrange", 4, readonly, one, "Returns a range of elements of a list.", "1.0.0",
+                      "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end "
+                      "(HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
+                      read_slow),
+                 [ks](command_call& call) {
+                     const auto start = integer_arg(call, 2);
+                     if (!start) return;
+                     const auto stop = integer_arg(call, 3);
+                     if (!stop) return;
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::list);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     if (found.found == nullptr) {
+                         call.reply().array(0);
+                         return;
+                     }
+                     const list_value& list = found.found->list();
+                     const auto range = list_range(*start, *stop, list.size());
+                     if (!range) {
+                         call.reply().array(0);
+                         return;
+                     }
+                     call.reply().array(range->second - range->first + 1);
+                     for (std::size_t i = range->first; i <= range->second; ++i) call.reply().bulk_string(list[i]);
+                 });
+
+    commands.add(spec("lindex", 3, readonly, one, "Returns an element of a list by its index.", "1.0.0",
+                      "O(N) where N is the number of elements to traverse to get to the element at index. This "
+                      "makes asking for the first or the last element of the list O(1).",
+                      read_slow),
+                 [ks](command_call& call) {
+                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::list);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     if (found.found == nullptr) {
+                         call.reply().null();
+                         return;
+                     }
+                     const auto index = integer_arg(call, 2);
+                     if (!index) return;
+                     const list_value& list = found.found->list();
+                     const auto n = static_cast<std::int64_t>(list.size());
+                     const std::int64_t i = *index < 0 ? *index + n : *index;
+                     if (i < 0 || i >= n)
+                         call.reply().null();
+                     else
+                         call.reply().bulk_string(list[static_cast<std::size_t>(i)]);
+                 });
+
+    commands.add(spec("lset", 4, write | denyoom, one, "Sets the value of an element of a list by its index.",
+                      "1.0.0",
+                      "O(N) where N is the length of the list. Setting either the first or the last element of the "
+                      "list is O(1).",
+                      write_slow),
+                 [ks](command_call& call) {
+                     const std::size_t db = call.client().db();
+                     const auto found = ks->find_for_write(db, call.arg(1), value_kind::list);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     if (found.found == nullptr) {
+                         call.error(server::errors::no_such_key);
+                         return;
+                     }
+                     const auto index = integer_arg(call, 2);
+                     if (!index) return;
+                     list_value& list = found.found->list();
+                     const auto n = static_cast<std::int64_t>(list.size());
+                     const std::int64_t i = *index < 0 ? *index + n : *index;
+                     if (i < 0 || i >= n) {
+                         call.error("ERR index out of range");
+                         return;
+                     }
+                     list[static_cast<std::size_t>(i)].assign(call.arg(3));
+                     ks->notify_modified(db, call.arg(1));
+                     call.ok();
+                 });
+
+    commands.add(spec("lrem", 4, write, one, "Removes elements equal to a value from a list.", "1.0.0",
+                      "O(N+M) where N is the length of the list and M is the number of elements removed.",
+                      write_slow),
+                 [ks](command_call& call) {
+                     const auto given = integer_arg(call, 2);
+                     if (!given) return;
+                     const std::size_t db = call.client().db();
+                     const std::string_view key = call.arg(1);
+                     const auto found = ks->find_for_write(db, key, value_kind::list);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     if (found.found == nullptr) {
+                         call.reply().integer(0);
+                         return;
+                     }
+                     list_value& list = found.found->list();
+                     const std::string_view element = call.arg(3);
+                     const bool from_tail = *given < 0;
+                     // 0 (remove all) becomes the largest limit; |LONG_MIN| fits in uint64.
+                     const std::uint64_t limit = *given == 0 ? std::numeric_limits<std::uint64_t>::max()
+                                                 : from_tail ? 0 - static_cast<std::uint64_t>(*given)
+                                                             : static_cast<std::uint64_t>(*given);
+                     std::uint64_t removed = 0;
+                     if (!from_tail) {
+                         for (auto it = list.begin(); it != list.end() && removed < limit;) {
+                             if (*it == element) {
+                                 it = list.erase(it);
+                                 ++removed;
+                             } else {
+                                 ++it;
+                             }
+                         }
+                     } else {
+                         for (std::size_t i = list.size(); i > 0 && removed < limit; --i) {
+                             if (list[i - 1] == element) {
+                                 list.erase(list.begin() + static_cast<std::ptrdiff_t>(i - 1));
+                                 ++removed;
+                             }
+                         }
+                     }
+                     if (removed != 0) after_removal(*ks, db, key, list);
+                     call.reply().integer(static_cast<std::int64_t>(removed));
+                 });
+
+    commands.add(spec("ltrim", 4, write, one, "Keeps only a range of elements of a list.", "1.0.0",
+                      "O(N) where N is the number of elements to be removed by the operation.", write_slow),
+                 [ks](command_call& call) {
+                     const auto start = integer_arg(call, 2);
+                     if (!start) return;
+                     const auto stop = integer_arg(call, 3);
+                     if (!stop) return;
+                     const std::size_t db = call.client().db();
+                     const std::string_view key = call.arg(1);
+                     const auto found = ks->find_for_write(db, key, value_kind::list);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     if (found.found != nullptr) {
+                         list_value& list = found.found->list();
+                         const auto range = list_range(*start, *stop, list.size());
+                         if (!range) {
+                             list.clear();
+                         } else {
+                             list.erase(list.begin() + static_cast<std::ptrdiff_t>(range->second + 1), list.end());
+                             list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(range->first));
+                         }
+                         after_removal(*ks, db, key, list);
+                     }
+                     call.ok();
+                 });
+
+    commands.add(spec("linsert", 5, write | denyoom, one, "Inserts an element before or after another in a list.",
+                      "2.2.0",
+                      "O(N) where N is the number of elements to traverse before seeing the value pivot. This means "
+                      "that inserting somewhere on the left end on the list (head) can be considered O(1) and "
+                      "inserting somewhere on the right end (tail) is O(N).",
+                      write_slow),
+                 [ks](command_call& call) {
+                     bool after = false;
+                     if (option_is(call.arg(2), "AFTER")) {
+                         after = true;
+                     } else if (!option_is(call.arg(2), "BEFORE")) {
+                         call.error(server::errors::syntax);
+                         return;
+                     }
+                     const std::size_t db = call.client().db();
+                     const std::string_view key = call.arg(1);
+                     const auto found = ks->find_for_write(db, key, value_kind::list);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     if (found.found == nullptr) {
+                         call.reply().integer(0);
+                         return;
+                     }
+                     list_value& list = found.found->list();
+                     const std::string_view pivot = call.arg(3);
+                     for (auto it = list.begin(); it != list.end(); ++it) {
+                         if (*it != pivot) continue;
+                         list.emplace(after ? it + 1 : it, call.arg(4));
+                         ks->notify_modified(db, key);
+                         call.reply().integer(static_cast<std::int64_t>(list.size()));
+                         return;
+                     }
+                     call.reply().integer(-1);
+                 });
+
+    commands.add(spec("lpos", -3, readonly, one, "Returns the indexes of elements equal to a value in a list.",
+                      "6.0.6",
+                      "O(N) where N is the number of elements in the list, for the average case. When searching for "
+                      "elements near the head or the tail of the list, or when the MAXLEN option is provided, the "
+                      "command may run in constant time.",
+                      read_slow),
+                 [ks](command_call& call) { pos_command(call, *ks); });
+
+    commands.add(spec("lmove", 5, write | denyoom, two,
+                      "Pops an element from one end of a list and pushes it onto an end of another.", "6.2.0", "O(1)",
+                      write_slow),
+                 [ks](command_call& call) {
+                     const auto from = end_arg(call, 3);
+                     if (!from) return;
+                     const auto to = end_arg(call, 4);
+                     if (!to) return;
+                     move_command(call, *ks, *from, *to);
+                 });
+    commands.add(spec("rpoplpush", 3, write | denyoom, two,
+                      "Pops the last element of a list and pushes it onto the head of another.", "1.2.0", "O(1)",
+                      write_slow),
+                 [ks](command_call& call) { move_command(call, *ks, list_end::tail, list_end::head); });
+
+    commands.add(spec("lmpop", -4, write | command_flag::movablekeys, {},
+                      "Pops elements from the first non-empty list among the keys given.", "7.0.0",
+                      "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
+                      write_slow),
+                 [ks](command_call& call) { mpop_command(call, *ks); });
+}
+
+} // namespace respkit::commands

@@ -1,0 +1,552 @@
+#pragma once
+
+/// \file
+/// The set command family (SADD, SREM, SMEMBERS, SISMEMBER, SMISMEMBER, SCARD, SPOP,
+/// SRANDMEMBER, SMOVE, SINTER, SINTERCARD, SUNION, SDIFF and their STORE forms, SSCAN) over a
+/// store::keyspace, with Redis 7.0's replies and errors.
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/keys.hpp"
+#include "respkit/commands/options.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/command.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/store/glob.hpp"
+#include "respkit/store/keyspace.hpp"
+#include "respkit/store/value.hpp"
+
+namespace respkit::commands {
+
+namespace set_detail {
+
+using server::command_call;
+using server::command_flag;
+using store::set_value;
+using store::value_kind;
+
+/// A per-process random source for SPOP and SRANDMEMBER.
+inline std::mt19937_64& random_source() {
+    static std::mt19937_64 source{std::random_device{}()};
+    return source;
+}
+
+/// The members of `s`, copied (the set may change while they are used).
+inline std::vector<std::string> members_of(const set_value& s) {
+    std::vector<std::string> out;
+    out.reserve(s.size());
+    s.for_each([&](std::string_view m, const store::set_member&) { out.emplace_back(m); });
+    return out;
+}
+
+/// Read lookup of a set: nullptr when missing; nullopt after a WRONGTYPE reply.
+template <class Keyspace>
+[[nodiscard]] std::optional<const set_value*> read_set(command_call& call, Keyspace& ks, std::string_view key) {
+    const store::value* v = ks.find(call.client().db(), key);
+    if (!v) return static_cast<const set_value*>(nullptr);
+    if (v->kind() != value_kind::set) {
+        call.error(server::errors::wrong_type);
+        return std::nullopt;
+    }
+    return &v->set();
+}
+
+/// Write lookup of a set: nullptr when missing; nullopt after a WRONGTYPE reply.
+template <class Keyspace>
+[[nodiscard]] std::optional<set_value*> write_set(command_call& call, Keyspace& ks, std::string_view key) {
+    const auto r = ks.find_for_write(call.client().db(), key, value_kind::set);
+    if (r.error) {
+        call.error(server::errors::wrong_type);
+        return std::nullopt;
+    }
+    return r.found ? &r.found->set() : nullptr;
+}
+
+/// Writes `members` as a set reply (`~` in RESP3).
+inline void reply_members(command_call& call, const std::vector<std::string>& members) {
+    call.reply().set(members.size());
+    for (const std::string& m : members) call.reply().bulk_string(m);
+}
+
+/// Which set operation SINTER/SUNION/SDIFF compute.
+enum class set_op { inter, unite, diff };
+
+/// The members of op(keys[first..]) after checking every key's type (Redis 7.0 checks all
+/// keys before computing). nullopt after a WRONGTYPE reply.
+template <class Keyspace>
+[[nodiscard]] std::optional<std::vector<std::string>> compute(command_call& call, Keyspace& ks, std::size_t first,
+                                                              std::size_t count, set_op op, bool for_write,
+                                                              std::size_t limit = 0) {
+    std::vector<const set_value*> sets;
+    for (std::size_t i = first; i < first + count; ++i) {
+        const store::value* v = for_write ? ks.find_for_write(call.client().db(), call.arg(i))
+                                          : ks.find(call.client().db(), call.arg(i));
+        if (v && v->kind() != value_kind::set) {
+            call.error(server::errors::wrong_type);
+            return std::nullopt;
+        }
+        sets.push_back(v ? &v->set() : nullptr);
+    }
+    std::vector<std::string> out;
+    switch (op) {
+    case set_op::inter: {
+        if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) return out;
+        const auto smallest = std::min_element(sets.begin(), sets.end(),
+                                               [](const set_value* a, const set_value* b) { return a->size() < b->size(); });
+        (*smallest)->for_each([&](std::string_view m, const store::set_member&) {
+            if (limit != 0 && out.size() >= limit) return;
+            for (const set_value* s : sets) {
+                if (s != *smallest && !s->contains(m)) return;
+            }
+            out.emplace_back(m);
+        });
+        break;
+    }
+    case set_op::unite: {
+        set_value seen;
+        for (const set_value* s : sets) {
+            if (!s) continue;
+            s->for_each([&](std::string_view m, const store::set_member&) {
+                if (seen.try_emplace(m).second) out.emplace_back(m);
+            });
+        }
+        break;
+    }
+    case set_op::diff:
+        if (!sets[0]) return out;
+        sets[0]->for_each([&](std::string_view m, const store::set_member&) {
+            for (std::size_t i = 1; i < sets.size(); ++i) {
+                if (sets[i] && sets[i]->contains(m)) return;
+            }
+            out.emplace_back(m);
+        });
+        break;
+    }
+    return out;
+}
+
+/// SINTER, SUNION, SDIFF (store: SINTERSTORE ...: argument 1 is the destination).
+template <class Keyspace>
+void set_op_command(command_call& call, Keyspace& ks, set_op op, bool store) {
+    const std::size_t first = store ? 2 : 1;
+    auto members = compute(call, ks, first, call.argc() - first, op, store);
+    if (!members) return;
+    if (!store) {
+        reply_members(call, *members);
+        return;
+    }
+    const std::size_t db = call.client().db();
+    if (members->empty()) {
+        ks.erase(db, call.arg(1));
+        call.reply().integer(0);
+        return;
+    }
+    store::value v = store::value::make(value_kind::set);
+    for (const std::string& m : *members) v.set().try_emplace(m);
+    ks.set(db, call.arg(1), std::move(v));
+    call.reply().integer(static_cast<std::int64_t>(members->size()));
+}
+
+/// SINTERCARD numkeys key [key ...] [LIMIT limit].
+template <class Keyspace>
+void sintercard_command(command_call& call, Keyspace& ks) {
+    std::int64_t numkeys = 0;
+    if (!respkit::detail::parse_int64(call.arg(1), numkeys) || numkeys < 1) {
+        call.error("ERR numkeys should be greater than 0");
+        return;
+    }
+    if (static_cast<std::uint64_t>(numkeys) > call.argc() - 2) {
+        call.error("ERR Number of keys can't be greater than number of args");
+        return;
+    }
+    std::int64_t limit = 0;
+    for (std::size_t j = 2 + static_cast<std::size_t>(numkeys); j < call.argc(); ++j) {
+        if (option_is(call.arg(j), "LIMIT") && j + 1 < call.argc()) {
+            ++j;
+            if (!respkit::detail::parse_int64(call.arg(j), limit) || limit < 0) {
+                call.error("ERR LIMIT can't be negative");
+                return;
+            }
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    const auto members = compute(call, ks, 2, static_cast<std::size_t>(numkeys), set_op::inter, false,
+                                 static_cast<std::size_t>(limit));
+    if (!members) return;
+    call.reply().integer(static_cast<std::int64_t>(members->size()));
+}
+
+/// SPOP key [count].
+template <class Keyspace>
+void spop_command(command_call& call, Keyspace& ks) {
+    const std::size_t db = call.client().db();
+    if (call.argc() > 3) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    std::int64_t count = 1;
+    if (call.argc() == 3) {
+        if (!respkit::detail::parse_int64(call.arg(2), count) || count < 0) {
+            call.error("ERR value is out of range, must be positive");
+            return;
+        }
+    }
+    const auto s = write_set(call, ks, call.arg(1));
+    if (!s) return;
+    if (!*s) {
+        if (call.argc() == 3)
+            call.reply().set(0);
+        else
+            call.reply().null();
+        return;
+    }
+    set_value& set = **s;
+    std::vector<std::string> popped;
+    auto& rng = random_source();
+    while (popped.size() < static_cast<std::uint64_t>(count) && !set.empty()) {
+        const std::string* m = set.random_key(rng());
+        popped.push_back(*m);
+        set.erase(popped.back());
+    }
+    if (call.argc() == 3)
+        reply_members(call, popped);
+    else
+        call.reply().bulk_string(popped.front());
+    if (set.empty())
+        ks.erase(db, call.arg(1));
+    else if (!popped.empty())
+        ks.notify_modified(db, call.arg(1));
+}
+
+/// SRANDMEMBER key [count].
+template <class Keyspace>
+void srandmember_command(command_call& call, Keyspace& ks) {
+    if (call.argc() > 3) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    std::int64_t count = 0;
+    if (call.argc() == 3) {
+        const auto n = integer_arg(call, 2);
+        if (!n) return;
+        if (*n == std::numeric_limits<std::int64_t>::min()) {
+            call.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+            return;
+        }
+        count = *n;
+    }
+    const auto s = read_set(call, ks, call.arg(1));
+    if (!s) return;
+    auto& rng = random_source();
+    if (call.argc() == 2) {
+        if (!*s)
+            call.reply().null();
+        else
+            call.reply().bulk_string(*(*s)->random_key(rng()));
+        return;
+    }
+    if (!*s || count == 0) {
+        call.reply().array(0);
+        return;
+    }
+    const set_value& set = **s;
+    if (count < 0) {
+        const auto n = static_cast<std::uint64_t>(-count);
+        call.reply().array(n);
+        for (std::uint64_t i = 0; i < n; ++i) call.reply().bulk_string(*set.random_key(rng()));
+        return;
+    }
+    std::vector<std::string> members = members_of(set);
+    std::shuffle(members.begin(), members.end(), rng);
+    if (members.size() > static_cast<std::uint64_t>(count)) members.resize(static_cast<std::size_t>(count));
+    call.reply().array(members.size());
+    for (const std::string& m : members) call.reply().bulk_string(m);
+}
+
+/// SMOVE source destination member.
+template <class Keyspace>
+void smove_command(command_call& call, Keyspace& ks) {
+    const std::size_t db = call.client().db();
+    const std::string_view src = call.arg(1), dst = call.arg(2), member = call.arg(3);
+    // Redis looks both keys up before checking either's type; the source is looked up last
+    // here because the destination's lookup may expire a key and move the map's entries.
+    const bool dst_wrong_type = static_cast<bool>(ks.find_for_write(db, dst, value_kind::set).error);
+    const auto source = ks.find_for_write(db, src, value_kind::set);
+    if (!source.found && !source.error) {
+        call.reply().integer(0);
+        return;
+    }
+    if (source.error || dst_wrong_type) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    set_value& from = source.found->set();
+    if (src == dst) {
+        call.reply().integer(from.contains(member) ? 1 : 0);
+        return;
+    }
+    if (!from.erase(member)) {
+        call.reply().integer(0);
+        return;
+    }
+    if (from.empty())
+        ks.erase(db, src);
+    else
+        ks.notify_modified(db, src);
+    const auto to = ks.find_or_create(db, dst, value_kind::set);
+    to.found->set().try_emplace(member);
+    ks.notify_modified(db, dst);
+    call.reply().integer(1);
+}
+
+/// True when Redis 7.0 would keep `s` as an intset (at most 512 members, all integers).
+[[nodiscard]] inline bool is_intset(const set_value& s) {
+    if (s.size() > 512) return false;
+    bool integers = true;
+    s.for_each([&](std::string_view m, const store::set_member&) {
+        std::int64_t ignored = 0;
+        if (integers && !store::parse_int64(m, ignored)) integers = false;
+    });
+    return integers;
+}
+
+/// Reads a SCAN-family cursor argument, replying "ERR invalid cursor" when it does not parse.
+[[nodiscard]] inline std::optional<std::uint64_t> cursor_arg(command_call& call, std::size_t i) {
+    std::uint64_t cursor = 0;
+    if (!key_detail::parse_cursor(call.arg(i), cursor)) {
+        call.error("ERR invalid cursor");
+        return std::nullopt;
+    }
+    return cursor;
+}
+
+/// Parses SSCAN/ZSCAN's MATCH and COUNT from argument 3 on. False after an error reply.
+inline bool parse_scan_options(command_call& call, std::string_view& pattern, std::size_t& count) {
+    for (std::size_t i = 3; i < call.argc(); i += 2) {
+        const bool has_value = i + 1 < call.argc();
+        if (option_is(call.arg(i), "COUNT") && has_value) {
+            const auto n = integer_arg(call, i + 1);
+            if (!n) return false;
+            if (*n < 1) {
+                call.error(server::errors::syntax);
+                return false;
+            }
+            count = static_cast<std::size_t>(std::min<std::int64_t>(*n, std::int64_t{1} << 40));
+        } else if (option_is(call.arg(i), "MATCH") && has_value) {
+            pattern = call.arg(i + 1);
+        } else {
+            call.error(server::errors::syntax);
+            return false;
+        }
+    }
+    return true;
+}
+
+/// Writes a SCAN-family reply: the cursor, then the elements.
+inline void reply_scan(command_call& call, std::uint64_t next, const std::vector<std::string>& items) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, next).ptr;
+    call.reply().array(2);
+    call.reply().bulk_string(std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    call.reply().array(items.size());
+    for (const std::string& item : items) call.reply().bulk_string(item);
+}
+
+/// SSCAN key cursor [MATCH pattern] [COUNT count].
+template <class Keyspace>
+void sscan_command(command_call& call, Keyspace& ks) {
+    const auto cursor = cursor_arg(call, 2);
+    if (!cursor) return;
+    const auto s = read_set(call, ks, call.arg(1));
+    if (!s) return;
+    if (!*s) {
+        reply_scan(call, 0, {});
+        return;
+    }
+    std::string_view pattern = "*";
+    std::size_t count = 10;
+    if (!parse_scan_options(call, pattern, count)) return;
+    const bool all = pattern.size() == 1 && pattern[0] == '*';
+    std::vector<std::string> items;
+    const auto keep = [&](std::string_view m, const store::set_member&) {
+        if (all || store::glob_match(pattern, m)) items.emplace_back(m);
+    };
+    const set_value& set = **s;
+    // Redis returns small (intset) sets whole; so do we for any set that fits in COUNT.
+    std::uint64_t next = 0;
+    if (is_intset(set)) {
+        // An intset is kept sorted: Redis returns it whole, in numeric order.
+        std::vector<std::int64_t> numbers;
+        set.for_each([&](std::string_view m, const store::set_member&) {
+            std::int64_t n = 0;
+            (void)store::parse_int64(m, n);
+            numbers.push_back(n);
+        });
+        std::sort(numbers.begin(), numbers.end());
+        for (const std::int64_t n : numbers) {
+            store::int_chars scratch;
+            keep(store::format_int64(n, scratch.data()), store::set_member{});
+        }
+    } else if (*cursor == 0 && set.size() <= count) {
+        set.for_each(keep);
+    } else {
+        next = set.scan(*cursor, count, keep);
+    }
+    reply_scan(call, next, items);
+}
+
+} // namespace set_detail
+
+/// Registers the set commands on `commands`, running against `keyspace` (which must outlive
+/// the dispatcher's use of them), with Redis 7.0's arity, flags and key positions.
+template <class Keyspace>
+void install_set_commands(server::dispatcher& commands, Keyspace& keyspace) {
+    using namespace set_detail;
+    Keyspace* ks = &keyspace;
+    const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
+                         std::string summary, std::string since, std::string complexity, std::vector<std::string> acl,
+                         std::vector<std::string> tips = {}) {
+        server::command_spec s;
+        s.name = std::move(name);
+        s.arity = arity;
+        s.flags = flags;
+        s.keys = keys;
+        s.group = "set";
+        s.summary = std::move(summary);
+        s.since = std::move(since);
+        s.complexity = std::move(complexity);
+        s.acl_categories = std::move(acl);
+        s.tips = std::move(tips);
+        return s;
+    };
+    const command_flag write = command_flag::write;
+    const command_flag readonly = command_flag::readonly;
+    const command_flag fast = command_flag::fast;
+    const command_flag denyoom = command_flag::denyoom;
+    const server::key_positions one{1, 1, 1};
+    const server::key_positions all{1, -1, 1};
+    const server::key_positions store_all{1, -1, 1};
+    const std::vector<std::string> write_fast{"@write", "@set", "@fast"};
+    const std::vector<std::string> read_fast{"@read", "@set", "@fast"};
+    const std::vector<std::string> read_slow{"@read", "@set", "@slow"};
+    const std::vector<std::string> write_slow{"@write", "@set", "@slow"};
+
+    commands.add(spec("sadd", -3, write | denyoom | fast, one, "Adds members to a set.", "1.0.0",
+                      "O(1) for each element added, so O(N) to add N elements when the command is called with "
+                      "multiple arguments.",
+                      write_fast),
+                 [ks](command_call& call) {
+                     const std::size_t db = call.client().db();
+                     const auto r = ks->find_or_create(db, call.arg(1), value_kind::set);
+                     if (r.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     std::int64_t added = 0;
+                     for (std::size_t i = 2; i < call.argc(); ++i)
+                         added += r.found->set().try_emplace(call.arg(i)).second ? 1 : 0;
+                     if (added != 0) ks->notify_modified(db, call.arg(1));
+                     call.reply().integer(added);
+                 });
+    commands.add(spec("srem", -3, write | fast, one, "Removes members from a set.", "1.0.0",
+                      "O(N) where N is the number of members to be removed.", write_fast),
+                 [ks](command_call& call) {
+                     const std::size_t db = call.client().db();
+                     const auto s = write_set(call, *ks, call.arg(1));
+                     if (!s) return;
+                     std::int64_t removed = 0;
+                     if (*s) {
+                         for (std::size_t i = 2; i < call.argc() && !(*s)->empty(); ++i)
+                             removed += (*s)->erase(call.arg(i)) ? 1 : 0;
+                         if ((*s)->empty())
+                             ks->erase(db, call.arg(1));
+                         else if (removed != 0)
+                             ks->notify_modified(db, call.arg(1));
+                     }
+                     call.reply().integer(removed);
+                 });
+    commands.add(spec("smembers", 2, readonly, one, "Returns all members of a set.", "1.0.0",
+                      "O(N) where N is the set cardinality.", read_slow, {"nondeterministic_output_order"}),
+                 [ks](command_call& call) { set_op_command(call, *ks, set_op::inter, false); });
+    commands.add(spec("sismember", 3, readonly | fast, one, "Tells whether a member belongs to a set.", "1.0.0",
+                      "O(1)", read_fast),
+                 [ks](command_call& call) {
+                     const auto s = read_set(call, *ks, call.arg(1));
+                     if (!s) return;
+                     call.reply().integer(*s && (*s)->contains(call.arg(2)) ? 1 : 0);
+                 });
+    commands.add(spec("smismember", -3, readonly | fast, one, "Tells whether each of several members belongs to a set.",
+                      "6.2.0", "O(N) where N is the number of elements being checked for membership", read_fast),
+                 [ks](command_call& call) {
+                     const auto s = read_set(call, *ks, call.arg(1));
+                     if (!s) return;
+                     call.reply().array(call.argc() - 2);
+                     for (std::size_t i = 2; i < call.argc(); ++i)
+                         call.reply().integer(*s && (*s)->contains(call.arg(i)) ? 1 : 0);
+                 });
+    commands.add(spec("scard", 2, readonly | fast, one, "Returns the number of members of a set.", "1.0.0", "O(1)",
+                      read_fast),
+                 [ks](command_call& call) {
+                     const auto s = read_set(call, *ks, call.arg(1));
+                     if (!s) return;
+                     call.reply().integer(*s ? static_cast<std::int64_t>((*s)->size()) : 0);
+                 });
+    commands.add(spec("spop", -2, write | fast, one, "Removes and returns random members of a set.", "1.0.0",
+                      "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+                      write_fast, {"nondeterministic_output"}),
+                 [ks](command_call& call) { spop_command(call, *ks); });
+    commands.add(spec("srandmember", -2, readonly, one, "Returns random members of a set.", "1.0.0",
+                      "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed "
+                      "count.",
+                      read_slow, {"nondeterministic_output"}),
+                 [ks](command_call& call) { srandmember_command(call, *ks); });
+    commands.add(spec("smove", 4, write | fast, {1, 2, 1}, "Moves a member from one set to another.", "1.0.0", "O(1)",
+                      write_fast),
+                 [ks](command_call& call) { smove_command(call, *ks); });
+    commands.add(spec("sinter", -2, readonly, all, "Returns the intersection of sets.", "1.0.0",
+                      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+                      read_slow, {"nondeterministic_output_order"}),
+                 [ks](command_call& call) { set_op_command(call, *ks, set_op::inter, false); });
+    commands.add(spec("sintercard", -3, readonly | command_flag::movablekeys, {}, "Counts the intersection of sets.",
+                      "7.0.0",
+                      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+                      read_slow),
+                 [ks](command_call& call) { sintercard_command(call, *ks); });
+    commands.add(spec("sunion", -2, readonly, all, "Returns the union of sets.", "1.0.0",
+                      "O(N) where N is the total number of elements in all given sets.", read_slow,
+                      {"nondeterministic_output_order"}),
+                 [ks](command_call& call) { set_op_command(call, *ks, set_op::unite, false); });
+    commands.add(spec("sdiff", -2, readonly, all, "Returns the difference of sets.", "1.0.0",
+                      "O(N) where N is the total number of elements in all given sets.", read_slow,
+                      {"nondeterministic_output_order"}),
+                 [ks](command_call& call) { set_op_command(call, *ks, set_op::diff, false); });
+    commands.add(spec("sinterstore", -3, write | denyoom, store_all, "Stores the intersection of sets.", "1.0.0",
+                      "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
+                      write_slow),
+                 [ks](command_call& call) { set_op_command(call, *ks, set_op::inter, true); });
+    commands.add(spec("sunionstore", -3, write | denyoom, store_all, "Stores the union of sets.", "1.0.0",
+                      "O(N) where N is the total number of elements in all given sets.", write_slow),
+                 [ks](command_call& call) { set_op_command(call, *ks, set_op::unite, true); });
+    commands.add(spec("sdiffstore", -3, write | denyoom, store_all, "Stores the difference of sets.", "1.0.0",
+                      "O(N) where N is the total number of elements in all given sets.", write_slow),
+                 [ks](command_call& call) { set_op_command(call, *ks, set_op::diff, true); });
+    commands.add(spec("sscan", -3, readonly, one, "Iterates over the members of a set.", "2.8.0",
+                      "O(1) for every call. O(N) for a complete iteration.", read_slow, {"nondeterministic_output"}),
+                 [ks](command_call& call) { sscan_command(call, *ks); });
+}
+
+} // namespace respkit::commands

@@ -1,0 +1,1051 @@
+#pragma once
+
+/// \file
+/// The sorted-set command family (ZADD, ZINCRBY, ZREM, ZSCORE, ZMSCORE, ZCARD, ZCOUNT,
+/// ZLEXCOUNT, ZRANGE and its legacy forms, ZRANGESTORE, ZRANK, ZREVRANK, ZPOPMIN, ZPOPMAX)
+/// over a store::keyspace, with Redis 7.0's replies and errors. The commands reach the
+/// stored sorted set (store::sorted_set: a skip list, O(log n) ranks and range starts)
+/// through zset_ops.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <iterator>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/options.hpp"
+#include "respkit/commands/sets.hpp"
+#include "respkit/detail/numbers.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/command.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/store/glob.hpp"
+#include "respkit/store/hash_map.hpp"
+#include "respkit/store/keyspace.hpp"
+#include "respkit/store/sorted_set.hpp"
+#include "respkit/store/value.hpp"
+
+namespace respkit::commands {
+
+/// Uniform access to a sorted set: the commands' view of the store's zset type.
+template <class Z>
+struct zset_ops;
+
+/// Over store::sorted_set: O(log n) rank, element at rank and range starts.
+template <>
+struct zset_ops<store::sorted_set> {
+    using zset = store::sorted_set;
+    static std::size_t size(const zset& z) noexcept { return z.size(); }
+    static const double* score(const zset& z, std::string_view m) noexcept { return z.score(m); }
+    static void insert(zset& z, std::string_view m, double s) { z.insert(m, s); }
+    static void update(zset& z, std::string_view m, double s) { z.update(m, s); }
+    static bool erase(zset& z, std::string_view m) { return z.erase(m); }
+    /// 0-based ascending rank of a present member with score `s`.
+    static std::size_t rank(const zset& z, std::string_view m, double s) noexcept { return z.ordered.rank(s, m); }
+    /// Number of leading elements for which before(score, member) holds (a prefix).
+    template <class Before>
+    static std::size_t count_while(const zset& z, Before&& before) {
+        return z.ordered.count_while(
+            [&](const store::skiplist::node& n) { return before(n.score(), n.member()); });
+    }
+    /// Calls f(member, score) for `n` elements from ascending rank `start`, walking down
+    /// when `reverse`.
+    template <class F>
+    static void visit(const zset& z, std::size_t start, std::size_t n, bool reverse, F&& f) {
+        const store::skiplist::node* x = z.ordered.at(start);
+        for (; x && n > 0; --n, x = reverse ? x->prev() : x->next()) f(x->member(), x->score());
+    }
+    /// One step of a hash-order scan over the members: f(member, score); returns the next cursor.
+    template <class F>
+    static std::uint64_t scan(const zset& z, std::uint64_t cursor, std::size_t count, F&& f) {
+        return z.scores.scan(cursor, count, [&](std::string_view m, const double& s) { f(m, s); });
+    }
+};
+
+namespace zset_detail {
+
+using server::command_call;
+using server::command_flag;
+using store::value_kind;
+
+/// The sorted-set type the store holds, and the operations over it.
+using zset = std::remove_cvref_t<decltype(std::declval<store::value&>().zset())>;
+using ops = zset_ops<zset>;
+
+/// A score interval (Redis's zrangespec).
+struct score_range {
+    double min = 0, max = 0;
+    bool minex = false, maxex = false;
+};
+
+/// Parses one end of a score range as Redis's zslParseRange: optional '(' then strtod over
+/// the C string (empty text is 0, leading space allowed), not NaN.
+[[nodiscard]] inline bool parse_score_bound(std::string_view text, double& out, bool& exclusive) {
+    std::string copy(c_string(text));
+    exclusive = !copy.empty() && copy[0] == '(';
+    const char* start = copy.c_str() + (exclusive ? 1 : 0);
+    char* end = nullptr;
+    out = std::strtod(start, &end);
+    return *end == '\0' && !std::isnan(out);
+}
+
+/// Parses "min max" of a score range, replying "ERR min or max is not a float" on failure.
+[[nodiscard]] inline bool parse_score_range(command_call& call, std::size_t min_arg, std::size_t max_arg,
+                                            score_range& r) {
+    if (!parse_score_bound(call.arg(min_arg), r.min, r.minex) ||
+        !parse_score_bound(call.arg(max_arg), r.max, r.maxex)) {
+        call.error("ERR min or max is not a float");
+        return false;
+    }
+    return true;
+}
+
+/// One end of a lex range (Redis's zlexrangespec item).
+struct lex_bound {
+    enum class kind { minus_inf, plus_inf, value } k = kind::value;
+    std::string_view text;
+    bool exclusive = false;
+};
+
+/// Parses a lex range item: "(" or "[" then bytes, or exactly "+" or "-".
+[[nodiscard]] inline bool parse_lex_bound(std::string_view text, lex_bound& b) {
+    if (text.empty()) return false;
+    switch (text[0]) {
+    case '+':
+        if (text.size() > 1 && text[1] != '\0') return false;
+        b.k = lex_bound::kind::plus_inf;
+        return true;
+    case '-':
+        if (text.size() > 1 && text[1] != '\0') return false;
+        b.k = lex_bound::kind::minus_inf;
+        return true;
+    case '(':
+    case '[':
+        b.k = lex_bound::kind::value;
+        b.exclusive = text[0] == '(';
+        b.text = text.substr(1);
+        return true;
+    default: return false;
+    }
+}
+
+/// Parses "min max" of a lex range, replying Redis's error on failure.
+[[nodiscard]] inline bool parse_lex_range(command_call& call, std::size_t min_arg, std::size_t max_arg,
+                                          lex_bound& min, lex_bound& max) {
+    if (!parse_lex_bound(call.arg(min_arg), min) || !parse_lex_bound(call.arg(max_arg), max)) {
+        call.error("ERR min or max not valid string range item");
+        return false;
+    }
+    return true;
+}
+
+/// Ascending ranks [lo, hi) of the elements within a score range.
+[[nodiscard]] inline std::pair<std::size_t, std::size_t> score_ranks(const zset& z, const score_range& r) {
+    const std::size_t lo = ops::count_while(z, [&](double s, std::string_view) { return r.minex ? s <= r.min : s < r.min; });
+    const std::size_t hi = ops::count_while(z, [&](double s, std::string_view) { return r.maxex ? s < r.max : s <= r.max; });
+    return {lo, std::max(lo, hi)};
+}
+
+/// Ascending ranks [lo, hi) of the elements within a lex range.
+[[nodiscard]] inline std::pair<std::size_t, std::size_t> lex_ranks(const zset& z, const lex_bound& min,
+                                                                   const lex_bound& max) {
+    using k = lex_bound::kind;
+    const auto below_min = [&](double, std::string_view m) {
+        if (min.k == k::minus_inf) return false;
+        if (min.k == k::plus_inf) return true;
+        return min.exclusive ? m <= min.text : m < min.text;
+    };
+    const auto within_max = [&](double, std::string_view m) {
+        if (max.k == k::plus_inf) return true;
+        if (max.k == k::minus_inf) return false;
+        return max.exclusive ? m < max.text : m <= max.text;
+    };
+    const std::size_t lo = ops::count_while(z, below_min);
+    const std::size_t hi = ops::count_while(z, within_max);
+    return {lo, std::max(lo, hi)};
+}
+
+/// Read lookup of a sorted set: nullptr when missing; nullopt after a WRONGTYPE reply.
+template <class Keyspace>
+[[nodiscard]] std::optional<const zset*> read_zset(command_call& call, Keyspace& ks, std::string_view key,
+                                                   bool for_write = false) {
+    const store::value* v = for_write ? ks.find_for_write(call.client().db(), key) : ks.find(call.client().db(), key);
+    if (!v) return static_cast<const zset*>(nullptr);
+    if (v->kind() != value_kind::zset) {
+        call.error(server::errors::wrong_type);
+        return std::nullopt;
+    }
+    return &v->zset();
+}
+
+/// The score as stored: -0 becomes 0 (Redis's listpack keeps scores as text, losing the sign).
+[[nodiscard]] constexpr double stored_score(double s) noexcept { return s == 0 ? 0.0 : s; }
+
+/// ZADD's flags (also ZINCRBY, which is ZADD INCR).
+struct zadd_flags {
+    bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
+};
+
+/// ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member ..., and ZINCRBY (`incr` forced).
+template <class Keyspace>
+void zadd_command(command_call& call, Keyspace& ks, bool forced_incr) {
+    zadd_flags f;
+    f.incr = forced_incr;
+    std::size_t i = 2;
+    for (; i < call.argc(); ++i) {
+        const std::string_view opt = call.arg(i);
+        if (option_is(opt, "nx")) f.nx = true;
+        else if (option_is(opt, "xx")) f.xx = true;
+        else if (option_is(opt, "ch")) f.ch = true;
+        else if (option_is(opt, "incr")) f.incr = true;
+        else if (option_is(opt, "gt")) f.gt = true;
+        else if (option_is(opt, "lt")) f.lt = true;
+        else break;
+    }
+    const std::size_t elements = call.argc() - i;
+    if (elements == 0 || elements % 2 != 0) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    if (f.nx && f.xx) {
+        call.error("ERR XX and NX options at the same time are not compatible");
+        return;
+    }
+    if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) {
+        call.error("ERR GT, LT, and/or NX options at the same time are not compatible");
+        return;
+    }
+    if (f.incr && elements > 2) {
+        call.error("ERR INCR option supports a single increment-element pair");
+        return;
+    }
+    std::vector<double> scores(elements / 2);
+    for (std::size_t j = 0; j < scores.size(); ++j) {
+        if (!parse_redis_double(call.arg(i + 2 * j), scores[j])) {
+            call.error(server::errors::not_float);
+            return;
+        }
+    }
+    const std::size_t db = call.client().db();
+    const std::string_view key = call.arg(1);
+    auto found = ks.find_for_write(db, key, value_kind::zset);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    std::int64_t added = 0, updated = 0, processed = 0;
+    double last = 0;
+    if (!found.found && f.xx) {
+        if (f.incr)
+            call.reply().null();
+        else
+            call.reply().integer(0);
+        return;
+    }
+    const bool created = !found.found;
+    store::value* v = found.found ? found.found : &ks.set(db, key, store::value::make(value_kind::zset));
+    zset& z = v->zset();
+    for (std::size_t j = 0; j < scores.size(); ++j) {
+        const std::string_view member = call.arg(i + 2 * j + 1);
+        double score = scores[j];
+        if (const double* current = ops::score(z, member)) {
+            if (f.nx) continue;
+            if (f.incr) {
+                score += *current;
+                if (std::isnan(score)) {
+                    call.error("ERR resulting score is not a number (NaN)");
+                    if (added + updated != 0) ks.notify_modified(db, key);
+                    return;
+                }
+            }
+            if ((f.lt && score >= *current) || (f.gt && score <= *current)) continue;
+            last = score;
+            ++processed;
+            if (score != *current) {
+                ops::update(z, member, stored_score(score));
+                ++updated;
+            }
+        } else {
+            if (f.xx) continue;
+            ops::insert(z, member, stored_score(score));
+            last = score;
+            ++added;
+            ++processed;
+        }
+    }
+    if (f.incr) {
+        if (processed != 0)
+            call.reply().double_number(last);
+        else
+            call.reply().null();
+    } else {
+        call.reply().integer(f.ch ? added + updated : added);
+    }
+    if (created && ops::size(z) == 0)
+        ks.erase(db, key);
+    else if (!created && added + updated != 0)
+        ks.notify_modified(db, key);
+}
+
+/// Writes (member, score) as ZRANGE WITHSCORES does: RESP3 pairs, RESP2 flat.
+inline void reply_pair(command_call& call, std::string_view member, double score) {
+    if (call.reply().resp3()) call.reply().array(2);
+    call.reply().bulk_string(member);
+    call.reply().double_number(score);
+}
+
+/// Which kind of range ZRANGE walks.
+enum class range_kind { automatic, rank, score, lex };
+
+/// ZRANGE and its legacy forms, ZRANGESTORE (`store`: argument 1 is the destination).
+template <class Keyspace>
+void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direction, bool store) {
+    // direction: 0 automatic, 1 forward, -1 reverse (as Redis's ZRANGE_DIRECTION_*).
+    const std::size_t key_arg = store ? 2 : 1;
+    std::size_t min_arg = key_arg + 1, max_arg = key_arg + 2;
+    bool withscores = false;
+    std::int64_t offset = 0, limit = -1;
+    for (std::size_t j = key_arg + 3; j < call.argc(); ++j) {
+        const std::size_t left = call.argc() - j - 1;
+        const std::string_view opt = call.arg(j);
+        if (!store && option_is(opt, "withscores")) {
+            withscores = true;
+        } else if (option_is(opt, "limit") && left >= 2) {
+            const auto o = integer_arg(call, j + 1);
+            if (!o) return;
+            const auto l = integer_arg(call, j + 2);
+            if (!l) return;
+            offset = *o;
+            limit = *l;
+            j += 2;
+        } else if (direction == 0 && option_is(opt, "rev")) {
+            direction = -1;
+        } else if (kind == range_kind::automatic && option_is(opt, "bylex")) {
+            kind = range_kind::lex;
+        } else if (kind == range_kind::automatic && option_is(opt, "byscore")) {
+            kind = range_kind::score;
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    if (kind == range_kind::automatic) kind = range_kind::rank;
+    const bool reverse = direction == -1;
+    if (limit != -1 && kind == range_kind::rank) {
+        call.error("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        return;
+    }
+    if (withscores && kind == range_kind::lex) {
+        call.error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+        return;
+    }
+    if (reverse && kind != range_kind::rank) std::swap(min_arg, max_arg);
+    std::int64_t start = 0, end = 0;
+    score_range sr;
+    lex_bound lmin, lmax;
+    switch (kind) {
+    case range_kind::rank: {
+        const auto a = integer_arg(call, min_arg);
+        if (!a) return;
+        const auto b = integer_arg(call, max_arg);
+        if (!b) return;
+        start = *a;
+        end = *b;
+        break;
+    }
+    case range_kind::score:
+        if (!parse_score_range(call, min_arg, max_arg, sr)) return;
+        break;
+    case range_kind::lex:
+        if (!parse_lex_range(call, min_arg, max_arg, lmin, lmax)) return;
+        break;
+    case range_kind::automatic: break;
+    }
+    const std::size_t db = call.client().db();
+    const auto z = read_zset(call, ks, call.arg(key_arg), store);
+    if (!z) return;
+    // The ascending ranks [lo, hi) of the result, walked upward or downward.
+    std::size_t lo = 0, hi = 0;
+    if (*z) {
+        const std::size_t n = ops::size(**z);
+        if (kind == range_kind::rank) {
+            const auto len = static_cast<std::int64_t>(n);
+            if (start < 0) start += len;
+            if (end < 0) end += len;
+            if (start < 0) start = 0;
+            if (!(start > end || start >= len)) {
+                if (end >= len) end = len - 1;
+                // Reverse ranks count from the top.
+                lo = reverse ? n - 1 - static_cast<std::size_t>(end) : static_cast<std::size_t>(start);
+                hi = reverse ? n - static_cast<std::size_t>(start) : static_cast<std::size_t>(end) + 1;
+            }
+        } else {
+            std::tie(lo, hi) = kind == range_kind::score ? score_ranks(**z, sr) : lex_ranks(**z, lmin, lmax);
+            if (offset < 0 || static_cast<std::uint64_t>(offset) >= hi - lo) {
+                lo = hi = 0;
+            } else if (reverse) {
+                hi -= static_cast<std::size_t>(offset);
+                if (limit >= 0 && static_cast<std::uint64_t>(limit) < hi - lo) lo = hi - static_cast<std::size_t>(limit);
+            } else {
+                lo += static_cast<std::size_t>(offset);
+                if (limit >= 0 && static_cast<std::uint64_t>(limit) < hi - lo) hi = lo + static_cast<std::size_t>(limit);
+            }
+        }
+    }
+    const std::size_t count = hi - lo;
+    if (store) {
+        if (count == 0) {
+            ks.erase(db, call.arg(1));
+            call.reply().integer(0);
+            return;
+        }
+        store::value out = store::value::make(value_kind::zset);
+        ops::visit(**z, lo, count, false, [&](std::string_view m, double s) { ops::insert(out.zset(), m, s); });
+        ks.set(db, call.arg(1), std::move(out));
+        call.reply().integer(static_cast<std::int64_t>(count));
+        return;
+    }
+    if (!*z || count == 0) {
+        call.reply().array(0);
+        return;
+    }
+    call.reply().array(withscores && !call.reply().resp3() ? count * 2 : count);
+    ops::visit(**z, reverse ? hi - 1 : lo, count, reverse, [&](std::string_view m, double s) {
+        if (withscores)
+            reply_pair(call, m, s);
+        else
+            call.reply().bulk_string(m);
+    });
+}
+
+/// ZPOPMIN / ZPOPMAX key [count].
+template <class Keyspace>
+void zpop_command(command_call& call, Keyspace& ks, bool max) {
+    if (call.argc() > 3) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    std::int64_t count = 1;
+    if (call.argc() == 3) {
+        if (!respkit::detail::parse_int64(call.arg(2), count) || count < 0) {
+            call.error("ERR value is out of range, must be positive");
+            return;
+        }
+    }
+    const std::size_t db = call.client().db();
+    auto found = ks.find_for_write(db, call.arg(1), value_kind::zset);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    if (!found.found || count == 0) {
+        call.reply().array(0);
+        return;
+    }
+    zset& z = found.found->zset();
+    const std::size_t n = std::min<std::uint64_t>(static_cast<std::uint64_t>(count), ops::size(z));
+    std::vector<std::pair<std::string, double>> popped;
+    popped.reserve(n);
+    ops::visit(z, max ? ops::size(z) - 1 : 0, n, max,
+               [&](std::string_view m, double s) { popped.emplace_back(std::string(m), s); });
+    for (const auto& p : popped) ops::erase(z, p.first);
+    const bool nested = call.argc() == 3 && call.reply().resp3();
+    call.reply().array(nested ? n : n * 2);
+    for (const auto& p : popped) {
+        if (nested) call.reply().array(2);
+        call.reply().bulk_string(p.first);
+        call.reply().double_number(p.second);
+    }
+    if (ops::size(z) == 0)
+        ks.erase(db, call.arg(1));
+    else
+        ks.notify_modified(db, call.arg(1));
+}
+
+/// How ZUNION, ZINTER and ZDIFF combine the scores of a member found in several inputs.
+enum class aggregate { sum, min, max };
+
+/// Which of ZUNION, ZINTER, ZDIFF (and their STORE forms, ZINTERCARD) runs.
+enum class multi_op { unite, inter, diff };
+
+/// One input of ZUNION/ZINTER/ZDIFF: a sorted set or a plain set (every score 1), or none.
+struct multi_source {
+    const zset* z = nullptr;
+    const store::set_value* s = nullptr;
+    double weight = 1;
+    [[nodiscard]] std::size_t size() const noexcept { return z ? ops::size(*z) : s ? s->size() : 0; }
+    [[nodiscard]] std::optional<double> score(std::string_view m) const noexcept {
+        if (z) {
+            if (const double* v = ops::score(*z, m)) return *v;
+        } else if (s && s->contains(m)) {
+            return 1.0;
+        }
+        return std::nullopt;
+    }
+    template <class F>
+    void for_each(F&& f) const {
+        if (z) ops::visit(*z, 0, ops::size(*z), false, f);
+        else if (s) s->for_each([&](std::string_view m, const store::set_member&) { f(m, 1.0); });
+    }
+};
+
+/// A weighted score as Redis computes it: NaN (0 x inf) counts as 0.
+[[nodiscard]] inline double weighted(double score, double weight) noexcept {
+    const double v = score * weight;
+    return std::isnan(v) ? 0.0 : v;
+}
+
+/// Combines `value` into `target` as Redis's zunionInterAggregate.
+inline void combine(double& target, double value, aggregate how) noexcept {
+    switch (how) {
+    case aggregate::sum:
+        target += value;
+        if (std::isnan(target)) target = 0.0;
+        break;
+    case aggregate::min: target = std::min(target, value); break;
+    case aggregate::max: target = std::max(target, value); break;
+    }
+}
+
+/// ZUNION/ZINTER/ZDIFF numkeys key ... [WEIGHTS w ...] [AGGREGATE SUM|MIN|MAX] [WITHSCORES],
+/// their STORE forms (`store`: argument 1 is the destination) and ZINTERCARD (`card`).
+template <class Keyspace>
+void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bool card) {
+    const std::size_t numkeys_arg = store ? 2 : 1;
+    const auto numkeys = integer_arg(call, numkeys_arg);
+    if (!numkeys) return;
+    if (*numkeys < 1) {
+        std::string message = "ERR at least 1 input key is needed for '";
+        message += call.spec().name;
+        message += "' command";
+        call.error(message);
+        return;
+    }
+    if (static_cast<std::uint64_t>(*numkeys) > call.argc() - (numkeys_arg + 1)) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    const auto setnum = static_cast<std::size_t>(*numkeys);
+    const std::size_t db = call.client().db();
+    std::vector<multi_source> src(setnum);
+    std::size_t j = numkeys_arg + 1;
+    for (std::size_t i = 0; i < setnum; ++i, ++j) {
+        const store::value* v = store ? ks.find_for_write(db, call.arg(j)) : ks.find(db, call.arg(j));
+        if (!v) continue;
+        if (v->kind() == value_kind::zset) {
+            src[i].z = &v->zset();
+        } else if (v->kind() == value_kind::set) {
+            src[i].s = &v->set();
+        } else {
+            call.error(server::errors::wrong_type);
+            return;
+        }
+    }
+    aggregate how = aggregate::sum;
+    bool withscores = false;
+    std::int64_t limit = 0;
+    while (j < call.argc()) {
+        const std::size_t remaining = call.argc() - j;
+        const std::string_view opt = call.arg(j);
+        if (op != multi_op::diff && !card && remaining >= setnum + 1 && option_is(opt, "weights")) {
+            ++j;
+            for (std::size_t i = 0; i < setnum; ++i, ++j) {
+                if (!parse_redis_double(call.arg(j), src[i].weight)) {
+                    call.error("ERR weight value is not a float");
+                    return;
+                }
+            }
+        } else if (op != multi_op::diff && !card && remaining >= 2 && option_is(opt, "aggregate")) {
+            const std::string_view name = call.arg(j + 1);
+            if (option_is(name, "sum")) how = aggregate::sum;
+            else if (option_is(name, "min")) how = aggregate::min;
+            else if (option_is(name, "max")) how = aggregate::max;
+            else {
+                call.error(server::errors::syntax);
+                return;
+            }
+            j += 2;
+        } else if (!store && !card && option_is(opt, "withscores")) {
+            withscores = true;
+            ++j;
+        } else if (card && remaining >= 2 && option_is(opt, "limit")) {
+            if (!respkit::detail::parse_int64(call.arg(j + 1), limit) || limit < 0) {
+                call.error("ERR LIMIT can't be negative");
+                return;
+            }
+            j += 2;
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    // Smallest inputs first, as Redis (it decides the order in which scores are summed).
+    if (op != multi_op::diff)
+        std::stable_sort(src.begin(), src.end(),
+                         [](const multi_source& a, const multi_source& b) { return a.size() < b.size(); });
+    std::vector<std::pair<std::string, double>> result;
+    switch (op) {
+    case multi_op::inter:
+        src[0].for_each([&](std::string_view m, double score) {
+            if (card && limit != 0 && result.size() >= static_cast<std::uint64_t>(limit)) return;
+            double total = weighted(score, src[0].weight);
+            for (std::size_t i = 1; i < src.size(); ++i) {
+                const auto other = src[i].score(m);
+                if (!other) return;
+                combine(total, weighted(*other, src[i].weight), how);
+            }
+            result.emplace_back(std::string(m), total);
+        });
+        break;
+    case multi_op::unite: {
+        store::hash_map<std::size_t> index;
+        for (const multi_source& in : src) {
+            in.for_each([&](std::string_view m, double score) {
+                const double value = weighted(score, in.weight);
+                auto [slot, inserted] = index.try_emplace(m, result.size());
+                if (inserted)
+                    result.emplace_back(std::string(m), value);
+                else
+                    combine(result[*slot].second, value, how);
+            });
+        }
+        break;
+    }
+    case multi_op::diff:
+        src[0].for_each([&](std::string_view m, double score) {
+            for (std::size_t i = 1; i < src.size(); ++i) {
+                if (src[i].score(m)) return;
+            }
+            result.emplace_back(std::string(m), score);
+        });
+        break;
+    }
+    if (card) {
+        call.reply().integer(static_cast<std::int64_t>(result.size()));
+        return;
+    }
+    for (auto& r : result) r.second = stored_score(r.second);
+    std::sort(result.begin(), result.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
+    if (store) {
+        if (result.empty()) {
+            ks.erase(db, call.arg(1));
+            call.reply().integer(0);
+            return;
+        }
+        store::value out = store::value::make(value_kind::zset);
+        for (const auto& r : result) ops::insert(out.zset(), r.first, r.second);
+        ks.set(db, call.arg(1), std::move(out));
+        call.reply().integer(static_cast<std::int64_t>(result.size()));
+        return;
+    }
+    call.reply().array(withscores && !call.reply().resp3() ? result.size() * 2 : result.size());
+    for (const auto& r : result) {
+        if (withscores)
+            reply_pair(call, r.first, r.second);
+        else
+            call.reply().bulk_string(r.first);
+    }
+}
+
+/// Formats a score as ZSCAN returns it (text of a bulk string in both protocols).
+inline std::string score_text(double score) {
+    char buf[respkit::detail::max_double_chars];
+    return std::string(buf, respkit::detail::format_double(score, buf));
+}
+
+/// ZSCAN key cursor [MATCH pattern] [COUNT count].
+template <class Keyspace>
+void zscan_command(command_call& call, Keyspace& ks) {
+    const auto cursor = set_detail::cursor_arg(call, 2);
+    if (!cursor) return;
+    const auto z = read_zset(call, ks, call.arg(1));
+    if (!z) return;
+    if (!*z) {
+        set_detail::reply_scan(call, 0, {});
+        return;
+    }
+    std::string_view pattern = "*";
+    std::size_t count = 10;
+    if (!set_detail::parse_scan_options(call, pattern, count)) return;
+    const bool all = pattern.size() == 1 && pattern[0] == '*';
+    std::vector<std::string> items;
+    const auto keep = [&](std::string_view m, double s) {
+        if (!all && !store::glob_match(pattern, m)) return;
+        items.emplace_back(m);
+        items.push_back(score_text(s));
+    };
+    const zset& set = **z;
+    // A listpack-sized sorted set (Redis 7.0: <= 128 members of <= 64 bytes) is returned
+    // whole, in order; a larger one is scanned in hash order.
+    bool small = ops::size(set) <= 128;
+    if (small) ops::visit(set, 0, ops::size(set), false, [&](std::string_view m, double) { small = small && m.size() <= 64; });
+    std::uint64_t next = 0;
+    if (small)
+        ops::visit(set, 0, ops::size(set), false, keep);
+    else
+        next = ops::scan(set, *cursor, count, keep);
+    set_detail::reply_scan(call, next, items);
+}
+
+/// ZRANDMEMBER key [count [WITHSCORES]].
+template <class Keyspace>
+void zrandmember_command(command_call& call, Keyspace& ks) {
+    auto& rng = set_detail::random_source();
+    if (call.argc() >= 3) {
+        std::int64_t count = 0;
+        if (!respkit::detail::parse_int64(call.arg(2), count)) {
+            call.error(server::errors::not_integer);
+            return;
+        }
+        if (count == std::numeric_limits<std::int64_t>::min()) {
+            call.error("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
+            return;
+        }
+        if (call.argc() > 4 || (call.argc() == 4 && !option_is(call.arg(3), "withscores"))) {
+            call.error(server::errors::syntax);
+            return;
+        }
+        const bool withscores = call.argc() == 4;
+        const auto z = read_zset(call, ks, call.arg(1));
+        if (!z) return;
+        if (!*z || count == 0) {
+            call.reply().array(0);
+            return;
+        }
+        const zset& set = **z;
+        const std::size_t size = ops::size(set);
+        std::vector<std::size_t> ranks;
+        if (count < 0) {
+            for (std::int64_t i = 0; i < -count; ++i) ranks.push_back(static_cast<std::size_t>(rng() % size));
+        } else {
+            for (std::size_t i = 0; i < size; ++i) ranks.push_back(i);
+            std::shuffle(ranks.begin(), ranks.end(), rng);
+            if (ranks.size() > static_cast<std::uint64_t>(count)) ranks.resize(static_cast<std::size_t>(count));
+        }
+        call.reply().array(withscores && !call.reply().resp3() ? ranks.size() * 2 : ranks.size());
+        for (const std::size_t r : ranks) {
+            ops::visit(set, r, 1, false, [&](std::string_view m, double s) {
+                if (withscores)
+                    reply_pair(call, m, s);
+                else
+                    call.reply().bulk_string(m);
+            });
+        }
+        return;
+    }
+    const auto z = read_zset(call, ks, call.arg(1));
+    if (!z) return;
+    if (!*z) {
+        call.reply().null();
+        return;
+    }
+    ops::visit(**z, static_cast<std::size_t>(rng() % ops::size(**z)), 1, false,
+               [&](std::string_view m, double) { call.reply().bulk_string(m); });
+}
+
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
+template <class Keyspace>
+void zmpop_command(command_call& call, Keyspace& ks) {
+    std::int64_t numkeys = 0;
+    if (!respkit::detail::parse_int64(call.arg(1), numkeys) || numkeys < 1) {
+        call.error("ERR numkeys should be greater than 0");
+        return;
+    }
+    const std::uint64_t where_arg = 1 + static_cast<std::uint64_t>(numkeys) + 1;
+    if (where_arg >= call.argc()) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    bool max = false;
+    if (option_is(call.arg(where_arg), "max")) max = true;
+    else if (!option_is(call.arg(where_arg), "min")) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    std::int64_t count = -1;
+    for (std::size_t j = where_arg + 1; j < call.argc(); ++j) {
+        if (count == -1 && option_is(call.arg(j), "count") && j + 1 < call.argc()) {
+            ++j;
+            if (!respkit::detail::parse_int64(call.arg(j), count) || count < 1) {
+                call.error("ERR count should be greater than 0");
+                return;
+            }
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    if (count == -1) count = 1;
+    const std::size_t db = call.client().db();
+    for (std::size_t k = 2; k < where_arg; ++k) {
+        auto found = ks.find_for_write(db, call.arg(k), value_kind::zset);
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return;
+        }
+        if (!found.found) continue;
+        zset& z = found.found->zset();
+        const std::size_t n = std::min<std::uint64_t>(static_cast<std::uint64_t>(count), ops::size(z));
+        std::vector<std::pair<std::string, double>> popped;
+        ops::visit(z, max ? ops::size(z) - 1 : 0, n, max,
+                   [&](std::string_view m, double s) { popped.emplace_back(std::string(m), s); });
+        for (const auto& p : popped) ops::erase(z, p.first);
+        call.reply().array(2);
+        call.reply().bulk_string(call.arg(k));
+        call.reply().array(n);
+        for (const auto& p : popped) {
+            call.reply().array(2);
+            call.reply().bulk_string(p.first);
+            call.reply().double_number(p.second);
+        }
+        if (ops::size(z) == 0)
+            ks.erase(db, call.arg(k));
+        else
+            ks.notify_modified(db, call.arg(k));
+        return;
+    }
+    call.reply().null_array();
+}
+
+} // namespace zset_detail
+
+/// Registers the sorted-set commands on `commands`, running against `keyspace` (which must
+/// outlive the dispatcher's use of them), with Redis 7.0's arity, flags and key positions.
+template <class Keyspace>
+void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
+    using namespace zset_detail;
+    Keyspace* ks = &keyspace;
+    const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
+                         std::string summary, std::string since, std::string complexity, std::vector<std::string> acl) {
+        server::command_spec s;
+        s.name = std::move(name);
+        s.arity = arity;
+        s.flags = flags;
+        s.keys = keys;
+        s.group = "sorted-set";
+        s.summary = std::move(summary);
+        s.since = std::move(since);
+        s.complexity = std::move(complexity);
+        s.acl_categories = std::move(acl);
+        return s;
+    };
+    const command_flag write = command_flag::write;
+    const command_flag readonly = command_flag::readonly;
+    const command_flag fast = command_flag::fast;
+    const command_flag denyoom = command_flag::denyoom;
+    const server::key_positions one{1, 1, 1};
+    const std::vector<std::string> write_fast{"@write", "@sortedset", "@fast"};
+    const std::vector<std::string> write_slow{"@write", "@sortedset", "@slow"};
+    const std::vector<std::string> read_fast{"@read", "@sortedset", "@fast"};
+    const std::vector<std::string> read_slow{"@read", "@sortedset", "@slow"};
+    const std::string log_n = "O(log(N)) where N is the number of elements in the sorted set.";
+    const std::string range_cost =
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
+
+    commands.add(spec("zadd", -4, write | denyoom | fast, one, "Adds members to a sorted set, or updates their scores.",
+                      "1.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
+                      write_fast),
+                 [ks](command_call& call) { zadd_command(call, *ks, false); });
+    commands.add(spec("zincrby", 4, write | denyoom | fast, one, "Increments the score of a member of a sorted set.",
+                      "1.2.0", log_n, write_fast),
+                 [ks](command_call& call) { zadd_command(call, *ks, true); });
+    commands.add(spec("zrem", -3, write | fast, one, "Removes members from a sorted set.", "1.2.0",
+                      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
+                      "elements to be removed.",
+                      write_fast),
+                 [ks](command_call& call) {
+                     const std::size_t db = call.client().db();
+                     auto found = ks->find_for_write(db, call.arg(1), value_kind::zset);
+                     if (found.error) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     std::int64_t removed = 0;
+                     if (found.found) {
+                         zset& z = found.found->zset();
+                         for (std::size_t i = 2; i < call.argc() && ops::size(z) != 0; ++i)
+                             removed += ops::erase(z, call.arg(i)) ? 1 : 0;
+                         if (ops::size(z) == 0)
+                             ks->erase(db, call.arg(1));
+                         else if (removed != 0)
+                             ks->notify_modified(db, call.arg(1));
+                     }
+                     call.reply().integer(removed);
+                 });
+    commands.add(spec("zscore", 3, readonly | fast, one, "Returns the score of a member of a sorted set.", "1.2.0",
+                      "O(1)", read_fast),
+                 [ks](command_call& call) {
+                     const auto z = read_zset(call, *ks, call.arg(1));
+                     if (!z) return;
+                     const double* s = *z ? ops::score(**z, call.arg(2)) : nullptr;
+                     if (s)
+                         call.reply().double_number(*s);
+                     else
+                         call.reply().null();
+                 });
+    commands.add(spec("zmscore", -3, readonly | fast, one, "Returns the scores of members of a sorted set.", "6.2.0",
+                      "O(N) where N is the number of members being requested.", read_fast),
+                 [ks](command_call& call) {
+                     const auto z = read_zset(call, *ks, call.arg(1));
+                     if (!z) return;
+                     call.reply().array(call.argc() - 2);
+                     for (std::size_t i = 2; i < call.argc(); ++i) {
+                         const double* s = *z ? ops::score(**z, call.arg(i)) : nullptr;
+                         if (s)
+                             call.reply().double_number(*s);
+                         else
+                             call.reply().null();
+                     }
+                 });
+    commands.add(spec("zcard", 2, readonly | fast, one, "Returns the number of members of a sorted set.", "1.2.0",
+                      "O(1)", read_fast),
+                 [ks](command_call& call) {
+                     const auto z = read_zset(call, *ks, call.arg(1));
+                     if (!z) return;
+                     call.reply().integer(*z ? static_cast<std::int64_t>(ops::size(**z)) : 0);
+                 });
+    commands.add(spec("zcount", 4, readonly | fast, one, "Counts the members of a sorted set within a score range.",
+                      "2.0.0", log_n, read_fast),
+                 [ks](command_call& call) {
+                     score_range r;
+                     if (!parse_score_range(call, 2, 3, r)) return;
+                     const auto z = read_zset(call, *ks, call.arg(1));
+                     if (!z) return;
+                     std::size_t n = 0;
+                     if (*z) {
+                         const auto [lo, hi] = score_ranks(**z, r);
+                         n = hi - lo;
+                     }
+                     call.reply().integer(static_cast<std::int64_t>(n));
+                 });
+    commands.add(spec("zlexcount", 4, readonly | fast, one, "Counts the members of a sorted set within a lex range.",
+                      "2.8.9", log_n, read_fast),
+                 [ks](command_call& call) {
+                     lex_bound min, max;
+                     if (!parse_lex_range(call, 2, 3, min, max)) return;
+                     const auto z = read_zset(call, *ks, call.arg(1));
+                     if (!z) return;
+                     std::size_t n = 0;
+                     if (*z) {
+                         const auto [lo, hi] = lex_ranks(**z, min, max);
+                         n = hi - lo;
+                     }
+                     call.reply().integer(static_cast<std::int64_t>(n));
+                 });
+    const auto rank = [ks](bool reverse) {
+        return [ks, reverse](command_call& call) {
+            const auto z = read_zset(call, *ks, call.arg(1));
+            if (!z) return;
+            const double* s = *z ? ops::score(**z, call.arg(2)) : nullptr;
+            if (!s) {
+                call.reply().null();
+                return;
+            }
+            const std::size_t r = ops::rank(**z, call.arg(2), *s);
+            call.reply().integer(static_cast<std::int64_t>(reverse ? ops::size(**z) - 1 - r : r));
+        };
+    };
+    commands.add(spec("zrank", 3, readonly | fast, one, "Returns the rank of a member, by ascending score.", "2.0.0",
+                      log_n, read_fast),
+                 rank(false));
+    commands.add(spec("zrevrank", 3, readonly | fast, one, "Returns the rank of a member, by descending score.",
+                      "2.0.0", log_n, read_fast),
+                 rank(true));
+
+    const auto range = [ks](range_kind kind, int direction, bool store) {
+        return [ks, kind, direction, store](command_call& call) { zrange_command(call, *ks, kind, direction, store); };
+    };
+    commands.add(spec("zrange", -4, readonly, one, "Returns members of a sorted set by rank, score or lex range.",
+                      "1.2.0", range_cost, read_slow),
+                 range(range_kind::automatic, 0, false));
+    commands.add(spec("zrangestore", -5, write | denyoom, {1, 2, 1}, "Stores a range of a sorted set in a key.",
+                      "6.2.0",
+                      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+                      "elements stored into the destination key.",
+                      write_slow),
+                 range(range_kind::automatic, 0, true));
+    commands.add(spec("zrevrange", -4, readonly, one, "Returns members of a sorted set by rank, highest first.",
+                      "1.2.0", range_cost, read_slow),
+                 range(range_kind::rank, -1, false));
+    commands.add(spec("zrangebyscore", -4, readonly, one, "Returns members of a sorted set within a score range.",
+                      "1.0.5", range_cost, read_slow),
+                 range(range_kind::score, 1, false));
+    commands.add(spec("zrevrangebyscore", -4, readonly, one,
+                      "Returns members of a sorted set within a score range, highest first.", "2.2.0", range_cost,
+                      read_slow),
+                 range(range_kind::score, -1, false));
+    commands.add(spec("zrangebylex", -4, readonly, one, "Returns members of a sorted set within a lex range.",
+                      "2.8.9", range_cost, read_slow),
+                 range(range_kind::lex, 1, false));
+    commands.add(spec("zrevrangebylex", -4, readonly, one,
+                      "Returns members of a sorted set within a lex range, highest first.", "2.8.9", range_cost,
+                      read_slow),
+                 range(range_kind::lex, -1, false));
+    commands.add(spec("zpopmin", -2, write | fast, one, "Removes and returns the lowest-scored members.", "5.0.0",
+                      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of "
+                      "elements popped.",
+                      write_fast),
+                 [ks](command_call& call) { zpop_command(call, *ks, false); });
+    commands.add(spec("zpopmax", -2, write | fast, one, "Removes and returns the highest-scored members.", "5.0.0",
+                      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of "
+                      "elements popped.",
+                      write_fast),
+                 [ks](command_call& call) { zpop_command(call, *ks, true); });
+    const auto multi = [ks](multi_op op, bool store, bool card) {
+        return [ks, op, store, card](command_call& call) { multi_command(call, *ks, op, store, card); };
+    };
+    const server::key_positions store_keys{1, 1, 1};
+    const std::string multi_cost =
+        "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of "
+        "elements in the resulting sorted set.";
+    commands.add(spec("zunionstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
+                      "Stores the union of sorted sets in a key.", "2.0.0", multi_cost, write_slow),
+                 multi(multi_op::unite, true, false));
+    commands.add(spec("zinterstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
+                      "Stores the intersection of sorted sets in a key.", "2.0.0", multi_cost, write_slow),
+                 multi(multi_op::inter, true, false));
+    commands.add(spec("zdiffstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
+                      "Stores the difference of sorted sets in a key.", "6.2.0", multi_cost, write_slow),
+                 multi(multi_op::diff, true, false));
+    commands.add(spec("zunion", -3, readonly | command_flag::movablekeys, {}, "Returns the union of sorted sets.",
+                      "6.2.0", multi_cost, read_slow),
+                 multi(multi_op::unite, false, false));
+    commands.add(spec("zinter", -3, readonly | command_flag::movablekeys, {},
+                      "Returns the intersection of sorted sets.", "6.2.0", multi_cost, read_slow),
+                 multi(multi_op::inter, false, false));
+    commands.add(spec("zdiff", -3, readonly | command_flag::movablekeys, {}, "Returns the difference of sorted sets.",
+                      "6.2.0", multi_cost, read_slow),
+                 multi(multi_op::diff, false, false));
+    commands.add(spec("zintercard", -3, readonly | command_flag::movablekeys, {},
+                      "Counts the intersection of sorted sets.", "7.0.0",
+                      "O(N*K) worst case with N being the smallest input sorted set, K being the number of input "
+                      "sorted sets.",
+                      read_slow),
+                 multi(multi_op::inter, false, true));
+    commands.add(spec("zscan", -3, readonly, one, "Iterates over the members and scores of a sorted set.", "2.8.0",
+                      "O(1) for every call. O(N) for a complete iteration.", read_slow),
+                 [ks](command_call& call) { zscan_command(call, *ks); });
+    commands.add(spec("zrandmember", -2, readonly, one, "Returns random members of a sorted set.", "6.2.0",
+                      "O(N) where N is the number of members returned", read_slow),
+                 [ks](command_call& call) { zrandmember_command(call, *ks); });
+    commands.add(spec("zmpop", -4, write | command_flag::movablekeys, {},
+                      "Removes and returns members of the first non-empty sorted set.", "7.0.0",
+                      "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in "
+                      "the sorted set, and M being the number of elements popped.",
+                      write_slow),
+                 [ks](command_call& call) { zmpop_command(call, *ks); });
+}
+
+} // namespace respkit::commands

@@ -1,0 +1,166 @@
+// The set and sorted-set command families: differential scripts against redis-server (both
+// keyspace maps), and session-level tests for what a script cannot check byte for byte:
+// random picks (SPOP, SRANDMEMBER) by their properties, scans, encodings and observers.
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "diff_harness.hpp"
+#include "respkit/commands/keys.hpp"
+#include "respkit/commands/sets.hpp"
+#include "respkit/commands/strings.hpp"
+#include "respkit/commands/zsets.hpp"
+#include "respkit/resp.hpp"
+#include "respkit/server.hpp"
+#include "respkit/store.hpp"
+
+using namespace respkit;
+
+namespace {
+
+const std::filesystem::path diff_dir = std::filesystem::path(RESPKIT_SOURCE_DIR) / "tests" / "diff";
+
+template <class K>
+struct test_server {
+    K keyspace;
+    server::dispatcher commands;
+    server::server_context context;
+
+    test_server() {
+        commands::install_string_commands(commands, keyspace);
+        commands::install_key_commands(commands, keyspace);
+        commands::install_set_commands(commands, keyspace);
+        commands::install_zset_commands(commands, keyspace);
+    }
+    test_server(const test_server&) = delete;
+    test_server& operator=(const test_server&) = delete;
+
+    respkit_test::diff_target target() {
+        return {&commands, &context, [this] { keyspace.flush_all(); }};
+    }
+};
+
+template <class K>
+struct client {
+    server::session session;
+    explicit client(test_server<K>& s, resp::protocol p = resp::protocol::resp2) : session(s.commands, s.context) {
+        session.set_protocol(p);
+    }
+    std::string operator()(std::initializer_list<std::string_view> args) {
+        std::string encoded;
+        resp::write_command_range(encoded, std::vector<std::string_view>(args));
+        session.feed(encoded);
+        std::string reply(session.pending_output());
+        session.output_sent(reply.size());
+        return reply;
+    }
+};
+
+/// The bulk strings of a flat RESP array reply.
+std::vector<std::string> elements(const std::string& reply) {
+    const auto parsed = resp::parse_value(reply);
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < parsed.value.size(); ++i) out.emplace_back(parsed.value[i].text());
+    return out;
+}
+
+
+} // namespace
+
+TEST_CASE_TEMPLATE("set and sorted-set scripts match redis-server", K, store::keyspace<>, store::std_keyspace<>) {
+    for (const char* script : {"sets.redis", "zsets.redis"}) {
+        test_server<K> srv;
+        const std::size_t compared = respkit_test::run_diff_script(diff_dir / script, srv.target());
+        MESSAGE(script << ": " << compared << " replies compared");
+    }
+}
+
+TEST_CASE_TEMPLATE("SPOP and SRANDMEMBER pick members by Redis's rules", K, store::keyspace<>, store::std_keyspace<>) {
+    test_server<K> srv;
+    client<K> c(srv);
+    CHECK(c({"SADD", "s", "a", "b", "c", "d", "e"}) == ":5\r\n");
+    const std::set<std::string> all{"a", "b", "c", "d", "e"};
+    // Positive count: distinct members, at most the set's size.
+    for (int i = 0; i < 50; ++i) {
+        const auto picked = elements(c({"SRANDMEMBER", "s", "3"}));
+        REQUIRE(picked.size() == 3);
+        const std::set<std::string> distinct(picked.begin(), picked.end());
+        CHECK(distinct.size() == 3);
+        for (const auto& m : picked) CHECK(all.count(m) == 1);
+    }
+    CHECK(elements(c({"SRANDMEMBER", "s", "9"})).size() == 5);
+    // Negative count: exactly |count| members, repeats allowed, every one seen over many draws.
+    std::set<std::string> seen;
+    for (int i = 0; i < 20; ++i) {
+        const auto picked = elements(c({"SRANDMEMBER", "s", "-10"}));
+        CHECK(picked.size() == 10);
+        for (const auto& m : picked) {
+            CHECK(all.count(m) == 1);
+            seen.insert(m);
+        }
+    }
+    CHECK(seen == all);
+    // SPOP removes what it returns.
+    const auto popped = elements(c({"SPOP", "s", "2"}));
+    REQUIRE(popped.size() == 2);
+    CHECK(c({"SCARD", "s"}) == ":3\r\n");
+    for (const auto& m : popped) CHECK(c({"SISMEMBER", "s", m}) == ":0\r\n");
+    const std::string one = c({"SPOP", "s"});
+    CHECK(one.substr(0, 1) == "$");
+    CHECK(c({"SCARD", "s"}) == ":2\r\n");
+    (void)c({"SPOP", "s", "10"});
+    CHECK(c({"EXISTS", "s"}) == ":0\r\n");
+}
+
+TEST_CASE_TEMPLATE("set and zset commands report WRONGTYPE and notify writes", K, store::keyspace<>, store::std_keyspace<>) {
+    test_server<K> srv;
+    client<K> c(srv, resp::protocol::resp3);
+    int modified = 0;
+    auto observer = [&](store::key_event e, std::size_t, std::string_view) { modified += e == store::key_event::modified; };
+    srv.keyspace.add_observer(observer);
+    CHECK(c({"ZADD", "z", "1", "a"}) == ":1\r\n");
+    CHECK(c({"SADD", "z", "a"}) == "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n");
+    CHECK(c({"ZADD", "z", "2", "a"}) == ":0\r\n");
+    CHECK(c({"ZSCORE", "z", "a"}) == ",2\r\n");
+    CHECK(c({"SADD", "s", "a"}) == ":1\r\n");
+    CHECK(modified == 3);
+    srv.keyspace.remove_observer(observer);
+}
+
+TEST_CASE_TEMPLATE("SSCAN and ZSCAN iterate large collections completely", K, store::keyspace<>, store::std_keyspace<>) {
+    test_server<K> srv;
+    client<K> c(srv);
+    std::set<std::string> members;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string m = "member:" + std::to_string(i);
+        members.insert(m);
+        CHECK(c({"SADD", "s", m}) == ":1\r\n");
+        CHECK(c({"ZADD", "z", std::to_string(i), m}) == ":1\r\n");
+    }
+    CHECK(c({"OBJECT", "ENCODING", "s"}) == "$9\r\nhashtable\r\n");
+    CHECK(c({"OBJECT", "ENCODING", "z"}) == "$8\r\nskiplist\r\n");
+    for (const std::string_view command : {"SSCAN", "ZSCAN"}) {
+        std::set<std::string> seen;
+        std::string cursor = "0";
+        int steps = 0;
+        do {
+            const auto parsed = resp::parse_value(c({command, command == "SSCAN" ? "s" : "z", cursor, "COUNT", "50"}));
+            REQUIRE(parsed.value.size() == 2);
+            cursor = std::string(parsed.value[0].text());
+            const auto& items = parsed.value[1];
+            for (std::size_t i = 0; i < items.size(); i += command == "SSCAN" ? 1 : 2) {
+                seen.insert(std::string(items[i].text()));
+                if (command == "ZSCAN") CHECK(items[i + 1].text() == std::string(items[i].text()).substr(7));
+            }
+            ++steps;
+        } while (cursor != "0" && steps < 10000);
+        CHECK(seen == members);
+        CHECK(steps > 1);
+    }
+}
