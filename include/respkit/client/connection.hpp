@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -54,6 +55,10 @@ struct options {
     int database = 0;                ///< SELECT this database when not 0
     std::string client_name;         ///< CLIENT SETNAME when not empty
     bool auto_reconnect = true;      ///< reconnect before a command when the link is down
+    /// Before a command on a link idle at least this long, check that the server has not
+    /// closed it (one non-blocking recv), so that it is replaced without losing anything.
+    /// Back-to-back commands skip the check; a close that races them fails visibly.
+    std::chrono::milliseconds liveness_check_after{10};
 };
 
 /// One blocking connection. Commands return `result<...>`: transport failures are errors,
@@ -228,11 +233,11 @@ private:
         return std::move(out.front());
     }
 
-    // Makes sure a link is up and still open at the server's end before anything is sent:
-    // a link the server closed while idle is replaced (nothing was sent on it, so nothing is
+    // Makes sure a link is up and, after an idle spell, still open at the server's end before
+    // anything is sent: a link the server closed while idle is replaced (nothing was sent on it, so nothing is
     // lost) unless keys are watched, since a new link would silently drop the WATCH.
     result<void> ensure_ready() {
-        if (m_fd && peer_closed()) {
+        if (m_fd && std::chrono::steady_clock::now() - m_last_used >= m_options.liveness_check_after && peer_closed()) {
             const bool was_watching = m_watching;
             close();
             if (was_watching) return make_error(errc::watch_lost, "the server closed the connection while keys were watched");
@@ -246,11 +251,8 @@ private:
     // True when the server has closed the link (EOF or a socket error is pending). Bytes that
     // arrived unasked (RESP3 pushes) are kept for the next read.
     bool peer_closed() {
-        pollfd p{m_fd.get(), POLLIN, 0};
-        if (::poll(&p, 1, 0) <= 0) return false;
-        if ((p.revents & (POLLERR | POLLNVAL)) != 0) return true;
         auto space = m_in.prepare(4096);
-        const ssize_t n = ::recv(m_fd.get(), space.data(), space.size(), 0);
+        const ssize_t n = ::recv(m_fd.get(), space.data(), space.size(), MSG_DONTWAIT); // one syscall
         if (n > 0) {
             m_in.commit(static_cast<std::size_t>(n));
             return false;
@@ -298,15 +300,9 @@ private:
                 continue;
             }
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                pollfd p{m_fd.get(), POLLOUT, 0};
-                const int ready = ::poll(&p, 1, poll_ms(m_options.write_timeout));
-                if (ready == 0) {
-                    if (sent_out) *sent_out = sent;
-                    return make_error(errc::timeout, "write timed out");
-                }
-                if (ready < 0 && errno != EINTR) break;
-                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) { // SO_SNDTIMEO expired
+                if (sent_out) *sent_out = sent;
+                return make_error(errc::timeout, "write timed out");
             }
             break;
         }
@@ -334,15 +330,20 @@ private:
                                                                 std::to_string(m_parser.error_offset()));
                 }
             }
-            pollfd p{m_fd.get(), POLLIN, 0};
-            const int ready = ::poll(&p, 1, poll_ms(timeout));
-            if (ready == 0) return make_error(errc::timeout, "read timed out");
-            if (ready < 0) {
-                if (errno == EINTR) continue;
-                return make_error(errc::io_error, std::string("poll: ") + std::strerror(errno));
+            // With the socket's own timeout (SO_RCVTIMEO), one blocking recv waits and reads;
+            // another timeout needs a poll first.
+            if (timeout != m_options.read_timeout) {
+                pollfd p{m_fd.get(), POLLIN, 0};
+                const int ready = ::poll(&p, 1, poll_ms(timeout));
+                if (ready == 0) return make_error(errc::timeout, "read timed out");
+                if (ready < 0) {
+                    if (errno == EINTR) continue;
+                    return make_error(errc::io_error, std::string("poll: ") + std::strerror(errno));
+                }
             }
             auto space = m_in.prepare(16 * 1024);
             const ssize_t n = ::recv(m_fd.get(), space.data(), space.size(), 0);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return make_error(errc::timeout, "read timed out");
             if (n > 0) {
                 m_in.commit(static_cast<std::size_t>(n));
                 continue;
@@ -357,7 +358,7 @@ private:
     result<void> connect_fd(int fd, const sockaddr* addr, socklen_t len) {
         ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
         ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        if (::connect(fd, addr, len) == 0) return {};
+        if (::connect(fd, addr, len) == 0) return blocking_with_timeouts(fd);
         if (errno != EINPROGRESS && errno != EAGAIN) return make_error(errc::connect_failed, std::strerror(errno));
         pollfd p{fd, POLLOUT, 0};
         int ready = 0;
@@ -369,6 +370,22 @@ private:
         socklen_t err_len = sizeof err;
         ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len);
         if (ready < 0 || err != 0) return make_error(errc::connect_failed, std::strerror(ready < 0 ? errno : err));
+        return blocking_with_timeouts(fd);
+    }
+
+    // Connected: blocking I/O with the read and write timeouts set on the socket, so that a
+    // command costs one send and one recv, as with hiredis.
+    result<void> blocking_with_timeouts(int fd) const {
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL, 0) & ~O_NONBLOCK);
+        const auto set_timeout = [fd](int option, std::chrono::milliseconds t) {
+            timeval tv{};
+            tv.tv_sec = static_cast<time_t>(t.count() / 1000);
+            tv.tv_usec = static_cast<suseconds_t>((t.count() % 1000) * 1000);
+            return ::setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv) == 0;
+        };
+        if (!set_timeout(SO_RCVTIMEO, m_options.read_timeout) || !set_timeout(SO_SNDTIMEO, m_options.write_timeout)) {
+            return make_error(errc::io_error, std::string("setsockopt: ") + std::strerror(errno));
+        }
         return {};
     }
 

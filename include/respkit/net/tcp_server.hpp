@@ -180,9 +180,9 @@ private:
         const auto& events = m_poller.wait(m_ready_now.empty() ? wait_timeout() : 0);
         m_now = clock::now();
         m_context->tick(); // one clock read per turn, shared by every command in it
-        // Commands run as their bytes arrive, but replies go out together at the end of the
-        // turn (as Redis's beforeSleep does): a client with many connections then finds many
-        // replies per wake-up instead of one.
+        // Commands run as their bytes arrive; single replies go out together at the end of the
+        // turn (as Redis's beforeSleep does), so a client with many connections finds many
+        // replies per wake-up instead of one (see advance()).
         m_defer_finish = true;
         for (const poll_event& ev : events) {
             if (ev.fd == m_listener.get()) {
@@ -314,14 +314,18 @@ private:
     // Runs what may run; then, unless the turn defers it, finish(). `c` may be gone afterwards.
     void advance(connection& c) {
         server::session& s = c.session;
+        std::size_t ran = 0;
         if (!m_draining && !c.yielded && !s.closing() && !s.output_full() && s.has_pending_input()) {
-            const std::size_t ran = s.process();
+            ran = s.process();
             if (!s.closing() && s.has_pending_input()) {
                 c.held = c.held || s.output_full();
                 c.yield = c.yield || (!s.output_full() && ran >= m_options.session.max_commands_per_feed);
             }
         }
-        if (m_defer_finish) {
+        // A single reply waits for the end of the turn, to go out with the other clients'
+        // (fewer wake-ups for a client holding many connections); a pipelined batch goes now,
+        // so that its client can start on it while the others are served.
+        if (m_defer_finish && ran <= 1) {
             if (!c.finish_queued) {
                 c.finish_queued = true;
                 m_to_finish.push_back({c.fd, s.id()});
