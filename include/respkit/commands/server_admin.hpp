@@ -53,6 +53,16 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
     const std::vector<std::string> admin = {"@admin", "@slow", "@dangerous"};
     const std::vector<std::string> flush_acl = {"@keyspace", "@write", "@slow", "@dangerous"};
     const std::vector<std::string> all_shards_ok = {"request_policy:all_shards", "response_policy:all_succeeded"};
+    // FLUSHDB and FLUSHALL share their optional ASYNC|SYNC argument and its history.
+    const std::vector<server::command_history> flush_history = {
+        {"4.0.0", "Added the `ASYNC` flushing mode modifier."},
+        {"6.2.0", "Added the `SYNC` flushing mode modifier."}};
+    const std::vector<server::command_arg> flush_arguments = {
+        {.name = "async",
+         .type = arg_type::oneof,
+         .flags = arg_flag::optional,
+         .arguments = {{.name = "async", .type = arg_type::pure_token, .token = "ASYNC", .since = "4.0.0"},
+                       {.name = "sync", .type = arg_type::pure_token, .token = "SYNC", .since = "6.2.0"}}}};
 
     commands.add({.name = "dbsize", .arity = 1, .flags = command_flag::readonly | command_flag::fast, .group = "server",
                   .summary = "Return the number of keys in the selected database", .since = "1.0.0",
@@ -70,19 +80,8 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                   .complexity = "O(N) where N is the number of keys in the selected database",
                   .acl_categories = flush_acl,
                   .tips = all_shards_ok,
-                  .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
-                              {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
-                  .arguments = {{.name = "async",
-                                 .type = arg_type::oneof,
-                                 .flags = arg_flag::optional,
-                                 .arguments = {{.name = "async",
-                                                .type = arg_type::pure_token,
-                                                .token = "ASYNC",
-                                                .since = "4.0.0"},
-                                               {.name = "sync",
-                                                .type = arg_type::pure_token,
-                                                .token = "SYNC",
-                                                .since = "6.2.0"}}}}},
+                  .history = flush_history,
+                  .arguments = flush_arguments},
                  [&keyspace](server::command_call& call) {
                      if (!detail::flush_mode_ok(call)) return;
                      (void)keyspace.flush(call.client().db());
@@ -97,19 +96,8 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                   .complexity = "O(N) where N is the total number of keys in all databases",
                   .acl_categories = flush_acl,
                   .tips = all_shards_ok,
-                  .history = {{"4.0.0", "Added the `ASYNC` flushing mode modifier."},
-                              {"6.2.0", "Added the `SYNC` flushing mode modifier."}},
-                  .arguments = {{.name = "async",
-                                 .type = arg_type::oneof,
-                                 .flags = arg_flag::optional,
-                                 .arguments = {{.name = "async",
-                                                .type = arg_type::pure_token,
-                                                .token = "ASYNC",
-                                                .since = "4.0.0"},
-                                               {.name = "sync",
-                                                .type = arg_type::pure_token,
-                                                .token = "SYNC",
-                                                .since = "6.2.0"}}}}},
+                  .history = flush_history,
+                  .arguments = flush_arguments},
                  [&keyspace](server::command_call& call) {
                      if (!detail::flush_mode_ok(call)) return;
                      (void)keyspace.flush_all();
