@@ -14,16 +14,19 @@
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/lists.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/pubsub.hpp"
 #include "respkit/commands/server_admin.hpp"
 #include "respkit/commands/sets.hpp"
 #include "respkit/commands/strings.hpp"
+#include "respkit/commands/transactions.hpp"
 #include "respkit/commands/zsets.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
 
 namespace respkit::commands {
 
-/// Installs every built-in command family (connection, server/admin, strings, keys, expiry)
+/// Installs every built-in command family (connection, server/admin, strings, keys, expiry,
+/// lists, hashes, sets, sorted sets, transactions, pub/sub)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -36,6 +39,8 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_zset_commands(commands, keyspace);
     install_list_commands(commands, keyspace);
     install_hash_commands(commands, keyspace);
+    install_transaction_commands(commands, keyspace);
+    install_pubsub_commands(commands);
 }
 
 } // namespace respkit::commands

@@ -1,10 +1,13 @@
 #pragma once
 
 /// \file
-/// The server core umbrella: commands, dispatcher, calls, sessions, shared context.
+/// The server core umbrella: commands, dispatcher, calls, sessions, shared context, pub/sub.
 
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
+#include "respkit/server/key_waiters.hpp"
+#include "respkit/server/pubsub.hpp"
+#include "respkit/server/pubsub_registry.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"

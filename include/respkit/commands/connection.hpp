@@ -61,8 +61,15 @@ namespace detail {
     line += " name=" + s.name();
     line += " age=" + std::to_string(duration_cast<seconds>(now - s.created()).count());
     line += " idle=" + std::to_string(duration_cast<seconds>(now - s.last_command_at()).count());
-    line += " flags=N db=" + std::to_string(s.db());
-    line += " sub=0 psub=0 ssub=0 multi=-1";
+    std::string flags;
+    if (s.subscription_count() != 0) flags += 'P';
+    if (s.in_multi()) flags += 'x';
+    if (s.blocked()) flags += 'b';
+    if (flags.empty()) flags = "N";
+    const std::size_t patterns = s.subscriptions(true).size();
+    line += " flags=" + flags + " db=" + std::to_string(s.db());
+    line += " sub=" + std::to_string(s.subscription_count() - patterns) + " psub=" + std::to_string(patterns);
+    line += " ssub=0 multi=" + (s.in_multi() ? std::to_string(s.queued_count()) : std::string("-1"));
     line += " qbuf=" + std::to_string(qbuf);
     line += " qbuf-free=" + std::to_string(rbs > qbuf ? rbs - qbuf : 0);
     line += " argv-mem=0 multi-mem=0";
@@ -281,6 +288,8 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
     constexpr auto ls = command_flag::loading | command_flag::stale;
     constexpr auto session_flags =
         command_flag::noscript | ls | command_flag::fast | command_flag::no_auth | command_flag::allow_busy;
+    // QUIT and RESET run at once inside MULTI and in RESP2 subscribed mode.
+    constexpr auto in_any_state = command_flag::transaction_control | command_flag::subscribed_context;
     const std::vector<std::string> fast_conn = {"@fast", "@connection"};
     const std::vector<std::string> slow_conn = {"@slow", "@connection"};
     const std::vector<std::string> admin_conn = {"@admin", "@slow", "@dangerous", "@connection"};
@@ -288,7 +297,7 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
     commands.add(
         {.name = "ping",
          .arity = -1,
-         .flags = command_flag::fast,
+         .flags = command_flag::fast | command_flag::subscribed_context,
          .group = "connection",
          .summary = "Ping the server",
          .since = "1.0.0",
@@ -299,6 +308,10 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
         [](server::command_call& call) {
             if (call.argc() > 2) {
                 call.error("ERR wrong number of arguments for 'ping' command");
+            } else if (call.client().subscription_count() != 0 && call.client().protocol() == resp::protocol::resp2) {
+                call.reply().array(2); // subscribed mode, RESP2: ["pong", message or ""]
+                call.reply().bulk_string("pong");
+                call.reply().bulk_string(call.argc() == 2 ? call.arg(1) : std::string_view());
             } else if (call.argc() == 2) {
                 call.reply().bulk_string(call.arg(1));
             } else {
@@ -368,13 +381,13 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                          call.ok();
                      }
                  });
-    commands.add({.name = "quit", .arity = -1, .flags = session_flags, .group = "connection",
+    commands.add({.name = "quit", .arity = -1, .flags = session_flags | in_any_state, .group = "connection",
                   .summary = "Close the connection", .since = "1.0.0", .complexity = "O(1)", .acl_categories = fast_conn},
                  [](server::command_call& call) {
                      call.ok();
                      call.client().close_after_reply();
                  });
-    commands.add({.name = "reset", .arity = 1, .flags = session_flags, .group = "connection",
+    commands.add({.name = "reset", .arity = 1, .flags = session_flags | in_any_state, .group = "connection",
                   .summary = "Reset the connection", .since = "6.2.0", .complexity = "O(1)", .acl_categories = fast_conn},
                  [](server::command_call& call) {
                      call.client().reset_state();

@@ -200,6 +200,7 @@ private:
             advance(*c);
         }
         m_ready_now.clear();
+        serve_notified();
         m_defer_finish = false;
         for (const ready_entry& r : m_to_finish) {
             connection* c = find(r.fd);
@@ -212,9 +213,20 @@ private:
         m_timers.run_due(m_now);
     }
 
+    // Blocked commands whose timeout passed reply now; then every session changed from
+    // outside its own turn (a pub/sub message, a served or timed-out blocked command) sends
+    // its output and runs the input it held back.
+    void serve_notified() {
+        server::expire_blocked_sessions(*m_context);
+        while (m_context->has_notified()) {
+            for (server::session* s : m_context->take_notified()) touch(*s);
+        }
+    }
+
     [[nodiscard]] int wait_timeout() const {
         clock::time_point due = m_next_cron;
         if (const auto t = m_timers.next_due(); t && *t < due) due = *t;
+        if (!m_context->blocked_sessions().empty()) due = std::min(due, server::next_block_deadline(*m_context));
         const auto now = clock::now();
         if (due <= now) return 0;
         // Round up: waking a little late beats spinning on a timer not yet due.

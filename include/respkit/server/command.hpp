@@ -38,6 +38,9 @@ enum class command_flag : std::uint32_t {
     no_multi = 1u << 18,  ///< not allowed inside MULTI
     movablekeys = 1u << 19,
     allow_busy = 1u << 20,
+    // respkit's own flags (not shown by COMMAND INFO):
+    transaction_control = 1u << 28, ///< runs at once inside MULTI (EXEC DISCARD MULTI WATCH QUIT RESET)
+    subscribed_context = 1u << 29,  ///< allowed in RESP2 subscribed mode ((P)(UN)SUBSCRIBE PING QUIT RESET)
 };
 
 /// Combines flags.

@@ -4,13 +4,19 @@
 /// State shared by every connection of one server: statistics, the client registry,
 /// configuration values, and identity (run id, start time).
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <random>
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
+
+#include "respkit/server/key_waiters.hpp"
+#include "respkit/server/pubsub_registry.hpp"
 
 namespace respkit::server {
 
@@ -32,6 +38,12 @@ struct server_stats {
 /// What every session of a server shares. Not thread-safe: one event loop owns it.
 class server_context {
 public:
+    server_context(const server_context&) = delete;
+    server_context& operator=(const server_context&) = delete;
+    /// Runs the at_exit() callbacks.
+    ~server_context() {
+        for (auto& f : m_at_exit) f();
+    }
     /// A context with a fresh random run id.
     server_context() {
         std::random_device device;
@@ -55,7 +67,10 @@ public:
     /// Registers a live session (sessions do it themselves).
     void add_client(session* s) { m_clients.insert(s); }
     /// Unregisters a session (sessions do it themselves).
-    void remove_client(session* s) { m_clients.erase(s); }
+    void remove_client(session* s) {
+        m_clients.erase(s);
+        std::erase(m_notified, s);
+    }
     /// Every live session (CLIENT LIST, INFO clients).
     [[nodiscard]] const std::unordered_set<session*>& clients() const noexcept { return m_clients; }
 
@@ -73,6 +88,65 @@ public:
     /// Refreshes now(); transports call it once per turn of their loop.
     void tick() noexcept { m_now = std::chrono::steady_clock::now(); }
 
+    // --- sessions changed from outside their own commands ---
+
+    /// Records that `s` got output (a pub/sub message, an unblocked command's reply) or input to
+    /// run (it was unblocked) outside its own turn: its transport must look at it. Transports
+    /// call take_notified() after each batch of work.
+    void notify(session* s) {
+        if (std::find(m_notified.begin(), m_notified.end(), s) == m_notified.end()) m_notified.push_back(s);
+    }
+    /// True when some session was notified since the last take_notified().
+    [[nodiscard]] bool has_notified() const noexcept { return !m_notified.empty(); }
+    /// The sessions notified since the last call (each once), oldest first.
+    [[nodiscard]] std::vector<session*> take_notified() {
+        std::vector<session*> out;
+        out.swap(m_notified);
+        return out;
+    }
+
+    // --- WATCH, blocking commands, pub/sub ---
+
+    /// Sessions WATCHing each key.
+    [[nodiscard]] key_waiters& watchers() noexcept { return m_watchers; }
+    /// Sessions blocked on each key (BLPOP ...), first come first served.
+    [[nodiscard]] key_waiters& blocked_on() noexcept { return m_blocked_on; }
+    /// Every blocked session (for timeouts and INFO's blocked_clients), oldest first.
+    [[nodiscard]] std::vector<session*>& blocked_sessions() noexcept { return m_blocked_sessions; }
+    /// Channel and pattern subscriptions.
+    [[nodiscard]] pubsub_registry& pubsub() noexcept { return m_pubsub; }
+    /// Channel and pattern subscriptions.
+    [[nodiscard]] const pubsub_registry& pubsub() const noexcept { return m_pubsub; }
+
+    /// Notes that `key` changed: if a session is blocked on it, its command is retried once the
+    /// running command is done (like Redis's signalKeyAsReady).
+    void signal_key_ready(std::size_t db, std::string_view key) {
+        if (m_blocked_on.find(db, key) == nullptr) return;
+        for (const db_key& k : m_ready_keys) {
+            if (k.db == db && k.key == key) return;
+        }
+        m_ready_keys.push_back({db, std::string(key)});
+    }
+    /// True when some key signalled ready waits to be served.
+    [[nodiscard]] bool has_ready_keys() const noexcept { return !m_ready_keys.empty(); }
+    /// The keys signalled ready since the last call, in order.
+    [[nodiscard]] std::vector<db_key> take_ready_keys() {
+        std::vector<db_key> out;
+        out.swap(m_ready_keys);
+        return out;
+    }
+
+    /// Runs `f` when the context is destroyed (e.g. to stop observing a keyspace).
+    void at_exit(std::function<void()> f) { m_at_exit.push_back(std::move(f)); }
+    /// True when the keyspace at `keyspace` already reports its key changes to this context.
+    [[nodiscard]] bool observes(const void* keyspace) const noexcept {
+        return std::find(m_observed.begin(), m_observed.end(), keyspace) != m_observed.end();
+    }
+    /// Records that `keyspace` reports its key changes to this context.
+    void add_observed(const void* keyspace) { m_observed.push_back(keyspace); }
+    /// Forgets `keyspace` (it stopped reporting to this context).
+    void remove_observed(const void* keyspace) { std::erase(m_observed, keyspace); }
+
     /// Asks the transport to stop (SHUTDOWN, or a signal).
     void request_shutdown() noexcept { m_shutdown = true; }
     /// True once a shutdown was requested.
@@ -86,6 +160,14 @@ private:
     std::uint64_t m_last_client_id = 0;
     std::unordered_set<session*> m_clients;
     bool m_shutdown = false;
+    std::vector<session*> m_notified;
+    key_waiters m_watchers;
+    key_waiters m_blocked_on;
+    std::vector<session*> m_blocked_sessions;
+    std::vector<db_key> m_ready_keys;
+    pubsub_registry m_pubsub;
+    std::vector<std::function<void()>> m_at_exit;
+    std::vector<const void*> m_observed;
 };
 
 } // namespace respkit::server

@@ -4,12 +4,18 @@
 /// A connection's state machine, independent of any socket: feed it the bytes a client sent,
 /// take the reply bytes it produced.
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "respkit/resp/input_buffer.hpp"
 #include "respkit/resp/request_parser.hpp"
@@ -43,7 +49,12 @@ public:
     }
     session(const session&) = delete;
     session& operator=(const session&) = delete;
-    ~session() { m_server->remove_client(this); }
+    ~session() {
+        unblock();
+        unwatch();
+        unsubscribe_all();
+        m_server->remove_client(this);
+    }
 
     // --- input ---
 
@@ -68,7 +79,7 @@ public:
     /// number of commands run.
     std::size_t process() {
         std::size_t ran = 0;
-        while (!m_closing && !output_full() && ran < m_options.max_commands_per_feed) {
+        while (!m_closing && !m_blocked && !output_full() && ran < m_options.max_commands_per_feed) {
             const resp::parse_result r = m_parser.parse(m_input.data());
             if (r.status == resp::parse_status::error) {
                 protocol_error();
@@ -86,13 +97,38 @@ public:
         return ran;
     }
     /// True when input is waiting that process() did not run yet (it yielded).
-    [[nodiscard]] bool has_pending_input() const noexcept { return !m_input.empty() && !m_closing; }
+    [[nodiscard]] bool has_pending_input() const noexcept { return !m_input.empty() && !m_closing && !m_blocked; }
 
-    /// Runs one command given as arguments (as if the client had sent it).
+    /// Runs one command given as arguments (as if the client had sent it): rejects it with
+    /// Redis's error when it is unknown, has the wrong arity or is not allowed in the current
+    /// state (RESP2 subscribed mode, MULTI); queues it inside MULTI; otherwise runs it, then
+    /// serves the clients blocked on keys it made ready.
     void execute(std::span<const std::string_view> args) {
         m_last_command_at = m_server->now();
         if (!args.empty()) m_last_command.assign(args[0]);
-        m_dispatcher->dispatch(args, *this, *m_server, m_reply);
+        const command_entry* entry = m_dispatcher->resolve(args, m_reply, *m_server);
+        if (entry == nullptr) {
+            if (m_multi) m_multi->aborted = true;
+            return;
+        }
+        const command_flag flags = entry->spec.flags;
+        if (m_multi && has(flags, command_flag::no_multi)) {
+            reject("ERR Command not allowed inside a transaction");
+            return;
+        }
+        if (!m_subscriptions.empty() && protocol() == resp::protocol::resp2 &&
+            !has(flags, command_flag::subscribed_context)) {
+            reject("ERR Can't execute '" + entry->full_name +
+                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+            return;
+        }
+        if (m_multi && !has(flags, command_flag::transaction_control)) {
+            m_multi->queue.push_back({std::vector<std::string>(args.begin(), args.end())});
+            m_reply.simple_string("QUEUED");
+            return;
+        }
+        m_dispatcher->run(*entry, args, *this, *m_server, m_reply);
+        if (m_server->has_ready_keys()) serve_ready_keys(*m_server);
     }
 
     // --- output ---
@@ -170,14 +206,273 @@ public:
     /// The dispatcher.
     [[nodiscard]] const dispatcher& commands() const noexcept { return *m_dispatcher; }
 
-    /// Forgets per-connection state, as RESET does: RESP2, db 0, no name.
+    /// Forgets per-connection state, as RESET does: no transaction, no watched keys, no
+    /// subscriptions, RESP2, db 0, no name.
     void reset_state() {
+        discard_transaction();
+        unsubscribe_all();
         set_protocol(resp::protocol::resp2);
         m_db = 0;
         m_name.clear();
     }
 
+    // --- transactions (MULTI, EXEC, DISCARD, WATCH) ---
+
+    /// A command queued by MULTI (EXEC resolves it again: the table may change meanwhile).
+    struct queued_command {
+        std::vector<std::string> args; ///< name first
+    };
+    /// A key WATCHed by this session.
+    struct watched_key {
+        std::size_t db;        ///< its database
+        std::string key;       ///< the key
+        bool expired_at_watch; ///< it was stored but logically expired when WATCHed
+    };
+
+    /// True between MULTI and EXEC/DISCARD.
+    [[nodiscard]] bool in_multi() const noexcept { return m_multi != nullptr; }
+    /// Starts a transaction (MULTI): later commands are queued.
+    void begin_multi() { m_multi = std::make_unique<transaction>(); }
+    /// True when a command was rejected while queueing: EXEC answers EXECABORT.
+    [[nodiscard]] bool multi_aborted() const noexcept { return m_multi && m_multi->aborted; }
+    /// Ends the transaction, returning its queued commands (EXEC). Watched keys stay watched
+    /// until unwatch().
+    [[nodiscard]] std::vector<queued_command> end_multi() {
+        std::vector<queued_command> queue;
+        if (m_multi) queue = std::move(m_multi->queue);
+        m_multi.reset();
+        return queue;
+    }
+    /// Number of commands queued since MULTI (0 outside a transaction).
+    [[nodiscard]] std::size_t queued_count() const noexcept { return m_multi ? m_multi->queue.size() : 0; }
+    /// Drops the transaction and unwatches every key (DISCARD, RESET).
+    void discard_transaction() {
+        m_multi.reset();
+        unwatch();
+    }
+    /// True while EXEC runs the queued commands (blocking commands do not block then).
+    [[nodiscard]] bool executing_transaction() const noexcept { return m_executing; }
+    /// Marks that EXEC is (or is no longer) running the queued commands.
+    void set_executing_transaction(bool on) noexcept { m_executing = on; }
+
+    /// WATCHes `key` of `db` (once per key); `expired` tells whether it is stored but
+    /// logically expired now (Redis does not count its later removal as a change).
+    void watch(std::size_t db, std::string_view key, bool expired) {
+        for (const watched_key& w : m_watched) {
+            if (w.db == db && w.key == key) return;
+        }
+        m_watched.push_back({db, std::string(key), expired});
+        m_server->watchers().add(db, key, this);
+    }
+    /// Forgets every watched key and whether one changed (UNWATCH, EXEC, DISCARD).
+    void unwatch() {
+        for (const watched_key& w : m_watched) m_server->watchers().remove(w.db, w.key, this);
+        m_watched.clear();
+        m_watch_dirty = false;
+    }
+    /// The watched keys.
+    [[nodiscard]] const std::vector<watched_key>& watched_keys() const noexcept { return m_watched; }
+    /// Tells the session a key it watches changed; `expired` when the change is the removal
+    /// of an expired key. A key already expired when watched does not count as changed by
+    /// that removal.
+    void touch_watched(std::size_t db, std::string_view key, bool expired) {
+        for (watched_key& w : m_watched) {
+            if (w.db != db || w.key != key) continue;
+            if (w.expired_at_watch && expired) {
+                w.expired_at_watch = false; // removed as it was already logically: no change
+                return;
+            }
+            m_watch_dirty = true;
+            return;
+        }
+    }
+    /// Marks the watched keys as changed (FLUSHDB of a watched key, EXEC's expiry check).
+    void mark_watch_dirty() noexcept {
+        if (!m_watched.empty()) m_watch_dirty = true;
+    }
+    /// True when a watched key changed since WATCH: EXEC fails.
+    [[nodiscard]] bool watch_dirty() const noexcept { return m_watch_dirty; }
+
+    // --- blocking commands (BLPOP, BLMOVE, BZPOPMIN ...) ---
+
+    /// What a blocked command replies when its timeout passes.
+    enum class timeout_reply : std::uint8_t {
+        null_array, ///< *-1 (RESP3 _): BLPOP, BRPOP, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP
+        null_bulk,  ///< $-1 (RESP3 _): BLMOVE, BRPOPLPUSH
+    };
+
+    /// Called by a blocking command that found nothing to serve: blocks the client on `keys`
+    /// until one of them changes (the command then runs again, see retrying()) or `timeout`
+    /// passes (zero: never). While blocked the session runs none of its other input. Inside
+    /// EXEC it does not block: it replies as on a timeout at once.
+    void block(std::span<const std::string_view> keys, std::chrono::milliseconds timeout, timeout_reply on_timeout,
+               std::span<const std::string_view> args) {
+        if (m_retrying) {
+            m_still_blocked = true; // retried and still nothing: keep its place in the queues
+            return;
+        }
+        if (m_executing) {
+            write_timeout_reply(on_timeout);
+            return;
+        }
+        auto state = std::make_unique<blocked_state>();
+        state->args.assign(args.begin(), args.end());
+        state->db = m_db;
+        state->on_timeout = on_timeout;
+        if (timeout.count() > 0) state->deadline = m_server->now() + timeout;
+        for (const std::string_view key : keys) {
+            if (std::find(state->keys.begin(), state->keys.end(), key) != state->keys.end()) continue;
+            state->keys.emplace_back(key);
+            m_server->blocked_on().add(m_db, key, this);
+        }
+        m_blocked = std::move(state);
+        m_server->blocked_sessions().push_back(this);
+        ++m_server->stats().blocked_clients;
+    }
+    /// True while a blocking command waits.
+    [[nodiscard]] bool blocked() const noexcept { return m_blocked != nullptr; }
+    /// True while a blocked command runs again because a key it waits on changed: if it still
+    /// finds nothing it calls block() again, which keeps it blocked where it was.
+    [[nodiscard]] bool retrying() const noexcept { return m_retrying; }
+    /// When the blocked command times out (time_point::max(): never).
+    [[nodiscard]] std::chrono::steady_clock::time_point block_deadline() const noexcept {
+        return m_blocked ? m_blocked->deadline : std::chrono::steady_clock::time_point::max();
+    }
+    /// Runs the blocked command again (a key it waits on changed). Returns true when it was
+    /// served (it replied and the session is unblocked; its transport is notified).
+    bool retry_blocked() {
+        if (!m_blocked) return false;
+        std::vector<std::string_view> args(m_blocked->args.begin(), m_blocked->args.end());
+        const std::size_t db = m_db;
+        m_db = m_blocked->db;
+        m_retrying = true;
+        m_still_blocked = false;
+        const command_entry* entry = m_dispatcher->resolve(args, m_reply, *m_server); // replies if gone
+        if (entry != nullptr) m_dispatcher->run(*entry, args, *this, *m_server, m_reply);
+        m_retrying = false;
+        m_db = db;
+        if (entry != nullptr && m_still_blocked) return false;
+        unblock();
+        m_server->notify(this);
+        return true;
+    }
+    /// Replies as the blocked command does on its timeout and unblocks (its transport is
+    /// notified). Does nothing when not blocked.
+    void time_out_blocked() {
+        if (!m_blocked) return;
+        write_timeout_reply(m_blocked->on_timeout);
+        unblock();
+        m_server->notify(this);
+    }
+
+    // --- pub/sub ---
+
+    /// Number of channels and patterns subscribed to.
+    [[nodiscard]] std::size_t subscription_count() const noexcept { return m_subscriptions.size(); }
+    /// Subscribes to `channel`; false when already subscribed.
+    bool subscribe(std::string_view channel) {
+        if (!m_subscriptions.insert(subscription_key(false, channel)).second) return false;
+        m_server->pubsub().add_channel(channel, this);
+        return true;
+    }
+    /// Unsubscribes from `channel`; false when not subscribed.
+    bool unsubscribe(std::string_view channel) {
+        if (m_subscriptions.erase(subscription_key(false, channel)) == 0) return false;
+        m_server->pubsub().remove_channel(channel, this);
+        return true;
+    }
+    /// Subscribes to `pattern`; false when already subscribed.
+    bool psubscribe(std::string_view pattern) {
+        if (!m_subscriptions.insert(subscription_key(true, pattern)).second) return false;
+        m_server->pubsub().add_pattern(pattern, this);
+        return true;
+    }
+    /// Unsubscribes from `pattern`; false when not subscribed.
+    bool punsubscribe(std::string_view pattern) {
+        if (m_subscriptions.erase(subscription_key(true, pattern)) == 0) return false;
+        m_server->pubsub().remove_pattern(pattern, this);
+        return true;
+    }
+    /// The channels (`patterns` false) or patterns subscribed to, in no particular order.
+    [[nodiscard]] std::vector<std::string> subscriptions(bool patterns) const {
+        std::vector<std::string> out;
+        for (const std::string& s : m_subscriptions) {
+            if ((s[0] == 'p') == patterns) out.push_back(s.substr(1));
+        }
+        return out;
+    }
+
 private:
+    struct transaction {
+        std::vector<queued_command> queue;
+        bool aborted = false; // a command was rejected while queueing
+    };
+    struct blocked_state {
+        std::vector<std::string> args;
+        std::vector<std::string> keys;
+        std::size_t db = 0;
+        std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+        timeout_reply on_timeout = timeout_reply::null_array;
+    };
+
+    // A rejection before running (Redis's rejectCommand): counted, and it aborts a transaction.
+    void reject(std::string message) {
+        m_server->count_error(message);
+        m_reply.simple_error(message);
+        if (m_multi) m_multi->aborted = true;
+    }
+
+    void write_timeout_reply(timeout_reply kind) {
+        if (kind == timeout_reply::null_bulk) {
+            m_reply.null();
+        } else {
+            m_reply.null_array();
+        }
+    }
+
+    void unblock() {
+        if (!m_blocked) return;
+        for (const std::string& key : m_blocked->keys) m_server->blocked_on().remove(m_blocked->db, key, this);
+        std::erase(m_server->blocked_sessions(), this);
+        --m_server->stats().blocked_clients;
+        m_blocked.reset();
+    }
+
+    void unsubscribe_all() {
+        for (const std::string& s : m_subscriptions) {
+            if (s[0] == 'p') {
+                m_server->pubsub().remove_pattern(std::string_view(s).substr(1), this);
+            } else {
+                m_server->pubsub().remove_channel(std::string_view(s).substr(1), this);
+            }
+        }
+        m_subscriptions.clear();
+    }
+
+    [[nodiscard]] static std::string subscription_key(bool pattern, std::string_view name) {
+        std::string key(1, pattern ? 'p' : 'c');
+        key += name;
+        return key;
+    }
+
+    // Serves the clients blocked on keys made ready by the command that just ran, in the order
+    // they blocked, until no key is left ready (a served BLMOVE may make another key ready).
+    static void serve_ready_keys(server_context& server) {
+        while (server.has_ready_keys()) {
+            for (const db_key& ready : server.take_ready_keys()) {
+                const std::vector<session*>* queue = server.blocked_on().find(ready.db, ready.key);
+                if (queue == nullptr) continue;
+                const std::vector<session*> waiting = *queue; // serving changes the queue
+                for (session* s : waiting) {
+                    const std::vector<session*>* now = server.blocked_on().find(ready.db, ready.key);
+                    if (now == nullptr) break;
+                    if (std::find(now->begin(), now->end(), s) == now->end()) continue; // served meanwhile
+                    s->retry_blocked();
+                }
+            }
+        }
+    }
+
     void protocol_error() {
         const std::string message = m_parser.error_message();
         m_server->count_error(message);
@@ -201,6 +496,32 @@ private:
     std::chrono::steady_clock::time_point m_created = m_server->now();
     std::chrono::steady_clock::time_point m_last_command_at = m_created;
     bool m_closing = false;
+    bool m_executing = false;     // EXEC is running the queued commands
+    bool m_watch_dirty = false;   // a watched key changed
+    bool m_retrying = false;      // the blocked command runs again
+    bool m_still_blocked = false; // ... and blocked again
+    std::unique_ptr<transaction> m_multi;     // between MULTI and EXEC
+    std::vector<watched_key> m_watched;
+    std::unique_ptr<blocked_state> m_blocked; // while a blocking command waits
+    std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern
 };
+
+/// Times out the blocked sessions of `server` whose deadline passed (by server.now()); their
+/// transports are notified. Transports call it once per turn when blocked sessions exist.
+inline void expire_blocked_sessions(server_context& server) {
+    if (server.blocked_sessions().empty()) return;
+    const auto now = server.now();
+    const std::vector<session*> blocked = server.blocked_sessions();
+    for (session* s : blocked) {
+        if (s->block_deadline() <= now) s->time_out_blocked();
+    }
+}
+
+/// The earliest deadline of a blocked session (time_point::max() when none).
+[[nodiscard]] inline std::chrono::steady_clock::time_point next_block_deadline(server_context& server) {
+    auto due = std::chrono::steady_clock::time_point::max();
+    for (const session* s : server.blocked_sessions()) due = std::min(due, s->block_deadline());
+    return due;
+}
 
 } // namespace respkit::server

@@ -41,7 +41,7 @@ enum class key_event : std::uint8_t {
     modified, ///< written by the keyspace (set, expiry change, rename target) or notify_modified
     deleted,  ///< removed by erase or as a rename source
     expired,  ///< removed because its TTL passed (lazily on access or by active expiry)
-    flushed,  ///< the whole database was emptied (the key is empty)
+    flushed,  ///< the whole database is about to be emptied (the key is empty)
 };
 
 /// An observer: called when the keyspace changes `key` in database `db` (after a write;
@@ -202,6 +202,18 @@ public:
     /// True if `key` exists (EXISTS): expires it if due; counts a hit or miss.
     [[nodiscard]] bool exists(std::size_t db, std::string_view key) {
         return find(db, key) != nullptr;
+    }
+
+    /// True when `key` is stored in `db`, even if its TTL passed (no expiry, no counting).
+    [[nodiscard]] bool stored(std::size_t db, std::string_view key) const {
+        return m_dbs[db].keys.find(key) != nullptr;
+    }
+    /// True when `key` is stored in `db` but its TTL passed (it reads as missing; not removed
+    /// here, not counted).
+    [[nodiscard]] bool stored_expired(std::size_t db, std::string_view key) {
+        const database& d = m_dbs[db];
+        const entry* e = d.keys.find(key);
+        return e != nullptr && e->ttl_slot != entry::no_ttl && m_clock.now_ms() > d.ttl[e->ttl_slot].at_ms;
     }
 
     /// TYPE: "string", "list", "hash", "set", "zset" or "none". Counts a hit or miss.
@@ -387,10 +399,10 @@ public:
     std::size_t flush(std::size_t db) {
         database& d = m_dbs[db];
         const std::size_t removed = d.keys.size();
+        notify(key_event::flushed, db, {}); // before: observers may still look at the keys
         d.keys.clear();
         d.ttl = {};
         d.avg_ttl = 0;
-        notify(key_event::flushed, db, {});
         return removed;
     }
 

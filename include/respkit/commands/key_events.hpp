@@ -1,0 +1,69 @@
+#pragma once
+
+/// \file
+/// Connects a keyspace's key changes to the server contexts whose sessions WATCH keys or block
+/// on them: a change marks the watchers' transactions as failed and makes blocked commands run
+/// again. Installed by the transaction and blocking command families; attached to a context
+/// the first time one of its sessions needs it.
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "respkit/server/server_context.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/store/keyspace.hpp"
+
+namespace respkit::commands {
+
+/// Observes one keyspace for as long as it lives (the keyspace must outlive it, as it must
+/// outlive the dispatcher whose commands hold it) and forwards each change to the attached
+/// contexts.
+template <class Keyspace>
+class key_event_relay : public std::enable_shared_from_this<key_event_relay<Keyspace>> {
+public:
+    /// Starts observing `keyspace`.
+    explicit key_event_relay(Keyspace& keyspace) : m_keyspace(&keyspace) { keyspace.add_observer(&on_event, this); }
+    key_event_relay(const key_event_relay&) = delete;
+    key_event_relay& operator=(const key_event_relay&) = delete;
+    /// Stops observing.
+    ~key_event_relay() { m_keyspace->remove_observer(&on_event, this); }
+
+    /// Forwards changes to `server` from now on (once per context; it detaches when destroyed).
+    void attach(server::server_context& server) {
+        if (server.observes(this)) return;
+        server.add_observed(this);
+        m_contexts.push_back(&server);
+        std::weak_ptr<key_event_relay> weak = this->shared_from_this();
+        server.at_exit([weak, context = &server] {
+            if (auto relay = weak.lock()) std::erase(relay->m_contexts, context);
+        });
+    }
+
+private:
+    static void on_event(void* self, store::key_event event, std::size_t db, std::string_view key) {
+        auto* relay = static_cast<key_event_relay*>(self);
+        for (server::server_context* server : relay->m_contexts) relay->forward(*server, event, db, key);
+    }
+
+    void forward(server::server_context& server, store::key_event event, std::size_t db, std::string_view key) {
+        if (event == store::key_event::flushed) {
+            // As Redis: a flush changes the watched keys that exist (the keys are still there).
+            server.watchers().for_each_in_db(db, [&](std::string_view watched, const auto& sessions) {
+                if (!m_keyspace->stored(db, watched)) return;
+                for (server::session* s : sessions) s->touch_watched(db, watched, false);
+            });
+            return;
+        }
+        if (const auto* sessions = server.watchers().find(db, key)) {
+            for (server::session* s : *sessions) s->touch_watched(db, key, event == store::key_event::expired);
+        }
+        if (event == store::key_event::modified) server.signal_key_ready(db, key);
+    }
+
+    Keyspace* m_keyspace;
+    std::vector<server::server_context*> m_contexts;
+};
+
+} // namespace respkit::commands

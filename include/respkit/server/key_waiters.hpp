@@ -1,0 +1,85 @@
+#pragma once
+
+/// \file
+/// Which sessions wait on which keys (WATCH, blocking commands): each key of a database maps to
+/// the sessions waiting on it, in the order they started waiting.
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace respkit::server {
+
+class session;
+
+/// A key of one database.
+struct db_key {
+    std::size_t db = 0; ///< database index
+    std::string key;    ///< the key
+    friend bool operator==(const db_key&, const db_key&) = default;
+};
+
+/// Sessions waiting on keys, first come first served. Not thread-safe (one event loop).
+class key_waiters {
+public:
+    /// Adds `s` at the end of `key`'s queue (no check for duplicates: callers add a key once).
+    void add(std::size_t db, std::string_view key, session* s) {
+        auto it = m_waiters.find(view{db, key});
+        if (it == m_waiters.end()) it = m_waiters.emplace(db_key{db, std::string(key)}, std::vector<session*>{}).first;
+        it->second.push_back(s);
+    }
+    /// Removes `s` from `key`'s queue, keeping the others' order.
+    void remove(std::size_t db, std::string_view key, const session* s) {
+        const auto it = m_waiters.find(view{db, key});
+        if (it == m_waiters.end()) return;
+        auto& queue = it->second;
+        const auto pos = std::find(queue.begin(), queue.end(), s);
+        if (pos != queue.end()) queue.erase(pos);
+        if (queue.empty()) m_waiters.erase(it);
+    }
+    /// The sessions waiting on `key`, oldest first, or nullptr when none.
+    [[nodiscard]] const std::vector<session*>* find(std::size_t db, std::string_view key) const {
+        const auto it = m_waiters.find(view{db, key});
+        return it == m_waiters.end() ? nullptr : &it->second;
+    }
+    /// True when no session waits on any key.
+    [[nodiscard]] bool empty() const noexcept { return m_waiters.empty(); }
+    /// Calls `f(key, sessions)` for every waited-on key of database `db`.
+    template <class F>
+    void for_each_in_db(std::size_t db, F&& f) const {
+        for (const auto& [k, sessions] : m_waiters) {
+            if (k.db == db) f(std::string_view(k.key), sessions);
+        }
+    }
+
+private:
+    struct view {
+        std::size_t db;
+        std::string_view key;
+    };
+    struct hash {
+        using is_transparent = void;
+        [[nodiscard]] std::size_t operator()(view v) const noexcept {
+            return std::hash<std::string_view>{}(v.key) ^ (v.db * 0x9e3779b97f4a7c15ULL);
+        }
+        [[nodiscard]] std::size_t operator()(const db_key& k) const noexcept { return (*this)(view{k.db, k.key}); }
+    };
+    struct equal {
+        using is_transparent = void;
+        [[nodiscard]] static view as_view(const db_key& k) noexcept { return {k.db, k.key}; }
+        [[nodiscard]] static view as_view(view v) noexcept { return v; }
+        template <class A, class B>
+        [[nodiscard]] bool operator()(const A& a, const B& b) const noexcept {
+            const view x = as_view(a), y = as_view(b);
+            return x.db == y.db && x.key == y.key;
+        }
+    };
+    std::unordered_map<db_key, std::vector<session*>, hash, equal> m_waiters;
+};
+
+} // namespace respkit::server

@@ -1,0 +1,49 @@
+#pragma once
+
+/// \file
+/// Publishing: delivers a message to the subscribers of a channel and of the patterns matching
+/// it, as `message` / `pmessage` arrays (RESP2) or push frames (RESP3). Usable from any
+/// command callback: `server::publish(call.server(), "news", "hello")`.
+
+#include <cstddef>
+#include <string_view>
+
+#include "respkit/server/server_context.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/store/glob.hpp"
+
+namespace respkit::server {
+
+/// Sends `message` on `channel` to its subscribers (in subscription order), then to the
+/// subscribers of every pattern matching `channel` (patterns in byte order); each transport is
+/// notified. Returns the number of deliveries (PUBLISH's reply).
+inline std::size_t publish(server_context& server, std::string_view channel, std::string_view message) {
+    std::size_t receivers = 0;
+    if (const pubsub_registry::subscribers* subscribers = server.pubsub().channel(channel)) {
+        for (session* s : *subscribers) {
+            reply_writer& out = s->reply();
+            out.push(3);
+            out.bulk_string("message");
+            out.bulk_string(channel);
+            out.bulk_string(message);
+            server.notify(s);
+            ++receivers;
+        }
+    }
+    for (const auto& [pattern, subscribers] : server.pubsub().patterns()) {
+        if (!store::glob_match(pattern, channel)) continue;
+        for (session* s : subscribers) {
+            reply_writer& out = s->reply();
+            out.push(4);
+            out.bulk_string("pmessage");
+            out.bulk_string(pattern);
+            out.bulk_string(channel);
+            out.bulk_string(message);
+            server.notify(s);
+            ++receivers;
+        }
+    }
+    return receivers;
+}
+
+} // namespace respkit::server
