@@ -217,6 +217,7 @@ private:
     // outside its own turn (a pub/sub message, a served or timed-out blocked command) sends
     // its output and runs the input it held back.
     void serve_notified() {
+        server::serve_blocked_sessions(*m_context); // keys made ready outside commands (timers)
         server::expire_blocked_sessions(*m_context);
         while (m_context->has_notified()) {
             for (server::session* s : m_context->take_notified()) touch(*s);

@@ -16,7 +16,9 @@ namespace respkit::server {
 
 /// Sends `message` on `channel` to its subscribers (in subscription order), then to the
 /// subscribers of every pattern matching `channel` (patterns in byte order); each transport is
-/// notified. Returns the number of deliveries (PUBLISH's reply).
+/// notified. A subscriber whose queued output passes its session's hard limit is closed (as
+/// Redis's client-output-buffer-limit for pubsub). Returns the number of deliveries (PUBLISH's
+/// reply).
 inline std::size_t publish(server_context& server, std::string_view channel, std::string_view message) {
     std::size_t receivers = 0;
     if (const pubsub_registry::subscribers* subscribers = server.pubsub().channel(channel)) {
@@ -26,7 +28,7 @@ inline std::size_t publish(server_context& server, std::string_view channel, std
             out.bulk_string("message");
             out.bulk_string(channel);
             out.bulk_string(message);
-            server.notify(s);
+            if (!s->enforce_output_limit()) server.notify(s);
             ++receivers;
         }
     }
@@ -39,7 +41,7 @@ inline std::size_t publish(server_context& server, std::string_view channel, std
             out.bulk_string(pattern);
             out.bulk_string(channel);
             out.bulk_string(message);
-            server.notify(s);
+            if (!s->enforce_output_limit()) server.notify(s);
             ++receivers;
         }
     }

@@ -26,6 +26,9 @@
 
 namespace respkit::server {
 
+class session;
+inline void serve_blocked_sessions(server_context& server);
+
 /// Bounds and defaults of a session.
 struct session_options {
     resp::limits request_limits{};                  ///< request parser limits (Redis's defaults)
@@ -128,7 +131,7 @@ public:
             return;
         }
         m_dispatcher->run(*entry, args, *this, *m_server, m_reply);
-        if (m_server->has_ready_keys()) serve_ready_keys(*m_server);
+        if (m_server->has_ready_keys()) serve_blocked_sessions(*m_server);
     }
 
     // --- output ---
@@ -158,11 +161,21 @@ public:
 
     /// Closes once pending output is sent (QUIT, protocol errors).
     void close_after_reply() noexcept { m_closing = true; }
-    /// Closes at once, dropping pending output (output limit exceeded, CLIENT KILL).
+    /// Closes at once, dropping pending output (output limit exceeded, CLIENT KILL); a blocked
+    /// command stops waiting (nothing is served to a closing client).
     void close_now() noexcept {
         m_closing = true;
         m_output.clear();
         m_output_sent = 0;
+        unblock();
+    }
+    /// Closes at once when queued output passed the hard limit (a subscriber that does not
+    /// read its messages). Returns true when it closed.
+    bool enforce_output_limit() noexcept {
+        if (output_size() <= m_options.output_hard_limit) return false;
+        close_now();
+        m_server->notify(this);
+        return true;
     }
     /// True when the transport should close the connection after sending pending_output().
     [[nodiscard]] bool closing() const noexcept { return m_closing; }
@@ -455,24 +468,6 @@ private:
         return key;
     }
 
-    // Serves the clients blocked on keys made ready by the command that just ran, in the order
-    // they blocked, until no key is left ready (a served BLMOVE may make another key ready).
-    static void serve_ready_keys(server_context& server) {
-        while (server.has_ready_keys()) {
-            for (const db_key& ready : server.take_ready_keys()) {
-                const std::vector<session*>* queue = server.blocked_on().find(ready.db, ready.key);
-                if (queue == nullptr) continue;
-                const std::vector<session*> waiting = *queue; // serving changes the queue
-                for (session* s : waiting) {
-                    const std::vector<session*>* now = server.blocked_on().find(ready.db, ready.key);
-                    if (now == nullptr) break;
-                    if (std::find(now->begin(), now->end(), s) == now->end()) continue; // served meanwhile
-                    s->retry_blocked();
-                }
-            }
-        }
-    }
-
     void protocol_error() {
         const std::string message = m_parser.error_message();
         m_server->count_error(message);
@@ -505,6 +500,25 @@ private:
     std::unique_ptr<blocked_state> m_blocked; // while a blocking command waits
     std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern
 };
+
+/// Serves the sessions blocked on keys signalled ready (by the command that just ran, or by any
+/// other write), in the order they blocked, until no key is left ready (a served BLMOVE may
+/// make another key ready). Sessions run it after each command; transports once per turn.
+inline void serve_blocked_sessions(server_context& server) {
+    while (server.has_ready_keys()) {
+        for (const db_key& ready : server.take_ready_keys()) {
+            const std::vector<session*>* queue = server.blocked_on().find(ready.db, ready.key);
+            if (queue == nullptr) continue;
+            const std::vector<session*> waiting = *queue; // serving changes the queue
+            for (session* s : waiting) {
+                const std::vector<session*>* now = server.blocked_on().find(ready.db, ready.key);
+                if (now == nullptr) break;
+                if (std::find(now->begin(), now->end(), s) == now->end()) continue; // served meanwhile
+                s->retry_blocked();
+            }
+        }
+    }
+}
 
 /// Times out the blocked sessions of `server` whose deadline passed (by server.now()); their
 /// transports are notified. Transports call it once per turn when blocked sessions exist.
