@@ -193,7 +193,11 @@ template <class Keyspace>
             field("client_recent_max_output_buffer", max_out);
             field("blocked_clients", stats.blocked_clients);
             field("tracking_clients", 0);
-            field("clients_in_timeout_table", 0);
+            std::size_t with_timeout = 0;
+            for (const server::session* s : ctx.blocked_sessions()) {
+                with_timeout += s->block_deadline() != std::chrono::steady_clock::time_point::max() ? 1 : 0;
+            }
+            field("clients_in_timeout_table", with_timeout);
         } else if (name == "memory") {
             header("Memory");
             const memory_usage m = measure_memory();
@@ -238,8 +242,8 @@ template <class Keyspace>
             field("evicted_keys", 0);
             field("keyspace_hits", ks.keyspace_hits);
             field("keyspace_misses", ks.keyspace_misses);
-            field("pubsub_channels", 0);
-            field("pubsub_patterns", 0);
+            field("pubsub_channels", ctx.pubsub().channels().size());
+            field("pubsub_patterns", ctx.pubsub().patterns().size());
             field("unexpected_error_replies", stats.unexpected_error_replies);
             field("total_error_replies", stats.total_error_replies);
         } else if (name == "replication") {

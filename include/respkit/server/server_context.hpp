@@ -113,6 +113,8 @@ public:
     [[nodiscard]] key_waiters& blocked_on() noexcept { return m_blocked_on; }
     /// Every blocked session (for timeouts and INFO's blocked_clients), oldest first.
     [[nodiscard]] std::vector<session*>& blocked_sessions() noexcept { return m_blocked_sessions; }
+    /// Every blocked session, oldest first.
+    [[nodiscard]] const std::vector<session*>& blocked_sessions() const noexcept { return m_blocked_sessions; }
     /// Channel and pattern subscriptions.
     [[nodiscard]] pubsub_registry& pubsub() noexcept { return m_pubsub; }
     /// Channel and pattern subscriptions.
