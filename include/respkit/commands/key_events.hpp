@@ -17,27 +17,33 @@
 
 namespace respkit::commands {
 
-/// Observes one keyspace for as long as it lives (the keyspace must outlive it, as it must
-/// outlive the dispatcher whose commands hold it) and forwards each change to the attached
-/// contexts.
+/// Observes one keyspace (which must outlive the relay, as it must outlive the dispatcher whose
+/// commands hold both) and forwards each change to the attached contexts.
 template <class Keyspace>
 class key_event_relay : public std::enable_shared_from_this<key_event_relay<Keyspace>> {
 public:
-    /// Starts observing `keyspace`.
-    explicit key_event_relay(Keyspace& keyspace) : m_keyspace(&keyspace) { keyspace.add_observer(&on_event, this); }
+    /// A relay for `keyspace`; it observes the keyspace only while a context is attached (writes
+    /// cost nothing extra until a client WATCHes or blocks).
+    explicit key_event_relay(Keyspace& keyspace) : m_keyspace(&keyspace) {}
     key_event_relay(const key_event_relay&) = delete;
     key_event_relay& operator=(const key_event_relay&) = delete;
     /// Stops observing.
-    ~key_event_relay() { m_keyspace->remove_observer(&on_event, this); }
+    ~key_event_relay() {
+        if (!m_contexts.empty()) m_keyspace->remove_observer(&on_event, this);
+    }
 
     /// Forwards changes to `server` from now on (once per context; it detaches when destroyed).
     void attach(server::server_context& server) {
         if (server.observes(this)) return;
         server.add_observed(this);
+        if (m_contexts.empty()) m_keyspace->add_observer(&on_event, this);
         m_contexts.push_back(&server);
         std::weak_ptr<key_event_relay> weak = this->shared_from_this();
         server.at_exit([weak, context = &server] {
-            if (auto relay = weak.lock()) std::erase(relay->m_contexts, context);
+            auto relay = weak.lock();
+            if (!relay) return;
+            std::erase(relay->m_contexts, context);
+            if (relay->m_contexts.empty()) relay->m_keyspace->remove_observer(&on_event, relay.get());
         });
     }
 
