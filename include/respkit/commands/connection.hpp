@@ -113,8 +113,9 @@ inline void client_list(server::command_call& call) {
             call.error("ERR Unknown client type '" + std::string(call.arg(3)) + "'");
             return;
         }
-        if (type == "normal") {
-            for (const server::session* s : call.server().clients()) chosen.push_back(s);
+        // As Redis's getClientType: a client with subscriptions is "pubsub", not "normal".
+        for (const server::session* s : call.server().clients()) {
+            if (type == (s->subscription_count() > 0 ? "pubsub" : "normal")) chosen.push_back(s);
         }
     } else if (call.argc() > 3 && iequals(call.arg(2), "id")) {
         for (std::size_t i = 3; i < call.argc(); ++i) {
@@ -207,7 +208,7 @@ inline void client_kill(server::command_call& call) {
         if (by_id && s->id() != static_cast<std::uint64_t>(id)) continue;
         if (!addr.empty() && s->peer_address != addr) continue;
         if (!laddr.empty() && s->local_address != laddr) continue;
-        if (!type.empty() && type != "normal") continue;
+        if (!type.empty() && type != (s->subscription_count() > 0 ? "pubsub" : "normal")) continue;
         if (skipme && s == &self) continue;
         victims.push_back(s);
     }
