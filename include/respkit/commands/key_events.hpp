@@ -55,10 +55,13 @@ private:
 
     void forward(server::server_context& server, store::key_event event, std::size_t db, std::string_view key) {
         if (event == store::key_event::flushed) {
-            // As Redis: a flush changes the watched keys that exist (the keys are still there).
+            // As Redis: a flush changes the watched keys that exist (the keys are still there),
+            // except one already expired when WATCHed: its removal is no change (touch_watched
+            // tells the two apart when told the key is expired).
             server.watchers().for_each_in_db(db, [&](std::string_view watched, const auto& sessions) {
                 if (!m_keyspace->stored(db, watched)) return;
-                for (server::session* s : sessions) s->touch_watched(db, watched, false);
+                const bool expired = m_keyspace->stored_expired(db, watched);
+                for (server::session* s : sessions) s->touch_watched(db, watched, expired);
             });
             return;
         }
