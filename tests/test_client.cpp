@@ -1,6 +1,6 @@
 // The client (respkit/client.hpp) against Debian's redis-server, RESP2 and RESP3, and against
-// respkit-server for the commands it has: typed helpers, error replies, pipelines,
-// transactions, pub/sub, handshake options, timeouts and reconnection.
+// respkit-server for the commands it has (transactions and pub/sub included): typed helpers,
+// error replies, pipelines, transactions, pub/sub, handshake options, timeouts and reconnection.
 
 #include <doctest/doctest.h>
 
@@ -31,6 +31,21 @@ struct redis_process {
                                       "--appendonly", "no", "--daemonize", "no", "--dir", "/tmp"};
         argv.insert(argv.end(), extra.begin(), extra.end());
         child.emplace(argv, "/dev/null");
+        if (!child->started() || !wait_for_port(port)) child.reset();
+    }
+    [[nodiscard]] bool running() const { return child.has_value(); }
+    int port = 0;
+    std::optional<child_process> child;
+};
+
+// The built respkit-server on a free port, when there is one.
+struct respkit_process {
+    respkit_process() {
+        const std::string program = built_program("respkit-server");
+        if (program.empty()) return;
+        port = free_port();
+        child.emplace(std::vector<std::string>{program, "--port", std::to_string(port), "--bind", "127.0.0.1"},
+                      "/dev/null");
         if (!child->started() || !wait_for_port(port)) child.reset();
     }
     [[nodiscard]] bool running() const { return child.has_value(); }
@@ -221,13 +236,12 @@ TEST_CASE("client: pipelines send many commands and read the replies in order") 
     }
 }
 
-TEST_CASE("client: MULTI/EXEC, WATCH, aborted EXEC and transact() retries") {
-    redis_process server;
-    REQUIRE(server.running());
+// Transactions against the server on `port`.
+void check_transactions(int port) {
     for (const int proto : {2, 3}) {
         CAPTURE(proto);
-        client::connection c(opts_for(server.port, proto));
-        client::connection other(opts_for(server.port, proto));
+        client::connection c(opts_for(port, proto));
+        client::connection other(opts_for(port, proto));
         REQUIRE(c.flushdb());
 
         // The cureds pattern: set, get, incr, hgetall in one transaction.
@@ -301,12 +315,27 @@ TEST_CASE("client: MULTI/EXEC, WATCH, aborted EXEC and transact() retries") {
     }
 }
 
-TEST_CASE("client: pub/sub delivers messages as RESP2 arrays and RESP3 pushes") {
-    redis_process server;
-    REQUIRE(server.running());
+TEST_CASE("client: MULTI/EXEC, WATCH, aborted EXEC and transact() retries") {
+    SUBCASE("redis-server") {
+        redis_process server;
+        REQUIRE(server.running());
+        check_transactions(server.port);
+    }
+    SUBCASE("respkit-server") {
+        respkit_process server;
+        if (!server.running()) {
+            MESSAGE("skipped: respkit-server not built");
+            return;
+        }
+        check_transactions(server.port);
+    }
+}
+
+// Pub/sub against the server on `port`.
+void check_pubsub(int port) {
     for (const int proto : {2, 3}) {
         CAPTURE(proto);
-        client::subscriber sub(opts_for(server.port, proto));
+        client::subscriber sub(opts_for(port, proto));
         REQUIRE(sub.subscribe("news", "sport"));
         REQUIRE(sub.psubscribe("weather.*"));
         CHECK(sub.link().protocol() == (proto == 3 ? respkit::resp::protocol::resp3 : respkit::resp::protocol::resp2));
@@ -318,7 +347,7 @@ TEST_CASE("client: pub/sub delivers messages as RESP2 arrays and RESP3 pushes") 
         auto none = sub.receive(50ms);
         CHECK(none.code() == client::errc::timeout);
 
-        client::connection pub(opts_for(server.port, proto));
+        client::connection pub(opts_for(port, proto));
         CHECK(pub.command("PUBLISH", "news", "hello").value().integer() == 1);
         CHECK(pub.command("PUBLISH", "weather.paris", "sunny").value().integer() == 1);
         CHECK(pub.command("PUBLISH", "sport", "goal").value().integer() == 1);
@@ -345,6 +374,22 @@ TEST_CASE("client: pub/sub delivers messages as RESP2 arrays and RESP3 pushes") 
         CHECK(un->type == client::message::kind::unsubscribe);
         CHECK(un->channel == "news");
         CHECK(un->count == 2);
+    }
+}
+
+TEST_CASE("client: pub/sub delivers messages as RESP2 arrays and RESP3 pushes") {
+    SUBCASE("redis-server") {
+        redis_process server;
+        REQUIRE(server.running());
+        check_pubsub(server.port);
+    }
+    SUBCASE("respkit-server") {
+        respkit_process server;
+        if (!server.running()) {
+            MESSAGE("skipped: respkit-server not built");
+            return;
+        }
+        check_pubsub(server.port);
     }
 }
 
