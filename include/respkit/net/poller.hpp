@@ -2,9 +2,12 @@
 
 /// \file
 /// Readiness notification for many descriptors: epoll on Linux, poll() elsewhere (or anywhere
-/// when RESPKIT_NET_USE_POLL is defined). Level-triggered either way.
+/// when RESPKIT_NET_USE_POLL is defined). Level-triggered either way, with an optional adaptive
+/// busy poll before blocking (see docs/net.md).
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <system_error>
@@ -40,6 +43,15 @@ class poller {
 public:
     /// At most `max_events` descriptors are reported per wait().
     explicit poller(std::size_t max_events = 1024) : m_max_events(max_events ? max_events : 1) {}
+
+    /// Before blocking, wait() checks again for up to `limit` (0: never) while events keep
+    /// coming sooner than that; the time checked adapts to how long waits last (docs/net.md).
+    void busy_poll(std::chrono::microseconds limit) noexcept {
+        m_poll_limit = std::max(limit, std::chrono::microseconds{0});
+        m_poll_window = std::chrono::microseconds{0};
+    }
+    /// The busy poll's limit.
+    [[nodiscard]] std::chrono::microseconds busy_poll() const noexcept { return m_poll_limit; }
 
     /// Creates the kernel object (epoll) and buffers.
     [[nodiscard]] std::error_code open() {
@@ -93,6 +105,39 @@ public:
     /// Waits up to `timeout_ms` (-1: forever, 0: not at all) for ready descriptors; returns
     /// them (valid until the next wait). Interrupted by a signal, it returns none.
     [[nodiscard]] const std::vector<poll_event>& wait(int timeout_ms) {
+        if (timeout_ms == 0 || m_poll_limit.count() == 0) return collect(timeout_ms);
+        using clock = std::chrono::steady_clock;
+        const auto start = clock::now();
+        const auto deadline = start + std::chrono::milliseconds(timeout_ms); // if timeout_ms > 0
+        if (m_poll_window.count() > 0) {
+            // Each check is a system call, but a client that sends to a sleeping server pays
+            // for waking it up, and that costs the client more (docs/net.md).
+            const auto until = timeout_ms > 0 ? std::min(start + m_poll_window, deadline) : start + m_poll_window;
+            do {
+                if (!collect(0).empty()) return m_events;
+            } while (clock::now() < until);
+        }
+        int left_ms = timeout_ms;
+        if (timeout_ms > 0) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+            left_ms = static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
+        }
+        collect(left_ms);
+        const auto idle = clock::now() - start;
+        if (m_events.empty() || idle > m_poll_limit) {
+            // Nothing within the limit: checking longer would not have helped.
+            m_poll_window /= 2;
+            if (m_poll_window < m_poll_limit / 8) m_poll_window = std::chrono::microseconds{0};
+        } else if (idle > m_poll_window) {
+            // Events came within the limit but after the window: a longer one would catch them.
+            m_poll_window = m_poll_window.count() == 0 ? std::max(m_poll_limit / 4, std::chrono::microseconds{1})
+                                                       : std::min(m_poll_window * 2, m_poll_limit);
+        }
+        return m_events;
+    }
+
+private:
+    const std::vector<poll_event>& collect(int timeout_ms) {
         m_events.clear();
 #if defined(RESPKIT_NET_EPOLL)
         const int n = ::epoll_wait(m_epoll.get(), m_raw.data(), static_cast<int>(m_raw.size()), timeout_ms);
@@ -124,7 +169,6 @@ public:
         return m_events;
     }
 
-private:
 #if defined(RESPKIT_NET_EPOLL)
     static epoll_event to_epoll(int fd, std::uint32_t interest) noexcept {
         epoll_event ev{};
@@ -149,6 +193,8 @@ private:
 #endif
     std::size_t m_max_events;
     std::vector<poll_event> m_events;
+    std::chrono::microseconds m_poll_limit{0};  // busy poll: at most this long
+    std::chrono::microseconds m_poll_window{0}; // busy poll: this long now
 };
 
 } // namespace respkit::net

@@ -45,6 +45,9 @@ struct tcp_server_options {
     std::chrono::milliseconds idle_timeout{0};        ///< close clients idle this long (0: never)
     std::chrono::milliseconds shutdown_timeout{1000}; ///< time to flush replies when stopping
     std::size_t read_size = 16 * 1024;      ///< bytes asked per read (at least)
+    /// While requests keep coming, check for more for up to this long before sleeping
+    /// (adaptive; 0: never). Spends server CPU to spare clients the cost of waking it.
+    std::chrono::microseconds busy_poll{50};
     std::function<void(std::string_view)> log{}; ///< one line per notable event (none if empty)
     bool log_connections = false;           ///< also log each connection opened and closed
 };
@@ -59,6 +62,7 @@ public:
     tcp_server(const server::dispatcher& commands, server::server_context& context, tcp_server_options options = {})
         : m_commands(&commands), m_context(&context), m_options(std::move(options)) {
         if (m_options.read_size == 0) m_options.read_size = 16 * 1024;
+        m_poller.busy_poll(m_options.busy_poll);
     }
     tcp_server(const tcp_server&) = delete;
     tcp_server& operator=(const tcp_server&) = delete;
