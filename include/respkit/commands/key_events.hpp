@@ -27,15 +27,19 @@ public:
     explicit key_event_relay(Keyspace& keyspace) : m_keyspace(&keyspace) {}
     key_event_relay(const key_event_relay&) = delete;
     key_event_relay& operator=(const key_event_relay&) = delete;
-    /// Stops observing.
+    /// Stops observing (another relay of the keyspace may then attach to the contexts).
     ~key_event_relay() {
         if (!m_contexts.empty()) m_keyspace->remove_observer(&on_event, this);
+        for (server::server_context* server : m_contexts) server->remove_observed(m_keyspace);
     }
 
-    /// Forwards changes to `server` from now on (once per context; it detaches when destroyed).
+    /// Forwards changes to `server` from now on (it detaches when destroyed). Once per context
+    /// and keyspace: the transaction, list and sorted-set families each hold a relay of the
+    /// same keyspace, and a change reported twice would be wrong (touch_watched is not
+    /// idempotent for a key already expired when WATCHed).
     void attach(server::server_context& server) {
-        if (server.observes(this)) return;
-        server.add_observed(this);
+        if (server.observes(m_keyspace)) return;
+        server.add_observed(m_keyspace);
         if (m_contexts.empty()) m_keyspace->add_observer(&on_event, this);
         m_contexts.push_back(&server);
         std::weak_ptr<key_event_relay> weak = this->shared_from_this();
