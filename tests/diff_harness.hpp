@@ -10,6 +10,7 @@
 //   [type] RANDOMKEY           only the reply's type byte compared (inherently different value)
 //   [resp2] CMD / [resp3] CMD  run only in that protocol
 //   [sleep 120]                both sides wait 120 ms (expiry tests; keep them short)
+// A blocking command (BLPOP k 0.05) that finds nothing waits on both sides for its timeout.
 // Prefixes combine: "[resp3][unordered] SMEMBERS s". Each exception must say why in a comment.
 #pragma once
 
@@ -202,6 +203,13 @@ inline std::size_t run_diff_script(const std::filesystem::path& script, const di
             encoded.clear();
             resp::write_command_range(encoded, step.args);
             ours.feed(encoded);
+            // A blocking command that found nothing waits for its timeout, as a transport would.
+            const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (ours.blocked() && std::chrono::steady_clock::now() < give_up) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                target.context->tick();
+                server::expire_blocked_sessions(*target.context);
+            }
             const std::string actual(ours.pending_output());
             ours.output_sent(actual.size());
             // A command may answer with several replies (SUBSCRIBE a b): take as many from

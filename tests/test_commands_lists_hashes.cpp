@@ -1,5 +1,5 @@
 // The list and hash command families: differential scripts against redis-server (both keyspace
-// maps), and session-level tests for what a script cannot do: HRANDFIELD's randomness as
+// maps; blocking.redis also covers the blocking sorted-set pops), and session-level tests for what a script cannot do: HRANDFIELD's randomness as
 // properties, HSCAN of large hashes over a full iteration, expiry on a manual clock, observers
 // seeing writes and deletions, and command metadata.
 
@@ -15,9 +15,12 @@
 
 #include "diff_harness.hpp"
 #include "respkit/commands/hashes.hpp"
+#include "respkit/commands/introspection.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/lists.hpp"
 #include "respkit/commands/strings.hpp"
+#include "respkit/commands/transactions.hpp"
+#include "respkit/commands/zsets.hpp"
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/store.hpp"
@@ -85,6 +88,16 @@ TEST_CASE_TEMPLATE("lists.redis against redis-server", K, store::keyspace<>, sto
     test_server<K> srv;
     const std::size_t compared = respkit_test::run_diff_script(diff_dir / "lists.redis", srv.target());
     MESSAGE("lists.redis: " << compared << " replies compared");
+}
+
+TEST_CASE_TEMPLATE("blocking.redis against redis-server", K, store::keyspace<>, store::std_keyspace<>) {
+    // The blocking list and sorted-set commands, with MULTI/EXEC (where they never block).
+    test_server<K> srv;
+    commands::install_zset_commands(srv.commands, srv.keyspace);
+    commands::install_transaction_commands(srv.commands, srv.keyspace);
+    commands::install_command_command(srv.commands); // COMMAND DOCS lines
+    const std::size_t compared = respkit_test::run_diff_script(diff_dir / "blocking.redis", srv.target());
+    MESSAGE("blocking.redis: " << compared << " replies compared");
 }
 
 TEST_CASE_TEMPLATE("hashes.redis against redis-server", K, store::keyspace<>, store::std_keyspace<>) {

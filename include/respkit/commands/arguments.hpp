@@ -4,9 +4,12 @@
 /// Reading command arguments as Redis does, replying with Redis's error when they do not parse.
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +32,52 @@ namespace respkit::commands {
     if (respkit::detail::parse_int64(call.arg(i), value)) return value;
     call.error(server::errors::not_integer);
     return std::nullopt;
+}
+
+/// Longest text Redis reads or writes as a long double (MAX_LONG_DOUBLE_CHARS).
+inline constexpr std::size_t max_long_double_chars = 5 * 1024;
+
+/// Reads `text` as a long double by Redis's rules (string2ld: INCRBYFLOAT, timeouts): the whole
+/// text (strtold, so hex and "inf" parse), no leading space, not NaN, no overflow or underflow
+/// to zero.
+[[nodiscard]] inline bool parse_long_double(std::string_view text, long double& out) {
+    char buffer[max_long_double_chars];
+    if (text.empty() || text.size() >= sizeof buffer) return false;
+    std::memcpy(buffer, text.data(), text.size());
+    buffer[text.size()] = '\0';
+    if (std::isspace(static_cast<unsigned char>(buffer[0]))) return false;
+    errno = 0;
+    char* end = nullptr;
+    const long double number = std::strtold(buffer, &end);
+    if (static_cast<std::size_t>(end - buffer) != text.size()) return false;
+    if (errno == ERANGE && (std::isinf(number) || number == 0.0L)) return false;
+    if (errno == EINVAL || std::isnan(number)) return false;
+    out = number;
+    return true;
+}
+
+/// Argument `i` as a blocking command's timeout in seconds, as Redis 7.0's
+/// getTimeoutFromObjectOrReply reads it: a long double, times 1000 rounded up to whole
+/// milliseconds (so 0.0001 is 1 ms and -0.0001 is 0). Zero means no timeout; so does a timeout
+/// beyond any practical wait (Redis's deadline overflows there and never passes). A value
+/// outside the int64 range converts as on x86 (to INT64_MIN: "negative"). Replies "ERR timeout
+/// is not a float or out of range" or "ERR timeout is negative" and returns nullopt otherwise.
+[[nodiscard]] inline std::optional<std::chrono::milliseconds> timeout_arg(server::command_call& call, std::size_t i) {
+    long double seconds = 0;
+    if (!parse_long_double(call.arg(i), seconds)) {
+        call.error("ERR timeout is not a float or out of range");
+        return std::nullopt;
+    }
+    const long double ms = std::ceil(seconds * 1000.0L);
+    constexpr long double limit = 9223372036854775808.0L; // 2^63
+    if (!(ms < limit) || ms < -limit || ms < 0) {
+        call.error("ERR timeout is negative");
+        return std::nullopt;
+    }
+    // About 317 centuries: a steady_clock deadline this far would overflow; never reached anyway.
+    constexpr long double forever = 1e15L;
+    if (ms >= forever) return std::chrono::milliseconds(0);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
 }
 
 /// Parses a double as Redis's getDoubleFromObject does (strtod over the whole text, no

@@ -2,20 +2,24 @@
 
 /// \file
 /// The list command family (LPUSH, RPUSH, LPOP, RPOP, LRANGE, LINDEX, LSET, LREM, LTRIM,
-/// LINSERT, LPOS, LMOVE, RPOPLPUSH, LMPOP, ...) over a store::keyspace, with Redis 7.0's
-/// replies and errors. Empty lists are deleted, as in Redis. The blocking variants (BLPOP,
-/// BLMOVE, BLMPOP, ...) are not here: they need sessions that can wait.
+/// LINSERT, LPOS, LMOVE, RPOPLPUSH, LMPOP, ...) and its blocking forms (BLPOP, BRPOP, BLMOVE,
+/// BRPOPLPUSH, BLMPOP) over a store::keyspace, with Redis 7.0's replies and errors. Empty
+/// lists are deleted, as in Redis.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/key_events.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -183,21 +187,30 @@ void pop_command(command_call& call, Keyspace& ks, list_end end) {
     after_removal(ks, db, key, list);
 }
 
-/// LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and RPOPLPUSH (RIGHT LEFT).
+/// What a pop or move over keys that may all be empty did.
+enum class pop_result : std::uint8_t {
+    served, ///< replied with what it took
+    empty,  ///< found nothing and wrote nothing (LMOVE replies null, BLMOVE blocks)
+    failed, ///< replied with an error
+};
+
+/// Moves an element from `from` of the list at argument 1 to `to` of the list at argument 2
+/// (LMOVE, RPOPLPUSH, BLMOVE, BRPOPLPUSH) and replies with it. A source that is missing, or
+/// of another type when `wrong_type_is_empty` (a blocked BLMOVE running again: Redis 7.0
+/// serves it only from a list), is empty: nothing written. A destination of another type
+/// fails with WRONGTYPE.
 template <class Keyspace>
-void move_command(command_call& call, Keyspace& ks, list_end from, list_end to) {
+pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_end to, bool wrong_type_is_empty) {
     const std::size_t db = call.client().db();
     const std::string_view source = call.arg(1);
     const std::string_view destination = call.arg(2);
     const auto src = ks.find_for_write(db, source, value_kind::list);
+    if (src.error && wrong_type_is_empty) return pop_result::empty;
     if (src.error) {
         call.error(server::errors::wrong_type);
-        return;
+        return pop_result::failed;
     }
-    if (src.found == nullptr || src.found->list().empty()) {
-        call.reply().null();
-        return;
-    }
+    if (src.found == nullptr || src.found->list().empty()) return pop_result::empty;
     if (source == destination) { // a rotation: the list is never empty on the way
         list_value& list = src.found->list();
         std::string element = from == list_end::head ? std::move(list.front()) : std::move(list.back());
@@ -211,19 +224,16 @@ void move_command(command_call& call, Keyspace& ks, list_end from, list_end to) 
         else
             list.push_back(std::move(element));
         ks.notify_modified(db, source);
-        return;
+        return pop_result::served;
     }
     // The destination lookup may expire (remove) a key, which invalidates `src`.
     const auto dst = ks.find_for_write(db, destination, value_kind::list);
     if (dst.error) {
         call.error(server::errors::wrong_type);
-        return;
+        return pop_result::failed;
     }
     value* source_value = ks.find_for_write(db, source);
-    if (source_value == nullptr) { // its TTL passed between the two lookups
-        call.reply().null();
-        return;
-    }
+    if (source_value == nullptr) return pop_result::empty; // its TTL passed between the two lookups
     list_value& list = source_value->list();
     std::string element = from == list_end::head ? std::move(list.front()) : std::move(list.back());
     if (from == list_end::head)
@@ -239,53 +249,142 @@ void move_command(command_call& call, Keyspace& ks, list_end from, list_end to) 
     else
         out.push_back(std::move(element));
     ks.notify_modified(db, destination);
+    return pop_result::served;
 }
 
-/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
+/// LMOVE source destination LEFT|RIGHT LEFT|RIGHT, and RPOPLPUSH (RIGHT LEFT).
 template <class Keyspace>
-void mpop_command(command_call& call, Keyspace& ks) {
-    const auto numkeys = ranged_arg(call, 1, 1, std::numeric_limits<std::int64_t>::max(),
-                                    "ERR numkeys should be greater than 0");
-    if (!numkeys) return;
-    if (static_cast<std::uint64_t>(*numkeys) >= call.argc() - 2) {
-        call.error(server::errors::syntax);
-        return;
+void move_command(command_call& call, Keyspace& ks, list_end from, list_end to) {
+    if (move_element(call, ks, from, to, false) == pop_result::empty) call.reply().null();
+}
+
+/// Pops from the first non-empty list among arguments [first, last): one element replied as
+/// [key, element] when `count` is 0 (BLPOP, BRPOP), else up to `count` as [key, [elements]]
+/// (LMPOP, BLMPOP). A key of another type fails with WRONGTYPE, unless `wrong_type_is_empty`
+/// (a blocked command running again: Redis 7.0 serves it only from a list).
+template <class Keyspace>
+pop_result pop_first_list(command_call& call, Keyspace& ks, std::size_t first, std::size_t last, list_end end,
+                          std::uint64_t count, bool wrong_type_is_empty) {
+    const std::size_t db = call.client().db();
+    for (std::size_t k = first; k < last; ++k) {
+        const std::string_view key = call.arg(k);
+        const auto found = ks.find_for_write(db, key, value_kind::list);
+        if (found.error && wrong_type_is_empty) continue;
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return pop_result::failed;
+        }
+        if (found.found == nullptr || found.found->list().empty()) continue;
+        list_value& list = found.found->list();
+        call.reply().array(2);
+        call.reply().bulk_string(key);
+        if (count == 0) {
+            call.reply().bulk_string(end == list_end::head ? list.front() : list.back());
+            if (end == list_end::head)
+                list.pop_front();
+            else
+                list.pop_back();
+        } else {
+            pop_into_reply(call, list, end, count < list.size() ? static_cast<std::size_t>(count) : list.size());
+        }
+        after_removal(ks, db, key, list);
+        return pop_result::served;
     }
-    const std::size_t where_index = 2 + static_cast<std::size_t>(*numkeys);
+    return pop_result::empty;
+}
+
+/// LMPOP's and BLMPOP's arguments after the timeout: numkeys key [key ...] LEFT|RIGHT [COUNT n].
+struct mpop_arguments {
+    std::size_t first_key = 0; ///< index of the first key
+    std::size_t last_key = 0;  ///< one past the last key (the LEFT|RIGHT argument)
+    list_end end = list_end::head;
+    std::uint64_t count = 1;
+};
+
+/// Reads LMPOP's arguments from `numkeys_index` on (Redis's lmpopGenericCommand order: numkeys,
+/// LEFT|RIGHT, options), or nullopt after replying the error.
+[[nodiscard]] inline std::optional<mpop_arguments> mpop_args(command_call& call, std::size_t numkeys_index) {
+    const auto numkeys = ranged_arg(call, numkeys_index, 1, std::numeric_limits<std::int64_t>::max(),
+                                    "ERR numkeys should be greater than 0");
+    if (!numkeys) return std::nullopt;
+    if (static_cast<std::uint64_t>(*numkeys) >= call.argc() - numkeys_index - 1) {
+        call.error(server::errors::syntax);
+        return std::nullopt;
+    }
+    const std::size_t where_index = numkeys_index + 1 + static_cast<std::size_t>(*numkeys);
     const auto end = end_arg(call, where_index);
-    if (!end) return;
+    if (!end) return std::nullopt;
     std::int64_t count = -1;
     for (std::size_t j = where_index + 1; j < call.argc(); ++j) {
         if (count == -1 && option_is(call.arg(j), "COUNT") && j + 1 < call.argc()) {
             const auto n = ranged_arg(call, ++j, 1, std::numeric_limits<std::int64_t>::max(),
                                       "ERR count should be greater than 0");
-            if (!n) return;
+            if (!n) return std::nullopt;
             count = *n;
         } else {
             call.error(server::errors::syntax);
-            return;
+            return std::nullopt;
         }
     }
-    if (count == -1) count = 1;
-    const std::size_t db = call.client().db();
-    for (std::size_t k = 2; k < where_index; ++k) {
-        const std::string_view key = call.arg(k);
-        const auto found = ks.find_for_write(db, key, value_kind::list);
-        if (found.error) {
-            call.error(server::errors::wrong_type);
-            return;
-        }
-        if (found.found == nullptr || found.found->list().empty()) continue;
-        list_value& list = found.found->list();
-        const std::size_t n =
-            static_cast<std::uint64_t>(count) < list.size() ? static_cast<std::size_t>(count) : list.size();
-        call.reply().array(2);
-        call.reply().bulk_string(key);
-        pop_into_reply(call, list, *end, n);
-        after_removal(ks, db, key, list);
+    return mpop_arguments{numkeys_index + 1, where_index, *end, count == -1 ? 1 : static_cast<std::uint64_t>(count)};
+}
+
+/// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
+template <class Keyspace>
+void mpop_command(command_call& call, Keyspace& ks) {
+    const auto a = mpop_args(call, 1);
+    if (!a) return;
+    if (pop_first_list(call, ks, a->first_key, a->last_key, a->end, a->count, false) == pop_result::empty)
+        call.reply().null_array();
+}
+
+/// Blocks the client on `keys` (nothing to serve yet), attaching the keyspace's relay to the
+/// server first so that changes to the keys reach it.
+template <class Keyspace>
+void block_on(command_call& call, key_event_relay<Keyspace>& relay, std::span<const std::string_view> keys,
+              std::chrono::milliseconds timeout, server::session::timeout_reply on_timeout) {
+    relay.attach(call.server());
+    call.client().block(keys, timeout, on_timeout, call.args());
+}
+
+/// BLPOP / BRPOP key [key ...] timeout.
+template <class Keyspace>
+void blocking_pop_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay, list_end end) {
+    const auto timeout = timeout_arg(call, call.argc() - 1);
+    if (!timeout) return;
+    if (pop_first_list(call, ks, 1, call.argc() - 1, end, 0, call.client().retrying()) != pop_result::empty) return;
+    block_on(call, relay, call.args().subspan(1, call.argc() - 2), *timeout,
+             server::session::timeout_reply::null_array);
+}
+
+/// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
+template <class Keyspace>
+void blocking_mpop_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay) {
+    const auto a = mpop_args(call, 2);
+    if (!a) return;
+    const auto timeout = timeout_arg(call, 1);
+    if (!timeout) return;
+    if (pop_first_list(call, ks, a->first_key, a->last_key, a->end, a->count, call.client().retrying()) !=
+        pop_result::empty)
+        return;
+    block_on(call, relay, call.args().subspan(a->first_key, a->last_key - a->first_key), *timeout,
+             server::session::timeout_reply::null_array);
+}
+
+/// BLMOVE (and BRPOPLPUSH: RIGHT LEFT) with its timeout at argument `timeout_index`.
+template <class Keyspace>
+void blocking_move_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay, list_end from,
+                           list_end to, std::size_t timeout_index) {
+    const auto timeout = timeout_arg(call, timeout_index);
+    if (!timeout) return;
+    if (move_element(call, ks, from, to, call.client().retrying()) != pop_result::empty) return;
+    // Redis 7.0 answers a null bulk where it may not block (in EXEC), as LMOVE does, but a null
+    // array when a blocked BLMOVE times out (replyToBlockedClientTimedOut).
+    if (call.client().executing_transaction()) {
+        call.reply().null();
         return;
     }
-    call.reply().null_array();
+    block_on(call, relay, call.args().subspan(1, 1), *timeout, server::session::timeout_reply::null_array);
 }
 
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len].
@@ -375,12 +474,16 @@ void pos_command(command_call& call, Keyspace& ks) {
 
 /// Registers the list commands on `commands`, running against `keyspace` (which must outlive
 /// the dispatcher's use of them): LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET
-/// LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH LMPOP, with Redis 7.0's arity, flags and key
-/// positions.
+/// LREM LTRIM LINSERT LPOS LMOVE RPOPLPUSH LMPOP BLPOP BRPOP BLMOVE BRPOPLPUSH BLMPOP, with Redis
+/// 7.0's arity, flags and key positions.
 template <class Keyspace>
 void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace list_detail;
+    using server::arg_flag;
+    using server::arg_type;
     Keyspace* ks = &keyspace;
+    // Blocked clients learn of changes to their keys through it (attached when one blocks).
+    auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
     const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
                          std::string summary, std::string since, std::string complexity,
                          std::vector<std::string> acl) {
@@ -662,6 +765,69 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                       "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
                       write_slow),
                  [ks](command_call& call) { mpop_command(call, *ks); });
+
+    // --- blocking forms (Redis 7.0's COMMAND INFO and COMMAND DOCS) ---
+    const command_flag blocking = command_flag::noscript | command_flag::blocking;
+    const std::vector<std::string> write_blocking{"@write", "@list", "@slow", "@blocking"};
+    const std::vector<server::command_history> timeout_history{
+        {"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
+    const server::command_arg keys_arg{.name = "key", .type = arg_type::key, .key_spec_index = 0,
+                                       .flags = arg_flag::multiple};
+    const server::command_arg timeout_arg_doc{.name = "timeout", .type = arg_type::double_};
+    const server::command_arg source_arg{.name = "source", .type = arg_type::key, .key_spec_index = 0};
+    const server::command_arg destination_arg{.name = "destination", .type = arg_type::key, .key_spec_index = 1};
+    const auto side = [](std::string name) {
+        return server::command_arg{.name = std::move(name),
+                                   .type = arg_type::oneof,
+                                   .arguments = {{.name = "left", .type = arg_type::pure_token, .token = "LEFT"},
+                                                 {.name = "right", .type = arg_type::pure_token, .token = "RIGHT"}}};
+    };
+
+    commands.add(server::with_docs(spec("blpop", -3, write | blocking, {1, -2, 1},
+                                        "Remove and get the first element in a list, or block until one is available",
+                                        "2.0.0", "O(N) where N is the number of provided keys.", write_blocking),
+                                   {keys_arg, timeout_arg_doc}, timeout_history),
+                 [ks, relay](command_call& call) { blocking_pop_command(call, *ks, *relay, list_end::head); });
+    commands.add(server::with_docs(spec("brpop", -3, write | blocking, {1, -2, 1},
+                                        "Remove and get the last element in a list, or block until one is available",
+                                        "2.0.0", "O(N) where N is the number of provided keys.", write_blocking),
+                                   {keys_arg, timeout_arg_doc}, timeout_history),
+                 [ks, relay](command_call& call) { blocking_pop_command(call, *ks, *relay, list_end::tail); });
+    commands.add(server::with_docs(spec("blmove", 6, write | denyoom | blocking, two,
+                                        "Pop an element from a list, push it to another list and return it; or block "
+                                        "until one is available",
+                                        "6.2.0", "O(1)", write_blocking),
+                                   {source_arg, destination_arg, side("wherefrom"), side("whereto"), timeout_arg_doc}),
+                 [ks, relay](command_call& call) {
+                     const auto from = end_arg(call, 3);
+                     if (!from) return;
+                     const auto to = end_arg(call, 4);
+                     if (!to) return;
+                     blocking_move_command(call, *ks, *relay, *from, *to, 5);
+                 });
+    auto brpoplpush = server::with_docs(spec("brpoplpush", 4, write | denyoom | blocking, two,
+                                             "Pop an element from a list, push it to another list and return it; or "
+                                             "block until one is available",
+                                             "2.2.0", "O(1)", write_blocking),
+                                        {source_arg, destination_arg, timeout_arg_doc}, timeout_history);
+    brpoplpush.doc_flags = {"deprecated"};
+    brpoplpush.deprecated_since = "6.2.0";
+    brpoplpush.replaced_by = "`BLMOVE` with the `RIGHT` and `LEFT` arguments";
+    commands.add(std::move(brpoplpush), [ks, relay](command_call& call) {
+        blocking_move_command(call, *ks, *relay, list_end::tail, list_end::head, 3);
+    });
+    commands.add(server::with_docs(spec("blmpop", -5, write | command_flag::blocking | command_flag::movablekeys, {},
+                                        "Pop elements from a list, or block until one is available", "7.0.0",
+                                        "O(N+M) where N is the number of provided keys and M is the number of "
+                                        "elements returned.",
+                                        write_blocking),
+                                   {timeout_arg_doc,
+                                    {.name = "numkeys", .type = arg_type::integer},
+                                    keys_arg,
+                                    side("where"),
+                                    {.name = "count", .type = arg_type::integer, .token = "COUNT",
+                                     .flags = arg_flag::optional}}),
+                 [ks, relay](command_call& call) { blocking_mpop_command(call, *ks, *relay); });
 }
 
 } // namespace respkit::commands

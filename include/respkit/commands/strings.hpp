@@ -41,26 +41,9 @@ inline constexpr command_flag readonly_flag = command_flag::readonly;
 inline constexpr command_flag denyoom_flag = command_flag::denyoom;
 inline constexpr command_flag fast_flag = command_flag::fast;
 
-/// Longest text Redis reads or writes as a long double (MAX_LONG_DOUBLE_CHARS).
-inline constexpr std::size_t max_long_double_chars = 5 * 1024;
-
-/// Reads `text` as a long double by Redis's rules for INCRBYFLOAT: the whole text (strtold,
-/// so hex and "inf" parse), no leading space, not NaN, no overflow or underflow to zero.
-[[nodiscard]] inline bool parse_long_double(std::string_view text, long double& out) {
-    char buffer[max_long_double_chars];
-    if (text.empty() || text.size() >= sizeof buffer) return false;
-    std::memcpy(buffer, text.data(), text.size());
-    buffer[text.size()] = '\0';
-    if (std::isspace(static_cast<unsigned char>(buffer[0]))) return false;
-    errno = 0;
-    char* end = nullptr;
-    const long double number = std::strtold(buffer, &end);
-    if (static_cast<std::size_t>(end - buffer) != text.size()) return false;
-    if (errno == ERANGE && (std::isinf(number) || number == 0.0L)) return false;
-    if (errno == EINVAL || std::isnan(number)) return false;
-    out = number;
-    return true;
-}
+// Shared with HINCRBYFLOAT and the blocking commands' timeouts (arguments.hpp).
+using commands::max_long_double_chars;
+using commands::parse_long_double;
 
 /// Formats `number` as Redis's INCRBYFLOAT stores it: "%.17Lf" without trailing zeros (nor a
 /// trailing point), "-0" as "0". Returns the length written into `buffer`.

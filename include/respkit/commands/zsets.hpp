@@ -2,8 +2,9 @@
 
 /// \file
 /// The sorted-set command family (ZADD, ZINCRBY, ZREM, ZSCORE, ZMSCORE, ZCARD, ZCOUNT,
-/// ZLEXCOUNT, ZRANGE and its legacy forms, ZRANGESTORE, ZRANK, ZREVRANK, ZPOPMIN, ZPOPMAX)
-/// over a store::keyspace, with Redis 7.0's replies and errors. The commands reach the
+/// ZLEXCOUNT, ZRANGE and its legacy forms, ZRANGESTORE, ZRANK, ZREVRANK, ZPOPMIN, ZPOPMAX,
+/// ZMPOP and the blocking BZPOPMIN, BZPOPMAX, BZMPOP, ...) over a store::keyspace, with Redis
+/// 7.0's replies and errors. The commands reach the
 /// stored sorted set (store::sorted_set: a skip list, O(log n) ranks and range starts)
 /// through zset_ops.
 
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <iterator>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +25,7 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/key_events.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/sets.hpp"
 #include "respkit/detail/numbers.hpp"
@@ -429,6 +432,25 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
     });
 }
 
+/// Removes up to `count` members with the lowest (highest when `max`) scores from `z`, stored
+/// under `key`, returning them with their scores in pop order; deletes the key when it is left
+/// empty, else tells the keyspace it changed.
+template <class Keyspace>
+std::vector<std::pair<std::string, double>> pop_members(Keyspace& ks, std::size_t db, std::string_view key, zset& z,
+                                                        std::uint64_t count, bool max) {
+    const std::size_t n = std::min<std::uint64_t>(count, ops::size(z));
+    std::vector<std::pair<std::string, double>> popped;
+    popped.reserve(n);
+    ops::visit(z, max ? ops::size(z) - 1 : 0, n, max,
+               [&](std::string_view m, double s) { popped.emplace_back(std::string(m), s); });
+    for (const auto& p : popped) ops::erase(z, p.first);
+    if (ops::size(z) == 0)
+        ks.erase(db, key);
+    else
+        ks.notify_modified(db, key);
+    return popped;
+}
+
 /// ZPOPMIN / ZPOPMAX key [count].
 template <class Keyspace>
 void zpop_command(command_call& call, Keyspace& ks, bool max) {
@@ -453,24 +475,14 @@ void zpop_command(command_call& call, Keyspace& ks, bool max) {
         call.reply().array(0);
         return;
     }
-    zset& z = found.found->zset();
-    const std::size_t n = std::min<std::uint64_t>(static_cast<std::uint64_t>(count), ops::size(z));
-    std::vector<std::pair<std::string, double>> popped;
-    popped.reserve(n);
-    ops::visit(z, max ? ops::size(z) - 1 : 0, n, max,
-               [&](std::string_view m, double s) { popped.emplace_back(std::string(m), s); });
-    for (const auto& p : popped) ops::erase(z, p.first);
+    const auto popped = pop_members(ks, db, call.arg(1), found.found->zset(), static_cast<std::uint64_t>(count), max);
     const bool nested = call.argc() == 3 && call.reply().resp3();
-    call.reply().array(nested ? n : n * 2);
+    call.reply().array(nested ? popped.size() : popped.size() * 2);
     for (const auto& p : popped) {
         if (nested) call.reply().array(2);
         call.reply().bulk_string(p.first);
         call.reply().double_number(p.second);
     }
-    if (ops::size(z) == 0)
-        ks.erase(db, call.arg(1));
-    else
-        ks.notify_modified(db, call.arg(1));
 }
 
 /// How ZUNION, ZINTER and ZDIFF combine the scores of a member found in several inputs.
@@ -755,24 +767,77 @@ void zrandmember_command(command_call& call, Keyspace& ks) {
                [&](std::string_view m, double) { call.reply().bulk_string(m); });
 }
 
-/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
+/// What a pop over several keys that may all be empty did.
+enum class pop_result : std::uint8_t {
+    served, ///< replied with what it took
+    empty,  ///< found nothing and wrote nothing
+    failed, ///< replied with an error
+};
+
+/// Pops from the first non-empty sorted set among arguments [first, last): one member replied
+/// as [key, member, score] when `count` is 0 (BZPOPMIN, BZPOPMAX), else up to `count` as
+/// [key, [[member, score] ...]] (ZMPOP, BZMPOP). A key of another type fails with WRONGTYPE,
+/// unless `wrong_type_is_empty` (a blocked command running again: Redis 7.0 serves it only from
+/// a sorted set).
 template <class Keyspace>
-void zmpop_command(command_call& call, Keyspace& ks) {
-    std::int64_t numkeys = 0;
-    if (!respkit::detail::parse_int64(call.arg(1), numkeys) || numkeys < 1) {
-        call.error("ERR numkeys should be greater than 0");
-        return;
+pop_result pop_first_zset(command_call& call, Keyspace& ks, std::size_t first, std::size_t last, bool max,
+                          std::uint64_t count, bool wrong_type_is_empty) {
+    const std::size_t db = call.client().db();
+    for (std::size_t k = first; k < last; ++k) {
+        auto found = ks.find_for_write(db, call.arg(k), value_kind::zset);
+        if (found.error && wrong_type_is_empty) continue;
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return pop_result::failed;
+        }
+        if (!found.found || ops::size(found.found->zset()) == 0) continue;
+        const auto popped = pop_members(ks, db, call.arg(k), found.found->zset(), count == 0 ? 1 : count, max);
+        if (count == 0) {
+            call.reply().array(3);
+            call.reply().bulk_string(call.arg(k));
+            call.reply().bulk_string(popped.front().first);
+            call.reply().double_number(popped.front().second);
+            return pop_result::served;
+        }
+        call.reply().array(2);
+        call.reply().bulk_string(call.arg(k));
+        call.reply().array(popped.size());
+        for (const auto& p : popped) {
+            call.reply().array(2);
+            call.reply().bulk_string(p.first);
+            call.reply().double_number(p.second);
+        }
+        return pop_result::served;
     }
-    const std::uint64_t where_arg = 1 + static_cast<std::uint64_t>(numkeys) + 1;
+    return pop_result::empty;
+}
+
+/// ZMPOP's and BZMPOP's arguments after the timeout: numkeys key [key ...] MIN|MAX [COUNT n].
+struct zmpop_arguments {
+    std::size_t first_key = 0; ///< index of the first key
+    std::size_t last_key = 0;  ///< one past the last key (the MIN|MAX argument)
+    bool max = false;
+    std::uint64_t count = 1;
+};
+
+/// Reads ZMPOP's arguments from `numkeys_index` on (numkeys, MIN|MAX, options, as Redis's
+/// zmpopGenericCommand), or nullopt after replying the error.
+[[nodiscard]] inline std::optional<zmpop_arguments> zmpop_args(command_call& call, std::size_t numkeys_index) {
+    std::int64_t numkeys = 0;
+    if (!respkit::detail::parse_int64(call.arg(numkeys_index), numkeys) || numkeys < 1) {
+        call.error("ERR numkeys should be greater than 0");
+        return std::nullopt;
+    }
+    const std::uint64_t where_arg = numkeys_index + static_cast<std::uint64_t>(numkeys) + 1;
     if (where_arg >= call.argc()) {
         call.error(server::errors::syntax);
-        return;
+        return std::nullopt;
     }
     bool max = false;
     if (option_is(call.arg(where_arg), "max")) max = true;
     else if (!option_is(call.arg(where_arg), "min")) {
         call.error(server::errors::syntax);
-        return;
+        return std::nullopt;
     }
     std::int64_t count = -1;
     for (std::size_t j = where_arg + 1; j < call.argc(); ++j) {
@@ -780,43 +845,50 @@ void zmpop_command(command_call& call, Keyspace& ks) {
             ++j;
             if (!respkit::detail::parse_int64(call.arg(j), count) || count < 1) {
                 call.error("ERR count should be greater than 0");
-                return;
+                return std::nullopt;
             }
         } else {
             call.error(server::errors::syntax);
-            return;
+            return std::nullopt;
         }
     }
-    if (count == -1) count = 1;
-    const std::size_t db = call.client().db();
-    for (std::size_t k = 2; k < where_arg; ++k) {
-        auto found = ks.find_for_write(db, call.arg(k), value_kind::zset);
-        if (found.error) {
-            call.error(server::errors::wrong_type);
-            return;
-        }
-        if (!found.found) continue;
-        zset& z = found.found->zset();
-        const std::size_t n = std::min<std::uint64_t>(static_cast<std::uint64_t>(count), ops::size(z));
-        std::vector<std::pair<std::string, double>> popped;
-        ops::visit(z, max ? ops::size(z) - 1 : 0, n, max,
-                   [&](std::string_view m, double s) { popped.emplace_back(std::string(m), s); });
-        for (const auto& p : popped) ops::erase(z, p.first);
-        call.reply().array(2);
-        call.reply().bulk_string(call.arg(k));
-        call.reply().array(n);
-        for (const auto& p : popped) {
-            call.reply().array(2);
-            call.reply().bulk_string(p.first);
-            call.reply().double_number(p.second);
-        }
-        if (ops::size(z) == 0)
-            ks.erase(db, call.arg(k));
-        else
-            ks.notify_modified(db, call.arg(k));
+    return zmpop_arguments{numkeys_index + 1, static_cast<std::size_t>(where_arg), max,
+                           count == -1 ? 1 : static_cast<std::uint64_t>(count)};
+}
+
+/// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
+template <class Keyspace>
+void zmpop_command(command_call& call, Keyspace& ks) {
+    const auto a = zmpop_args(call, 1);
+    if (!a) return;
+    if (pop_first_zset(call, ks, a->first_key, a->last_key, a->max, a->count, false) == pop_result::empty)
+        call.reply().null_array();
+}
+
+/// BZPOPMIN / BZPOPMAX key [key ...] timeout.
+template <class Keyspace>
+void blocking_zpop_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay, bool max) {
+    const auto timeout = timeout_arg(call, call.argc() - 1);
+    if (!timeout) return;
+    if (pop_first_zset(call, ks, 1, call.argc() - 1, max, 0, call.client().retrying()) != pop_result::empty) return;
+    relay.attach(call.server());
+    call.client().block(call.args().subspan(1, call.argc() - 2), *timeout,
+                        server::session::timeout_reply::null_array, call.args());
+}
+
+/// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
+template <class Keyspace>
+void blocking_zmpop_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay) {
+    const auto a = zmpop_args(call, 2);
+    if (!a) return;
+    const auto timeout = timeout_arg(call, 1);
+    if (!timeout) return;
+    if (pop_first_zset(call, ks, a->first_key, a->last_key, a->max, a->count, call.client().retrying()) !=
+        pop_result::empty)
         return;
-    }
-    call.reply().null_array();
+    relay.attach(call.server());
+    call.client().block(call.args().subspan(a->first_key, a->last_key - a->first_key), *timeout,
+                        server::session::timeout_reply::null_array, call.args());
 }
 
 } // namespace zset_detail
@@ -1046,6 +1118,48 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
                       "the sorted set, and M being the number of elements popped.",
                       write_slow),
                  [ks](command_call& call) { zmpop_command(call, *ks); });
+
+    // --- blocking forms (Redis 7.0's COMMAND INFO and COMMAND DOCS) ---
+    using server::arg_flag;
+    using server::arg_type;
+    // Blocked clients learn of changes to their keys through it (attached when one blocks).
+    auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
+    const command_flag blocking = command_flag::noscript | command_flag::blocking;
+    const std::vector<server::command_history> timeout_history{
+        {"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
+    const std::vector<server::command_arg> pop_args{
+        {.name = "key", .type = arg_type::key, .key_spec_index = 0, .flags = arg_flag::multiple},
+        {.name = "timeout", .type = arg_type::double_}};
+    commands.add(server::with_docs(spec("bzpopmin", -3, write | blocking | fast, {1, -2, 1},
+                                        "Remove and return the member with the lowest score from one or more sorted "
+                                        "sets, or block until one is available",
+                                        "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.",
+                                        {"@write", "@sortedset", "@fast", "@blocking"}),
+                                   pop_args, timeout_history),
+                 [ks, relay](command_call& call) { blocking_zpop_command(call, *ks, *relay, false); });
+    commands.add(server::with_docs(spec("bzpopmax", -3, write | blocking | fast, {1, -2, 1},
+                                        "Remove and return the member with the highest score from one or more sorted "
+                                        "sets, or block until one is available",
+                                        "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.",
+                                        {"@write", "@sortedset", "@fast", "@blocking"}),
+                                   pop_args, timeout_history),
+                 [ks, relay](command_call& call) { blocking_zpop_command(call, *ks, *relay, true); });
+    commands.add(
+        server::with_docs(
+            spec("bzmpop", -5, write | command_flag::blocking | command_flag::movablekeys, {},
+                 "Remove and return members with scores in a sorted set or block until one is available", "7.0.0",
+                 "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the "
+                 "sorted set, and M being the number of elements popped.",
+                 {"@write", "@sortedset", "@slow", "@blocking"}),
+            {{.name = "timeout", .type = arg_type::double_},
+             {.name = "numkeys", .type = arg_type::integer},
+             {.name = "key", .type = arg_type::key, .key_spec_index = 0, .flags = arg_flag::multiple},
+             {.name = "where",
+              .type = arg_type::oneof,
+              .arguments = {{.name = "min", .type = arg_type::pure_token, .token = "MIN"},
+                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}},
+             {.name = "count", .type = arg_type::integer, .token = "COUNT", .flags = arg_flag::optional}}),
+        [ks, relay](command_call& call) { blocking_zmpop_command(call, *ks, *relay); });
 }
 
 } // namespace respkit::commands

@@ -310,8 +310,8 @@ public:
 
     /// What a blocked command replies when its timeout passes.
     enum class timeout_reply : std::uint8_t {
-        null_array, ///< *-1 (RESP3 _): BLPOP, BRPOP, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP
-        null_bulk,  ///< $-1 (RESP3 _): BLMOVE, BRPOPLPUSH
+        null_array, ///< *-1 (RESP3 _): every Redis 7.0 blocking command when it times out, BLMOVE too
+        null_bulk,  ///< $-1 (RESP3 _): for commands of one's own
     };
 
     /// Called by a blocking command that found nothing to serve: blocks the client on `keys`
