@@ -436,7 +436,7 @@ TEST_CASE("respkit-server serves redis-cli, redis-benchmark and the captured cor
         }
     }
     const std::filesystem::path corpus = std::string(RESPKIT_SHARED_DIR) + "/corpus";
-    SUBCASE("captured corpus: single-connection files whose every command exists, replies compared where deterministic") {
+    SUBCASE("captured corpus: every single-connection file, replies compared where deterministic and implemented") {
         if (!std::filesystem::exists(corpus)) {
             MESSAGE("skipped: no corpus at " << corpus.string());
             return;
@@ -456,7 +456,15 @@ TEST_CASE("respkit-server serves redis-cli, redis-benchmark and the captured cor
             "object idletime", "object freq", "slowlog", "latency", "info", "config get", "memory", "lolwut"};
         // Replies whose element order is the hash table's: compared as multisets.
         const std::set<std::string> unordered = {"keys", "smembers", "hkeys", "hvals", "hgetall", "sinter", "sunion", "sdiff"};
-        std::size_t files = 0, compared = 0, typed = 0;
+        // Commands of the captures that respkit does not implement (scripting, latency and memory
+        // introspection, replication role): their files are replayed, their replies (respkit's
+        // unknown-command error) not compared. None may exist on the server: then it is compared.
+        const std::set<std::string> not_implemented = {"eval", "latency", "lolwut", "memory", "role", "slowlog"};
+        for (const auto& name : not_implemented) {
+            CAPTURE(name);
+            CHECK(!available.has({name}));
+        }
+        std::size_t files = 0, compared = 0, typed = 0, skipped = 0;
         std::vector<std::string> replayed;
         for (const auto& item : std::filesystem::directory_iterator(corpus)) {
             if (item.path().extension() != ".req") continue;
@@ -470,8 +478,10 @@ TEST_CASE("respkit-server serves redis-cli, redis-benchmark and the captured cor
             const auto requests = split_requests(read_file(item.path().string()));
             bool all = !requests.commands.empty();
             for (const auto& r : requests.commands) {
-                // Unknown commands sent on purpose are replayed: their error is compared.
-                all = all && (lower(r[0]).starts_with("nosuch") || available.has(r));
+                // Unknown commands sent on purpose are replayed: their error is compared. So are
+                // the commands respkit does not have (yet): their replies are not compared.
+                all = all && (lower(r[0]).starts_with("nosuch") || available.has(r) ||
+                              not_implemented.count(lower(r[0])) != 0);
             }
             if (!all) continue;
             ++files;
@@ -486,6 +496,10 @@ TEST_CASE("respkit-server serves redis-cli, redis-benchmark and the captured cor
             for (std::size_t i = 0; i < expected.size(); ++i) {
                 CAPTURE(i);
                 CAPTURE(labels[i]);
+                if (listed(not_implemented, labels[i])) {
+                    ++skipped;
+                    continue;
+                }
                 if (listed(nondeterministic, labels[i])) {
                     CHECK(actual[i].front() == expected[i].front());
                     ++typed;
@@ -500,11 +514,13 @@ TEST_CASE("respkit-server serves redis-cli, redis-benchmark and the captured cor
         for (const auto& name : replayed) names += " " + name;
         MESSAGE("corpus: " << files << " file(s) replayed:" << names << "; " << compared
                            << " replies compared byte for byte (hash-ordered ones as multisets), " << typed
-                           << " by RESP type only");
-        // Files whose commands all exist today (more join as commands are added: EVAL, MULTI, ...).
+                           << " by RESP type only, " << skipped << " not compared (commands respkit lacks)");
+        // Every single-connection capture.
         for (const char* name : {"redis-cli_resp2_basic", "redis-cli_resp3_basic", "redis-cli_resp2_collections",
                                  "redis-cli_resp3_collections", "nc_inline_resp2", "nc_inline_resp3",
-                                 "nc_resp3_push_interleaved"}) {
+                                 "nc_resp3_push_interleaved", "redis-cli_resp2_errors_nil", "redis-cli_resp3_errors_nil",
+                                 "redis-cli_resp2_lua_types", "redis-cli_resp3_lua_types", "nc_resp3_bignum_nan",
+                                 "redis-cli_resp2_server_info", "redis-cli_resp3_server_info"}) {
             CAPTURE(name);
             CHECK(std::find(replayed.begin(), replayed.end(), name) != replayed.end());
         }
