@@ -68,6 +68,28 @@ server::dispatcher test_commands() {
         call.ok();
         call.client().close_after_reply();
     });
+    // WAIT blocks (a user command using the session's blocking API, no keyspace) until WAKE
+    // signals the key "gate"; INPUT reports the largest input any session holds.
+    static int wakes = 0;
+    d.add({.name = "wait", .arity = 1}, [](server::command_call& call) {
+        if (wakes > 0) {
+            --wakes;
+            call.reply().simple_string("WOKE");
+            return;
+        }
+        const std::string_view gate[] = {"gate"};
+        call.client().block(gate, 0ms, server::session::timeout_reply::null_array, call.args());
+    });
+    d.add({.name = "wake", .arity = 1}, [](server::command_call& call) {
+        ++wakes;
+        call.server().signal_key_ready(call.client().db(), "gate");
+        call.ok();
+    });
+    d.add({.name = "input", .arity = 1}, [](server::command_call& call) {
+        std::size_t most = 0;
+        for (const server::session* s : call.server().clients()) most = std::max(most, s->input_size());
+        call.reply().integer(static_cast<std::int64_t>(most));
+    });
     return d;
 }
 
@@ -448,6 +470,44 @@ TEST_CASE("SIGTERM stops run() gracefully when handle_signals is on; the old han
     for (int i = 0; i < 100 && previous_calls == 0; ++i) std::this_thread::sleep_for(2ms);
     CHECK(previous_calls == 1);
     ::sigaction(SIGTERM, &saved, nullptr);
+}
+
+TEST_CASE("a blocked client's further input is read up to a bound, then run once it is served") {
+    test_server srv;
+    client blocked(srv.port()), other(srv.port());
+    REQUIRE(blocked.connected());
+    REQUIRE(other.connected());
+    // WAIT blocks; 4 MiB of ECHO requests follow, more than the session may hold while blocked.
+    const std::string value(1000, 'v');
+    const std::size_t count = 4 * 1024;
+    std::string requests = "*1\r\n$4\r\nWAIT\r\n";
+    for (std::size_t i = 0; i < count; ++i) requests += echo_request(value);
+    std::thread sender([&] { (void)blocked.send(requests); });
+    // Reading stops at the bound: the sender's kernel buffers fill, the server's input does not
+    // grow past max_blocked_input plus one read.
+    const std::size_t bound = server::session_options{}.max_blocked_input + net::tcp_server_options{}.read_size;
+    std::size_t held = 0;
+    for (int i = 0; i < 100 && held < server::session_options{}.max_blocked_input; ++i) {
+        std::this_thread::sleep_for(10ms);
+        REQUIRE(other.send("*1\r\n$5\r\nINPUT\r\n"));
+        const std::string reply = other.read(1, 2s);
+        std::string rest = other.read(64, 50ms);
+        const std::string line = reply + rest;
+        REQUIRE(line.size() > 3);
+        held = std::stoul(line.substr(1));
+    }
+    CHECK(held >= server::session_options{}.max_blocked_input);
+    CHECK(held <= bound);
+    // Served: its reply comes first, then every ECHO, in order.
+    REQUIRE(other.send("*1\r\n$4\r\nWAKE\r\n"));
+    CHECK(other.read(5) == "+OK\r\n");
+    const std::string expected_first = "+WOKE\r\n";
+    const std::size_t total = expected_first.size() + count * echo_reply(value).size();
+    const std::string got = blocked.read(total, 10s);
+    sender.join();
+    REQUIRE(got.size() == total);
+    CHECK(got.starts_with(expected_first));
+    CHECK(got.substr(got.size() - echo_reply(value).size()) == echo_reply(value));
 }
 
 TEST_CASE("1,000 clients are served while another floods requests and never reads") {

@@ -303,7 +303,8 @@ private:
     }
 
     [[nodiscard]] bool may_read(const connection& c) const noexcept {
-        return !m_draining && !c.yielded && !c.session.closing() && !c.session.output_full();
+        return !m_draining && !c.yielded && !c.session.closing() && !c.session.output_full() &&
+               !c.session.input_paused();
     }
 
     void on_client_event(int fd, std::uint32_t events) {
@@ -406,7 +407,9 @@ private:
 
     void update_interest(connection& c) {
         std::uint32_t want = 0;
-        if (!m_draining && !c.session.closing() && !c.session.output_full()) want |= readable;
+        if (!m_draining && !c.session.closing() && !c.session.output_full() && !c.session.input_paused()) {
+            want |= readable;
+        }
         if (!c.session.pending_output().empty()) want |= writable;
         if (want == c.interest) return;
         if (m_poller.modify(c.fd, want)) {

@@ -35,6 +35,7 @@ struct session_options {
     std::size_t output_high_watermark = 1 << 20;    ///< stop reading input above this much output
     std::size_t output_hard_limit = 256u << 20;     ///< close the connection above this much
     std::size_t max_commands_per_feed = 1000;       ///< fairness: yield after this many commands
+    std::size_t max_blocked_input = 1 << 20;        ///< stop reading a blocked client holding this much input
 };
 
 /// One client connection: parses its requests (pipelined, multibulk or inline), runs them through
@@ -98,6 +99,11 @@ public:
         }
         if (m_output.size() - m_output_sent > m_options.output_hard_limit) close_now();
         return ran;
+    }
+    /// True while a blocked command holds at least max_blocked_input bytes of further input:
+    /// the transport stops reading until it is unblocked (input cannot grow without bound).
+    [[nodiscard]] bool input_paused() const noexcept {
+        return m_blocked != nullptr && m_input.size() >= m_options.max_blocked_input;
     }
     /// True when input is waiting that process() did not run yet (it yielded).
     [[nodiscard]] bool has_pending_input() const noexcept { return !m_input.empty() && !m_closing && !m_blocked; }
