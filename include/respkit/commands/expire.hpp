@@ -139,27 +139,15 @@ void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace expire_detail;
     using server::command_flag;
     Keyspace* ks = &keyspace;
-    const auto spec = [](std::string name, command_flag flags, int arity, std::string summary, std::string since,
-                         std::vector<std::string> acl) {
-        server::command_spec s;
-        s.name = std::move(name);
-        s.arity = arity;
-        s.flags = flags;
-        s.keys = {1, 1, 1};
-        s.group = "generic";
-        s.summary = std::move(summary);
-        s.since = std::move(since);
-        s.complexity = "O(1)";
-        s.acl_categories = std::move(acl);
-        return s;
-    };
+    const spec_builder spec{"generic"};
+    const server::key_positions one{1, 1, 1};
     const command_flag write_fast = command_flag::write | command_flag::fast;
     const command_flag read_fast = command_flag::readonly | command_flag::fast;
     const std::vector<std::string> write_acl{"@keyspace", "@write", "@fast"};
     const std::vector<std::string> read_acl{"@keyspace", "@read", "@fast"};
 
     commands.add(server::with_docs(
-                     spec("expire", write_fast, -3, "Set a key's time to live in seconds", "1.0.0",
+                     spec("expire", -3, write_fast, one, "Set a key's time to live in seconds", "1.0.0", "O(1)",
                           write_acl),
                      {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
                       {.name = "seconds", .type = arg_type::integer},
@@ -174,8 +162,8 @@ void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
                  [ks](command_call& call) { expire_command(call, *ks, true, false); });
     commands.add(server::with_docs(
-                     spec("pexpire", write_fast, -3, "Set a key's time to live in milliseconds",
-                          "2.6.0", write_acl),
+                     spec("pexpire", -3, write_fast, one, "Set a key's time to live in milliseconds",
+                          "2.6.0", "O(1)", write_acl),
                      {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
                       {.name = "milliseconds", .type = arg_type::integer},
                       {.name = "condition",
@@ -189,8 +177,8 @@ void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
                  [ks](command_call& call) { expire_command(call, *ks, false, false); });
     commands.add(server::with_docs(
-                     spec("expireat", write_fast, -3,
-                          "Set the expiration for a key as a UNIX timestamp", "1.2.0", write_acl),
+                     spec("expireat", -3, write_fast, one,
+                          "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)", write_acl),
                      {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
                       {.name = "unix-time-seconds", .type = arg_type::unix_time},
                       {.name = "condition",
@@ -205,9 +193,9 @@ void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  [ks](command_call& call) { expire_command(call, *ks, true, true); });
     commands.add(
         server::with_docs(
-            spec("pexpireat", write_fast, -3,
+            spec("pexpireat", -3, write_fast, one,
                  "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-                 "2.6.0", write_acl),
+                 "2.6.0", "O(1)", write_acl),
             {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
              {.name = "unix-time-milliseconds", .type = arg_type::unix_time},
              {.name = "condition",
@@ -221,33 +209,33 @@ void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
             {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
         [ks](command_call& call) { expire_command(call, *ks, false, true); });
     commands
-        .add(server::with_docs(spec("ttl", read_fast, 2,
-                                    "Get the time to live for a key in seconds", "1.0.0", read_acl),
+        .add(server::with_docs(spec("ttl", 2, read_fast, one,
+                                    "Get the time to live for a key in seconds", "1.0.0", "O(1)", read_acl),
                                {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
                                {{"2.8.0", "Added the -2 reply."}}),
              [ks](command_call& call) { ttl_command(call, *ks, false, false); })
         .spec.tips = {"nondeterministic_output"};
     commands
-        .add(server::with_docs(spec("pttl", read_fast, 2,
-                                    "Get the time to live for a key in milliseconds", "2.6.0",
+        .add(server::with_docs(spec("pttl", 2, read_fast, one,
+                                    "Get the time to live for a key in milliseconds", "2.6.0", "O(1)",
                                     read_acl),
                                {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
                                {{"2.8.0", "Added the -2 reply."}}),
              [ks](command_call& call) { ttl_command(call, *ks, true, false); })
         .spec.tips = {"nondeterministic_output"};
     commands.add(
-        server::with_docs(spec("expiretime", read_fast, 2,
-                               "Get the expiration Unix timestamp for a key", "7.0.0", read_acl),
+        server::with_docs(spec("expiretime", 2, read_fast, one,
+                               "Get the expiration Unix timestamp for a key", "7.0.0", "O(1)", read_acl),
                           {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
         [ks](command_call& call) { ttl_command(call, *ks, false, true); });
     commands.add(
-        server::with_docs(spec("pexpiretime", read_fast, 2,
+        server::with_docs(spec("pexpiretime", 2, read_fast, one,
                                "Get the expiration Unix timestamp for a key in milliseconds",
-                               "7.0.0", read_acl),
+                               "7.0.0", "O(1)", read_acl),
                           {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
         [ks](command_call& call) { ttl_command(call, *ks, true, true); });
-    commands.add(server::with_docs(spec("persist", write_fast, 2,
-                                        "Remove the expiration from a key", "2.2.0", write_acl),
+    commands.add(server::with_docs(spec("persist", 2, write_fast, one,
+                                        "Remove the expiration from a key", "2.2.0", "O(1)", write_acl),
                                    {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) {
                      call.reply().integer(ks->persist(call.client().db(), call.arg(1)) ? 1 : 0);

@@ -257,22 +257,8 @@ template <class Keyspace>
 void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace hash_detail;
     Keyspace* ks = &keyspace;
-    const auto spec = [](std::string name, int arity, command_flag flags, std::string summary, std::string since,
-                         std::string complexity, std::vector<std::string> acl,
-                         std::vector<std::string> tips = {}) {
-        server::command_spec s;
-        s.name = std::move(name);
-        s.arity = arity;
-        s.flags = flags;
-        s.keys = {1, 1, 1};
-        s.group = "hash";
-        s.summary = std::move(summary);
-        s.since = std::move(since);
-        s.complexity = std::move(complexity);
-        s.acl_categories = std::move(acl);
-        s.tips = std::move(tips);
-        return s;
-    };
+    const spec_builder spec{"hash"};
+    const server::key_positions one{1, 1, 1};
     const command_flag write = command_flag::write;
     const command_flag readonly = command_flag::readonly;
     const command_flag denyoom = command_flag::denyoom;
@@ -281,16 +267,16 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const std::vector<std::string> read_slow{"@read", "@hash", "@slow"};
     const std::vector<std::string> write_fast{"@write", "@hash", "@fast"};
 
-    commands.add(spec("hset", -4, write | denyoom | fast, "Sets fields of a hash, creating it if needed.", "2.0.0",
+    commands.add(spec("hset", -4, write | denyoom | fast, one, "Sets fields of a hash, creating it if needed.", "2.0.0",
                       "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is "
                       "called with multiple field/value pairs.",
                       write_fast),
                  [ks](command_call& call) { set_command(call, *ks, false); });
-    commands.add(spec("hmset", -4, write | denyoom | fast, "Sets fields of a hash (replies OK; deprecated: HSET).",
+    commands.add(spec("hmset", -4, write | denyoom | fast, one, "Sets fields of a hash (replies OK; deprecated: HSET).",
                       "2.0.0", "O(N) where N is the number of fields being set.", write_fast),
                  [ks](command_call& call) { set_command(call, *ks, true); });
 
-    commands.add(spec("hsetnx", 4, write | denyoom | fast, "Sets a field of a hash only if it does not exist.",
+    commands.add(spec("hsetnx", 4, write | denyoom | fast, one, "Sets a field of a hash only if it does not exist.",
                       "2.0.0", "O(1)", write_fast),
                  [ks](command_call& call) {
                      const std::size_t db = call.client().db();
@@ -307,7 +293,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      call.reply().integer(inserted ? 1 : 0);
                  });
 
-    commands.add(spec("hget", 3, readonly | fast, "Returns the value of a field of a hash.", "2.0.0", "O(1)",
+    commands.add(spec("hget", 3, readonly | fast, one, "Returns the value of a field of a hash.", "2.0.0", "O(1)",
                       read_fast),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
@@ -322,7 +308,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          call.reply().bulk_string(*v);
                  });
 
-    commands.add(spec("hmget", -3, readonly | fast, "Returns the values of fields of a hash.", "2.0.0",
+    commands.add(spec("hmget", -3, readonly | fast, one, "Returns the values of fields of a hash.", "2.0.0",
                       "O(N) where N is the number of fields being requested.", read_fast),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
@@ -340,7 +326,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                  });
 
-    commands.add(spec("hdel", -3, write | fast, "Deletes fields of a hash (and the hash when empty).", "2.0.0",
+    commands.add(spec("hdel", -3, write | fast, one, "Deletes fields of a hash (and the hash when empty).", "2.0.0",
                       "O(N) where N is the number of fields to be removed.", write_fast),
                  [ks](command_call& call) {
                      const std::size_t db = call.client().db();
@@ -363,7 +349,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      call.reply().integer(deleted);
                  });
 
-    commands.add(spec("hexists", 3, readonly | fast, "Tells whether a field exists in a hash.", "2.0.0", "O(1)",
+    commands.add(spec("hexists", 3, readonly | fast, one, "Tells whether a field exists in a hash.", "2.0.0", "O(1)",
                       read_fast),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
@@ -373,7 +359,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          call.reply().integer(found.found && found.found->hash().contains(call.arg(2)) ? 1 : 0);
                  });
 
-    commands.add(spec("hlen", 2, readonly | fast, "Returns the number of fields of a hash.", "2.0.0", "O(1)",
+    commands.add(spec("hlen", 2, readonly | fast, one, "Returns the number of fields of a hash.", "2.0.0", "O(1)",
                       read_fast),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
@@ -384,7 +370,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                              found.found ? static_cast<std::int64_t>(found.found->hash().size()) : 0);
                  });
 
-    commands.add(spec("hstrlen", 3, readonly | fast, "Returns the length of the value of a field of a hash.",
+    commands.add(spec("hstrlen", 3, readonly | fast, one, "Returns the length of the value of a field of a hash.",
                       "3.2.0", "O(1)", read_fast),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
@@ -397,17 +383,17 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     const std::vector<std::string> order_tip{"nondeterministic_output_order"};
-    commands.add(spec("hgetall", 2, readonly, "Returns every field and value of a hash.", "2.0.0",
+    commands.add(spec("hgetall", 2, readonly, one, "Returns every field and value of a hash.", "2.0.0",
                       "O(N) where N is the size of the hash.", read_slow, order_tip),
                  [ks](command_call& call) { get_all_command(call, *ks, true, true); });
-    commands.add(spec("hkeys", 2, readonly, "Returns every field of a hash.", "2.0.0",
+    commands.add(spec("hkeys", 2, readonly, one, "Returns every field of a hash.", "2.0.0",
                       "O(N) where N is the size of the hash.", read_slow, order_tip),
                  [ks](command_call& call) { get_all_command(call, *ks, true, false); });
-    commands.add(spec("hvals", 2, readonly, "Returns every value of a hash.", "2.0.0",
+    commands.add(spec("hvals", 2, readonly, one, "Returns every value of a hash.", "2.0.0",
                       "O(N) where N is the size of the hash.", read_slow, order_tip),
                  [ks](command_call& call) { get_all_command(call, *ks, false, true); });
 
-    commands.add(spec("hincrby", 4, write | denyoom | fast, "Increments the integer value of a field of a hash.",
+    commands.add(spec("hincrby", 4, write | denyoom | fast, one, "Increments the integer value of a field of a hash.",
                       "2.0.0", "O(1)", write_fast),
                  [ks](command_call& call) {
                      const auto increment = integer_arg(call, 3);
@@ -439,7 +425,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      call.reply().integer(result);
                  });
 
-    commands.add(spec("hincrbyfloat", 4, write | denyoom | fast,
+    commands.add(spec("hincrbyfloat", 4, write | denyoom | fast, one,
                       "Increments the floating point value of a field of a hash.", "2.6.0", "O(1)", write_fast),
                  [ks](command_call& call) {
                      long double increment = 0;
@@ -478,13 +464,13 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      call.reply().bulk_string(text);
                  });
 
-    commands.add(spec("hscan", -3, readonly, "Iterates over the fields and values of a hash.", "2.8.0",
+    commands.add(spec("hscan", -3, readonly, one, "Iterates over the fields and values of a hash.", "2.8.0",
                       "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
                       "cursor to return back to 0. N is the number of elements inside the collection.",
                       read_slow, {"nondeterministic_output"}),
                  [ks](command_call& call) { scan_command(call, *ks); });
 
-    commands.add(spec("hrandfield", -2, readonly, "Returns random fields (and values) of a hash.", "6.2.0",
+    commands.add(spec("hrandfield", -2, readonly, one, "Returns random fields (and values) of a hash.", "6.2.0",
                       "O(N) where N is the number of fields returned", read_slow, {"nondeterministic_output"}),
                  [ks](command_call& call) { random_field_command(call, *ks); });
 }

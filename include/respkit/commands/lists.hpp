@@ -484,21 +484,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
     Keyspace* ks = &keyspace;
     // Blocked clients learn of changes to their keys through it (attached when one blocks).
     auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
-    const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
-                         std::string summary, std::string since, std::string complexity,
-                         std::vector<std::string> acl) {
-        server::command_spec s;
-        s.name = std::move(name);
-        s.arity = arity;
-        s.flags = flags;
-        s.keys = keys;
-        s.group = "list";
-        s.summary = std::move(summary);
-        s.since = std::move(since);
-        s.complexity = std::move(complexity);
-        s.acl_categories = std::move(acl);
-        return s;
-    };
+    const spec_builder spec{"list"};
     const command_flag write = command_flag::write;
     const command_flag readonly = command_flag::readonly;
     const command_flag denyoom = command_flag::denyoom;

@@ -417,22 +417,7 @@ template <class Keyspace>
 void install_set_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace set_detail;
     Keyspace* ks = &keyspace;
-    const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
-                         std::string summary, std::string since, std::string complexity, std::vector<std::string> acl,
-                         std::vector<std::string> tips = {}) {
-        server::command_spec s;
-        s.name = std::move(name);
-        s.arity = arity;
-        s.flags = flags;
-        s.keys = keys;
-        s.group = "set";
-        s.summary = std::move(summary);
-        s.since = std::move(since);
-        s.complexity = std::move(complexity);
-        s.acl_categories = std::move(acl);
-        s.tips = std::move(tips);
-        return s;
-    };
+    const spec_builder spec{"set"};
     const command_flag write = command_flag::write;
     const command_flag readonly = command_flag::readonly;
     const command_flag fast = command_flag::fast;

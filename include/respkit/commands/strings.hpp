@@ -384,21 +384,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using server::command_spec;
     using unit = string_options::unit;
     Keyspace* ks = &keyspace;
-    const auto spec = [](std::string name, int arity, command_flag flags, server::key_positions keys,
-                         std::string summary, std::string since, std::string complexity,
-                         std::vector<std::string> acl) {
-        command_spec s;
-        s.name = std::move(name);
-        s.arity = arity;
-        s.flags = flags;
-        s.keys = keys;
-        s.group = "string";
-        s.summary = std::move(summary);
-        s.since = std::move(since);
-        s.complexity = std::move(complexity);
-        s.acl_categories = std::move(acl);
-        return s;
-    };
+    const spec_builder spec{"string"};
     // COMMAND DOCS's marks of a command kept for compatibility only.
     const auto deprecated = [](command_spec s, std::string since, std::string replaced_by) {
         s.doc_flags = {"deprecated"};
