@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,17 +44,93 @@ namespace detail {
     return it == e->subcommands.end() ? nullptr : it->second.get();
 }
 
-/// COMMAND INFO's key-spec flags, derived from the command's flags (respkit's specs carry the
-/// legacy key positions only).
-inline void key_spec_flags(server::reply_writer& out, const server::command_spec& spec) {
-    if (has(spec.flags, server::command_flag::write)) {
-        out.set(2);
-        out.simple_string("RW");
-        out.simple_string("update");
+/// The key specs of a command: its own, or for a spec that has none (a user's command), one
+/// derived from the legacy key positions, `RW update` for a write command and `RO access`
+/// otherwise.
+[[nodiscard]] inline std::vector<server::key_spec> key_specs_of(const server::command_spec& spec) {
+    if (!spec.key_specs.empty() || spec.keys.first <= 0) return spec.key_specs;
+    using server::key_flag;
+    const bool write = has(spec.flags, server::command_flag::write);
+    return {{.flags = write ? key_flag::rw | key_flag::update : key_flag::ro | key_flag::access,
+             .begin = {.index = spec.keys.first},
+             .find = server::key_range(spec.keys.last >= 0 ? spec.keys.last - spec.keys.first
+                                                           : spec.keys.last,
+                                       spec.keys.step)}};
+}
+
+/// A set of key-spec flags, as COMMAND INFO and COMMAND GETKEYSANDFLAGS write them.
+inline void write_key_flags(server::reply_writer& out, server::key_flag flags) {
+    std::size_t n = 0;
+    for (const auto& [flag, name] : server::key_flag_names)
+        n += has(flags, flag) ? 1 : 0;
+    out.set(n);
+    for (const auto& [flag, name] : server::key_flag_names) {
+        if (has(flags, flag)) out.simple_string(name);
+    }
+}
+
+/// One key spec of COMMAND INFO: notes, flags, begin_search, find_keys.
+inline void write_key_spec(server::reply_writer& out, const server::key_spec& k) {
+    out.map(k.notes.empty() ? 3 : 4);
+    if (!k.notes.empty()) {
+        out.bulk_string("notes");
+        out.bulk_string(k.notes);
+    }
+    out.bulk_string("flags");
+    write_key_flags(out, k.flags);
+    out.bulk_string("begin_search");
+    out.map(2);
+    out.bulk_string("type");
+    if (k.begin.index > 0) {
+        out.bulk_string("index");
+        out.bulk_string("spec");
+        out.map(1);
+        out.bulk_string("index");
+        out.integer(k.begin.index);
+    } else if (!k.begin.keyword.empty()) {
+        out.bulk_string("keyword");
+        out.bulk_string("spec");
+        out.map(2);
+        out.bulk_string("keyword");
+        out.bulk_string(k.begin.keyword);
+        out.bulk_string("startfrom");
+        out.integer(k.begin.startfrom);
     } else {
-        out.set(2);
-        out.simple_string("RO");
-        out.simple_string("access");
+        out.bulk_string("unknown");
+        out.bulk_string("spec");
+        out.map(0);
+    }
+    out.bulk_string("find_keys");
+    out.map(2);
+    out.bulk_string("type");
+    switch (k.find.type) {
+    case server::find_keys::kind::range:
+        out.bulk_string("range");
+        out.bulk_string("spec");
+        out.map(3);
+        out.bulk_string("lastkey");
+        out.integer(k.find.lastkey);
+        out.bulk_string("keystep");
+        out.integer(k.find.keystep);
+        out.bulk_string("limit");
+        out.integer(k.find.limit);
+        break;
+    case server::find_keys::kind::keynum:
+        out.bulk_string("keynum");
+        out.bulk_string("spec");
+        out.map(3);
+        out.bulk_string("keynumidx");
+        out.integer(k.find.keynumidx);
+        out.bulk_string("firstkey");
+        out.integer(k.find.firstkey);
+        out.bulk_string("keystep");
+        out.integer(k.find.keystep);
+        break;
+    case server::find_keys::kind::unknown:
+        out.bulk_string("unknown");
+        out.bulk_string("spec");
+        out.map(0);
+        break;
     }
 }
 
@@ -77,36 +154,16 @@ inline void write_command_info(server::reply_writer& out, const server::command_
     for (const auto& c : spec.acl_categories) out.simple_string(c);
     out.set(spec.tips.size());
     for (const auto& t : spec.tips) out.bulk_string(t);
-    if (spec.keys.first > 0) {
-        out.set(1);
-        out.map(3);
-        out.bulk_string("flags");
-        key_spec_flags(out, spec);
-        out.bulk_string("begin_search");
-        out.map(2);
-        out.bulk_string("type");
-        out.bulk_string("index");
-        out.bulk_string("spec");
-        out.map(1);
-        out.bulk_string("index");
-        out.integer(spec.keys.first);
-        out.bulk_string("find_keys");
-        out.map(2);
-        out.bulk_string("type");
-        out.bulk_string("range");
-        out.bulk_string("spec");
-        out.map(3);
-        out.bulk_string("lastkey");
-        out.integer(spec.keys.last >= 0 ? spec.keys.last - spec.keys.first : spec.keys.last);
-        out.bulk_string("keystep");
-        out.integer(spec.keys.step);
-        out.bulk_string("limit");
-        out.integer(0);
-    } else {
-        out.set(0);
-    }
+    const std::vector<server::key_spec> key_specs = key_specs_of(spec);
+    out.set(key_specs.size());
+    for (const server::key_spec& k : key_specs)
+        write_key_spec(out, k);
     const auto subs = sorted_entries(e.subcommands);
-    out.set(subs.size());
+    // Redis: an empty set when there are none, else an array (in RESP3 too).
+    if (subs.empty())
+        out.set(0);
+    else
+        out.array(subs.size());
     for (const server::command_entry* s : subs) write_command_info(out, *s);
 }
 
@@ -231,10 +288,77 @@ inline void write_command_docs(server::reply_writer& out, const server::command_
     }
 }
 
-/// Resolves the command of a COMMAND GETKEYS call and collects its key argument indexes;
-/// false after replying an error.
+/// A key argument found by COMMAND GETKEYS: its index in the command and its key spec's flags.
+struct found_key {
+    std::size_t index;
+    server::key_flag flags;
+};
+
+/// Appends the keys `k` finds among `args` (the command and its arguments), following Redis's
+/// getKeysUsingKeySpecs; false when the arguments do not fit the spec (a syntax error).
+[[nodiscard]] inline bool keys_of_spec(const server::key_spec& k,
+                                       std::span<const std::string_view> args, int arity,
+                                       std::vector<found_key>& keys) {
+    const long long argc = static_cast<long long>(args.size());
+    long long first = 0;
+    if (k.begin.index > 0) {
+        first = k.begin.index;
+    } else if (!k.begin.keyword.empty()) {
+        const long long start =
+            k.begin.startfrom > 0 ? k.begin.startfrom : argc + k.begin.startfrom;
+        const long long end = k.begin.startfrom > 0 ? argc - 1 : 0;
+        for (long long i = start; i != end; i = start <= end ? i + 1 : i - 1) {
+            if (i >= argc || i < 1) break;
+            if (iequals(server::detail::c_string(args[static_cast<std::size_t>(i)]),
+                        k.begin.keyword)) {
+                first = i + 1;
+                break;
+            }
+        }
+        if (first == 0) return true; // keyword absent: no keys of this spec
+    } else {
+        return false;
+    }
+    if (has(k.flags, server::key_flag::incomplete)) return false;
+    long long last = 0;
+    long long step = k.find.keystep;
+    switch (k.find.type) {
+    case server::find_keys::kind::range:
+        if (k.find.lastkey >= 0)
+            last = first + k.find.lastkey;
+        else if (k.find.limit == 0)
+            last = argc + k.find.lastkey;
+        else
+            last = first + ((argc - first) / k.find.limit + k.find.lastkey);
+        break;
+    case server::find_keys::kind::keynum: {
+        if (k.find.keynumidx >= argc - first) return true;
+        std::int64_t numkeys = 0;
+        if (!respkit::detail::parse_int64(args[static_cast<std::size_t>(first + k.find.keynumidx)],
+                                          numkeys) ||
+            numkeys < 0)
+            return true;
+        first += k.find.firstkey;
+        last = first + numkeys - 1;
+        break;
+    }
+    case server::find_keys::kind::unknown: return false;
+    }
+    if (last >= argc || last < first || first >= argc) return false;
+    for (long long i = first; i <= last; i += step) {
+        if (i >= argc || i < first) {
+            if (arity < 0) continue; // the command's own checks report it
+            return false;
+        }
+        keys.push_back({static_cast<std::size_t>(i), k.flags});
+    }
+    return true;
+}
+
+/// Resolves the command of a COMMAND GETKEYS call and collects its keys; false after replying
+/// an error.
 [[nodiscard]] inline bool command_keys(server::command_call& call, const server::dispatcher& d,
-                                       std::vector<std::size_t>& keys, const server::command_entry*& entry) {
+                                       std::vector<found_key>& keys) {
     const auto args = call.args().subspan(2);
     const server::command_entry* e = d.find(args[0]);
     if (e != nullptr && !e->subcommands.empty() && args.size() >= 2) {
@@ -246,7 +370,10 @@ inline void write_command_docs(server::reply_writer& out, const server::command_
         call.error("ERR Invalid command specified");
         return false;
     }
-    if (e->spec.keys.first <= 0) {
+    const std::vector<server::key_spec> specs = key_specs_of(e->spec);
+    if (std::all_of(specs.begin(), specs.end(), [](const server::key_spec& k) {
+            return has(k.flags, server::key_flag::not_key);
+        })) {
         call.error("ERR The command has no key arguments");
         return false;
     }
@@ -256,12 +383,23 @@ inline void write_command_docs(server::reply_writer& out, const server::command_
         call.error("ERR Invalid number of arguments specified for command");
         return false;
     }
-    e->spec.keys.for_each(args.size(), [&](std::size_t i) { keys.push_back(i); });
+    for (const server::key_spec& k : specs) {
+        if (!keys_of_spec(k, args, arity, keys)) {
+            keys.clear();
+            break;
+        }
+    }
+    for (found_key& k : keys) {
+        if (has(k.flags, server::key_flag::variable_flags) && e->spec.key_flags_of)
+            k.flags = e->spec.key_flags_of(args);
+    }
     if (keys.empty()) {
-        call.error("ERR Invalid arguments specified for command");
+        if (has(e->spec.flags, server::command_flag::no_mandatory_keys))
+            call.reply().array(0);
+        else
+            call.error("ERR Invalid arguments specified for command");
         return false;
     }
-    entry = e;
     return true;
 }
 
@@ -422,31 +560,38 @@ inline void install_command_command(server::dispatcher& commands) {
                                 }
                             });
     commands.add_subcommand("command",
-                            {.name = "getkeys", .arity = -4, .flags = ls, .group = "server",
-                             .summary = "Extract keys given a full Redis command", .since = "2.8.13",
+                            {.name = "getkeys",
+                             .arity = -4,
+                             .flags = ls,
+                             .group = "server",
+                             .summary = "Extract keys given a full Redis command",
+                             .since = "2.8.13",
                              .complexity = "O(N) where N is the number of arguments to the command",
                              .acl_categories = slow_conn},
                             [table](server::command_call& call) {
-                                std::vector<std::size_t> keys;
-                                const server::command_entry* e = nullptr;
-                                if (!detail::command_keys(call, *table, keys, e)) return;
+                                std::vector<detail::found_key> keys;
+                                if (!detail::command_keys(call, *table, keys)) return;
                                 call.reply().array(keys.size());
-                                for (const std::size_t k : keys) call.reply().bulk_string(call.arg(2 + k));
+                                for (const detail::found_key& k : keys)
+                                    call.reply().bulk_string(call.arg(2 + k.index));
                             });
     commands.add_subcommand("command",
-                            {.name = "getkeysandflags", .arity = -4, .flags = ls, .group = "server",
-                             .summary = "Extract keys and access flags given a full Redis command", .since = "7.0.0",
+                            {.name = "getkeysandflags",
+                             .arity = -4,
+                             .flags = ls,
+                             .group = "server",
+                             .summary = "Extract keys and access flags given a full Redis command",
+                             .since = "7.0.0",
                              .complexity = "O(N) where N is the number of arguments to the command",
                              .acl_categories = slow_conn},
                             [table](server::command_call& call) {
-                                std::vector<std::size_t> keys;
-                                const server::command_entry* e = nullptr;
-                                if (!detail::command_keys(call, *table, keys, e)) return;
+                                std::vector<detail::found_key> keys;
+                                if (!detail::command_keys(call, *table, keys)) return;
                                 call.reply().array(keys.size());
-                                for (const std::size_t k : keys) {
+                                for (const detail::found_key& k : keys) {
                                     call.reply().array(2);
-                                    call.reply().bulk_string(call.arg(2 + k));
-                                    detail::key_spec_flags(call.reply(), e->spec);
+                                    call.reply().bulk_string(call.arg(2 + k.index));
+                                    detail::write_key_flags(call.reply(), k.flags);
                                 }
                             });
     commands.add_subcommand("command",

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,6 +99,89 @@ struct key_positions {
     }
 };
 
+/// What a command does with the keys of a key spec, as COMMAND INFO names it (Redis's key-spec
+/// flags: one of RO/RW/OW/RM, then what is done to the data).
+enum class key_flag : std::uint16_t {
+    none = 0,
+    ro = 1u << 0,              ///< "RO": reads the key's data
+    rw = 1u << 1,              ///< "RW": reads and writes it
+    ow = 1u << 2,              ///< "OW": overwrites it without reading
+    rm = 1u << 3,              ///< "RM": deletes the key
+    access = 1u << 4,          ///< returns, copies or uses the user data
+    update = 1u << 5,          ///< updates the data
+    insert = 1u << 6,          ///< adds data, never modifies or deletes any
+    delete_ = 1u << 7,         ///< "delete": removes data
+    not_key = 1u << 8,         ///< not a key name, but to be routed like one
+    incomplete = 1u << 9,      ///< may not find every key
+    variable_flags = 1u << 10, ///< the flags depend on other arguments
+};
+
+/// Combines key-spec flags.
+[[nodiscard]] constexpr key_flag operator|(key_flag a, key_flag b) noexcept {
+    return static_cast<key_flag>(static_cast<std::uint16_t>(a) | static_cast<std::uint16_t>(b));
+}
+/// True when `set` contains `f`.
+[[nodiscard]] constexpr bool has(key_flag set, key_flag f) noexcept {
+    return (static_cast<std::uint16_t>(set) & static_cast<std::uint16_t>(f)) != 0;
+}
+
+/// Key-spec flag names in COMMAND INFO's order and spelling.
+inline constexpr std::pair<key_flag, std::string_view> key_flag_names[] = {
+    {key_flag::ro, "RO"},
+    {key_flag::rw, "RW"},
+    {key_flag::ow, "OW"},
+    {key_flag::rm, "RM"},
+    {key_flag::access, "access"},
+    {key_flag::update, "update"},
+    {key_flag::insert, "insert"},
+    {key_flag::delete_, "delete"},
+    {key_flag::not_key, "not_key"},
+    {key_flag::incomplete, "incomplete"},
+    {key_flag::variable_flags, "variable_flags"},
+};
+
+/// Where the search for a key spec's keys begins (COMMAND INFO's begin_search): at argument
+/// `index`, or after the argument `keyword` looked for from `startfrom` (negative: backwards
+/// from the end); neither: "unknown".
+struct begin_search {
+    int index = 1;         ///< "index": the first key's argument; 0 for keyword and unknown
+    std::string keyword{}; ///< "keyword": the keys follow this token
+    int startfrom = 0;     ///< "keyword": where the search for it starts
+};
+
+/// How the keys are found from where the search began (COMMAND INFO's find_keys).
+struct find_keys {
+    enum class kind : std::uint8_t { range, keynum, unknown };
+    kind type = kind::range;
+    int lastkey = 0;   ///< range: the last key relative to the first (-1: the last argument, ...)
+    int keystep = 1;   ///< range and keynum: distance between keys
+    int limit = 0;     ///< range with lastkey -1: only the first 1/limit of the arguments left
+    int keynumidx = 0; ///< keynum: the argument holding the number of keys, relative to the start
+    int firstkey = 1;  ///< keynum: the first key, relative to the start
+};
+
+/// find_keys of a range: from the first key to `lastkey` (relative; negative counts from the end).
+[[nodiscard]] constexpr find_keys key_range(int lastkey, int keystep = 1, int limit = 0) noexcept {
+    return {.type = find_keys::kind::range, .lastkey = lastkey, .keystep = keystep, .limit = limit};
+}
+/// find_keys of keys counted by an argument (LMPOP numkeys key [key ...]).
+[[nodiscard]] constexpr find_keys key_count(int keynumidx, int firstkey, int keystep) noexcept {
+    return {.type = find_keys::kind::keynum,
+            .keystep = keystep,
+            .keynumidx = keynumidx,
+            .firstkey = firstkey};
+}
+
+/// One of a command's key specs (Redis 7's description of which arguments are keys and what
+/// the command does with them): COMMAND INFO shows them, COMMAND GETKEYS follows them. The
+/// default is one key at argument 1.
+struct key_spec {
+    key_flag flags = key_flag::none; ///< what is done with the keys
+    begin_search begin{};            ///< where the search starts
+    find_keys find{};                ///< how the keys are found from there
+    std::string notes{};             ///< Redis's remark on the spec, if any
+};
+
 /// What kind of value an argument is, as COMMAND DOCS names it.
 enum class arg_type : std::uint8_t {
     string,     ///< "string"
@@ -178,7 +262,11 @@ struct command_spec {
     std::string name; ///< lower case, e.g. "get"; subcommands: "get" under "config"
     int arity = 0;    ///< Redis's convention: N exact, -N at least N (name included)
     command_flag flags = command_flag::none; ///< Redis's flags
-    key_positions keys{};                    ///< which arguments are keys
+    key_positions keys{};              ///< which arguments are keys (legacy form, cluster slots)
+    std::vector<key_spec> key_specs{}; ///< Redis's key specs; none: derived from `keys`
+    /// For a key spec with `variable_flags`: the flags its keys have in a call with these
+    /// arguments (COMMAND GETKEYSANDFLAGS; SET is `RW access update` with GET, else `OW update`).
+    std::function<key_flag(std::span<const std::string_view> args)> key_flags_of{};
     std::string group = "generic"; ///< COMMAND DOCS group ("string", "generic", "server", ...)
     std::string summary{};         ///< one line, for COMMAND DOCS
     std::string since = "1.0.0";   ///< Redis version that introduced it, for COMMAND DOCS
