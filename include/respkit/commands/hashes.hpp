@@ -256,9 +256,21 @@ void random_field_command(command_call& call, Keyspace& ks) {
 template <class Keyspace>
 void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace hash_detail;
+    using server::arg_flag;
+    using server::arg_type;
+    using server::key_flag;
     Keyspace* ks = &keyspace;
     const spec_builder spec{"hash"};
     const server::key_positions one{1, 1, 1};
+    // Redis's key specs: what each command does with its keys.
+    const server::key_spec ro{.flags = key_flag::ro};
+    const server::key_spec ro_access{.flags = key_flag::ro | key_flag::access};
+    const server::key_spec rw_insert{.flags = key_flag::rw | key_flag::insert};
+    const server::key_spec rw_delete{.flags = key_flag::rw | key_flag::delete_};
+    const server::key_spec rw_update{.flags = key_flag::rw | key_flag::update};
+    const server::key_spec rw_access_update{.flags =
+                                                key_flag::rw | key_flag::access | key_flag::update};
+    const server::command_arg key_arg{.name = "key", .type = arg_type::key, .key_spec_index = 0};
     const command_flag write = command_flag::write;
     const command_flag readonly = command_flag::readonly;
     const command_flag denyoom = command_flag::denyoom;
@@ -267,49 +279,78 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const std::vector<std::string> read_slow{"@read", "@hash", "@slow"};
     const std::vector<std::string> write_fast{"@write", "@hash", "@fast"};
 
-    commands.add(spec("hset", -4, write | denyoom | fast, one, "Sets fields of a hash, creating it if needed.", "2.0.0",
-                      "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is "
-                      "called with multiple field/value pairs.",
-                      write_fast),
-                 [ks](command_call& call) { set_command(call, *ks, false); });
-    commands.add(spec("hmset", -4, write | denyoom | fast, one, "Sets fields of a hash (replies OK; deprecated: HSET).",
-                      "2.0.0", "O(N) where N is the number of fields being set.", write_fast),
+    commands.add(
+        server::with_docs(spec("hset", -4, write | denyoom | fast, one, {rw_update},
+                               "Set the string value of a hash field", "2.0.0",
+                               "O(1) for each field/value pair added, so O(N) to add N field/value "
+                               "pairs when the command is called with multiple field/value pairs.",
+                               write_fast),
+                          {key_arg,
+                           {.name = "field_value",
+                            .type = arg_type::block,
+                            .flags = arg_flag::multiple,
+                            .arguments = {{.name = "field", .type = arg_type::string},
+                                          {.name = "value", .type = arg_type::string}}}},
+                          {{"4.0.0", "Accepts multiple `field` and `value` arguments."}}),
+        [ks](command_call& call) { set_command(call, *ks, false); });
+    commands.add(deprecated(server::with_docs(
+                                spec("hmset", -4, write | denyoom | fast, one, {rw_update},
+                                     "Set multiple hash fields to multiple values", "2.0.0",
+                                     "O(N) where N is the number of fields being set.", write_fast),
+                                {key_arg,
+                                 {.name = "field_value",
+                                  .type = arg_type::block,
+                                  .flags = arg_flag::multiple,
+                                  .arguments = {{.name = "field", .type = arg_type::string},
+                                                {.name = "value", .type = arg_type::string}}}}),
+                            "4.0.0", "`HSET` with multiple field-value pairs"),
                  [ks](command_call& call) { set_command(call, *ks, true); });
 
-    commands.add(spec("hsetnx", 4, write | denyoom | fast, one, "Sets a field of a hash only if it does not exist.",
-                      "2.0.0", "O(1)", write_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     const auto found = ks->find_or_create(db, call.arg(1), value_kind::hash);
-                     if (found.error) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     const auto [slot, inserted] = found.found->hash().try_emplace(call.arg(2));
-                     if (inserted) {
-                         slot->assign(call.arg(3));
-                         ks->notify_modified(db, call.arg(1));
-                     }
-                     call.reply().integer(inserted ? 1 : 0);
-                 });
+    commands.add(
+        server::with_docs(spec("hsetnx", 4, write | denyoom | fast, one, {rw_insert},
+                               "Set the value of a hash field, only if the field does not exist",
+                               "2.0.0", "O(1)", write_fast),
+                          {key_arg,
+                           {.name = "field", .type = arg_type::string},
+                           {.name = "value", .type = arg_type::string}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            const auto found = ks->find_or_create(db, call.arg(1), value_kind::hash);
+            if (found.error) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            const auto [slot, inserted] = found.found->hash().try_emplace(call.arg(2));
+            if (inserted) {
+                slot->assign(call.arg(3));
+                ks->notify_modified(db, call.arg(1));
+            }
+            call.reply().integer(inserted ? 1 : 0);
+        });
 
-    commands.add(spec("hget", 3, readonly | fast, one, "Returns the value of a field of a hash.", "2.0.0", "O(1)",
-                      read_fast),
-                 [ks](command_call& call) {
-                     const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
-                     if (found.error) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     const std::string* v = found.found ? found.found->hash().find(call.arg(2)) : nullptr;
-                     if (v == nullptr)
-                         call.reply().null();
-                     else
-                         call.reply().bulk_string(*v);
-                 });
+    commands.add(
+        server::with_docs(spec("hget", 3, readonly | fast, one, {ro_access},
+                               "Get the value of a hash field", "2.0.0", "O(1)", read_fast),
+                          {key_arg, {.name = "field", .type = arg_type::string}}),
+        [ks](command_call& call) {
+            const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
+            if (found.error) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            const std::string* v = found.found ? found.found->hash().find(call.arg(2)) : nullptr;
+            if (v == nullptr)
+                call.reply().null();
+            else
+                call.reply().bulk_string(*v);
+        });
 
-    commands.add(spec("hmget", -3, readonly | fast, one, "Returns the values of fields of a hash.", "2.0.0",
-                      "O(N) where N is the number of fields being requested.", read_fast),
+    commands.add(server::with_docs(
+                     spec("hmget", -3, readonly | fast, one, {ro_access},
+                          "Get the values of all the given hash fields", "2.0.0",
+                          "O(N) where N is the number of fields being requested.", read_fast),
+                     {key_arg,
+                      {.name = "field", .type = arg_type::string, .flags = arg_flag::multiple}}),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error) {
@@ -326,31 +367,37 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                  });
 
-    commands.add(spec("hdel", -3, write | fast, one, "Deletes fields of a hash (and the hash when empty).", "2.0.0",
-                      "O(N) where N is the number of fields to be removed.", write_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     const std::string_view key = call.arg(1);
-                     const auto found = ks->find_for_write(db, key, value_kind::hash);
-                     if (found.error) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     std::int64_t deleted = 0;
-                     if (found.found != nullptr) {
-                         hash_value& hash = found.found->hash();
-                         for (std::size_t i = 2; i < call.argc() && !hash.empty(); ++i)
-                             deleted += hash.erase(call.arg(i)) ? 1 : 0;
-                         if (hash.empty())
-                             ks->erase(db, key);
-                         else if (deleted != 0)
-                             ks->notify_modified(db, key);
-                     }
-                     call.reply().integer(deleted);
-                 });
+    commands.add(
+        server::with_docs(
+            spec("hdel", -3, write | fast, one, {rw_delete}, "Delete one or more hash fields",
+                 "2.0.0", "O(N) where N is the number of fields to be removed.", write_fast),
+            {key_arg, {.name = "field", .type = arg_type::string, .flags = arg_flag::multiple}},
+            {{"2.4.0", "Accepts multiple `field` arguments."}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            const std::string_view key = call.arg(1);
+            const auto found = ks->find_for_write(db, key, value_kind::hash);
+            if (found.error) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            std::int64_t deleted = 0;
+            if (found.found != nullptr) {
+                hash_value& hash = found.found->hash();
+                for (std::size_t i = 2; i < call.argc() && !hash.empty(); ++i)
+                    deleted += hash.erase(call.arg(i)) ? 1 : 0;
+                if (hash.empty())
+                    ks->erase(db, key);
+                else if (deleted != 0)
+                    ks->notify_modified(db, key);
+            }
+            call.reply().integer(deleted);
+        });
 
-    commands.add(spec("hexists", 3, readonly | fast, one, "Tells whether a field exists in a hash.", "2.0.0", "O(1)",
-                      read_fast),
+    commands.add(server::with_docs(spec("hexists", 3, readonly | fast, one, {ro},
+                                        "Determine if a hash field exists", "2.0.0", "O(1)",
+                                        read_fast),
+                                   {key_arg, {.name = "field", .type = arg_type::string}}),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error)
@@ -359,8 +406,10 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          call.reply().integer(found.found && found.found->hash().contains(call.arg(2)) ? 1 : 0);
                  });
 
-    commands.add(spec("hlen", 2, readonly | fast, one, "Returns the number of fields of a hash.", "2.0.0", "O(1)",
-                      read_fast),
+    commands.add(server::with_docs(spec("hlen", 2, readonly | fast, one, {ro},
+                                        "Get the number of fields in a hash", "2.0.0", "O(1)",
+                                        read_fast),
+                                   {key_arg}),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error)
@@ -370,8 +419,10 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                              found.found ? static_cast<std::int64_t>(found.found->hash().size()) : 0);
                  });
 
-    commands.add(spec("hstrlen", 3, readonly | fast, one, "Returns the length of the value of a field of a hash.",
-                      "3.2.0", "O(1)", read_fast),
+    commands.add(server::with_docs(spec("hstrlen", 3, readonly | fast, one, {ro},
+                                        "Get the length of the value of a hash field", "3.2.0",
+                                        "O(1)", read_fast),
+                                   {key_arg, {.name = "field", .type = arg_type::string}}),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error) {
@@ -383,95 +434,138 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     const std::vector<std::string> order_tip{"nondeterministic_output_order"};
-    commands.add(spec("hgetall", 2, readonly, one, "Returns every field and value of a hash.", "2.0.0",
-                      "O(N) where N is the size of the hash.", read_slow, order_tip),
+    commands.add(server::with_docs(spec("hgetall", 2, readonly, one, {ro_access},
+                                        "Get all the fields and values in a hash", "2.0.0",
+                                        "O(N) where N is the size of the hash.", read_slow,
+                                        {"nondeterministic_output_order"}),
+                                   {key_arg}),
                  [ks](command_call& call) { get_all_command(call, *ks, true, true); });
-    commands.add(spec("hkeys", 2, readonly, one, "Returns every field of a hash.", "2.0.0",
-                      "O(N) where N is the size of the hash.", read_slow, order_tip),
+    commands.add(server::with_docs(spec("hkeys", 2, readonly, one, {ro_access},
+                                        "Get all the fields in a hash", "2.0.0",
+                                        "O(N) where N is the size of the hash.", read_slow,
+                                        {"nondeterministic_output_order"}),
+                                   {key_arg}),
                  [ks](command_call& call) { get_all_command(call, *ks, true, false); });
-    commands.add(spec("hvals", 2, readonly, one, "Returns every value of a hash.", "2.0.0",
-                      "O(N) where N is the size of the hash.", read_slow, order_tip),
+    commands.add(server::with_docs(spec("hvals", 2, readonly, one, {ro_access},
+                                        "Get all the values in a hash", "2.0.0",
+                                        "O(N) where N is the size of the hash.", read_slow,
+                                        {"nondeterministic_output_order"}),
+                                   {key_arg}),
                  [ks](command_call& call) { get_all_command(call, *ks, false, true); });
 
-    commands.add(spec("hincrby", 4, write | denyoom | fast, one, "Increments the integer value of a field of a hash.",
-                      "2.0.0", "O(1)", write_fast),
-                 [ks](command_call& call) {
-                     const auto increment = integer_arg(call, 3);
-                     if (!increment) return;
-                     const std::size_t db = call.client().db();
-                     const std::string_view key = call.arg(1);
-                     const auto found = ks->find_or_create(db, key, value_kind::hash);
-                     if (found.error) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     hash_value& hash = found.found->hash();
-                     std::int64_t current = 0;
-                     std::string* slot = hash.find(call.arg(2));
-                     if (slot != nullptr && !store::parse_int64(*slot, current)) {
-                         call.error("ERR hash value is not an integer");
-                         return;
-                     }
-                     std::int64_t result = 0;
-                     if (!checked_add(current, *increment, result)) {
-                         call.error(server::errors::overflow);
-                         return;
-                     }
-                     store::int_chars digits;
-                     const std::string_view text = store::format_int64(result, digits.data());
-                     if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
-                     slot->assign(text);
-                     ks->notify_modified(db, key);
-                     call.reply().integer(result);
-                 });
+    commands.add(
+        server::with_docs(spec("hincrby", 4, write | denyoom | fast, one, {rw_access_update},
+                               "Increment the integer value of a hash field by the given number",
+                               "2.0.0", "O(1)", write_fast),
+                          {key_arg,
+                           {.name = "field", .type = arg_type::string},
+                           {.name = "increment", .type = arg_type::integer}}),
+        [ks](command_call& call) {
+            const auto increment = integer_arg(call, 3);
+            if (!increment) return;
+            const std::size_t db = call.client().db();
+            const std::string_view key = call.arg(1);
+            const auto found = ks->find_or_create(db, key, value_kind::hash);
+            if (found.error) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            hash_value& hash = found.found->hash();
+            std::int64_t current = 0;
+            std::string* slot = hash.find(call.arg(2));
+            if (slot != nullptr && !store::parse_int64(*slot, current)) {
+                call.error("ERR hash value is not an integer");
+                return;
+            }
+            std::int64_t result = 0;
+            if (!checked_add(current, *increment, result)) {
+                call.error(server::errors::overflow);
+                return;
+            }
+            store::int_chars digits;
+            const std::string_view text = store::format_int64(result, digits.data());
+            if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
+            slot->assign(text);
+            ks->notify_modified(db, key);
+            call.reply().integer(result);
+        });
 
-    commands.add(spec("hincrbyfloat", 4, write | denyoom | fast, one,
-                      "Increments the floating point value of a field of a hash.", "2.6.0", "O(1)", write_fast),
-                 [ks](command_call& call) {
-                     long double increment = 0;
-                     if (!string_detail::parse_long_double(call.arg(3), increment)) {
-                         call.error(server::errors::not_float);
-                         return;
-                     }
-                     if (std::isnan(increment) || std::isinf(increment)) {
-                         call.error("ERR value is NaN or Infinity");
-                         return;
-                     }
-                     const std::size_t db = call.client().db();
-                     const std::string_view key = call.arg(1);
-                     const auto found = ks->find_or_create(db, key, value_kind::hash);
-                     if (found.error) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     hash_value& hash = found.found->hash();
-                     long double current = 0;
-                     std::string* slot = hash.find(call.arg(2));
-                     if (slot != nullptr && !string_detail::parse_long_double(*slot, current)) {
-                         call.error("ERR hash value is not a float");
-                         return;
-                     }
-                     const long double result = current + increment;
-                     if (std::isnan(result) || std::isinf(result)) {
-                         call.error("ERR increment would produce NaN or Infinity");
-                         return;
-                     }
-                     char buffer[string_detail::max_long_double_chars];
-                     const std::string_view text(buffer, string_detail::format_long_double(result, buffer));
-                     if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
-                     slot->assign(text);
-                     ks->notify_modified(db, key);
-                     call.reply().bulk_string(text);
-                 });
+    commands.add(
+        server::with_docs(spec("hincrbyfloat", 4, write | denyoom | fast, one, {rw_access_update},
+                               "Increment the float value of a hash field by the given amount",
+                               "2.6.0", "O(1)", write_fast),
+                          {key_arg,
+                           {.name = "field", .type = arg_type::string},
+                           {.name = "increment", .type = arg_type::double_}}),
+        [ks](command_call& call) {
+            long double increment = 0;
+            if (!string_detail::parse_long_double(call.arg(3), increment)) {
+                call.error(server::errors::not_float);
+                return;
+            }
+            if (std::isnan(increment) || std::isinf(increment)) {
+                call.error("ERR value is NaN or Infinity");
+                return;
+            }
+            const std::size_t db = call.client().db();
+            const std::string_view key = call.arg(1);
+            const auto found = ks->find_or_create(db, key, value_kind::hash);
+            if (found.error) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            hash_value& hash = found.found->hash();
+            long double current = 0;
+            std::string* slot = hash.find(call.arg(2));
+            if (slot != nullptr && !string_detail::parse_long_double(*slot, current)) {
+                call.error("ERR hash value is not a float");
+                return;
+            }
+            const long double result = current + increment;
+            if (std::isnan(result) || std::isinf(result)) {
+                call.error("ERR increment would produce NaN or Infinity");
+                return;
+            }
+            char buffer[string_detail::max_long_double_chars];
+            const std::string_view text(buffer, string_detail::format_long_double(result, buffer));
+            if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
+            slot->assign(text);
+            ks->notify_modified(db, key);
+            call.reply().bulk_string(text);
+        });
 
-    commands.add(spec("hscan", -3, readonly, one, "Iterates over the fields and values of a hash.", "2.8.0",
-                      "O(1) for every call. O(N) for a complete iteration, including enough command calls for the "
-                      "cursor to return back to 0. N is the number of elements inside the collection.",
-                      read_slow, {"nondeterministic_output"}),
-                 [ks](command_call& call) { scan_command(call, *ks); });
+    commands.add(
+        server::with_docs(spec("hscan", -3, readonly, one, {ro_access},
+                               "Incrementally iterate hash fields and associated values", "2.8.0",
+                               "O(1) for every call. O(N) for a complete iteration, including "
+                               "enough command calls for the cursor to return back to 0. N is the "
+                               "number of elements inside the collection..",
+                               read_slow, {"nondeterministic_output"}),
+                          {key_arg,
+                           {.name = "cursor", .type = arg_type::integer},
+                           {.name = "pattern",
+                            .type = arg_type::pattern,
+                            .token = "MATCH",
+                            .flags = arg_flag::optional},
+                           {.name = "count",
+                            .type = arg_type::integer,
+                            .token = "COUNT",
+                            .flags = arg_flag::optional}}),
+        [ks](command_call& call) { scan_command(call, *ks); });
 
-    commands.add(spec("hrandfield", -2, readonly, one, "Returns random fields (and values) of a hash.", "6.2.0",
-                      "O(N) where N is the number of fields returned", read_slow, {"nondeterministic_output"}),
+    commands.add(server::with_docs(spec("hrandfield", -2, readonly, one, {ro_access},
+                                        "Get one or multiple random fields from a hash", "6.2.0",
+                                        "O(N) where N is the number of fields returned", read_slow,
+                                        {"nondeterministic_output"}),
+                                   {key_arg,
+                                    {.name = "options",
+                                     .type = arg_type::block,
+                                     .flags = arg_flag::optional,
+                                     .arguments = {{.name = "count", .type = arg_type::integer},
+                                                   {.name = "withvalues",
+                                                    .type = arg_type::pure_token,
+                                                    .token = "WITHVALUES",
+                                                    .flags = arg_flag::optional}}}}),
                  [ks](command_call& call) { random_field_command(call, *ks); });
 }
 

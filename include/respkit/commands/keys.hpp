@@ -187,6 +187,7 @@ template <class Keyspace>
 void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using server::arg_flag;
     using server::arg_type;
+    using server::key_flag;
     using namespace key_detail;
     Keyspace* ks = &keyspace;
     const spec_builder spec{"generic"};
@@ -195,6 +196,11 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const command_flag fast = command_flag::fast;
     const server::key_positions all_keys{1, -1, 1};
     const server::key_positions one{1, 1, 1};
+    // Redis's key specs, where the derived `RW update` / `RO access` are not Redis's.
+    const server::key_spec ro{.flags = key_flag::ro};
+    const server::key_spec ro_access{.flags = key_flag::ro | key_flag::access};
+    const server::key_spec rw_access_delete{.flags = key_flag::rw | key_flag::access |
+                                                     key_flag::delete_};
     const std::vector<std::string> multi_shard_sum{"request_policy:multi_shard", "response_policy:agg_sum"};
 
     const auto del = [ks](command_call& call) {
@@ -205,7 +211,9 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     };
     commands.add(
         server::with_docs(
-            spec("del", -2, write, all_keys, "Delete a key", "1.0.0",
+            spec("del", -2, write, all_keys,
+                 {{.flags = key_flag::rm | key_flag::delete_, .find = server::key_range(-1)}},
+                 "Delete a key", "1.0.0",
                  "O(N) where N is the number of keys that will be removed. When a key to remove "
                  "holds a value other than a string, the individual complexity for this key is "
                  "O(M) where M is the number of elements in the list, set, sorted set or hash. "
@@ -216,20 +224,22 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
               .key_spec_index = 0,
               .flags = arg_flag::multiple}}),
         del);
-    commands.add(server::with_docs(
-                     spec("unlink", -2, write | fast, all_keys,
-                          "Delete a key asynchronously in another thread. Otherwise it is just as "
-                          "DEL, but non blocking.",
-                          "4.0.0",
-                          "O(1) for each key removed regardless of its size. Then the command does "
-                          "O(N) work in a different thread in order to reclaim memory, where N is "
-                          "the number of allocations the deleted objects where composed of.",
-                          {"@keyspace", "@write", "@fast"}, multi_shard_sum),
-                     {{.name = "key",
-                       .type = arg_type::key,
-                       .key_spec_index = 0,
-                       .flags = arg_flag::multiple}}),
-                 del);
+    commands.add(
+        server::with_docs(
+            spec("unlink", -2, write | fast, all_keys,
+                 {{.flags = key_flag::rm | key_flag::delete_, .find = server::key_range(-1)}},
+                 "Delete a key asynchronously in another thread. Otherwise it is just as "
+                 "DEL, but non blocking.",
+                 "4.0.0",
+                 "O(1) for each key removed regardless of its size. Then the command does "
+                 "O(N) work in a different thread in order to reclaim memory, where N is "
+                 "the number of allocations the deleted objects where composed of.",
+                 {"@keyspace", "@write", "@fast"}, multi_shard_sum),
+            {{.name = "key",
+              .type = arg_type::key,
+              .key_spec_index = 0,
+              .flags = arg_flag::multiple}}),
+        del);
 
     const auto exists = [ks](command_call& call) {
         const std::size_t db = call.client().db();
@@ -237,18 +247,20 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
         for (std::size_t i = 1; i < call.argc(); ++i) found += ks->exists(db, call.arg(i)) ? 1 : 0;
         call.reply().integer(found);
     };
-    commands.add(
-        server::with_docs(spec("exists", -2, readonly | fast, all_keys, "Determine if a key exists",
-                               "1.0.0", "O(N) where N is the number of keys to check.",
-                               {"@keyspace", "@read", "@fast"}, multi_shard_sum),
-                          {{.name = "key",
-                            .type = arg_type::key,
-                            .key_spec_index = 0,
-                            .flags = arg_flag::multiple}},
-                          {{"3.0.3", "Accepts multiple `key` arguments."}}),
-        exists);
+    commands.add(server::with_docs(spec("exists", -2, readonly | fast, all_keys,
+                                        {{.flags = key_flag::ro, .find = server::key_range(-1)}},
+                                        "Determine if a key exists", "1.0.0",
+                                        "O(N) where N is the number of keys to check.",
+                                        {"@keyspace", "@read", "@fast"}, multi_shard_sum),
+                                   {{.name = "key",
+                                     .type = arg_type::key,
+                                     .key_spec_index = 0,
+                                     .flags = arg_flag::multiple}},
+                                   {{"3.0.3", "Accepts multiple `key` arguments."}}),
+                 exists);
     commands.add(
         server::with_docs(spec("touch", -2, readonly | fast, all_keys,
+                               {{.flags = key_flag::ro, .find = server::key_range(-1)}},
                                "Alters the last access time of a key(s). Returns the number of "
                                "existing keys specified.",
                                "3.2.1", "O(N) where N is the number of keys that will be touched.",
@@ -259,13 +271,13 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                             .flags = arg_flag::multiple}}),
         exists);
 
-    commands.add(
-        server::with_docs(spec("type", 2, readonly | fast, one, "Determine the type stored at key",
-                               "1.0.0", "O(1)", {"@keyspace", "@read", "@fast"}),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
-        [ks](command_call& call) {
-            call.reply().simple_string(ks->type_name(call.client().db(), call.arg(1)));
-        });
+    commands.add(server::with_docs(spec("type", 2, readonly | fast, one, {ro},
+                                        "Determine the type stored at key", "1.0.0", "O(1)",
+                                        {"@keyspace", "@read", "@fast"}),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+                 [ks](command_call& call) {
+                     call.reply().simple_string(ks->type_name(call.client().db(), call.arg(1)));
+                 });
 
     commands.add(
         server::with_docs(
@@ -308,8 +320,10 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  [ks](command_call& call) { scan_command(call, *ks); });
 
     commands.add(
-        server::with_docs(spec("rename", 3, write, {1, 2, 1}, "Rename a key", "1.0.0", "O(1)",
-                               {"@keyspace", "@write", "@slow"}),
+        server::with_docs(spec("rename", 3, write, {1, 2, 1},
+                               {rw_access_delete,
+                                {.flags = key_flag::ow | key_flag::update, .begin = {.index = 2}}},
+                               "Rename a key", "1.0.0", "O(1)", {"@keyspace", "@write", "@slow"}),
                           {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
                            {.name = "newkey", .type = arg_type::key, .key_spec_index = 1}}),
         [ks](command_call& call) {
@@ -319,20 +333,23 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
             else
                 call.ok();
         });
-    commands.add(server::with_docs(spec("renamenx", 3, write | fast, {1, 2, 1},
-                                        "Rename a key, only if the new key does not exist", "1.0.0",
-                                        "O(1)", {"@keyspace", "@write", "@fast"}),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                    {.name = "newkey", .type = arg_type::key, .key_spec_index = 1}},
-                                   {{"3.2.0", "The command no longer returns an error when source "
-                                              "and destination names are the same."}}),
-                 [ks](command_call& call) {
-                     const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2), true);
-                     if (r.error)
-                         call.error(server::errors::no_such_key);
-                     else
-                         call.reply().integer(r.renamed ? 1 : 0);
-                 });
+    commands.add(
+        server::with_docs(spec("renamenx", 3, write | fast, {1, 2, 1},
+                               {rw_access_delete,
+                                {.flags = key_flag::ow | key_flag::insert, .begin = {.index = 2}}},
+                               "Rename a key, only if the new key does not exist", "1.0.0", "O(1)",
+                               {"@keyspace", "@write", "@fast"}),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                           {.name = "newkey", .type = arg_type::key, .key_spec_index = 1}},
+                          {{"3.2.0", "The command no longer returns an error when source "
+                                     "and destination names are the same."}}),
+        [ks](command_call& call) {
+            const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2), true);
+            if (r.error)
+                call.error(server::errors::no_such_key);
+            else
+                call.reply().integer(r.renamed ? 1 : 0);
+        });
 
     commands.add(spec("randomkey", 1, readonly, {}, "Return a random key from the keyspace",
                       "1.0.0", "O(1)", {"@keyspace", "@read", "@slow"},
@@ -346,22 +363,24 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(spec("copy", -3, write | command_flag::denyoom, {1, 2, 1}, "Copy a key",
-                               "6.2.0",
-                               "O(N) worst case for collections, where N is the number of nested "
-                               "items. O(1) for string "
-                               "values.",
-                               {"@keyspace", "@write", "@slow"}),
-                          {{.name = "source", .type = arg_type::key, .key_spec_index = 0},
-                           {.name = "destination", .type = arg_type::key, .key_spec_index = 1},
-                           {.name = "destination-db",
-                            .type = arg_type::integer,
-                            .token = "DB",
-                            .flags = arg_flag::optional},
-                           {.name = "replace",
-                            .type = arg_type::pure_token,
-                            .token = "REPLACE",
-                            .flags = arg_flag::optional}}),
+        server::with_docs(
+            spec("copy", -3, write | command_flag::denyoom, {1, 2, 1},
+                 {ro_access, {.flags = key_flag::ow | key_flag::update, .begin = {.index = 2}}},
+                 "Copy a key", "6.2.0",
+                 "O(N) worst case for collections, where N is the number of nested "
+                 "items. O(1) for string "
+                 "values.",
+                 {"@keyspace", "@write", "@slow"}),
+            {{.name = "source", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "destination", .type = arg_type::key, .key_spec_index = 1},
+             {.name = "destination-db",
+              .type = arg_type::integer,
+              .token = "DB",
+              .flags = arg_flag::optional},
+             {.name = "replace",
+              .type = arg_type::pure_token,
+              .token = "REPLACE",
+              .flags = arg_flag::optional}}),
         [ks](command_call& call) { copy_command(call, *ks); });
 
     // OBJECT: a container of subcommands (no handler of its own).
@@ -375,12 +394,16 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
         std::vector<std::string> acl{"@keyspace", "@read", "@slow"};
         if (name == "help") acl = {"@keyspace", "@slow"};
         std::vector<server::command_arg> args;
-        if (keys.first > 0)
+        std::vector<server::key_spec> key_specs;
+        if (keys.first > 0) {
             args = {{.name = "key", .type = server::arg_type::key, .key_spec_index = 0}};
+            key_specs = {{.flags = key_flag::ro, .begin = {.index = keys.first}}};
+        }
         commands.add_subcommand(
             "object",
-            server::with_docs(spec(std::move(name), arity, flags, keys, std::move(summary),
-                                   std::move(since), "O(1)", std::move(acl), std::move(tips)),
+            server::with_docs(spec(std::move(name), arity, flags, keys, std::move(key_specs),
+                                   std::move(summary), std::move(since), "O(1)", std::move(acl),
+                                   std::move(tips)),
                               std::move(args)),
             std::move(handler));
     };

@@ -26,7 +26,7 @@ struct spec_builder {
     std::string group; ///< COMMAND DOCS's group of every spec built
 
     /// A spec with what COMMAND INFO and COMMAND DOCS show of the command (arguments and
-    /// history are added with server::with_docs).
+    /// history are added with server::with_docs); its key specs are derived from `keys`.
     [[nodiscard]] server::command_spec operator()(std::string name, int arity, server::command_flag flags,
                                                   server::key_positions keys, std::string summary,
                                                   std::string since, std::string complexity,
@@ -45,7 +45,29 @@ struct spec_builder {
         s.tips = std::move(tips);
         return s;
     }
+
+    /// The same with Redis's key specs of the command, besides its legacy key positions.
+    [[nodiscard]] server::command_spec operator()(std::string name, int arity, server::command_flag flags,
+                                                  server::key_positions keys,
+                                                  std::vector<server::key_spec> key_specs, std::string summary,
+                                                  std::string since, std::string complexity,
+                                                  std::vector<std::string> acl_categories,
+                                                  std::vector<std::string> tips = {}) const {
+        server::command_spec s = (*this)(std::move(name), arity, flags, keys, std::move(summary), std::move(since),
+                                         std::move(complexity), std::move(acl_categories), std::move(tips));
+        s.key_specs = std::move(key_specs);
+        return s;
+    }
 };
+
+/// `spec` marked as COMMAND DOCS marks a command kept for compatibility only.
+[[nodiscard]] inline server::command_spec deprecated(server::command_spec spec, std::string since,
+                                                     std::string replaced_by) {
+    spec.doc_flags = {"deprecated"};
+    spec.deprecated_since = std::move(since);
+    spec.replaced_by = std::move(replaced_by);
+    return spec;
+}
 
 /// The bytes of `arg` before its first NUL: Redis reads option names and some numbers with
 /// C string functions, which stop there ("NX\0junk" is NX).

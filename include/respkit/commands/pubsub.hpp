@@ -89,7 +89,12 @@ inline void install_pubsub_commands(server::dispatcher& commands) {
     commands.add({.name = "psubscribe", .arity = -2, .flags = subscribing, .group = "pubsub",
                   .summary = "Listen for messages published to channels matching the given patterns", .since = "2.0.0",
                   .complexity = "O(N) where N is the number of patterns the client is already subscribed to.",
-                  .acl_categories = slow, .arguments = names("pattern", arg_type::pattern, arg_flag::multiple)},
+                  .acl_categories = slow,
+                  // Redis 7.0's docs describe the patterns as a block of one pattern.
+                  .arguments = {{.name = "pattern",
+                                 .type = arg_type::block,
+                                 .flags = arg_flag::multiple,
+                                 .arguments = {{.name = "pattern", .type = arg_type::pattern}}}}},
                  [](server::command_call& call) {
                      for (std::size_t i = 1; i < call.argc(); ++i) {
                          const std::string_view pattern = call.arg(i);

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -380,23 +381,25 @@ template <class Keyspace>
 void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using server::arg_flag;
     using server::arg_type;
+    using server::key_flag;
     using namespace string_detail;
-    using server::command_spec;
     using unit = string_options::unit;
     Keyspace* ks = &keyspace;
     const spec_builder spec{"string"};
-    // COMMAND DOCS's marks of a command kept for compatibility only.
-    const auto deprecated = [](command_spec s, std::string since, std::string replaced_by) {
-        s.doc_flags = {"deprecated"};
-        s.deprecated_since = std::move(since);
-        s.replaced_by = std::move(replaced_by);
-        return s;
-    };
     const std::vector<std::string> read_fast{"@read", "@string", "@fast"};
     const std::vector<std::string> read_slow{"@read", "@string", "@slow"};
     const std::vector<std::string> write_fast{"@write", "@string", "@fast"};
     const std::vector<std::string> write_slow{"@write", "@string", "@slow"};
     const server::key_positions one{1, 1, 1};
+    // Redis's key specs, where the derived `RW update` / `RO access` are not Redis's.
+    const server::key_spec ro{.flags = key_flag::ro};
+    const server::key_spec rw_insert{.flags = key_flag::rw | key_flag::insert};
+    const server::key_spec rw_access_update{.flags =
+                                                key_flag::rw | key_flag::access | key_flag::update};
+    const server::key_spec rw_access_delete{.flags = key_flag::rw | key_flag::access |
+                                                     key_flag::delete_};
+    const server::key_spec ow_insert{.flags = key_flag::ow | key_flag::insert};
+    const server::key_spec ow_update{.flags = key_flag::ow | key_flag::update};
 
     commands.add(server::with_docs(spec("get", 2, readonly_flag | fast_flag, one,
                                         "Get the value of a key", "1.0.0", "O(1)", read_fast),
@@ -414,8 +417,11 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
 
     commands.add(
         server::with_docs(
-            spec("set", -3, write_flag | denyoom_flag, one, "Set the string value of a key",
-                 "1.0.0", "O(1)", write_slow),
+            spec("set", -3, write_flag | denyoom_flag, one,
+                 {{.flags = key_flag::rw | key_flag::access | key_flag::update |
+                            key_flag::variable_flags,
+                   .notes = "RW and ACCESS due to the optional `GET` argument"}},
+                 "Set the string value of a key", "1.0.0", "O(1)", write_slow),
             {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
              {.name = "value", .type = arg_type::string},
              {.name = "condition",
@@ -462,23 +468,32 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             set_command(call, *ks);
         });
+    // Redis's setGetKeys: SET reads its key only with GET.
+    commands.find("set")->spec.key_flags_of = [](std::span<const std::string_view> args) {
+        const bool get =
+            std::any_of(args.begin() + std::min<std::size_t>(3, args.size()), args.end(),
+                        [](std::string_view a) { return option_is(a, "GET"); });
+        return get ? key_flag::rw | key_flag::access | key_flag::update
+                   : key_flag::ow | key_flag::update;
+    };
 
-    commands.add(server::with_docs(spec("setnx", 3, write_flag | denyoom_flag | fast_flag, one,
-                                        "Set the value of a key, only if the key does not exist",
-                                        "1.0.0", "O(1)", write_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                    {.name = "value", .type = arg_type::string}}),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     if (ks->find_for_write(db, call.arg(1)) != nullptr) {
-                         call.reply().integer(0);
-                         return;
-                     }
-                     ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
-                     call.reply().integer(1);
-                 });
+    commands.add(
+        server::with_docs(spec("setnx", 3, write_flag | denyoom_flag | fast_flag, one, {ow_insert},
+                               "Set the value of a key, only if the key does not exist", "1.0.0",
+                               "O(1)", write_fast),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                           {.name = "value", .type = arg_type::string}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            if (ks->find_for_write(db, call.arg(1)) != nullptr) {
+                call.reply().integer(0);
+                return;
+            }
+            ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
+            call.reply().integer(1);
+        });
 
-    commands.add(server::with_docs(spec("setex", 4, write_flag | denyoom_flag, one,
+    commands.add(server::with_docs(spec("setex", 4, write_flag | denyoom_flag, one, {ow_update},
                                         "Set the value and expiration of a key", "2.0.0", "O(1)",
                                         write_slow),
                                    {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
@@ -486,7 +501,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                                     {.name = "value", .type = arg_type::string}}),
                  [ks](command_call& call) { set_with_ttl_command(call, *ks, unit::ex); });
 
-    commands.add(server::with_docs(spec("psetex", 4, write_flag | denyoom_flag, one,
+    commands.add(server::with_docs(spec("psetex", 4, write_flag | denyoom_flag, one, {ow_update},
                                         "Set the value and expiration in milliseconds of a key",
                                         "2.6.0", "O(1)", write_slow),
                                    {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
@@ -496,6 +511,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
 
     commands.add(
         deprecated(server::with_docs(spec("getset", 3, write_flag | denyoom_flag | fast_flag, one,
+                                          {rw_access_update},
                                           "Set the string value of a key and return its old value",
                                           "1.0.0", "O(1)", write_fast),
                                      {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
@@ -507,10 +523,10 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
         });
 
-    commands.add(server::with_docs(spec("getdel", 2, write_flag | fast_flag, one,
-                                        "Get the value of a key and delete the key", "6.2.0",
-                                        "O(1)", write_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+    commands.add(server::with_docs(
+                     spec("getdel", 2, write_flag | fast_flag, one, {rw_access_delete},
+                          "Get the value of a key and delete the key", "6.2.0", "O(1)", write_fast),
+                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
                  [ks](command_call& call) {
                      const std::size_t db = call.client().db();
                      const value* v = ks->find(db, call.arg(1));
@@ -529,6 +545,8 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
     commands.add(
         server::with_docs(
             spec("getex", -2, write_flag | fast_flag, one,
+                 {{.flags = key_flag::rw | key_flag::access | key_flag::update,
+                   .notes = "RW and UPDATE because it changes the TTL"}},
                  "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)",
                  write_fast),
             {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
@@ -593,59 +611,63 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         .spec.tips = {"request_policy:multi_shard"};
 
     commands
-        .add(server::with_docs(
-                 spec("mset", -3, write_flag | denyoom_flag, {1, -1, 2},
-                      "Set multiple keys to multiple values", "1.0.1",
-                      "O(N) where N is the number of keys to set.", write_slow),
-                 {{.name = "key_value",
-                   .type = arg_type::block,
-                   .flags = arg_flag::multiple,
-                   .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                 {.name = "value", .type = arg_type::string}}}}),
-             [ks](command_call& call) {
-                 if (call.argc() % 2 == 0) {
-                     reply_arity_error(call);
-                     return;
-                 }
-                 const std::size_t db = call.client().db();
-                 for (std::size_t i = 1; i < call.argc(); i += 2)
-                     ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
-                 call.ok();
-             })
+        .add(
+            server::with_docs(
+                spec("mset", -3, write_flag | denyoom_flag, {1, -1, 2},
+                     {{.flags = key_flag::ow | key_flag::update, .find = server::key_range(-1, 2)}},
+                     "Set multiple keys to multiple values", "1.0.1",
+                     "O(N) where N is the number of keys to set.", write_slow),
+                {{.name = "key_value",
+                  .type = arg_type::block,
+                  .flags = arg_flag::multiple,
+                  .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                {.name = "value", .type = arg_type::string}}}}),
+            [ks](command_call& call) {
+                if (call.argc() % 2 == 0) {
+                    reply_arity_error(call);
+                    return;
+                }
+                const std::size_t db = call.client().db();
+                for (std::size_t i = 1; i < call.argc(); i += 2)
+                    ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
+                call.ok();
+            })
         .spec.tips = {"request_policy:multi_shard", "response_policy:all_succeeded"};
 
     commands
-        .add(server::with_docs(
-                 spec("msetnx", -3, write_flag | denyoom_flag, {1, -1, 2},
-                      "Set multiple keys to multiple values, only if none of the keys exist",
-                      "1.0.1", "O(N) where N is the number of keys to set.", write_slow),
-                 {{.name = "key_value",
-                   .type = arg_type::block,
-                   .flags = arg_flag::multiple,
-                   .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                 {.name = "value", .type = arg_type::string}}}}),
-             [ks](command_call& call) {
-                 if (call.argc() % 2 == 0) {
-                     reply_arity_error(call);
-                     return;
-                 }
-                 const std::size_t db = call.client().db();
-                 for (std::size_t i = 1; i < call.argc(); i += 2) {
-                     if (ks->find_for_write(db, call.arg(i)) != nullptr) {
-                         call.reply().integer(0);
-                         return;
-                     }
-                 }
-                 for (std::size_t i = 1; i < call.argc(); i += 2)
-                     ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
-                 call.reply().integer(1);
-             })
+        .add(
+            server::with_docs(
+                spec("msetnx", -3, write_flag | denyoom_flag, {1, -1, 2},
+                     {{.flags = key_flag::ow | key_flag::insert, .find = server::key_range(-1, 2)}},
+                     "Set multiple keys to multiple values, only if none of the keys exist",
+                     "1.0.1", "O(N) where N is the number of keys to set.", write_slow),
+                {{.name = "key_value",
+                  .type = arg_type::block,
+                  .flags = arg_flag::multiple,
+                  .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                {.name = "value", .type = arg_type::string}}}}),
+            [ks](command_call& call) {
+                if (call.argc() % 2 == 0) {
+                    reply_arity_error(call);
+                    return;
+                }
+                const std::size_t db = call.client().db();
+                for (std::size_t i = 1; i < call.argc(); i += 2) {
+                    if (ks->find_for_write(db, call.arg(i)) != nullptr) {
+                        call.reply().integer(0);
+                        return;
+                    }
+                }
+                for (std::size_t i = 1; i < call.argc(); i += 2)
+                    ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
+                call.reply().integer(1);
+            })
         .spec.tips = {"request_policy:multi_shard", "response_policy:agg_min"};
 
     commands.add(
         server::with_docs(
-            spec("append", 3, write_flag | denyoom_flag | fast_flag, one, "Append a value to a key",
-                 "2.0.0",
+            spec("append", 3, write_flag | denyoom_flag | fast_flag, one, {rw_insert},
+                 "Append a value to a key", "2.0.0",
                  "O(1). The amortized time complexity is O(1) assuming the appended value is small "
                  "and the already present value is of any size, since the dynamic string library "
                  "used by Redis will double the free space available on every reallocation.",
@@ -674,7 +696,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             call.reply().integer(static_cast<std::int64_t>(bytes.size()));
         });
 
-    commands.add(server::with_docs(spec("strlen", 2, readonly_flag | fast_flag, one,
+    commands.add(server::with_docs(spec("strlen", 2, readonly_flag | fast_flag, one, {ro},
                                         "Get the length of the value stored in a key", "2.2.0",
                                         "O(1)", read_fast),
                                    {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
@@ -689,17 +711,20 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                  });
 
-    commands.add(server::with_docs(spec("incr", 2, write_flag | denyoom_flag | fast_flag, one,
-                                        "Increment the integer value of a key by one", "1.0.0",
-                                        "O(1)", write_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
-                 [ks](command_call& call) { incr_command(call, *ks, 1); });
-    commands.add(server::with_docs(spec("decr", 2, write_flag | denyoom_flag | fast_flag, one,
-                                        "Decrement the integer value of a key by one", "1.0.0",
-                                        "O(1)", write_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
-                 [ks](command_call& call) { incr_command(call, *ks, -1); });
+    commands.add(
+        server::with_docs(spec("incr", 2, write_flag | denyoom_flag | fast_flag, one,
+                               {rw_access_update}, "Increment the integer value of a key by one",
+                               "1.0.0", "O(1)", write_fast),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        [ks](command_call& call) { incr_command(call, *ks, 1); });
+    commands.add(
+        server::with_docs(spec("decr", 2, write_flag | denyoom_flag | fast_flag, one,
+                               {rw_access_update}, "Decrement the integer value of a key by one",
+                               "1.0.0", "O(1)", write_fast),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        [ks](command_call& call) { incr_command(call, *ks, -1); });
     commands.add(server::with_docs(spec("incrby", 3, write_flag | denyoom_flag | fast_flag, one,
+                                        {rw_access_update},
                                         "Increment the integer value of a key by the given amount",
                                         "1.0.0", "O(1)", write_fast),
                                    {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
@@ -708,6 +733,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      if (const auto delta = integer_arg(call, 2)) incr_command(call, *ks, *delta);
                  });
     commands.add(server::with_docs(spec("decrby", 3, write_flag | denyoom_flag | fast_flag, one,
+                                        {rw_access_update},
                                         "Decrement the integer value of a key by the given number",
                                         "1.0.0", "O(1)", write_fast),
                                    {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
@@ -722,55 +748,55 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      incr_command(call, *ks, -*delta);
                  });
 
-    commands.add(
-        server::with_docs(spec("incrbyfloat", 3, write_flag | denyoom_flag | fast_flag, one,
-                               "Increment the float value of a key by the given amount", "2.6.0",
-                               "O(1)", write_fast),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                           {.name = "increment", .type = arg_type::double_}}),
-        [ks](command_call& call) {
-            const std::size_t db = call.client().db();
-            const std::string_view key = call.arg(1);
-            value* v = ks->find_for_write(db, key);
-            if (v != nullptr && !v->is_string()) {
-                call.error(server::errors::wrong_type);
-                return;
-            }
-            long double current = 0, increment = 0;
-            if (v != nullptr) {
-                std::int64_t integer = 0;
-                if (v->is_int_encoded() && !v->to_int64(integer)) {
-                    current = static_cast<long double>(integer);
-                } else {
-                    store::int_chars scratch;
-                    if (!parse_long_double(v->string_bytes(scratch), current)) {
-                        call.error(server::errors::not_float);
-                        return;
-                    }
-                }
-            }
-            if (!parse_long_double(call.arg(2), increment)) {
-                call.error(server::errors::not_float);
-                return;
-            }
-            const long double result = current + increment;
-            if (std::isnan(result) || std::isinf(result)) {
-                call.error("ERR increment would produce NaN or Infinity");
-                return;
-            }
-            char buffer[max_long_double_chars];
-            const std::string_view text(buffer, format_long_double(result, buffer));
-            // Stored as raw bytes even when they spell an integer, as Redis does.
-            if (v != nullptr) {
-                v->assign_raw(text);
-                ks->notify_modified(db, key);
-            } else {
-                value fresh;
-                fresh.assign_raw(text);
-                ks->set(db, key, std::move(fresh), true);
-            }
-            call.reply().bulk_string(text);
-        });
+    commands.add(server::with_docs(spec("incrbyfloat", 3, write_flag | denyoom_flag | fast_flag,
+                                        one, {rw_access_update},
+                                        "Increment the float value of a key by the given amount",
+                                        "2.6.0", "O(1)", write_fast),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+                                    {.name = "increment", .type = arg_type::double_}}),
+                 [ks](command_call& call) {
+                     const std::size_t db = call.client().db();
+                     const std::string_view key = call.arg(1);
+                     value* v = ks->find_for_write(db, key);
+                     if (v != nullptr && !v->is_string()) {
+                         call.error(server::errors::wrong_type);
+                         return;
+                     }
+                     long double current = 0, increment = 0;
+                     if (v != nullptr) {
+                         std::int64_t integer = 0;
+                         if (v->is_int_encoded() && !v->to_int64(integer)) {
+                             current = static_cast<long double>(integer);
+                         } else {
+                             store::int_chars scratch;
+                             if (!parse_long_double(v->string_bytes(scratch), current)) {
+                                 call.error(server::errors::not_float);
+                                 return;
+                             }
+                         }
+                     }
+                     if (!parse_long_double(call.arg(2), increment)) {
+                         call.error(server::errors::not_float);
+                         return;
+                     }
+                     const long double result = current + increment;
+                     if (std::isnan(result) || std::isinf(result)) {
+                         call.error("ERR increment would produce NaN or Infinity");
+                         return;
+                     }
+                     char buffer[max_long_double_chars];
+                     const std::string_view text(buffer, format_long_double(result, buffer));
+                     // Stored as raw bytes even when they spell an integer, as Redis does.
+                     if (v != nullptr) {
+                         v->assign_raw(text);
+                         ks->notify_modified(db, key);
+                     } else {
+                         value fresh;
+                         fresh.assign_raw(text);
+                         ks->set(db, key, std::move(fresh), true);
+                     }
+                     call.reply().bulk_string(text);
+                 });
 
     const auto getrange = [ks](command_call& call) {
         const auto start = integer_arg(call, 2);

@@ -30,7 +30,7 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
     const std::vector<std::string> fast_tx{"@fast", "@transaction"};
 
     commands.add({.name = "multi", .arity = 1, .flags = base | command_flag::fast | command_flag::allow_busy | control,
-                  .group = "transactions", .summary = "Start a transaction block", .since = "1.2.0",
+                  .group = "transactions", .summary = "Mark the start of a transaction block", .since = "1.2.0",
                   .complexity = "O(1)", .acl_categories = fast_tx},
                  [](server::command_call& call) {
                      if (call.client().in_multi()) {
@@ -90,7 +90,9 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
                  });
     commands.add({.name = "watch", .arity = -2,
                   .flags = base | command_flag::fast | command_flag::allow_busy | control,
-                  .keys = {1, -1, 1}, .group = "transactions",
+                  .keys = {1, -1, 1},
+                  .key_specs = {{.flags = server::key_flag::ro, .find = server::key_range(-1)}},
+                  .group = "transactions",
                   .summary = "Watch the given keys to determine execution of the MULTI/EXEC block", .since = "2.2.0",
                   .complexity = "O(1) for every key.", .acl_categories = fast_tx,
                   .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0,

@@ -898,6 +898,9 @@ void blocking_zmpop_command(command_call& call, Keyspace& ks, key_event_relay<Ke
 template <class Keyspace>
 void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace zset_detail;
+    using server::arg_flag;
+    using server::arg_type;
+    using server::key_flag;
     Keyspace* ks = &keyspace;
     const spec_builder spec{"sorted-set"};
     const command_flag write = command_flag::write;
@@ -905,6 +908,20 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const command_flag fast = command_flag::fast;
     const command_flag denyoom = command_flag::denyoom;
     const server::key_positions one{1, 1, 1};
+    // Redis's key specs: what each command does with its keys.
+    const server::key_spec ro{.flags = key_flag::ro};
+    const server::key_spec ro_access{.flags = key_flag::ro | key_flag::access};
+    const server::key_spec rw_delete{.flags = key_flag::rw | key_flag::delete_};
+    const server::key_spec rw_update{.flags = key_flag::rw | key_flag::update};
+    const server::key_spec rw_access_update{.flags =
+                                                key_flag::rw | key_flag::access | key_flag::update};
+    const server::key_spec rw_access_delete{.flags = key_flag::rw | key_flag::access |
+                                                     key_flag::delete_};
+    const server::key_spec ow_update{.flags = key_flag::ow | key_flag::update};
+    // COMMAND DOCS's arguments that several commands share.
+    const server::command_arg key_arg{.name = "key", .type = arg_type::key, .key_spec_index = 0};
+    const server::command_arg keys_arg{
+        .name = "key", .type = arg_type::key, .key_spec_index = 0, .flags = arg_flag::multiple};
     const std::vector<std::string> write_fast{"@write", "@sortedset", "@fast"};
     const std::vector<std::string> write_slow{"@write", "@sortedset", "@slow"};
     const std::vector<std::string> read_fast{"@read", "@sortedset", "@fast"};
@@ -913,96 +930,166 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const std::string range_cost =
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
 
-    commands.add(spec("zadd", -4, write | denyoom | fast, one, "Adds members to a sorted set, or updates their scores.",
-                      "1.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
-                      write_fast),
-                 [ks](command_call& call) { zadd_command(call, *ks, false); });
-    commands.add(spec("zincrby", 4, write | denyoom | fast, one, "Increments the score of a member of a sorted set.",
-                      "1.2.0", log_n, write_fast),
-                 [ks](command_call& call) { zadd_command(call, *ks, true); });
-    commands.add(spec("zrem", -3, write | fast, one, "Removes members from a sorted set.", "1.2.0",
-                      "O(M*log(N)) with N being the number of elements in the sorted set and M the number of "
-                      "elements to be removed.",
-                      write_fast),
-                 [ks](command_call& call) {
-                     const std::size_t db = call.client().db();
-                     auto found = ks->find_for_write(db, call.arg(1), value_kind::zset);
-                     if (found.error) {
-                         call.error(server::errors::wrong_type);
-                         return;
-                     }
-                     std::int64_t removed = 0;
-                     if (found.found) {
-                         zset& z = found.found->zset();
-                         for (std::size_t i = 2; i < call.argc() && ops::size(z) != 0; ++i)
-                             removed += ops::erase(z, call.arg(i)) ? 1 : 0;
-                         if (ops::size(z) == 0)
-                             ks->erase(db, call.arg(1));
-                         else if (removed != 0)
-                             ks->notify_modified(db, call.arg(1));
-                     }
-                     call.reply().integer(removed);
-                 });
-    commands.add(spec("zscore", 3, readonly | fast, one, "Returns the score of a member of a sorted set.", "1.2.0",
-                      "O(1)", read_fast),
-                 [ks](command_call& call) {
-                     const auto z = read_zset(call, *ks, call.arg(1));
-                     if (!z) return;
-                     const double* s = *z ? ops::score(**z, call.arg(2)) : nullptr;
-                     if (s)
-                         call.reply().double_number(*s);
-                     else
-                         call.reply().null();
-                 });
-    commands.add(spec("zmscore", -3, readonly | fast, one, "Returns the scores of members of a sorted set.", "6.2.0",
-                      "O(N) where N is the number of members being requested.", read_fast),
-                 [ks](command_call& call) {
-                     const auto z = read_zset(call, *ks, call.arg(1));
-                     if (!z) return;
-                     call.reply().array(call.argc() - 2);
-                     for (std::size_t i = 2; i < call.argc(); ++i) {
-                         const double* s = *z ? ops::score(**z, call.arg(i)) : nullptr;
-                         if (s)
-                             call.reply().double_number(*s);
-                         else
-                             call.reply().null();
-                     }
-                 });
-    commands.add(spec("zcard", 2, readonly | fast, one, "Returns the number of members of a sorted set.", "1.2.0",
-                      "O(1)", read_fast),
+    commands.add(
+        server::with_docs(
+            spec(
+                "zadd", -4, write | denyoom | fast, one, {rw_update},
+                "Add one or more members to a sorted set, or update its score if it already exists",
+                "1.2.0",
+                "O(log(N)) for each item added, where N is the number of elements in the sorted "
+                "set.",
+                write_fast),
+            {key_arg,
+             {.name = "condition",
+              .type = arg_type::oneof,
+              .since = "3.0.2",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                            {.name = "xx", .type = arg_type::pure_token, .token = "XX"}}},
+             {.name = "comparison",
+              .type = arg_type::oneof,
+              .since = "6.2.0",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                            {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}},
+             {.name = "change",
+              .type = arg_type::pure_token,
+              .token = "CH",
+              .since = "3.0.2",
+              .flags = arg_flag::optional},
+             {.name = "increment",
+              .type = arg_type::pure_token,
+              .token = "INCR",
+              .since = "3.0.2",
+              .flags = arg_flag::optional},
+             {.name = "score_member",
+              .type = arg_type::block,
+              .flags = arg_flag::multiple,
+              .arguments = {{.name = "score", .type = arg_type::double_},
+                            {.name = "member", .type = arg_type::string}}}},
+            {{"2.4.0", "Accepts multiple elements."},
+             {"3.0.2", "Added the `XX`, `NX`, `CH` and `INCR` options."},
+             {"6.2.0", "Added the `GT` and `LT` options."}}),
+        [ks](command_call& call) { zadd_command(call, *ks, false); });
+    commands.add(
+        server::with_docs(spec("zincrby", 4, write | denyoom | fast, one, {rw_access_update},
+                               "Increment the score of a member in a sorted set", "1.2.0", log_n,
+                               write_fast),
+                          {key_arg,
+                           {.name = "increment", .type = arg_type::integer},
+                           {.name = "member", .type = arg_type::string}}),
+        [ks](command_call& call) { zadd_command(call, *ks, true); });
+    commands.add(
+        server::with_docs(
+            spec("zrem", -3, write | fast, one, {rw_delete},
+                 "Remove one or more members from a sorted set", "1.2.0",
+                 "O(M*log(N)) with N being the number of elements in the sorted set and M the "
+                 "number of elements to be removed.",
+                 write_fast),
+            {key_arg, {.name = "member", .type = arg_type::string, .flags = arg_flag::multiple}},
+            {{"2.4.0", "Accepts multiple elements."}}),
+        [ks](command_call& call) {
+            const std::size_t db = call.client().db();
+            auto found = ks->find_for_write(db, call.arg(1), value_kind::zset);
+            if (found.error) {
+                call.error(server::errors::wrong_type);
+                return;
+            }
+            std::int64_t removed = 0;
+            if (found.found) {
+                zset& z = found.found->zset();
+                for (std::size_t i = 2; i < call.argc() && ops::size(z) != 0; ++i)
+                    removed += ops::erase(z, call.arg(i)) ? 1 : 0;
+                if (ops::size(z) == 0)
+                    ks->erase(db, call.arg(1));
+                else if (removed != 0)
+                    ks->notify_modified(db, call.arg(1));
+            }
+            call.reply().integer(removed);
+        });
+    commands.add(
+        server::with_docs(spec("zscore", 3, readonly | fast, one, {ro_access},
+                               "Get the score associated with the given member in a sorted set",
+                               "1.2.0", "O(1)", read_fast),
+                          {key_arg, {.name = "member", .type = arg_type::string}}),
+        [ks](command_call& call) {
+            const auto z = read_zset(call, *ks, call.arg(1));
+            if (!z) return;
+            const double* s = *z ? ops::score(**z, call.arg(2)) : nullptr;
+            if (s)
+                call.reply().double_number(*s);
+            else
+                call.reply().null();
+        });
+    commands.add(
+        server::with_docs(
+            spec("zmscore", -3, readonly | fast, one, {ro_access},
+                 "Get the score associated with the given members in a sorted set", "6.2.0",
+                 "O(N) where N is the number of members being requested.", read_fast),
+            {key_arg, {.name = "member", .type = arg_type::string, .flags = arg_flag::multiple}}),
+        [ks](command_call& call) {
+            const auto z = read_zset(call, *ks, call.arg(1));
+            if (!z) return;
+            call.reply().array(call.argc() - 2);
+            for (std::size_t i = 2; i < call.argc(); ++i) {
+                const double* s = *z ? ops::score(**z, call.arg(i)) : nullptr;
+                if (s)
+                    call.reply().double_number(*s);
+                else
+                    call.reply().null();
+            }
+        });
+    commands.add(server::with_docs(spec("zcard", 2, readonly | fast, one, {ro},
+                                        "Get the number of members in a sorted set", "1.2.0",
+                                        "O(1)", read_fast),
+                                   {key_arg}),
                  [ks](command_call& call) {
                      const auto z = read_zset(call, *ks, call.arg(1));
                      if (!z) return;
                      call.reply().integer(*z ? static_cast<std::int64_t>(ops::size(**z)) : 0);
                  });
-    commands.add(spec("zcount", 4, readonly | fast, one, "Counts the members of a sorted set within a score range.",
-                      "2.0.0", log_n, read_fast),
-                 [ks](command_call& call) {
-                     score_range r;
-                     if (!parse_score_range(call, 2, 3, r)) return;
-                     const auto z = read_zset(call, *ks, call.arg(1));
-                     if (!z) return;
-                     std::size_t n = 0;
-                     if (*z) {
-                         const auto [lo, hi] = score_ranks(**z, r);
-                         n = hi - lo;
-                     }
-                     call.reply().integer(static_cast<std::int64_t>(n));
-                 });
-    commands.add(spec("zlexcount", 4, readonly | fast, one, "Counts the members of a sorted set within a lex range.",
-                      "2.8.9", log_n, read_fast),
-                 [ks](command_call& call) {
-                     lex_bound min, max;
-                     if (!parse_lex_range(call, 2, 3, min, max)) return;
-                     const auto z = read_zset(call, *ks, call.arg(1));
-                     if (!z) return;
-                     std::size_t n = 0;
-                     if (*z) {
-                         const auto [lo, hi] = lex_ranks(**z, min, max);
-                         n = hi - lo;
-                     }
-                     call.reply().integer(static_cast<std::int64_t>(n));
-                 });
+    commands.add(
+        server::with_docs(
+            spec("zcount", 4, readonly | fast, one, {ro_access},
+                 "Count the members in a sorted set with scores within the given values", "2.0.0",
+                 "O(log(N)) with N being the number of elements in the sorted set.", read_fast),
+            {key_arg,
+             {.name = "min", .type = arg_type::double_},
+             {.name = "max", .type = arg_type::double_}}),
+        [ks](command_call& call) {
+            score_range r;
+            if (!parse_score_range(call, 2, 3, r)) return;
+            const auto z = read_zset(call, *ks, call.arg(1));
+            if (!z) return;
+            std::size_t n = 0;
+            if (*z) {
+                const auto [lo, hi] = score_ranks(**z, r);
+                n = hi - lo;
+            }
+            call.reply().integer(static_cast<std::int64_t>(n));
+        });
+    commands.add(
+        server::with_docs(
+            spec(
+                "zlexcount", 4, readonly | fast, one, {ro_access},
+                "Count the number of members in a sorted set between a given lexicographical range",
+                "2.8.9", "O(log(N)) with N being the number of elements in the sorted set.",
+                read_fast),
+            {key_arg,
+             {.name = "min", .type = arg_type::string},
+             {.name = "max", .type = arg_type::string}}),
+        [ks](command_call& call) {
+            lex_bound min, max;
+            if (!parse_lex_range(call, 2, 3, min, max)) return;
+            const auto z = read_zset(call, *ks, call.arg(1));
+            if (!z) return;
+            std::size_t n = 0;
+            if (*z) {
+                const auto [lo, hi] = lex_ranks(**z, min, max);
+                n = hi - lo;
+            }
+            call.reply().integer(static_cast<std::int64_t>(n));
+        });
     const auto rank = [ks](bool reverse) {
         return [ks, reverse](command_call& call) {
             const auto z = read_zset(call, *ks, call.arg(1));
@@ -1016,52 +1103,206 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
             call.reply().integer(static_cast<std::int64_t>(reverse ? ops::size(**z) - 1 - r : r));
         };
     };
-    commands.add(spec("zrank", 3, readonly | fast, one, "Returns the rank of a member, by ascending score.", "2.0.0",
-                      log_n, read_fast),
+    commands.add(server::with_docs(spec("zrank", 3, readonly | fast, one, {ro_access},
+                                        "Determine the index of a member in a sorted set", "2.0.0",
+                                        "O(log(N))", read_fast),
+                                   {key_arg, {.name = "member", .type = arg_type::string}}),
                  rank(false));
-    commands.add(spec("zrevrank", 3, readonly | fast, one, "Returns the rank of a member, by descending score.",
-                      "2.0.0", log_n, read_fast),
+    commands.add(server::with_docs(spec("zrevrank", 3, readonly | fast, one, {ro_access},
+                                        "Determine the index of a member in a sorted set, with "
+                                        "scores ordered from high to low",
+                                        "2.0.0", "O(log(N))", read_fast),
+                                   {key_arg, {.name = "member", .type = arg_type::string}}),
                  rank(true));
 
     const auto range = [ks](range_kind kind, int direction, bool store) {
         return [ks, kind, direction, store](command_call& call) { zrange_command(call, *ks, kind, direction, store); };
     };
-    commands.add(spec("zrange", -4, readonly, one, "Returns members of a sorted set by rank, score or lex range.",
-                      "1.2.0", range_cost, read_slow),
-                 range(range_kind::automatic, 0, false));
-    commands.add(spec("zrangestore", -5, write | denyoom, {1, 2, 1}, "Stores a range of a sorted set in a key.",
-                      "6.2.0",
-                      "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
-                      "elements stored into the destination key.",
-                      write_slow),
-                 range(range_kind::automatic, 0, true));
-    commands.add(spec("zrevrange", -4, readonly, one, "Returns members of a sorted set by rank, highest first.",
-                      "1.2.0", range_cost, read_slow),
+    commands.add(
+        server::with_docs(
+            spec("zrange", -4, readonly, one, {ro_access},
+                 "Return a range of members in a sorted set", "1.2.0", range_cost, read_slow),
+            {key_arg,
+             {.name = "start", .type = arg_type::string},
+             {.name = "stop", .type = arg_type::string},
+             {.name = "sortby",
+              .type = arg_type::oneof,
+              .since = "6.2.0",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "byscore", .type = arg_type::pure_token, .token = "BYSCORE"},
+                            {.name = "bylex", .type = arg_type::pure_token, .token = "BYLEX"}}},
+             {.name = "rev",
+              .type = arg_type::pure_token,
+              .token = "REV",
+              .since = "6.2.0",
+              .flags = arg_flag::optional},
+             {.name = "offset_count",
+              .type = arg_type::block,
+              .token = "LIMIT",
+              .since = "6.2.0",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "offset", .type = arg_type::integer},
+                            {.name = "count", .type = arg_type::integer}}},
+             {.name = "withscores",
+              .type = arg_type::pure_token,
+              .token = "WITHSCORES",
+              .flags = arg_flag::optional}},
+            {{"6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."}}),
+        range(range_kind::automatic, 0, false));
+    commands.add(
+        server::with_docs(
+            spec("zrangestore", -5, write | denyoom, {1, 2, 1},
+                 {ow_update, {.flags = key_flag::ro | key_flag::access, .begin = {.index = 2}}},
+                 "Store a range of members from sorted set into another key", "6.2.0",
+                 "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                 "number of elements stored into the destination key.",
+                 write_slow),
+            {{.name = "dst", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "src", .type = arg_type::key, .key_spec_index = 1},
+             {.name = "min", .type = arg_type::string},
+             {.name = "max", .type = arg_type::string},
+             {.name = "sortby",
+              .type = arg_type::oneof,
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "byscore", .type = arg_type::pure_token, .token = "BYSCORE"},
+                            {.name = "bylex", .type = arg_type::pure_token, .token = "BYLEX"}}},
+             {.name = "rev",
+              .type = arg_type::pure_token,
+              .token = "REV",
+              .flags = arg_flag::optional},
+             {.name = "offset_count",
+              .type = arg_type::block,
+              .token = "LIMIT",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "offset", .type = arg_type::integer},
+                            {.name = "count", .type = arg_type::integer}}}}),
+        range(range_kind::automatic, 0, true));
+    commands.add(deprecated(server::with_docs(spec("zrevrange", -4, readonly, one, {ro_access},
+                                                   "Return a range of members in a sorted set, by "
+                                                   "index, with scores ordered from high to low",
+                                                   "1.2.0", range_cost, read_slow),
+                                              {key_arg,
+                                               {.name = "start", .type = arg_type::integer},
+                                               {.name = "stop", .type = arg_type::integer},
+                                               {.name = "withscores",
+                                                .type = arg_type::pure_token,
+                                                .token = "WITHSCORES",
+                                                .flags = arg_flag::optional}}),
+                            "6.2.0", "`ZRANGE` with the `REV` argument"),
                  range(range_kind::rank, -1, false));
-    commands.add(spec("zrangebyscore", -4, readonly, one, "Returns members of a sorted set within a score range.",
-                      "1.0.5", range_cost, read_slow),
-                 range(range_kind::score, 1, false));
-    commands.add(spec("zrevrangebyscore", -4, readonly, one,
-                      "Returns members of a sorted set within a score range, highest first.", "2.2.0", range_cost,
-                      read_slow),
-                 range(range_kind::score, -1, false));
-    commands.add(spec("zrangebylex", -4, readonly, one, "Returns members of a sorted set within a lex range.",
-                      "2.8.9", range_cost, read_slow),
-                 range(range_kind::lex, 1, false));
-    commands.add(spec("zrevrangebylex", -4, readonly, one,
-                      "Returns members of a sorted set within a lex range, highest first.", "2.8.9", range_cost,
-                      read_slow),
-                 range(range_kind::lex, -1, false));
-    commands.add(spec("zpopmin", -2, write | fast, one, "Removes and returns the lowest-scored members.", "5.0.0",
-                      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of "
-                      "elements popped.",
-                      write_fast),
-                 [ks](command_call& call) { zpop_command(call, *ks, false); });
-    commands.add(spec("zpopmax", -2, write | fast, one, "Removes and returns the highest-scored members.", "5.0.0",
-                      "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of "
-                      "elements popped.",
-                      write_fast),
-                 [ks](command_call& call) { zpop_command(call, *ks, true); });
+    commands.add(
+        deprecated(
+            server::with_docs(
+                spec("zrangebyscore", -4, readonly, one, {ro_access},
+                     "Return a range of members in a sorted set, by score", "1.0.5",
+                     "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                     "number of elements being returned. If M is constant (e.g. always asking for "
+                     "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+                     read_slow),
+                {key_arg,
+                 {.name = "min", .type = arg_type::double_},
+                 {.name = "max", .type = arg_type::double_},
+                 {.name = "withscores",
+                  .type = arg_type::pure_token,
+                  .token = "WITHSCORES",
+                  .since = "2.0.0",
+                  .flags = arg_flag::optional},
+                 {.name = "offset_count",
+                  .type = arg_type::block,
+                  .token = "LIMIT",
+                  .flags = arg_flag::optional,
+                  .arguments = {{.name = "offset", .type = arg_type::integer},
+                                {.name = "count", .type = arg_type::integer}}}},
+                {{"2.0.0", "Added the `WITHSCORES` modifier."}}),
+            "6.2.0", "`ZRANGE` with the `BYSCORE` argument"),
+        range(range_kind::score, 1, false));
+    commands.add(
+        deprecated(
+            server::with_docs(
+                spec("zrevrangebyscore", -4, readonly, one, {ro_access},
+                     "Return a range of members in a sorted set, by score, with scores ordered "
+                     "from high to low",
+                     "2.2.0",
+                     "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                     "number of elements being returned. If M is constant (e.g. always asking for "
+                     "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+                     read_slow),
+                {key_arg,
+                 {.name = "max", .type = arg_type::double_},
+                 {.name = "min", .type = arg_type::double_},
+                 {.name = "withscores",
+                  .type = arg_type::pure_token,
+                  .token = "WITHSCORES",
+                  .flags = arg_flag::optional},
+                 {.name = "offset_count",
+                  .type = arg_type::block,
+                  .token = "LIMIT",
+                  .flags = arg_flag::optional,
+                  .arguments = {{.name = "offset", .type = arg_type::integer},
+                                {.name = "count", .type = arg_type::integer}}}},
+                {{"2.1.6", "`min` and `max` can be exclusive."}}),
+            "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments"),
+        range(range_kind::score, -1, false));
+    commands.add(
+        deprecated(
+            server::with_docs(
+                spec("zrangebylex", -4, readonly, one, {ro_access},
+                     "Return a range of members in a sorted set, by lexicographical range", "2.8.9",
+                     "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                     "number of elements being returned. If M is constant (e.g. always asking for "
+                     "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+                     read_slow),
+                {key_arg,
+                 {.name = "min", .type = arg_type::string},
+                 {.name = "max", .type = arg_type::string},
+                 {.name = "offset_count",
+                  .type = arg_type::block,
+                  .token = "LIMIT",
+                  .flags = arg_flag::optional,
+                  .arguments = {{.name = "offset", .type = arg_type::integer},
+                                {.name = "count", .type = arg_type::integer}}}}),
+            "6.2.0", "`ZRANGE` with the `BYLEX` argument"),
+        range(range_kind::lex, 1, false));
+    commands.add(
+        deprecated(
+            server::with_docs(
+                spec("zrevrangebylex", -4, readonly, one, {ro_access},
+                     "Return a range of members in a sorted set, by lexicographical range, ordered "
+                     "from higher to lower strings.",
+                     "2.8.9",
+                     "O(log(N)+M) with N being the number of elements in the sorted set and M the "
+                     "number of elements being returned. If M is constant (e.g. always asking for "
+                     "the first 10 elements with LIMIT), you can consider it O(log(N)).",
+                     read_slow),
+                {key_arg,
+                 {.name = "max", .type = arg_type::string},
+                 {.name = "min", .type = arg_type::string},
+                 {.name = "offset_count",
+                  .type = arg_type::block,
+                  .token = "LIMIT",
+                  .flags = arg_flag::optional,
+                  .arguments = {{.name = "offset", .type = arg_type::integer},
+                                {.name = "count", .type = arg_type::integer}}}}),
+            "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments"),
+        range(range_kind::lex, -1, false));
+    commands.add(
+        server::with_docs(
+            spec("zpopmin", -2, write | fast, one, {rw_access_delete},
+                 "Remove and return members with the lowest scores in a sorted set", "5.0.0",
+                 "O(log(N)*M) with N being the number of elements in the sorted set, and M being "
+                 "the number of elements popped.",
+                 write_fast),
+            {key_arg, {.name = "count", .type = arg_type::integer, .flags = arg_flag::optional}}),
+        [ks](command_call& call) { zpop_command(call, *ks, false); });
+    commands.add(
+        server::with_docs(
+            spec("zpopmax", -2, write | fast, one, {rw_access_delete},
+                 "Remove and return members with the highest scores in a sorted set", "5.0.0",
+                 "O(log(N)*M) with N being the number of elements in the sorted set, and M being "
+                 "the number of elements popped.",
+                 write_fast),
+            {key_arg, {.name = "count", .type = arg_type::integer, .flags = arg_flag::optional}}),
+        [ks](command_call& call) { zpop_command(call, *ks, true); });
     const auto multi = [ks](multi_op op, bool store, bool card) {
         return [ks, op, store, card](command_call& call) { multi_command(call, *ks, op, store, card); };
     };
@@ -1069,83 +1310,272 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const std::string multi_cost =
         "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of "
         "elements in the resulting sorted set.";
-    commands.add(spec("zunionstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
-                      "Stores the union of sorted sets in a key.", "2.0.0", multi_cost, write_slow),
-                 multi(multi_op::unite, true, false));
-    commands.add(spec("zinterstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
-                      "Stores the intersection of sorted sets in a key.", "2.0.0", multi_cost, write_slow),
-                 multi(multi_op::inter, true, false));
-    commands.add(spec("zdiffstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
-                      "Stores the difference of sorted sets in a key.", "6.2.0", multi_cost, write_slow),
-                 multi(multi_op::diff, true, false));
-    commands.add(spec("zunion", -3, readonly | command_flag::movablekeys, {}, "Returns the union of sorted sets.",
-                      "6.2.0", multi_cost, read_slow),
-                 multi(multi_op::unite, false, false));
-    commands.add(spec("zinter", -3, readonly | command_flag::movablekeys, {},
-                      "Returns the intersection of sorted sets.", "6.2.0", multi_cost, read_slow),
-                 multi(multi_op::inter, false, false));
-    commands.add(spec("zdiff", -3, readonly | command_flag::movablekeys, {}, "Returns the difference of sorted sets.",
-                      "6.2.0", multi_cost, read_slow),
-                 multi(multi_op::diff, false, false));
-    commands.add(spec("zintercard", -3, readonly | command_flag::movablekeys, {},
-                      "Counts the intersection of sorted sets.", "7.0.0",
-                      "O(N*K) worst case with N being the smallest input sorted set, K being the number of input "
-                      "sorted sets.",
-                      read_slow),
-                 multi(multi_op::inter, false, true));
-    commands.add(spec("zscan", -3, readonly, one, "Iterates over the members and scores of a sorted set.", "2.8.0",
-                      "O(1) for every call. O(N) for a complete iteration.", read_slow),
-                 [ks](command_call& call) { zscan_command(call, *ks); });
-    commands.add(spec("zrandmember", -2, readonly, one, "Returns random members of a sorted set.", "6.2.0",
-                      "O(N) where N is the number of members returned", read_slow),
+    commands.add(
+        server::with_docs(
+            spec("zunionstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
+                 {ow_update,
+                  {.flags = key_flag::ro | key_flag::access,
+                   .begin = {.index = 2},
+                   .find = server::key_count(0, 1, 1)}},
+                 "Add multiple sorted sets and store the resulting sorted set in a new key",
+                 "2.0.0",
+                 "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and "
+                 "M being the number of elements in the resulting sorted set.",
+                 write_slow),
+            {{.name = "destination", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "numkeys", .type = arg_type::integer},
+             {.name = "key",
+              .type = arg_type::key,
+              .key_spec_index = 1,
+              .flags = arg_flag::multiple},
+             {.name = "weight",
+              .type = arg_type::integer,
+              .token = "WEIGHTS",
+              .flags = arg_flag::optional | arg_flag::multiple},
+             {.name = "aggregate",
+              .type = arg_type::oneof,
+              .token = "AGGREGATE",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
+                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
+                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}}}),
+        multi(multi_op::unite, true, false));
+    commands.add(
+        server::with_docs(
+            spec("zinterstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
+                 {ow_update,
+                  {.flags = key_flag::ro | key_flag::access,
+                   .begin = {.index = 2},
+                   .find = server::key_count(0, 1, 1)}},
+                 "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+                 "2.0.0",
+                 "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
+                 "being the number of input sorted sets and M being the number of elements in the "
+                 "resulting sorted set.",
+                 write_slow),
+            {{.name = "destination", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "numkeys", .type = arg_type::integer},
+             {.name = "key",
+              .type = arg_type::key,
+              .key_spec_index = 1,
+              .flags = arg_flag::multiple},
+             {.name = "weight",
+              .type = arg_type::integer,
+              .token = "WEIGHTS",
+              .flags = arg_flag::optional | arg_flag::multiple},
+             {.name = "aggregate",
+              .type = arg_type::oneof,
+              .token = "AGGREGATE",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
+                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
+                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}}}),
+        multi(multi_op::inter, true, false));
+    commands.add(
+        server::with_docs(
+            spec("zdiffstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
+                 {ow_update,
+                  {.flags = key_flag::ro | key_flag::access,
+                   .begin = {.index = 2},
+                   .find = server::key_count(0, 1, 1)}},
+                 "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+                 "6.2.0",
+                 "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the "
+                 "sets, N is the size of the first set, and K is the size of the result set.",
+                 write_slow),
+            {{.name = "destination", .type = arg_type::key, .key_spec_index = 0},
+             {.name = "numkeys", .type = arg_type::integer},
+             {.name = "key",
+              .type = arg_type::key,
+              .key_spec_index = 1,
+              .flags = arg_flag::multiple}}),
+        multi(multi_op::diff, true, false));
+    commands.add(
+        server::with_docs(
+            spec("zunion", -3, readonly | command_flag::movablekeys, {},
+                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 "Add multiple sorted sets", "6.2.0", multi_cost, read_slow),
+            {{.name = "numkeys", .type = arg_type::integer},
+             keys_arg,
+             {.name = "weight",
+              .type = arg_type::integer,
+              .token = "WEIGHTS",
+              .flags = arg_flag::optional | arg_flag::multiple},
+             {.name = "aggregate",
+              .type = arg_type::oneof,
+              .token = "AGGREGATE",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
+                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
+                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}},
+             {.name = "withscores",
+              .type = arg_type::pure_token,
+              .token = "WITHSCORES",
+              .flags = arg_flag::optional}}),
+        multi(multi_op::unite, false, false));
+    commands.add(
+        server::with_docs(
+            spec("zinter", -3, readonly | command_flag::movablekeys, {},
+                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 "Intersect multiple sorted sets", "6.2.0",
+                 "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
+                 "being the number of input sorted sets and M being the number of elements in the "
+                 "resulting sorted set.",
+                 read_slow),
+            {{.name = "numkeys", .type = arg_type::integer},
+             keys_arg,
+             {.name = "weight",
+              .type = arg_type::integer,
+              .token = "WEIGHTS",
+              .flags = arg_flag::optional | arg_flag::multiple},
+             {.name = "aggregate",
+              .type = arg_type::oneof,
+              .token = "AGGREGATE",
+              .flags = arg_flag::optional,
+              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
+                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
+                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}},
+             {.name = "withscores",
+              .type = arg_type::pure_token,
+              .token = "WITHSCORES",
+              .flags = arg_flag::optional}}),
+        multi(multi_op::inter, false, false));
+    commands.add(
+        server::with_docs(
+            spec("zdiff", -3, readonly | command_flag::movablekeys, {},
+                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 "Subtract multiple sorted sets", "6.2.0",
+                 "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the "
+                 "sets, N is the size of the first set, and K is the size of the result set.",
+                 read_slow),
+            {{.name = "numkeys", .type = arg_type::integer},
+             keys_arg,
+             {.name = "withscores",
+              .type = arg_type::pure_token,
+              .token = "WITHSCORES",
+              .flags = arg_flag::optional}}),
+        multi(multi_op::diff, false, false));
+    commands.add(
+        server::with_docs(
+            spec("zintercard", -3, readonly | command_flag::movablekeys, {},
+                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0",
+                 "O(N*K) worst case with N being the smallest input sorted set, K being the number "
+                 "of input sorted sets.",
+                 read_slow),
+            {{.name = "numkeys", .type = arg_type::integer},
+             keys_arg,
+             {.name = "limit",
+              .type = arg_type::integer,
+              .token = "LIMIT",
+              .flags = arg_flag::optional}}),
+        multi(multi_op::inter, false, true));
+    commands.add(
+        server::with_docs(spec("zscan", -3, readonly, one, {ro_access},
+                               "Incrementally iterate sorted sets elements and associated scores",
+                               "2.8.0",
+                               "O(1) for every call. O(N) for a complete iteration, including "
+                               "enough command calls for the cursor to return back to 0. N is the "
+                               "number of elements inside the collection..",
+                               read_slow, {"nondeterministic_output"}),
+                          {key_arg,
+                           {.name = "cursor", .type = arg_type::integer},
+                           {.name = "pattern",
+                            .type = arg_type::pattern,
+                            .token = "MATCH",
+                            .flags = arg_flag::optional},
+                           {.name = "count",
+                            .type = arg_type::integer,
+                            .token = "COUNT",
+                            .flags = arg_flag::optional}}),
+        [ks](command_call& call) { zscan_command(call, *ks); });
+    commands.add(server::with_docs(spec("zrandmember", -2, readonly, one, {ro_access},
+                                        "Get one or multiple random elements from a sorted set",
+                                        "6.2.0", "O(N) where N is the number of elements returned",
+                                        read_slow, {"nondeterministic_output"}),
+                                   {key_arg,
+                                    {.name = "options",
+                                     .type = arg_type::block,
+                                     .flags = arg_flag::optional,
+                                     .arguments = {{.name = "count", .type = arg_type::integer},
+                                                   {.name = "withscores",
+                                                    .type = arg_type::pure_token,
+                                                    .token = "WITHSCORES",
+                                                    .flags = arg_flag::optional}}}}),
                  [ks](command_call& call) { zrandmember_command(call, *ks); });
-    commands.add(spec("zmpop", -4, write | command_flag::movablekeys, {},
-                      "Removes and returns members of the first non-empty sorted set.", "7.0.0",
-                      "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in "
-                      "the sorted set, and M being the number of elements popped.",
-                      write_slow),
-                 [ks](command_call& call) { zmpop_command(call, *ks); });
+    commands.add(
+        server::with_docs(
+            spec("zmpop", -4, write | command_flag::movablekeys, {},
+                 {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
+                   .find = server::key_count(0, 1, 1)}},
+                 "Remove and return members with scores in a sorted set", "7.0.0",
+                 "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+                 "elements in the sorted set, and M being the number of elements popped.",
+                 write_slow),
+            {{.name = "numkeys", .type = arg_type::integer},
+             keys_arg,
+             {.name = "where",
+              .type = arg_type::oneof,
+              .arguments = {{.name = "min", .type = arg_type::pure_token, .token = "MIN"},
+                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}},
+             {.name = "count",
+              .type = arg_type::integer,
+              .token = "COUNT",
+              .flags = arg_flag::optional}}),
+        [ks](command_call& call) { zmpop_command(call, *ks); });
 
     // --- blocking forms (Redis 7.0's COMMAND INFO and COMMAND DOCS) ---
-    using server::arg_flag;
-    using server::arg_type;
     // Blocked clients learn of changes to their keys through it (attached when one blocks).
     auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
     const command_flag blocking = command_flag::noscript | command_flag::blocking;
     const std::vector<server::command_history> timeout_history{
         {"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
-    const std::vector<server::command_arg> pop_args{
-        {.name = "key", .type = arg_type::key, .key_spec_index = 0, .flags = arg_flag::multiple},
-        {.name = "timeout", .type = arg_type::double_}};
-    commands.add(server::with_docs(spec("bzpopmin", -3, write | blocking | fast, {1, -2, 1},
-                                        "Remove and return the member with the lowest score from one or more sorted "
-                                        "sets, or block until one is available",
-                                        "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.",
-                                        {"@write", "@sortedset", "@fast", "@blocking"}),
-                                   pop_args, timeout_history),
-                 [ks, relay](command_call& call) { blocking_zpop_command(call, *ks, *relay, false); });
-    commands.add(server::with_docs(spec("bzpopmax", -3, write | blocking | fast, {1, -2, 1},
-                                        "Remove and return the member with the highest score from one or more sorted "
-                                        "sets, or block until one is available",
-                                        "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.",
-                                        {"@write", "@sortedset", "@fast", "@blocking"}),
-                                   pop_args, timeout_history),
-                 [ks, relay](command_call& call) { blocking_zpop_command(call, *ks, *relay, true); });
+    const server::command_arg timeout_arg_doc{.name = "timeout", .type = arg_type::double_};
+    commands.add(
+        server::with_docs(spec("bzpopmin", -3, write | blocking | fast, {1, -2, 1},
+                               {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
+                                 .find = server::key_range(-2)}},
+                               "Remove and return the member with the lowest score from one or "
+                               "more sorted sets, or block until one is available",
+                               "5.0.0",
+                               "O(log(N)) with N being the number of elements in the sorted set.",
+                               {"@write", "@sortedset", "@fast", "@blocking"}),
+                          {keys_arg, timeout_arg_doc}, timeout_history),
+        [ks, relay](command_call& call) { blocking_zpop_command(call, *ks, *relay, false); });
+    commands.add(
+        server::with_docs(spec("bzpopmax", -3, write | blocking | fast, {1, -2, 1},
+                               {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
+                                 .find = server::key_range(-2)}},
+                               "Remove and return the member with the highest score from one or "
+                               "more sorted sets, or block until one is available",
+                               "5.0.0",
+                               "O(log(N)) with N being the number of elements in the sorted set.",
+                               {"@write", "@sortedset", "@fast", "@blocking"}),
+                          {keys_arg, timeout_arg_doc}, timeout_history),
+        [ks, relay](command_call& call) { blocking_zpop_command(call, *ks, *relay, true); });
     commands.add(
         server::with_docs(
             spec("bzmpop", -5, write | command_flag::blocking | command_flag::movablekeys, {},
-                 "Remove and return members with scores in a sorted set or block until one is available", "7.0.0",
-                 "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the "
-                 "sorted set, and M being the number of elements popped.",
+                 {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
+                   .begin = {.index = 2},
+                   .find = server::key_count(0, 1, 1)}},
+                 "Remove and return members with scores in a sorted set or block until one is "
+                 "available",
+                 "7.0.0",
+                 "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of "
+                 "elements in the sorted set, and M being the number of elements popped.",
                  {"@write", "@sortedset", "@slow", "@blocking"}),
-            {{.name = "timeout", .type = arg_type::double_},
+            {timeout_arg_doc,
              {.name = "numkeys", .type = arg_type::integer},
-             {.name = "key", .type = arg_type::key, .key_spec_index = 0, .flags = arg_flag::multiple},
+             keys_arg,
              {.name = "where",
               .type = arg_type::oneof,
               .arguments = {{.name = "min", .type = arg_type::pure_token, .token = "MIN"},
                             {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}},
-             {.name = "count", .type = arg_type::integer, .token = "COUNT", .flags = arg_flag::optional}}),
+             {.name = "count",
+              .type = arg_type::integer,
+              .token = "COUNT",
+              .flags = arg_flag::optional}}),
         [ks, relay](command_call& call) { blocking_zmpop_command(call, *ks, *relay); });
 }
 
