@@ -7,8 +7,6 @@
 #include <cstddef>
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <random>
 #include <set>
@@ -17,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "file_util.hpp"
 #include "resp_test_util.hpp"
 #include "respkit/resp.hpp"
 
@@ -26,11 +25,6 @@ using namespace respkit_test;
 namespace {
 
 const std::filesystem::path corpus_dir = std::filesystem::path(RESPKIT_SHARED_DIR) / "corpus";
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 struct inventory_row {
     std::size_t req_bytes = 0, req_messages = 0, resp_bytes = 0, resp_messages = 0;

@@ -4,20 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 
+#include "file_util.hpp"
 #include "process_util.hpp"
 
 using namespace respkit_test;
 
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 const std::filesystem::path source_dir = RESPKIT_SOURCE_DIR;
 
