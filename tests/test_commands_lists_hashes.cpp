@@ -24,6 +24,7 @@
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/store.hpp"
+#include "session_client.hpp"
 
 using namespace respkit;
 
@@ -52,32 +53,10 @@ struct test_server {
     }
 };
 
-/// A session that runs commands given as argument lists and returns each reply's bytes.
+/// A session on the server's commands, running commands given as argument lists.
 template <class K>
-struct client {
-    server::session session;
-
-    explicit client(test_server<K>& s, resp::protocol p = resp::protocol::resp2) : session(s.commands, s.context) {
-        session.set_protocol(p);
-    }
-    std::string run(const std::vector<std::string>& args) {
-        std::string encoded;
-        resp::write_command_range(encoded, args);
-        session.feed(encoded);
-        std::string reply(session.pending_output());
-        session.output_sent(reply.size());
-        return reply;
-    }
-    std::string operator()(std::initializer_list<std::string_view> args) {
-        return run(std::vector<std::string>(args.begin(), args.end()));
-    }
-    /// The reply parsed into a value (REQUIREs a complete reply).
-    resp::value parsed(std::initializer_list<std::string_view> args) {
-        const std::string reply = (*this)(args);
-        resp::parsed_value p = resp::parse_value(reply);
-        REQUIRE(p.result.status == resp::parse_status::complete);
-        return std::move(p.value);
-    }
+struct client : respkit_test::session_client {
+    explicit client(test_server<K>& s, resp::protocol p = resp::protocol::resp2) : session_client(s.commands, s.context, p) {}
 };
 
 using manual_keyspace = store::keyspace<store::hash_map, store::manual_clock>;

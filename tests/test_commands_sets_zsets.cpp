@@ -19,6 +19,7 @@
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/store.hpp"
+#include "session_client.hpp"
 
 using namespace respkit;
 
@@ -46,20 +47,10 @@ struct test_server {
     }
 };
 
+/// A session on the server's commands, running commands given as argument lists.
 template <class K>
-struct client {
-    server::session session;
-    explicit client(test_server<K>& s, resp::protocol p = resp::protocol::resp2) : session(s.commands, s.context) {
-        session.set_protocol(p);
-    }
-    std::string operator()(std::initializer_list<std::string_view> args) {
-        std::string encoded;
-        resp::write_command_range(encoded, std::vector<std::string_view>(args));
-        session.feed(encoded);
-        std::string reply(session.pending_output());
-        session.output_sent(reply.size());
-        return reply;
-    }
+struct client : respkit_test::session_client {
+    explicit client(test_server<K>& s, resp::protocol p = resp::protocol::resp2) : session_client(s.commands, s.context, p) {}
 };
 
 /// The bulk strings of a flat RESP array reply.

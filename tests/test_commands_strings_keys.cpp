@@ -20,6 +20,7 @@
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/store.hpp"
+#include "session_client.hpp"
 
 using namespace respkit;
 
@@ -57,23 +58,10 @@ struct test_server {
     }
 };
 
-/// A session that runs commands given as argument lists and returns each reply's bytes.
+/// A session on the server's commands, running commands given as argument lists.
 template <class K>
-struct client {
-    test_server<K>& srv;
-    server::session session;
-
-    explicit client(test_server<K>& s, resp::protocol p = resp::protocol::resp2) : srv(s), session(s.commands, s.context) {
-        session.set_protocol(p);
-    }
-    std::string operator()(std::initializer_list<std::string_view> args) {
-        std::string encoded;
-        resp::write_command_range(encoded, std::vector<std::string_view>(args));
-        session.feed(encoded);
-        std::string reply(session.pending_output());
-        session.output_sent(reply.size());
-        return reply;
-    }
+struct client : respkit_test::session_client {
+    explicit client(test_server<K>& s, resp::protocol p = resp::protocol::resp2) : session_client(s.commands, s.context, p) {}
 };
 
 using manual_keyspace = store::keyspace<store::hash_map, store::manual_clock>;

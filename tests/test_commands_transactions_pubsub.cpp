@@ -13,6 +13,7 @@
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/store.hpp"
+#include "session_client.hpp"
 
 using namespace respkit;
 using namespace respkit::server;
@@ -33,11 +34,7 @@ struct fixture {
 
 std::string source_path(const char* relative) { return std::string(RESPKIT_SOURCE_DIR) + "/" + relative; }
 
-std::string take(session& s) {
-    std::string out(s.pending_output());
-    s.output_sent(out.size());
-    return out;
-}
+std::string take(session& s) { return respkit_test::take_output(s); }
 
 } // namespace
 
