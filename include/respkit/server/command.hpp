@@ -145,7 +145,9 @@ inline constexpr std::pair<key_flag, std::string_view> key_flag_names[] = {
 /// from the end); neither: "unknown".
 struct begin_search {
     int index = 1;         ///< "index": the first key's argument; 0 for keyword and unknown
-    std::string keyword{}; ///< "keyword": the keys follow this token
+    /// "keyword": the keys follow this token (a literal: the view must outlive the spec; a
+    /// std::string here made g++ 12 -O3 warn about every key_spec list, a false positive).
+    std::string_view keyword{};
     int startfrom = 0;     ///< "keyword": where the search for it starts
 };
 
