@@ -98,11 +98,7 @@ public:
 
     /// Sends raw bytes and returns exactly one reply's bytes ("" on timeout or close).
     std::string request(std::string_view bytes) {
-        while (!bytes.empty()) {
-            const ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            if (n <= 0) return {};
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-        }
+        if (!send_all(m_fd, bytes)) return {};
         return read_reply();
     }
     std::string read_reply() {

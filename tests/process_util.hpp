@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 extern char** environ;
@@ -79,6 +80,16 @@ inline int connect_loopback(int port) {
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
+}
+
+/// Sends all of `bytes` on the socket `fd`; false when the peer is gone (or `fd` is -1).
+inline bool send_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
 }
 
 /// What a finished program did.
@@ -252,28 +263,73 @@ inline bool wait_for_port(int port, std::chrono::milliseconds limit = std::chron
     return false;
 }
 
-/// A Redis server (Debian's redis-server) on a free loopback port, in memory only, stopped
-/// by the destructor. `available()` is false when redis-server is not installed.
-class redis_server {
+/// A server program on a loopback port, its output discarded, stopped by the destructor.
+/// running() is false when the program is missing or never listened.
+class server_process {
 public:
-    redis_server() {
-        const std::string path = find_on_path("redis-server");
-        if (path.empty()) return;
-        m_port = free_port();
-        m_child.emplace(std::vector<std::string>{path, "--port", std::to_string(m_port), "--bind", "127.0.0.1",
-                                                 "--save", "", "--appendonly", "no", "--daemonize", "no",
-                                                 "--dir", "/tmp"},
-                        "/dev/null");
-        if (!m_child->started() || !wait_for_port(m_port)) m_child.reset();
+    /// Runs `program --port <port> args...` on `port` (a free one when 0) and waits until it
+    /// listens. An empty `program` (not found, not built) starts nothing.
+    server_process(std::string program, std::vector<std::string> args, int port = 0)
+        : m_program(std::move(program)), m_args(std::move(args)),
+          m_port(m_program.empty() ? 0 : port != 0 ? port : free_port()) {
+        start();
     }
-    /// True when the server runs.
-    [[nodiscard]] bool available() const { return m_child.has_value(); }
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+
+    /// Starts it (again, after stop()) on the same port; true when it listens.
+    bool start() {
+        if (m_program.empty()) return false;
+        std::vector<std::string> argv{m_program, "--port", std::to_string(m_port)};
+        argv.insert(argv.end(), m_args.begin(), m_args.end());
+        m_child.emplace(argv, "/dev/null");
+        if (!m_child->started() || !wait_for_port(m_port)) {
+            m_child.reset();
+            return false;
+        }
+        return true;
+    }
+    /// Stops it (SIGTERM, then SIGKILL) and reaps it.
+    void stop() { m_child.reset(); }
+    /// True when it runs.
+    [[nodiscard]] bool running() const { return m_child.has_value(); }
     /// Its port.
     [[nodiscard]] int port() const { return m_port; }
 
 private:
-    int m_port = 0;
+    std::string m_program;
+    std::vector<std::string> m_args;
+    int m_port;
     std::optional<child_process> m_child;
+};
+
+/// Debian's redis-server on 127.0.0.1, in memory only, with `extra` arguments, on `port` (a free
+/// one when 0). Not running when redis-server is not installed.
+inline server_process start_redis_server(const std::vector<std::string>& extra = {}, int port = 0) {
+    std::vector<std::string> args{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                  "--dir", "/tmp"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return server_process(find_on_path("redis-server"), std::move(args), port);
+}
+
+/// The built examples/respkit-server on 127.0.0.1 and a free port, in memory only. Not running
+/// when it was not built (RESPKIT_BUILD_DIR unset or no binary).
+inline server_process start_respkit_server() {
+    return server_process(built_program("respkit-server"), {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no"});
+}
+
+/// A Redis server (Debian's redis-server) on a free loopback port, in memory only, stopped
+/// by the destructor. `available()` is false when redis-server is not installed.
+class redis_server {
+public:
+    redis_server() : m_process(start_redis_server()) {}
+    /// True when the server runs.
+    [[nodiscard]] bool available() const { return m_process.running(); }
+    /// Its port.
+    [[nodiscard]] int port() const { return m_process.port(); }
+
+private:
+    server_process m_process;
 };
 
 /// Sends `request` on a new connection, half-closes, and reads until the server closes or
@@ -282,12 +338,7 @@ inline std::string exchange(int port, std::string_view request,
                             std::chrono::milliseconds limit = std::chrono::seconds(10)) {
     const int fd = connect_loopback(port);
     if (fd < 0) return {};
-    std::string_view rest = request;
-    while (!rest.empty()) {
-        const ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-        if (n <= 0) break;
-        rest.remove_prefix(static_cast<std::size_t>(n));
-    }
+    send_all(fd, request);
     ::shutdown(fd, SHUT_WR);
     std::string reply;
     char buf[65536];

@@ -9,20 +9,17 @@
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <initializer_list>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "process_util.hpp"
+#include "raw_connection.hpp"
 #include "respkit/commands/connection.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/lists.hpp"
@@ -32,17 +29,13 @@
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/store.hpp"
+#include "session_client.hpp"
 
 using namespace respkit_test;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string encode(const std::vector<std::string>& args) {
-    std::string out = "*" + std::to_string(args.size()) + "\r\n";
-    for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-    return out;
-}
 std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
 std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
 std::string array(std::initializer_list<std::string> items) {
@@ -70,20 +63,9 @@ struct local_server {
     }
 };
 
-/// One in-process client: runs a command and returns (and consumes) the bytes it produced.
-struct local_client {
-    respkit::server::session session;
-    explicit local_client(local_server& s) : session(s.commands, s.context) {}
-    std::string operator()(const std::vector<std::string>& args) {
-        session.feed(encode(args));
-        return take();
-    }
-    /// Output produced since the last call (e.g. by being served while blocked).
-    std::string take() {
-        std::string out(session.pending_output());
-        session.output_sent(out.size());
-        return out;
-    }
+/// One in-process client of the local server (see session_client.hpp).
+struct local_client : session_client {
+    explicit local_client(local_server& s) : session_client(s.commands, s.context) {}
 };
 
 } // namespace
@@ -249,99 +231,9 @@ TEST_CASE("WATCH next to a blocked client: an already-expired watched key's remo
 
 namespace {
 
-constexpr auto reply_wait = 3s; // per awaited reply: generous, never reached when all is well
-
-/// One client connection speaking raw RESP: sends commands, waits (bounded) for replies, keeps
-/// every byte received.
-class connection {
-public:
-    explicit connection(int port) : m_fd(connect_loopback(port)) {}
-    connection(const connection&) = delete;
-    connection& operator=(const connection&) = delete;
-    ~connection() { close(); }
-
-    [[nodiscard]] bool connected() const { return m_fd >= 0; }
-    /// Sends a command and waits for `replies` more replies. False on timeout or close.
-    bool call(const std::vector<std::string>& args, std::size_t replies = 1) {
-        send(encode(args));
-        return await(replies);
-    }
-    /// Sends raw bytes without waiting.
-    void send(std::string_view bytes) {
-        while (!bytes.empty() && m_fd >= 0) {
-            const ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            if (n <= 0) return;
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-        }
-    }
-    /// Waits until `more` replies beyond those already awaited have arrived, at most `limit`.
-    bool await(std::size_t more, std::chrono::milliseconds limit = reply_wait) {
-        m_awaited += more;
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (m_count < m_awaited && std::chrono::steady_clock::now() < deadline) {
-            if (!read_some(5) && m_eof) break;
-        }
-        return m_count >= m_awaited;
-    }
-    /// Sends HELLO 3 (when `proto` is 3) and forgets its reply, which carries the connection id.
-    bool hello(int proto) {
-        if (proto != 3) return true;
-        const bool ok = call({"HELLO", "3"});
-        m_bytes.erase(0, m_parsed);
-        m_parsed = 0;
-        m_count = m_awaited = 0;
-        return ok && m_bytes.empty();
-    }
-    /// Replies received so far.
-    [[nodiscard]] std::size_t replies() const { return m_count; }
-    /// The last complete reply.
-    [[nodiscard]] const std::string& last() const { return m_last; }
-    /// Every byte received so far.
-    [[nodiscard]] const std::string& bytes() const { return m_bytes; }
-    /// Reads whatever already arrived, without waiting.
-    void drain() {
-        while (read_some(0)) {
-        }
-    }
-    /// Closes the connection abruptly.
-    void close() {
-        if (m_fd >= 0) ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    // Reads once (waiting up to `wait_ms`); false when nothing came or the peer closed.
-    bool read_some(int wait_ms) {
-        if (m_fd < 0 || m_eof) return false;
-        pollfd p{m_fd, POLLIN, 0};
-        if (::poll(&p, 1, wait_ms) <= 0) return false;
-        char buf[65536];
-        const ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
-        if (n <= 0) {
-            m_eof = true;
-            return false;
-        }
-        m_bytes.append(buf, static_cast<std::size_t>(n));
-        for (;;) {
-            respkit::resp::parser parser;
-            const auto r = parser.skip(std::string_view(m_bytes).substr(m_parsed));
-            if (r.status != respkit::resp::parse_status::complete) break;
-            m_last = m_bytes.substr(m_parsed, r.consumed);
-            m_parsed += r.consumed;
-            ++m_count;
-        }
-        return true;
-    }
-
-    int m_fd;
-    bool m_eof = false;
-    std::string m_bytes, m_last;
-    std::size_t m_parsed = 0, m_count = 0, m_awaited = 0;
-};
-
 /// The server's INFO clients blocked_clients count, read on a connection of its own.
 long long blocked_clients(int port) {
-    connection probe(port);
+    raw_connection probe(port);
     if (!probe.call({"INFO", "clients"})) return -1;
     const std::string& info = probe.last();
     const std::size_t at = info.find("blocked_clients:");
@@ -360,21 +252,18 @@ bool until_blocked(int port, long long n) {
     return false;
 }
 
-/// What each named connection of a scenario received (HELLO replies left out).
-using transcript = std::map<std::string, std::string>;
-
 /// Opens `n` connections in protocol `proto`.
-std::vector<std::unique_ptr<connection>> open(int port, int proto, std::size_t n) {
-    std::vector<std::unique_ptr<connection>> out;
+std::vector<std::unique_ptr<raw_connection>> open(int port, int proto, std::size_t n) {
+    std::vector<std::unique_ptr<raw_connection>> out;
     for (std::size_t i = 0; i < n; ++i) {
-        out.push_back(std::make_unique<connection>(port));
+        out.push_back(std::make_unique<raw_connection>(port));
         REQUIRE(out.back()->connected());
         REQUIRE(out.back()->hello(proto));
     }
     return out;
 }
 
-transcript collect(const std::vector<std::unique_ptr<connection>>& conns) {
+transcript collect(const std::vector<std::unique_ptr<raw_connection>>& conns) {
     transcript out;
     for (std::size_t i = 0; i < conns.size(); ++i) {
         conns[i]->drain();
@@ -387,7 +276,7 @@ transcript collect(const std::vector<std::unique_ptr<connection>>& conns) {
 /// keys is served by whichever gets data; a blocked client stays blocked while others are served.
 transcript fifo_scenario(int port, int proto) {
     auto c = open(port, proto, 6);
-    connection& pusher = *c[5];
+    raw_connection& pusher = *c[5];
     for (std::size_t i = 0; i < 5; ++i) {
         c[i]->send(encode({i % 2 == 0 ? "BLPOP" : "BRPOP", "q", "0"}));
         REQUIRE(until_blocked(port, static_cast<long long>(i + 1)));
@@ -445,7 +334,7 @@ transcript timeout_scenario(int port, int proto) {
 
     // Disconnecting while blocked.
     {
-        connection leaving(port);
+        raw_connection leaving(port);
         REQUIRE(leaving.connected());
         leaving.send(encode({"BLPOP", "d", "0"}));
         REQUIRE(until_blocked(port, 1));
@@ -459,7 +348,7 @@ transcript timeout_scenario(int port, int proto) {
     // A client blocked after the disconnect gets it.
     REQUIRE(c[0]->call({"DEL", "d"}));
     {
-        connection leaving(port);
+        raw_connection leaving(port);
         leaving.send(encode({"BLPOP", "d", "0"}));
         REQUIRE(until_blocked(port, 1));
     }
@@ -475,7 +364,7 @@ transcript timeout_scenario(int port, int proto) {
 /// left); a BLMOVE chain into a BLPOP; BZPOPMIN woken by ZADD; BLMOVE's wrong-typed destination.
 transcript wake_scenario(int port, int proto) {
     auto c = open(port, proto, 4);
-    connection& p = *c[3];
+    raw_connection& p = *c[3];
     c[0]->send(encode({"BLPOP", "m", "0"}));
     REQUIRE(until_blocked(port, 1));
     REQUIRE(p.call({"MULTI"}));
@@ -549,47 +438,15 @@ transcript pipeline_scenario(int port, int proto) {
     return collect(c);
 }
 
-/// respkit-server (`redis` false) or redis-server on a free loopback port, stopped on destruction.
-struct server_under_test {
-    explicit server_under_test(bool redis) {
-        const std::string path = redis ? find_on_path("redis-server") : built_program("respkit-server");
-        if (path.empty()) return;
-        port = free_port();
-        std::vector<std::string> argv{path, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"};
-        if (redis) argv.insert(argv.end(), {"--daemonize", "no", "--dir", "/tmp"});
-        child.emplace(argv, "/dev/null");
-        if (!child->started() || !wait_for_port(port)) child.reset();
-    }
-    [[nodiscard]] bool running() const { return child.has_value(); }
-    int port = 0;
-    std::optional<child_process> child;
-};
-
-/// Bytes made printable for failure messages.
-std::string printable(std::string_view bytes) {
-    std::string out;
-    for (const char ch : bytes) {
-        if (ch == '\r') out += "\\r";
-        else if (ch == '\n') out += "\\n";
-        else if (ch < 0x20 || ch > 0x7e) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(ch));
-            out += hex;
-        } else out += ch;
-    }
-    return out;
-}
-
 } // namespace
 
 TEST_CASE("blocking commands with concurrent connections: respkit-server and redis-server agree byte for byte") {
-    server_under_test respkit_server(false);
+    const server_process respkit_server = start_respkit_server();
     if (!respkit_server.running()) {
         MESSAGE("skipped: respkit-server not built (RESPKIT_BUILD_DIR unset or no binary)");
         return;
     }
-    server_under_test redis(true);
+    const server_process redis = start_redis_server();
     if (!redis.running()) MESSAGE("redis-server not installed: outcomes asserted, bytes not compared with Redis");
     const std::vector<std::pair<const char*, std::function<transcript(int, int)>>> scenarios = {
         {"fifo", fifo_scenario}, {"timeout", timeout_scenario}, {"wake", wake_scenario}, {"pipeline", pipeline_scenario}};
@@ -601,28 +458,15 @@ TEST_CASE("blocking commands with concurrent connections: respkit-server and red
         for (const int proto : {2, 3}) {
             CAPTURE(name);
             CAPTURE(proto);
-            connection admin(respkit_server.port);
+            raw_connection admin(respkit_server.port());
             REQUIRE(admin.call({"FLUSHALL"}));
-            const transcript ours = scenario(respkit_server.port, proto);
-            CHECK(until_blocked(respkit_server.port, 0));
+            const transcript ours = scenario(respkit_server.port(), proto);
+            CHECK(until_blocked(respkit_server.port(), 0));
             if (!redis.running()) continue;
-            connection redis_admin(redis.port);
+            raw_connection redis_admin(redis.port());
             REQUIRE(redis_admin.call({"FLUSHALL"}));
-            const transcript theirs = scenario(redis.port, proto);
-            REQUIRE(ours.size() == theirs.size());
-            for (const auto& received : theirs) {
-                const std::string& connection_name = received.first;
-                const std::string& bytes = received.second;
-                CAPTURE(connection_name);
-                const std::string& mine = ours.at(connection_name);
-                if (mine == bytes) {
-                    ++compared;
-                    continue;
-                }
-                CAPTURE(printable(mine));
-                CAPTURE(printable(bytes));
-                CHECK(mine == bytes);
-            }
+            const transcript theirs = scenario(redis.port(), proto);
+            compared += check_same_transcripts(ours, theirs);
         }
     }
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);

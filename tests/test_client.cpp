@@ -21,38 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A redis-server on a port of our choosing, with extra arguments.
-struct redis_process {
-    explicit redis_process(std::vector<std::string> extra = {}, int fixed_port = 0) {
-        const std::string path = find_on_path("redis-server");
-        if (path.empty()) return;
-        port = fixed_port ? fixed_port : free_port();
-        std::vector<std::string> argv{path, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--daemonize", "no", "--dir", "/tmp"};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        child.emplace(argv, "/dev/null");
-        if (!child->started() || !wait_for_port(port)) child.reset();
-    }
-    [[nodiscard]] bool running() const { return child.has_value(); }
-    int port = 0;
-    std::optional<child_process> child;
-};
-
-// The built respkit-server on a free port, when there is one.
-struct respkit_process {
-    respkit_process() {
-        const std::string program = built_program("respkit-server");
-        if (program.empty()) return;
-        port = free_port();
-        child.emplace(std::vector<std::string>{program, "--port", std::to_string(port), "--bind", "127.0.0.1"},
-                      "/dev/null");
-        if (!child->started() || !wait_for_port(port)) child.reset();
-    }
-    [[nodiscard]] bool running() const { return child.has_value(); }
-    int port = 0;
-    std::optional<child_process> child;
-};
-
 client::options opts_for(int port, int protocol) {
     client::options o;
     o.port = static_cast<std::uint16_t>(port);
@@ -151,11 +119,11 @@ void check_collection_commands(client::connection& c) {
 } // namespace
 
 TEST_CASE("client: typed helpers against redis-server, RESP2 and RESP3") {
-    redis_process server;
+    const server_process server = start_redis_server();
     REQUIRE(server.running());
     for (const int proto : {2, 3}) {
         CAPTURE(proto);
-        client::connection c(opts_for(server.port, proto));
+        client::connection c(opts_for(server.port(), proto));
         REQUIRE(c.connect());
         CHECK(c.protocol() == (proto == 3 ? respkit::resp::protocol::resp3 : respkit::resp::protocol::resp2));
         check_string_commands(c);
@@ -208,10 +176,10 @@ TEST_CASE("client: against respkit-server (the commands it has), RESP2 and RESP3
 }
 
 TEST_CASE("client: pipelines send many commands and read the replies in order") {
-    redis_process server;
+    const server_process server = start_redis_server();
     REQUIRE(server.running());
     for (const int proto : {2, 3}) {
-        client::connection c(opts_for(server.port, proto));
+        client::connection c(opts_for(server.port(), proto));
         REQUIRE(c.flushdb());
         client::pipeline p;
         std::vector<client::handle<client::reply::integer>> incrs;
@@ -317,17 +285,17 @@ void check_transactions(int port) {
 
 TEST_CASE("client: MULTI/EXEC, WATCH, aborted EXEC and transact() retries") {
     SUBCASE("redis-server") {
-        redis_process server;
+        const server_process server = start_redis_server();
         REQUIRE(server.running());
-        check_transactions(server.port);
+        check_transactions(server.port());
     }
     SUBCASE("respkit-server") {
-        respkit_process server;
+        const server_process server = start_respkit_server();
         if (!server.running()) {
             MESSAGE("skipped: respkit-server not built");
             return;
         }
-        check_transactions(server.port);
+        check_transactions(server.port());
     }
 }
 
@@ -379,26 +347,26 @@ void check_pubsub(int port) {
 
 TEST_CASE("client: pub/sub delivers messages as RESP2 arrays and RESP3 pushes") {
     SUBCASE("redis-server") {
-        redis_process server;
+        const server_process server = start_redis_server();
         REQUIRE(server.running());
-        check_pubsub(server.port);
+        check_pubsub(server.port());
     }
     SUBCASE("respkit-server") {
-        respkit_process server;
+        const server_process server = start_respkit_server();
         if (!server.running()) {
             MESSAGE("skipped: respkit-server not built");
             return;
         }
-        check_pubsub(server.port);
+        check_pubsub(server.port());
     }
 }
 
 TEST_CASE("client: AUTH, SELECT, client name, and the RESP2 fallback when HELLO fails") {
-    redis_process secured({"--requirepass", "s3cret"});
+    const server_process secured = start_redis_server({"--requirepass", "s3cret"});
     REQUIRE(secured.running());
     for (const int proto : {2, 3}) {
         CAPTURE(proto);
-        auto o = opts_for(secured.port, proto);
+        auto o = opts_for(secured.port(), proto);
         client::connection anonymous(o);
         REQUIRE(anonymous.connect()); // HELLO 3 without AUTH fails with NOAUTH: falls back to RESP2
         auto denied = anonymous.get("x");
@@ -430,9 +398,9 @@ TEST_CASE("client: AUTH, SELECT, client name, and the RESP2 fallback when HELLO 
     }
 
     // A server without HELLO: the RESP3 request falls back to RESP2.
-    redis_process old_style({"--rename-command", "HELLO", ""});
+    const server_process old_style = start_redis_server({"--rename-command", "HELLO", ""});
     REQUIRE(old_style.running());
-    client::connection c(opts_for(old_style.port, 3));
+    client::connection c(opts_for(old_style.port(), 3));
     REQUIRE(c.connect());
     CHECK(c.protocol() == respkit::resp::protocol::resp2);
     CHECK(c.ping().value() == "PONG");
@@ -440,7 +408,7 @@ TEST_CASE("client: AUTH, SELECT, client name, and the RESP2 fallback when HELLO 
 
 TEST_CASE("client: Unix socket, connect failures and timeouts") {
     const std::string path = "/tmp/respkit-client-test-" + std::to_string(::getpid()) + ".sock";
-    redis_process server({"--unixsocket", path, "--unixsocketperm", "700"});
+    const server_process server = start_redis_server({"--unixsocket", path, "--unixsocketperm", "700"});
     REQUIRE(server.running());
     client::options o;
     o.unix_path = path;
@@ -467,7 +435,7 @@ TEST_CASE("client: Unix socket, connect failures and timeouts") {
 
     // A read timeout: the outcome of the command is unknown, the link is dropped, and the
     // next command runs on a new link.
-    auto o2 = opts_for(server.port, 3);
+    auto o2 = opts_for(server.port(), 3);
     o2.read_timeout = 200ms;
     client::connection slow(o2);
     const auto start = std::chrono::steady_clock::now();
@@ -481,12 +449,12 @@ TEST_CASE("client: Unix socket, connect failures and timeouts") {
 }
 
 TEST_CASE("client: reconnects after the server closed an idle link; never replays an unknown outcome") {
-    redis_process server;
+    const server_process server = start_redis_server();
     REQUIRE(server.running());
     for (const int proto : {2, 3}) {
         CAPTURE(proto);
-        client::connection c(opts_for(server.port, proto));
-        client::connection admin(opts_for(server.port, proto));
+        client::connection c(opts_for(server.port(), proto));
+        client::connection admin(opts_for(server.port(), proto));
         REQUIRE(c.set("k", "v"));
         REQUIRE(admin.ping());
         // Killed while idle: the next command notices before sending and reconnects.
@@ -519,7 +487,7 @@ TEST_CASE("client: reconnects after the server closed an idle link; never replay
         CHECK(c.get("k").value() == "v");
 
         // Without auto_reconnect, a closed link is reported.
-        auto o = opts_for(server.port, proto);
+        auto o = opts_for(server.port(), proto);
         o.auto_reconnect = false;
         client::connection manual(o);
         REQUIRE(manual.connect());
@@ -533,9 +501,9 @@ TEST_CASE("client: reconnects after the server closed an idle link; never replay
 }
 
 TEST_CASE("client: RESP3 pushes that arrive between replies go to the push handler") {
-    redis_process server;
+    const server_process server = start_redis_server();
     REQUIRE(server.running());
-    client::connection c(opts_for(server.port, 3));
+    client::connection c(opts_for(server.port(), 3));
     REQUIRE(c.connect());
     REQUIRE(c.protocol() == respkit::resp::protocol::resp3);
     std::vector<respkit::resp::value> pushes;
@@ -544,7 +512,7 @@ TEST_CASE("client: RESP3 pushes that arrive between replies go to the push handl
     REQUIRE(c.command("CLIENT", "TRACKING", "on").value().string() == "OK");
     REQUIRE(c.set("tracked", "1"));
     REQUIRE(c.get("tracked"));
-    client::connection other(opts_for(server.port, 3));
+    client::connection other(opts_for(server.port(), 3));
     REQUIRE(other.set("tracked", "2"));
     std::this_thread::sleep_for(50ms);
     CHECK(c.get("tracked").value() == "2");

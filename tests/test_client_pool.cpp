@@ -7,7 +7,6 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
-#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -22,27 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A redis-server on a fixed port that can be stopped and started again.
-struct restartable_redis {
-    explicit restartable_redis(int p) : port(p) { start(); }
-    bool start() {
-        const std::string path = find_on_path("redis-server");
-        if (path.empty()) return false;
-        child.emplace(std::vector<std::string>{path, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-                                               "--appendonly", "no", "--daemonize", "no", "--dir", "/tmp"},
-                      "/dev/null");
-        if (!child->started() || !wait_for_port(port)) {
-            child.reset();
-            return false;
-        }
-        return true;
-    }
-    void stop() { child.reset(); }
-    [[nodiscard]] bool running() const { return child.has_value(); }
-    int port;
-    std::optional<child_process> child;
-};
-
 client::pool_options pool_for(int port) {
     client::pool_options o;
     o.connection.port = static_cast<std::uint16_t>(port);
@@ -54,9 +32,9 @@ client::pool_options pool_for(int port) {
 } // namespace
 
 TEST_CASE("pool: min and max size, leases, counters, acquire timeout") {
-    restartable_redis server(free_port());
+    server_process server = start_redis_server();
     REQUIRE(server.running());
-    auto o = pool_for(server.port);
+    auto o = pool_for(server.port());
     o.min_size = 2;
     o.max_size = 3;
     client::connection_pool pool(o);
@@ -131,9 +109,9 @@ TEST_CASE("pool: min and max size, leases, counters, acquire timeout") {
 }
 
 TEST_CASE("pool: stress with killed connections and a server restart") {
-    restartable_redis server(free_port());
+    server_process server = start_redis_server();
     REQUIRE(server.running());
-    auto o = pool_for(server.port);
+    auto o = pool_for(server.port());
     o.min_size = 2;
     o.max_size = 6;
     o.acquire_timeout = 1s;
@@ -235,9 +213,9 @@ TEST_CASE("pool: stress with killed connections and a server restart") {
 }
 
 TEST_CASE("client examples run against redis-server") {
-    restartable_redis server(free_port());
+    server_process server = start_redis_server();
     REQUIRE(server.running());
-    const std::string port = std::to_string(server.port);
+    const std::string port = std::to_string(server.port());
     for (const char* name : {"radish-client", "radish-pool", "cureds-pipeline"}) {
         CAPTURE(name);
         const std::string program = built_program(name);

@@ -7,20 +7,17 @@
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
 
 #include "process_util.hpp"
+#include "raw_connection.hpp"
 #include "respkit/resp.hpp"
 
 using namespace respkit_test;
@@ -28,131 +25,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto reply_wait = 3s; // per awaited reply batch: generous, never reached when all is well
-
-std::string encode(const std::vector<std::string>& args) {
-    std::string out = "*" + std::to_string(args.size()) + "\r\n";
-    for (const auto& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-    return out;
-}
-
-/// Bytes made printable for failure messages.
-std::string printable(std::string_view bytes) {
-    std::string out;
-    for (const char c : bytes) {
-        if (c == '\r') out += "\\r";
-        else if (c == '\n') out += "\\n";
-        else if (c < 0x20 || c > 0x7e) {
-            char hex[8];
-            std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
-            out += hex;
-        } else out += c;
-    }
-    return out.size() > 600 ? out.substr(0, 600) + "..." : out;
-}
-
-/// One client connection speaking raw RESP: sends commands, waits (bounded) for a number of
-/// top-level replies (messages and pushes count as replies), keeps every byte received.
-class connection {
-public:
-    explicit connection(int port) : m_fd(connect_loopback(port)) {}
-    connection(const connection&) = delete;
-    connection& operator=(const connection&) = delete;
-    ~connection() { close(); }
-
-    [[nodiscard]] bool connected() const { return m_fd >= 0; }
-
-    /// Sends a command and waits for `replies` more replies. False on timeout or close.
-    bool call(const std::vector<std::string>& args, std::size_t replies = 1) {
-        send(encode(args));
-        return await(replies);
-    }
-    /// Sends raw bytes without waiting.
-    void send(std::string_view bytes) {
-        while (!bytes.empty() && m_fd >= 0) {
-            const ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            if (n <= 0) return;
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-        }
-    }
-    /// Waits until `more` replies beyond those already awaited have arrived.
-    bool await(std::size_t more) {
-        m_awaited += more;
-        const auto deadline = std::chrono::steady_clock::now() + reply_wait;
-        while (m_count < m_awaited && std::chrono::steady_clock::now() < deadline) {
-            if (!read_some(20)) return m_count >= m_awaited;
-        }
-        return m_count >= m_awaited;
-    }
-    /// Sends HELLO 3 (when `proto` is 3) and forgets its reply, which carries the connection id.
-    bool hello(int proto) {
-        if (proto != 3) return true;
-        const bool ok = call({"HELLO", "3"});
-        m_bytes.erase(0, m_parsed);
-        m_parsed = 0;
-        return ok && m_bytes.empty();
-    }
-    /// The last complete reply.
-    [[nodiscard]] std::string last() const { return m_last; }
-    /// Every byte received so far.
-    [[nodiscard]] const std::string& bytes() const { return m_bytes; }
-    /// Reads whatever already arrived, without waiting (a final drain before comparing).
-    void drain() {
-        while (read_some(0)) {
-        }
-    }
-    /// Waits until the server closes the connection (true) or the wait times out.
-    bool await_close() {
-        const auto deadline = std::chrono::steady_clock::now() + reply_wait;
-        while (m_fd >= 0 && std::chrono::steady_clock::now() < deadline) {
-            if (!read_some(20) && m_eof) return true;
-        }
-        return m_eof;
-    }
-    /// Closes the connection abruptly.
-    void close() {
-        if (m_fd >= 0) ::close(m_fd);
-        m_fd = -1;
-    }
-
-private:
-    // Reads once (waiting up to `wait_ms`); false when nothing came or the peer closed.
-    bool read_some(int wait_ms) {
-        if (m_fd < 0 || m_eof) return false;
-        pollfd p{m_fd, POLLIN, 0};
-        if (::poll(&p, 1, wait_ms) <= 0) return wait_ms > 0; // keep waiting while time remains
-        char buf[65536];
-        const ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
-        if (n <= 0) {
-            m_eof = true;
-            return false;
-        }
-        m_bytes.append(buf, static_cast<std::size_t>(n));
-        for (;;) {
-            respkit::resp::parser parser;
-            const auto r = parser.skip(std::string_view(m_bytes).substr(m_parsed));
-            if (r.status != respkit::resp::parse_status::complete) break;
-            m_last = m_bytes.substr(m_parsed, r.consumed);
-            m_parsed += r.consumed;
-            ++m_count;
-        }
-        return true;
-    }
-
-    int m_fd;
-    bool m_eof = false;
-    std::string m_bytes, m_last;
-    std::size_t m_parsed = 0, m_count = 0, m_awaited = 0;
-};
-
-/// What each named connection of a scenario received (HELLO replies left out).
-using transcript = std::map<std::string, std::string>;
-
 /// Polls (bounded, on a connection of its own whose replies are not compared) until `args`
 /// answers `expected`: for state another connection's disconnect changes, which no reply on
 /// the compared connections can announce.
 bool eventually(int port, const std::vector<std::string>& args, const std::string& expected) {
-    connection probe(port);
+    raw_connection probe(port);
     const auto deadline = std::chrono::steady_clock::now() + reply_wait;
     while (std::chrono::steady_clock::now() < deadline) {
         if (!probe.call(args)) return false;
@@ -172,9 +49,9 @@ std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
 /// PUBSUB introspection while subscriptions change and a subscriber disconnects; RESP2's
 /// subscribed-mode restriction (RESP3 allows every command).
 transcript pubsub_scenario(int port, int proto) {
-    connection s1(port), s2(port), s3(port), pub(port);
+    raw_connection s1(port), s2(port), s3(port), pub(port);
     REQUIRE((s1.connected() && s2.connected() && s3.connected() && pub.connected()));
-    for (connection* l : {&s1, &s2, &s3, &pub}) REQUIRE(l->hello(proto));
+    for (raw_connection* l : {&s1, &s2, &s3, &pub}) REQUIRE(l->hello(proto));
     const std::string push = proto == 3 ? ">" : "*";
 
     REQUIRE(s1.call({"SUBSCRIBE", "ch1", "ch2"}, 2));
@@ -284,20 +161,20 @@ transcript pubsub_scenario(int port, int proto) {
     REQUIRE(pub.call({"PUBLISH", "ch1", "late"}));
     CHECK(pub.last() == integer(0));
 
-    for (connection* l : {&s1, &s3, &pub}) l->drain();
+    for (raw_connection* l : {&s1, &s3, &pub}) l->drain();
     return {{"s1", s1.bytes()}, {"s2", s2.bytes()}, {"s3", s3.bytes()}, {"pub", pub.bytes()}};
 }
 
 /// Several subscribers of one channel, a thousand pipelined PUBLISHes, a PUBLISH inside
 /// MULTI/EXEC, and (RESP3 only) a subscriber running commands between the messages it gets.
 transcript fanout_scenario(int port, int proto) {
-    std::vector<std::unique_ptr<connection>> subs;
+    std::vector<std::unique_ptr<raw_connection>> subs;
     for (int i = 0; i < 3; ++i) {
-        subs.push_back(std::make_unique<connection>(port));
+        subs.push_back(std::make_unique<raw_connection>(port));
         REQUIRE(subs.back()->hello(proto));
         REQUIRE(subs.back()->call({"SUBSCRIBE", "fan"}));
     }
-    connection pub(port);
+    raw_connection pub(port);
     REQUIRE(pub.hello(proto));
     std::string pipeline;
     for (int i = 0; i < 1000; ++i) pipeline += encode({"PUBLISH", "fan", "m" + std::to_string(i)});
@@ -334,7 +211,7 @@ transcript fanout_scenario(int port, int proto) {
 /// a missing key), an expiry, the client's own write; and what does not abort: other keys,
 /// another database, reads, failed writes, UNWATCH.
 transcript watch_scenario(int port, int proto) {
-    connection a(port), b(port);
+    raw_connection a(port), b(port);
     REQUIRE(a.hello(proto));
     REQUIRE(b.hello(proto));
     const std::string null_array = proto == 3 ? "_\r\n" : "*-1\r\n";
@@ -398,7 +275,7 @@ transcript watch_scenario(int port, int proto) {
 /// nesting, WATCH inside MULTI, EXEC/DISCARD without MULTI; another connection's writes while
 /// a transaction queues do not abort it (nothing is WATCHed).
 transcript multi_scenario(int port, int proto) {
-    connection a(port), b(port);
+    raw_connection a(port), b(port);
     REQUIRE(a.hello(proto));
     REQUIRE(b.hello(proto));
     REQUIRE(a.call({"EXEC"}));
@@ -464,7 +341,7 @@ transcript multi_scenario(int port, int proto) {
 /// QUIT while subscribed or queueing, DEL/RENAME/EXPIRE of watched keys (present or not),
 /// PUBSUB's errors, and a subscriber killed by CLIENT KILL from another connection.
 transcript edge_scenario(int port, int proto) {
-    connection a(port), b(port), c(port);
+    raw_connection a(port), b(port), c(port);
     REQUIRE((a.hello(proto) && b.hello(proto) && c.hello(proto)));
     const std::string null_array = proto == 3 ? "_\r\n" : "*-1\r\n";
     // Subscribing inside a transaction: queued, confirmed inside EXEC's array.
@@ -541,7 +418,7 @@ transcript edge_scenario(int port, int proto) {
     REQUIRE(b.call({"PUBSUB", "SHARDNUMSUB", "x"}));
     REQUIRE(b.call({"PUBSUB", "SHARDCHANNELS"}));
     // A subscriber killed from elsewhere is gone from the registry.
-    connection d(port);
+    raw_connection d(port);
     REQUIRE(d.hello(proto));
     REQUIRE(d.call({"SUBSCRIBE", "killme"}));
     REQUIRE(b.call({"CLIENT", "KILL", "TYPE", "pubsub"}));
@@ -549,30 +426,13 @@ transcript edge_scenario(int port, int proto) {
     CHECK(d.await_close());
     REQUIRE(b.call({"PUBLISH", "killme", "x"}));
     CHECK(b.last() == integer(0));
-    for (connection* l : {&a, &b, &c, &d}) l->drain();
+    for (raw_connection* l : {&a, &b, &c, &d}) l->drain();
     return {{"a", a.bytes()}, {"b", b.bytes()}, {"c", c.bytes()}, {"d", d.bytes()}};
 }
 
-/// respkit-server (`redis` false) or redis-server on a free loopback port, stopped on destruction.
-struct server_under_test {
-    explicit server_under_test(bool redis) {
-        const std::string path = redis ? find_on_path("redis-server") : built_program("respkit-server");
-        if (path.empty()) return;
-        port = free_port();
-        std::vector<std::string> argv{path, "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no"};
-        if (redis) argv.insert(argv.end(), {"--daemonize", "no", "--dir", "/tmp"});
-        child.emplace(argv, "/dev/null");
-        if (!child->started() || !wait_for_port(port)) child.reset();
-    }
-    [[nodiscard]] bool running() const { return child.has_value(); }
-    int port = 0;
-    std::optional<child_process> child;
-};
-
 /// Empties the server and waits until no subscription of an earlier scenario is left.
 void reset_server(int port) {
-    connection l(port);
+    raw_connection l(port);
     REQUIRE(l.call({"FLUSHALL"}));
     REQUIRE(eventually(port, {"PUBSUB", "NUMPAT"}, integer(0)));
     REQUIRE(eventually(port, {"PUBSUB", "CHANNELS"}, "*0\r\n"));
@@ -581,12 +441,12 @@ void reset_server(int port) {
 } // namespace
 
 TEST_CASE("pub/sub and transactions with concurrent connections: respkit-server and redis-server agree byte for byte") {
-    server_under_test respkit_server(false);
+    const server_process respkit_server = start_respkit_server();
     if (!respkit_server.running()) {
         MESSAGE("skipped: respkit-server not built (RESPKIT_BUILD_DIR unset or no binary)");
         return;
     }
-    server_under_test redis(true);
+    const server_process redis = start_redis_server();
     if (!redis.running()) MESSAGE("redis-server not installed: outcomes asserted, bytes not compared with Redis");
     const std::vector<std::pair<const char*, std::function<transcript(int, int)>>> scenarios = {
         {"pubsub", pubsub_scenario}, {"fanout", fanout_scenario}, {"watch", watch_scenario}, {"multi", multi_scenario},
@@ -599,29 +459,12 @@ TEST_CASE("pub/sub and transactions with concurrent connections: respkit-server 
         for (const int proto : {2, 3}) {
             CAPTURE(name);
             CAPTURE(proto);
-            reset_server(respkit_server.port);
-            const transcript ours = scenario(respkit_server.port, proto);
+            reset_server(respkit_server.port());
+            const transcript ours = scenario(respkit_server.port(), proto);
             if (!redis.running()) continue;
-            reset_server(redis.port);
-            const transcript theirs = scenario(redis.port, proto);
-            REQUIRE(ours.size() == theirs.size());
-            for (const auto& received : theirs) {
-                const std::string& connection_name = received.first;
-                const std::string& bytes = received.second;
-                CAPTURE(connection_name);
-                const std::string& mine = ours.at(connection_name);
-                if (mine == bytes) {
-                    ++compared;
-                    continue;
-                }
-                const auto diverge = std::mismatch(mine.begin(), mine.end(), bytes.begin(), bytes.end());
-                const auto at = static_cast<std::size_t>(diverge.first - mine.begin());
-                const std::size_t from = at > 80 ? at - 80 : 0;
-                CAPTURE(at);
-                CAPTURE(printable(mine.substr(from, 200)));
-                CAPTURE(printable(bytes.substr(from, 200)));
-                CHECK(mine == bytes);
-            }
+            reset_server(redis.port());
+            const transcript theirs = scenario(redis.port(), proto);
+            compared += check_same_transcripts(ours, theirs);
         }
     }
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -630,12 +473,12 @@ TEST_CASE("pub/sub and transactions with concurrent connections: respkit-server 
 }
 
 TEST_CASE("pub/sub with real clients against respkit-server: redis-cli subscribes, redis-py publishes and WATCHes") {
-    server_under_test server(false);
+    const server_process server = start_respkit_server();
     if (!server.running()) {
         MESSAGE("skipped: respkit-server not built");
         return;
     }
-    const std::string port = std::to_string(server.port);
+    const std::string port = std::to_string(server.port());
     const std::string cli = find_on_path("redis-cli");
     if (!cli.empty()) {
         SUBCASE("redis-cli SUBSCRIBE and PSUBSCRIBE (argument mode), RESP2 and RESP3, print what is published") {
@@ -647,10 +490,10 @@ TEST_CASE("pub/sub with real clients against respkit-server: redis-cli subscribe
                 sub_argv.insert(sub_argv.end(), {"SUBSCRIBE", "ch1", "ch2"});
                 psub_argv.insert(psub_argv.end(), {"PSUBSCRIBE", "news.*"});
                 child_process sub(sub_argv), psub(psub_argv);
-                REQUIRE(eventually(server.port, {"PUBSUB", "NUMSUB", "ch1", "ch2"},
+                REQUIRE(eventually(server.port(), {"PUBSUB", "NUMSUB", "ch1", "ch2"},
                                    "*4\r\n" + bulk("ch1") + integer(1) + bulk("ch2") + integer(1)));
-                REQUIRE(eventually(server.port, {"PUBSUB", "NUMPAT"}, integer(1)));
-                connection pub(server.port);
+                REQUIRE(eventually(server.port(), {"PUBSUB", "NUMPAT"}, integer(1)));
+                raw_connection pub(server.port());
                 REQUIRE(pub.call({"PUBLISH", "ch1", "hello"}));
                 CHECK(pub.last() == integer(1));
                 REQUIRE(pub.call({"PUBLISH", "news.tech", "pattern message"}));
@@ -664,7 +507,7 @@ TEST_CASE("pub/sub with real clients against respkit-server: redis-cli subscribe
                 const auto psub_out = psub.wait(5s);
                 CHECK(sub_out.out == "subscribe\nch1\n1\nsubscribe\nch2\n2\nmessage\nch1\nhello\nmessage\nch2\n\n");
                 CHECK(psub_out.out == "psubscribe\nnews.*\n1\npmessage\nnews.*\nnews.tech\npattern message\n");
-                REQUIRE(eventually(server.port, {"PUBSUB", "NUMPAT"}, integer(0)));
+                REQUIRE(eventually(server.port(), {"PUBSUB", "NUMPAT"}, integer(0)));
             }
         }
     }

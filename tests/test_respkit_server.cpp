@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "file_util.hpp"
 #include "process_util.hpp"
+#include "raw_connection.hpp"
 #include "respkit/resp.hpp"
 
 using namespace respkit;
@@ -48,13 +50,6 @@ struct running_server {
         return s.str();
     }
 };
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// Splits a reply stream into top-level messages.
 std::vector<std::string> split_replies(std::string_view bytes) {
@@ -99,34 +94,11 @@ std::string lower(std::string s) {
 /// Sends `request` on a new connection and reads until `count` replies arrived, the server
 /// closed, or 10 s passed.
 std::string converse(int port, std::string_view request, std::size_t count) {
-    const int fd = connect_loopback(port);
-    if (fd < 0) return {};
-    std::string_view rest = request;
-    while (!rest.empty()) {
-        const ssize_t n = ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-        if (n <= 0) break;
-        rest.remove_prefix(static_cast<std::size_t>(n));
-    }
-    std::string got;
-    std::size_t parsed = 0, replies = 0; // complete replies in got[0, parsed)
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    char buf[65536];
-    while (replies < count && std::chrono::steady_clock::now() < deadline) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 50) <= 0) continue;
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        got.append(buf, static_cast<std::size_t>(n));
-        for (;;) {
-            resp::parser parser;
-            const auto r = parser.skip(std::string_view(got).substr(parsed));
-            if (r.status != resp::parse_status::complete) break;
-            parsed += r.consumed;
-            ++replies;
-        }
-    }
-    ::close(fd);
-    return got;
+    raw_connection c(port);
+    if (!c.connected()) return {};
+    c.send(request);
+    c.await(count, std::chrono::seconds(10));
+    return c.bytes();
 }
 
 /// Which commands the server under test has, asked with COMMAND INFO: a command implemented
@@ -292,12 +264,7 @@ public:
         last = name.empty() ? m_commands.size() : std::min(last + 1, m_commands.size());
         const std::size_t from = m_sent == 0 ? 0 : m_commands[m_sent - 1].end;
         const std::size_t to = last == 0 ? 0 : m_commands[last - 1].end;
-        std::string_view rest = std::string_view(m_requests).substr(from, to - from);
-        while (!rest.empty()) {
-            const ssize_t n = ::send(m_fd, rest.data(), rest.size(), MSG_NOSIGNAL);
-            if (n <= 0) return false;
-            rest.remove_prefix(static_cast<std::size_t>(n));
-        }
+        if (!send_all(m_fd, std::string_view(m_requests).substr(from, to - from))) return false;
         for (; m_sent < last; ++m_sent) {
             const auto& args = m_commands[m_sent].args;
             // (P)SUBSCRIBE confirms each channel (the captures have no argument-less UNSUBSCRIBE).

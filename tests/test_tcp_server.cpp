@@ -172,14 +172,7 @@ public:
         if (m_fd >= 0) ::close(m_fd);
         m_fd = -1;
     }
-    bool send(std::string_view bytes) {
-        while (!bytes.empty()) {
-            const ssize_t n = ::send(m_fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            if (n <= 0) return false;
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-        }
-        return true;
-    }
+    bool send(std::string_view bytes) { return send_all(m_fd, bytes); }
     // Reads until `n` bytes came, EOF, or `limit` passed.
     std::string read(std::size_t n, std::chrono::milliseconds limit = 5s) {
         std::string got;
