@@ -473,3 +473,78 @@ TEST_CASE("blocking commands with concurrent connections: respkit-server and red
     MESSAGE(scenarios.size() << " scenarios x RESP2/RESP3 in " << took.count() << " ms; " << compared
                              << " connections' bytes identical to redis-server's");
 }
+
+TEST_CASE("redis-py clients in threads: BLPOP served across clients, timeouts, a pipeline's MULTI/EXEC wakes a waiter, "
+          "a waiter killed while blocked") {
+    const server_process respkit_server = start_respkit_server();
+    const std::string python = "/usr/bin/python3";
+    if (!respkit_server.running() || ::access(python.c_str(), X_OK) != 0 ||
+        run_program({python, "-c", "import redis"}).exit_code != 0) {
+        MESSAGE("skipped: respkit-server not built, or python3-redis missing");
+        return;
+    }
+    const std::string script = R"PY(
+import sys, threading, time, redis
+port = int(sys.argv[1])
+r = redis.Redis(port=port)
+r.flushall()
+
+# A waiter in another thread is served by a push from this one.
+got = {}
+def waiter(name, *keys):
+    got[name] = redis.Redis(port=port).blpop(list(keys), timeout=5)
+t = threading.Thread(target=waiter, args=('a', 'q1', 'q2'))
+t.start()
+while r.info('clients')['blocked_clients'] < 1: time.sleep(0.005)
+assert r.rpush('q2', 'x') == 1
+t.join(5)
+assert got['a'] == (b'q2', b'x'), got
+
+# Timeouts: None after about the timeout.
+start = time.monotonic()
+assert r.blpop(['nothing'], timeout=0.2) is None
+assert r.bzpopmin('nothing', timeout=0.1) is None
+assert r.blmove('nothing', 'dst', 0.1, 'LEFT', 'RIGHT') is None
+took = time.monotonic() - start
+assert 0.35 <= took < 2.0, took
+
+# A transaction (redis-py pipeline: MULTI ... EXEC) pushing twice wakes two waiters, in the
+# order they blocked, after EXEC.
+threads = [threading.Thread(target=waiter, args=(n, 'jobs')) for n in ('first', 'second')]
+threads[0].start()
+while r.info('clients')['blocked_clients'] < 1: time.sleep(0.005)
+threads[1].start()
+while r.info('clients')['blocked_clients'] < 2: time.sleep(0.005)
+with r.pipeline(transaction=True) as p:
+    p.rpush('jobs', 'j1')
+    p.rpush('jobs', 'j2')
+    p.llen('jobs')
+    assert p.execute() == [1, 2, 2]
+for t in threads: t.join(5)
+assert got['first'] == (b'jobs', b'j1') and got['second'] == (b'jobs', b'j2'), got
+assert r.llen('jobs') == 0
+
+# A waiter killed while blocked: no longer counted, and the next push is kept, not lost.
+victim = redis.Redis(port=port)
+victim.client_setname('victim')
+def doomed():
+    try:
+        victim.blpop(['lost'], timeout=10)
+    except redis.ConnectionError:
+        pass
+t = threading.Thread(target=doomed)
+t.start()
+while r.info('clients')['blocked_clients'] < 1: time.sleep(0.005)
+killed = [c['id'] for c in r.client_list() if c['name'] == 'victim']
+assert r.client_kill_filter(_id=killed[0]) == 1
+t.join(5)
+while r.info('clients')['blocked_clients'] != 0: time.sleep(0.005)
+assert r.rpush('lost', 'kept') == 1
+assert r.lrange('lost', 0, -1) == [b'kept']
+print('ok')
+)PY";
+    const auto r = run_program({python, "-c", script, std::to_string(respkit_server.port())}, {}, 30s);
+    CAPTURE(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "ok\n");
+}
