@@ -1307,158 +1307,105 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
         return [ks, op, store, card](command_call& call) { multi_command(call, *ks, op, store, card); };
     };
     const server::key_positions store_keys{1, 1, 1};
+    // The ZUNION / ZINTER / ZDIFF family (and its STORE forms): numkeys-counted source keys,
+    // WEIGHTS and AGGREGATE where they combine scores, WITHSCORES where they reply.
+    const server::key_spec numkeys_sources{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)};
+    server::key_spec store_sources = numkeys_sources;
+    store_sources.begin = {.index = 2};
+    const std::vector<server::command_arg> weights_and_aggregate{
+        {.name = "weight", .type = arg_type::integer, .token = "WEIGHTS",
+         .flags = arg_flag::optional | arg_flag::multiple},
+        {.name = "aggregate",
+         .type = arg_type::oneof,
+         .token = "AGGREGATE",
+         .flags = arg_flag::optional,
+         .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
+                       {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
+                       {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}}};
+    auto store_args = [&](bool weighted) {
+        std::vector<server::command_arg> out{
+            {.name = "destination", .type = arg_type::key, .key_spec_index = 0},
+            {.name = "numkeys", .type = arg_type::integer},
+            {.name = "key", .type = arg_type::key, .key_spec_index = 1, .flags = arg_flag::multiple}};
+        if (weighted) out.insert(out.end(), weights_and_aggregate.begin(), weights_and_aggregate.end());
+        return out;
+    };
+    auto combine_args = [&](bool weighted) {
+        std::vector<server::command_arg> out{{.name = "numkeys", .type = arg_type::integer}, keys_arg};
+        if (weighted) out.insert(out.end(), weights_and_aggregate.begin(), weights_and_aggregate.end());
+        out.push_back({.name = "withscores", .type = arg_type::pure_token, .token = "WITHSCORES",
+                       .flags = arg_flag::optional});
+        return out;
+    };
     const std::string multi_cost =
         "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of "
         "elements in the resulting sorted set.";
     commands.add(
         server::with_docs(
             spec("zunionstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
-                 {ow_update,
-                  {.flags = key_flag::ro | key_flag::access,
-                   .begin = {.index = 2},
-                   .find = server::key_count(0, 1, 1)}},
+                 {ow_update, store_sources},
                  "Add multiple sorted sets and store the resulting sorted set in a new key",
                  "2.0.0",
                  "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and "
                  "M being the number of elements in the resulting sorted set.",
                  write_slow),
-            {{.name = "destination", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "numkeys", .type = arg_type::integer},
-             {.name = "key",
-              .type = arg_type::key,
-              .key_spec_index = 1,
-              .flags = arg_flag::multiple},
-             {.name = "weight",
-              .type = arg_type::integer,
-              .token = "WEIGHTS",
-              .flags = arg_flag::optional | arg_flag::multiple},
-             {.name = "aggregate",
-              .type = arg_type::oneof,
-              .token = "AGGREGATE",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
-                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
-                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}}}),
+            store_args(true)),
         multi(multi_op::unite, true, false));
     commands.add(
         server::with_docs(
             spec("zinterstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
-                 {ow_update,
-                  {.flags = key_flag::ro | key_flag::access,
-                   .begin = {.index = 2},
-                   .find = server::key_count(0, 1, 1)}},
+                 {ow_update, store_sources},
                  "Intersect multiple sorted sets and store the resulting sorted set in a new key",
                  "2.0.0",
                  "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
                  "being the number of input sorted sets and M being the number of elements in the "
                  "resulting sorted set.",
                  write_slow),
-            {{.name = "destination", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "numkeys", .type = arg_type::integer},
-             {.name = "key",
-              .type = arg_type::key,
-              .key_spec_index = 1,
-              .flags = arg_flag::multiple},
-             {.name = "weight",
-              .type = arg_type::integer,
-              .token = "WEIGHTS",
-              .flags = arg_flag::optional | arg_flag::multiple},
-             {.name = "aggregate",
-              .type = arg_type::oneof,
-              .token = "AGGREGATE",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
-                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
-                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}}}),
+            store_args(true)),
         multi(multi_op::inter, true, false));
     commands.add(
         server::with_docs(
             spec("zdiffstore", -4, write | denyoom | command_flag::movablekeys, store_keys,
-                 {ow_update,
-                  {.flags = key_flag::ro | key_flag::access,
-                   .begin = {.index = 2},
-                   .find = server::key_count(0, 1, 1)}},
+                 {ow_update, store_sources},
                  "Subtract multiple sorted sets and store the resulting sorted set in a new key",
                  "6.2.0",
                  "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the "
                  "sets, N is the size of the first set, and K is the size of the result set.",
                  write_slow),
-            {{.name = "destination", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "numkeys", .type = arg_type::integer},
-             {.name = "key",
-              .type = arg_type::key,
-              .key_spec_index = 1,
-              .flags = arg_flag::multiple}}),
+            store_args(false)),
         multi(multi_op::diff, true, false));
     commands.add(
         server::with_docs(
             spec("zunion", -3, readonly | command_flag::movablekeys, {},
-                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 {numkeys_sources},
                  "Add multiple sorted sets", "6.2.0", multi_cost, read_slow),
-            {{.name = "numkeys", .type = arg_type::integer},
-             keys_arg,
-             {.name = "weight",
-              .type = arg_type::integer,
-              .token = "WEIGHTS",
-              .flags = arg_flag::optional | arg_flag::multiple},
-             {.name = "aggregate",
-              .type = arg_type::oneof,
-              .token = "AGGREGATE",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
-                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
-                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}},
-             {.name = "withscores",
-              .type = arg_type::pure_token,
-              .token = "WITHSCORES",
-              .flags = arg_flag::optional}}),
+            combine_args(true)),
         multi(multi_op::unite, false, false));
     commands.add(
         server::with_docs(
             spec("zinter", -3, readonly | command_flag::movablekeys, {},
-                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 {numkeys_sources},
                  "Intersect multiple sorted sets", "6.2.0",
                  "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K "
                  "being the number of input sorted sets and M being the number of elements in the "
                  "resulting sorted set.",
                  read_slow),
-            {{.name = "numkeys", .type = arg_type::integer},
-             keys_arg,
-             {.name = "weight",
-              .type = arg_type::integer,
-              .token = "WEIGHTS",
-              .flags = arg_flag::optional | arg_flag::multiple},
-             {.name = "aggregate",
-              .type = arg_type::oneof,
-              .token = "AGGREGATE",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "sum", .type = arg_type::pure_token, .token = "SUM"},
-                            {.name = "min", .type = arg_type::pure_token, .token = "MIN"},
-                            {.name = "max", .type = arg_type::pure_token, .token = "MAX"}}},
-             {.name = "withscores",
-              .type = arg_type::pure_token,
-              .token = "WITHSCORES",
-              .flags = arg_flag::optional}}),
+            combine_args(true)),
         multi(multi_op::inter, false, false));
     commands.add(
         server::with_docs(
             spec("zdiff", -3, readonly | command_flag::movablekeys, {},
-                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 {numkeys_sources},
                  "Subtract multiple sorted sets", "6.2.0",
                  "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the "
                  "sets, N is the size of the first set, and K is the size of the result set.",
                  read_slow),
-            {{.name = "numkeys", .type = arg_type::integer},
-             keys_arg,
-             {.name = "withscores",
-              .type = arg_type::pure_token,
-              .token = "WITHSCORES",
-              .flags = arg_flag::optional}}),
+            combine_args(false)),
         multi(multi_op::diff, false, false));
     commands.add(
         server::with_docs(
             spec("zintercard", -3, readonly | command_flag::movablekeys, {},
-                 {{.flags = key_flag::ro | key_flag::access, .find = server::key_count(0, 1, 1)}},
+                 {numkeys_sources},
                  "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0",
                  "O(N*K) worst case with N being the smallest input sorted set, K being the number "
                  "of input sorted sets.",
