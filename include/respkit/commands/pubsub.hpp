@@ -37,6 +37,20 @@ inline void subscription_reply(server::command_call& call, std::string_view kind
     out.integer(static_cast<std::int64_t>(call.client().subscription_count()));
 }
 
+// SUBSCRIBE / PSUBSCRIBE: each name given, confirmed in turn.
+inline void subscribe_command(server::command_call& call, bool patterns) {
+    const std::string_view kind = patterns ? "psubscribe" : "subscribe";
+    for (std::size_t i = 1; i < call.argc(); ++i) {
+        const std::string_view name = call.arg(i);
+        if (patterns) {
+            call.client().psubscribe(name);
+        } else {
+            call.client().subscribe(name);
+        }
+        subscription_reply(call, kind, &name);
+    }
+}
+
 // UNSUBSCRIBE / PUNSUBSCRIBE: the names given, or every subscription of that kind.
 inline void unsubscribe_command(server::command_call& call, bool patterns) {
     server::session& client = call.client();
@@ -79,13 +93,7 @@ inline void install_pubsub_commands(server::dispatcher& commands) {
                   .summary = "Listen for messages published to the given channels", .since = "2.0.0",
                   .complexity = "O(N) where N is the number of channels to subscribe to.", .acl_categories = slow,
                   .arguments = names("channel", arg_type::string, arg_flag::multiple)},
-                 [](server::command_call& call) {
-                     for (std::size_t i = 1; i < call.argc(); ++i) {
-                         const std::string_view channel = call.arg(i);
-                         call.client().subscribe(channel);
-                         detail::subscription_reply(call, "subscribe", &channel);
-                     }
-                 });
+                 [](server::command_call& call) { detail::subscribe_command(call, false); });
     commands.add({.name = "psubscribe", .arity = -2, .flags = subscribing, .group = "pubsub",
                   .summary = "Listen for messages published to channels matching the given patterns", .since = "2.0.0",
                   .complexity = "O(N) where N is the number of patterns the client is already subscribed to.",
@@ -95,13 +103,7 @@ inline void install_pubsub_commands(server::dispatcher& commands) {
                                  .type = arg_type::block,
                                  .flags = arg_flag::multiple,
                                  .arguments = {{.name = "pattern", .type = arg_type::pattern}}}}},
-                 [](server::command_call& call) {
-                     for (std::size_t i = 1; i < call.argc(); ++i) {
-                         const std::string_view pattern = call.arg(i);
-                         call.client().psubscribe(pattern);
-                         detail::subscription_reply(call, "psubscribe", &pattern);
-                     }
-                 });
+                 [](server::command_call& call) { detail::subscribe_command(call, true); });
     commands.add({.name = "unsubscribe", .arity = -1, .flags = subscribing, .group = "pubsub",
                   .summary = "Stop listening for messages posted to the given channels", .since = "2.0.0",
                   .complexity = "O(N) where N is the number of clients already subscribed to a channel.",

@@ -389,29 +389,13 @@ public:
     /// Number of channels and patterns subscribed to.
     [[nodiscard]] std::size_t subscription_count() const noexcept { return m_subscriptions.size(); }
     /// Subscribes to `channel`; false when already subscribed.
-    bool subscribe(std::string_view channel) {
-        if (!m_subscriptions.insert(subscription_key(false, channel)).second) return false;
-        m_server->pubsub().add_channel(channel, this);
-        return true;
-    }
+    bool subscribe(std::string_view channel) { return add_subscription(false, channel); }
     /// Unsubscribes from `channel`; false when not subscribed.
-    bool unsubscribe(std::string_view channel) {
-        if (m_subscriptions.erase(subscription_key(false, channel)) == 0) return false;
-        m_server->pubsub().remove_channel(channel, this);
-        return true;
-    }
+    bool unsubscribe(std::string_view channel) { return drop_subscription(false, channel); }
     /// Subscribes to `pattern`; false when already subscribed.
-    bool psubscribe(std::string_view pattern) {
-        if (!m_subscriptions.insert(subscription_key(true, pattern)).second) return false;
-        m_server->pubsub().add_pattern(pattern, this);
-        return true;
-    }
+    bool psubscribe(std::string_view pattern) { return add_subscription(true, pattern); }
     /// Unsubscribes from `pattern`; false when not subscribed.
-    bool punsubscribe(std::string_view pattern) {
-        if (m_subscriptions.erase(subscription_key(true, pattern)) == 0) return false;
-        m_server->pubsub().remove_pattern(pattern, this);
-        return true;
-    }
+    bool punsubscribe(std::string_view pattern) { return drop_subscription(true, pattern); }
     /// The channels (`patterns` false) or patterns subscribed to, in no particular order.
     [[nodiscard]] std::vector<std::string> subscriptions(bool patterns) const {
         std::vector<std::string> out;
@@ -457,14 +441,32 @@ private:
         m_blocked.reset();
     }
 
-    void unsubscribe_all() {
-        for (const std::string& s : m_subscriptions) {
-            if (s[0] == 'p') {
-                m_server->pubsub().remove_pattern(std::string_view(s).substr(1), this);
-            } else {
-                m_server->pubsub().remove_channel(std::string_view(s).substr(1), this);
-            }
+    bool add_subscription(bool pattern, std::string_view name) {
+        if (!m_subscriptions.insert(subscription_key(pattern, name)).second) return false;
+        if (pattern) {
+            m_server->pubsub().add_pattern(name, this);
+        } else {
+            m_server->pubsub().add_channel(name, this);
         }
+        return true;
+    }
+
+    bool drop_subscription(bool pattern, std::string_view name) {
+        if (m_subscriptions.erase(subscription_key(pattern, name)) == 0) return false;
+        leave_registry(pattern, name);
+        return true;
+    }
+
+    void leave_registry(bool pattern, std::string_view name) {
+        if (pattern) {
+            m_server->pubsub().remove_pattern(name, this);
+        } else {
+            m_server->pubsub().remove_channel(name, this);
+        }
+    }
+
+    void unsubscribe_all() {
+        for (const std::string& s : m_subscriptions) leave_registry(s[0] == 'p', std::string_view(s).substr(1));
         m_subscriptions.clear();
     }
 
