@@ -7,6 +7,7 @@
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/key_waiters.hpp"
+#include "respkit/server/log.hpp"
 #include "respkit/server/pubsub.hpp"
 #include "respkit/server/pubsub_registry.hpp"
 #include "respkit/server/server_context.hpp"

@@ -13,9 +13,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "respkit/server/key_waiters.hpp"
+#include "respkit/server/log.hpp"
 #include "respkit/server/pubsub_registry.hpp"
 
 namespace respkit::server {
@@ -149,6 +151,13 @@ public:
     /// Forgets `keyspace` (it stopped reporting to this context).
     void remove_observed(const void* keyspace) { std::erase(m_observed, keyspace); }
 
+    /// Sends log lines to `sink` (none by default: lines are dropped).
+    void set_log_sink(log_sink sink) { m_log = std::move(sink); }
+    /// Logs `line` at `level` through the log sink, if one is set.
+    void log(log_level level, std::string_view line) const {
+        if (m_log) m_log(level, line);
+    }
+
     /// Asks the transport to stop (SHUTDOWN, or a signal).
     void request_shutdown() noexcept { m_shutdown = true; }
     /// True once a shutdown was requested.
@@ -170,6 +179,7 @@ private:
     pubsub_registry m_pubsub;
     std::vector<std::function<void()>> m_at_exit;
     std::vector<const void*> m_observed;
+    log_sink m_log;
 };
 
 } // namespace respkit::server
