@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "resp_test_util.hpp"
-#include "respkit/resp/error.hpp"
+#include "respkit/error.hpp"
 #include "respkit/resp/parser.hpp"
 
 using namespace respkit_test;

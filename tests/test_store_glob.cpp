@@ -1,10 +1,11 @@
-// Tests of respkit::store::glob_match against Redis 7's KEYS.
+// Tests of respkit::glob_match (also named store::glob_match) against Redis 7's KEYS.
 //
 // The table below was produced by storing the keys in glob_keys in redis-server 7.0.15
 // and recording which of them `KEYS <pattern>` returned, for each pattern (indices into
 // glob_keys). KEYS special-cases the pattern "*" (it returns the empty key too), which
 // the keyspace test at the end reproduces.
 
+#include <respkit/glob.hpp>
 #include <respkit/store.hpp>
 
 #include <doctest/doctest.h>

@@ -3,9 +3,9 @@
 /// \file
 /// The codec umbrella: parser, request parser, writers, owning values. Standard library only.
 
+#include "respkit/error.hpp"
 #include "respkit/resp/cli_format.hpp"
 #include "respkit/resp/command_writer.hpp"
-#include "respkit/resp/error.hpp"
 #include "respkit/resp/input_buffer.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/parser.hpp"

@@ -1,7 +1,8 @@
 #pragma once
 
 /// \file
-/// Umbrella header of the store layer: keyspace, maps, values, expiry clocks, glob.
+/// Umbrella header of the store layer: keyspace, maps, values, expiry clocks; and glob matching
+/// (respkit/glob.hpp) under its older name store::glob_match.
 
 #include <respkit/store/clock.hpp>
 #include <respkit/store/glob.hpp>

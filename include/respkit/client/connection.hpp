@@ -32,12 +32,12 @@
 #include "respkit/client/pipeline.hpp"
 #include "respkit/client/reply.hpp"
 #include "respkit/client/result.hpp"
-#include "respkit/net/unique_fd.hpp"
 #include "respkit/resp/command_writer.hpp"
 #include "respkit/resp/input_buffer.hpp"
 #include "respkit/resp/parser.hpp"
 #include "respkit/resp/value.hpp"
 #include "respkit/resp/value_builder.hpp"
+#include "respkit/unique_fd.hpp"
 
 namespace respkit::client {
 
@@ -397,7 +397,7 @@ private:
                 return make_error(errc::connect_failed, "Unix socket path too long");
             }
             std::memcpy(addr.sun_path, m_options.unix_path.c_str(), m_options.unix_path.size() + 1);
-            net::unique_fd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
+            unique_fd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
             if (!fd) return make_error(errc::io_error, std::strerror(errno));
             if (auto r = connect_fd(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr); !r) {
                 return make_error(r.code() == errc::timeout ? errc::timeout : errc::connect_failed,
@@ -416,7 +416,7 @@ private:
         }
         result<void> last = make_error(errc::connect_failed, "no address");
         for (addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-            net::unique_fd fd(::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol));
+            unique_fd fd(::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol));
             if (!fd) continue;
             last = connect_fd(fd.get(), ai->ai_addr, ai->ai_addrlen);
             if (last) {
@@ -490,7 +490,7 @@ private:
     }
 
     options m_options;
-    net::unique_fd m_fd;
+    unique_fd m_fd;
     resp::input_buffer m_in;
     resp::parser m_parser;
     resp::value_builder m_builder;

@@ -21,11 +21,11 @@
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/strings.hpp"
+#include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
-#include "respkit/store/glob.hpp"
 #include "respkit/store/hash.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/value.hpp"
@@ -144,7 +144,7 @@ void scan_command(command_call& call, Keyspace& ks) {
     const hash_value& hash = found.found->hash();
     std::vector<std::pair<std::string_view, std::string_view>> out;
     const auto visit = [&](std::string_view field, const std::string& v) {
-        if (all || store::glob_match(pattern, field)) out.emplace_back(field, v);
+        if (all || glob_match(pattern, field)) out.emplace_back(field, v);
     };
     std::uint64_t next = 0;
     // A small hash is one listpack in Redis: one step returns all of it, with cursor 0.

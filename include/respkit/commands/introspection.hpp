@@ -14,9 +14,9 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/connection.hpp"
+#include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
-#include "respkit/store/glob.hpp"
 
 namespace respkit::commands {
 
@@ -482,7 +482,7 @@ inline void install_command_command(server::dispatcher& commands) {
                         return c.size() == value.size() + 1 && iequals(std::string_view(c).substr(1), value);
                     });
                 } else if (by == filter::pattern) {
-                    keep = store::glob_match(value, e.full_name, true);
+                    keep = glob_match(value, e.full_name, true);
                 }
                 if (keep) names.push_back(e.full_name);
             };

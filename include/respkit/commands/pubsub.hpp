@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "respkit/commands/connection.hpp"
+#include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/pubsub.hpp"
 #include "respkit/server/session.hpp"
-#include "respkit/store/glob.hpp"
 
 namespace respkit::commands {
 
@@ -145,7 +145,7 @@ inline void install_pubsub_commands(server::dispatcher& commands) {
         std::vector<std::string_view> found;
         if (!shard) {
             for (const auto& [name, subscribers] : call.server().pubsub().channels()) {
-                if (call.argc() == 2 || store::glob_match(call.arg(2), name)) found.push_back(name);
+                if (call.argc() == 2 || glob_match(call.arg(2), name)) found.push_back(name);
             }
         }
         call.reply().array(found.size());

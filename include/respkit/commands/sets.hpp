@@ -20,11 +20,11 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
-#include "respkit/store/glob.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/value.hpp"
 
@@ -383,7 +383,7 @@ void sscan_command(command_call& call, Keyspace& ks) {
     const bool all = pattern.size() == 1 && pattern[0] == '*';
     std::vector<std::string> items;
     const auto keep = [&](std::string_view m, const store::set_member&) {
-        if (all || store::glob_match(pattern, m)) items.emplace_back(m);
+        if (all || glob_match(pattern, m)) items.emplace_back(m);
     };
     const set_value& set = **s;
     // Redis returns small (intset) sets whole; so do we for any set that fits in COUNT.

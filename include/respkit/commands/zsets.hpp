@@ -29,11 +29,11 @@
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/sets.hpp"
 #include "respkit/detail/numbers.hpp"
+#include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
-#include "respkit/store/glob.hpp"
 #include "respkit/store/hash_map.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/sorted_set.hpp"
@@ -694,7 +694,7 @@ void zscan_command(command_call& call, Keyspace& ks) {
     const bool all = pattern.size() == 1 && pattern[0] == '*';
     std::vector<std::string> items;
     const auto keep = [&](std::string_view m, double s) {
-        if (!all && !store::glob_match(pattern, m)) return;
+        if (!all && !glob_match(pattern, m)) return;
         items.emplace_back(m);
         items.push_back(score_text(s));
     };

@@ -20,7 +20,7 @@
 #include <poll.h>
 #endif
 
-#include "respkit/net/unique_fd.hpp"
+#include "respkit/unique_fd.hpp"
 
 namespace respkit::net {
 

@@ -16,7 +16,7 @@
 #include <string>
 #include <system_error>
 
-#include "respkit/net/unique_fd.hpp"
+#include "respkit/unique_fd.hpp"
 
 #if !defined(MSG_NOSIGNAL)
 #define RESPKIT_NET_NO_MSG_NOSIGNAL 1

@@ -27,11 +27,11 @@
 #include "respkit/net/socket.hpp"
 #include "respkit/net/stop_signals.hpp"
 #include "respkit/net/timer_list.hpp"
-#include "respkit/net/unique_fd.hpp"
 #include "respkit/net/wakeup.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/unique_fd.hpp"
 
 namespace respkit::net {
 

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <system_error>
 
-#include "respkit/net/unique_fd.hpp"
+#include "respkit/unique_fd.hpp"
 
 namespace respkit::net {
 

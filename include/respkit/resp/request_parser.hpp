@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "respkit/detail/numbers.hpp"
-#include "respkit/resp/error.hpp"
+#include "respkit/error.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/types.hpp"
 

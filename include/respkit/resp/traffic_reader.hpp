@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "respkit/resp/error.hpp"
+#include "respkit/error.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/parser.hpp"
 #include "respkit/resp/request_parser.hpp"

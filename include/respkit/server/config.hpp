@@ -24,7 +24,7 @@
 #include "respkit/detail/numbers.hpp"
 #include "respkit/detail/ascii.hpp"
 #include "respkit/server/config_defaults.hpp"
-#include "respkit/store/glob.hpp"
+#include "respkit/glob.hpp"
 
 namespace respkit::server {
 
@@ -193,7 +193,7 @@ public:
             }
             for (const parameter& p : m_params) {
                 for (const std::string_view name : {p.info->name, p.info->alias}) {
-                    if (name.empty() || !store::glob_match(pattern, name, true) || seen(name)) continue;
+                    if (name.empty() || !glob_match(pattern, name, true) || seen(name)) continue;
                     out.emplace_back(std::string(name), p.value);
                 }
             }

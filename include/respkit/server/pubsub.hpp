@@ -8,9 +8,9 @@
 #include <cstddef>
 #include <string_view>
 
+#include "respkit/glob.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
-#include "respkit/store/glob.hpp"
 
 namespace respkit::server {
 
@@ -33,7 +33,7 @@ inline std::size_t publish(server_context& server, std::string_view channel, std
         }
     }
     for (const auto& [pattern, subscribers] : server.pubsub().patterns()) {
-        if (!store::glob_match(pattern, channel)) continue;
+        if (!glob_match(pattern, channel)) continue;
         for (session* s : subscribers) {
             reply_writer& out = s->reply();
             out.push(4);

@@ -4,9 +4,9 @@
 /// respkit::store::keyspace: numbered databases of typed values with expiry (lazy and
 /// active), statistics and change observers, over a pluggable map and clock.
 
-#include <respkit/resp/error.hpp>
+#include <respkit/error.hpp>
+#include <respkit/glob.hpp>
 #include <respkit/store/clock.hpp>
-#include <respkit/store/glob.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/keyspace_map.hpp>

@@ -4,7 +4,7 @@
 /// respkit::store::value: the typed value stored under a key (string, list, hash, set,
 /// sorted set), with integer-encoded strings.
 
-#include <respkit/resp/error.hpp>
+#include <respkit/error.hpp>
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/integer.hpp>
 #include <respkit/store/sorted_set.hpp>
