@@ -21,6 +21,7 @@
 #include "process_util.hpp"
 #include "raw_connection.hpp"
 #include "respkit/commands/connection.hpp"
+#include "respkit/commands/expire.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/lists.hpp"
 #include "respkit/commands/strings.hpp"
@@ -57,6 +58,7 @@ struct local_server {
         respkit::commands::install_connection_commands(commands, keyspace.db_count());
         respkit::commands::install_string_commands(commands, keyspace);
         respkit::commands::install_key_commands(commands, keyspace);
+        respkit::commands::install_expire_commands(commands, keyspace);
         respkit::commands::install_list_commands(commands, keyspace);
         respkit::commands::install_zset_commands(commands, keyspace);
         respkit::commands::install_transaction_commands(commands, keyspace);

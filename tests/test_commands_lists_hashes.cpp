@@ -16,6 +16,7 @@
 #include "diff_harness.hpp"
 #include "respkit/commands/hashes.hpp"
 #include "respkit/commands/introspection.hpp"
+#include "respkit/commands/expire.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/lists.hpp"
 #include "respkit/commands/strings.hpp"
@@ -42,6 +43,7 @@ struct test_server {
     test_server() {
         commands::install_string_commands(commands, keyspace);
         commands::install_key_commands(commands, keyspace);
+        commands::install_expire_commands(commands, keyspace);
         commands::install_list_commands(commands, keyspace);
         commands::install_hash_commands(commands, keyspace);
     }

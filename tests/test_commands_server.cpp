@@ -11,6 +11,8 @@
 
 #include "diff_harness.hpp"
 #include "respkit/commands/connection.hpp"
+#include "respkit/commands/info.hpp"
+#include "respkit/commands/introspection.hpp"
 #include "respkit/commands/server_admin.hpp"
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
@@ -31,6 +33,8 @@ struct fixture {
     fixture() {
         commands::install_connection_commands(commands, keyspace.db_count());
         commands::install_server_commands(commands, keyspace, config);
+        commands::install_info_command(commands, keyspace, config);
+        commands::install_command_command(commands);
     }
     respkit_test::diff_target target() {
         return {&commands, &context, [this] { keyspace.flush_all(); }};

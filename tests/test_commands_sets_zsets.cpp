@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "diff_harness.hpp"
+#include "respkit/commands/expire.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/sets.hpp"
 #include "respkit/commands/strings.hpp"
@@ -36,6 +37,7 @@ struct test_server {
     test_server() {
         commands::install_string_commands(commands, keyspace);
         commands::install_key_commands(commands, keyspace);
+        commands::install_expire_commands(commands, keyspace);
         commands::install_set_commands(commands, keyspace);
         commands::install_zset_commands(commands, keyspace);
     }

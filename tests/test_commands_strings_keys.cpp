@@ -15,6 +15,7 @@
 
 #include "diff_harness.hpp"
 #include "respkit/commands/introspection.hpp"
+#include "respkit/commands/expire.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/strings.hpp"
 #include "respkit/resp.hpp"
@@ -39,6 +40,7 @@ struct test_server {
     explicit test_server(K ks = K{}) : keyspace(std::move(ks)) {
         commands::install_string_commands(commands, keyspace);
         commands::install_key_commands(commands, keyspace);
+        commands::install_expire_commands(commands, keyspace);
         commands::install_command_command(commands); // COMMAND DOCS lines in the scripts
         commands.add({.name = "select", .arity = 2}, [this](server::command_call& call) {
             std::int64_t db = 0;

@@ -9,14 +9,21 @@
 #include "respkit/commands/connection.hpp"
 #include "respkit/commands/expire.hpp"
 #include "respkit/commands/hashes.hpp"
+#include "respkit/commands/help_reply.hpp"
 #include "respkit/commands/info.hpp"
 #include "respkit/commands/introspection.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/lists.hpp"
+#include "respkit/commands/long_double.hpp"
+#include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/pubsub.hpp"
+#include "respkit/commands/random.hpp"
+#include "respkit/commands/redis_version.hpp"
+#include "respkit/commands/scan.hpp"
 #include "respkit/commands/server_admin.hpp"
 #include "respkit/commands/sets.hpp"
+#include "respkit/commands/start_time.hpp"
 #include "respkit/commands/strings.hpp"
 #include "respkit/commands/transactions.hpp"
 #include "respkit/commands/zsets.hpp"
@@ -25,16 +32,19 @@
 
 namespace respkit::commands {
 
-/// Installs every built-in command family (connection, server/admin, strings, keys, expiry,
-/// lists, hashes, sets, sorted sets, transactions, pub/sub)
+/// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
+/// keys, expiry, lists, hashes, sets, sorted sets, transactions, pub/sub)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
 void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
     install_connection_commands(commands, keyspace.db_count());
     install_server_commands(commands, keyspace, config);
+    install_info_command(commands, keyspace, config);
+    install_command_command(commands);
     install_string_commands(commands, keyspace);
-    install_key_commands(commands, keyspace); // also installs the expiry commands
+    install_key_commands(commands, keyspace);
+    install_expire_commands(commands, keyspace);
     install_set_commands(commands, keyspace);
     install_zset_commands(commands, keyspace);
     install_list_commands(commands, keyspace);

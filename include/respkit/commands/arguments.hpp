@@ -9,11 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "respkit/commands/long_double.hpp"
 #include "respkit/detail/ascii.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
@@ -32,28 +32,6 @@ namespace respkit::commands {
     if (respkit::detail::parse_int64(call.arg(i), value)) return value;
     call.error(server::errors::not_integer);
     return std::nullopt;
-}
-
-/// Longest text Redis reads or writes as a long double (MAX_LONG_DOUBLE_CHARS).
-inline constexpr std::size_t max_long_double_chars = 5 * 1024;
-
-/// Reads `text` as a long double by Redis's rules (string2ld: INCRBYFLOAT, timeouts): the whole
-/// text (strtold, so hex and "inf" parse), no leading space, not NaN, no overflow or underflow
-/// to zero.
-[[nodiscard]] inline bool parse_long_double(std::string_view text, long double& out) {
-    char buffer[max_long_double_chars];
-    if (text.empty() || text.size() >= sizeof buffer) return false;
-    std::memcpy(buffer, text.data(), text.size());
-    buffer[text.size()] = '\0';
-    if (std::isspace(static_cast<unsigned char>(buffer[0]))) return false;
-    errno = 0;
-    char* end = nullptr;
-    const long double number = std::strtold(buffer, &end);
-    if (static_cast<std::size_t>(end - buffer) != text.size()) return false;
-    if (errno == ERANGE && (std::isinf(number) || number == 0.0L)) return false;
-    if (errno == EINVAL || std::isnan(number)) return false;
-    out = number;
-    return true;
 }
 
 /// Argument `i` as a blocking command's timeout in seconds, as Redis 7.0's

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <initializer_list>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -14,14 +13,13 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/redis_version.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
 
 namespace respkit::commands {
-
-/// The Redis version respkit reports (HELLO, INFO): the one whose behaviour it reproduces.
-inline constexpr std::string_view redis_compat_version = "7.0.15";
 
 namespace detail {
 
@@ -86,20 +84,6 @@ namespace detail {
         line += " lib-name=" + s.lib_name + " lib-ver=" + s.lib_version;
     }
     return line;
-}
-
-/// Replies with a help array as Redis's addReplyHelp: a header line, the lines, then HELP.
-inline void help_reply(server::command_call& call, std::string_view command, std::initializer_list<std::string_view> lines) {
-    std::string upper(command);
-    for (char& c : upper) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    auto& out = call.reply();
-    out.array(lines.size() + 3);
-    out.simple_string(upper + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
-    for (const std::string_view l : lines) out.simple_string(l);
-    out.simple_string("HELP");
-    out.simple_string("    Prints this help.");
 }
 
 inline void client_list(server::command_call& call) {

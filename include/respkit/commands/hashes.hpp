@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
-#include "respkit/commands/keys.hpp"
+#include "respkit/commands/long_double.hpp"
 #include "respkit/commands/options.hpp"
-#include "respkit/commands/strings.hpp"
+#include "respkit/commands/scan.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -106,7 +106,7 @@ void get_all_command(command_call& call, Keyspace& ks, bool keys, bool values) {
 template <class Keyspace>
 void scan_command(command_call& call, Keyspace& ks) {
     std::uint64_t cursor = 0;
-    if (!key_detail::parse_cursor(call.arg(2), cursor)) {
+    if (!parse_cursor(call.arg(2), cursor)) {
         call.error("ERR invalid cursor");
         return;
     }
@@ -499,7 +499,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                            {.name = "increment", .type = arg_type::double_}}),
         [ks](command_call& call) {
             long double increment = 0;
-            if (!string_detail::parse_long_double(call.arg(3), increment)) {
+            if (!parse_long_double(call.arg(3), increment)) {
                 call.error(server::errors::not_float);
                 return;
             }
@@ -517,7 +517,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             hash_value& hash = found.found->hash();
             long double current = 0;
             std::string* slot = hash.find(call.arg(2));
-            if (slot != nullptr && !string_detail::parse_long_double(*slot, current)) {
+            if (slot != nullptr && !parse_long_double(*slot, current)) {
                 call.error("ERR hash value is not a float");
                 return;
             }
@@ -526,8 +526,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.error("ERR increment would produce NaN or Infinity");
                 return;
             }
-            char buffer[string_detail::max_long_double_chars];
-            const std::string_view text(buffer, string_detail::format_long_double(result, buffer));
+            char buffer[max_long_double_chars];
+            const std::string_view text(buffer, format_long_double(result, buffer));
             if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
             slot->assign(text);
             ks->notify_modified(db, key);

@@ -19,7 +19,8 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
-#include "respkit/commands/connection.hpp"
+#include "respkit/commands/redis_version.hpp"
+#include "respkit/commands/start_time.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -80,13 +81,6 @@ inline constexpr info_section info_sections[] = {
     {"stats", true},       {"replication", true}, {"cpu", true},    {"modules", true},
     {"errorstats", true},  {"cluster", true}, {"keyspace", true},
 };
-
-/// Unix seconds when the context started (LASTSAVE, rdb_last_save_time).
-[[nodiscard]] inline std::int64_t started_unix(const server::server_context& ctx) {
-    const auto since = std::chrono::steady_clock::now() - ctx.started();
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return std::chrono::duration_cast<std::chrono::seconds>(now - since).count();
-}
 
 } // namespace detail
 

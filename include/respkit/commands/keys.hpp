@@ -2,8 +2,8 @@
 
 /// \file
 /// The generic key commands (DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN, RENAME, RENAMENX,
-/// RANDOMKEY, COPY, OBJECT, and the expiry commands of expire.hpp) over a store::keyspace,
-/// with Redis 7.0's replies and errors.
+/// RANDOMKEY, COPY, OBJECT) over a store::keyspace, with Redis 7.0's replies and errors; the
+/// expiry commands are in expire.hpp.
 
 #include <algorithm>
 #include <charconv>
@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
-#include "respkit/commands/expire.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/scan.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -32,34 +32,6 @@ namespace key_detail {
 
 using server::command_call;
 using server::command_flag;
-
-/// Reads a SCAN cursor as Redis does (strtoul in base 10 over the C string): optional sign
-/// ('-' negates modulo 2^64), digits, nothing after them, no leading space, no overflow; the
-/// empty string is cursor 0. False when Redis answers "ERR invalid cursor".
-[[nodiscard]] constexpr bool parse_cursor(std::string_view text, std::uint64_t& out) noexcept {
-    text = c_string(text);
-    if (text.empty()) {
-        out = 0;
-        return true;
-    }
-    std::size_t i = 0;
-    bool negative = false;
-    if (text[0] == '+' || text[0] == '-') {
-        negative = text[0] == '-';
-        i = 1;
-    }
-    if (i == text.size()) return false;
-    std::uint64_t value = 0;
-    for (; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c < '0' || c > '9') return false;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return false;
-        value = value * 10 + digit;
-    }
-    out = negative ? 0 - value : value;
-    return true;
-}
 
 /// OBJECT HELP's lines, as Redis 7.0 prints them.
 inline constexpr std::string_view object_help[] = {
@@ -180,9 +152,8 @@ void copy_command(command_call& call, Keyspace& ks) {
 
 /// Registers the generic key commands on `commands`, running against `keyspace` (which must
 /// outlive the dispatcher's use of them): DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN,
-/// RENAME, RENAMENX, RANDOMKEY, COPY, OBJECT (ENCODING, REFCOUNT, IDLETIME, FREQ, HELP), and
-/// the expiry commands (see install_expire_commands), with Redis 7.0's arity, flags and key
-/// positions.
+/// RENAME, RENAMENX, RANDOMKEY, COPY, OBJECT (ENCODING, REFCOUNT, IDLETIME, FREQ, HELP), with
+/// Redis 7.0's arity, flags and key positions. The expiry commands are install_expire_commands'.
 template <class Keyspace>
 void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using server::arg_flag;
@@ -450,8 +421,6 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                    for (const std::string_view line : object_help)
                        call.reply().simple_string(line);
                });
-
-    install_expire_commands(commands, keyspace);
 }
 
 } // namespace respkit::commands

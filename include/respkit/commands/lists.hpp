@@ -6,13 +6,11 @@
 /// BRPOPLPUSH, BLMPOP) over a store::keyspace, with Redis 7.0's replies and errors. Empty
 /// lists are deleted, as in Redis.
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +18,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/key_events.hpp"
+#include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -187,13 +186,6 @@ void pop_command(command_call& call, Keyspace& ks, list_end end) {
     after_removal(ks, db, key, list);
 }
 
-/// What a pop or move over keys that may all be empty did.
-enum class pop_result : std::uint8_t {
-    served, ///< replied with what it took
-    empty,  ///< found nothing and wrote nothing (LMOVE replies null, BLMOVE blocks)
-    failed, ///< replied with an error
-};
-
 /// Moves an element from `from` of the list at argument 1 to `to` of the list at argument 2
 /// (LMOVE, RPOPLPUSH, BLMOVE, BRPOPLPUSH) and replies with it. A source that is missing, or
 /// of another type when `wrong_type_is_empty` (a blocked BLMOVE running again: Redis 7.0
@@ -293,58 +285,13 @@ pop_result pop_first_list(command_call& call, Keyspace& ks, std::size_t first, s
     return pop_result::empty;
 }
 
-/// LMPOP's and BLMPOP's arguments after the timeout: numkeys key [key ...] LEFT|RIGHT [COUNT n].
-struct mpop_arguments {
-    std::size_t first_key = 0; ///< index of the first key
-    std::size_t last_key = 0;  ///< one past the last key (the LEFT|RIGHT argument)
-    list_end end = list_end::head;
-    std::uint64_t count = 1;
-};
-
-/// Reads LMPOP's arguments from `numkeys_index` on (Redis's lmpopGenericCommand order: numkeys,
-/// LEFT|RIGHT, options), or nullopt after replying the error.
-[[nodiscard]] inline std::optional<mpop_arguments> mpop_args(command_call& call, std::size_t numkeys_index) {
-    const auto numkeys = ranged_arg(call, numkeys_index, 1, std::numeric_limits<std::int64_t>::max(),
-                                    "ERR numkeys should be greater than 0");
-    if (!numkeys) return std::nullopt;
-    if (static_cast<std::uint64_t>(*numkeys) >= call.argc() - numkeys_index - 1) {
-        call.error(server::errors::syntax);
-        return std::nullopt;
-    }
-    const std::size_t where_index = numkeys_index + 1 + static_cast<std::size_t>(*numkeys);
-    const auto end = end_arg(call, where_index);
-    if (!end) return std::nullopt;
-    std::int64_t count = -1;
-    for (std::size_t j = where_index + 1; j < call.argc(); ++j) {
-        if (count == -1 && option_is(call.arg(j), "COUNT") && j + 1 < call.argc()) {
-            const auto n = ranged_arg(call, ++j, 1, std::numeric_limits<std::int64_t>::max(),
-                                      "ERR count should be greater than 0");
-            if (!n) return std::nullopt;
-            count = *n;
-        } else {
-            call.error(server::errors::syntax);
-            return std::nullopt;
-        }
-    }
-    return mpop_arguments{numkeys_index + 1, where_index, *end, count == -1 ? 1 : static_cast<std::uint64_t>(count)};
-}
-
 /// LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count].
 template <class Keyspace>
 void mpop_command(command_call& call, Keyspace& ks) {
-    const auto a = mpop_args(call, 1);
+    const auto a = mpop_args(call, 1, end_arg);
     if (!a) return;
-    if (pop_first_list(call, ks, a->first_key, a->last_key, a->end, a->count, false) == pop_result::empty)
+    if (pop_first_list(call, ks, a->first_key, a->last_key, a->where, a->count, false) == pop_result::empty)
         call.reply().null_array();
-}
-
-/// Blocks the client on `keys` (nothing to serve yet), attaching the keyspace's relay to the
-/// server first so that changes to the keys reach it.
-template <class Keyspace>
-void block_on(command_call& call, key_event_relay<Keyspace>& relay, std::span<const std::string_view> keys,
-              std::chrono::milliseconds timeout, server::session::timeout_reply on_timeout) {
-    relay.attach(call.server());
-    call.client().block(keys, timeout, on_timeout, call.args());
 }
 
 /// BLPOP / BRPOP key [key ...] timeout.
@@ -360,11 +307,11 @@ void blocking_pop_command(command_call& call, Keyspace& ks, key_event_relay<Keys
 /// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count].
 template <class Keyspace>
 void blocking_mpop_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay) {
-    const auto a = mpop_args(call, 2);
+    const auto a = mpop_args(call, 2, end_arg);
     if (!a) return;
     const auto timeout = timeout_arg(call, 1);
     if (!timeout) return;
-    if (pop_first_list(call, ks, a->first_key, a->last_key, a->end, a->count, call.client().retrying()) !=
+    if (pop_first_list(call, ks, a->first_key, a->last_key, a->where, a->count, call.client().retrying()) !=
         pop_result::empty)
         return;
     block_on(call, relay, call.args().subspan(a->first_key, a->last_key - a->first_key), *timeout,

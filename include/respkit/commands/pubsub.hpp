@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "respkit/commands/connection.hpp"
+#include "respkit/commands/help_reply.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"

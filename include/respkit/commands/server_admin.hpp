@@ -2,7 +2,8 @@
 
 /// \file
 /// Server and administration commands with Redis 7.0's replies: DBSIZE, FLUSHDB, FLUSHALL,
-/// INFO, CONFIG GET / SET / RESETSTAT / REWRITE / HELP, COMMAND ..., TIME, LASTSAVE, SHUTDOWN.
+/// CONFIG GET / SET / RESETSTAT / REWRITE / HELP, TIME, LASTSAVE, SHUTDOWN (INFO is in info.hpp,
+/// COMMAND in introspection.hpp).
 
 #include <chrono>
 #include <cstdint>
@@ -11,13 +12,13 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
-#include "respkit/commands/connection.hpp"
-#include "respkit/commands/info.hpp"
-#include "respkit/commands/introspection.hpp"
+#include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/start_time.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
+#include "respkit/server/session.hpp"
 
 namespace respkit::commands {
 
@@ -42,7 +43,7 @@ inline void reset_server_stats(server::server_context& ctx) {
 } // namespace detail
 
 /// Registers the server commands over `keyspace` and `config` (both must outlive `commands`'s
-/// sessions), and COMMAND over `commands` itself. Keyspace needs size(db), flush(db),
+/// sessions); INFO and COMMAND are install_info_command's and install_command_command's. Keyspace needs size(db), flush(db),
 /// flush_all(), db_count(), info(db), stats() and reset_stats() (store::keyspace has them).
 template <class Keyspace>
 void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
@@ -103,7 +104,6 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                      (void)keyspace.flush_all();
                      call.ok();
                  });
-    install_info_command(commands, keyspace, config);
     commands.add({.name = "time", .arity = 1, .flags = ls | command_flag::fast, .group = "server",
                   .summary = "Return the current server time", .since = "2.6.0", .complexity = "O(1)",
                   .acl_categories = {"@fast"}, .tips = {"nondeterministic_output"}},
@@ -281,8 +281,6 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                                                     "REWRITE",
                                                     "    Rewrite the configuration file."});
                             });
-
-    install_command_command(commands);
 }
 
 } // namespace respkit::commands

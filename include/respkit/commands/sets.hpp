@@ -6,20 +6,19 @@
 /// store::keyspace, with Redis 7.0's replies and errors.
 
 #include <algorithm>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
-#include "respkit/commands/keys.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/random.hpp"
+#include "respkit/commands/scan.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -36,12 +35,6 @@ using server::command_call;
 using server::command_flag;
 using store::set_value;
 using store::value_kind;
-
-/// A per-process random source for SPOP and SRANDMEMBER.
-inline std::mt19937_64& random_source() {
-    static std::mt19937_64 source{std::random_device{}()};
-    return source;
-}
 
 /// The members of `s`, copied (the set may change while they are used).
 inline std::vector<std::string> members_of(const set_value& s) {
@@ -322,48 +315,6 @@ void smove_command(command_call& call, Keyspace& ks) {
         if (integers && !store::parse_int64(m, ignored)) integers = false;
     });
     return integers;
-}
-
-/// Reads a SCAN-family cursor argument, replying "ERR invalid cursor" when it does not parse.
-[[nodiscard]] inline std::optional<std::uint64_t> cursor_arg(command_call& call, std::size_t i) {
-    std::uint64_t cursor = 0;
-    if (!key_detail::parse_cursor(call.arg(i), cursor)) {
-        call.error("ERR invalid cursor");
-        return std::nullopt;
-    }
-    return cursor;
-}
-
-/// Parses SSCAN/ZSCAN's MATCH and COUNT from argument 3 on. False after an error reply.
-inline bool parse_scan_options(command_call& call, std::string_view& pattern, std::size_t& count) {
-    for (std::size_t i = 3; i < call.argc(); i += 2) {
-        const bool has_value = i + 1 < call.argc();
-        if (option_is(call.arg(i), "COUNT") && has_value) {
-            const auto n = integer_arg(call, i + 1);
-            if (!n) return false;
-            if (*n < 1) {
-                call.error(server::errors::syntax);
-                return false;
-            }
-            count = static_cast<std::size_t>(std::min<std::int64_t>(*n, std::int64_t{1} << 40));
-        } else if (option_is(call.arg(i), "MATCH") && has_value) {
-            pattern = call.arg(i + 1);
-        } else {
-            call.error(server::errors::syntax);
-            return false;
-        }
-    }
-    return true;
-}
-
-/// Writes a SCAN-family reply: the cursor, then the elements.
-inline void reply_scan(command_call& call, std::uint64_t next, const std::vector<std::string>& items) {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, next).ptr;
-    call.reply().array(2);
-    call.reply().bulk_string(std::string_view(digits, static_cast<std::size_t>(end - digits)));
-    call.reply().array(items.size());
-    for (const std::string& item : items) call.reply().bulk_string(item);
 }
 
 /// SSCAN key cursor [MATCH pattern] [COUNT count].

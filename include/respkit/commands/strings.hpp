@@ -5,12 +5,9 @@
 /// SETRANGE, LCS, ...) over a store::keyspace, with Redis 7.0's replies and errors.
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -21,6 +18,7 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/long_double.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -41,26 +39,6 @@ inline constexpr command_flag write_flag = command_flag::write;
 inline constexpr command_flag readonly_flag = command_flag::readonly;
 inline constexpr command_flag denyoom_flag = command_flag::denyoom;
 inline constexpr command_flag fast_flag = command_flag::fast;
-
-// Shared with HINCRBYFLOAT and the blocking commands' timeouts (arguments.hpp).
-using commands::max_long_double_chars;
-using commands::parse_long_double;
-
-/// Formats `number` as Redis's INCRBYFLOAT stores it: "%.17Lf" without trailing zeros (nor a
-/// trailing point), "-0" as "0". Returns the length written into `buffer`.
-inline std::size_t format_long_double(long double number, char (&buffer)[max_long_double_chars]) {
-    const int written = std::snprintf(buffer, sizeof buffer, "%.17Lf", number);
-    std::size_t length = written < 0 ? 0 : std::min(static_cast<std::size_t>(written), sizeof buffer - 1);
-    if (std::memchr(buffer, '.', length) != nullptr) {
-        while (length > 0 && buffer[length - 1] == '0') --length;
-        if (length > 0 && buffer[length - 1] == '.') --length;
-    }
-    if (length == 2 && buffer[0] == '-' && buffer[1] == '0') {
-        buffer[0] = '0';
-        length = 1;
-    }
-    return length;
-}
 
 /// Which of SET's and GETEX's options were given (Redis's parseExtendedStringArguments).
 struct string_options {

@@ -26,8 +26,10 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/key_events.hpp"
+#include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
-#include "respkit/commands/sets.hpp"
+#include "respkit/commands/random.hpp"
+#include "respkit/commands/scan.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
@@ -680,17 +682,17 @@ inline std::string score_text(double score) {
 /// ZSCAN key cursor [MATCH pattern] [COUNT count].
 template <class Keyspace>
 void zscan_command(command_call& call, Keyspace& ks) {
-    const auto cursor = set_detail::cursor_arg(call, 2);
+    const auto cursor = cursor_arg(call, 2);
     if (!cursor) return;
     const auto z = read_zset(call, ks, call.arg(1));
     if (!z) return;
     if (!*z) {
-        set_detail::reply_scan(call, 0, {});
+        reply_scan(call, 0, {});
         return;
     }
     std::string_view pattern = "*";
     std::size_t count = 10;
-    if (!set_detail::parse_scan_options(call, pattern, count)) return;
+    if (!parse_scan_options(call, pattern, count)) return;
     const bool all = pattern.size() == 1 && pattern[0] == '*';
     std::vector<std::string> items;
     const auto keep = [&](std::string_view m, double s) {
@@ -708,13 +710,13 @@ void zscan_command(command_call& call, Keyspace& ks) {
         ops::visit(set, 0, ops::size(set), false, keep);
     else
         next = ops::scan(set, *cursor, count, keep);
-    set_detail::reply_scan(call, next, items);
+    reply_scan(call, next, items);
 }
 
 /// ZRANDMEMBER key [count [WITHSCORES]].
 template <class Keyspace>
 void zrandmember_command(command_call& call, Keyspace& ks) {
-    auto& rng = set_detail::random_source();
+    auto& rng = random_source();
     if (call.argc() >= 3) {
         std::int64_t count = 0;
         if (!respkit::detail::parse_int64(call.arg(2), count)) {
@@ -767,13 +769,6 @@ void zrandmember_command(command_call& call, Keyspace& ks) {
                [&](std::string_view m, double) { call.reply().bulk_string(m); });
 }
 
-/// What a pop over several keys that may all be empty did.
-enum class pop_result : std::uint8_t {
-    served, ///< replied with what it took
-    empty,  ///< found nothing and wrote nothing
-    failed, ///< replied with an error
-};
-
 /// Pops from the first non-empty sorted set among arguments [first, last): one member replied
 /// as [key, member, score] when `count` is 0 (BZPOPMIN, BZPOPMAX), else up to `count` as
 /// [key, [[member, score] ...]] (ZMPOP, BZMPOP). A key of another type fails with WRONGTYPE,
@@ -812,56 +807,20 @@ pop_result pop_first_zset(command_call& call, Keyspace& ks, std::size_t first, s
     return pop_result::empty;
 }
 
-/// ZMPOP's and BZMPOP's arguments after the timeout: numkeys key [key ...] MIN|MAX [COUNT n].
-struct zmpop_arguments {
-    std::size_t first_key = 0; ///< index of the first key
-    std::size_t last_key = 0;  ///< one past the last key (the MIN|MAX argument)
-    bool max = false;
-    std::uint64_t count = 1;
-};
-
-/// Reads ZMPOP's arguments from `numkeys_index` on (numkeys, MIN|MAX, options, as Redis's
-/// zmpopGenericCommand), or nullopt after replying the error.
-[[nodiscard]] inline std::optional<zmpop_arguments> zmpop_args(command_call& call, std::size_t numkeys_index) {
-    std::int64_t numkeys = 0;
-    if (!respkit::detail::parse_int64(call.arg(numkeys_index), numkeys) || numkeys < 1) {
-        call.error("ERR numkeys should be greater than 0");
-        return std::nullopt;
-    }
-    const std::uint64_t where_arg = numkeys_index + static_cast<std::uint64_t>(numkeys) + 1;
-    if (where_arg >= call.argc()) {
-        call.error(server::errors::syntax);
-        return std::nullopt;
-    }
-    bool max = false;
-    if (option_is(call.arg(where_arg), "max")) max = true;
-    else if (!option_is(call.arg(where_arg), "min")) {
-        call.error(server::errors::syntax);
-        return std::nullopt;
-    }
-    std::int64_t count = -1;
-    for (std::size_t j = where_arg + 1; j < call.argc(); ++j) {
-        if (count == -1 && option_is(call.arg(j), "count") && j + 1 < call.argc()) {
-            ++j;
-            if (!respkit::detail::parse_int64(call.arg(j), count) || count < 1) {
-                call.error("ERR count should be greater than 0");
-                return std::nullopt;
-            }
-        } else {
-            call.error(server::errors::syntax);
-            return std::nullopt;
-        }
-    }
-    return zmpop_arguments{numkeys_index + 1, static_cast<std::size_t>(where_arg), max,
-                           count == -1 ? 1 : static_cast<std::uint64_t>(count)};
+/// Argument `i` as MIN or MAX (true for MAX), or nullopt after replying "ERR syntax error".
+[[nodiscard]] inline std::optional<bool> max_arg(command_call& call, std::size_t i) {
+    if (option_is(call.arg(i), "max")) return true;
+    if (option_is(call.arg(i), "min")) return false;
+    call.error(server::errors::syntax);
+    return std::nullopt;
 }
 
 /// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count].
 template <class Keyspace>
 void zmpop_command(command_call& call, Keyspace& ks) {
-    const auto a = zmpop_args(call, 1);
+    const auto a = mpop_args(call, 1, max_arg);
     if (!a) return;
-    if (pop_first_zset(call, ks, a->first_key, a->last_key, a->max, a->count, false) == pop_result::empty)
+    if (pop_first_zset(call, ks, a->first_key, a->last_key, a->where, a->count, false) == pop_result::empty)
         call.reply().null_array();
 }
 
@@ -871,24 +830,22 @@ void blocking_zpop_command(command_call& call, Keyspace& ks, key_event_relay<Key
     const auto timeout = timeout_arg(call, call.argc() - 1);
     if (!timeout) return;
     if (pop_first_zset(call, ks, 1, call.argc() - 1, max, 0, call.client().retrying()) != pop_result::empty) return;
-    relay.attach(call.server());
-    call.client().block(call.args().subspan(1, call.argc() - 2), *timeout,
-                        server::session::timeout_reply::null_array, call.args());
+    block_on(call, relay, call.args().subspan(1, call.argc() - 2), *timeout,
+             server::session::timeout_reply::null_array);
 }
 
 /// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count].
 template <class Keyspace>
 void blocking_zmpop_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay) {
-    const auto a = zmpop_args(call, 2);
+    const auto a = mpop_args(call, 2, max_arg);
     if (!a) return;
     const auto timeout = timeout_arg(call, 1);
     if (!timeout) return;
-    if (pop_first_zset(call, ks, a->first_key, a->last_key, a->max, a->count, call.client().retrying()) !=
+    if (pop_first_zset(call, ks, a->first_key, a->last_key, a->where, a->count, call.client().retrying()) !=
         pop_result::empty)
         return;
-    relay.attach(call.server());
-    call.client().block(call.args().subspan(a->first_key, a->last_key - a->first_key), *timeout,
-                        server::session::timeout_reply::null_array, call.args());
+    block_on(call, relay, call.args().subspan(a->first_key, a->last_key - a->first_key), *timeout,
+             server::session::timeout_reply::null_array);
 }
 
 } // namespace zset_detail
