@@ -20,6 +20,7 @@
 #include "respkit/commands/key_events.hpp"
 #include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/specs/lists.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -426,109 +427,32 @@ void pos_command(command_call& call, Keyspace& ks) {
 template <class Keyspace>
 void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace list_detail;
-    using server::arg_flag;
-    using server::arg_type;
-    using server::key_flag;
     Keyspace* ks = &keyspace;
     // Blocked clients learn of changes to their keys through it (attached when one blocks).
     auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
-    const spec_builder spec{"list"};
-    const command_flag write = command_flag::write;
-    const command_flag readonly = command_flag::readonly;
-    const command_flag denyoom = command_flag::denyoom;
-    const command_flag fast = command_flag::fast;
-    const std::vector<std::string> read_fast{"@read", "@list", "@fast"};
-    const std::vector<std::string> read_slow{"@read", "@list", "@slow"};
-    const std::vector<std::string> write_fast{"@write", "@list", "@fast"};
-    const std::vector<std::string> write_slow{"@write", "@list", "@slow"};
-    const server::key_positions one{1, 1, 1};
-    const server::key_positions two{1, 2, 1};
-    // Redis's key specs: what each command does with its keys.
-    const server::key_spec ro{.flags = key_flag::ro};
-    const server::key_spec ro_access{.flags = key_flag::ro | key_flag::access};
-    const server::key_spec rw_insert{.flags = key_flag::rw | key_flag::insert};
-    const server::key_spec rw_delete{.flags = key_flag::rw | key_flag::delete_};
-    const server::key_spec rw_update{.flags = key_flag::rw | key_flag::update};
-    const server::key_spec rw_access_delete{.flags = key_flag::rw | key_flag::access |
-                                                     key_flag::delete_};
-    // COMMAND DOCS's arguments that several commands share.
-    const server::command_arg key_arg{.name = "key", .type = arg_type::key, .key_spec_index = 0};
-    const server::command_arg keys_arg{
-        .name = "key", .type = arg_type::key, .key_spec_index = 0, .flags = arg_flag::multiple};
-    const server::command_arg timeout_arg_doc{.name = "timeout", .type = arg_type::double_};
-    const server::command_arg source_arg{
-        .name = "source", .type = arg_type::key, .key_spec_index = 0};
-    const server::command_arg destination_arg{
-        .name = "destination", .type = arg_type::key, .key_spec_index = 1};
-    const auto side = [](std::string name) {
-        return server::command_arg{
-            .name = std::move(name),
-            .type = arg_type::oneof,
-            .arguments = {{.name = "left", .type = arg_type::pure_token, .token = "LEFT"},
-                          {.name = "right", .type = arg_type::pure_token, .token = "RIGHT"}}};
-    };
-    const std::string push_complexity =
-        "O(1) for each element added, so O(N) to add N elements when the command is called with multiple "
-        "arguments.";
+    auto specs = list_command_specs();
 
     commands.add(
-        server::with_docs(
-            spec("lpush", -3, write | denyoom | fast, one, {rw_insert},
-                 "Prepend one or multiple elements to a list", "1.0.0", push_complexity,
-                 write_fast),
-            {key_arg, {.name = "element", .type = arg_type::string, .flags = arg_flag::multiple}},
-            {{"2.4.0", "Accepts multiple `element` arguments."}}),
+        std::move(specs.lpush),
         [ks](command_call& call) { push_command(call, *ks, list_end::head, false); });
     commands.add(
-        server::with_docs(
-            spec("rpush", -3, write | denyoom | fast, one, {rw_insert},
-                 "Append one or multiple elements to a list", "1.0.0", push_complexity, write_fast),
-            {key_arg, {.name = "element", .type = arg_type::string, .flags = arg_flag::multiple}},
-            {{"2.4.0", "Accepts multiple `element` arguments."}}),
+        std::move(specs.rpush),
         [ks](command_call& call) { push_command(call, *ks, list_end::tail, false); });
     commands.add(
-        server::with_docs(
-            spec("lpushx", -3, write | denyoom | fast, one, {rw_insert},
-                 "Prepend an element to a list, only if the list exists", "2.2.0", push_complexity,
-                 write_fast),
-            {key_arg, {.name = "element", .type = arg_type::string, .flags = arg_flag::multiple}},
-            {{"4.0.0", "Accepts multiple `element` arguments."}}),
+        std::move(specs.lpushx),
         [ks](command_call& call) { push_command(call, *ks, list_end::head, true); });
     commands.add(
-        server::with_docs(
-            spec("rpushx", -3, write | denyoom | fast, one, {rw_insert},
-                 "Append an element to a list, only if the list exists", "2.2.0", push_complexity,
-                 write_fast),
-            {key_arg, {.name = "element", .type = arg_type::string, .flags = arg_flag::multiple}},
-            {{"4.0.0", "Accepts multiple `element` arguments."}}),
+        std::move(specs.rpushx),
         [ks](command_call& call) { push_command(call, *ks, list_end::tail, true); });
 
     commands.add(
-        server::with_docs(spec("lpop", -2, write | fast, one, {rw_access_delete},
-                               "Remove and get the first elements in a list", "1.0.0",
-                               "O(N) where N is the number of elements returned", write_fast),
-                          {key_arg,
-                           {.name = "count",
-                            .type = arg_type::integer,
-                            .since = "6.2.0",
-                            .flags = arg_flag::optional}},
-                          {{"6.2.0", "Added the `count` argument."}}),
+        std::move(specs.lpop),
         [ks](command_call& call) { pop_command(call, *ks, list_end::head); });
     commands.add(
-        server::with_docs(spec("rpop", -2, write | fast, one, {rw_access_delete},
-                               "Remove and get the last elements in a list", "1.0.0",
-                               "O(N) where N is the number of elements returned", write_fast),
-                          {key_arg,
-                           {.name = "count",
-                            .type = arg_type::integer,
-                            .since = "6.2.0",
-                            .flags = arg_flag::optional}},
-                          {{"6.2.0", "Added the `count` argument."}}),
+        std::move(specs.rpop),
         [ks](command_call& call) { pop_command(call, *ks, list_end::tail); });
 
-    commands.add(server::with_docs(spec("llen", 2, readonly | fast, one, {ro},
-                                        "Get the length of a list", "1.0.0", "O(1)", read_fast),
-                                   {key_arg}),
+    commands.add(std::move(specs.llen),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::list);
                      if (found.error)
@@ -539,15 +463,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(spec("lrange", 4, readonly, one, {ro_access},
-                               "Get a range of elements from a list", "1.0.0",
-                               "O(S+N) where S is the distance of start offset from HEAD for small "
-                               "lists, from nearest end (HEAD or TAIL) for large lists; and N is "
-                               "the number of elements in the specified range.",
-                               read_slow),
-                          {key_arg,
-                           {.name = "start", .type = arg_type::integer},
-                           {.name = "stop", .type = arg_type::integer}}),
+        std::move(specs.lrange),
         [ks](command_call& call) {
             const auto start = integer_arg(call, 2);
             if (!start) return;
@@ -574,13 +490,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(
-            spec("lindex", 3, readonly, one, {ro_access}, "Get an element from a list by its index",
-                 "1.0.0",
-                 "O(N) where N is the number of elements to traverse to get to the element at "
-                 "index. This makes asking for the first or the last element of the list O(1).",
-                 read_slow),
-            {key_arg, {.name = "index", .type = arg_type::integer}}),
+        std::move(specs.lindex),
         [ks](command_call& call) {
             const auto found = ks->find(call.client().db(), call.arg(1), value_kind::list);
             if (found.error) {
@@ -603,14 +513,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(spec("lset", 4, write | denyoom, one, {rw_update},
-                               "Set the value of an element in a list by its index", "1.0.0",
-                               "O(N) where N is the length of the list. Setting either the first "
-                               "or the last element of the list is O(1).",
-                               write_slow),
-                          {key_arg,
-                           {.name = "index", .type = arg_type::integer},
-                           {.name = "element", .type = arg_type::string}}),
+        std::move(specs.lset),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             const auto found = ks->find_for_write(db, call.arg(1), value_kind::list);
@@ -637,14 +540,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(
-            spec(
-                "lrem", 4, write, one, {rw_delete}, "Remove elements from a list", "1.0.0",
-                "O(N+M) where N is the length of the list and M is the number of elements removed.",
-                write_slow),
-            {key_arg,
-             {.name = "count", .type = arg_type::integer},
-             {.name = "element", .type = arg_type::string}}),
+        std::move(specs.lrem),
         [ks](command_call& call) {
             const auto given = integer_arg(call, 2);
             if (!given) return;
@@ -688,14 +584,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
             call.reply().integer(static_cast<std::int64_t>(removed));
         });
 
-    commands.add(server::with_docs(
-                     spec("ltrim", 4, write, one, {rw_delete}, "Trim a list to the specified range",
-                          "1.0.0",
-                          "O(N) where N is the number of elements to be removed by the operation.",
-                          write_slow),
-                     {key_arg,
-                      {.name = "start", .type = arg_type::integer},
-                      {.name = "stop", .type = arg_type::integer}}),
+    commands.add(std::move(specs.ltrim),
                  [ks](command_call& call) {
                      const auto start = integer_arg(call, 2);
                      if (!start) return;
@@ -723,20 +612,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(
-            spec("linsert", 5, write | denyoom, one, {rw_insert},
-                 "Insert an element before or after another element in a list", "2.2.0",
-                 "O(N) where N is the number of elements to traverse before seeing the value "
-                 "pivot. This means that inserting somewhere on the left end on the list (head) "
-                 "can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
-                 write_slow),
-            {key_arg,
-             {.name = "where",
-              .type = arg_type::oneof,
-              .arguments = {{.name = "before", .type = arg_type::pure_token, .token = "BEFORE"},
-                            {.name = "after", .type = arg_type::pure_token, .token = "AFTER"}}},
-             {.name = "pivot", .type = arg_type::string},
-             {.name = "element", .type = arg_type::string}}),
+        std::move(specs.linsert),
         [ks](command_call& call) {
             bool after = false;
             if (option_is(call.arg(2), "AFTER")) {
@@ -769,36 +645,11 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(
-            spec("lpos", -3, readonly, one, {ro_access},
-                 "Return the index of matching elements on a list", "6.0.6",
-                 "O(N) where N is the number of elements in the list, for the average case. When "
-                 "searching for elements near the head or the tail of the list, or when the MAXLEN "
-                 "option is provided, the command may run in constant time.",
-                 read_slow),
-            {key_arg,
-             {.name = "element", .type = arg_type::string},
-             {.name = "rank",
-              .type = arg_type::integer,
-              .token = "RANK",
-              .flags = arg_flag::optional},
-             {.name = "num-matches",
-              .type = arg_type::integer,
-              .token = "COUNT",
-              .flags = arg_flag::optional},
-             {.name = "len",
-              .type = arg_type::integer,
-              .token = "MAXLEN",
-              .flags = arg_flag::optional}}),
+        std::move(specs.lpos),
         [ks](command_call& call) { pos_command(call, *ks); });
 
     commands.add(
-        server::with_docs(spec("lmove", 5, write | denyoom, two,
-                               {rw_access_delete,
-                                {.flags = key_flag::rw | key_flag::insert, .begin = {.index = 2}}},
-                               "Pop an element from a list, push it to another list and return it",
-                               "6.2.0", "O(1)", write_slow),
-                          {source_arg, destination_arg, side("wherefrom"), side("whereto")}),
+        std::move(specs.lmove),
         [ks](command_call& call) {
             const auto from = end_arg(call, 3);
             if (!from) return;
@@ -807,71 +658,25 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
             move_command(call, *ks, *from, *to);
         });
     commands.add(
-        deprecated(
-            server::with_docs(
-                spec("rpoplpush", 3, write | denyoom, two,
-                     {rw_access_delete,
-                      {.flags = key_flag::rw | key_flag::insert, .begin = {.index = 2}}},
-                     "Remove the last element in a list, prepend it to another list and return it",
-                     "1.2.0", "O(1)", write_slow),
-                {source_arg, destination_arg}),
-            "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments"),
+        std::move(specs.rpoplpush),
         [ks](command_call& call) { move_command(call, *ks, list_end::tail, list_end::head); });
 
     commands.add(
-        server::with_docs(spec("lmpop", -4, write | command_flag::movablekeys, {},
-                               {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
-                                 .find = server::key_count(0, 1, 1)}},
-                               "Pop elements from a list", "7.0.0",
-                               "O(N+M) where N is the number of provided keys and M is the number "
-                               "of elements returned.",
-                               write_slow),
-                          {{.name = "numkeys", .type = arg_type::integer},
-                           keys_arg,
-                           side("where"),
-                           {.name = "count",
-                            .type = arg_type::integer,
-                            .token = "COUNT",
-                            .flags = arg_flag::optional}}),
+        std::move(specs.lmpop),
         [ks](command_call& call) { mpop_command(call, *ks); });
 
-    // --- blocking forms (Redis 7.0's COMMAND INFO and COMMAND DOCS) ---
-    const command_flag blocking = command_flag::noscript | command_flag::blocking;
-    const std::vector<std::string> write_blocking{"@write", "@list", "@slow", "@blocking"};
-    const std::vector<server::command_history> timeout_history{
-        {"6.0.0", "`timeout` is interpreted as a double instead of an integer."}};
-
     commands.add(
-        server::with_docs(
-            spec("blpop", -3, write | blocking, {1, -2, 1},
-                 {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
-                   .find = server::key_range(-2)}},
-                 "Remove and get the first element in a list, or block until one is available",
-                 "2.0.0", "O(N) where N is the number of provided keys.", write_blocking),
-            {keys_arg, timeout_arg_doc}, timeout_history),
+        std::move(specs.blpop),
         [ks, relay](command_call& call) {
             blocking_pop_command(call, *ks, *relay, list_end::head);
         });
     commands.add(
-        server::with_docs(
-            spec("brpop", -3, write | blocking, {1, -2, 1},
-                 {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
-                   .find = server::key_range(-2)}},
-                 "Remove and get the last element in a list, or block until one is available",
-                 "2.0.0", "O(N) where N is the number of provided keys.", write_blocking),
-            {keys_arg, timeout_arg_doc}, timeout_history),
+        std::move(specs.brpop),
         [ks, relay](command_call& call) {
             blocking_pop_command(call, *ks, *relay, list_end::tail);
         });
     commands.add(
-        server::with_docs(
-            spec("blmove", 6, write | denyoom | blocking, two,
-                 {rw_access_delete,
-                  {.flags = key_flag::rw | key_flag::insert, .begin = {.index = 2}}},
-                 "Pop an element from a list, push it to another list and return it; or block "
-                 "until one is available",
-                 "6.2.0", "O(1)", write_blocking),
-            {source_arg, destination_arg, side("wherefrom"), side("whereto"), timeout_arg_doc}),
+        std::move(specs.blmove),
         [ks, relay](command_call& call) {
             const auto from = end_arg(call, 3);
             if (!from) return;
@@ -880,36 +685,12 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
             blocking_move_command(call, *ks, *relay, *from, *to, 5);
         });
     commands.add(
-        deprecated(server::with_docs(
-                       spec("brpoplpush", 4, write | denyoom | blocking, two,
-                            {rw_access_delete,
-                             {.flags = key_flag::rw | key_flag::insert, .begin = {.index = 2}}},
-                            "Pop an element from a list, push it to another list and return it; or "
-                            "block until one is available",
-                            "2.2.0", "O(1)", write_blocking),
-                       {source_arg, destination_arg, timeout_arg_doc}, timeout_history),
-                   "6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments"),
+        std::move(specs.brpoplpush),
         [ks, relay](command_call& call) {
             blocking_move_command(call, *ks, *relay, list_end::tail, list_end::head, 3);
         });
     commands.add(
-        server::with_docs(spec("blmpop", -5,
-                               write | command_flag::blocking | command_flag::movablekeys, {},
-                               {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
-                                 .begin = {.index = 2},
-                                 .find = server::key_count(0, 1, 1)}},
-                               "Pop elements from a list, or block until one is available", "7.0.0",
-                               "O(N+M) where N is the number of provided keys and M is the number "
-                               "of elements returned.",
-                               write_blocking),
-                          {timeout_arg_doc,
-                           {.name = "numkeys", .type = arg_type::integer},
-                           keys_arg,
-                           side("where"),
-                           {.name = "count",
-                            .type = arg_type::integer,
-                            .token = "COUNT",
-                            .flags = arg_flag::optional}}),
+        std::move(specs.blmpop),
         [ks, relay](command_call& call) { blocking_mpop_command(call, *ks, *relay); });
 }
 

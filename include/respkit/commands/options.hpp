@@ -1,9 +1,9 @@
 #pragma once
 
 /// \file
-/// What the built-in command families share: how they build their command specs, option names
-/// matched as Redis matches them, Redis's wording for common argument errors, overflow-checked
-/// time arithmetic, and the string encodings OBJECT ENCODING reports.
+/// What the built-in command families share: option names matched as Redis matches them, Redis's
+/// wording for common argument errors, overflow-checked time arithmetic, and the string encodings
+/// OBJECT ENCODING reports.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,60 +14,12 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/store/value.hpp"
 
 namespace respkit::commands {
-
-/// Builds the specs of one family's commands, all in COMMAND DOCS group `group` ("list", "set",
-/// ...): `spec("llen", 2, readonly | fast, {1, 1, 1}, summary, "1.0.0", "O(1)", acl)`.
-struct spec_builder {
-    std::string group; ///< COMMAND DOCS's group of every spec built
-
-    /// A spec with what COMMAND INFO and COMMAND DOCS show of the command (arguments and
-    /// history are added with server::with_docs); its key specs are derived from `keys`.
-    [[nodiscard]] server::command_spec operator()(std::string name, int arity, server::command_flag flags,
-                                                  server::key_positions keys, std::string summary,
-                                                  std::string since, std::string complexity,
-                                                  std::vector<std::string> acl_categories,
-                                                  std::vector<std::string> tips = {}) const {
-        server::command_spec s;
-        s.name = std::move(name);
-        s.arity = arity;
-        s.flags = flags;
-        s.keys = keys;
-        s.group = group;
-        s.summary = std::move(summary);
-        s.since = std::move(since);
-        s.complexity = std::move(complexity);
-        s.acl_categories = std::move(acl_categories);
-        s.tips = std::move(tips);
-        return s;
-    }
-
-    /// The same with Redis's key specs of the command, besides its legacy key positions.
-    [[nodiscard]] server::command_spec operator()(std::string name, int arity, server::command_flag flags,
-                                                  server::key_positions keys,
-                                                  std::vector<server::key_spec> key_specs, std::string summary,
-                                                  std::string since, std::string complexity,
-                                                  std::vector<std::string> acl_categories,
-                                                  std::vector<std::string> tips = {}) const {
-        server::command_spec s = (*this)(std::move(name), arity, flags, keys, std::move(summary), std::move(since),
-                                         std::move(complexity), std::move(acl_categories), std::move(tips));
-        s.key_specs = std::move(key_specs);
-        return s;
-    }
-};
-
-/// `spec` marked as COMMAND DOCS marks a command kept for compatibility only.
-[[nodiscard]] inline server::command_spec deprecated(server::command_spec spec, std::string since,
-                                                     std::string replaced_by) {
-    spec.doc_flags = {"deprecated"};
-    spec.deprecated_since = std::move(since);
-    spec.replaced_by = std::move(replaced_by);
-    return spec;
-}
 
 /// The bytes of `arg` before its first NUL: Redis reads option names and some numbers with
 /// C string functions, which stop there ("NX\0junk" is NX).
