@@ -21,6 +21,7 @@
 #include "respkit/commands/long_double.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/scan.hpp"
+#include "respkit/commands/specs/hashes.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -256,63 +257,17 @@ void random_field_command(command_call& call, Keyspace& ks) {
 template <class Keyspace>
 void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
     using namespace hash_detail;
-    using server::arg_flag;
-    using server::arg_type;
-    using server::key_flag;
     Keyspace* ks = &keyspace;
-    const spec_builder spec{"hash"};
-    const server::key_positions one{1, 1, 1};
-    // Redis's key specs: what each command does with its keys.
-    const server::key_spec ro{.flags = key_flag::ro};
-    const server::key_spec ro_access{.flags = key_flag::ro | key_flag::access};
-    const server::key_spec rw_insert{.flags = key_flag::rw | key_flag::insert};
-    const server::key_spec rw_delete{.flags = key_flag::rw | key_flag::delete_};
-    const server::key_spec rw_update{.flags = key_flag::rw | key_flag::update};
-    const server::key_spec rw_access_update{.flags =
-                                                key_flag::rw | key_flag::access | key_flag::update};
-    const server::command_arg key_arg{.name = "key", .type = arg_type::key, .key_spec_index = 0};
-    const command_flag write = command_flag::write;
-    const command_flag readonly = command_flag::readonly;
-    const command_flag denyoom = command_flag::denyoom;
-    const command_flag fast = command_flag::fast;
-    const std::vector<std::string> read_fast{"@read", "@hash", "@fast"};
-    const std::vector<std::string> read_slow{"@read", "@hash", "@slow"};
-    const std::vector<std::string> write_fast{"@write", "@hash", "@fast"};
+    auto specs = hash_command_specs();
 
     commands.add(
-        server::with_docs(spec("hset", -4, write | denyoom | fast, one, {rw_update},
-                               "Set the string value of a hash field", "2.0.0",
-                               "O(1) for each field/value pair added, so O(N) to add N field/value "
-                               "pairs when the command is called with multiple field/value pairs.",
-                               write_fast),
-                          {key_arg,
-                           {.name = "field_value",
-                            .type = arg_type::block,
-                            .flags = arg_flag::multiple,
-                            .arguments = {{.name = "field", .type = arg_type::string},
-                                          {.name = "value", .type = arg_type::string}}}},
-                          {{"4.0.0", "Accepts multiple `field` and `value` arguments."}}),
+        std::move(specs.hset),
         [ks](command_call& call) { set_command(call, *ks, false); });
-    commands.add(deprecated(server::with_docs(
-                                spec("hmset", -4, write | denyoom | fast, one, {rw_update},
-                                     "Set multiple hash fields to multiple values", "2.0.0",
-                                     "O(N) where N is the number of fields being set.", write_fast),
-                                {key_arg,
-                                 {.name = "field_value",
-                                  .type = arg_type::block,
-                                  .flags = arg_flag::multiple,
-                                  .arguments = {{.name = "field", .type = arg_type::string},
-                                                {.name = "value", .type = arg_type::string}}}}),
-                            "4.0.0", "`HSET` with multiple field-value pairs"),
+    commands.add(std::move(specs.hmset),
                  [ks](command_call& call) { set_command(call, *ks, true); });
 
     commands.add(
-        server::with_docs(spec("hsetnx", 4, write | denyoom | fast, one, {rw_insert},
-                               "Set the value of a hash field, only if the field does not exist",
-                               "2.0.0", "O(1)", write_fast),
-                          {key_arg,
-                           {.name = "field", .type = arg_type::string},
-                           {.name = "value", .type = arg_type::string}}),
+        std::move(specs.hsetnx),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             const auto found = ks->find_or_create(db, call.arg(1), value_kind::hash);
@@ -329,9 +284,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(spec("hget", 3, readonly | fast, one, {ro_access},
-                               "Get the value of a hash field", "2.0.0", "O(1)", read_fast),
-                          {key_arg, {.name = "field", .type = arg_type::string}}),
+        std::move(specs.hget),
         [ks](command_call& call) {
             const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
             if (found.error) {
@@ -345,12 +298,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.reply().bulk_string(*v);
         });
 
-    commands.add(server::with_docs(
-                     spec("hmget", -3, readonly | fast, one, {ro_access},
-                          "Get the values of all the given hash fields", "2.0.0",
-                          "O(N) where N is the number of fields being requested.", read_fast),
-                     {key_arg,
-                      {.name = "field", .type = arg_type::string, .flags = arg_flag::multiple}}),
+    commands.add(std::move(specs.hmget),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error) {
@@ -368,11 +316,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(
-            spec("hdel", -3, write | fast, one, {rw_delete}, "Delete one or more hash fields",
-                 "2.0.0", "O(N) where N is the number of fields to be removed.", write_fast),
-            {key_arg, {.name = "field", .type = arg_type::string, .flags = arg_flag::multiple}},
-            {{"2.4.0", "Accepts multiple `field` arguments."}}),
+        std::move(specs.hdel),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             const std::string_view key = call.arg(1);
@@ -394,10 +338,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             call.reply().integer(deleted);
         });
 
-    commands.add(server::with_docs(spec("hexists", 3, readonly | fast, one, {ro},
-                                        "Determine if a hash field exists", "2.0.0", "O(1)",
-                                        read_fast),
-                                   {key_arg, {.name = "field", .type = arg_type::string}}),
+    commands.add(std::move(specs.hexists),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error)
@@ -406,10 +347,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          call.reply().integer(found.found && found.found->hash().contains(call.arg(2)) ? 1 : 0);
                  });
 
-    commands.add(server::with_docs(spec("hlen", 2, readonly | fast, one, {ro},
-                                        "Get the number of fields in a hash", "2.0.0", "O(1)",
-                                        read_fast),
-                                   {key_arg}),
+    commands.add(std::move(specs.hlen),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error)
@@ -419,10 +357,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                              found.found ? static_cast<std::int64_t>(found.found->hash().size()) : 0);
                  });
 
-    commands.add(server::with_docs(spec("hstrlen", 3, readonly | fast, one, {ro},
-                                        "Get the length of the value of a hash field", "3.2.0",
-                                        "O(1)", read_fast),
-                                   {key_arg, {.name = "field", .type = arg_type::string}}),
+    commands.add(std::move(specs.hstrlen),
                  [ks](command_call& call) {
                      const auto found = ks->find(call.client().db(), call.arg(1), value_kind::hash);
                      if (found.error) {
@@ -433,33 +368,15 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      call.reply().integer(v ? static_cast<std::int64_t>(v->size()) : 0);
                  });
 
-    const std::vector<std::string> order_tip{"nondeterministic_output_order"};
-    commands.add(server::with_docs(spec("hgetall", 2, readonly, one, {ro_access},
-                                        "Get all the fields and values in a hash", "2.0.0",
-                                        "O(N) where N is the size of the hash.", read_slow,
-                                        {"nondeterministic_output_order"}),
-                                   {key_arg}),
+    commands.add(std::move(specs.hgetall),
                  [ks](command_call& call) { get_all_command(call, *ks, true, true); });
-    commands.add(server::with_docs(spec("hkeys", 2, readonly, one, {ro_access},
-                                        "Get all the fields in a hash", "2.0.0",
-                                        "O(N) where N is the size of the hash.", read_slow,
-                                        {"nondeterministic_output_order"}),
-                                   {key_arg}),
+    commands.add(std::move(specs.hkeys),
                  [ks](command_call& call) { get_all_command(call, *ks, true, false); });
-    commands.add(server::with_docs(spec("hvals", 2, readonly, one, {ro_access},
-                                        "Get all the values in a hash", "2.0.0",
-                                        "O(N) where N is the size of the hash.", read_slow,
-                                        {"nondeterministic_output_order"}),
-                                   {key_arg}),
+    commands.add(std::move(specs.hvals),
                  [ks](command_call& call) { get_all_command(call, *ks, false, true); });
 
     commands.add(
-        server::with_docs(spec("hincrby", 4, write | denyoom | fast, one, {rw_access_update},
-                               "Increment the integer value of a hash field by the given number",
-                               "2.0.0", "O(1)", write_fast),
-                          {key_arg,
-                           {.name = "field", .type = arg_type::string},
-                           {.name = "increment", .type = arg_type::integer}}),
+        std::move(specs.hincrby),
         [ks](command_call& call) {
             const auto increment = integer_arg(call, 3);
             if (!increment) return;
@@ -491,12 +408,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(spec("hincrbyfloat", 4, write | denyoom | fast, one, {rw_access_update},
-                               "Increment the float value of a hash field by the given amount",
-                               "2.6.0", "O(1)", write_fast),
-                          {key_arg,
-                           {.name = "field", .type = arg_type::string},
-                           {.name = "increment", .type = arg_type::double_}}),
+        std::move(specs.hincrbyfloat),
         [ks](command_call& call) {
             long double increment = 0;
             if (!parse_long_double(call.arg(3), increment)) {
@@ -535,37 +447,10 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(spec("hscan", -3, readonly, one, {ro_access},
-                               "Incrementally iterate hash fields and associated values", "2.8.0",
-                               "O(1) for every call. O(N) for a complete iteration, including "
-                               "enough command calls for the cursor to return back to 0. N is the "
-                               "number of elements inside the collection..",
-                               read_slow, {"nondeterministic_output"}),
-                          {key_arg,
-                           {.name = "cursor", .type = arg_type::integer},
-                           {.name = "pattern",
-                            .type = arg_type::pattern,
-                            .token = "MATCH",
-                            .flags = arg_flag::optional},
-                           {.name = "count",
-                            .type = arg_type::integer,
-                            .token = "COUNT",
-                            .flags = arg_flag::optional}}),
+        std::move(specs.hscan),
         [ks](command_call& call) { scan_command(call, *ks); });
 
-    commands.add(server::with_docs(spec("hrandfield", -2, readonly, one, {ro_access},
-                                        "Get one or multiple random fields from a hash", "6.2.0",
-                                        "O(N) where N is the number of fields returned", read_slow,
-                                        {"nondeterministic_output"}),
-                                   {key_arg,
-                                    {.name = "options",
-                                     .type = arg_type::block,
-                                     .flags = arg_flag::optional,
-                                     .arguments = {{.name = "count", .type = arg_type::integer},
-                                                   {.name = "withvalues",
-                                                    .type = arg_type::pure_token,
-                                                    .token = "WITHVALUES",
-                                                    .flags = arg_flag::optional}}}}),
+    commands.add(std::move(specs.hrandfield),
                  [ks](command_call& call) { random_field_command(call, *ks); });
 }
 
