@@ -20,6 +20,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/long_double.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/specs/strings.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -34,11 +35,6 @@ namespace string_detail {
 using server::command_call;
 using server::command_flag;
 using store::value;
-
-inline constexpr command_flag write_flag = command_flag::write;
-inline constexpr command_flag readonly_flag = command_flag::readonly;
-inline constexpr command_flag denyoom_flag = command_flag::denyoom;
-inline constexpr command_flag fast_flag = command_flag::fast;
 
 /// Which of SET's and GETEX's options were given (Redis's parseExtendedStringArguments).
 struct string_options {
@@ -357,31 +353,13 @@ void lcs_command(command_call& call, Keyspace& ks) {
 /// GETRANGE, SUBSTR, SETRANGE and LCS, with Redis 7.0's arity, flags and key positions.
 template <class Keyspace>
 void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
-    using server::arg_flag;
-    using server::arg_type;
     using server::key_flag;
     using namespace string_detail;
     using unit = string_options::unit;
     Keyspace* ks = &keyspace;
-    const spec_builder spec{"string"};
-    const std::vector<std::string> read_fast{"@read", "@string", "@fast"};
-    const std::vector<std::string> read_slow{"@read", "@string", "@slow"};
-    const std::vector<std::string> write_fast{"@write", "@string", "@fast"};
-    const std::vector<std::string> write_slow{"@write", "@string", "@slow"};
-    const server::key_positions one{1, 1, 1};
-    // Redis's key specs, where the derived `RW update` / `RO access` are not Redis's.
-    const server::key_spec ro{.flags = key_flag::ro};
-    const server::key_spec rw_insert{.flags = key_flag::rw | key_flag::insert};
-    const server::key_spec rw_access_update{.flags =
-                                                key_flag::rw | key_flag::access | key_flag::update};
-    const server::key_spec rw_access_delete{.flags = key_flag::rw | key_flag::access |
-                                                     key_flag::delete_};
-    const server::key_spec ow_insert{.flags = key_flag::ow | key_flag::insert};
-    const server::key_spec ow_update{.flags = key_flag::ow | key_flag::update};
+    auto specs = string_command_specs();
 
-    commands.add(server::with_docs(spec("get", 2, readonly_flag | fast_flag, one,
-                                        "Get the value of a key", "1.0.0", "O(1)", read_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+    commands.add(std::move(specs.get),
                  [ks](command_call& call) {
                      const value* v = ks->find(call.client().db(), call.arg(1));
                      if (v == nullptr) {
@@ -394,50 +372,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(
-            spec("set", -3, write_flag | denyoom_flag, one,
-                 {{.flags = key_flag::rw | key_flag::access | key_flag::update |
-                            key_flag::variable_flags,
-                   .notes = "RW and ACCESS due to the optional `GET` argument"}},
-                 "Set the string value of a key", "1.0.0", "O(1)", write_slow),
-            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "value", .type = arg_type::string},
-             {.name = "condition",
-              .type = arg_type::oneof,
-              .since = "2.6.12",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
-                            {.name = "xx", .type = arg_type::pure_token, .token = "XX"}}},
-             {.name = "get",
-              .type = arg_type::pure_token,
-              .token = "GET",
-              .since = "6.2.0",
-              .flags = arg_flag::optional},
-             {.name = "expiration",
-              .type = arg_type::oneof,
-              .flags = arg_flag::optional,
-              .arguments =
-                  {{.name = "seconds", .type = arg_type::integer, .token = "EX", .since = "2.6.12"},
-                   {.name = "milliseconds",
-                    .type = arg_type::integer,
-                    .token = "PX",
-                    .since = "2.6.12"},
-                   {.name = "unix-time-seconds",
-                    .type = arg_type::unix_time,
-                    .token = "EXAT",
-                    .since = "6.2.0"},
-                   {.name = "unix-time-milliseconds",
-                    .type = arg_type::unix_time,
-                    .token = "PXAT",
-                    .since = "6.2.0"},
-                   {.name = "keepttl",
-                    .type = arg_type::pure_token,
-                    .token = "KEEPTTL",
-                    .since = "6.0.0"}}}},
-            {{"2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."},
-             {"6.0.0", "Added the `KEEPTTL` option."},
-             {"6.2.0", "Added the `GET`, `EXAT` and `PXAT` option."},
-             {"7.0.0", "Allowed the `NX` and `GET` options to be used together."}}),
+        std::move(specs.set),
         [ks](command_call& call) {
             if (call.argc() == 3) { // the common case: no option to look at
                 ks->set(call.client().db(), call.arg(1), value::from_bytes(call.arg(2)));
@@ -456,11 +391,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
     };
 
     commands.add(
-        server::with_docs(spec("setnx", 3, write_flag | denyoom_flag | fast_flag, one, {ow_insert},
-                               "Set the value of a key, only if the key does not exist", "1.0.0",
-                               "O(1)", write_fast),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                           {.name = "value", .type = arg_type::string}}),
+        std::move(specs.setnx),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             if (ks->find_for_write(db, call.arg(1)) != nullptr) {
@@ -471,40 +402,21 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             call.reply().integer(1);
         });
 
-    commands.add(server::with_docs(spec("setex", 4, write_flag | denyoom_flag, one, {ow_update},
-                                        "Set the value and expiration of a key", "2.0.0", "O(1)",
-                                        write_slow),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                    {.name = "seconds", .type = arg_type::integer},
-                                    {.name = "value", .type = arg_type::string}}),
+    commands.add(std::move(specs.setex),
                  [ks](command_call& call) { set_with_ttl_command(call, *ks, unit::ex); });
 
-    commands.add(server::with_docs(spec("psetex", 4, write_flag | denyoom_flag, one, {ow_update},
-                                        "Set the value and expiration in milliseconds of a key",
-                                        "2.6.0", "O(1)", write_slow),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                    {.name = "milliseconds", .type = arg_type::integer},
-                                    {.name = "value", .type = arg_type::string}}),
+    commands.add(std::move(specs.psetex),
                  [ks](command_call& call) { set_with_ttl_command(call, *ks, unit::px); });
 
     commands.add(
-        deprecated(server::with_docs(spec("getset", 3, write_flag | denyoom_flag | fast_flag, one,
-                                          {rw_access_update},
-                                          "Set the string value of a key and return its old value",
-                                          "1.0.0", "O(1)", write_fast),
-                                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                      {.name = "value", .type = arg_type::string}}),
-                   "6.2.0", "`SET` with the `!GET` argument"),
+        std::move(specs.getset),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             if (!get_and_reply(call, *ks, db, call.arg(1))) return;
             ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
         });
 
-    commands.add(server::with_docs(
-                     spec("getdel", 2, write_flag | fast_flag, one, {rw_access_delete},
-                          "Get the value of a key and delete the key", "6.2.0", "O(1)", write_fast),
-                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+    commands.add(std::move(specs.getdel),
                  [ks](command_call& call) {
                      const std::size_t db = call.client().db();
                      const value* v = ks->find(db, call.arg(1));
@@ -521,22 +433,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(
-            spec("getex", -2, write_flag | fast_flag, one,
-                 {{.flags = key_flag::rw | key_flag::access | key_flag::update,
-                   .notes = "RW and UPDATE because it changes the TTL"}},
-                 "Get the value of a key and optionally set its expiration", "6.2.0", "O(1)",
-                 write_fast),
-            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "expiration",
-              .type = arg_type::oneof,
-              .flags = arg_flag::optional,
-              .arguments =
-                  {{.name = "seconds", .type = arg_type::integer, .token = "EX"},
-                   {.name = "milliseconds", .type = arg_type::integer, .token = "PX"},
-                   {.name = "unix-time-seconds", .type = arg_type::unix_time, .token = "EXAT"},
-                   {.name = "unix-time-milliseconds", .type = arg_type::unix_time, .token = "PXAT"},
-                   {.name = "persist", .type = arg_type::pure_token, .token = "PERSIST"}}}}),
+        std::move(specs.getex),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             const std::string_view key = call.arg(1);
@@ -568,13 +465,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands
-        .add(server::with_docs(spec("mget", -2, readonly_flag | fast_flag, {1, -1, 1},
-                                    "Get the values of all the given keys", "1.0.0",
-                                    "O(N) where N is the number of keys to retrieve.", read_fast),
-                               {{.name = "key",
-                                 .type = arg_type::key,
-                                 .key_spec_index = 0,
-                                 .flags = arg_flag::multiple}}),
+        .add(std::move(specs.mget),
              [ks](command_call& call) {
                  const std::size_t db = call.client().db();
                  call.reply().array(call.argc() - 1);
@@ -590,16 +481,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
 
     commands
         .add(
-            server::with_docs(
-                spec("mset", -3, write_flag | denyoom_flag, {1, -1, 2},
-                     {{.flags = key_flag::ow | key_flag::update, .find = server::key_range(-1, 2)}},
-                     "Set multiple keys to multiple values", "1.0.1",
-                     "O(N) where N is the number of keys to set.", write_slow),
-                {{.name = "key_value",
-                  .type = arg_type::block,
-                  .flags = arg_flag::multiple,
-                  .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                {.name = "value", .type = arg_type::string}}}}),
+            std::move(specs.mset),
             [ks](command_call& call) {
                 if (call.argc() % 2 == 0) {
                     reply_arity_error(call);
@@ -614,16 +496,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
 
     commands
         .add(
-            server::with_docs(
-                spec("msetnx", -3, write_flag | denyoom_flag, {1, -1, 2},
-                     {{.flags = key_flag::ow | key_flag::insert, .find = server::key_range(-1, 2)}},
-                     "Set multiple keys to multiple values, only if none of the keys exist",
-                     "1.0.1", "O(N) where N is the number of keys to set.", write_slow),
-                {{.name = "key_value",
-                  .type = arg_type::block,
-                  .flags = arg_flag::multiple,
-                  .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                {.name = "value", .type = arg_type::string}}}}),
+            std::move(specs.msetnx),
             [ks](command_call& call) {
                 if (call.argc() % 2 == 0) {
                     reply_arity_error(call);
@@ -643,15 +516,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         .spec.tips = {"request_policy:multi_shard", "response_policy:agg_min"};
 
     commands.add(
-        server::with_docs(
-            spec("append", 3, write_flag | denyoom_flag | fast_flag, one, {rw_insert},
-                 "Append a value to a key", "2.0.0",
-                 "O(1). The amortized time complexity is O(1) assuming the appended value is small "
-                 "and the already present value is of any size, since the dynamic string library "
-                 "used by Redis will double the free space available on every reallocation.",
-                 write_fast),
-            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "value", .type = arg_type::string}}),
+        std::move(specs.append),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             const std::string_view key = call.arg(1), tail = call.arg(2);
@@ -674,10 +539,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             call.reply().integer(static_cast<std::int64_t>(bytes.size()));
         });
 
-    commands.add(server::with_docs(spec("strlen", 2, readonly_flag | fast_flag, one, {ro},
-                                        "Get the length of the value stored in a key", "2.2.0",
-                                        "O(1)", read_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+    commands.add(std::move(specs.strlen),
                  [ks](command_call& call) {
                      const value* v = ks->find(call.client().db(), call.arg(1));
                      if (v == nullptr) {
@@ -690,32 +552,16 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(spec("incr", 2, write_flag | denyoom_flag | fast_flag, one,
-                               {rw_access_update}, "Increment the integer value of a key by one",
-                               "1.0.0", "O(1)", write_fast),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        std::move(specs.incr),
         [ks](command_call& call) { incr_command(call, *ks, 1); });
     commands.add(
-        server::with_docs(spec("decr", 2, write_flag | denyoom_flag | fast_flag, one,
-                               {rw_access_update}, "Decrement the integer value of a key by one",
-                               "1.0.0", "O(1)", write_fast),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        std::move(specs.decr),
         [ks](command_call& call) { incr_command(call, *ks, -1); });
-    commands.add(server::with_docs(spec("incrby", 3, write_flag | denyoom_flag | fast_flag, one,
-                                        {rw_access_update},
-                                        "Increment the integer value of a key by the given amount",
-                                        "1.0.0", "O(1)", write_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                    {.name = "increment", .type = arg_type::integer}}),
+    commands.add(std::move(specs.incrby),
                  [ks](command_call& call) {
                      if (const auto delta = integer_arg(call, 2)) incr_command(call, *ks, *delta);
                  });
-    commands.add(server::with_docs(spec("decrby", 3, write_flag | denyoom_flag | fast_flag, one,
-                                        {rw_access_update},
-                                        "Decrement the integer value of a key by the given number",
-                                        "1.0.0", "O(1)", write_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                    {.name = "decrement", .type = arg_type::integer}}),
+    commands.add(std::move(specs.decrby),
                  [ks](command_call& call) {
                      const auto delta = integer_arg(call, 2);
                      if (!delta) return;
@@ -726,12 +572,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      incr_command(call, *ks, -*delta);
                  });
 
-    commands.add(server::with_docs(spec("incrbyfloat", 3, write_flag | denyoom_flag | fast_flag,
-                                        one, {rw_access_update},
-                                        "Increment the float value of a key by the given amount",
-                                        "2.6.0", "O(1)", write_fast),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                    {.name = "increment", .type = arg_type::double_}}),
+    commands.add(std::move(specs.incrbyfloat),
                  [ks](command_call& call) {
                      const std::size_t db = call.client().db();
                      const std::string_view key = call.arg(1);
@@ -797,42 +638,13 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                                        : std::string_view());
     };
     commands.add(
-        server::with_docs(
-            spec("getrange", 4, readonly_flag, one, "Get a substring of the string stored at a key",
-                 "2.4.0",
-                 "O(N) where N is the length of the returned string. The complexity is ultimately "
-                 "determined by the returned length, but because creating a substring from an "
-                 "existing string is very cheap, it can be considered O(1) for small strings.",
-                 read_slow),
-            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "start", .type = arg_type::integer},
-             {.name = "end", .type = arg_type::integer}}),
+        std::move(specs.getrange),
         getrange);
-    commands.add(deprecated(server::with_docs(
-                                spec("substr", 4, readonly_flag, one,
-                                     "Get a substring of the string stored at a key", "1.0.0",
-                                     "O(N) where N is the length of the returned string. The "
-                                     "complexity is ultimately determined by the returned length, "
-                                     "but because creating a substring from an existing string is "
-                                     "very cheap, it can be considered O(1) for small strings.",
-                                     read_slow),
-                                {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                                 {.name = "start", .type = arg_type::integer},
-                                 {.name = "end", .type = arg_type::integer}}),
-                            "2.0.0", "`GETRANGE`"),
+    commands.add(std::move(specs.substr),
                  getrange);
 
     commands.add(
-        server::with_docs(
-            spec("setrange", 4, write_flag | denyoom_flag, one,
-                 "Overwrite part of a string at key starting at the specified offset", "2.2.0",
-                 "O(1), not counting the time taken to copy the new string in place. Usually, this "
-                 "string is very small so the amortized complexity is O(1). Otherwise, complexity "
-                 "is O(M) with M being the length of the value argument.",
-                 write_slow),
-            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "offset", .type = arg_type::integer},
-             {.name = "value", .type = arg_type::string}}),
+        std::move(specs.setrange),
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             const std::string_view key = call.arg(1), patch = call.arg(3);
@@ -871,27 +683,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         });
 
     commands.add(
-        server::with_docs(
-            spec("lcs", -3, readonly_flag, {1, 2, 1}, "Find longest common substring", "7.0.0",
-                 "O(N*M) where N and M are the lengths of s1 and s2, respectively", read_slow),
-            {{.name = "key1", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "key2", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "len",
-              .type = arg_type::pure_token,
-              .token = "LEN",
-              .flags = arg_flag::optional},
-             {.name = "idx",
-              .type = arg_type::pure_token,
-              .token = "IDX",
-              .flags = arg_flag::optional},
-             {.name = "len",
-              .type = arg_type::integer,
-              .token = "MINMATCHLEN",
-              .flags = arg_flag::optional},
-             {.name = "withmatchlen",
-              .type = arg_type::pure_token,
-              .token = "WITHMATCHLEN",
-              .flags = arg_flag::optional}}),
+        std::move(specs.lcs),
         [ks](command_call& call) { lcs_command(call, *ks); });
 }
 
