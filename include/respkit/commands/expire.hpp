@@ -15,6 +15,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/specs/expire.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -134,109 +135,34 @@ void ttl_command(command_call& call, Keyspace& ks, bool ms, bool absolute) {
 /// PERSIST on `commands`, running against `keyspace`.
 template <class Keyspace>
 void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
-    using server::arg_flag;
-    using server::arg_type;
     using namespace expire_detail;
-    using server::command_flag;
     Keyspace* ks = &keyspace;
-    const spec_builder spec{"generic"};
-    const server::key_positions one{1, 1, 1};
-    const command_flag write_fast = command_flag::write | command_flag::fast;
-    const command_flag read_fast = command_flag::readonly | command_flag::fast;
-    const std::vector<std::string> write_acl{"@keyspace", "@write", "@fast"};
-    const std::vector<std::string> read_acl{"@keyspace", "@read", "@fast"};
+    auto specs = expire_command_specs();
 
-    commands.add(server::with_docs(
-                     spec("expire", -3, write_fast, one, "Set a key's time to live in seconds", "1.0.0", "O(1)",
-                          write_acl),
-                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                      {.name = "seconds", .type = arg_type::integer},
-                      {.name = "condition",
-                       .type = arg_type::oneof,
-                       .since = "7.0.0",
-                       .flags = arg_flag::optional,
-                       .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
-                                     {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
-                                     {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
-                                     {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
-                     {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
+    commands.add(std::move(specs.expire),
                  [ks](command_call& call) { expire_command(call, *ks, true, false); });
-    commands.add(server::with_docs(
-                     spec("pexpire", -3, write_fast, one, "Set a key's time to live in milliseconds",
-                          "2.6.0", "O(1)", write_acl),
-                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                      {.name = "milliseconds", .type = arg_type::integer},
-                      {.name = "condition",
-                       .type = arg_type::oneof,
-                       .since = "7.0.0",
-                       .flags = arg_flag::optional,
-                       .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
-                                     {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
-                                     {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
-                                     {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
-                     {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
+    commands.add(std::move(specs.pexpire),
                  [ks](command_call& call) { expire_command(call, *ks, false, false); });
-    commands.add(server::with_docs(
-                     spec("expireat", -3, write_fast, one,
-                          "Set the expiration for a key as a UNIX timestamp", "1.2.0", "O(1)", write_acl),
-                     {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                      {.name = "unix-time-seconds", .type = arg_type::unix_time},
-                      {.name = "condition",
-                       .type = arg_type::oneof,
-                       .since = "7.0.0",
-                       .flags = arg_flag::optional,
-                       .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
-                                     {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
-                                     {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
-                                     {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
-                     {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
+    commands.add(std::move(specs.expireat),
                  [ks](command_call& call) { expire_command(call, *ks, true, true); });
     commands.add(
-        server::with_docs(
-            spec("pexpireat", -3, write_fast, one,
-                 "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
-                 "2.6.0", "O(1)", write_acl),
-            {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "unix-time-milliseconds", .type = arg_type::unix_time},
-             {.name = "condition",
-              .type = arg_type::oneof,
-              .since = "7.0.0",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
-                            {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
-                            {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
-                            {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
-            {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}}),
+        std::move(specs.pexpireat),
         [ks](command_call& call) { expire_command(call, *ks, false, true); });
     commands
-        .add(server::with_docs(spec("ttl", 2, read_fast, one,
-                                    "Get the time to live for a key in seconds", "1.0.0", "O(1)", read_acl),
-                               {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
-                               {{"2.8.0", "Added the -2 reply."}}),
+        .add(std::move(specs.ttl),
              [ks](command_call& call) { ttl_command(call, *ks, false, false); })
         .spec.tips = {"nondeterministic_output"};
     commands
-        .add(server::with_docs(spec("pttl", 2, read_fast, one,
-                                    "Get the time to live for a key in milliseconds", "2.6.0", "O(1)",
-                                    read_acl),
-                               {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
-                               {{"2.8.0", "Added the -2 reply."}}),
+        .add(std::move(specs.pttl),
              [ks](command_call& call) { ttl_command(call, *ks, true, false); })
         .spec.tips = {"nondeterministic_output"};
     commands.add(
-        server::with_docs(spec("expiretime", 2, read_fast, one,
-                               "Get the expiration Unix timestamp for a key", "7.0.0", "O(1)", read_acl),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        std::move(specs.expiretime),
         [ks](command_call& call) { ttl_command(call, *ks, false, true); });
     commands.add(
-        server::with_docs(spec("pexpiretime", 2, read_fast, one,
-                               "Get the expiration Unix timestamp for a key in milliseconds",
-                               "7.0.0", "O(1)", read_acl),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+        std::move(specs.pexpiretime),
         [ks](command_call& call) { ttl_command(call, *ks, true, true); });
-    commands.add(server::with_docs(spec("persist", 2, write_fast, one,
-                                        "Remove the expiration from a key", "2.2.0", "O(1)", write_acl),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+    commands.add(std::move(specs.persist),
                  [ks](command_call& call) {
                      call.reply().integer(ks->persist(call.client().db(), call.arg(1)) ? 1 : 0);
                  });

@@ -1,0 +1,120 @@
+#pragma once
+
+/// \file
+/// Redis 7.0's specs of the expiry commands (expire.hpp): name, arity, flags, key positions and key
+/// specs, and their COMMAND DOCS (group, summary, since, complexity, ACL categories, arguments,
+/// history).
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "respkit/commands/specs/spec_builder.hpp"
+#include "respkit/server/command.hpp"
+
+namespace respkit::commands {
+
+/// The expiry commands' specs, one per command.
+struct expire_specs {
+    server::command_spec expire, pexpire, expireat, pexpireat, ttl, pttl, expiretime, pexpiretime,
+        persist;
+};
+
+/// Redis 7.0's expire specs: what COMMAND INFO and COMMAND DOCS show of each command.
+[[nodiscard]] inline expire_specs expire_command_specs() {
+    using server::arg_flag;
+    using server::arg_type;
+    using server::command_flag;
+    using server::key_flag;
+    expire_specs specs;
+    const spec_builder spec{"generic"};
+    const server::key_positions one{1, 1, 1};
+    const command_flag write_fast = command_flag::write | command_flag::fast;
+    const command_flag read_fast = command_flag::readonly | command_flag::fast;
+    const std::vector<std::string> write_acl{"@keyspace", "@write", "@fast"};
+    const std::vector<std::string> read_acl{"@keyspace", "@read", "@fast"};
+
+    specs.expire = server::with_docs(
+        spec("expire", -3, write_fast, one, "Set a key's time to live in seconds", "1.0.0", "O(1)",
+             write_acl),
+        {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+         {.name = "seconds", .type = arg_type::integer},
+         {.name = "condition",
+          .type = arg_type::oneof,
+          .since = "7.0.0",
+          .flags = arg_flag::optional,
+          .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                        {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                        {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                        {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+        {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}});
+    specs.pexpire = server::with_docs(
+        spec("pexpire", -3, write_fast, one, "Set a key's time to live in milliseconds", "2.6.0",
+             "O(1)", write_acl),
+        {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+         {.name = "milliseconds", .type = arg_type::integer},
+         {.name = "condition",
+          .type = arg_type::oneof,
+          .since = "7.0.0",
+          .flags = arg_flag::optional,
+          .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                        {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                        {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                        {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+        {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}});
+    specs.expireat = server::with_docs(
+        spec("expireat", -3, write_fast, one, "Set the expiration for a key as a UNIX timestamp",
+             "1.2.0", "O(1)", write_acl),
+        {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+         {.name = "unix-time-seconds", .type = arg_type::unix_time},
+         {.name = "condition",
+          .type = arg_type::oneof,
+          .since = "7.0.0",
+          .flags = arg_flag::optional,
+          .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                        {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                        {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                        {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+        {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}});
+    specs.pexpireat = server::with_docs(
+        spec("pexpireat", -3, write_fast, one,
+             "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0",
+             "O(1)", write_acl),
+        {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
+         {.name = "unix-time-milliseconds", .type = arg_type::unix_time},
+         {.name = "condition",
+          .type = arg_type::oneof,
+          .since = "7.0.0",
+          .flags = arg_flag::optional,
+          .arguments = {{.name = "nx", .type = arg_type::pure_token, .token = "NX"},
+                        {.name = "xx", .type = arg_type::pure_token, .token = "XX"},
+                        {.name = "gt", .type = arg_type::pure_token, .token = "GT"},
+                        {.name = "lt", .type = arg_type::pure_token, .token = "LT"}}}},
+        {{"7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`."}});
+    specs.ttl = server::with_docs(spec("ttl", 2, read_fast, one,
+                                       "Get the time to live for a key in seconds", "1.0.0", "O(1)",
+                                       read_acl),
+                                  {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
+                                  {{"2.8.0", "Added the -2 reply."}});
+    specs.pttl = server::with_docs(spec("pttl", 2, read_fast, one,
+                                        "Get the time to live for a key in milliseconds", "2.6.0",
+                                        "O(1)", read_acl),
+                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}},
+                                   {{"2.8.0", "Added the -2 reply."}});
+    specs.expiretime = server::with_docs(
+        spec("expiretime", 2, read_fast, one, "Get the expiration Unix timestamp for a key",
+             "7.0.0", "O(1)", read_acl),
+        {{.name = "key", .type = arg_type::key, .key_spec_index = 0}});
+    specs.pexpiretime =
+        server::with_docs(spec("pexpiretime", 2, read_fast, one,
+                               "Get the expiration Unix timestamp for a key in milliseconds",
+                               "7.0.0", "O(1)", read_acl),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}});
+    specs.persist =
+        server::with_docs(spec("persist", 2, write_fast, one, "Remove the expiration from a key",
+                               "2.2.0", "O(1)", write_acl),
+                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0}});
+    return specs;
+}
+
+} // namespace respkit::commands
