@@ -19,6 +19,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/scan.hpp"
+#include "respkit/commands/specs/keys.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -156,23 +157,9 @@ void copy_command(command_call& call, Keyspace& ks) {
 /// Redis 7.0's arity, flags and key positions. The expiry commands are install_expire_commands'.
 template <class Keyspace>
 void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
-    using server::arg_flag;
-    using server::arg_type;
-    using server::key_flag;
     using namespace key_detail;
     Keyspace* ks = &keyspace;
-    const spec_builder spec{"generic"};
-    const command_flag write = command_flag::write;
-    const command_flag readonly = command_flag::readonly;
-    const command_flag fast = command_flag::fast;
-    const server::key_positions all_keys{1, -1, 1};
-    const server::key_positions one{1, 1, 1};
-    // Redis's key specs, where the derived `RW update` / `RO access` are not Redis's.
-    const server::key_spec ro{.flags = key_flag::ro};
-    const server::key_spec ro_access{.flags = key_flag::ro | key_flag::access};
-    const server::key_spec rw_access_delete{.flags = key_flag::rw | key_flag::access |
-                                                     key_flag::delete_};
-    const std::vector<std::string> multi_shard_sum{"request_policy:multi_shard", "response_policy:agg_sum"};
+    auto specs = key_command_specs();
 
     const auto del = [ks](command_call& call) {
         const std::size_t db = call.client().db();
@@ -181,35 +168,10 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
         call.reply().integer(deleted);
     };
     commands.add(
-        server::with_docs(
-            spec("del", -2, write, all_keys,
-                 {{.flags = key_flag::rm | key_flag::delete_, .find = server::key_range(-1)}},
-                 "Delete a key", "1.0.0",
-                 "O(N) where N is the number of keys that will be removed. When a key to remove "
-                 "holds a value other than a string, the individual complexity for this key is "
-                 "O(M) where M is the number of elements in the list, set, sorted set or hash. "
-                 "Removing a single key that holds a string value is O(1).",
-                 {"@keyspace", "@write", "@slow"}, multi_shard_sum),
-            {{.name = "key",
-              .type = arg_type::key,
-              .key_spec_index = 0,
-              .flags = arg_flag::multiple}}),
+        std::move(specs.del),
         del);
     commands.add(
-        server::with_docs(
-            spec("unlink", -2, write | fast, all_keys,
-                 {{.flags = key_flag::rm | key_flag::delete_, .find = server::key_range(-1)}},
-                 "Delete a key asynchronously in another thread. Otherwise it is just as "
-                 "DEL, but non blocking.",
-                 "4.0.0",
-                 "O(1) for each key removed regardless of its size. Then the command does "
-                 "O(N) work in a different thread in order to reclaim memory, where N is "
-                 "the number of allocations the deleted objects where composed of.",
-                 {"@keyspace", "@write", "@fast"}, multi_shard_sum),
-            {{.name = "key",
-              .type = arg_type::key,
-              .key_spec_index = 0,
-              .flags = arg_flag::multiple}}),
+        std::move(specs.unlink),
         del);
 
     const auto exists = [ks](command_call& call) {
@@ -218,46 +180,19 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
         for (std::size_t i = 1; i < call.argc(); ++i) found += ks->exists(db, call.arg(i)) ? 1 : 0;
         call.reply().integer(found);
     };
-    commands.add(server::with_docs(spec("exists", -2, readonly | fast, all_keys,
-                                        {{.flags = key_flag::ro, .find = server::key_range(-1)}},
-                                        "Determine if a key exists", "1.0.0",
-                                        "O(N) where N is the number of keys to check.",
-                                        {"@keyspace", "@read", "@fast"}, multi_shard_sum),
-                                   {{.name = "key",
-                                     .type = arg_type::key,
-                                     .key_spec_index = 0,
-                                     .flags = arg_flag::multiple}},
-                                   {{"3.0.3", "Accepts multiple `key` arguments."}}),
+    commands.add(std::move(specs.exists),
                  exists);
     commands.add(
-        server::with_docs(spec("touch", -2, readonly | fast, all_keys,
-                               {{.flags = key_flag::ro, .find = server::key_range(-1)}},
-                               "Alters the last access time of a key(s). Returns the number of "
-                               "existing keys specified.",
-                               "3.2.1", "O(N) where N is the number of keys that will be touched.",
-                               {"@keyspace", "@read", "@fast"}, multi_shard_sum),
-                          {{.name = "key",
-                            .type = arg_type::key,
-                            .key_spec_index = 0,
-                            .flags = arg_flag::multiple}}),
+        std::move(specs.touch),
         exists);
 
-    commands.add(server::with_docs(spec("type", 2, readonly | fast, one, {ro},
-                                        "Determine the type stored at key", "1.0.0", "O(1)",
-                                        {"@keyspace", "@read", "@fast"}),
-                                   {{.name = "key", .type = arg_type::key, .key_spec_index = 0}}),
+    commands.add(std::move(specs.type),
                  [ks](command_call& call) {
                      call.reply().simple_string(ks->type_name(call.client().db(), call.arg(1)));
                  });
 
     commands.add(
-        server::with_docs(
-            spec("keys", 2, readonly, {}, "Find all keys matching the given pattern", "1.0.0",
-                 "O(N) with N being the number of keys in the database, under the assumption that "
-                 "the key names in the database and the given pattern have limited length.",
-                 {"@keyspace", "@read", "@slow", "@dangerous"},
-                 {"request_policy:all_shards", "nondeterministic_output_order"}),
-            {{.name = "pattern", .type = arg_type::pattern}}),
+        std::move(specs.keys),
         [ks](command_call& call) {
             std::vector<std::string> keys;
             ks->keys(call.client().db(), call.arg(1), keys);
@@ -266,37 +201,11 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.reply().bulk_string(key);
         });
 
-    commands.add(server::with_docs(
-                     spec("scan", -2, readonly, {}, "Incrementally iterate the keys space", "2.8.0",
-                          "O(1) for every call. O(N) for a complete iteration, including enough "
-                          "command calls for the cursor to return back to 0. N is the number of "
-                          "elements inside the collection.",
-                          {"@keyspace", "@read", "@slow"},
-                          {"nondeterministic_output", "request_policy:special"}),
-                     {{.name = "cursor", .type = arg_type::integer},
-                      {.name = "pattern",
-                       .type = arg_type::pattern,
-                       .token = "MATCH",
-                       .flags = arg_flag::optional},
-                      {.name = "count",
-                       .type = arg_type::integer,
-                       .token = "COUNT",
-                       .flags = arg_flag::optional},
-                      {.name = "type",
-                       .type = arg_type::string,
-                       .token = "TYPE",
-                       .since = "6.0.0",
-                       .flags = arg_flag::optional}},
-                     {{"6.0.0", "Added the `TYPE` subcommand."}}),
+    commands.add(std::move(specs.scan),
                  [ks](command_call& call) { scan_command(call, *ks); });
 
     commands.add(
-        server::with_docs(spec("rename", 3, write, {1, 2, 1},
-                               {rw_access_delete,
-                                {.flags = key_flag::ow | key_flag::update, .begin = {.index = 2}}},
-                               "Rename a key", "1.0.0", "O(1)", {"@keyspace", "@write", "@slow"}),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                           {.name = "newkey", .type = arg_type::key, .key_spec_index = 1}}),
+        std::move(specs.rename),
         [ks](command_call& call) {
             const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2));
             if (r.error)
@@ -305,15 +214,7 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.ok();
         });
     commands.add(
-        server::with_docs(spec("renamenx", 3, write | fast, {1, 2, 1},
-                               {rw_access_delete,
-                                {.flags = key_flag::ow | key_flag::insert, .begin = {.index = 2}}},
-                               "Rename a key, only if the new key does not exist", "1.0.0", "O(1)",
-                               {"@keyspace", "@write", "@fast"}),
-                          {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                           {.name = "newkey", .type = arg_type::key, .key_spec_index = 1}},
-                          {{"3.2.0", "The command no longer returns an error when source "
-                                     "and destination names are the same."}}),
+        std::move(specs.renamenx),
         [ks](command_call& call) {
             const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2), true);
             if (r.error)
@@ -322,9 +223,7 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.reply().integer(r.renamed ? 1 : 0);
         });
 
-    commands.add(spec("randomkey", 1, readonly, {}, "Return a random key from the keyspace",
-                      "1.0.0", "O(1)", {"@keyspace", "@read", "@slow"},
-                      {"request_policy:all_shards", "nondeterministic_output"}),
+    commands.add(std::move(specs.randomkey),
                  [ks](command_call& call) {
                      const auto key = ks->random_key(call.client().db());
                      if (key)
@@ -334,50 +233,12 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                  });
 
     commands.add(
-        server::with_docs(
-            spec("copy", -3, write | command_flag::denyoom, {1, 2, 1},
-                 {ro_access, {.flags = key_flag::ow | key_flag::update, .begin = {.index = 2}}},
-                 "Copy a key", "6.2.0",
-                 "O(N) worst case for collections, where N is the number of nested "
-                 "items. O(1) for string "
-                 "values.",
-                 {"@keyspace", "@write", "@slow"}),
-            {{.name = "source", .type = arg_type::key, .key_spec_index = 0},
-             {.name = "destination", .type = arg_type::key, .key_spec_index = 1},
-             {.name = "destination-db",
-              .type = arg_type::integer,
-              .token = "DB",
-              .flags = arg_flag::optional},
-             {.name = "replace",
-              .type = arg_type::pure_token,
-              .token = "REPLACE",
-              .flags = arg_flag::optional}}),
+        std::move(specs.copy),
         [ks](command_call& call) { copy_command(call, *ks); });
 
     // OBJECT: a container of subcommands (no handler of its own).
-    commands.add(spec("object", -2, command_flag::none, {},
-                      "A container for object introspection commands", "2.2.3",
-                      "Depends on subcommand.", {"@slow"}),
+    commands.add(std::move(specs.object),
                  {});
-    const auto object_sub = [&](std::string name, int arity, command_flag flags, server::key_positions keys,
-                                std::string summary, std::string since, std::vector<std::string> tips,
-                                server::command_handler handler) {
-        std::vector<std::string> acl{"@keyspace", "@read", "@slow"};
-        if (name == "help") acl = {"@keyspace", "@slow"};
-        std::vector<server::command_arg> args;
-        std::vector<server::key_spec> key_specs;
-        if (keys.first > 0) {
-            args = {{.name = "key", .type = server::arg_type::key, .key_spec_index = 0}};
-            key_specs = {{.flags = key_flag::ro, .begin = {.index = keys.first}}};
-        }
-        commands.add_subcommand(
-            "object",
-            server::with_docs(spec(std::move(name), arity, flags, keys, std::move(key_specs),
-                                   std::move(summary), std::move(since), "O(1)", std::move(acl),
-                                   std::move(tips)),
-                              std::move(args)),
-            std::move(handler));
-    };
     // Each OBJECT key subcommand looks the key up first: a missing key is a null reply.
     const auto with_value = [ks](auto&& body) {
         return [ks, body](command_call& call) {
@@ -388,34 +249,28 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 body(call, *v);
         };
     };
-    const std::vector<std::string> nondeterministic{"nondeterministic_output"};
-    object_sub("encoding", 3, readonly, {2, 2, 1},
-               "Inspect the internal encoding of a Redis object", "2.2.3", nondeterministic,
+    commands.add_subcommand("object", std::move(specs.object_encoding),
                with_value([](command_call& call, const store::value& v) {
                    call.reply().bulk_string(encoding_name(v));
                }));
-    object_sub("refcount", 3, readonly, {2, 2, 1},
-               "Get the number of references to the value of the key", "2.2.3", nondeterministic,
+    commands.add_subcommand("object", std::move(specs.object_refcount),
                with_value([](command_call& call, const store::value& v) {
                    // Redis shares one object for each integer in [0, 10000).
                    std::int64_t n = -1;
                    const bool shared = v.is_int_encoded() && !v.to_int64(n) && n >= 0 && n < shared_integers;
                    call.reply().integer(shared ? std::numeric_limits<std::int32_t>::max() : 1);
                }));
-    object_sub("idletime", 3, readonly, {2, 2, 1},
-               "Get the time since a Redis object was last accessed", "2.2.3", nondeterministic,
+    commands.add_subcommand("object", std::move(specs.object_idletime),
                with_value([](command_call& call, const store::value&) {
                    call.reply().integer(0); // access times are not tracked
                }));
-    object_sub("freq", 3, readonly, {2, 2, 1},
-               "Get the logarithmic access frequency counter of a Redis object", "4.0.0",
-               nondeterministic, with_value([](command_call& call, const store::value&) {
+    commands.add_subcommand("object", std::move(specs.object_freq),
+               with_value([](command_call& call, const store::value&) {
                    call.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
                               "note that when switching between policies at runtime LRU and LFU data will take some "
                               "time to adjust.");
                }));
-    object_sub("help", 2, command_flag::loading | command_flag::stale, {},
-               "Show helpful text about the different subcommands", "6.2.0", {},
+    commands.add_subcommand("object", std::move(specs.object_help),
                [](command_call& call) {
                    call.reply().array(std::size(object_help));
                    for (const std::string_view line : object_help)
