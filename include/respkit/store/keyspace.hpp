@@ -18,6 +18,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -358,7 +359,12 @@ public:
                         expire_slot(db, slot);
                         ++expired;
                     } else {
-                        ttl_sum += at - now;
+                        // Saturated: expiry times near INT64_MAX (PEXPIREAT k 9223372036854775806)
+                        // would overflow the sum.
+                        const std::int64_t ttl = at - now;
+                        ttl_sum = ttl > std::numeric_limits<std::int64_t>::max() - ttl_sum
+                                      ? std::numeric_limits<std::int64_t>::max()
+                                      : ttl_sum + ttl;
                         ++ttl_samples;
                     }
                 }
