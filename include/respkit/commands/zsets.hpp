@@ -733,6 +733,13 @@ void zrandmember_command(command_call& call, Keyspace& ks) {
             return;
         }
         const bool withscores = call.argc() == 4;
+        // As Redis: with scores the reply has two entries per member, so the count is bounded
+        // where doubling it cannot overflow.
+        constexpr std::int64_t half = std::numeric_limits<std::int64_t>::max() / 2;
+        if (withscores && (count < -half || count > half)) {
+            call.error("ERR value is out of range");
+            return;
+        }
         const auto z = read_zset(call, ks, call.arg(1));
         if (!z) return;
         if (!*z || count == 0) {
@@ -741,23 +748,29 @@ void zrandmember_command(command_call& call, Keyspace& ks) {
         }
         const zset& set = **z;
         const std::size_t size = ops::size(set);
-        std::vector<std::size_t> ranks;
-        if (count < 0) {
-            for (std::int64_t i = 0; i < -count; ++i) ranks.push_back(static_cast<std::size_t>(rng() % size));
-        } else {
-            for (std::size_t i = 0; i < size; ++i) ranks.push_back(i);
-            std::shuffle(ranks.begin(), ranks.end(), rng);
-            if (ranks.size() > static_cast<std::uint64_t>(count)) ranks.resize(static_cast<std::size_t>(count));
-        }
-        call.reply().array(withscores && !call.reply().resp3() ? ranks.size() * 2 : ranks.size());
-        for (const std::size_t r : ranks) {
+        const auto reply_rank = [&](std::size_t r) {
             ops::visit(set, r, 1, false, [&](std::string_view m, double s) {
                 if (withscores)
                     reply_pair(call, m, s);
                 else
                     call.reply().bulk_string(m);
             });
+        };
+        const auto header = [&](std::uint64_t n) { call.reply().array(withscores && !call.reply().resp3() ? n * 2 : n); };
+        if (count < 0) {
+            // Repeats allowed: as many draws as asked, written as they are drawn (the count
+            // comes from the request; only the reply's output limit bounds it, as in Redis).
+            const auto n = static_cast<std::uint64_t>(-count);
+            header(n);
+            for (std::uint64_t i = 0; i < n; ++i) reply_rank(static_cast<std::size_t>(rng() % size));
+            return;
         }
+        std::vector<std::size_t> ranks(size);
+        for (std::size_t i = 0; i < size; ++i) ranks[i] = i;
+        std::shuffle(ranks.begin(), ranks.end(), rng);
+        if (ranks.size() > static_cast<std::uint64_t>(count)) ranks.resize(static_cast<std::size_t>(count));
+        header(ranks.size());
+        for (const std::size_t r : ranks) reply_rank(r);
         return;
     }
     const auto z = read_zset(call, ks, call.arg(1));
