@@ -14,13 +14,13 @@
 
 namespace respkit::commands {
 
-/// The expiry commands' specs, one per command.
+/// The specs of the expiry commands, one member per command.
 struct expire_specs {
     server::command_spec expire, pexpire, expireat, pexpireat, ttl, pttl, expiretime, pexpiretime,
         persist;
 };
 
-/// Redis 7.0's expire specs: what COMMAND INFO and COMMAND DOCS show of each command.
+/// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
 [[nodiscard]] inline expire_specs expire_command_specs() {
     using server::arg_flag;
     using server::arg_type;

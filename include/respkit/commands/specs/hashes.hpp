@@ -14,13 +14,13 @@
 
 namespace respkit::commands {
 
-/// The hash commands' specs, one per command.
+/// The specs of the hash commands, one member per command.
 struct hash_specs {
     server::command_spec hset, hmset, hsetnx, hget, hmget, hdel, hexists, hlen, hstrlen, hgetall,
         hkeys, hvals, hincrby, hincrbyfloat, hscan, hrandfield;
 };
 
-/// Redis 7.0's hash specs: what COMMAND INFO and COMMAND DOCS show of each command.
+/// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
 [[nodiscard]] inline hash_specs hash_command_specs() {
     using server::arg_flag;
     using server::arg_type;

@@ -14,13 +14,14 @@
 
 namespace respkit::commands {
 
-/// The generic key commands' specs, one per command (OBJECT's subcommands as object_<name>).
+/// The specs of the generic key commands (OBJECT's subcommands as object_<name>), one member per
+/// command.
 struct key_specs {
     server::command_spec del, unlink, exists, touch, type, keys, scan, rename, renamenx, randomkey,
         copy, object, object_encoding, object_refcount, object_idletime, object_freq, object_help;
 };
 
-/// Redis 7.0's key specs: what COMMAND INFO and COMMAND DOCS show of each command.
+/// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
 [[nodiscard]] inline key_specs key_command_specs() {
     using server::arg_flag;
     using server::arg_type;

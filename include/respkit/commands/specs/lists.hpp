@@ -14,13 +14,13 @@
 
 namespace respkit::commands {
 
-/// The list commands' specs, one per command.
+/// The specs of the list commands, one member per command.
 struct list_specs {
     server::command_spec lpush, rpush, lpushx, rpushx, lpop, rpop, llen, lrange, lindex, lset, lrem,
         ltrim, linsert, lpos, lmove, rpoplpush, lmpop, blpop, brpop, blmove, brpoplpush, blmpop;
 };
 
-/// Redis 7.0's list specs: what COMMAND INFO and COMMAND DOCS show of each command.
+/// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
 [[nodiscard]] inline list_specs list_command_specs() {
     using server::arg_flag;
     using server::arg_type;

@@ -14,13 +14,13 @@
 
 namespace respkit::commands {
 
-/// The set commands' specs, one per command.
+/// The specs of the set commands, one member per command.
 struct set_specs {
     server::command_spec sadd, srem, smembers, sismember, smismember, scard, spop, srandmember,
         smove, sinter, sintercard, sunion, sdiff, sinterstore, sunionstore, sdiffstore, sscan;
 };
 
-/// Redis 7.0's set specs: what COMMAND INFO and COMMAND DOCS show of each command.
+/// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
 [[nodiscard]] inline set_specs set_command_specs() {
     using server::arg_flag;
     using server::arg_type;

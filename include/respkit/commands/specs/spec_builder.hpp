@@ -18,11 +18,10 @@ struct spec_builder {
 
     /// A spec with what COMMAND INFO and COMMAND DOCS show of the command (arguments and
     /// history are added with server::with_docs); its key specs are derived from `keys`.
-    [[nodiscard]] server::command_spec operator()(std::string name, int arity, server::command_flag flags,
-                                                  server::key_positions keys, std::string summary,
-                                                  std::string since, std::string complexity,
-                                                  std::vector<std::string> acl_categories,
-                                                  std::vector<std::string> tips = {}) const {
+    [[nodiscard]] server::command_spec
+    operator()(std::string name, int arity, server::command_flag flags, server::key_positions keys,
+               std::string summary, std::string since, std::string complexity,
+               std::vector<std::string> acl_categories, std::vector<std::string> tips = {}) const {
         server::command_spec s;
         s.name = std::move(name);
         s.arity = arity;
@@ -38,14 +37,14 @@ struct spec_builder {
     }
 
     /// The same with Redis's key specs of the command, besides its legacy key positions.
-    [[nodiscard]] server::command_spec operator()(std::string name, int arity, server::command_flag flags,
-                                                  server::key_positions keys,
-                                                  std::vector<server::key_spec> key_specs, std::string summary,
-                                                  std::string since, std::string complexity,
-                                                  std::vector<std::string> acl_categories,
-                                                  std::vector<std::string> tips = {}) const {
-        server::command_spec s = (*this)(std::move(name), arity, flags, keys, std::move(summary), std::move(since),
-                                         std::move(complexity), std::move(acl_categories), std::move(tips));
+    [[nodiscard]] server::command_spec
+    operator()(std::string name, int arity, server::command_flag flags, server::key_positions keys,
+               std::vector<server::key_spec> key_specs, std::string summary, std::string since,
+               std::string complexity, std::vector<std::string> acl_categories,
+               std::vector<std::string> tips = {}) const {
+        server::command_spec s =
+            (*this)(std::move(name), arity, flags, keys, std::move(summary), std::move(since),
+                    std::move(complexity), std::move(acl_categories), std::move(tips));
         s.key_specs = std::move(key_specs);
         return s;
     }

@@ -14,13 +14,13 @@
 
 namespace respkit::commands {
 
-/// The string commands' specs, one per command.
+/// The specs of the string commands, one member per command.
 struct string_specs {
     server::command_spec get, set, setnx, setex, psetex, getset, getdel, getex, mget, mset, msetnx,
         append, strlen, incr, decr, incrby, decrby, incrbyfloat, getrange, substr, setrange, lcs;
 };
 
-/// Redis 7.0's string specs: what COMMAND INFO and COMMAND DOCS show of each command.
+/// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
 [[nodiscard]] inline string_specs string_command_specs() {
     using server::arg_flag;
     using server::arg_type;

@@ -14,7 +14,7 @@
 
 namespace respkit::commands {
 
-/// The sorted-set commands' specs, one per command.
+/// The specs of the sorted-set commands, one member per command.
 struct zset_specs {
     server::command_spec zadd, zincrby, zrem, zscore, zmscore, zcard, zcount, zlexcount, zrank,
         zrevrank, zrange, zrangestore, zrevrange, zrangebyscore, zrevrangebyscore, zrangebylex,
@@ -22,7 +22,7 @@ struct zset_specs {
         zdiff, zintercard, zscan, zrandmember, zmpop, bzpopmin, bzpopmax, bzmpop;
 };
 
-/// Redis 7.0's zset specs: what COMMAND INFO and COMMAND DOCS show of each command.
+/// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
 [[nodiscard]] inline zset_specs zset_command_specs() {
     using server::arg_flag;
     using server::arg_type;
