@@ -15,6 +15,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/help_reply.hpp"
 #include "respkit/commands/redis_version.hpp"
+#include "respkit/commands/specs/connection.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -267,29 +268,10 @@ inline void hello(server::command_call& call) {
 
 /// Registers the connection commands in `commands`; SELECT accepts 0 .. db_count-1.
 inline void install_connection_commands(server::dispatcher& commands, std::size_t db_count) {
-    using server::arg_flag;
-    using server::arg_type;
-    using server::command_flag;
-    constexpr auto ls = command_flag::loading | command_flag::stale;
-    constexpr auto session_flags =
-        command_flag::noscript | ls | command_flag::fast | command_flag::no_auth | command_flag::allow_busy;
-    // QUIT and RESET run at once inside MULTI and in RESP2 subscribed mode.
-    constexpr auto in_any_state = command_flag::transaction_control | command_flag::subscribed_context;
-    const std::vector<std::string> fast_conn = {"@fast", "@connection"};
-    const std::vector<std::string> slow_conn = {"@slow", "@connection"};
-    const std::vector<std::string> admin_conn = {"@admin", "@slow", "@dangerous", "@connection"};
+    auto specs = connection_command_specs();
 
     commands.add(
-        {.name = "ping",
-         .arity = -1,
-         .flags = command_flag::fast | command_flag::subscribed_context,
-         .group = "connection",
-         .summary = "Ping the server",
-         .since = "1.0.0",
-         .complexity = "O(1)",
-         .acl_categories = fast_conn,
-         .tips = {"request_policy:all_shards", "response_policy:all_succeeded"},
-         .arguments = {{.name = "message", .type = arg_type::string, .flags = arg_flag::optional}}},
+        std::move(specs.ping),
         [](server::command_call& call) {
             if (call.argc() > 2) {
                 call.error("ERR wrong number of arguments for 'ping' command");
@@ -303,57 +285,12 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                 call.reply().simple_string("PONG");
             }
         });
-    commands.add({.name = "echo",
-                  .arity = 2,
-                  .flags = ls | command_flag::fast,
-                  .group = "connection",
-                  .summary = "Echo the given string",
-                  .since = "1.0.0",
-                  .complexity = "O(1)",
-                  .acl_categories = fast_conn,
-                  .arguments = {{.name = "message", .type = arg_type::string}}},
+    commands.add(std::move(specs.echo),
                  [](server::command_call& call) { call.reply().bulk_string(call.arg(1)); });
     commands.add(
-        {.name = "hello",
-         .arity = -1,
-         .flags = session_flags,
-         .group = "connection",
-         .summary = "Handshake with Redis",
-         .since = "6.0.0",
-         .complexity = "O(1)",
-         .acl_categories = fast_conn,
-         .history = {{"6.2.0", "`protover` made optional; when called without arguments the "
-                               "command reports the current connection's context."}},
-         .arguments = {{.name = "arguments",
-                        .type = arg_type::block,
-                        .flags = arg_flag::optional,
-                        .arguments = {{.name = "protover", .type = arg_type::integer},
-                                      {.name = "username_password",
-                                       .type = arg_type::block,
-                                       .token = "AUTH",
-                                       .flags = arg_flag::optional,
-                                       .arguments = {{.name = "username", .type = arg_type::string},
-                                                     {.name = "password",
-                                                      .type = arg_type::string}}},
-                                      {.name = "clientname",
-                                       .type = arg_type::string,
-                                       .token = "SETNAME",
-                                       .flags = arg_flag::optional}}}}},
+        std::move(specs.hello),
         detail::hello);
-    commands.add({.name = "auth",
-                  .arity = -2,
-                  .flags = session_flags,
-                  .group = "connection",
-                  .summary = "Authenticate to the server",
-                  .since = "1.0.0",
-                  .complexity = "O(N) where N is the number of passwords defined for the user",
-                  .acl_categories = fast_conn,
-                  .history = {{"6.0.0", "Added ACL style (username and password)."}},
-                  .arguments = {{.name = "username",
-                                 .type = arg_type::string,
-                                 .since = "6.0.0",
-                                 .flags = arg_flag::optional},
-                                {.name = "password", .type = arg_type::string}}},
+    commands.add(std::move(specs.auth),
                  [](server::command_call& call) {
                      if (call.argc() > 3) {
                          call.error(server::errors::syntax);
@@ -366,27 +303,17 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                          call.ok();
                      }
                  });
-    commands.add({.name = "quit", .arity = -1, .flags = session_flags | in_any_state, .group = "connection",
-                  .summary = "Close the connection", .since = "1.0.0", .complexity = "O(1)", .acl_categories = fast_conn},
+    commands.add(std::move(specs.quit),
                  [](server::command_call& call) {
                      call.ok();
                      call.client().close_after_reply();
                  });
-    commands.add({.name = "reset", .arity = 1, .flags = session_flags | in_any_state, .group = "connection",
-                  .summary = "Reset the connection", .since = "6.2.0", .complexity = "O(1)", .acl_categories = fast_conn},
+    commands.add(std::move(specs.reset),
                  [](server::command_call& call) {
                      call.client().reset_state();
                      call.reply().simple_string("RESET");
                  });
-    commands.add({.name = "select",
-                  .arity = 2,
-                  .flags = ls | command_flag::fast,
-                  .group = "connection",
-                  .summary = "Change the selected database for the current connection",
-                  .since = "1.0.0",
-                  .complexity = "O(1)",
-                  .acl_categories = fast_conn,
-                  .arguments = {{.name = "index", .type = arg_type::integer}}},
+    commands.add(std::move(specs.select),
                  [db_count](server::command_call& call) {
                      std::int64_t db = 0;
                      if (!respkit::detail::parse_int64(call.arg(1), db)) {
@@ -402,28 +329,15 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                  });
 
     // CLIENT: the container, then its subcommands.
-    commands.add({.name = "client", .arity = -2, .group = "connection",
-                  .summary = "A container for client connection commands", .since = "2.4.0",
-                  .complexity = "Depends on subcommand.", .acl_categories = {"@slow"}},
+    commands.add(std::move(specs.client),
                  {});
-    constexpr auto client_flags = command_flag::noscript | ls;
     commands.add_subcommand("client",
-                            {.name = "id", .arity = 2, .flags = client_flags, .group = "connection",
-                             .summary = "Returns the client ID for the current connection", .since = "5.0.0",
-                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            std::move(specs.client_id),
                             [](server::command_call& call) {
                                 call.reply().integer(static_cast<std::int64_t>(call.client().id()));
                             });
     commands.add_subcommand("client",
-                            {.name = "setname",
-                             .arity = 3,
-                             .flags = client_flags,
-                             .group = "connection",
-                             .summary = "Set the current connection name",
-                             .since = "2.6.9",
-                             .complexity = "O(1)",
-                             .acl_categories = slow_conn,
-                             .arguments = {{.name = "connection-name", .type = arg_type::string}}},
+                            std::move(specs.client_setname),
                             [](server::command_call& call) {
                                 if (!detail::valid_client_name(call.arg(2))) {
                                     call.error("ERR Client names cannot contain spaces, newlines or special characters.");
@@ -433,9 +347,7 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                                 call.ok();
                             });
     commands.add_subcommand("client",
-                            {.name = "getname", .arity = 2, .flags = client_flags, .group = "connection",
-                             .summary = "Get the current connection name", .since = "2.6.9", .complexity = "O(1)",
-                             .acl_categories = slow_conn},
+                            std::move(specs.client_getname),
                             [](server::command_call& call) {
                                 if (call.client().name().empty()) call.reply().null();
                                 else call.reply().bulk_string(call.client().name());
@@ -443,9 +355,7 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
     // Redis 7.2's CLIENT SETINFO (7.0.15 does not have it): newer client libraries send it on
     // connect, and answer an error with a warning at best.
     commands.add_subcommand("client",
-                            {.name = "setinfo", .arity = 4, .flags = client_flags, .group = "connection",
-                             .summary = "Set client or connection specific info", .since = "7.2.0",
-                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            std::move(specs.client_setinfo),
                             [](server::command_call& call) {
                                 const std::string_view attr = call.arg(2);
                                 const bool is_name = iequals(attr, "lib-name");
@@ -462,134 +372,22 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                                 call.ok();
                             });
     commands.add_subcommand("client",
-                            {.name = "info", .arity = 2, .flags = client_flags, .group = "connection",
-                             .summary = "Returns information about the current client connection.", .since = "6.2.0",
-                             .complexity = "O(1)", .acl_categories = slow_conn, .tips = {"nondeterministic_output"}},
+                            std::move(specs.client_info),
                             [](server::command_call& call) {
                                 call.reply().verbatim_string("txt",
                                                              detail::client_info_line(call.client(), "client|info") + "\n");
                             });
     commands.add_subcommand(
         "client",
-        {.name = "list",
-         .arity = -2,
-         .flags = command_flag::admin | client_flags,
-         .group = "connection",
-         .summary = "Get the list of client connections",
-         .since = "2.4.0",
-         .complexity = "O(N) where N is the number of client connections",
-         .acl_categories = admin_conn,
-         .tips = {"nondeterministic_output"},
-         .history = {{"2.8.12", "Added unique client `id` field."},
-                     {"5.0.0", "Added optional `TYPE` filter."},
-                     {"6.0.0", "Added `user` field."},
-                     {"6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the "
-                               "optional `ID` filter."},
-                     {"7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."},
-                     {"7.0.3", "Added `ssub` field."}},
-         .arguments =
-             {{.name = "normal_master_replica_pubsub",
-               .type = arg_type::oneof,
-               .token = "TYPE",
-               .since = "5.0.0",
-               .flags = arg_flag::optional,
-               .arguments = {{.name = "normal", .type = arg_type::pure_token, .token = "NORMAL"},
-                             {.name = "master", .type = arg_type::pure_token, .token = "MASTER"},
-                             {.name = "replica", .type = arg_type::pure_token, .token = "REPLICA"},
-                             {.name = "pubsub", .type = arg_type::pure_token, .token = "PUBSUB"}}},
-              {.name = "id",
-               .type = arg_type::block,
-               .token = "ID",
-               .since = "6.2.0",
-               .flags = arg_flag::optional,
-               .arguments = {{.name = "client-id",
-                              .type = arg_type::integer,
-                              .flags = arg_flag::multiple}}}}},
+        std::move(specs.client_list),
         detail::client_list);
     commands.add_subcommand(
         "client",
-        {.name = "kill",
-         .arity = -3,
-         .flags = command_flag::admin | client_flags,
-         .group = "connection",
-         .summary = "Kill the connection of a client",
-         .since = "2.4.0",
-         .complexity = "O(N) where N is the number of client connections",
-         .acl_categories = admin_conn,
-         .history = {{"2.8.12", "Added new filter format."},
-                     {"2.8.12", "`ID` option."},
-                     {"3.2.0", "Added `master` type in for `TYPE` option."},
-                     {"5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported "
-                               "for backward compatibility."},
-                     {"6.2.0", "`LADDR` option."}},
-         .arguments = {{.name = "filter",
-                        .type = arg_type::oneof,
-                        .arguments = {{.name = "ip:port",
-                                       .type = arg_type::string,
-                                       .deprecated_since = "2.8.12"},
-                                      {.name = "new-format",
-                                       .type = arg_type::oneof,
-                                       .flags = arg_flag::multiple,
-                                       .arguments = {{.name = "client-id",
-                                                      .type = arg_type::integer,
-                                                      .token = "ID",
-                                                      .since = "2.8.12",
-                                                      .flags = arg_flag::optional},
-                                                     {.name = "normal_master_slave_pubsub",
-                                                      .type = arg_type::oneof,
-                                                      .token = "TYPE",
-                                                      .since = "2.8.12",
-                                                      .flags = arg_flag::optional,
-                                                      .arguments = {{.name = "normal",
-                                                                     .type = arg_type::pure_token,
-                                                                     .token = "NORMAL"},
-                                                                    {.name = "master",
-                                                                     .type = arg_type::pure_token,
-                                                                     .token = "MASTER",
-                                                                     .since = "3.2.0"},
-                                                                    {.name = "slave",
-                                                                     .type = arg_type::pure_token,
-                                                                     .token = "SLAVE"},
-                                                                    {.name = "replica",
-                                                                     .type = arg_type::pure_token,
-                                                                     .token = "REPLICA",
-                                                                     .since = "5.0.0"},
-                                                                    {.name = "pubsub",
-                                                                     .type = arg_type::pure_token,
-                                                                     .token = "PUBSUB"}}},
-                                                     {.name = "username",
-                                                      .type = arg_type::string,
-                                                      .token = "USER",
-                                                      .flags = arg_flag::optional},
-                                                     {.name = "ip:port",
-                                                      .type = arg_type::string,
-                                                      .token = "ADDR",
-                                                      .flags = arg_flag::optional},
-                                                     {.name = "ip:port",
-                                                      .type = arg_type::string,
-                                                      .token = "LADDR",
-                                                      .since = "6.2.0",
-                                                      .flags = arg_flag::optional},
-                                                     {.name = "yes/no",
-                                                      .type = arg_type::string,
-                                                      .token = "SKIPME",
-                                                      .flags = arg_flag::optional}}}}}}},
+        std::move(specs.client_kill),
         detail::client_kill);
     commands.add_subcommand(
         "client",
-        {.name = "no-evict",
-         .arity = 3,
-         .flags = command_flag::admin | client_flags,
-         .group = "connection",
-         .summary = "Set client eviction mode for the current connection",
-         .since = "7.0.0",
-         .complexity = "O(1)",
-         .acl_categories = admin_conn,
-         .arguments =
-             {{.name = "enabled",
-               .type = arg_type::oneof,
-               .arguments = {{.name = "on", .type = arg_type::pure_token, .token = "ON"},
-                             {.name = "off", .type = arg_type::pure_token, .token = "OFF"}}}}},
+        std::move(specs.client_no_evict),
         [](server::command_call& call) {
             // respkit never evicts clients: the mode is accepted and has no effect.
             if (iequals(call.arg(2), "on") || iequals(call.arg(2), "off"))
@@ -598,14 +396,10 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                 call.error(server::errors::syntax);
         });
     commands.add_subcommand("client",
-                            {.name = "getredir", .arity = 2, .flags = client_flags, .group = "connection",
-                             .summary = "Get tracking notifications redirection client ID if any", .since = "6.0.0",
-                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            std::move(specs.client_getredir),
                             [](server::command_call& call) { call.reply().integer(-1); }); // no tracking
     commands.add_subcommand("client",
-                            {.name = "help", .arity = 2, .flags = ls, .group = "connection",
-                             .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
-                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            std::move(specs.client_help),
                             [](server::command_call& call) {
                                 // Redis's wording, for the subcommands respkit has.
                                 detail::help_reply(

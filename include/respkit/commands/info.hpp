@@ -20,6 +20,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/redis_version.hpp"
+#include "respkit/commands/specs/info.hpp"
 #include "respkit/commands/start_time.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
@@ -286,23 +287,8 @@ template <class Keyspace>
 /// Registers INFO [section ...] over `keyspace` and `config` (both must outlive `commands`).
 template <class Keyspace>
 void install_info_command(server::dispatcher& commands, Keyspace& keyspace, const server::config_table& config) {
-    using server::arg_flag;
-    using server::arg_type;
-    using server::command_flag;
-    commands.add({.name = "info",
-                  .arity = -1,
-                  .flags = command_flag::loading | command_flag::stale,
-                  .group = "server",
-                  .summary = "Get information and statistics about the server",
-                  .since = "1.0.0",
-                  .complexity = "O(1)",
-                  .acl_categories = {"@slow", "@dangerous"},
-                  .tips = {"nondeterministic_output", "request_policy:all_shards",
-                           "response_policy:special"},
-                  .history = {{"7.0.0", "Added support for taking multiple section arguments."}},
-                  .arguments = {{.name = "section",
-                                 .type = arg_type::string,
-                                 .flags = arg_flag::optional | arg_flag::multiple}}},
+    auto specs = info_command_specs();
+    commands.add(std::move(specs.info),
                  [&keyspace, &config](server::command_call& call) {
                      const std::string text = info_text(call.args().subspan(1), call.server(), keyspace, config);
                      call.reply().verbatim_string("txt", text);

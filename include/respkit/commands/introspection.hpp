@@ -14,6 +14,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/specs/introspection.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -407,17 +408,10 @@ struct found_key {
 
 /// Registers COMMAND over `commands` itself (which must outlive its sessions).
 inline void install_command_command(server::dispatcher& commands) {
-    using server::arg_flag;
-    using server::arg_type;
-    using server::command_flag;
-    constexpr auto ls = command_flag::loading | command_flag::stale;
-    const std::vector<std::string> slow_conn = {"@slow", "@connection"};
     const server::dispatcher* table = &commands;
+    auto specs = command_command_specs();
 
-    commands.add({.name = "command", .arity = -1, .flags = ls, .group = "server",
-                  .summary = "Get array of Redis command details", .since = "2.8.13",
-                  .complexity = "O(N) where N is the total number of Redis commands", .acl_categories = slow_conn,
-                  .tips = {"nondeterministic_output_order"}},
+    commands.add(std::move(specs.command),
                  [table](server::command_call& call) {
                      if (call.argc() > 1) {
                          std::string sub(server::detail::c_string(call.arg(1)).substr(0, 128));
@@ -429,31 +423,13 @@ inline void install_command_command(server::dispatcher& commands) {
                      for (const server::command_entry* e : all) detail::write_command_info(call.reply(), *e);
                  });
     commands.add_subcommand("command",
-                            {.name = "count", .arity = 2, .flags = ls, .group = "server",
-                             .summary = "Get total number of Redis commands", .since = "2.8.13", .complexity = "O(1)",
-                             .acl_categories = slow_conn},
+                            std::move(specs.command_count),
                             [table](server::command_call& call) {
                                 call.reply().integer(static_cast<std::int64_t>(table->commands().size()));
                             });
     commands.add_subcommand(
         "command",
-        {.name = "list",
-         .arity = -2,
-         .flags = ls,
-         .group = "server",
-         .summary = "Get an array of Redis command names",
-         .since = "7.0.0",
-         .complexity = "O(N) where N is the total number of Redis commands",
-         .acl_categories = slow_conn,
-         .tips = {"nondeterministic_output_order"},
-         .arguments =
-             {{.name = "filterby",
-               .type = arg_type::oneof,
-               .token = "FILTERBY",
-               .flags = arg_flag::optional,
-               .arguments = {{.name = "module-name", .type = arg_type::string, .token = "MODULE"},
-                             {.name = "category", .type = arg_type::string, .token = "ACLCAT"},
-                             {.name = "pattern", .type = arg_type::pattern, .token = "PATTERN"}}}}},
+        std::move(specs.command_list),
         [table](server::command_call& call) {
             enum class filter { none, module, aclcat, pattern } by = filter::none;
             std::string_view value;
@@ -497,21 +473,7 @@ inline void install_command_command(server::dispatcher& commands) {
         });
     commands.add_subcommand(
         "command",
-        {.name = "info",
-         .arity = -2,
-         .flags = ls,
-         .group = "server",
-         .summary =
-             "Get array of specific Redis command details, or all when no argument is given.",
-         .since = "2.8.13",
-         .complexity = "O(N) where N is the number of commands to look up",
-         .acl_categories = slow_conn,
-         .tips = {"nondeterministic_output_order"},
-         .history = {{"7.0.0",
-                      "Allowed to be called with no argument to get info on all commands."}},
-         .arguments = {{.name = "command-name",
-                        .type = arg_type::string,
-                        .flags = arg_flag::optional | arg_flag::multiple}}},
+        std::move(specs.command_info),
         [table](server::command_call& call) {
             if (call.argc() == 2) {
                 const auto all = detail::sorted_entries(table->commands());
@@ -530,18 +492,7 @@ inline void install_command_command(server::dispatcher& commands) {
             }
         });
     commands.add_subcommand("command",
-                            {.name = "docs",
-                             .arity = -2,
-                             .flags = ls,
-                             .group = "server",
-                             .summary = "Get array of specific Redis command documentation",
-                             .since = "7.0.0",
-                             .complexity = "O(N) where N is the number of commands to look up",
-                             .acl_categories = slow_conn,
-                             .tips = {"nondeterministic_output_order"},
-                             .arguments = {{.name = "command-name",
-                                            .type = arg_type::string,
-                                            .flags = arg_flag::optional | arg_flag::multiple}}},
+                            std::move(specs.command_docs),
                             [table](server::command_call& call) {
                                 std::vector<const server::command_entry*> chosen;
                                 if (call.argc() == 2) {
@@ -560,14 +511,7 @@ inline void install_command_command(server::dispatcher& commands) {
                                 }
                             });
     commands.add_subcommand("command",
-                            {.name = "getkeys",
-                             .arity = -4,
-                             .flags = ls,
-                             .group = "server",
-                             .summary = "Extract keys given a full Redis command",
-                             .since = "2.8.13",
-                             .complexity = "O(N) where N is the number of arguments to the command",
-                             .acl_categories = slow_conn},
+                            std::move(specs.command_getkeys),
                             [table](server::command_call& call) {
                                 std::vector<detail::found_key> keys;
                                 if (!detail::command_keys(call, *table, keys)) return;
@@ -576,14 +520,7 @@ inline void install_command_command(server::dispatcher& commands) {
                                     call.reply().bulk_string(call.arg(2 + k.index));
                             });
     commands.add_subcommand("command",
-                            {.name = "getkeysandflags",
-                             .arity = -4,
-                             .flags = ls,
-                             .group = "server",
-                             .summary = "Extract keys and access flags given a full Redis command",
-                             .since = "7.0.0",
-                             .complexity = "O(N) where N is the number of arguments to the command",
-                             .acl_categories = slow_conn},
+                            std::move(specs.command_getkeysandflags),
                             [table](server::command_call& call) {
                                 std::vector<detail::found_key> keys;
                                 if (!detail::command_keys(call, *table, keys)) return;
@@ -595,9 +532,7 @@ inline void install_command_command(server::dispatcher& commands) {
                                 }
                             });
     commands.add_subcommand("command",
-                            {.name = "help", .arity = 2, .flags = ls, .group = "server",
-                             .summary = "Show helpful text about the different subcommands", .since = "5.0.0",
-                             .complexity = "O(1)", .acl_categories = slow_conn},
+                            std::move(specs.command_help),
                             [](server::command_call& call) {
                                 detail::help_reply(call, "command",
                                                    {"(no subcommand)",

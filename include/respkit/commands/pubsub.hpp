@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/specs/pubsub.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -79,62 +80,24 @@ inline void unsubscribe_command(server::command_call& call, bool patterns) {
 
 /// Installs the pub/sub commands.
 inline void install_pubsub_commands(server::dispatcher& commands) {
-    using server::arg_flag;
-    using server::arg_type;
-    using server::command_flag;
-    constexpr command_flag subscribing = command_flag::pubsub | command_flag::noscript | command_flag::loading |
-                                         command_flag::stale | command_flag::subscribed_context;
-    const std::vector<std::string> slow{"@pubsub", "@slow"};
-    auto names = [](std::string name, arg_type type, arg_flag flags) {
-        return std::vector<server::command_arg>{{.name = std::move(name), .type = type, .flags = flags}};
-    };
+    auto specs = pubsub_command_specs();
 
-    commands.add({.name = "subscribe", .arity = -2, .flags = subscribing, .group = "pubsub",
-                  .summary = "Listen for messages published to the given channels", .since = "2.0.0",
-                  .complexity = "O(N) where N is the number of channels to subscribe to.", .acl_categories = slow,
-                  .arguments = names("channel", arg_type::string, arg_flag::multiple)},
+    commands.add(std::move(specs.subscribe),
                  [](server::command_call& call) { detail::subscribe_command(call, false); });
-    commands.add({.name = "psubscribe", .arity = -2, .flags = subscribing, .group = "pubsub",
-                  .summary = "Listen for messages published to channels matching the given patterns", .since = "2.0.0",
-                  .complexity = "O(N) where N is the number of patterns the client is already subscribed to.",
-                  .acl_categories = slow,
-                  // Redis 7.0's docs describe the patterns as a block of one pattern.
-                  .arguments = {{.name = "pattern",
-                                 .type = arg_type::block,
-                                 .flags = arg_flag::multiple,
-                                 .arguments = {{.name = "pattern", .type = arg_type::pattern}}}}},
+    commands.add(std::move(specs.psubscribe),
                  [](server::command_call& call) { detail::subscribe_command(call, true); });
-    commands.add({.name = "unsubscribe", .arity = -1, .flags = subscribing, .group = "pubsub",
-                  .summary = "Stop listening for messages posted to the given channels", .since = "2.0.0",
-                  .complexity = "O(N) where N is the number of clients already subscribed to a channel.",
-                  .acl_categories = slow,
-                  .arguments = names("channel", arg_type::string, arg_flag::optional | arg_flag::multiple)},
+    commands.add(std::move(specs.unsubscribe),
                  [](server::command_call& call) { detail::unsubscribe_command(call, false); });
-    commands.add({.name = "punsubscribe", .arity = -1, .flags = subscribing, .group = "pubsub",
-                  .summary = "Stop listening for messages posted to channels matching the given patterns",
-                  .since = "2.0.0",
-                  .complexity = "O(N+M) where N is the number of patterns the client is already subscribed and M is "
-                                "the number of total patterns subscribed in the system (by any client).",
-                  .acl_categories = slow,
-                  .arguments = names("pattern", arg_type::pattern, arg_flag::optional | arg_flag::multiple)},
+    commands.add(std::move(specs.punsubscribe),
                  [](server::command_call& call) { detail::unsubscribe_command(call, true); });
-    commands.add({.name = "publish", .arity = 3,
-                  .flags = command_flag::pubsub | command_flag::loading | command_flag::stale | command_flag::fast,
-                  .group = "pubsub", .summary = "Post a message to a channel", .since = "2.0.0",
-                  .complexity = "O(N+M) where N is the number of clients subscribed to the receiving channel and M is "
-                                "the total number of subscribed patterns (by any client).",
-                  .acl_categories = {"@pubsub", "@fast"},
-                  .arguments = {{.name = "channel", .type = arg_type::string},
-                                {.name = "message", .type = arg_type::string}}},
+    commands.add(std::move(specs.publish),
                  [](server::command_call& call) {
                      call.reply().integer(
                          static_cast<std::int64_t>(server::publish(call.server(), call.arg(1), call.arg(2))));
                  });
 
-    commands.add({.name = "pubsub", .arity = -2, .group = "pubsub", .summary = "A container for Pub/Sub commands",
-                  .since = "2.8.0", .complexity = "Depends on subcommand.", .acl_categories = {"@slow"}},
+    commands.add(std::move(specs.pubsub),
                  {});
-    constexpr command_flag introspection = command_flag::pubsub | command_flag::loading | command_flag::stale;
     // CHANNELS / SHARDCHANNELS [pattern]: the active channels matching the pattern (all without one).
     auto channels = [](server::command_call& call, bool shard) {
         if (call.argc() > 3) {
@@ -161,47 +124,24 @@ inline void install_pubsub_commands(server::dispatcher& commands) {
         }
     };
     commands.add_subcommand("pubsub",
-                            {.name = "channels", .arity = -2, .flags = introspection, .group = "pubsub",
-                             .summary = "List active channels", .since = "2.8.0",
-                             .complexity = "O(N) where N is the number of active channels, and assuming constant time "
-                                           "pattern matching (relatively short channels and patterns)",
-                             .acl_categories = slow,
-                             .arguments = names("pattern", arg_type::pattern, arg_flag::optional)},
+                            std::move(specs.pubsub_channels),
                             [channels](server::command_call& call) { channels(call, false); });
     commands.add_subcommand("pubsub",
-                            {.name = "shardchannels", .arity = -2, .flags = introspection, .group = "pubsub",
-                             .summary = "List active shard channels", .since = "7.0.0",
-                             .complexity = "O(N) where N is the number of active shard channels, and assuming constant "
-                                           "time pattern matching (relatively short shard channels).",
-                             .acl_categories = slow,
-                             .arguments = names("pattern", arg_type::pattern, arg_flag::optional)},
+                            std::move(specs.pubsub_shardchannels),
                             [channels](server::command_call& call) { channels(call, true); });
     commands.add_subcommand("pubsub",
-                            {.name = "numsub", .arity = -2, .flags = introspection, .group = "pubsub",
-                             .summary = "Get the count of subscribers for channels", .since = "2.8.0",
-                             .complexity = "O(N) for the NUMSUB subcommand, where N is the number of requested channels",
-                             .acl_categories = slow,
-                             .arguments = names("channel", arg_type::string, arg_flag::optional | arg_flag::multiple)},
+                            std::move(specs.pubsub_numsub),
                             [numsub](server::command_call& call) { numsub(call, false); });
     commands.add_subcommand("pubsub",
-                            {.name = "shardnumsub", .arity = -2, .flags = introspection, .group = "pubsub",
-                             .summary = "Get the count of subscribers for shard channels", .since = "7.0.0",
-                             .complexity = "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested "
-                                           "shard channels",
-                             .acl_categories = slow,
-                             .arguments = names("shardchannel", arg_type::string, arg_flag::optional | arg_flag::multiple)},
+                            std::move(specs.pubsub_shardnumsub),
                             [numsub](server::command_call& call) { numsub(call, true); });
     commands.add_subcommand("pubsub",
-                            {.name = "numpat", .arity = 2, .flags = introspection, .group = "pubsub",
-                             .summary = "Get the count of unique patterns pattern subscriptions", .since = "2.8.0",
-                             .complexity = "O(1)", .acl_categories = slow},
+                            std::move(specs.pubsub_numpat),
                             [](server::command_call& call) {
                                 call.reply().integer(static_cast<std::int64_t>(call.server().pubsub().patterns().size()));
                             });
     commands.add_subcommand("pubsub",
-                            {.name = "help", .arity = 2, .flags = command_flag::loading | command_flag::stale,
-                             .group = "pubsub", .summary = "Show helpful text about the different subcommands",
-                             .since = "6.2.0", .complexity = "O(1)", .acl_categories = {"@slow"}},
+                            std::move(specs.pubsub_help),
                             [](server::command_call& call) {
                                 detail::help_reply(
                                     call, "pubsub",

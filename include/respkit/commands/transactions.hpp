@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "respkit/commands/key_events.hpp"
+#include "respkit/commands/specs/transactions.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -22,16 +23,10 @@ namespace respkit::commands {
 /// dispatcher).
 template <class Keyspace>
 void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspace) {
-    using server::arg_type;
-    using server::command_flag;
     auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
-    constexpr command_flag base = command_flag::noscript | command_flag::loading | command_flag::stale;
-    constexpr command_flag control = command_flag::transaction_control;
-    const std::vector<std::string> fast_tx{"@fast", "@transaction"};
+    auto specs = transaction_command_specs();
 
-    commands.add({.name = "multi", .arity = 1, .flags = base | command_flag::fast | command_flag::allow_busy | control,
-                  .group = "transactions", .summary = "Mark the start of a transaction block", .since = "1.2.0",
-                  .complexity = "O(1)", .acl_categories = fast_tx},
+    commands.add(std::move(specs.multi),
                  [](server::command_call& call) {
                      if (call.client().in_multi()) {
                          call.error("ERR MULTI calls can not be nested");
@@ -40,9 +35,7 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
                      call.client().begin_multi();
                      call.ok();
                  });
-    commands.add({.name = "exec", .arity = 1, .flags = base | command_flag::skip_slowlog | control,
-                  .group = "transactions", .summary = "Execute all commands issued after MULTI", .since = "1.2.0",
-                  .complexity = "Depends on commands in the transaction", .acl_categories = {"@slow", "@transaction"}},
+    commands.add(std::move(specs.exec),
                  [ks = &keyspace](server::command_call& call) {
                      server::session& client = call.client();
                      if (!client.in_multi()) {
@@ -77,9 +70,7 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
                      }
                      client.set_executing_transaction(false);
                  });
-    commands.add({.name = "discard", .arity = 1, .flags = base | command_flag::fast | command_flag::allow_busy | control,
-                  .group = "transactions", .summary = "Discard all commands issued after MULTI", .since = "2.0.0",
-                  .complexity = "O(N), when N is the number of queued commands", .acl_categories = fast_tx},
+    commands.add(std::move(specs.discard),
                  [](server::command_call& call) {
                      if (!call.client().in_multi()) {
                          call.error("ERR DISCARD without MULTI");
@@ -88,15 +79,7 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
                      call.client().discard_transaction();
                      call.ok();
                  });
-    commands.add({.name = "watch", .arity = -2,
-                  .flags = base | command_flag::fast | command_flag::allow_busy | control,
-                  .keys = {1, -1, 1},
-                  .key_specs = {{.flags = server::key_flag::ro, .find = server::key_range(-1)}},
-                  .group = "transactions",
-                  .summary = "Watch the given keys to determine execution of the MULTI/EXEC block", .since = "2.2.0",
-                  .complexity = "O(1) for every key.", .acl_categories = fast_tx,
-                  .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0,
-                                 .flags = server::arg_flag::multiple}}},
+    commands.add(std::move(specs.watch),
                  [ks = &keyspace, relay](server::command_call& call) {
                      server::session& client = call.client();
                      if (client.in_multi()) {
@@ -109,9 +92,7 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
                      }
                      call.ok();
                  });
-    commands.add({.name = "unwatch", .arity = 1, .flags = base | command_flag::fast | command_flag::allow_busy,
-                  .group = "transactions", .summary = "Forget about all watched keys", .since = "2.2.0",
-                  .complexity = "O(1)", .acl_categories = fast_tx},
+    commands.add(std::move(specs.unwatch),
                  [](server::command_call& call) {
                      call.client().unwatch();
                      call.ok();
