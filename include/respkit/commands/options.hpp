@@ -10,13 +10,9 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "respkit/commands/arguments.hpp"
-#include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/command.hpp"
 #include "respkit/store/value.hpp"
 
 namespace respkit::commands {

@@ -153,7 +153,7 @@ struct key_specs {
           .token = "REPLACE",
           .flags = arg_flag::optional}});
 
-    // OBJECT: a container of subcommands (no handler of its own).
+    // OBJECT: the container, then its subcommands.
     specs.object =
         spec("object", -2, command_flag::none, {}, "A container for object introspection commands",
              "2.2.3", "Depends on subcommand.", {"@slow"});
