@@ -143,15 +143,17 @@ inline void client_kill(server::command_call& call) {
         call.error("ERR No such client");
         return;
     }
-    if (call.argc() % 2 != 0) {
-        call.error(server::errors::syntax);
-        return;
-    }
     std::int64_t id = 0;
     bool by_id = false;
     std::string addr, laddr, user, type;
     bool skipme = true;
-    for (std::size_t i = 2; i + 1 < call.argc(); i += 2) {
+    // Options are read in order, as Redis reads them: an option without a value is a syntax
+    // error only once the options before it were accepted (USER nosuch ID is "No such user").
+    for (std::size_t i = 2; i < call.argc(); i += 2) {
+        if (i + 1 == call.argc()) {
+            call.error(server::errors::syntax);
+            return;
+        }
         const std::string_view opt = call.arg(i);
         const std::string_view val = call.arg(i + 1);
         if (iequals(opt, "id")) {
