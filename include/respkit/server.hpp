@@ -12,3 +12,4 @@
 #include "respkit/server/pubsub_registry.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/server/session_lists.hpp"

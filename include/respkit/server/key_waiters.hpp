@@ -4,14 +4,14 @@
 /// Which sessions wait on which keys (WATCH, blocking commands): each key of a database maps to
 /// the sessions waiting on it, in the order they started waiting.
 
-#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
 #include <vector>
+
+#include "respkit/server/session_lists.hpp"
 
 namespace respkit::server {
 
@@ -28,31 +28,19 @@ struct db_key {
 class key_waiters {
 public:
     /// Adds `s` at the end of `key`'s queue (no check for duplicates: callers add a key once).
-    void add(std::size_t db, std::string_view key, session* s) {
-        auto it = m_waiters.find(view{db, key});
-        if (it == m_waiters.end()) it = m_waiters.emplace(db_key{db, std::string(key)}, std::vector<session*>{}).first;
-        it->second.push_back(s);
-    }
+    void add(std::size_t db, std::string_view key, session* s) { m_waiters.add(view{db, key}, s); }
     /// Removes `s` from `key`'s queue, keeping the others' order.
-    void remove(std::size_t db, std::string_view key, const session* s) {
-        const auto it = m_waiters.find(view{db, key});
-        if (it == m_waiters.end()) return;
-        auto& queue = it->second;
-        const auto pos = std::find(queue.begin(), queue.end(), s);
-        if (pos != queue.end()) queue.erase(pos);
-        if (queue.empty()) m_waiters.erase(it);
-    }
+    void remove(std::size_t db, std::string_view key, const session* s) { m_waiters.remove(view{db, key}, s); }
     /// The sessions waiting on `key`, oldest first, or nullptr when none.
     [[nodiscard]] const std::vector<session*>* find(std::size_t db, std::string_view key) const {
-        const auto it = m_waiters.find(view{db, key});
-        return it == m_waiters.end() ? nullptr : &it->second;
+        return m_waiters.find(view{db, key});
     }
     /// True when no session waits on any key.
     [[nodiscard]] bool empty() const noexcept { return m_waiters.empty(); }
     /// Calls `f(key, sessions)` for every waited-on key of database `db`.
     template <class F>
     void for_each_in_db(std::size_t db, F&& f) const {
-        for (const auto& [k, sessions] : m_waiters) {
+        for (const auto& [k, sessions] : m_waiters.all()) {
             if (k.db == db) f(std::string_view(k.key), sessions);
         }
     }
@@ -61,6 +49,7 @@ private:
     struct view {
         std::size_t db;
         std::string_view key;
+        explicit operator db_key() const { return {db, std::string(key)}; }
     };
     struct hash {
         using is_transparent = void;
@@ -79,7 +68,7 @@ private:
             return x.db == y.db && x.key == y.key;
         }
     };
-    std::unordered_map<db_key, std::vector<session*>, hash, equal> m_waiters;
+    session_lists<std::unordered_map<db_key, std::vector<session*>, hash, equal>, view> m_waiters;
 };
 
 } // namespace respkit::server

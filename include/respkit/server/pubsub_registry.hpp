@@ -4,13 +4,15 @@
 /// Who is subscribed to what: channels and patterns, each with its subscribers in the order
 /// they subscribed. Delivery (PUBLISH) is in respkit/server/pubsub.hpp.
 
-#include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "respkit/server/session_lists.hpp"
 
 namespace respkit::server {
 
@@ -23,23 +25,20 @@ public:
     using subscribers = std::vector<session*>; ///< in subscription order
 
     /// Adds `s` to `channel`'s subscribers.
-    void add_channel(std::string_view channel, session* s) { add(m_channels, channel, s); }
+    void add_channel(std::string_view channel, session* s) { m_channels.add(channel, s); }
     /// Removes `s` from `channel`'s subscribers.
-    void remove_channel(std::string_view channel, const session* s) { remove(m_channels, channel, s); }
+    void remove_channel(std::string_view channel, const session* s) { m_channels.remove(channel, s); }
     /// Adds `s` to `pattern`'s subscribers.
-    void add_pattern(std::string_view pattern, session* s) { add(m_patterns, pattern, s); }
+    void add_pattern(std::string_view pattern, session* s) { m_patterns.add(pattern, s); }
     /// Removes `s` from `pattern`'s subscribers.
-    void remove_pattern(std::string_view pattern, const session* s) { remove(m_patterns, pattern, s); }
+    void remove_pattern(std::string_view pattern, const session* s) { m_patterns.remove(pattern, s); }
 
     /// Subscribers of `channel` (not counting patterns), or nullptr.
-    [[nodiscard]] const subscribers* channel(std::string_view name) const {
-        const auto it = m_channels.find(name);
-        return it == m_channels.end() ? nullptr : &it->second;
-    }
+    [[nodiscard]] const subscribers* channel(std::string_view name) const { return m_channels.find(name); }
     /// Every channel with at least one subscriber (PUBSUB CHANNELS), and its subscribers.
-    [[nodiscard]] const auto& channels() const noexcept { return m_channels; }
+    [[nodiscard]] const auto& channels() const noexcept { return m_channels.all(); }
     /// Every pattern with at least one subscriber, and its subscribers.
-    [[nodiscard]] const auto& patterns() const noexcept { return m_patterns; }
+    [[nodiscard]] const auto& patterns() const noexcept { return m_patterns.all(); }
 
 private:
     struct string_hash {
@@ -48,24 +47,11 @@ private:
             return std::hash<std::string_view>{}(s);
         }
     };
-    template <class Map>
-    static void add(Map& map, std::string_view name, session* s) {
-        auto it = map.find(name);
-        if (it == map.end()) it = map.emplace(std::string(name), subscribers{}).first;
-        it->second.push_back(s);
-    }
-    template <class Map>
-    static void remove(Map& map, std::string_view name, const session* s) {
-        const auto it = map.find(name);
-        if (it == map.end()) return;
-        auto& list = it->second;
-        const auto pos = std::find(list.begin(), list.end(), s);
-        if (pos != list.end()) list.erase(pos);
-        if (list.empty()) map.erase(it);
-    }
 
-    std::unordered_map<std::string, subscribers, string_hash, std::equal_to<>> m_channels;
-    std::map<std::string, subscribers, std::less<>> m_patterns; // ordered: delivery order is stable
+    session_lists<std::unordered_map<std::string, subscribers, string_hash, std::equal_to<>>, std::string_view>
+        m_channels;
+    // Ordered: delivery order is stable.
+    session_lists<std::map<std::string, subscribers, std::less<>>, std::string_view> m_patterns;
 };
 
 } // namespace respkit::server
