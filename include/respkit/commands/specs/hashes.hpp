@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/commands/specs/scan.hpp"
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
 
@@ -140,23 +141,8 @@ struct hash_specs {
                            {.name = "field", .type = arg_type::string},
                            {.name = "increment", .type = arg_type::double_}});
 
-    specs.hscan =
-        server::with_docs(spec("hscan", -3, readonly, one, {ro_access},
-                               "Incrementally iterate hash fields and associated values", "2.8.0",
-                               "O(1) for every call. O(N) for a complete iteration, including "
-                               "enough command calls for the cursor to return back to 0. N is the "
-                               "number of elements inside the collection..",
-                               read_slow, {"nondeterministic_output"}),
-                          {key_arg,
-                           {.name = "cursor", .type = arg_type::integer},
-                           {.name = "pattern",
-                            .type = arg_type::pattern,
-                            .token = "MATCH",
-                            .flags = arg_flag::optional},
-                           {.name = "count",
-                            .type = arg_type::integer,
-                            .token = "COUNT",
-                            .flags = arg_flag::optional}});
+    specs.hscan = element_scan_spec(
+        spec, "hscan", "Incrementally iterate hash fields and associated values", read_slow);
 
     specs.hrandfield =
         server::with_docs(spec("hrandfield", -2, readonly, one, {ro_access},

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/commands/specs/scan.hpp"
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
 
@@ -91,6 +92,12 @@ struct key_specs {
              {"request_policy:all_shards", "nondeterministic_output_order"}),
         {{.name = "pattern", .type = arg_type::pattern}});
 
+    std::vector<server::command_arg> scan_args = scan_arguments();
+    scan_args.push_back({.name = "type",
+                         .type = arg_type::string,
+                         .token = "TYPE",
+                         .since = "6.0.0",
+                         .flags = arg_flag::optional});
     specs.scan = server::with_docs(
         spec("scan", -2, readonly, {}, "Incrementally iterate the keys space", "2.8.0",
              "O(1) for every call. O(N) for a complete iteration, including enough "
@@ -98,21 +105,7 @@ struct key_specs {
              "elements inside the collection.",
              {"@keyspace", "@read", "@slow"},
              {"nondeterministic_output", "request_policy:special"}),
-        {{.name = "cursor", .type = arg_type::integer},
-         {.name = "pattern",
-          .type = arg_type::pattern,
-          .token = "MATCH",
-          .flags = arg_flag::optional},
-         {.name = "count",
-          .type = arg_type::integer,
-          .token = "COUNT",
-          .flags = arg_flag::optional},
-         {.name = "type",
-          .type = arg_type::string,
-          .token = "TYPE",
-          .since = "6.0.0",
-          .flags = arg_flag::optional}},
-        {{"6.0.0", "Added the `TYPE` subcommand."}});
+        std::move(scan_args), {{"6.0.0", "Added the `TYPE` subcommand."}});
 
     specs.rename = server::with_docs(
         spec("rename", 3, write, {1, 2, 1},

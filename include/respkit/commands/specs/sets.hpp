@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/commands/specs/scan.hpp"
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
 
@@ -181,22 +182,7 @@ struct set_specs {
              "O(N) where N is the total number of elements in all given sets.", write_slow),
         {{.name = "destination", .type = arg_type::key, .key_spec_index = 0},
          {.name = "key", .type = arg_type::key, .key_spec_index = 1, .flags = arg_flag::multiple}});
-    specs.sscan = server::with_docs(
-        spec("sscan", -3, readonly, one, {ro_access}, "Incrementally iterate Set elements", "2.8.0",
-             "O(1) for every call. O(N) for a complete iteration, including "
-             "enough command calls for the cursor to return back to 0. N is the "
-             "number of elements inside the collection..",
-             read_slow, {"nondeterministic_output"}),
-        {key_arg,
-         {.name = "cursor", .type = arg_type::integer},
-         {.name = "pattern",
-          .type = arg_type::pattern,
-          .token = "MATCH",
-          .flags = arg_flag::optional},
-         {.name = "count",
-          .type = arg_type::integer,
-          .token = "COUNT",
-          .flags = arg_flag::optional}});
+    specs.sscan = element_scan_spec(spec, "sscan", "Incrementally iterate Set elements", read_slow);
     return specs;
 }
 

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/commands/specs/scan.hpp"
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
 
@@ -416,23 +417,9 @@ struct zset_specs {
           .type = arg_type::integer,
           .token = "LIMIT",
           .flags = arg_flag::optional}});
-    specs.zscan = server::with_docs(
-        spec("zscan", -3, readonly, one, {ro_access},
-             "Incrementally iterate sorted sets elements and associated scores", "2.8.0",
-             "O(1) for every call. O(N) for a complete iteration, including "
-             "enough command calls for the cursor to return back to 0. N is the "
-             "number of elements inside the collection..",
-             read_slow, {"nondeterministic_output"}),
-        {key_arg,
-         {.name = "cursor", .type = arg_type::integer},
-         {.name = "pattern",
-          .type = arg_type::pattern,
-          .token = "MATCH",
-          .flags = arg_flag::optional},
-         {.name = "count",
-          .type = arg_type::integer,
-          .token = "COUNT",
-          .flags = arg_flag::optional}});
+    specs.zscan = element_scan_spec(
+        spec, "zscan", "Incrementally iterate sorted sets elements and associated scores",
+        read_slow);
     specs.zrandmember =
         server::with_docs(spec("zrandmember", -2, readonly, one, {ro_access},
                                "Get one or multiple random elements from a sorted set", "6.2.0",
