@@ -57,6 +57,34 @@ struct zset_specs {
     const std::string log_n = "O(log(N)) where N is the number of elements in the sorted set.";
     const std::string range_cost =
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.";
+    // The ZRANGE family's options (ZRANGE took them in 6.2.0), and its commands' complexity when
+    // they may take a LIMIT.
+    const server::command_arg withscores{.name = "withscores",
+                                         .type = arg_type::pure_token,
+                                         .token = "WITHSCORES",
+                                         .flags = arg_flag::optional};
+    const server::command_arg limit{.name = "offset_count",
+                                    .type = arg_type::block,
+                                    .token = "LIMIT",
+                                    .flags = arg_flag::optional,
+                                    .arguments = {{.name = "offset", .type = arg_type::integer},
+                                                  {.name = "count", .type = arg_type::integer}}};
+    const server::command_arg sortby{
+        .name = "sortby",
+        .type = arg_type::oneof,
+        .flags = arg_flag::optional,
+        .arguments = {{.name = "byscore", .type = arg_type::pure_token, .token = "BYSCORE"},
+                      {.name = "bylex", .type = arg_type::pure_token, .token = "BYLEX"}}};
+    const server::command_arg rev{
+        .name = "rev", .type = arg_type::pure_token, .token = "REV", .flags = arg_flag::optional};
+    const auto since = [](server::command_arg arg, std::string version) {
+        arg.since = std::move(version);
+        return arg;
+    };
+    const std::string limited_range_cost =
+        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of "
+        "elements being returned. If M is constant (e.g. always asking for the first 10 elements "
+        "with LIMIT), you can consider it O(log(N)).";
 
     specs.zadd = server::with_docs(
         spec("zadd", -4, write | denyoom | fast, one, {rw_update},
@@ -154,28 +182,10 @@ struct zset_specs {
         {key_arg,
          {.name = "start", .type = arg_type::string},
          {.name = "stop", .type = arg_type::string},
-         {.name = "sortby",
-          .type = arg_type::oneof,
-          .since = "6.2.0",
-          .flags = arg_flag::optional,
-          .arguments = {{.name = "byscore", .type = arg_type::pure_token, .token = "BYSCORE"},
-                        {.name = "bylex", .type = arg_type::pure_token, .token = "BYLEX"}}},
-         {.name = "rev",
-          .type = arg_type::pure_token,
-          .token = "REV",
-          .since = "6.2.0",
-          .flags = arg_flag::optional},
-         {.name = "offset_count",
-          .type = arg_type::block,
-          .token = "LIMIT",
-          .since = "6.2.0",
-          .flags = arg_flag::optional,
-          .arguments = {{.name = "offset", .type = arg_type::integer},
-                        {.name = "count", .type = arg_type::integer}}},
-         {.name = "withscores",
-          .type = arg_type::pure_token,
-          .token = "WITHSCORES",
-          .flags = arg_flag::optional}},
+         since(sortby, "6.2.0"),
+         since(rev, "6.2.0"),
+         since(limit, "6.2.0"),
+         withscores},
         {{"6.2.0", "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options."}});
     specs.zrangestore = server::with_docs(
         spec("zrangestore", -5, write | denyoom, {1, 2, 1},
@@ -188,117 +198,61 @@ struct zset_specs {
          {.name = "src", .type = arg_type::key, .key_spec_index = 1},
          {.name = "min", .type = arg_type::string},
          {.name = "max", .type = arg_type::string},
-         {.name = "sortby",
-          .type = arg_type::oneof,
-          .flags = arg_flag::optional,
-          .arguments = {{.name = "byscore", .type = arg_type::pure_token, .token = "BYSCORE"},
-                        {.name = "bylex", .type = arg_type::pure_token, .token = "BYLEX"}}},
-         {.name = "rev", .type = arg_type::pure_token, .token = "REV", .flags = arg_flag::optional},
-         {.name = "offset_count",
-          .type = arg_type::block,
-          .token = "LIMIT",
-          .flags = arg_flag::optional,
-          .arguments = {{.name = "offset", .type = arg_type::integer},
-                        {.name = "count", .type = arg_type::integer}}}});
-    specs.zrevrange =
-        deprecated(server::with_docs(spec("zrevrange", -4, readonly, one, {ro_access},
-                                          "Return a range of members in a sorted set, by "
-                                          "index, with scores ordered from high to low",
-                                          "1.2.0", range_cost, read_slow),
+         sortby,
+         rev,
+         limit});
+    specs.zrevrange = deprecated(
+        server::with_docs(spec("zrevrange", -4, readonly, one, {ro_access},
+                               "Return a range of members in a sorted set, by index, with scores "
+                               "ordered from high to low",
+                               "1.2.0", range_cost, read_slow),
+                          {key_arg,
+                           {.name = "start", .type = arg_type::integer},
+                           {.name = "stop", .type = arg_type::integer},
+                           withscores}),
+        "6.2.0", "`ZRANGE` with the `REV` argument");
+    specs.zrangebyscore =
+        deprecated(server::with_docs(spec("zrangebyscore", -4, readonly, one, {ro_access},
+                                          "Return a range of members in a sorted set, by score",
+                                          "1.0.5", limited_range_cost, read_slow),
                                      {key_arg,
-                                      {.name = "start", .type = arg_type::integer},
-                                      {.name = "stop", .type = arg_type::integer},
-                                      {.name = "withscores",
-                                       .type = arg_type::pure_token,
-                                       .token = "WITHSCORES",
-                                       .flags = arg_flag::optional}}),
-                   "6.2.0", "`ZRANGE` with the `REV` argument");
-    specs.zrangebyscore = deprecated(
-        server::with_docs(
-            spec("zrangebyscore", -4, readonly, one, {ro_access},
-                 "Return a range of members in a sorted set, by score", "1.0.5",
-                 "O(log(N)+M) with N being the number of elements in the sorted set and M the "
-                 "number of elements being returned. If M is constant (e.g. always asking for "
-                 "the first 10 elements with LIMIT), you can consider it O(log(N)).",
-                 read_slow),
-            {key_arg,
-             {.name = "min", .type = arg_type::double_},
-             {.name = "max", .type = arg_type::double_},
-             {.name = "withscores",
-              .type = arg_type::pure_token,
-              .token = "WITHSCORES",
-              .since = "2.0.0",
-              .flags = arg_flag::optional},
-             {.name = "offset_count",
-              .type = arg_type::block,
-              .token = "LIMIT",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "offset", .type = arg_type::integer},
-                            {.name = "count", .type = arg_type::integer}}}},
-            {{"2.0.0", "Added the `WITHSCORES` modifier."}}),
-        "6.2.0", "`ZRANGE` with the `BYSCORE` argument");
+                                      {.name = "min", .type = arg_type::double_},
+                                      {.name = "max", .type = arg_type::double_},
+                                      since(withscores, "2.0.0"),
+                                      limit},
+                                     {{"2.0.0", "Added the `WITHSCORES` modifier."}}),
+                   "6.2.0", "`ZRANGE` with the `BYSCORE` argument");
     specs.zrevrangebyscore = deprecated(
-        server::with_docs(
-            spec("zrevrangebyscore", -4, readonly, one, {ro_access},
-                 "Return a range of members in a sorted set, by score, with scores ordered "
-                 "from high to low",
-                 "2.2.0",
-                 "O(log(N)+M) with N being the number of elements in the sorted set and M the "
-                 "number of elements being returned. If M is constant (e.g. always asking for "
-                 "the first 10 elements with LIMIT), you can consider it O(log(N)).",
-                 read_slow),
-            {key_arg,
-             {.name = "max", .type = arg_type::double_},
-             {.name = "min", .type = arg_type::double_},
-             {.name = "withscores",
-              .type = arg_type::pure_token,
-              .token = "WITHSCORES",
-              .flags = arg_flag::optional},
-             {.name = "offset_count",
-              .type = arg_type::block,
-              .token = "LIMIT",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "offset", .type = arg_type::integer},
-                            {.name = "count", .type = arg_type::integer}}}},
-            {{"2.1.6", "`min` and `max` can be exclusive."}}),
+        server::with_docs(spec("zrevrangebyscore", -4, readonly, one, {ro_access},
+                               "Return a range of members in a sorted set, by score, with scores "
+                               "ordered from high to low",
+                               "2.2.0", limited_range_cost, read_slow),
+                          {key_arg,
+                           {.name = "max", .type = arg_type::double_},
+                           {.name = "min", .type = arg_type::double_},
+                           withscores,
+                           limit},
+                          {{"2.1.6", "`min` and `max` can be exclusive."}}),
         "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments");
     specs.zrangebylex = deprecated(
-        server::with_docs(
-            spec("zrangebylex", -4, readonly, one, {ro_access},
-                 "Return a range of members in a sorted set, by lexicographical range", "2.8.9",
-                 "O(log(N)+M) with N being the number of elements in the sorted set and M the "
-                 "number of elements being returned. If M is constant (e.g. always asking for "
-                 "the first 10 elements with LIMIT), you can consider it O(log(N)).",
-                 read_slow),
-            {key_arg,
-             {.name = "min", .type = arg_type::string},
-             {.name = "max", .type = arg_type::string},
-             {.name = "offset_count",
-              .type = arg_type::block,
-              .token = "LIMIT",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "offset", .type = arg_type::integer},
-                            {.name = "count", .type = arg_type::integer}}}}),
+        server::with_docs(spec("zrangebylex", -4, readonly, one, {ro_access},
+                               "Return a range of members in a sorted set, by lexicographical "
+                               "range",
+                               "2.8.9", limited_range_cost, read_slow),
+                          {key_arg,
+                           {.name = "min", .type = arg_type::string},
+                           {.name = "max", .type = arg_type::string},
+                           limit}),
         "6.2.0", "`ZRANGE` with the `BYLEX` argument");
     specs.zrevrangebylex = deprecated(
-        server::with_docs(
-            spec("zrevrangebylex", -4, readonly, one, {ro_access},
-                 "Return a range of members in a sorted set, by lexicographical range, ordered "
-                 "from higher to lower strings.",
-                 "2.8.9",
-                 "O(log(N)+M) with N being the number of elements in the sorted set and M the "
-                 "number of elements being returned. If M is constant (e.g. always asking for "
-                 "the first 10 elements with LIMIT), you can consider it O(log(N)).",
-                 read_slow),
-            {key_arg,
-             {.name = "max", .type = arg_type::string},
-             {.name = "min", .type = arg_type::string},
-             {.name = "offset_count",
-              .type = arg_type::block,
-              .token = "LIMIT",
-              .flags = arg_flag::optional,
-              .arguments = {{.name = "offset", .type = arg_type::integer},
-                            {.name = "count", .type = arg_type::integer}}}}),
+        server::with_docs(spec("zrevrangebylex", -4, readonly, one, {ro_access},
+                               "Return a range of members in a sorted set, by lexicographical "
+                               "range, ordered from higher to lower strings.",
+                               "2.8.9", limited_range_cost, read_slow),
+                          {key_arg,
+                           {.name = "max", .type = arg_type::string},
+                           {.name = "min", .type = arg_type::string},
+                           limit}),
         "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments");
     specs.zpopmin = server::with_docs(
         spec("zpopmin", -2, write | fast, one, {rw_access_delete},
@@ -350,10 +304,7 @@ struct zset_specs {
                                              keys_arg};
         if (weighted)
             out.insert(out.end(), weights_and_aggregate.begin(), weights_and_aggregate.end());
-        out.push_back({.name = "withscores",
-                       .type = arg_type::pure_token,
-                       .token = "WITHSCORES",
-                       .flags = arg_flag::optional});
+        out.push_back(withscores);
         return out;
     };
     const std::string multi_cost =
@@ -420,20 +371,16 @@ struct zset_specs {
     specs.zscan = element_scan_spec(
         spec, "zscan", "Incrementally iterate sorted sets elements and associated scores",
         read_slow);
-    specs.zrandmember =
-        server::with_docs(spec("zrandmember", -2, readonly, one, {ro_access},
-                               "Get one or multiple random elements from a sorted set", "6.2.0",
-                               "O(N) where N is the number of elements returned", read_slow,
-                               {"nondeterministic_output"}),
-                          {key_arg,
-                           {.name = "options",
-                            .type = arg_type::block,
-                            .flags = arg_flag::optional,
-                            .arguments = {{.name = "count", .type = arg_type::integer},
-                                          {.name = "withscores",
-                                           .type = arg_type::pure_token,
-                                           .token = "WITHSCORES",
-                                           .flags = arg_flag::optional}}}});
+    specs.zrandmember = server::with_docs(
+        spec("zrandmember", -2, readonly, one, {ro_access},
+             "Get one or multiple random elements from a sorted set", "6.2.0",
+             "O(N) where N is the number of elements returned", read_slow,
+             {"nondeterministic_output"}),
+        {key_arg,
+         {.name = "options",
+          .type = arg_type::block,
+          .flags = arg_flag::optional,
+          .arguments = {{.name = "count", .type = arg_type::integer}, withscores}}});
     specs.zmpop = server::with_docs(
         spec("zmpop", -4, write | command_flag::movablekeys, {},
              {{.flags = key_flag::rw | key_flag::access | key_flag::delete_,
