@@ -300,14 +300,7 @@ struct connection_specs {
                              .since = "6.0.0",
                              .complexity = "O(1)",
                              .acl_categories = slow_conn}; // no tracking
-    specs.client_help = {.name = "help",
-                         .arity = 2,
-                         .flags = ls,
-                         .group = "connection",
-                         .summary = "Show helpful text about the different subcommands",
-                         .since = "5.0.0",
-                         .complexity = "O(1)",
-                         .acl_categories = slow_conn};
+    specs.client_help = help_subcommand("connection", "5.0.0", ls, slow_conn);
     return specs;
 }
 

@@ -109,14 +109,7 @@ struct command_specs {
         .since = "7.0.0",
         .complexity = "O(N) where N is the number of arguments to the command",
         .acl_categories = slow_conn};
-    specs.command_help = {.name = "help",
-                          .arity = 2,
-                          .flags = ls,
-                          .group = "server",
-                          .summary = "Show helpful text about the different subcommands",
-                          .since = "5.0.0",
-                          .complexity = "O(1)",
-                          .acl_categories = slow_conn};
+    specs.command_help = help_subcommand("server", "5.0.0", ls, slow_conn);
     return specs;
 }
 

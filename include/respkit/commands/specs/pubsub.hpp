@@ -159,14 +159,8 @@ struct pubsub_specs {
                            .since = "2.8.0",
                            .complexity = "O(1)",
                            .acl_categories = slow};
-    specs.pubsub_help = {.name = "help",
-                         .arity = 2,
-                         .flags = command_flag::loading | command_flag::stale,
-                         .group = "pubsub",
-                         .summary = "Show helpful text about the different subcommands",
-                         .since = "6.2.0",
-                         .complexity = "O(1)",
-                         .acl_categories = {"@slow"}};
+    specs.pubsub_help =
+        help_subcommand("pubsub", "6.2.0", command_flag::loading | command_flag::stale, {"@slow"});
     return specs;
 }
 

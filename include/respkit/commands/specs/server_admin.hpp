@@ -185,14 +185,7 @@ struct server_specs {
                             .since = "2.8.0",
                             .complexity = "O(1)",
                             .acl_categories = admin};
-    specs.config_help = {.name = "help",
-                         .arity = 2,
-                         .flags = ls,
-                         .group = "server",
-                         .summary = "Show helpful text about the different subcommands",
-                         .since = "5.0.0",
-                         .complexity = "O(1)",
-                         .acl_categories = {"@slow"}};
+    specs.config_help = help_subcommand("server", "5.0.0", ls, {"@slow"});
     return specs;
 }
 

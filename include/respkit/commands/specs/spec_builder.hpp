@@ -59,4 +59,19 @@ struct spec_builder {
     return spec;
 }
 
+/// The spec of a container's HELP subcommand (CLIENT HELP, COMMAND HELP, CONFIG HELP, PUBSUB
+/// HELP): `help`, no arguments, O(1), in COMMAND DOCS group `group`.
+[[nodiscard]] inline server::command_spec help_subcommand(std::string group, std::string since,
+                                                          server::command_flag flags,
+                                                          std::vector<std::string> acl_categories) {
+    return {.name = "help",
+            .arity = 2,
+            .flags = flags,
+            .group = std::move(group),
+            .summary = "Show helpful text about the different subcommands",
+            .since = std::move(since),
+            .complexity = "O(1)",
+            .acl_categories = std::move(acl_categories)};
+}
+
 } // namespace respkit::commands
