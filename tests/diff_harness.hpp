@@ -10,6 +10,7 @@
 //   [type] RANDOMKEY           only the reply's type byte compared (inherently different value)
 //   [resp2] CMD / [resp3] CMD  run only in that protocol
 //   [sleep 120]                both sides wait 120 ms (expiry tests; keep them short)
+//   [reconnect]                both sides continue on a new connection (RESP2, no preamble)
 // A blocking command (BLPOP k 0.05) that finds nothing waits on both sides for its timeout.
 // Prefixes combine: "[resp3][unordered] SMEMBERS s". Each exception must say why in a comment.
 #pragma once
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -41,6 +43,7 @@ struct diff_step {
     bool type_only = false;
     int only_protocol = 0; // 0: both, 2 or 3
     int sleep_ms = -1;     // >= 0: a pause, no command
+    bool reconnect = false; // a new connection on both sides, no command
 };
 
 /// Reads a script; FAILs on lines that do not split.
@@ -67,12 +70,13 @@ inline std::vector<diff_step> read_diff_script(const std::filesystem::path& path
             else if (tag == "resp2") step.only_protocol = 2;
             else if (tag == "resp3") step.only_protocol = 3;
             else if (tag.rfind("sleep ", 0) == 0) step.sleep_ms = std::stoi(std::string(tag.substr(6)));
+            else if (tag == "reconnect") step.reconnect = true;
             else FAIL(path.string() << ":" << number << ": unknown tag [" << tag << "]");
             rest.remove_prefix(close + 1);
             while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
         }
         step.text = std::string(rest);
-        if (step.sleep_ms < 0) {
+        if (step.sleep_ms < 0 && !step.reconnect) {
             respkit::resp::request_parser splitter;
             const std::string with_end = step.text + "\n";
             const auto r = splitter.parse(with_end);
@@ -165,11 +169,18 @@ struct diff_target {
     std::function<void()> flush_all;
 };
 
+/// How a script's servers start and its connections begin.
+struct diff_options {
+    std::vector<std::string> redis_args{}; ///< extra redis-server options (respkit's target matches them)
+    std::vector<std::vector<std::string>> preamble{}; ///< run on both sides first on each pass, replies ignored
+};
+
 /// Runs a script against redis-server and `target` in RESP2 and in RESP3; returns the number of
 /// replies compared. Skips (with a message) when redis-server is not installed.
-inline std::size_t run_diff_script(const std::filesystem::path& script, const diff_target& target) {
+inline std::size_t run_diff_script(const std::filesystem::path& script, const diff_target& target,
+                                   const diff_options& options = {}) {
     using namespace respkit;
-    redis_server redis;
+    redis_server redis(options.redis_args);
     if (!redis.available()) {
         MESSAGE("skipped " << script.filename().string() << ": redis-server not installed");
         return 0;
@@ -177,21 +188,41 @@ inline std::size_t run_diff_script(const std::filesystem::path& script, const di
     const std::vector<diff_step> steps = read_diff_script(script);
     std::size_t compared = 0;
     for (const int protocol : {2, 3}) {
-        redis_connection theirs(redis.port());
-        REQUIRE(theirs.connected());
-        server::session ours(*target.commands, *target.context);
+        auto theirs_connection = std::make_unique<redis_connection>(redis.port());
+        auto our_session = std::make_unique<server::session>(*target.commands, *target.context);
+        REQUIRE(theirs_connection->connected());
         std::string encoded;
+        for (const std::vector<std::string>& command : options.preamble) {
+            encoded.clear();
+            resp::write_command_range(encoded, command);
+            (void)theirs_connection->request(encoded);
+            our_session->feed(encoded);
+            our_session->output_sent(our_session->pending_output().size());
+        }
+        redis_connection* theirs_ptr = theirs_connection.get();
+        server::session* ours_ptr = our_session.get();
+        encoded.clear();
         resp::write_command(encoded, "FLUSHALL");
-        (void)theirs.request(encoded);
+        (void)theirs_ptr->request(encoded);
         target.flush_all();
         if (protocol == 3) {
             encoded.clear();
             resp::write_command(encoded, "HELLO", "3");
-            (void)theirs.request(encoded);
-            ours.set_protocol(resp::protocol::resp3);
+            (void)theirs_ptr->request(encoded);
+            ours_ptr->set_protocol(resp::protocol::resp3);
         }
         for (const diff_step& step : steps) {
             if (step.only_protocol != 0 && step.only_protocol != protocol) continue;
+            redis_connection& theirs = *theirs_ptr;
+            server::session& ours = *ours_ptr;
+            if (step.reconnect) {
+                theirs_connection = std::make_unique<redis_connection>(redis.port());
+                our_session = std::make_unique<server::session>(*target.commands, *target.context);
+                REQUIRE(theirs_connection->connected());
+                theirs_ptr = theirs_connection.get();
+                ours_ptr = our_session.get();
+                continue;
+            }
             if (step.sleep_ms >= 0) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(step.sleep_ms));
                 continue;

@@ -322,7 +322,8 @@ inline server_process start_respkit_server() {
 /// by the destructor. `available()` is false when redis-server is not installed.
 class redis_server {
 public:
-    redis_server() : m_process(start_redis_server()) {}
+    /// A server started with redis-server's `extra` options.
+    explicit redis_server(const std::vector<std::string>& extra = {}) : m_process(start_redis_server(extra)) {}
     /// True when the server runs.
     [[nodiscard]] bool available() const { return m_process.running(); }
     /// Its port.

@@ -17,6 +17,7 @@
 #include "respkit/commands/hashes.hpp"
 #include "respkit/commands/introspection.hpp"
 #include "respkit/commands/expire.hpp"
+#include "respkit/commands/key_events.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/lists.hpp"
 #include "respkit/commands/strings.hpp"
@@ -319,8 +320,9 @@ TEST_CASE("list and hash writes reach the keyspace's observers; failed and empty
     CHECK(run({"HGETALL", "h"}).empty());
     srv.keyspace.remove_observer(observer);
 
-    std::vector<std::string> logged;
-    srv.commands.on_write([&](const server::command_call& call) { logged.emplace_back(call.arg(0)); });
+    std::vector<std::string> logged; // what propagates: only writes that changed something
+    srv.context.propagation().add_sink([&](const server::propagated_command& p) { logged.push_back(p.args[0]); });
+    commands::propagate_changes(srv.keyspace, srv.context);
     c({"RPUSH", "l", "a"});
     c({"SET", "s", "v"});
     c({"LPUSH", "s", "a"});

@@ -14,6 +14,8 @@
 #include "respkit/commands/info.hpp"
 #include "respkit/commands/introspection.hpp"
 #include "respkit/commands/server_admin.hpp"
+#include "respkit/commands/strings.hpp"
+#include "respkit/commands/transactions.hpp"
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
 #include "respkit/server/config.hpp"
@@ -55,6 +57,18 @@ TEST_CASE("diff: server commands against redis-server") {
     fixture f;
     const std::size_t compared = respkit_test::run_diff_script(source_path("tests/diff/server.redis"), f.target());
     MESSAGE("server.redis: " << compared << " replies compared");
+}
+
+TEST_CASE("diff: requirepass, AUTH, HELLO AUTH and NOAUTH against redis-server with the same password") {
+    fixture f;
+    commands::install_string_commands(f.commands, f.keyspace);
+    commands::install_transaction_commands(f.commands, f.keyspace);
+    REQUIRE(f.config.set("requirepass", "secret", true).empty());
+    CHECK(f.commands.access().password_required());
+    const std::size_t compared = respkit_test::run_diff_script(
+        source_path("tests/diff/auth.redis"), f.target(),
+        {.redis_args = {"--requirepass", "secret"}, .preamble = {{"AUTH", "secret"}}});
+    MESSAGE("auth.redis: " << compared << " replies compared");
 }
 
 TEST_CASE("HELLO replies the handshake map with this connection's id and switches protocol") {

@@ -16,6 +16,7 @@
 #include "diff_harness.hpp"
 #include "respkit/commands/introspection.hpp"
 #include "respkit/commands/expire.hpp"
+#include "respkit/commands/key_events.hpp"
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/strings.hpp"
 #include "respkit/resp.hpp"
@@ -399,10 +400,11 @@ TEST_CASE("write commands reach the keyspace's observers") {
     srv.keyspace.remove_observer(observer);
 }
 
-TEST_CASE("write hooks run for successful string writes only") {
+TEST_CASE("only string writes that changed something propagate") {
     test_server<manual_keyspace> srv;
     std::vector<std::string> logged;
-    srv.commands.on_write([&](const server::command_call& call) { logged.emplace_back(call.arg(0)); });
+    srv.context.propagation().add_sink([&](const server::propagated_command& p) { logged.push_back(p.args[0]); });
+    commands::propagate_changes(srv.keyspace, srv.context);
     client<manual_keyspace> c(srv);
     c({"SET", "k", "v"});
     c({"INCR", "k"});

@@ -72,14 +72,42 @@ TEST_CASE("Redis's errors for unknown commands, arity and subcommands") {
     CHECK(ctx.stats().error_counts.at("ERR") == 8);
 }
 
-TEST_CASE("write hooks see successful write commands only") {
+TEST_CASE("propagation: commands that changed something, as sent or as they rewrote themselves") {
     dispatcher d = echo_dispatcher();
-    std::vector<std::string> logged;
-    d.on_write([&](const command_call& call) { logged.emplace_back(call.arg(0)); });
+    d.add({.name = "incrby", .arity = 3, .flags = command_flag::write}, [](command_call& call) {
+        call.mark_dirty();
+        call.propagate_as({"SET", std::string(call.arg(1)), "42"});
+        call.reply().integer(42);
+    });
+    d.add({.name = "pair", .arity = 1, .flags = command_flag::write}, [](command_call& call) {
+        call.also_propagate(3, {"DEL", "x"});
+        call.also_propagate(3, {"DEL", "y"});
+        call.prevent_propagation();
+        call.ok();
+    });
     server_context ctx;
-    CHECK(run(d, ctx, "SET a b\r\nECHO x\r\nFAIL\r\nset c d\r\n") ==
-          "+OK\r\n*1\r\n$1\r\nx\r\n-ERR it failed  badly\r\n+OK\r\n");
-    CHECK(logged == std::vector<std::string>{"SET", "set"});
+    std::vector<propagated_command> logged;
+    ctx.propagation().add_sink([&](const propagated_command& c) { logged.push_back(c); });
+    CHECK(run(d, ctx, "SET a b\r\nECHO x\r\nFAIL\r\nset c d\r\nINCRBY n 1\r\nPAIR\r\n") ==
+          "+OK\r\n*1\r\n$1\r\nx\r\n-ERR it failed  badly\r\n+OK\r\n:42\r\n+OK\r\n");
+    // SET changes nothing the path can see (no keyspace, no mark_dirty): not propagated.
+    using args = std::vector<std::string>;
+    REQUIRE(logged.size() == 5);
+    CHECK(logged[0].args == args{"SET", "n", "42"});
+    CHECK(logged[0].db == 0);
+    CHECK(logged[1].args == args{"MULTI"}); // two commands from one: wrapped, in db 3
+    CHECK(logged[1].db == 3);
+    CHECK(logged[2].args == args{"DEL", "x"});
+    CHECK(logged[3].args == args{"DEL", "y"});
+    CHECK(logged[4].args == args{"EXEC"});
+    CHECK(logged[4].db == propagated_command::any_db);
+
+    propagation_encoder encoder;
+    std::string file;
+    for (const propagated_command& c : logged) encoder.encode(c, file);
+    CHECK(file == "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nn\r\n$2\r\n42\r\n"
+                  "*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nDEL\r\n$1\r\nx\r\n"
+                  "*2\r\n$3\r\nDEL\r\n$1\r\ny\r\n*1\r\n$4\r\nEXEC\r\n");
 }
 
 TEST_CASE("users replace and remove commands, built-in or not") {

@@ -628,7 +628,7 @@ TEST_CASE("1,000 clients are served while another floods requests and never read
     CHECK(max_input.load() < 3u << 20);
 }
 
-TEST_CASE("examples/echo-server: prints its port, echoes, and exits cleanly on SIGTERM") {
+TEST_CASE("examples/echo-server: prints its port, echoes any command (redis-benchmark's list too), exits on SIGTERM") {
     const std::string program = built_program("echo-server");
     const std::string cli = find_on_path("redis-cli");
     if (program.empty() || cli.empty()) {
@@ -647,7 +647,21 @@ TEST_CASE("examples/echo-server: prints its port, echoes, and exits cleanly on S
     const std::string port = out.substr(prefix.size(), out.find('\n') - prefix.size());
     CHECK(std::stoi(port) > 0);
     const run_output echo = run_program({cli, "-p", port, "ECHO", "hello", "world"}, {}, 10s);
-    CHECK(echo.out == "hello\nworld\n");
+    CHECK(echo.out == "ECHO\nhello\nworld\n"); // every command answered with its own words
+    CHECK(run_program({cli, "-p", port, "incr", "foo", "1"}, {}, 10s).out == "incr\nfoo\n1\n");
+    CHECK(run_program({cli, "-p", port, "PING"}, {}, 10s).out == "PONG\n");
+    // redis-benchmark's whole default test list: every reply is a non-error one.
+    const std::string benchmark = find_on_path("redis-benchmark");
+    if (!benchmark.empty()) {
+        const run_output bench = run_program({benchmark, "-p", port, "-n", "2000", "-q"}, {}, 120s);
+        CHECK(bench.exit_code == 0);
+        CHECK(bench.out.find("PING_INLINE") != std::string::npos);
+        CHECK(bench.out.find("LRANGE_600") != std::string::npos);
+        CHECK(bench.out.find("MSET") != std::string::npos);
+        CHECK(bench.out.find("rror") == std::string::npos);
+        CHECK(bench.err.find("rror") == std::string::npos);
+        CHECK(run_program({benchmark, "-p", port, "-n", "2000", "-q", "incr", "foo", "1"}, {}, 60s).exit_code == 0);
+    }
     server.signal(SIGTERM);
     const run_output done = server.wait(5s);
     CHECK(done.exit_code == 0);

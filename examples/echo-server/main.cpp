@@ -1,4 +1,4 @@
-// A Redis-protocol echo server: ECHO replies with its arguments, PING with PONG.
+// A Redis-protocol echo server: every command is answered with its own words, PING with PONG.
 // Usage: echo-server [--port N]   (default 6380; 0 picks a free port)
 
 #include <cstdio>
@@ -12,9 +12,9 @@ using namespace respkit;
 
 int main(int argc, char** argv) {
     server::dispatcher commands;
-    commands.add({.name = "echo", .arity = -1}, [](server::command_call& call) {
-        call.reply().array(call.argc() - 1);
-        for (std::string_view arg : call.args().subspan(1)) call.reply().bulk_string(arg);
+    commands.set_catch_all([](server::command_call& call) { // any command not in the table
+        call.reply().array(call.argc());
+        for (std::string_view arg : call.args()) call.reply().bulk_string(arg);
     });
     commands.add({.name = "ping", .arity = -1}, [](server::command_call& call) { call.reply().simple_string("PONG"); });
 

@@ -218,34 +218,33 @@ inline void hello(server::command_call& call) {
         }
         proto = ver == 3 ? resp::protocol::resp3 : resp::protocol::resp2;
     }
-    std::string_view user, name;
-    bool has_auth = false, has_name = false;
+    // Options apply in order, as Redis's helloCommand: a SETNAME before a failing option stays.
     for (std::size_t j = 2; j < call.argc(); ++j) {
         const std::size_t more = call.argc() - 1 - j;
         if (iequals(call.arg(j), "auth") && more >= 2) {
-            has_auth = true;
-            user = call.arg(j + 1);
+            if (!client.commands().access().authenticate(call.arg(j + 1), call.arg(j + 2))) {
+                call.error(server::errors::wrongpass);
+                return;
+            }
+            client.set_authenticated(true);
             j += 2;
         } else if (iequals(call.arg(j), "setname") && more >= 1) {
-            has_name = true;
-            name = call.arg(j + 1);
+            if (!valid_client_name(call.arg(j + 1))) {
+                call.error("ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
+            client.set_name(std::string(call.arg(j + 1)));
             ++j;
         } else {
             call.error("ERR Syntax error in HELLO option '" + std::string(call.arg(j)) + "'");
             return;
         }
     }
-    // No password is configured: the default user accepts any password, no other user exists.
-    if (has_auth && user != "default") {
-        call.error("WRONGPASS invalid username-password pair or user is disabled.");
+    if (!client.authenticated()) {
+        call.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
+                   "<user> <pass> option can be used to authenticate the client and select the RESP protocol "
+                   "version at the same time");
         return;
-    }
-    if (has_name) {
-        if (!valid_client_name(name)) {
-            call.error("ERR Client names cannot contain spaces, newlines or special characters.");
-            return;
-        }
-        client.set_name(std::string(name));
     }
     client.set_protocol(proto);
     auto& out = call.reply();
@@ -294,14 +293,17 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
         detail::hello);
     commands.add(std::move(specs.auth),
                  [](server::command_call& call) {
+                     const server::access_control& access = call.client().commands().access();
                      if (call.argc() > 3) {
                          call.error(server::errors::syntax);
-                     } else if (call.argc() == 2) {
+                     } else if (call.argc() == 2 && !access.password_required()) {
                          call.error("ERR AUTH <password> called without any password configured for the default "
                                     "user. Are you sure your configuration is correct?");
-                     } else if (call.arg(1) != "default") {
-                         call.error("WRONGPASS invalid username-password pair or user is disabled.");
+                     } else if (!access.authenticate(call.argc() == 2 ? std::string_view("default") : call.arg(1),
+                                                     call.arg(call.argc() - 1))) {
+                         call.error(server::errors::wrongpass);
                      } else {
+                         call.client().set_authenticated(true);
                          call.ok();
                      }
                  });

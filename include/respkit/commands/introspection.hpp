@@ -18,6 +18,7 @@
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
+#include "respkit/server/key_extraction.hpp"
 
 namespace respkit::commands {
 
@@ -43,20 +44,6 @@ namespace detail {
     if (e == nullptr || bar == std::string_view::npos) return e;
     const auto it = e->subcommands.find(name.substr(bar + 1));
     return it == e->subcommands.end() ? nullptr : it->second.get();
-}
-
-/// The key specs of a command: its own, or for a spec that has none (a user's command), one
-/// derived from the legacy key positions, `RW update` for a write command and `RO access`
-/// otherwise.
-[[nodiscard]] inline std::vector<server::key_spec> key_specs_of(const server::command_spec& spec) {
-    if (!spec.key_specs.empty() || spec.keys.first <= 0) return spec.key_specs;
-    using server::key_flag;
-    const bool write = has(spec.flags, server::command_flag::write);
-    return {{.flags = write ? key_flag::rw | key_flag::update : key_flag::ro | key_flag::access,
-             .begin = {.index = spec.keys.first},
-             .find = server::key_range(spec.keys.last >= 0 ? spec.keys.last - spec.keys.first
-                                                           : spec.keys.last,
-                                       spec.keys.step)}};
 }
 
 /// A set of key-spec flags, as COMMAND INFO and COMMAND GETKEYSANDFLAGS write them.
@@ -155,7 +142,7 @@ inline void write_command_info(server::reply_writer& out, const server::command_
     for (const auto& c : spec.acl_categories) out.simple_string(c);
     out.set(spec.tips.size());
     for (const auto& t : spec.tips) out.bulk_string(t);
-    const std::vector<server::key_spec> key_specs = key_specs_of(spec);
+    const std::vector<server::key_spec> key_specs = server::key_specs_of(spec);
     out.set(key_specs.size());
     for (const server::key_spec& k : key_specs)
         write_key_spec(out, k);
@@ -289,77 +276,10 @@ inline void write_command_docs(server::reply_writer& out, const server::command_
     }
 }
 
-/// A key argument found by COMMAND GETKEYS: its index in the command and its key spec's flags.
-struct found_key {
-    std::size_t index;
-    server::key_flag flags;
-};
-
-/// Appends the keys `k` finds among `args` (the command and its arguments), following Redis's
-/// getKeysUsingKeySpecs; false when the arguments do not fit the spec (a syntax error).
-[[nodiscard]] inline bool keys_of_spec(const server::key_spec& k,
-                                       std::span<const std::string_view> args, int arity,
-                                       std::vector<found_key>& keys) {
-    const long long argc = static_cast<long long>(args.size());
-    long long first = 0;
-    if (k.begin.index > 0) {
-        first = k.begin.index;
-    } else if (!k.begin.keyword.empty()) {
-        const long long start =
-            k.begin.startfrom > 0 ? k.begin.startfrom : argc + k.begin.startfrom;
-        const long long end = k.begin.startfrom > 0 ? argc - 1 : 0;
-        for (long long i = start; i != end; i = start <= end ? i + 1 : i - 1) {
-            if (i >= argc || i < 1) break;
-            if (iequals(server::detail::c_string(args[static_cast<std::size_t>(i)]),
-                        k.begin.keyword)) {
-                first = i + 1;
-                break;
-            }
-        }
-        if (first == 0) return true; // keyword absent: no keys of this spec
-    } else {
-        return false;
-    }
-    if (has(k.flags, server::key_flag::incomplete)) return false;
-    long long last = 0;
-    long long step = k.find.keystep;
-    switch (k.find.type) {
-    case server::find_keys::kind::range:
-        if (k.find.lastkey >= 0)
-            last = first + k.find.lastkey;
-        else if (k.find.limit == 0)
-            last = argc + k.find.lastkey;
-        else
-            last = first + ((argc - first) / k.find.limit + k.find.lastkey);
-        break;
-    case server::find_keys::kind::keynum: {
-        if (k.find.keynumidx >= argc - first) return true;
-        std::int64_t numkeys = 0;
-        if (!respkit::detail::parse_int64(args[static_cast<std::size_t>(first + k.find.keynumidx)],
-                                          numkeys) ||
-            numkeys < 0)
-            return true;
-        first += k.find.firstkey;
-        last = first + numkeys - 1;
-        break;
-    }
-    case server::find_keys::kind::unknown: return false;
-    }
-    if (last >= argc || last < first || first >= argc) return false;
-    for (long long i = first; i <= last; i += step) {
-        if (i >= argc || i < first) {
-            if (arity < 0) continue; // the command's own checks report it
-            return false;
-        }
-        keys.push_back({static_cast<std::size_t>(i), k.flags});
-    }
-    return true;
-}
-
 /// Resolves the command of a COMMAND GETKEYS call and collects its keys; false after replying
-/// an error.
+/// an error (or an empty array for a command whose keys are optional and absent).
 [[nodiscard]] inline bool command_keys(server::command_call& call, const server::dispatcher& d,
-                                       std::vector<found_key>& keys) {
+                                       std::vector<server::key_reference>& keys) {
     const auto args = call.args().subspan(2);
     const server::command_entry* e = d.find(args[0]);
     if (e != nullptr && !e->subcommands.empty() && args.size() >= 2) {
@@ -371,37 +291,18 @@ struct found_key {
         call.error("ERR Invalid command specified");
         return false;
     }
-    const std::vector<server::key_spec> specs = key_specs_of(e->spec);
-    if (std::all_of(specs.begin(), specs.end(), [](const server::key_spec& k) {
-            return has(k.flags, server::key_flag::not_key);
-        })) {
-        call.error("ERR The command has no key arguments");
+    switch (server::extract_keys(e->spec, args, keys)) {
+    case server::key_extraction::found:
+        if (!keys.empty()) return true;
+        call.reply().array(0);
         return false;
-    }
-    const int arity = e->spec.arity;
-    const auto argc = static_cast<long long>(args.size());
-    if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity)) {
+    case server::key_extraction::no_key_arguments: call.error("ERR The command has no key arguments"); return false;
+    case server::key_extraction::wrong_arity:
         call.error("ERR Invalid number of arguments specified for command");
         return false;
+    case server::key_extraction::invalid_arguments: call.error("ERR Invalid arguments specified for command"); return false;
     }
-    for (const server::key_spec& k : specs) {
-        if (!keys_of_spec(k, args, arity, keys)) {
-            keys.clear();
-            break;
-        }
-    }
-    for (found_key& k : keys) {
-        if (has(k.flags, server::key_flag::variable_flags) && e->spec.key_flags_of)
-            k.flags = e->spec.key_flags_of(args);
-    }
-    if (keys.empty()) {
-        if (has(e->spec.flags, server::command_flag::no_mandatory_keys))
-            call.reply().array(0);
-        else
-            call.error("ERR Invalid arguments specified for command");
-        return false;
-    }
-    return true;
+    return false;
 }
 
 } // namespace detail
@@ -513,19 +414,19 @@ inline void install_command_command(server::dispatcher& commands) {
     commands.add_subcommand("command",
                             std::move(specs.command_getkeys),
                             [table](server::command_call& call) {
-                                std::vector<detail::found_key> keys;
+                                std::vector<server::key_reference> keys;
                                 if (!detail::command_keys(call, *table, keys)) return;
                                 call.reply().array(keys.size());
-                                for (const detail::found_key& k : keys)
+                                for (const server::key_reference& k : keys)
                                     call.reply().bulk_string(call.arg(2 + k.index));
                             });
     commands.add_subcommand("command",
                             std::move(specs.command_getkeysandflags),
                             [table](server::command_call& call) {
-                                std::vector<detail::found_key> keys;
+                                std::vector<server::key_reference> keys;
                                 if (!detail::command_keys(call, *table, keys)) return;
                                 call.reply().array(keys.size());
-                                for (const detail::found_key& k : keys) {
+                                for (const server::key_reference& k : keys) {
                                     call.reply().array(2);
                                     call.reply().bulk_string(call.arg(2 + k.index));
                                     detail::write_key_flags(call.reply(), k.flags);

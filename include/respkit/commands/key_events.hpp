@@ -1,10 +1,11 @@
 #pragma once
 
 /// \file
-/// Connects a keyspace's key changes to the server contexts whose sessions WATCH keys or block
-/// on them: a change marks the watchers' transactions as failed and makes blocked commands run
-/// again. Installed by the transaction and blocking command families; attached to a context
-/// the first time one of its sessions needs it.
+/// Connects a keyspace's key changes to the server contexts that need them: a change marks the
+/// watchers' transactions as failed, makes blocked commands run again, and makes the running
+/// command propagate (a key removed by expiry propagates as DEL). Installed by the transaction
+/// and blocking command families and attached to a context the first time one of its sessions
+/// needs it; attached at once by propagate_changes().
 
 #include <cstddef>
 #include <memory>
@@ -58,6 +59,12 @@ private:
     }
 
     void forward(server::server_context& server, store::key_event event, std::size_t db, std::string_view key) {
+        if (server::propagation& propagated = server.propagation(); propagated.active()) {
+            if (event == store::key_event::expired)
+                propagated.key_expired(db, key);
+            else
+                propagated.key_changed();
+        }
         if (event == store::key_event::flushed) {
             // As Redis: a flush changes the watched keys that exist (the keys are still there),
             // except one already expired when WATCHed: its removal is no change (touch_watched
@@ -78,5 +85,16 @@ private:
     Keyspace* m_keyspace;
     std::vector<server::server_context*> m_contexts;
 };
+
+/// Makes `keyspace` report its key changes to `server` from now on (as long as both live), so
+/// that what the commands change propagates to `server.propagation()`'s sinks: register the sinks
+/// and call this before the first command whose changes must be propagated.
+template <class Keyspace>
+void propagate_changes(Keyspace& keyspace, server::server_context& server) {
+    if (server.observes(&keyspace)) return;
+    auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
+    relay->attach(server);
+    server.at_exit([relay] {}); // the context keeps the relay alive
+}
 
 } // namespace respkit::commands

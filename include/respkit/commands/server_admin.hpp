@@ -115,10 +115,11 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
             call.client().close_after_reply();
         });
 
-    // AUTH accepts any password for the default user: storing a password would promise a
-    // protection that is not there, so it is refused.
-    config.on_change("requirepass", [](std::string_view value) {
-        return value.empty() ? std::string() : std::string("respkit does not enforce passwords (no AUTH support)");
+    // requirepass is the default user's password: clients connected from now on must AUTH.
+    commands.access().set_password(config.get("requirepass"));
+    config.on_change("requirepass", [&commands](std::string_view value) {
+        commands.access().set_password(value);
+        return std::string();
     });
 
     // CONFIG

@@ -15,6 +15,7 @@
 #include "respkit/commands/specs/transactions.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
+#include "respkit/server/key_extraction.hpp"
 #include "respkit/server/session.hpp"
 
 namespace respkit::commands {
@@ -59,14 +60,16 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
                      const auto queue = client.end_multi();
                      client.unwatch();
                      call.reply().array(queue.size());
+                     // EXEC itself is not propagated: its commands are, wrapped in MULTI / EXEC
+                     // when there are several.
+                     call.prevent_propagation();
                      client.set_executing_transaction(true);
                      std::vector<std::string_view> args;
                      for (const auto& command : queue) {
                          args.assign(command.args.begin(), command.args.end());
-                         // Resolved again: a command removed meanwhile answers as unknown.
-                         const server::command_entry* entry =
-                             client.commands().resolve(args, call.reply(), call.server());
-                         if (entry != nullptr) client.commands().run(*entry, args, client, call.server(), call.reply());
+                         // Through the command path again: a command removed meanwhile answers
+                         // as unknown.
+                         client.execute(args, server::command_origin::transaction);
                      }
                      client.set_executing_transaction(false);
                  });
@@ -87,8 +90,11 @@ void install_transaction_commands(server::dispatcher& commands, Keyspace& keyspa
                          return;
                      }
                      relay->attach(call.server());
-                     for (std::size_t i = 1; i < call.argc(); ++i) {
-                         client.watch(client.db(), call.arg(i), ks->stored_expired(client.db(), call.arg(i)));
+                     std::vector<server::key_reference> keys;
+                     (void)server::extract_keys(call.spec(), call.args(), keys);
+                     for (const server::key_reference& key : keys) {
+                         const std::string_view name = call.arg(key.index);
+                         client.watch(client.db(), name, ks->stored_expired(client.db(), name));
                      }
                      call.ok();
                  });

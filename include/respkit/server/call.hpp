@@ -1,15 +1,20 @@
 #pragma once
 
 /// \file
-/// One command being executed: its arguments, its connection, and how to reply.
+/// One command being executed: its arguments, its connection and origin, how to reply, and how
+/// to tell propagation what it did.
 
 #include <cstddef>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-#include "respkit/resp/writer.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/server/error_reply.hpp"
+#include "respkit/server/origin.hpp"
+#include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
 
 namespace respkit::server {
@@ -17,28 +22,16 @@ namespace respkit::server {
 class session;
 class dispatcher;
 
-/// The writer replies go through: RESP2 or RESP3 as the connection negotiated.
-using reply_writer = resp::writer<std::string>;
-
-/// Redis's common error replies (the text after `-`).
-namespace errors {
-inline constexpr std::string_view syntax = "ERR syntax error";
-inline constexpr std::string_view wrong_type = "WRONGTYPE Operation against a key holding the wrong kind of value";
-inline constexpr std::string_view not_integer = "ERR value is not an integer or out of range";
-inline constexpr std::string_view not_float = "ERR value is not a valid float";
-inline constexpr std::string_view overflow = "ERR increment or decrement would overflow";
-inline constexpr std::string_view no_such_key = "ERR no such key";
-inline constexpr std::string_view db_index_out_of_range = "ERR DB index is out of range";
-} // namespace errors
-
 /// What a command handler gets: the arguments (name first; views valid during the call), the
-/// reply writer, the calling session, and the server-wide context.
+/// reply writer, the calling session, the server-wide context, and where the command comes
+/// from. A handler that changes the keyspace through its API propagates (to the append-only
+/// file, to replicas) as it was sent, unless it says otherwise here.
 class command_call {
 public:
     /// A call of `spec` with `args` from `client`, replying through `reply`.
     command_call(std::span<const std::string_view> args, const command_spec& spec, session& client,
-                 server_context& server, reply_writer& reply) noexcept
-        : m_args(args), m_spec(&spec), m_client(&client), m_server(&server), m_reply(&reply) {}
+                 server_context& server, reply_writer& reply, command_origin origin = command_origin::client) noexcept
+        : m_args(args), m_spec(&spec), m_client(&client), m_server(&server), m_reply(&reply), m_origin(origin) {}
 
     /// The arguments, command name first.
     [[nodiscard]] std::span<const std::string_view> args() const noexcept { return m_args; }
@@ -54,27 +47,42 @@ public:
     [[nodiscard]] server_context& server() const noexcept { return *m_server; }
     /// Where the reply goes.
     [[nodiscard]] reply_writer& reply() const noexcept { return *m_reply; }
+    /// Where the command comes from (a client, EXEC, a served blocked command, a file).
+    [[nodiscard]] command_origin origin() const noexcept { return m_origin; }
 
     /// Replies with an error (text without `-`, e.g. "ERR syntax error"); CR and LF become
     /// spaces as in Redis, and the error is counted for INFO's errorstats.
     void error(std::string_view message) {
         m_failed = true;
-        m_server->count_error(message);
-        if (message.find_first_of("\r\n") == std::string_view::npos) {
-            m_reply->simple_error(message);
-            return;
-        }
-        std::string flat(message);
-        for (char& c : flat) {
-            if (c == '\r' || c == '\n') c = ' ';
-        }
-        m_reply->simple_error(flat);
+        write_error(*m_reply, *m_server, message);
     }
-    /// True once error() was called: the command failed (no write is logged).
+    /// True once error() was called: the command failed.
     [[nodiscard]] bool failed() const noexcept { return m_failed; }
 
     /// Replies "+OK".
     void ok() { m_reply->simple_string("OK"); }
+
+    // --- propagation: what replays this command's effect (append-only file, replicas) ---
+
+    /// True when what commands change is being propagated: a command may skip building a
+    /// rewrite nobody reads.
+    [[nodiscard]] bool propagating() const noexcept { return m_server->propagation().active(); }
+    /// Propagates `args` instead of this command's own arguments, if it changed something
+    /// (relative expiry as absolute, INCRBYFLOAT as SET ... KEEPTTL, a served BLPOP as LPOP).
+    void propagate_as(std::vector<std::string> args) const {
+        if (propagating()) m_server->propagation().rewrite(std::move(args));
+    }
+    /// Propagates `args` (in database `db`) now, before this command's own propagation.
+    void also_propagate(std::size_t db, std::vector<std::string> args) const {
+        if (propagating()) m_server->propagation().also_propagate(db, std::move(args));
+    }
+    /// This command does not propagate itself (what it did went out with also_propagate).
+    void prevent_propagation() const noexcept { m_server->propagation().prevent(); }
+    /// This command propagates even if it changed nothing (FLUSHALL of an empty server).
+    void force_propagation() const noexcept { m_server->propagation().force(); }
+    /// This command changed the dataset (for changes the keyspace did not report, such as a
+    /// user's own state): it propagates.
+    void mark_dirty() const noexcept { m_server->propagation().mark_dirty(); }
 
 private:
     std::span<const std::string_view> m_args;
@@ -82,6 +90,7 @@ private:
     session* m_client;
     server_context* m_server;
     reply_writer* m_reply;
+    command_origin m_origin;
     bool m_failed = false;
 };
 

@@ -1,12 +1,16 @@
 #pragma once
 
 /// \file
-/// The command table: case-insensitive lookup, arity and subcommand checks with Redis's error
-/// replies, and hooks run after successful write commands.
+/// The command table and the stages of the command path it owns: lookup (unknown command,
+/// subcommand, arity, with Redis's error texts), the ordered checks, and the call itself (the
+/// handler, its statistics, exceptions turned into error replies, propagation).
 
 #include <cstddef>
 #include <cstring>
+#include <algorithm>
+#include <exception>
 #include <functional>
+#include <new>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,8 +20,14 @@
 #include <vector>
 
 #include "respkit/detail/ascii.hpp"
+#include "respkit/server/access_control.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/server/command_check.hpp"
+#include "respkit/server/error_reply.hpp"
+#include "respkit/server/log.hpp"
+#include "respkit/server/origin.hpp"
+#include "respkit/server/reply_buffer.hpp"
 
 namespace respkit::server {
 
@@ -59,10 +69,16 @@ struct command_entry {
         subcommands;                  ///< CONFIG GET, CLIENT ID, ...
 };
 
-/// The table of commands a server runs. Users add, replace or remove any command, built-in
-/// ones included; lookup ignores ASCII case.
+/// The table of commands a server runs, and the command path every command goes through:
+/// resolve() (unknown command, unknown subcommand, arity), the checks in stage order (admit()),
+/// then call(). Users add, replace or remove any command, built-in ones included (lookup
+/// ignores ASCII case), register checks, and may send every unknown command to one handler.
 class dispatcher {
 public:
+    /// A table with no command and the built-in checks (authentication, commands refused inside
+    /// MULTI, RESP2 subscribed mode, loading).
+    dispatcher() { add_builtin_checks(); }
+
     /// Registers (or replaces) a command.
     command_entry& add(command_spec spec, command_handler handler) {
         auto entry = std::make_unique<command_entry>();
@@ -109,16 +125,37 @@ public:
         const auto it = m_commands.find(name);
         return it == m_commands.end() ? nullptr : it->second.get();
     }
-    /// Every command, in no particular order.
+    /// Every command, in no particular order (the catch-all handler is not among them).
     [[nodiscard]] const auto& commands() const noexcept { return m_commands; }
 
-    /// Resolves `args` to the command or subcommand to run, or writes Redis's error reply
-    /// (unknown command, unknown subcommand, wrong number of arguments) and returns nullptr.
-    [[nodiscard]] const command_entry* resolve(std::span<const std::string_view> args, reply_writer& reply,
-                                               server_context& server) const {
+    /// Sends every command whose name is not in the table to `handler` (arity and flags from
+    /// `spec`; its name is left as given), instead of replying "unknown command": a server that
+    /// answers anything, such as an echo server. An empty handler removes the catch-all.
+    void set_catch_all(command_handler handler, command_spec spec = {.name = "*", .arity = -1}) {
+        if (!handler) {
+            m_catch_all.reset();
+            return;
+        }
+        m_catch_all = std::make_unique<command_entry>();
+        m_catch_all->full_name = spec.name;
+        m_catch_all->spec = std::move(spec);
+        m_catch_all->handler = std::move(handler);
+    }
+
+    /// Who may run commands: the default user's password (requirepass).
+    [[nodiscard]] access_control& access() noexcept { return m_access; }
+    /// Who may run commands.
+    [[nodiscard]] const access_control& access() const noexcept { return m_access; }
+
+    // --- the command path ---
+
+    /// Stage 1: the command or subcommand `args` names, or nullptr with Redis's error text in
+    /// `error` (unknown command, unknown subcommand, wrong number of arguments).
+    [[nodiscard]] const command_entry* resolve(std::span<const std::string_view> args, std::string& error) const {
         const command_entry* entry = args.empty() ? nullptr : find(args[0]);
         if (entry == nullptr) {
-            reject(reply, server, unknown_command_message(args));
+            if (m_catch_all && !args.empty()) return m_catch_all.get();
+            error = unknown_command_message(args);
             return nullptr;
         }
         if (!entry->subcommands.empty() && args.size() >= 2) {
@@ -127,9 +164,8 @@ public:
                 if (!entry->handler) {
                     std::string upper(detail::c_string(args[0]));
                     for (char& c : upper) c = respkit::detail::ascii_upper(c);
-                    reject(reply, server,
-                           "ERR unknown subcommand '" + truncated(detail::c_string(args[1]), 128) + "'. Try " + upper +
-                               " HELP.");
+                    error = "ERR unknown subcommand '" + truncated(detail::c_string(args[1]), 128) + "'. Try " +
+                            upper + " HELP.";
                     return nullptr;
                 }
             } else {
@@ -138,41 +174,40 @@ public:
         }
         const int arity = entry->spec.arity;
         const auto argc = static_cast<long long>(args.size());
-        if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity)) {
-            reject(reply, server, "ERR wrong number of arguments for '" + entry->full_name + "' command");
-            return nullptr;
-        }
-        if (!entry->handler) { // a container called without a subcommand it knows
-            reject(reply, server, "ERR wrong number of arguments for '" + entry->full_name + "' command");
+        // A container called without a subcommand it knows has no handler: also an arity error.
+        if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity) || !entry->handler) {
+            error = "ERR wrong number of arguments for '" + entry->full_name + "' command";
             return nullptr;
         }
         return entry;
     }
 
-    /// Runs one command: resolves it, calls its handler, counts it, and runs the write hooks when
-    /// a write command succeeded. Returns false when it was rejected before running.
-    bool dispatch(std::span<const std::string_view> args, session& client, server_context& server,
-                  reply_writer& reply) const {
-        const command_entry* entry = resolve(args, reply, server);
-        if (entry == nullptr) return false;
-        run(*entry, args, client, server, reply);
-        return true;
+    /// Registers a check that every command passes before it runs, at `stage` (after the
+    /// checks already registered at the same stage). `name` says what it is (checks()).
+    void add_check(check_stage stage, std::string name, command_check check) {
+        const auto at = std::upper_bound(m_checks.begin(), m_checks.end(), stage,
+                                         [](check_stage s, const registered_check& c) { return s < c.stage; });
+        m_checks.insert(at, registered_check{stage, std::move(name), std::move(check)});
     }
+    /// The checks, in the order they run.
+    [[nodiscard]] const std::vector<registered_check>& checks() const noexcept { return m_checks; }
 
-    /// Runs a resolved command (for callers that resolved it themselves, e.g. MULTI queues).
-    void run(const command_entry& entry, std::span<const std::string_view> args, session& client,
-             server_context& server, reply_writer& reply) const {
-        command_call call(args, entry.spec, client, server, reply);
-        entry.handler(call);
-        ++server.stats().total_commands_processed;
-        if (!call.failed() && has(entry.spec.flags, command_flag::write)) {
-            for (const auto& hook : m_write_hooks) hook(call);
+    /// Stage 2: runs the checks in order; returns "" when the command may run, else the first
+    /// failing check's error reply.
+    [[nodiscard]] std::string admit(const pending_command& command) const {
+        for (const registered_check& c : m_checks) {
+            std::string error = c.check(command);
+            if (!error.empty()) return error;
         }
+        return {};
     }
 
-    /// Adds a hook called after every write command that succeeded (append-only file,
-    /// replication): it sees the command's arguments and its session.
-    void on_write(std::function<void(const command_call&)> hook) { m_write_hooks.push_back(std::move(hook)); }
+    /// Stage 3: runs a resolved, admitted command for `client`: calls its handler with the reply
+    /// armed against the client's output limit, counts it, and collects what it propagates. An
+    /// exception from the handler becomes an error reply (its partial reply dropped) and a log
+    /// line; a reply past the client's output limit closes the connection. Never throws.
+    void call(const command_entry& entry, std::span<const std::string_view> args, session& client,
+              command_origin origin) const;
 
     /// Redis's reply to an unknown command: `ERR unknown command 'x', with args beginning with: 'a' `.
     [[nodiscard]] static std::string unknown_command_message(std::span<const std::string_view> args) {
@@ -189,16 +224,41 @@ public:
 private:
     static std::string truncated(std::string_view s, std::size_t n) { return std::string(s.substr(0, n)); }
 
-    static void reject(reply_writer& reply, server_context& server, std::string message) {
-        for (char& c : message) {
-            if (c == '\r' || c == '\n') c = ' ';
-        }
-        server.count_error(message);
-        reply.simple_error(message);
+    void add_builtin_checks() {
+        add_check(check_stage::authentication, "authentication", [](const pending_command& c) {
+            if (c.origin == command_origin::client && !c.authenticated && c.commands.access().password_required() &&
+                !has(c.entry.spec.flags, command_flag::no_auth)) {
+                return std::string(errors::noauth);
+            }
+            return std::string();
+        });
+        add_check(check_stage::transaction, "transaction", [](const pending_command& c) {
+            if (c.in_multi && has(c.entry.spec.flags, command_flag::no_multi)) return std::string(errors::not_in_multi);
+            return std::string();
+        });
+        add_check(check_stage::subscribed, "subscribed", [](const pending_command& c) {
+            if (c.subscribed_resp2 && !has(c.entry.spec.flags, command_flag::subscribed_context)) {
+                return "ERR Can't execute '" + c.entry.full_name +
+                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
+            }
+            return std::string();
+        });
+        add_check(check_stage::loading, "loading", [](const pending_command& c) {
+            // EXEC is refused when any command it would run is.
+            const bool refused = !has(c.entry.spec.flags, command_flag::loading) ||
+                                 has(c.queued_missing_flags, command_flag::loading);
+            if (c.origin == command_origin::client && c.server.loading() && refused) return std::string(errors::loading);
+            return std::string();
+        });
     }
 
     std::unordered_map<std::string, std::unique_ptr<command_entry>, detail::name_hash, detail::name_equal> m_commands;
-    std::vector<std::function<void(const command_call&)>> m_write_hooks;
+    std::unique_ptr<command_entry> m_catch_all;
+    std::vector<registered_check> m_checks;
+    access_control m_access;
 };
 
 } // namespace respkit::server
+
+// dispatcher::call() runs handlers on sessions: it is defined with the session.
+#include "respkit/server/session.hpp"

@@ -18,6 +18,7 @@
 
 #include "respkit/server/key_waiters.hpp"
 #include "respkit/server/log.hpp"
+#include "respkit/server/propagation.hpp"
 #include "respkit/server/pubsub_registry.hpp"
 
 namespace respkit::server {
@@ -151,6 +152,17 @@ public:
     /// Forgets `keyspace` (it stopped reporting to this context).
     void remove_observed(const void* keyspace) { std::erase(m_observed, keyspace); }
 
+    /// What the commands change, as commands that replay it (append-only file, replicas).
+    [[nodiscard]] server::propagation& propagation() noexcept { return m_propagation; }
+    /// What the commands change, as commands that replay it.
+    [[nodiscard]] const server::propagation& propagation() const noexcept { return m_propagation; }
+
+    /// True while a dataset is being loaded: clients' commands without the `loading` flag get
+    /// "-LOADING".
+    [[nodiscard]] bool loading() const noexcept { return m_loading; }
+    /// Marks the start or end of loading.
+    void set_loading(bool on) noexcept { m_loading = on; }
+
     /// Sends log lines to `sink` (none by default: lines are dropped).
     void set_log_sink(log_sink sink) { m_log = std::move(sink); }
     /// Logs `line` at `level` through the log sink, if one is set.
@@ -180,6 +192,8 @@ private:
     std::vector<std::function<void()>> m_at_exit;
     std::vector<const void*> m_observed;
     log_sink m_log;
+    server::propagation m_propagation;
+    bool m_loading = false;
 };
 
 } // namespace respkit::server

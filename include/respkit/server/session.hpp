@@ -5,6 +5,8 @@
 /// take the reply bytes it produced.
 
 #include <algorithm>
+#include <exception>
+#include <new>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -21,7 +23,11 @@
 #include "respkit/resp/request_parser.hpp"
 #include "respkit/resp/writer.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/command_check.hpp"
 #include "respkit/server/dispatcher.hpp"
+#include "respkit/server/error_reply.hpp"
+#include "respkit/server/origin.hpp"
+#include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
 
 namespace respkit::server {
@@ -47,7 +53,8 @@ public:
     /// A session running commands from `commands` in `server`'s context. Both must outlive it.
     session(const dispatcher& commands, server_context& server, const session_options& options = {})
         : m_dispatcher(&commands), m_server(&server), m_options(options), m_parser(options.request_limits),
-          m_reply(m_output, resp::protocol::resp2), m_id(server.next_client_id()) {
+          m_reply(m_output, resp::protocol::resp2), m_id(server.next_client_id()),
+          m_authenticated(!commands.access().password_required()) {
         server.add_client(this);
         ++server.stats().total_connections_received;
     }
@@ -97,7 +104,7 @@ public:
             m_input.consume(r.consumed);
             ++ran;
         }
-        if (m_output.size() - m_output_sent > m_options.output_hard_limit) close_now();
+        if (output_size() > m_options.output_hard_limit) close_now();
         return ran;
     }
     /// True while a blocked command holds at least max_blocked_input bytes of further input:
@@ -108,57 +115,74 @@ public:
     /// True when input is waiting that process() did not run yet (it yielded).
     [[nodiscard]] bool has_pending_input() const noexcept { return !m_input.empty() && !m_closing && !m_blocked; }
 
-    /// Runs one command given as arguments (as if the client had sent it): rejects it with
-    /// Redis's error when it is unknown, has the wrong arity or is not allowed in the current
-    /// state (RESP2 subscribed mode, MULTI); queues it inside MULTI; otherwise runs it, then
-    /// serves the clients blocked on keys it made ready.
-    void execute(std::span<const std::string_view> args) {
-        m_last_command_at = m_server->now();
-        if (!args.empty()) m_last_command.assign(args[0]);
-        const command_entry* entry = m_dispatcher->resolve(args, m_reply, *m_server);
+    /// The command path, for every command whatever its origin: resolves `args` (unknown
+    /// command, subcommand, arity), runs the dispatcher's checks in order, queues the command
+    /// inside MULTI, otherwise calls it; then, for a command from outside, serves the clients
+    /// blocked on keys it made ready. A rejection replies with Redis's error (and makes a
+    /// transaction being queued fail at EXEC).
+    void execute(std::span<const std::string_view> args, command_origin origin = command_origin::client) {
+        if (origin == command_origin::client) {
+            m_last_command_at = m_server->now();
+            if (!args.empty()) m_last_command.assign(args[0]);
+        }
+        std::string error;
+        const command_entry* entry = m_dispatcher->resolve(args, error);
         if (entry == nullptr) {
-            if (m_multi) m_multi->aborted = true;
+            reject(error, nullptr);
             return;
         }
-        const command_flag flags = entry->spec.flags;
-        if (m_multi && has(flags, command_flag::no_multi)) {
-            reject("ERR Command not allowed inside a transaction");
+        const bool exec = m_multi && entry->full_name == "exec";
+        pending_command pending{.entry = *entry,
+                                .args = args,
+                                .client = *this,
+                                .server = *m_server,
+                                .commands = *m_dispatcher,
+                                .origin = origin,
+                                .authenticated = m_authenticated,
+                                .in_multi = m_multi != nullptr,
+                                .subscribed_resp2 = !m_subscriptions.empty() && protocol() == resp::protocol::resp2};
+        if (exec) {
+            pending.queued_flags = m_multi->flags;
+            pending.queued_missing_flags = m_multi->missing_flags;
+        }
+        error = m_dispatcher->admit(pending);
+        if (!error.empty()) {
+            reject(error, entry);
             return;
         }
-        if (!m_subscriptions.empty() && protocol() == resp::protocol::resp2 &&
-            !has(flags, command_flag::subscribed_context)) {
-            reject("ERR Can't execute '" + entry->full_name +
-                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-            return;
-        }
-        if (m_multi && !has(flags, command_flag::transaction_control)) {
+        if (m_multi && origin != command_origin::transaction && !has(entry->spec.flags, command_flag::transaction_control)) {
             m_multi->queue.push_back({std::vector<std::string>(args.begin(), args.end())});
+            const auto flags = static_cast<std::uint32_t>(entry->spec.flags);
+            m_multi->flags = static_cast<command_flag>(static_cast<std::uint32_t>(m_multi->flags) | flags);
+            m_multi->missing_flags =
+                static_cast<command_flag>(static_cast<std::uint32_t>(m_multi->missing_flags) | ~flags);
             m_reply.simple_string("QUEUED");
             return;
         }
-        m_dispatcher->run(*entry, args, *this, *m_server, m_reply);
-        if (m_server->has_ready_keys()) serve_blocked_sessions(*m_server);
+        m_dispatcher->call(*entry, args, *this, origin);
+        if (origin == command_origin::client && m_server->has_ready_keys()) serve_blocked_sessions(*m_server);
     }
+
+    /// True when the client authenticated, or connected while no password was required.
+    [[nodiscard]] bool authenticated() const noexcept { return m_authenticated; }
+    /// Marks the client as authenticated (AUTH, HELLO ... AUTH) or not.
+    void set_authenticated(bool on) noexcept { m_authenticated = on; }
+
+    /// The session's limits.
+    [[nodiscard]] const session_options& options() const noexcept { return m_options; }
 
     // --- output ---
 
     /// Reply bytes not yet sent.
-    [[nodiscard]] std::string_view pending_output() const noexcept {
-        return std::string_view(m_output).substr(m_output_sent);
-    }
+    [[nodiscard]] std::string_view pending_output() const noexcept { return m_output.pending(); }
     /// Marks `n` bytes of pending_output() as sent.
     void output_sent(std::size_t n) {
-        m_output_sent += n;
+        m_output.consume(n);
         m_server->stats().total_net_output_bytes += n;
-        if (m_output_sent == m_output.size()) {
-            m_output.clear();
-            m_output_sent = 0;
-            if (m_output.capacity() > (1u << 20)) m_output.shrink_to_fit(); // after a big reply
-        }
     }
     /// True while queued output is above the high watermark: stop reading from this client.
     [[nodiscard]] bool output_full() const noexcept {
-        return m_output.size() - m_output_sent > m_options.output_high_watermark;
+        return m_output.pending_size() > m_options.output_high_watermark;
     }
     /// The reply writer (also for pushing out-of-band data such as pub/sub messages).
     [[nodiscard]] reply_writer& reply() noexcept { return m_reply; }
@@ -167,13 +191,14 @@ public:
 
     /// Closes once pending output is sent (QUIT, protocol errors).
     void close_after_reply() noexcept { m_closing = true; }
-    /// Closes at once, dropping pending output (output limit exceeded, CLIENT KILL); a blocked
-    /// command stops waiting (nothing is served to a closing client).
+    /// Closes at once, dropping pending output and any later reply (output limit exceeded,
+    /// CLIENT KILL); a blocked command stops waiting (nothing is served to a closing client).
+    /// Its transport is notified, so the connection closes within the current turn.
     void close_now() noexcept {
         m_closing = true;
-        m_output.clear();
-        m_output_sent = 0;
+        m_output.close();
         unblock();
+        m_server->notify(this);
     }
     /// Closes at once when queued output passed the hard limit (a subscriber that does not
     /// read its messages). Returns true when it closed.
@@ -219,20 +244,21 @@ public:
     /// Bytes of memory held by the input buffer.
     [[nodiscard]] std::size_t input_capacity() const noexcept { return m_input.capacity(); }
     /// Bytes of output queued.
-    [[nodiscard]] std::size_t output_size() const noexcept { return m_output.size() - m_output_sent; }
+    [[nodiscard]] std::size_t output_size() const noexcept { return m_output.pending_size(); }
     /// The server context.
     [[nodiscard]] server_context& server() const noexcept { return *m_server; }
     /// The dispatcher.
     [[nodiscard]] const dispatcher& commands() const noexcept { return *m_dispatcher; }
 
     /// Forgets per-connection state, as RESET does: no transaction, no watched keys, no
-    /// subscriptions, RESP2, db 0, no name.
+    /// subscriptions, RESP2, db 0, no name, and not authenticated when a password is required.
     void reset_state() {
         discard_transaction();
         unsubscribe_all();
         set_protocol(resp::protocol::resp2);
         m_db = 0;
         m_name.clear();
+        m_authenticated = !m_dispatcher->access().password_required();
     }
 
     // --- transactions (MULTI, EXEC, DISCARD, WATCH) ---
@@ -366,11 +392,10 @@ public:
         m_db = m_blocked->db;
         m_retrying = true;
         m_still_blocked = false;
-        const command_entry* entry = m_dispatcher->resolve(args, m_reply, *m_server); // replies if gone
-        if (entry != nullptr) m_dispatcher->run(*entry, args, *this, *m_server, m_reply);
+        execute(args, command_origin::blocked); // replies an error if the command is gone
         m_retrying = false;
         m_db = db;
-        if (entry != nullptr && m_still_blocked) return false;
+        if (m_still_blocked) return false;
         unblock();
         m_server->notify(this);
         return true;
@@ -408,7 +433,9 @@ public:
 private:
     struct transaction {
         std::vector<queued_command> queue;
-        bool aborted = false; // a command was rejected while queueing
+        command_flag flags = command_flag::none;         // every flag of a queued command
+        command_flag missing_flags = command_flag::none; // every flag some queued command lacks
+        bool aborted = false;                            // a command was rejected while queueing
     };
     struct blocked_state {
         std::vector<std::string> args;
@@ -418,10 +445,15 @@ private:
         timeout_reply on_timeout = timeout_reply::null_array;
     };
 
-    // A rejection before running (Redis's rejectCommand): counted, and it aborts a transaction.
-    void reject(std::string message) {
-        m_server->count_error(message);
-        m_reply.simple_error(message);
+    // A rejection before running (Redis's rejectCommand): counted, and it makes the transaction
+    // being queued fail; a rejected EXEC discards it at once.
+    void reject(std::string_view message, const command_entry* entry) {
+        if (m_multi && entry != nullptr && entry->full_name == "exec") {
+            discard_transaction();
+            write_error(m_reply, *m_server, "EXECABORT Transaction discarded because of: " + std::string(message));
+            return;
+        }
+        write_error(m_reply, *m_server, message);
         if (m_multi) m_multi->aborted = true;
     }
 
@@ -477,11 +509,10 @@ private:
     }
 
     void protocol_error() {
-        const std::string message = m_parser.error_message();
-        m_server->count_error(message);
         ++m_server->stats().unexpected_error_replies;
-        m_reply.simple_error(message);
+        write_error(m_reply, *m_server, m_parser.error_message());
         close_after_reply();
+        m_server->notify(this); // closes this turn, even if the transport is not looking
     }
 
     const dispatcher* m_dispatcher;
@@ -489,8 +520,7 @@ private:
     session_options m_options;
     resp::request_parser m_parser;
     resp::input_buffer m_input{0}; // allocated on the first read: idle clients cost little
-    std::string m_output;
-    std::size_t m_output_sent = 0;
+    reply_buffer m_output;
     reply_writer m_reply;
     std::uint64_t m_id;
     std::size_t m_db = 0;
@@ -498,6 +528,7 @@ private:
     std::string m_last_command;
     std::chrono::steady_clock::time_point m_created = m_server->now();
     std::chrono::steady_clock::time_point m_last_command_at = m_created;
+    bool m_authenticated = true; // see authenticated()
     bool m_closing = false;
     bool m_executing = false;     // EXEC is running the queued commands
     bool m_watch_dirty = false;   // a watched key changed
@@ -508,6 +539,71 @@ private:
     std::unique_ptr<blocked_state> m_blocked; // while a blocking command waits
     std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern
 };
+
+namespace detail {
+
+/// Arms a reply buffer's limit for the duration of a command, restoring the previous one.
+class reply_limit_scope {
+public:
+    reply_limit_scope(reply_buffer& out, std::size_t limit) noexcept : m_out(&out), m_previous(out.limit()) {
+        out.set_limit(limit);
+    }
+    reply_limit_scope(const reply_limit_scope&) = delete;
+    reply_limit_scope& operator=(const reply_limit_scope&) = delete;
+    ~reply_limit_scope() { m_out->set_limit(m_previous); }
+
+private:
+    reply_buffer* m_out;
+    std::size_t m_previous;
+};
+
+} // namespace detail
+
+inline void dispatcher::call(const command_entry& entry, std::span<const std::string_view> args, session& client,
+                             command_origin origin) const {
+    server_context& server = client.server();
+    reply_writer& reply = client.reply();
+    reply_buffer& out = reply.sink();
+    propagation& propagated = server.propagation();
+    // What a file being loaded replays is already in that file: nothing propagates again.
+    const bool loading = origin == command_origin::loading;
+    if (loading) propagated.suspend(true);
+    const bool propagating = propagated.active();
+    if (propagating) propagated.begin_command();
+    const std::size_t reply_start = out.end_position();
+    std::string failure; // what went wrong, for the log
+    try {
+        const detail::reply_limit_scope limit(out, client.options().output_hard_limit);
+        command_call call(args, entry.spec, client, server, reply, origin);
+        entry.handler(call);
+    } catch (const reply_limit_exceeded&) {
+        out.truncate(reply_start);
+        client.close_now();
+        failure = "its reply passed the client's output limit of " +
+                  std::to_string(client.options().output_hard_limit) + " bytes; the connection was closed";
+    } catch (const std::bad_alloc&) {
+        out.truncate(reply_start);
+        write_error(reply, server, "ERR out of memory running '" + entry.full_name + "'");
+        failure = "out of memory";
+    } catch (const std::exception& e) {
+        out.truncate(reply_start);
+        write_error(reply, server, "ERR internal error running '" + entry.full_name + "': " + e.what());
+        failure = e.what();
+    } catch (...) {
+        out.truncate(reply_start);
+        write_error(reply, server, "ERR internal error running '" + entry.full_name + "'");
+        failure = "unknown exception";
+    }
+    ++server.stats().total_commands_processed; // after the call, as Redis: INFO counts not itself
+    // A command that failed half-way still propagates what it changed, so that replaying the
+    // stream reaches the same data.
+    if (propagating) propagated.end_command(client.db(), args);
+    if (loading) propagated.suspend(false);
+    if (!failure.empty()) {
+        server.log(log_level::warning, "Command '" + entry.full_name + "' of client id=" + std::to_string(client.id()) +
+                                           " failed: " + failure);
+    }
+}
 
 /// Serves the sessions blocked on keys signalled ready (by the command that just ran, or by any
 /// other write), in the order they blocked, until no key is left ready (a served BLMOVE may

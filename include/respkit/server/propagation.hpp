@@ -1,0 +1,155 @@
+#pragma once
+
+/// \file
+/// Propagation: what the commands changed, expressed as commands that replay it
+/// deterministically, for the append-only file and replicas. The command path collects the
+/// commands of one execution unit (a client's command, with everything it caused) and hands
+/// them to the sinks when the unit ends, wrapped in MULTI / EXEC when there are several, as
+/// Redis 7.0's propagatePendingCommands does.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "respkit/resp/command_writer.hpp"
+
+namespace respkit::server {
+
+/// One command that replays a change.
+struct propagated_command {
+    /// `db` of a command that applies to no database in particular (EXEC): no SELECT before it.
+    static constexpr std::size_t any_db = std::numeric_limits<std::size_t>::max();
+
+    std::size_t db = any_db;       ///< the database it applies to
+    std::vector<std::string> args; ///< the command and its arguments
+};
+
+/// Receives every propagated command, in order.
+using propagation_sink = std::function<void(const propagated_command& command)>;
+
+/// Collects the commands that replay what an execution unit changed, and hands them to the
+/// sinks at the unit's end. Commands tell it what they did through command_call (rewrite,
+/// also_propagate, prevent, force); key changes reach it from the keyspace's observers (a change
+/// makes the running command "dirty": it propagates; a key removed by expiry propagates as
+/// DEL). Inactive (and free) while no sink is registered.
+class propagation {
+public:
+    /// Sends propagated commands to `sink` from now on.
+    void add_sink(propagation_sink sink) { m_sinks.push_back(std::move(sink)); }
+    /// True when commands are being collected (a sink exists and propagation is not suspended).
+    [[nodiscard]] bool active() const noexcept { return !m_sinks.empty() && m_suspended == 0; }
+    /// Stops (nested) or resumes collecting, e.g. while loading a file that holds the commands.
+    void suspend(bool on) noexcept { m_suspended += on ? 1 : -1; }
+
+    // --- the command path ---
+
+    /// A command starts running (calls nest: EXEC runs its queued commands inside its own).
+    void begin_command() { m_frames.emplace_back(); }
+    /// The command that began last ended: unless it prevented it, it propagates (its arguments,
+    /// or the rewrite it asked for) when it changed something or forced it. `db` is the database
+    /// it ran in. At the end of the outermost command the unit's commands go to the sinks.
+    void end_command(std::size_t db, std::span<const std::string_view> args) {
+        frame f = std::move(m_frames.back());
+        m_frames.pop_back();
+        if (!f.prevented && (f.dirty || f.forced)) {
+            propagated_command c{db, std::move(f.rewrite)};
+            if (c.args.empty()) c.args.assign(args.begin(), args.end());
+            m_pending.push_back(std::move(c));
+        }
+        if (m_frames.empty()) flush();
+    }
+    /// Forgets the running command's frame without propagating it (it was abandoned).
+    void abandon_command() {
+        m_frames.pop_back();
+        if (m_frames.empty()) flush();
+    }
+
+    // --- what a command did (through command_call) ---
+
+    /// The running command changed the dataset: it propagates.
+    void mark_dirty() noexcept {
+        if (!m_frames.empty()) m_frames.back().dirty = true;
+    }
+    /// The running command propagates even if it changed nothing (FLUSHALL on an empty server).
+    void force() noexcept {
+        if (!m_frames.empty()) m_frames.back().forced = true;
+    }
+    /// The running command does not propagate itself (it propagated what it did with
+    /// also_propagate, or is EXEC, whose commands propagate themselves).
+    void prevent() noexcept {
+        if (!m_frames.empty()) m_frames.back().prevented = true;
+    }
+    /// The running command propagates as `args` instead of its own arguments (relative expiry
+    /// as absolute, INCRBYFLOAT as SET ... KEEPTTL).
+    void rewrite(std::vector<std::string> args) {
+        if (!m_frames.empty()) m_frames.back().rewrite = std::move(args);
+    }
+    /// Propagates `args` in database `db` now, before the running command's own.
+    void also_propagate(std::size_t db, std::vector<std::string> args) {
+        m_pending.push_back({db, std::move(args)});
+        if (m_frames.empty()) flush(); // outside any command (active expiry): a unit of its own
+    }
+
+    // --- key changes (from the keyspace observers) ---
+
+    /// A key of `db` was changed by the running command: it is dirty.
+    void key_changed() noexcept { mark_dirty(); }
+    /// `key` of `db` was removed because its TTL passed: propagates as DEL.
+    void key_expired(std::size_t db, std::string_view key) {
+        also_propagate(db, {std::string("DEL"), std::string(key)});
+    }
+
+private:
+    struct frame {
+        std::vector<std::string> rewrite;
+        bool dirty = false;
+        bool forced = false;
+        bool prevented = false;
+    };
+
+    void flush() {
+        if (m_pending.empty()) return;
+        std::vector<propagated_command> unit;
+        unit.swap(m_pending);
+        const bool wrap = unit.size() > 1;
+        if (wrap) emit({unit.front().db, {"MULTI"}});
+        for (const propagated_command& c : unit) emit(c);
+        if (wrap) emit({propagated_command::any_db, {"EXEC"}});
+    }
+    void emit(const propagated_command& c) const {
+        for (const propagation_sink& sink : m_sinks) sink(c);
+    }
+
+    std::vector<propagation_sink> m_sinks;
+    std::vector<frame> m_frames;
+    std::vector<propagated_command> m_pending;
+    int m_suspended = 0;
+};
+
+/// Writes propagated commands as Redis's append-only file holds them: `SELECT db` whenever the
+/// database differs from the previous command's, then the command as an array of bulk strings.
+class propagation_encoder {
+public:
+    /// Appends `command` (preceded by a SELECT if needed) to `out`.
+    void encode(const propagated_command& command, std::string& out) {
+        if (command.db != propagated_command::any_db && (!m_db || *m_db != command.db)) {
+            resp::write_command(out, "SELECT", std::to_string(command.db));
+            m_db = command.db;
+        }
+        resp::write_command_range(out, command.args);
+    }
+    /// Forgets the selected database: the next command starts with SELECT (a new file).
+    void reset() noexcept { m_db.reset(); }
+
+private:
+    std::optional<std::size_t> m_db;
+};
+
+} // namespace respkit::server
