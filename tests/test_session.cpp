@@ -4,7 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <new>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "respkit/server.hpp"
@@ -172,4 +175,103 @@ TEST_CASE("key positions enumerate key arguments") {
     keys.clear();
     key_positions{}.for_each(4, [&](std::size_t i) { keys.push_back(i); });
     CHECK(keys.empty());
+}
+
+TEST_CASE("an exception from a handler becomes an error reply and a log line; its partial reply is dropped") {
+    dispatcher d = echo_dispatcher();
+    d.add({.name = "boom", .arity = 2}, [](command_call& call) {
+        call.reply().array(3); // a reply begun, then the handler fails
+        call.reply().bulk_string("partial");
+        if (call.arg(1) == "alloc") throw std::bad_alloc();
+        if (call.arg(1) == "int") throw 42;
+        throw std::runtime_error("it broke");
+    });
+    server_context ctx;
+    std::vector<std::string> lines;
+    ctx.set_log_sink([&](log_level level, std::string_view line) {
+        CHECK(level == log_level::warning);
+        lines.emplace_back(line);
+    });
+    session s(d, ctx);
+    s.feed("BOOM alloc\r\nBOOM other\r\nBOOM int\r\nECHO still\r\n");
+    CHECK(s.pending_output() == "-ERR out of memory running 'boom'\r\n"
+                                "-ERR internal error running 'boom': it broke\r\n"
+                                "-ERR internal error running 'boom'\r\n"
+                                "*1\r\n$5\r\nstill\r\n");
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0] == "Command 'boom' of client id=" + std::to_string(s.id()) + " failed: out of memory");
+    CHECK(lines[1].ends_with("failed: it broke"));
+    CHECK(!s.closing());
+    CHECK(ctx.stats().total_commands_processed == 4);
+    CHECK(ctx.stats().error_counts.at("ERR") == 3);
+}
+
+TEST_CASE("a reply past the output hard limit is not built: the connection closes") {
+    dispatcher d = echo_dispatcher();
+    d.add({.name = "flood", .arity = 1}, [](command_call& call) {
+        const std::string chunk(1000, 'x');
+        call.reply().array(1'000'000); // a gigabyte promised, never allocated
+        for (int i = 0; i < 1'000'000; ++i) call.reply().bulk_string(chunk);
+    });
+    server_context ctx;
+    std::vector<std::string> lines;
+    ctx.set_log_sink([&](log_level, std::string_view line) { lines.emplace_back(line); });
+    session_options options;
+    options.output_hard_limit = 64 * 1024;
+    session s(d, ctx, options);
+    s.feed("ECHO a\r\n");
+    CHECK(s.output_size() == 11);
+    s.feed("FLOOD\r\nECHO never\r\n");
+    CHECK(s.closing());
+    CHECK(s.pending_output().empty()); // dropped, as a client past its limit is
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].find("passed the client's output limit of 65536 bytes") != std::string::npos);
+    // A message published to the closed client is dropped, not queued.
+    s.reply().bulk_string("late");
+    CHECK(s.pending_output().empty());
+}
+
+TEST_CASE("the checks: built in, in Redis's order, extended by registration; the catch-all") {
+    dispatcher d = echo_dispatcher();
+    std::vector<std::string> names;
+    for (const registered_check& c : d.checks()) names.push_back(c.name);
+    CHECK(names == std::vector<std::string>{"authentication", "transaction", "subscribed", "loading"});
+    std::vector<command_origin> seen;
+    d.add_check(check_stage::cluster, "no-x-keys", [&](const pending_command& c) {
+        seen.push_back(c.origin);
+        return c.args.size() > 1 && c.args[1].starts_with("x") ? std::string("MOVED 1 127.0.0.1:7000")
+                                                                : std::string();
+    });
+    names.clear();
+    for (const registered_check& c : d.checks()) names.push_back(c.name);
+    CHECK(names == std::vector<std::string>{"authentication", "transaction", "no-x-keys", "subscribed", "loading"});
+    server_context ctx;
+    CHECK(run(d, ctx, "ECHO xy\r\nECHO ab\r\n") == "-MOVED 1 127.0.0.1:7000\r\n*1\r\n$2\r\nab\r\n");
+    CHECK(seen == std::vector<command_origin>{command_origin::client, command_origin::client});
+
+    // A password: unauthenticated clients get NOAUTH after the existence and arity checks.
+    d.access().set_password("pw");
+    CHECK(run(d, ctx, "ECHO ab\r\nNOSUCH\r\nSET k\r\n") ==
+          "-NOAUTH Authentication required.\r\n"
+          "-ERR unknown command 'NOSUCH', with args beginning with: \r\n"
+          "-ERR wrong number of arguments for 'set' command\r\n");
+    d.access().set_password("");
+
+    // Loading: commands without the `loading` flag get LOADING, those loaded from the file run.
+    ctx.set_loading(true);
+    {
+        session s(d, ctx);
+        s.feed("ECHO ab\r\n");
+        CHECK(s.pending_output() == "-LOADING Redis is loading the dataset in memory\r\n");
+        s.output_sent(s.pending_output().size());
+        const std::string_view args[] = {"echo", "ab"};
+        s.execute(args, command_origin::loading);
+        CHECK(s.pending_output() == "*1\r\n$2\r\nab\r\n");
+    }
+    ctx.set_loading(false);
+
+    // Every unknown command to one handler.
+    d.set_catch_all([](command_call& call) { call.reply().simple_string("caught " + std::string(call.arg(0))); });
+    CHECK(run(d, ctx, "NOSUCH a\r\nconfig nosuch\r\n") ==
+          "+caught NOSUCH\r\n-ERR unknown subcommand 'nosuch'. Try CONFIG HELP.\r\n");
 }

@@ -15,6 +15,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/expire.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -102,10 +103,13 @@ void expire_command(command_call& call, Keyspace& ks, bool seconds, bool absolut
             return;
         }
     }
-    if (when <= now) // a time already past deletes the key, as Redis
+    if (when <= now) { // a time already past deletes the key, as Redis
         ks.erase(db, key);
-    else
+        replay_as_del(call, key);
+    } else {
         ks.set_expiry(db, key, when);
+        replay_as_pexpireat(call, key, when, call.args().subspan(3));
+    }
     call.reply().integer(1);
 }
 

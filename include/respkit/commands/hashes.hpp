@@ -20,6 +20,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/long_double.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/replay.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/specs/hashes.hpp"
 #include "respkit/glob.hpp"
@@ -444,6 +445,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             slot->assign(text);
             ks->notify_modified(db, key);
             call.reply().bulk_string(text);
+            // The sum is exact only as printed: replay it as the value it stored.
+            replay_as(call, {"HSET", std::string(key), std::string(call.arg(2)), std::string(text)});
         });
 
     commands.add(

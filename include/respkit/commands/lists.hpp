@@ -20,6 +20,7 @@
 #include "respkit/commands/key_events.hpp"
 #include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/lists.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -278,9 +279,15 @@ pop_result pop_first_list(command_call& call, Keyspace& ks, std::size_t first, s
             else
                 list.pop_back();
         } else {
-            pop_into_reply(call, list, end, count < list.size() ? static_cast<std::size_t>(count) : list.size());
+            const std::size_t n = count < list.size() ? static_cast<std::size_t>(count) : list.size();
+            pop_into_reply(call, list, end, n);
+            count = n;
         }
         after_removal(ks, db, key, list);
+        // Replayed as the plain pop of this key: LPOP key (BLPOP), LPOP key n (LMPOP, BLMPOP).
+        std::vector<std::string> replay{end == list_end::head ? "LPOP" : "RPOP", std::string(key)};
+        if (count != 0) replay.push_back(std::to_string(count));
+        replay_as(call, std::move(replay));
         return pop_result::served;
     }
     return pop_result::empty;
@@ -325,7 +332,21 @@ void blocking_move_command(command_call& call, Keyspace& ks, key_event_relay<Key
                            list_end to, std::size_t timeout_index) {
     const auto timeout = timeout_arg(call, timeout_index);
     if (!timeout) return;
-    if (move_element(call, ks, from, to, call.client().retrying()) != pop_result::empty) return;
+    const pop_result moved = move_element(call, ks, from, to, call.client().retrying());
+    if (moved == pop_result::served) { // replayed as the non-blocking move, as Redis 7.0 writes it
+        const bool brpoplpush = timeout_index == 3;
+        std::vector<std::string> replay{brpoplpush ? "RPOPLPUSH" : "LMOVE", std::string(call.arg(1)),
+                                        std::string(call.arg(2))};
+        if (!brpoplpush && call.client().retrying()) { // served after blocking: in Redis's spelling
+            replay.emplace_back(from == list_end::head ? "left" : "right");
+            replay.emplace_back(to == list_end::head ? "left" : "right");
+        } else if (!brpoplpush) {
+            replay.emplace_back(call.arg(3));
+            replay.emplace_back(call.arg(4));
+        }
+        replay_as(call, std::move(replay));
+    }
+    if (moved != pop_result::empty) return;
     // Redis 7.0 answers a null bulk where it may not block (in EXEC), as LMOVE does, but a null
     // array when a blocked BLMOVE times out (replyToBlockedClientTimedOut).
     if (call.client().executing_transaction()) {
@@ -599,6 +620,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                      if (found.found != nullptr) {
                          list_value& list = found.found->list();
+                         const std::size_t before = list.size();
                          const auto range = list_range(*start, *stop, list.size());
                          if (!range) {
                              list.clear();
@@ -606,6 +628,9 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                              list.erase(list.begin() + static_cast<std::ptrdiff_t>(range->second + 1), list.end());
                              list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(range->first));
                          }
+                         // Watchers see a change either way, as in Redis; the append-only file
+                         // only a trim that removed something.
+                         if (list.size() == before) call.prevent_propagation();
                          after_removal(*ks, db, key, list);
                      }
                      call.ok();

@@ -18,6 +18,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/random.hpp"
+#include "respkit/commands/replay.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/specs/sets.hpp"
 #include "respkit/glob.hpp"
@@ -220,10 +221,21 @@ void spop_command(command_call& call, Keyspace& ks) {
         reply_members(call, popped);
     else
         call.reply().bulk_string(popped.front());
-    if (set.empty())
+    const bool emptied = set.empty();
+    if (emptied)
         ks.erase(db, call.arg(1));
     else if (!popped.empty())
         ks.notify_modified(db, call.arg(1));
+    // Replayed without chance, as Redis 7.0 writes it: SREM of the member taken, DEL when a
+    // count took the whole set, else one SREM per member taken.
+    if (call.argc() == 2) {
+        replay_as(call, {"SREM", std::string(call.arg(1)), popped.front()});
+    } else if (emptied) {
+        replay_as_del(call, call.arg(1));
+    } else if (call.propagating()) {
+        for (const std::string& member : popped) call.also_propagate(db, {"SREM", std::string(call.arg(1)), member});
+        call.prevent_propagation();
+    }
 }
 
 /// SRANDMEMBER key [count].

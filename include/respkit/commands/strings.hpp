@@ -20,6 +20,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/long_double.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/strings.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
@@ -159,6 +160,15 @@ void set_command(command_call& call, Keyspace& ks) {
     ks.set(db, key, value::from_bytes(call.arg(2)), o.keep_ttl);
     if (at) ks.set_expiry(db, key, *at);
     if (!o.get) call.ok();
+    if (at) {
+        replay_as_set_pxat(call, key, call.arg(2), *at);
+    } else if (o.get && call.propagating()) { // as sent, without GET (the reply is not replayed)
+        std::vector<std::string> args;
+        for (std::size_t i = 0; i < call.argc(); ++i) {
+            if (i < 3 || !option_is(call.arg(i), "GET")) args.emplace_back(call.arg(i));
+        }
+        replay_as(call, std::move(args));
+    }
 }
 
 /// SETEX and PSETEX: SET with EX or PX.
@@ -170,6 +180,7 @@ void set_with_ttl_command(command_call& call, Keyspace& ks, string_options::unit
     ks.set(db, call.arg(1), value::from_bytes(call.arg(3)));
     ks.set_expiry(db, call.arg(1), *at);
     call.ok();
+    replay_as_set_pxat(call, call.arg(1), call.arg(3), *at);
 }
 
 /// INCR, DECR, INCRBY, DECRBY: adds `delta` to the integer under argument 1.
@@ -414,6 +425,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             const std::size_t db = call.client().db();
             if (!get_and_reply(call, *ks, db, call.arg(1))) return;
             ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
+            replay_as(call, {"SET", std::string(call.arg(1)), std::string(call.arg(2))});
         });
 
     commands.add(std::move(specs.getdel),
@@ -430,6 +442,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                      reply_string(call, *v);
                      ks->erase(db, call.arg(1));
+                     replay_as_del(call, call.arg(1));
                  });
 
     commands.add(
@@ -457,10 +470,12 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             reply_string(call, *v);
             if ((o.expire == unit::exat || o.expire == unit::pxat) && *at <= now) {
                 ks->erase(db, key);
+                replay_as_del(call, key);
             } else if (at) {
                 ks->set_expiry(db, key, *at);
+                replay_as_pexpireat(call, key, *at);
             } else if (o.persist) {
-                ks->persist(db, key);
+                if (ks->persist(db, key)) replay_as(call, {"PERSIST", std::string(key)});
             }
         });
 
@@ -615,6 +630,8 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          ks->set(db, key, std::move(fresh), true);
                      }
                      call.reply().bulk_string(text);
+                     // The sum is exact only as printed: replay it as the value it stored.
+                     replay_as(call, {"SET", std::string(key), std::string(text), "KEEPTTL"});
                  });
 
     const auto getrange = [ks](command_call& call) {

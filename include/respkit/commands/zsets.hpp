@@ -29,6 +29,7 @@
 #include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/random.hpp"
+#include "respkit/commands/replay.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/specs/zsets.hpp"
 #include "respkit/detail/numbers.hpp"
@@ -801,6 +802,10 @@ pop_result pop_first_zset(command_call& call, Keyspace& ks, std::size_t first, s
         }
         if (!found.found || ops::size(found.found->zset()) == 0) continue;
         const auto popped = pop_members(ks, db, call.arg(k), found.found->zset(), count == 0 ? 1 : count, max);
+        // Replayed as the plain pop of this key: ZPOPMIN key (BZPOPMIN), ZPOPMIN key n (ZMPOP).
+        std::vector<std::string> replay{max ? "ZPOPMAX" : "ZPOPMIN", std::string(call.arg(k))};
+        if (count != 0) replay.push_back(std::to_string(popped.size()));
+        replay_as(call, std::move(replay));
         if (count == 0) {
             call.reply().array(3);
             call.reply().bulk_string(call.arg(k));

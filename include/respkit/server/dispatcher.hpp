@@ -233,11 +233,16 @@ private:
             return std::string();
         });
         add_check(check_stage::transaction, "transaction", [](const pending_command& c) {
-            if (c.in_multi && has(c.entry.spec.flags, command_flag::no_multi)) return std::string(errors::not_in_multi);
+            if (c.origin == command_origin::client && c.in_multi && has(c.entry.spec.flags, command_flag::no_multi)) {
+                return std::string(errors::not_in_multi);
+            }
             return std::string();
         });
         add_check(check_stage::subscribed, "subscribed", [](const pending_command& c) {
-            if (c.subscribed_resp2 && !has(c.entry.spec.flags, command_flag::subscribed_context)) {
+            // Commands EXEC runs were checked when queued: SUBSCRIBE inside EXEC does not stop
+            // the commands after it.
+            if (c.origin == command_origin::client && c.subscribed_resp2 &&
+                !has(c.entry.spec.flags, command_flag::subscribed_context)) {
                 return "ERR Can't execute '" + c.entry.full_name +
                        "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
             }
