@@ -313,6 +313,24 @@ TEST_CASE("a large reply reaches a slow reader while other clients are served") 
     CHECK(slow.read(7) == "+PONG\r\n");
 }
 
+TEST_CASE("a request pipelined behind a large reply runs once the reply is sent") {
+    // The reply passes the output watermark, so the PING waits in the input buffer; when the
+    // socket then takes the rest of the reply at once, nothing more arrives to wake the
+    // connection: the PING must run anyway.
+    test_server s;
+    for (const std::size_t size : {2u << 20, 8u << 20, 16u << 20}) {
+        CAPTURE(size);
+        client c(s.port());
+        REQUIRE(c.send("BIG " + std::to_string(size) + "\r\nPING\r\n"));
+        const std::string expected = "$" + std::to_string(size) + "\r\n" + big_payload(size) + "\r\n+PONG\r\n";
+        const std::string got = c.read(expected.size(), 5s);
+        CHECK(got.size() == expected.size());
+        CHECK(got.ends_with("+PONG\r\n"));
+        const bool same = got == expected;
+        CHECK(same);
+    }
+}
+
 TEST_CASE("stop() finishes sending replies, then closes; a client that never reads is dropped in time") {
     net::tcp_server_options options;
     options.shutdown_timeout = 500ms;

@@ -371,8 +371,11 @@ private:
             return;
         }
         // Held back, but the socket took everything: the rest runs next turn, not waiting for
-        // bytes that may never come. (Still blocked: it runs when the socket drains.)
+        // bytes that may never come. Still held (the socket is full, or the output above the
+        // watermark): it stays held until a later flush drains it, which may be the last
+        // event the connection gets.
         if (held && !c.blocked && !s.output_full()) yield = true;
+        else if (held) c.held = true;
         if (yield) {
             c.yielded = true;
             m_ready.push_back({c.fd, s.id()});
