@@ -162,6 +162,28 @@ TEST_CASE_TEMPLATE("HRANDFIELD: counts, distinctness, values and RESP3 pairs as 
     CHECK(subsets.size() > 1);
 }
 
+TEST_CASE("HRANDFIELD: a negative count whose reply cannot fit in the output limit closes the connection before "
+          "anything is written") {
+    // Redis builds such a reply until memory runs out; respkit abandons it at once, as any
+    // reply passing the client's output limit (256 MiB by default).
+    test_server<store::keyspace<>> srv;
+    client<store::keyspace<>> c(srv);
+    CHECK(c({"HSET", "h", "f", "v"}) == ":1\r\n");
+    const std::vector<std::vector<std::string>> calls{
+        {"HRANDFIELD", "h", "-9223372036854775807"},
+        {"HRANDFIELD", "h", "-4611686018427387903", "WITHVALUES"},
+    };
+    for (const auto& args : calls) {
+        CAPTURE(args[2]);
+        client<store::keyspace<>> fresh(srv);
+        CHECK(fresh.run(args).empty());
+        CHECK(fresh.session.closing());
+    }
+    const auto fits = resp::parse_value(c({"HRANDFIELD", "h", "-1000", "WITHVALUES"}));
+    CHECK(fits.value.size() == 2000);
+    CHECK_FALSE(c.session.closing());
+}
+
 TEST_CASE_TEMPLATE("HSCAN over a hash table: a full iteration returns every field once with its value", K,
                    store::keyspace<>, store::std_keyspace<>) {
     test_server<K> srv;

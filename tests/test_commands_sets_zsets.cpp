@@ -111,6 +111,34 @@ TEST_CASE_TEMPLATE("SPOP and SRANDMEMBER pick members by Redis's rules", K, stor
     CHECK(c({"EXISTS", "s"}) == ":0\r\n");
 }
 
+TEST_CASE("SRANDMEMBER and ZRANDMEMBER: a negative count whose reply cannot fit in the output limit closes the "
+          "connection before anything is written") {
+    // Redis has no bound here but the output limit (none for normal clients by default): it
+    // builds the reply until memory runs out. respkit abandons it at once, as it abandons any
+    // reply passing the limit (256 MiB by default), without drawing a single member.
+    test_server<store::keyspace<>> srv;
+    client<store::keyspace<>> c(srv);
+    CHECK(c({"SADD", "s", "a"}) == ":1\r\n");
+    CHECK(c({"ZADD", "z", "1", "a"}) == ":1\r\n");
+    const std::vector<std::vector<std::string>> calls{
+        {"SRANDMEMBER", "s", "-9223372036854775807"},
+        {"SRANDMEMBER", "s", "-4294967296"},
+        {"ZRANDMEMBER", "z", "-9223372036854775807"},
+        {"ZRANDMEMBER", "z", "-4611686018427387903", "WITHSCORES"},
+    };
+    for (const auto& args : calls) {
+        CAPTURE(args[0]);
+        CAPTURE(args[2]);
+        client<store::keyspace<>> fresh(srv);
+        CHECK(fresh.run(args).empty());
+        CHECK(fresh.session.closing());
+    }
+    // What fits is served, and the connection carries on.
+    CHECK(elements(c({"SRANDMEMBER", "s", "-100000"})).size() == 100000);
+    CHECK(elements(c({"ZRANDMEMBER", "z", "-1000", "WITHSCORES"})).size() == 2000);
+    CHECK_FALSE(c.session.closing());
+}
+
 TEST_CASE_TEMPLATE("set and zset commands report WRONGTYPE and notify writes", K, store::keyspace<>, store::std_keyspace<>) {
     test_server<K> srv;
     client<K> c(srv, resp::protocol::resp3);

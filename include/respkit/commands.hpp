@@ -20,6 +20,7 @@
 #include "respkit/commands/pubsub.hpp"
 #include "respkit/commands/random.hpp"
 #include "respkit/commands/redis_version.hpp"
+#include "respkit/commands/reply_room.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/server_admin.hpp"
 #include "respkit/commands/sets.hpp"

@@ -20,6 +20,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/long_double.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/reply_room.hpp"
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/specs/hashes.hpp"
@@ -229,6 +230,9 @@ void random_field_command(command_call& call, Keyspace& ks) {
         if (with_values) r.bulk_string(e.value);
     };
     if (!unique || count == 1) { // independent draws, repeats allowed
+        // Redis has no bound but the output limit; a reply that cannot fit in it is abandoned
+        // before it is written.
+        require_reply_room(call, count, (with_values ? 2 : 1) * min_bulk_string_bytes);
         header(count);
         for (std::uint64_t i = 0; i < count; ++i) element(hash.element_at(random_below(hash.size())));
         return;

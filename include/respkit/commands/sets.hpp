@@ -18,6 +18,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/random.hpp"
+#include "respkit/commands/reply_room.hpp"
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/specs/sets.hpp"
@@ -271,7 +272,10 @@ void srandmember_command(command_call& call, Keyspace& ks) {
     }
     const set_value& set = **s;
     if (count < 0) {
+        // Repeats allowed: as many draws as asked. Redis has no bound but the output limit; a
+        // reply that cannot fit in it is abandoned before it is written.
         const auto n = static_cast<std::uint64_t>(-count);
+        require_reply_room(call, n, min_bulk_string_bytes);
         call.reply().array(n);
         for (std::uint64_t i = 0; i < n; ++i) call.reply().bulk_string(*set.random_key(rng()));
         return;

@@ -29,6 +29,7 @@
 #include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/random.hpp"
+#include "respkit/commands/reply_room.hpp"
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/specs/zsets.hpp"
@@ -759,9 +760,11 @@ void zrandmember_command(command_call& call, Keyspace& ks) {
         };
         const auto header = [&](std::uint64_t n) { call.reply().array(withscores && !call.reply().resp3() ? n * 2 : n); };
         if (count < 0) {
-            // Repeats allowed: as many draws as asked, written as they are drawn (the count
-            // comes from the request; only the reply's output limit bounds it, as in Redis).
+            // Repeats allowed: as many draws as asked, written as they are drawn. Redis has no
+            // bound but the output limit; a reply that cannot fit in it is abandoned before it
+            // is written (a score takes at least 4 bytes: ",1\r\n").
             const auto n = static_cast<std::uint64_t>(-count);
+            require_reply_room(call, n, min_bulk_string_bytes + (withscores ? 4 : 0));
             header(n);
             for (std::uint64_t i = 0; i < n; ++i) reply_rank(static_cast<std::size_t>(rng() % size));
             return;
