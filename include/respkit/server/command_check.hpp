@@ -60,6 +60,9 @@ struct registered_check {
     check_stage stage;   ///< where it runs
     std::string name;    ///< what it is, for docs and tests ("authentication")
     command_check check; ///< the check
+    /// Optional: true when a command surely passes, tried first so that the common case costs no
+    /// call through `check` (the built-in checks have one; every command runs them).
+    bool (*passes)(const pending_command& command) = nullptr;
 };
 
 } // namespace respkit::server

@@ -192,14 +192,15 @@ public:
     /// The checks, in the order they run.
     [[nodiscard]] const std::vector<registered_check>& checks() const noexcept { return m_checks; }
 
-    /// Stage 2: runs the checks in order; returns "" when the command may run, else the first
-    /// failing check's error reply.
-    [[nodiscard]] std::string admit(const pending_command& command) const {
+    /// Stage 2: runs the checks in order; true when the command may run, else false with the
+    /// first failing check's error reply in `error`.
+    [[nodiscard]] bool admit(const pending_command& command, std::string& error) const {
         for (const registered_check& c : m_checks) {
-            std::string error = c.check(command);
-            if (!error.empty()) return error;
+            if (c.passes != nullptr && c.passes(command)) continue;
+            error = c.check(command);
+            if (!error.empty()) return false;
         }
-        return {};
+        return true;
     }
 
     /// Stage 3: runs a resolved, admitted command for `client`: calls its handler with the reply
@@ -224,37 +225,44 @@ public:
 private:
     static std::string truncated(std::string_view s, std::size_t n) { return std::string(s.substr(0, n)); }
 
+    // The built-in checks, as Redis 7.0's processCommand makes them. Each acts only on commands
+    // from clients: EXEC's commands were checked when queued (a SUBSCRIBE inside EXEC does not
+    // stop the commands after it), a file being loaded is trusted.
+    static bool authenticated(const pending_command& c) {
+        return c.origin != command_origin::client || c.authenticated || !c.commands.access().password_required() ||
+               has(c.entry.spec.flags, command_flag::no_auth);
+    }
+    static bool allowed_in_multi(const pending_command& c) {
+        return c.origin != command_origin::client || !c.in_multi || !has(c.entry.spec.flags, command_flag::no_multi);
+    }
+    static bool allowed_when_subscribed(const pending_command& c) {
+        return c.origin != command_origin::client || !c.subscribed_resp2 ||
+               has(c.entry.spec.flags, command_flag::subscribed_context);
+    }
+    static bool allowed_while_loading(const pending_command& c) {
+        // EXEC is refused when any command it would run is.
+        return c.origin != command_origin::client || !c.server.loading() ||
+               (has(c.entry.spec.flags, command_flag::loading) && !has(c.queued_missing_flags, command_flag::loading));
+    }
+
     void add_builtin_checks() {
-        add_check(check_stage::authentication, "authentication", [](const pending_command& c) {
-            if (c.origin == command_origin::client && !c.authenticated && c.commands.access().password_required() &&
-                !has(c.entry.spec.flags, command_flag::no_auth)) {
-                return std::string(errors::noauth);
-            }
-            return std::string();
+        const auto builtin = [this](check_stage stage, std::string name, bool (*passes)(const pending_command&),
+                                    std::string (*reason)(const pending_command&)) {
+            add_check(stage, std::move(name), [passes, reason](const pending_command& c) {
+                return passes(c) ? std::string() : reason(c);
+            });
+            m_checks.back().passes = passes;
+        };
+        builtin(check_stage::authentication, "authentication", authenticated,
+                [](const pending_command&) { return std::string(errors::noauth); });
+        builtin(check_stage::transaction, "transaction", allowed_in_multi,
+                [](const pending_command&) { return std::string(errors::not_in_multi); });
+        builtin(check_stage::subscribed, "subscribed", allowed_when_subscribed, [](const pending_command& c) {
+            return "ERR Can't execute '" + c.entry.full_name +
+                   "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
         });
-        add_check(check_stage::transaction, "transaction", [](const pending_command& c) {
-            if (c.origin == command_origin::client && c.in_multi && has(c.entry.spec.flags, command_flag::no_multi)) {
-                return std::string(errors::not_in_multi);
-            }
-            return std::string();
-        });
-        add_check(check_stage::subscribed, "subscribed", [](const pending_command& c) {
-            // Commands EXEC runs were checked when queued: SUBSCRIBE inside EXEC does not stop
-            // the commands after it.
-            if (c.origin == command_origin::client && c.subscribed_resp2 &&
-                !has(c.entry.spec.flags, command_flag::subscribed_context)) {
-                return "ERR Can't execute '" + c.entry.full_name +
-                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
-            }
-            return std::string();
-        });
-        add_check(check_stage::loading, "loading", [](const pending_command& c) {
-            // EXEC is refused when any command it would run is.
-            const bool refused = !has(c.entry.spec.flags, command_flag::loading) ||
-                                 has(c.queued_missing_flags, command_flag::loading);
-            if (c.origin == command_origin::client && c.server.loading() && refused) return std::string(errors::loading);
-            return std::string();
-        });
+        builtin(check_stage::loading, "loading", allowed_while_loading,
+                [](const pending_command&) { return std::string(errors::loading); });
     }
 
     std::unordered_map<std::string, std::unique_ptr<command_entry>, detail::name_hash, detail::name_equal> m_commands;

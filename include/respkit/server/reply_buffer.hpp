@@ -29,8 +29,10 @@ class reply_buffer {
 public:
     /// Appends `n` bytes at `p` (the resp::output_sink interface).
     void append(const char* p, std::size_t n) {
-        if (m_closed) return;
-        if (n > m_limit || m_bytes.size() - m_sent > m_limit - n) throw reply_limit_exceeded();
+        if (m_bytes.size() - m_sent + n > m_limit) [[unlikely]] { // one test on the common path
+            if (m_closed) return;
+            throw reply_limit_exceeded();
+        }
         m_bytes.append(p, n);
     }
 
@@ -55,6 +57,7 @@ public:
     void close() noexcept {
         clear();
         m_closed = true;
+        m_limit = 0; // every append takes the slow path, which drops it
     }
 
     /// Where the next byte will go: a command's reply starts there (see truncate()).
@@ -67,7 +70,9 @@ public:
     /// The limit on unsent bytes that append() enforces (SIZE_MAX: none).
     [[nodiscard]] std::size_t limit() const noexcept { return m_limit; }
     /// Refuses appends that would take the unsent bytes past `limit` (SIZE_MAX: none).
-    void set_limit(std::size_t limit) noexcept { m_limit = limit; }
+    void set_limit(std::size_t limit) noexcept {
+        if (!m_closed) m_limit = limit;
+    }
 
 private:
     std::string m_bytes;

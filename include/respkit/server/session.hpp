@@ -145,8 +145,7 @@ public:
             pending.queued_flags = m_multi->flags;
             pending.queued_missing_flags = m_multi->missing_flags;
         }
-        error = m_dispatcher->admit(pending);
-        if (!error.empty()) {
+        if (!m_dispatcher->admit(pending, error)) {
             reject(error, entry);
             return;
         }
@@ -571,38 +570,36 @@ inline void dispatcher::call(const command_entry& entry, std::span<const std::st
     const bool propagating = propagated.active();
     if (propagating) propagated.begin_command();
     const std::size_t reply_start = out.end_position();
-    std::string failure; // what went wrong, for the log
+    // A failed command's partial reply is dropped and replaced by `error` (none: the connection
+    // closes); the failure is logged.
+    const auto fail = [&](std::string_view error, std::string_view what) {
+        out.truncate(reply_start);
+        if (error.empty())
+            client.close_now();
+        else
+            write_error(reply, server, error);
+        server.log(log_level::warning, "Command '" + entry.full_name + "' of client id=" + std::to_string(client.id()) +
+                                           " failed: " + std::string(what));
+    };
     try {
         const detail::reply_limit_scope limit(out, client.options().output_hard_limit);
         command_call call(args, entry.spec, client, server, reply, origin);
         entry.handler(call);
     } catch (const reply_limit_exceeded&) {
-        out.truncate(reply_start);
-        client.close_now();
-        failure = "its reply passed the client's output limit of " +
-                  std::to_string(client.options().output_hard_limit) + " bytes; the connection was closed";
+        fail({}, "its reply passed the client's output limit of " + std::to_string(client.options().output_hard_limit) +
+                     " bytes; the connection was closed");
     } catch (const std::bad_alloc&) {
-        out.truncate(reply_start);
-        write_error(reply, server, "ERR out of memory running '" + entry.full_name + "'");
-        failure = "out of memory";
+        fail("ERR out of memory running '" + entry.full_name + "'", "out of memory");
     } catch (const std::exception& e) {
-        out.truncate(reply_start);
-        write_error(reply, server, "ERR internal error running '" + entry.full_name + "': " + e.what());
-        failure = e.what();
+        fail("ERR internal error running '" + entry.full_name + "': " + e.what(), e.what());
     } catch (...) {
-        out.truncate(reply_start);
-        write_error(reply, server, "ERR internal error running '" + entry.full_name + "'");
-        failure = "unknown exception";
+        fail("ERR internal error running '" + entry.full_name + "'", "unknown exception");
     }
     ++server.stats().total_commands_processed; // after the call, as Redis: INFO counts not itself
     // A command that failed half-way still propagates what it changed, so that replaying the
     // stream reaches the same data.
     if (propagating) propagated.end_command(client.db(), args);
     if (loading) propagated.suspend(false);
-    if (!failure.empty()) {
-        server.log(log_level::warning, "Command '" + entry.full_name + "' of client id=" + std::to_string(client.id()) +
-                                           " failed: " + failure);
-    }
 }
 
 /// Serves the sessions blocked on keys signalled ready (by the command that just ran, or by any
