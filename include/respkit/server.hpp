@@ -1,10 +1,14 @@
 #pragma once
 
 /// \file
-/// The server core umbrella: commands, dispatcher, calls, sessions, shared context, pub/sub.
+/// The server core umbrella: commands, dispatcher, calls, sessions, shared context, pub/sub,
+/// configuration (parameters, files, CONFIG REWRITE).
 
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/server/config.hpp"
+#include "respkit/server/config_file.hpp"
+#include "respkit/server/config_rewrite.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/key_waiters.hpp"
 #include "respkit/server/log.hpp"

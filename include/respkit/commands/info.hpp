@@ -172,7 +172,7 @@ template <class Keyspace>
             const ssize_t n = ::readlink("/proc/self/exe", exe.data(), exe.size());
             exe.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
             field("executable", exe);
-            field("config_file", std::string_view());
+            field("config_file", config.config_file());
             field("io_threads_active", 0);
         } else if (name == "clients") {
             header("Clients");

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
@@ -17,6 +18,7 @@
 #include "respkit/commands/start_time.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
+#include "respkit/server/config_rewrite.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
@@ -155,8 +157,19 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                             });
     commands.add_subcommand("config",
                             std::move(specs.config_rewrite),
-                            [](server::command_call& call) {
-                                call.error("ERR The server is running without a config file");
+                            [&config](server::command_call& call) {
+                                if (config.config_file().empty()) {
+                                    call.error("ERR The server is running without a config file");
+                                    return;
+                                }
+                                if (const std::error_code error = server::rewrite_config_file(config)) {
+                                    call.server().log(server::log_level::warning,
+                                                      "CONFIG REWRITE failed: " + error.message());
+                                    call.error("ERR Rewriting config file: " + error.message());
+                                    return;
+                                }
+                                call.server().log(server::log_level::warning, "CONFIG REWRITE executed with success.");
+                                call.ok();
                             });
     commands.add_subcommand("config",
                             std::move(specs.config_help),

@@ -2,8 +2,8 @@
 
 /// \file
 /// Server configuration as CONFIG GET / CONFIG SET see it: every parameter Redis 7.0 has, with
-/// typed validation and Redis's error texts, values kept even where respkit has no use for them,
-/// and change hooks for the ones a server acts on (hz, maxclients, proto-max-bulk-len, ...).
+/// typed validation and Redis's error texts, change hooks for the ones a server acts on (hz,
+/// maxclients, ...), and restrictions refusing the values a server does not implement.
 
 #include <unistd.h>
 
@@ -119,6 +119,13 @@ inline constexpr std::string_view keyspace_event_classes = "g$lshzxetd";
 
 } // namespace detail
 
+/// How config_table::set() treats a value.
+enum class config_set_mode : std::uint8_t {
+    runtime, ///< CONFIG SET: immutable and protected parameters refused, restrictions checked
+    startup, ///< a start-up option: immutable and protected parameters allowed, restrictions checked
+    loading, ///< a configuration being loaded: as startup, but restrictions are left to violations()
+};
+
 /// Every Redis configuration parameter with its current value. Not thread-safe: one event loop
 /// owns it.
 class config_table {
@@ -131,6 +138,17 @@ public:
     /// Reacts to a new value of a parameter (already validated and normalized): returns "" to
     /// accept it, or an error text to refuse it (CONFIG SET then restores every value it set).
     using change_hook = std::function<std::string(std::string_view value)>;
+    /// The values a server accepts for a parameter, and why others are refused.
+    struct restriction {
+        std::vector<std::string> accepted; ///< normalized values (as CONFIG GET shows them)
+        std::string reason;                ///< what is missing, e.g. "the append-only file is not implemented"
+    };
+    /// A parameter whose value a restriction refuses (see violations()).
+    struct violation {
+        std::string name;   ///< canonical name
+        std::string value;  ///< its value
+        std::string reason; ///< the refusal's text: the reason and the accepted values
+    };
 
     /// Every parameter at its default; `dir` is the working directory.
     config_table() {
@@ -145,6 +163,7 @@ public:
         if (::getcwd(cwd.data(), cwd.size()) != nullptr) {
             cwd.resize(std::char_traits<char>::length(cwd.c_str()));
             find_mutable("dir")->value = cwd;
+            m_default_dir = cwd;
         }
     }
 
@@ -172,6 +191,28 @@ public:
     }
     /// The value of a boolean parameter.
     [[nodiscard]] bool get_bool(std::string_view name) const { return get(name) == "yes"; }
+    /// The default value of `name` ("" when there is no such parameter; `dir`'s is the working
+    /// directory when the table was made).
+    [[nodiscard]] std::string_view default_value(std::string_view name) const {
+        const parameter* p = find(name);
+        if (p == nullptr) return {};
+        return p->info->name == "dir" ? std::string_view(m_default_dir) : p->info->default_value;
+    }
+
+    /// The configuration file the values came from (absolute path), or "" (CONFIG REWRITE and
+    /// INFO's config_file use it).
+    [[nodiscard]] const std::string& config_file() const noexcept { return m_config_file; }
+    /// Records the configuration file the values came from.
+    void set_config_file(std::string path) { m_config_file = std::move(path); }
+
+    /// Replaces the value of `name` without validation, restrictions or hooks: for values the
+    /// server learns itself (the working directory after `dir`, a port). False when unknown.
+    bool store(std::string_view name, std::string value) {
+        parameter* p = find_mutable(name);
+        if (p == nullptr) return false;
+        p->value = std::move(value);
+        return true;
+    }
 
     /// CONFIG GET: the (name, value) pairs matching any of `patterns` (globs, any case), each
     /// parameter once. A pattern without glob characters names a parameter and is echoed as
@@ -251,6 +292,11 @@ public:
     /// error reply's text (without '-'). With `startup`, immutable and protected parameters may
     /// be set too (command-line options, as redis-server's).
     [[nodiscard]] std::string set(std::span<const std::string_view> pairs, bool startup = false) {
+        return set(pairs, startup ? config_set_mode::startup : config_set_mode::runtime);
+    }
+    /// CONFIG SET name value [name value ...] in `mode` (see config_set_mode).
+    [[nodiscard]] std::string set(std::span<const std::string_view> pairs, config_set_mode mode) {
+        const bool startup = mode != config_set_mode::runtime;
         if (pairs.size() % 2 != 0) return "ERR syntax error";
         std::vector<std::pair<parameter*, std::string>> changes;
         for (std::size_t i = 0; i < pairs.size(); i += 2) {
@@ -273,6 +319,9 @@ public:
             std::string normalized;
             if (std::string why = validate(*p->info, pairs[i + 1], normalized, p->value); !why.empty()) {
                 return failed(pairs[i], why);
+            }
+            if (mode != config_set_mode::loading) {
+                if (std::string why = refusal(p->info->name, normalized); !why.empty()) return failed(pairs[i], why);
             }
             changes.emplace_back(p, std::move(normalized));
         }
@@ -298,11 +347,66 @@ public:
         const std::string_view pair[] = {name, value};
         return set(pair, startup);
     }
+    /// Sets one parameter in `mode` (see set()).
+    [[nodiscard]] std::string set(std::string_view name, std::string_view value, config_set_mode mode) {
+        const std::string_view pair[] = {name, value};
+        return set(pair, mode);
+    }
+
+    /// Accepts only `accepted` values of `name` from now on (normalized, as CONFIG GET shows
+    /// them): others are refused by CONFIG SET and start-up options with `reason`, and listed
+    /// by violations(). For parameters a server does not implement beyond those values.
+    void accept_only(std::string_view name, std::vector<std::string> accepted, std::string reason) {
+        if (const parameter* p = find(name)) {
+            m_restrictions[std::string(p->info->name)] = {std::move(accepted), std::move(reason)};
+        }
+    }
+    /// The restriction on `name` (or its alias), or nullptr.
+    [[nodiscard]] const restriction* restriction_of(std::string_view name) const {
+        const parameter* p = find(name);
+        if (p == nullptr) return nullptr;
+        const auto it = m_restrictions.find(p->info->name);
+        return it == m_restrictions.end() ? nullptr : &it->second;
+    }
+    /// Why `value` of `name` is refused ("" when it is accepted): the restriction's reason and
+    /// the accepted values.
+    [[nodiscard]] std::string refusal(std::string_view name, std::string_view value) const {
+        const restriction* r = restriction_of(name);
+        if (r == nullptr) return {};
+        std::string list;
+        for (const std::string& a : r->accepted) {
+            if (a == value) return {};
+            list += list.empty() ? "\"" : ", \"";
+            list += a;
+            list += '"';
+        }
+        return r->reason + (r->accepted.size() == 1 ? " (accepted: " : " (accepted values: ") + list + ")";
+    }
+    /// Every parameter whose value its restriction refuses (after loading a configuration), in
+    /// name order.
+    [[nodiscard]] std::vector<violation> violations() const {
+        std::vector<violation> out;
+        for (const parameter& p : m_params) {
+            if (std::string why = refusal(p.info->name, p.value); !why.empty()) {
+                out.push_back({std::string(p.info->name), p.value, std::move(why)});
+            }
+        }
+        return out;
+    }
 
     /// Calls `hook` whenever `name` gets a new value (CONFIG SET or set()); it may refuse it.
     /// Several hooks per parameter run in registration order.
     void on_change(std::string_view name, change_hook hook) {
         if (const parameter* p = find(name)) m_hooks[std::string(p->info->name)].push_back(std::move(hook));
+    }
+    /// Runs every hook with its parameter's current value, as if it had just been set: values
+    /// stored before their hooks were registered take effect (or are refused). Returns "" or
+    /// the first refusal as "name: reason".
+    [[nodiscard]] std::string reapply() {
+        for (parameter& p : m_params) {
+            if (std::string why = run_hooks(p); !why.empty()) return std::string(p.info->name) + ": " + why;
+        }
+        return {};
     }
 
 private:
@@ -376,9 +480,13 @@ private:
         if (syntax == "save") {
             if (words.size() % 2 != 0) return "Invalid save parameters";
             normalized.clear();
-            for (const std::string_view w : words) {
+            for (std::size_t i = 0; i < words.size(); ++i) {
+                const std::string_view w = words[i];
                 std::int64_t v = 0;
-                if (!respkit::detail::parse_int64(w, v) || v < 0 || v > INT_MAX) return "Invalid save parameters";
+                // As Redis: seconds at least 1, changes at least 0.
+                if (!respkit::detail::parse_int64(w, v) || v < (i % 2 == 0 ? 1 : 0) || v > INT_MAX) {
+                    return "Invalid save parameters";
+                }
                 if (!normalized.empty()) normalized += ' ';
                 normalized += std::to_string(v);
             }
@@ -507,13 +615,31 @@ private:
         }
         if (syntax == "octal") {
             if (input.empty() || input.find_first_not_of("01234567") != std::string_view::npos) {
-                return "Invalid socket file permissions";
+                return "argument couldn't be parsed as an octal number";
             }
-            normalized = std::string(input);
+            unsigned long long v = 0;
+            for (const char c : input) {
+                v = v * 8 + static_cast<unsigned>(c - '0');
+                if (v > 0777) return "argument must be between 0 and 777 inclusive";
+            }
+            char buf[8];
+            const int n = std::snprintf(buf, sizeof buf, "%llo", v);
+            normalized.assign(buf, static_cast<std::size_t>(n));
+            return {};
+        }
+        if (syntax == "replicaof") {
+            if (words.size() != 2) return "wrong number of arguments";
+            if (detail::config_iequals(words[0], "no") && detail::config_iequals(words[1], "one")) {
+                normalized.clear();
+                return {};
+            }
+            std::int64_t port = 0;
+            if (!respkit::detail::parse_int64(words[1], port) || port < 0 || port > 65535) return "Invalid master port";
+            normalized = std::string(words[0]) + ' ' + std::to_string(port);
             return {};
         }
         if (syntax == "bind") {
-            if (words.empty() || words.size() > 16) return "Too many bind addresses specified.";
+            if (words.size() > 16) return "Too many bind addresses specified.";
             normalized.clear();
             for (const std::string_view w : words) {
                 if (!normalized.empty()) normalized += ' ';
@@ -554,6 +680,9 @@ private:
     std::vector<parameter> m_params;
     std::map<std::string, std::size_t, std::less<>> m_index;
     std::map<std::string, std::vector<change_hook>, std::less<>> m_hooks;
+    std::map<std::string, restriction, std::less<>> m_restrictions;
+    std::string m_config_file;
+    std::string m_default_dir;
 };
 
 } // namespace respkit::server
