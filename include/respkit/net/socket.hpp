@@ -1,7 +1,8 @@
 #pragma once
 
 /// \file
-/// TCP socket helpers: listening, accepting, socket options, and "ip:port" formatting.
+/// Socket helpers: listening (TCP and Unix domain), accepting, socket options, and "ip:port"
+/// formatting.
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -9,11 +10,15 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include "respkit/unique_fd.hpp"
@@ -85,18 +90,23 @@ inline void prepare_socket(int fd) noexcept {
 #endif
 }
 
-/// A non-blocking listening TCP socket bound to `host` ("127.0.0.1", "::1", "0.0.0.0", a
-/// name) and `port` (0: the kernel picks one), with SO_REUSEADDR.
+/// A non-blocking listening TCP socket bound to `host` and `port` (0: the kernel picks one),
+/// with SO_REUSEADDR. `host` follows Redis's `bind`: an address with ':' is IPv6 (the socket is
+/// IPv6-only, as Redis's), "*" is every IPv4 address, "::*" every IPv6 one, a name is resolved;
+/// "" lets the system choose (any address).
 [[nodiscard]] inline std::error_code listen_tcp(const std::string& host, std::uint16_t port, int backlog,
                                                 unique_fd& out) {
     addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
+    hints.ai_family = host.empty() ? AF_UNSPEC : host.find(':') != std::string::npos ? AF_INET6 : AF_INET;
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    const bool any = host.empty() || host == "*" || host == "::*";
     addrinfo* found = nullptr;
     const std::string service = std::to_string(port);
-    if (::getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found) != 0 || !found) {
-        return std::make_error_code(std::errc::address_not_available);
+    if (const int rc = ::getaddrinfo(any ? nullptr : host.c_str(), service.c_str(), &hints, &found); rc != 0 || !found) {
+        // No such address here: as Redis, EADDRNOTAVAIL (an optional "-address" is then skipped).
+        return std::make_error_code(rc == EAI_FAMILY ? std::errc::address_family_not_supported
+                                                     : std::errc::address_not_available);
     }
     std::error_code error = std::make_error_code(std::errc::address_not_available);
     for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
@@ -108,6 +118,7 @@ inline void prepare_socket(int fd) noexcept {
         set_nonblocking(fd.get());
         const int one = 1;
         ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (ai->ai_family == AF_INET6) ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
         if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0 || ::listen(fd.get(), backlog) != 0) {
             error = {errno, std::system_category()};
             continue;
@@ -118,6 +129,58 @@ inline void prepare_socket(int fd) noexcept {
     }
     ::freeaddrinfo(found);
     return error;
+}
+
+/// A non-blocking listening Unix domain socket at `path` (an old socket file there is removed
+/// first, as Redis does), with permissions `permissions` when not 0 (Redis's unixsocketperm).
+[[nodiscard]] inline std::error_code listen_unix(const std::string& path, unsigned permissions, int backlog,
+                                                 unique_fd& out) {
+    sockaddr_un addr{};
+    if (path.empty() || path.size() >= sizeof addr.sun_path) return std::make_error_code(std::errc::filename_too_long);
+    addr.sun_family = AF_UNIX;
+    std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+    ::unlink(path.c_str()); // a stale socket from an earlier run
+    unique_fd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
+    if (!fd) return {errno, std::system_category()};
+    set_nonblocking(fd.get());
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) return {errno, std::system_category()};
+    if (permissions != 0 && ::chmod(path.c_str(), static_cast<mode_t>(permissions)) != 0) {
+        return {errno, std::system_category()};
+    }
+    if (::listen(fd.get(), backlog) != 0) return {errno, std::system_category()};
+    out = std::move(fd);
+    return {};
+}
+
+/// TCP keepalive probes on `fd` after `seconds` idle, as Redis's tcp-keepalive (then every
+/// seconds/3, dropped after 3 unanswered probes).
+inline void set_keepalive(int fd, int seconds) noexcept {
+    const int one = 1;
+    if (::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) != 0) return;
+#if defined(TCP_KEEPIDLE) && defined(TCP_KEEPINTVL) && defined(TCP_KEEPCNT)
+    int interval = seconds / 3;
+    if (interval == 0) interval = 1;
+    const int probes = 3;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &seconds, sizeof seconds);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+#else
+    (void)seconds;
+#endif
+}
+
+/// True when `addr` is a loopback address (127.0.0.0/8, ::1, or IPv4-mapped 127.x), as Redis's
+/// protected mode counts local clients.
+[[nodiscard]] inline bool is_loopback(const sockaddr* addr) noexcept {
+    if (addr->sa_family == AF_INET) {
+        return (ntohl(reinterpret_cast<const sockaddr_in*>(addr)->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (addr->sa_family == AF_INET6) {
+        const in6_addr& a = reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(&a)) return true;
+        return IN6_IS_ADDR_V4MAPPED(&a) && a.s6_addr[12] == 127;
+    }
+    return addr->sa_family == AF_UNIX;
 }
 
 /// Accepts one connection as a non-blocking, close-on-exec socket; the peer's address goes to

@@ -1,9 +1,9 @@
 #pragma once
 
 /// \file
-/// A single-threaded, non-blocking TCP server that serves sessions of a dispatcher: one event
-/// loop (epoll on Linux, poll() elsewhere), back-pressure, fairness between clients, periodic
-/// timers, and a graceful stop from another thread or a signal.
+/// A single-threaded, non-blocking TCP (and Unix domain socket) server that serves sessions of
+/// a dispatcher: one event loop (epoll on Linux, poll() elsewhere), back-pressure, fairness
+/// between clients, periodic timers, and a graceful stop from another thread or a signal.
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,22 +37,37 @@ namespace respkit::net {
 
 /// How a tcp_server listens and treats its clients.
 struct tcp_server_options {
-    std::string bind_address = "127.0.0.1"; ///< address (or name) to listen on
+    /// Addresses (or names) to listen on, separated by spaces, as Redis's `bind`: "*" is every
+    /// IPv4 address, "::*" every IPv6 one, a leading '-' makes an address optional (skipped
+    /// when this host does not have it); "": no TCP listener.
+    std::string bind_address = "127.0.0.1";
     std::uint16_t port = 6379;              ///< 0: the kernel picks a free one (see port())
+    std::string unix_socket{};              ///< also listen on this Unix domain socket ("": none)
+    unsigned unix_socket_permissions = 0;   ///< its permissions, e.g. 0700 (0: as the umask makes them)
     int backlog = 511;                      ///< listen() backlog, as Redis's tcp-backlog
     std::size_t max_clients = 10000;        ///< more are refused with Redis's error (maxclients)
     server::session_options session{};      ///< limits and watermarks of each session
     std::chrono::milliseconds idle_timeout{0};        ///< close clients idle this long (0: never)
+    int tcp_keepalive = 0;                  ///< seconds idle before keepalive probes (0: off), as tcp-keepalive
+    /// Close a client whose unprocessed input exceeds this many bytes (0: no limit), as Redis's
+    /// client-query-buffer-limit.
+    std::size_t max_query_buffer = 0;
+    /// Decides on each new connection (`local`: from a loopback address or the Unix socket):
+    /// "" admits it; otherwise that error (without '-') is sent and it is closed, as Redis's
+    /// protected mode does. Empty: every connection is admitted.
+    std::function<std::string(const server::session& client, bool local)> admit{};
     std::chrono::milliseconds shutdown_timeout{1000}; ///< time to flush replies when stopping
     std::size_t read_size = 16 * 1024;      ///< bytes asked per read (at least)
     /// While requests keep coming, check for more for up to this long before sleeping
     /// (adaptive; 0: never). Spends server CPU to spare clients the cost of waking it.
     std::chrono::microseconds busy_poll{50};
-    std::function<void(std::string_view)> log{}; ///< one line per notable event (none if empty)
-    bool log_connections = false;           ///< also log each connection opened and closed
+    /// One line per notable event; when empty, lines go to the server context's log sink with
+    /// their level (connections opened and closed at `verbose`).
+    std::function<void(std::string_view)> log{};
+    bool log_connections = false;           ///< with `log`: also log each connection opened and closed
 };
 
-/// Serves the sessions of `commands` over TCP in `context`, on one thread: the one calling
+/// Serves the sessions of `commands` over TCP and a Unix socket in `context`, on one thread: the one calling
 /// run(). Only stop() may be called from other threads (or signal handlers); everything else,
 /// timers' callbacks included, runs on the loop's thread. The dispatcher and context must
 /// outlive the server.
@@ -68,27 +83,78 @@ public:
     tcp_server& operator=(const tcp_server&) = delete;
     ~tcp_server() { close_all(); }
 
-    /// Binds and listens; afterwards port() is the real port. Idempotent once it succeeded.
+    /// Binds and listens on every address and the Unix socket; afterwards port() is the real
+    /// port. Fails when one cannot be listened on (an optional address aside) or when there is
+    /// nothing to listen on. Idempotent once it succeeded.
     [[nodiscard]] std::error_code listen() {
-        if (m_listener) return {};
+        if (m_listening) return {};
         if (auto error = m_poller.open()) return error;
         if (auto error = m_wakeup.open()) return error;
-        if (auto error = listen_tcp(m_options.bind_address, m_options.port, m_options.backlog, m_listener)) {
-            return error;
+        std::vector<listener> opened;
+        std::uint16_t port = m_options.port;
+        for (std::string_view rest = m_options.bind_address; !rest.empty();) {
+            const std::size_t space = rest.find(' ');
+            std::string address(rest.substr(0, space));
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+            if (address.empty()) continue;
+            const bool optional = address.front() == '-';
+            if (optional) address.erase(0, 1);
+            listener l;
+            if (auto error = listen_tcp(address, port, m_options.backlog, l.fd)) {
+                log(server::log_level::warning, "Warning: Could not create server TCP listening socket " + address +
+                                                    ":" + std::to_string(port) + ": " + error.message());
+                // As Redis: an optional address this host lacks, or a family it lacks, is skipped.
+                const bool missing = error == std::errc::address_not_available ||
+                                     error == std::errc::address_family_not_supported ||
+                                     error == std::errc::protocol_not_supported;
+                if ((missing && optional) || error == std::errc::address_family_not_supported) continue;
+                return error;
+            }
+            l.address = local_address_of(l.fd.get());
+            port = local_port_of(l.fd.get()); // with port 0, every address gets the first one's port
+            if (m_port == 0) m_port = port;
+            const std::string_view host(l.address);
+            l.wildcard = host.starts_with("0.0.0.0:") || host.starts_with("[::]:");
+            opened.push_back(std::move(l));
         }
-        m_port = local_port_of(m_listener.get());
-        m_listen_address = local_address_of(m_listener.get());
-        // A specific bind address is every connection's local address: no getsockname per client.
-        const std::string_view host(m_listen_address);
-        m_wildcard = host.starts_with("0.0.0.0:") || host.starts_with("[::]:");
-        if (auto error = m_poller.add(m_listener.get(), readable)) return error;
+        if (!m_options.unix_socket.empty()) {
+            listener l;
+            if (auto error = listen_unix(m_options.unix_socket, m_options.unix_socket_permissions, m_options.backlog, l.fd)) {
+                log(server::log_level::warning, "Failed opening Unix socket: " + error.message());
+                return error;
+            }
+            l.address = m_options.unix_socket + ":0"; // as Redis shows Unix socket clients
+            l.unix_socket = true;
+            opened.push_back(std::move(l));
+        }
+        if (opened.empty()) return std::make_error_code(std::errc::destination_address_required);
+        for (const listener& l : opened) {
+            if (auto error = m_poller.add(l.fd.get(), readable)) return error;
+            log(server::log_level::notice, "listening on " + l.address);
+        }
         if (auto error = m_poller.add(m_wakeup.fd(), readable)) return error;
-        log("listening on " + m_listen_address);
+        m_listeners = std::move(opened);
+        m_listening = true;
         return {};
     }
 
-    /// The port listened on (0 before listen()).
+    /// The TCP port listened on (0 before listen(), or without a TCP listener).
     [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
+    /// Every address listened on ("127.0.0.1:6379", "[::1]:6379", "/tmp/redis.sock:0").
+    [[nodiscard]] std::vector<std::string> addresses() const {
+        std::vector<std::string> out;
+        for (const listener& l : m_listeners) out.push_back(l.address);
+        return out;
+    }
+
+    /// Changes maxclients for the connections accepted from now on (on the loop's thread).
+    void set_max_clients(std::size_t n) noexcept { m_options.max_clients = n; }
+    /// Changes the idle timeout (0: none), checked every 100 ms (on the loop's thread).
+    void set_idle_timeout(std::chrono::milliseconds t) noexcept { m_options.idle_timeout = t; }
+    /// Changes tcp-keepalive for connections accepted from now on (on the loop's thread).
+    void set_tcp_keepalive(int seconds) noexcept { m_options.tcp_keepalive = seconds; }
+    /// Changes the query buffer limit (0: none) for every connection (on the loop's thread).
+    void set_max_query_buffer(std::size_t bytes) noexcept { m_options.max_query_buffer = bytes; }
     /// The options.
     [[nodiscard]] const tcp_server_options& options() const noexcept { return m_options; }
     /// Connections open now (read it on the loop's thread, or after run() returned).
@@ -99,8 +165,8 @@ public:
     /// closes every connection. Calls listen() first if needed (and returns if it fails).
     void run() {
         if (auto error = listen()) {
-            log("cannot listen on " + m_options.bind_address + ':' + std::to_string(m_options.port) + ": " +
-                error.message());
+            log(server::log_level::warning, "cannot listen on " + m_options.bind_address + ':' +
+                                                std::to_string(m_options.port) + ": " + error.message());
             return;
         }
         std::optional<stop_signals> signals;
@@ -109,8 +175,9 @@ public:
         m_next_cron = m_now + cron_period;
         while (!stop_requested()) turn();
         if (stop_signals::received() != 0 && signals) {
-            log(std::string("received ") + (stop_signals::received() == SIGINT ? "SIGINT" : "SIGTERM") +
-                ", stopping");
+            log(server::log_level::warning, std::string("received ") +
+                                                (stop_signals::received() == SIGINT ? "SIGINT" : "SIGTERM") +
+                                                ", stopping");
         }
         shut_down();
     }
@@ -167,8 +234,33 @@ private:
                (m_handle_signals && stop_signals::received() != 0);
     }
 
-    void log(std::string_view line) const {
-        if (m_options.log) m_options.log(line);
+    struct listener {
+        unique_fd fd;
+        std::string address; // as clients' local address shows it
+        bool wildcard = false;
+        bool unix_socket = false;
+    };
+
+    // Connection lines are `verbose`; with an options.log function they go there only when
+    // log_connections asks for them.
+    void log(server::log_level level, std::string_view line) const {
+        if (m_options.log) {
+            if (level != server::log_level::verbose || m_options.log_connections) m_options.log(line);
+            return;
+        }
+        m_context->log(level, line);
+    }
+    [[nodiscard]] bool logs_connections() const noexcept {
+        return m_options.log ? m_options.log_connections : true;
+    }
+    [[nodiscard]] const listener* find_listener(int fd) const noexcept {
+        for (const listener& l : m_listeners) {
+            if (l.fd.get() == fd) return &l;
+        }
+        return nullptr;
+    }
+    void watch_listeners(std::uint32_t events) {
+        for (const listener& l : m_listeners) (void)m_poller.modify(l.fd.get(), events);
     }
 
     [[nodiscard]] connection* find(int fd) const noexcept {
@@ -189,8 +281,8 @@ private:
         // replies per wake-up instead of one (see advance()).
         m_defer_finish = true;
         for (const poll_event& ev : events) {
-            if (ev.fd == m_listener.get()) {
-                accept_clients();
+            if (const listener* l = find_listener(ev.fd)) {
+                accept_clients(*l);
             } else if (ev.fd == m_wakeup.fd()) {
                 m_wakeup.drain();
             } else {
@@ -238,34 +330,45 @@ private:
         return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(due - now).count());
     }
 
-    void accept_clients() {
+    void accept_clients(const listener& from) {
         for (int i = 0; i < max_accepts_per_turn; ++i) {
             sockaddr_storage peer{};
-            const int fd = accept_nonblocking(m_listener.get(), peer);
+            const int fd = accept_nonblocking(from.fd.get(), peer);
             if (fd < 0) {
                 if (errno == EINTR || errno == ECONNABORTED) continue;
                 if (errno != EAGAIN && errno != EWOULDBLOCK) {
                     // Out of descriptors or memory: the pending connection stays queued and the
-                    // listener would stay ready, so stop watching it for a while.
-                    log(std::string("accept: ") + std::system_category().message(errno) + ", pausing accepts");
-                    (void)m_poller.modify(m_listener.get(), 0);
+                    // listener would stay ready, so stop watching the listeners for a while.
+                    log(server::log_level::warning,
+                        std::string("accept: ") + std::system_category().message(errno) + ", pausing accepts");
+                    watch_listeners(0);
                     m_accept_paused = true;
                     m_next_cron = std::min(m_next_cron, m_now + cron_period);
                 }
                 return;
             }
             if (m_count >= m_options.max_clients) {
-                reject(fd);
+                reject(fd, "ERR max number of clients reached");
                 continue;
             }
             prepare_socket(fd);
+            if (!from.unix_socket && m_options.tcp_keepalive > 0) set_keepalive(fd, m_options.tcp_keepalive);
             auto c = std::make_unique<connection>(*m_commands, *m_context, m_options.session);
             c->fd = fd;
             c->last_activity = m_now;
             c->interest = readable;
             c->session.fd = fd;
-            c->session.peer_address = format_address(reinterpret_cast<const sockaddr*>(&peer));
-            c->session.local_address = m_wildcard ? local_address_of(fd) : m_listen_address;
+            c->session.peer_address = from.unix_socket ? from.address : format_address(reinterpret_cast<const sockaddr*>(&peer));
+            c->session.local_address = from.wildcard ? local_address_of(fd) : from.address;
+            if (m_options.admit) {
+                const bool local = from.unix_socket || is_loopback(reinterpret_cast<const sockaddr*>(&peer));
+                if (std::string denied = m_options.admit(c->session, local); !denied.empty()) {
+                    c.reset(); // the session unregisters itself
+                    --m_context->stats().total_connections_received; // as Redis: refused ones do not count
+                    reject(fd, denied);
+                    continue;
+                }
+            }
             if (m_poller.add(fd, readable)) {
                 ::close(fd);
                 continue;
@@ -273,27 +376,28 @@ private:
             if (static_cast<std::size_t>(fd) >= m_connections.size()) {
                 m_connections.resize(std::max<std::size_t>(static_cast<std::size_t>(fd) + 1, m_connections.size() * 2));
             }
-            if (m_options.log_connections) {
-                log("accepted " + c->session.peer_address + " id=" + std::to_string(c->session.id()) +
-                    " fd=" + std::to_string(fd));
+            if (logs_connections()) {
+                log(server::log_level::verbose, "Accepted " + c->session.peer_address +
+                                                    " id=" + std::to_string(c->session.id()) + " fd=" + std::to_string(fd));
             }
             m_connections[static_cast<std::size_t>(fd)] = std::move(c);
             ++m_count;
         }
     }
 
-    void reject(int fd) {
-        static constexpr std::string_view message = "-ERR max number of clients reached\r\n";
+    // Sends an error as the only reply and closes (best effort, as Redis).
+    void reject(int fd, std::string_view error) {
+        const std::string message = "-" + std::string(error) + "\r\n";
         [[maybe_unused]] const auto n = ::send(fd, message.data(), message.size(), send_flags | MSG_DONTWAIT);
         ::close(fd);
         ++m_context->stats().rejected_connections;
-        if (m_options.log_connections) log("rejected a connection: max number of clients reached");
+        if (logs_connections()) log(server::log_level::verbose, "rejected a connection: " + std::string(error.substr(0, 80)));
     }
 
     void close_connection(connection& c, std::string_view reason) {
         const int fd = c.fd;
-        if (m_options.log_connections && !reason.empty()) {
-            log("closed " + c.session.peer_address + " id=" + std::to_string(c.session.id()) + ": " +
+        if (logs_connections() && !reason.empty()) {
+            log(server::log_level::verbose, "closed " + c.session.peer_address + " id=" + std::to_string(c.session.id()) + ": " +
                 std::string(reason));
         }
         m_poller.remove(fd);
@@ -317,6 +421,13 @@ private:
             if (n > 0) {
                 c->session.commit_input(static_cast<std::size_t>(n));
                 c->last_activity = m_now;
+                if (m_options.max_query_buffer != 0 && c->session.input_size() > m_options.max_query_buffer) {
+                    log(server::log_level::warning, "Closing client that reached max query buffer length: id=" +
+                                                        std::to_string(c->session.id()) + " addr=" + c->session.peer_address +
+                                                        " qbuf=" + std::to_string(c->session.input_size()));
+                    close_connection(*c, "");
+                    return;
+                }
             } else if (n == 0) {
                 // As Redis: replies still queued for a client that hung up are dropped.
                 close_connection(*c, "end of input");
@@ -428,7 +539,7 @@ private:
         m_next_cron = m_now + cron_period;
         if (m_accept_paused && !m_draining) {
             m_accept_paused = false;
-            (void)m_poller.modify(m_listener.get(), readable);
+            watch_listeners(readable);
         }
         const bool timeouts = m_options.idle_timeout.count() > 0;
         for (std::size_t fd = 0; fd < m_connections.size(); ++fd) {
@@ -445,11 +556,9 @@ private:
 
     void shut_down() {
         const std::size_t open = m_count;
-        log("shutting down: closing the listener, flushing replies to " + std::to_string(open) + " client(s)");
-        if (m_listener) {
-            m_poller.remove(m_listener.get());
-            m_listener.reset();
-        }
+        log(server::log_level::notice,
+            "shutting down: closing the listeners, flushing replies to " + std::to_string(open) + " client(s)");
+        close_listeners();
         m_draining = true;
         m_now = clock::now();
         for (std::size_t fd = 0; fd < m_connections.size(); ++fd) {
@@ -473,7 +582,7 @@ private:
         }
         const std::size_t dropped = m_count;
         close_all();
-        log("shut down: " + std::to_string(open - dropped) + " client(s) flushed, " + std::to_string(dropped) +
+        log(server::log_level::notice, "shut down: " + std::to_string(open - dropped) + " client(s) flushed, " + std::to_string(dropped) +
             " closed with replies unsent");
     }
 
@@ -482,9 +591,16 @@ private:
             if (slot) close_connection(*slot, {}); // not logged: this may run in the destructor
         }
         m_connections.clear();
-        if (m_listener) {
-            m_poller.remove(m_listener.get());
-            m_listener.reset();
+        close_listeners();
+    }
+
+    // Closes every listener; the Unix socket's file goes too (as Redis removes it).
+    void close_listeners() {
+        for (listener& l : m_listeners) {
+            if (!l.fd) continue;
+            m_poller.remove(l.fd.get());
+            l.fd.reset();
+            if (l.unix_socket) ::unlink(m_options.unix_socket.c_str());
         }
     }
 
@@ -493,12 +609,11 @@ private:
     tcp_server_options m_options;
     poller m_poller;
     wakeup m_wakeup;
-    unique_fd m_listener;
+    std::vector<listener> m_listeners;
     timer_list m_timers;
     std::vector<std::unique_ptr<connection>> m_connections; // by descriptor
     std::vector<ready_entry> m_ready;     // sessions to run next turn
     std::vector<ready_entry> m_ready_now; // sessions to run this turn
-    std::string m_listen_address;
     clock::time_point m_now{};
     bool m_defer_finish = false;          // inside a turn's event handling: finish() later
     std::vector<ready_entry> m_to_finish; // connections whose finish() runs at the turn's end
@@ -507,7 +622,7 @@ private:
     std::atomic<bool> m_stop{false};
     std::uint16_t m_port = 0;
     bool m_handle_signals = false;
-    bool m_wildcard = false;
+    bool m_listening = false;
     bool m_draining = false;
     bool m_accept_paused = false;
 };
