@@ -5,6 +5,7 @@
 
 #include "respkit/version.hpp"
 
+#include "respkit/app.hpp"
 #include "respkit/client.hpp"
 #include "respkit/commands.hpp"
 #include "respkit/net.hpp"

@@ -1,0 +1,13 @@
+#pragma once
+
+/// \file
+/// respkit's server as a library type: app::server runs a Redis-compatible server from a
+/// Redis configuration (file and command line), with its process-level behaviour.
+
+#include "respkit/app/config_support.hpp"
+#include "respkit/app/configuration.hpp" 
+#include "respkit/app/crash_report.hpp"  
+#include "respkit/app/daemon.hpp"        
+#include "respkit/app/logger.hpp"        
+#include "respkit/app/process_title.hpp" 
+#include "respkit/app/server.hpp"        

@@ -1,0 +1,240 @@
+#pragma once
+
+/// \file
+/// What respkit's server does with each of Redis 7.0's configuration parameters: implemented,
+/// accepted with no observable difference (it only tunes Redis's internals, or a feature that
+/// is off), or refused unless it has the value matching what respkit does. The table behind
+/// app::install_restrictions and docs/config.md.
+
+#include <cstdint>
+#include <string_view>
+
+namespace respkit::app {
+
+/// How respkit's server treats a parameter.
+enum class config_support : std::uint8_t {
+    implemented, ///< it has its effect
+    no_effect,   ///< accepted; nothing observable depends on it in respkit (see `why`)
+    refused,     ///< only the `accepted` values; others are refused at start-up and by CONFIG SET
+};
+
+/// One parameter's support.
+struct config_support_info {
+    std::string_view name;     ///< canonical parameter name
+    config_support support;    ///< implemented, no effect, or refused
+    std::string_view accepted; ///< refused: the values accepted, '|' separated (as CONFIG GET shows them)
+    std::string_view why;      ///< what implements it, why nothing depends on it, or what is missing
+};
+
+namespace detail {
+using enum config_support;
+// Reasons shared by whole families of parameters.
+inline constexpr std::string_view no_aof = "tunes the append-only file, which is off (appendonly is refused)";
+inline constexpr std::string_view no_rdb = "tunes RDB snapshots, which are off (save is refused)";
+inline constexpr std::string_view no_replication = "tunes replication, which is off (replicaof is refused)";
+inline constexpr std::string_view no_cluster = "tunes cluster mode, which is off (cluster-enabled is refused)";
+inline constexpr std::string_view no_tls = "tunes TLS, which is off (tls-port, tls-replication and tls-cluster are refused)";
+inline constexpr std::string_view encoding =
+    "tunes Redis's compact encodings; replies are the same (OBJECT ENCODING names the encoding Redis picks at its "
+    "default thresholds)";
+inline constexpr std::string_view no_eviction = "tunes eviction, which is off (maxmemory is refused)";
+inline constexpr std::string_view lazyfree = "frees memory in a background thread in Redis; replies are the same";
+} // namespace detail
+
+/// Every parameter of Redis 7.0.15 (config_defaults.hpp's table), sorted by name.
+inline constexpr config_support_info config_support_table[] = {
+    {"acl-pubsub-default", detail::no_effect, "", "applies to ACL users created later; respkit has only the default user"},
+    {"aclfile", detail::refused, "", "ACL users are not implemented"},
+    {"acllog-max-len", detail::no_effect, "", "sizes ACL LOG, a command respkit does not have"},
+    {"active-defrag-cycle-max", detail::no_effect, "", "tunes active defragmentation, which is off"},
+    {"active-defrag-cycle-min", detail::no_effect, "", "tunes active defragmentation, which is off"},
+    {"active-defrag-ignore-bytes", detail::no_effect, "", "tunes active defragmentation, which is off"},
+    {"active-defrag-max-scan-fields", detail::no_effect, "", "tunes active defragmentation, which is off"},
+    {"active-defrag-threshold-lower", detail::no_effect, "", "tunes active defragmentation, which is off"},
+    {"active-defrag-threshold-upper", detail::no_effect, "", "tunes active defragmentation, which is off"},
+    {"active-expire-effort", detail::no_effect, "", "tunes how hard the active expiry cycle works; expired keys are never visible either way"},
+    {"activedefrag", detail::refused, "no",
+     "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the "
+     "one shipped by default with the Redis source distribution"},
+    {"activerehashing", detail::no_effect, "", "tunes Redis's incremental rehashing; respkit's hash map resizes at once"},
+    {"always-show-logo", detail::implemented, "", "the start-up banner shows the ASCII logo (also when standard output is a terminal and there is no log file)"},
+    {"aof-disable-auto-gc", detail::no_effect, "", detail::no_aof},
+    {"aof-load-truncated", detail::no_effect, "", detail::no_aof},
+    {"aof-rewrite-incremental-fsync", detail::no_effect, "", detail::no_aof},
+    {"aof-timestamp-enabled", detail::no_effect, "", detail::no_aof},
+    {"aof-use-rdb-preamble", detail::no_effect, "", detail::no_aof},
+    {"aof_rewrite_cpulist", detail::no_effect, "", "pins the append-only file's rewrite child, which respkit never starts"},
+    {"appenddirname", detail::no_effect, "", detail::no_aof},
+    {"appendfilename", detail::no_effect, "", detail::no_aof},
+    {"appendfsync", detail::no_effect, "", detail::no_aof},
+    {"appendonly", detail::refused, "no", "the append-only file is not implemented yet"},
+    {"auto-aof-rewrite-min-size", detail::no_effect, "", detail::no_aof},
+    {"auto-aof-rewrite-percentage", detail::no_effect, "", detail::no_aof},
+    {"bgsave_cpulist", detail::no_effect, "", "pins the BGSAVE child, which respkit never starts"},
+    {"bind", detail::implemented, "", "the TCP listeners: one per address, '-' for an optional one, * and ::* for every address, \"\" for none"},
+    {"bind-source-addr", detail::no_effect, "", "the source address of outgoing connections (replication, cluster), which respkit never makes"},
+    {"bio_cpulist", detail::no_effect, "", "pins Redis's background I/O threads, which respkit does not have"},
+    {"busy-reply-threshold", detail::no_effect, "", "limits scripts and functions, which respkit does not run"},
+    {"client-output-buffer-limit", detail::refused, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+     "per-class output buffer limits are not implemented (respkit closes any client with more than 256 MiB of "
+     "replies pending)"},
+    {"client-query-buffer-limit", detail::implemented, "", "a client whose unprocessed input grows beyond it is closed"},
+    {"cluster-allow-pubsubshard-when-down", detail::no_effect, "", detail::no_cluster},
+    {"cluster-allow-reads-when-down", detail::no_effect, "", detail::no_cluster},
+    {"cluster-allow-replica-migration", detail::no_effect, "", detail::no_cluster},
+    {"cluster-announce-bus-port", detail::no_effect, "", detail::no_cluster},
+    {"cluster-announce-hostname", detail::no_effect, "", detail::no_cluster},
+    {"cluster-announce-ip", detail::no_effect, "", detail::no_cluster},
+    {"cluster-announce-port", detail::no_effect, "", detail::no_cluster},
+    {"cluster-announce-tls-port", detail::no_effect, "", detail::no_cluster},
+    {"cluster-config-file", detail::no_effect, "", detail::no_cluster},
+    {"cluster-enabled", detail::refused, "no", "cluster mode is not implemented yet"},
+    {"cluster-link-sendbuf-limit", detail::no_effect, "", detail::no_cluster},
+    {"cluster-migration-barrier", detail::no_effect, "", detail::no_cluster},
+    {"cluster-node-timeout", detail::no_effect, "", detail::no_cluster},
+    {"cluster-port", detail::no_effect, "", detail::no_cluster},
+    {"cluster-preferred-endpoint-type", detail::no_effect, "", detail::no_cluster},
+    {"cluster-replica-no-failover", detail::no_effect, "", detail::no_cluster},
+    {"cluster-replica-validity-factor", detail::no_effect, "", detail::no_cluster},
+    {"cluster-require-full-coverage", detail::no_effect, "", detail::no_cluster},
+    {"crash-log-enabled", detail::implemented, "", "a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) logs a report with a backtrace"},
+    {"crash-memcheck-enabled", detail::no_effect, "", "adds a memory test to Redis's crash report; respkit's report has none (crash-log-enabled)"},
+    {"daemonize", detail::implemented, "", "forks into the background (not when supervised), standard streams to /dev/null"},
+    {"databases", detail::implemented, "", "the number of databases SELECT can choose"},
+    {"dbfilename", detail::no_effect, "", detail::no_rdb},
+    {"dir", detail::implemented, "", "the working directory, changed to while the configuration is read (as Redis)"},
+    {"disable-thp", detail::implemented, "", "turns transparent huge pages off for the process (Linux prctl)"},
+    {"dynamic-hz", detail::no_effect, "", "raises Redis's timer frequency with many clients; respkit's timers run at hz"},
+    {"enable-debug-command", detail::no_effect, "", "allows DEBUG, a command respkit does not have"},
+    {"enable-module-command", detail::no_effect, "", "allows MODULE, a command respkit does not have"},
+    {"enable-protected-configs", detail::refused, "no", "CONFIG SET of protected parameters (dir, dbfilename) is not implemented"},
+    {"hash-max-listpack-entries", detail::no_effect, "", detail::encoding},
+    {"hash-max-listpack-value", detail::no_effect, "", detail::encoding},
+    {"hll-sparse-max-bytes", detail::no_effect, "", "tunes HyperLogLog encodings; respkit has no HyperLogLog commands"},
+    {"hz", detail::implemented, "", "the frequency of the active expiry cycle, re-armed when it changes"},
+    {"ignore-warnings", detail::no_effect, "", "silences start-up warnings respkit never prints"},
+    {"io-threads", detail::no_effect, "", "spreads Redis's socket I/O over threads; respkit serves on one thread, replies are the same"},
+    {"io-threads-do-reads", detail::no_effect, "", "spreads Redis's socket reads over threads; respkit serves on one thread, replies are the same"},
+    {"jemalloc-bg-thread", detail::no_effect, "", "jemalloc's purging thread; respkit uses the system allocator"},
+    {"latency-monitor-threshold", detail::no_effect, "", "feeds LATENCY, a command respkit does not have"},
+    {"latency-tracking", detail::no_effect, "", "feeds INFO latencystats, a section respkit does not have"},
+    {"latency-tracking-info-percentiles", detail::no_effect, "", "feeds INFO latencystats, a section respkit does not have"},
+    {"lazyfree-lazy-eviction", detail::no_effect, "", detail::lazyfree},
+    {"lazyfree-lazy-expire", detail::no_effect, "", detail::lazyfree},
+    {"lazyfree-lazy-server-del", detail::no_effect, "", detail::lazyfree},
+    {"lazyfree-lazy-user-del", detail::no_effect, "", detail::lazyfree},
+    {"lazyfree-lazy-user-flush", detail::no_effect, "", detail::lazyfree},
+    {"lfu-decay-time", detail::no_effect, "", "tunes LFU counters, which are not kept (LFU policies are refused)"},
+    {"lfu-log-factor", detail::no_effect, "", "tunes LFU counters, which are not kept (LFU policies are refused)"},
+    {"list-compress-depth", detail::no_effect, "", "compresses list nodes inside Redis; replies are the same"},
+    {"list-max-listpack-size", detail::no_effect, "", detail::encoding},
+    {"logfile", detail::implemented, "", "log lines go to this file (appended; \"\" is standard output)"},
+    {"loglevel", detail::implemented, "", "the least notable level logged: debug, verbose (connections), notice, warning"},
+    {"masterauth", detail::no_effect, "", detail::no_replication},
+    {"masteruser", detail::no_effect, "", detail::no_replication},
+    {"maxclients", detail::implemented, "", "more connections are refused with Redis's error"},
+    {"maxmemory", detail::refused, "0", "memory limits are not implemented yet"},
+    {"maxmemory-clients", detail::refused, "0", "client eviction is not implemented"},
+    {"maxmemory-eviction-tenacity", detail::no_effect, "", detail::no_eviction},
+    {"maxmemory-policy", detail::refused,
+     "volatile-lru|volatile-random|volatile-ttl|allkeys-lru|allkeys-random|noeviction",
+     "LFU counters (OBJECT FREQ) are not kept"},
+    {"maxmemory-samples", detail::no_effect, "", detail::no_eviction},
+    {"min-replicas-max-lag", detail::no_effect, "", detail::no_replication},
+    {"min-replicas-to-write", detail::refused, "0", "replication is not implemented (Redis would refuse every write with NOREPLICAS)"},
+    {"no-appendfsync-on-rewrite", detail::no_effect, "", detail::no_aof},
+    {"notify-keyspace-events", detail::refused, "", "keyspace notifications are not implemented"},
+    {"oom-score-adj", detail::refused, "no", "adjusting the process's OOM score is not implemented"},
+    {"oom-score-adj-values", detail::no_effect, "", "used by oom-score-adj, which is off"},
+    {"pidfile", detail::implemented, "", "the process id is written there at start-up and the file removed at exit"},
+    {"port", detail::implemented, "", "the TCP port (0: no TCP listener, as Redis)"},
+    {"proc-title-template", detail::implemented, "", "the process title ps shows (with set-proc-title)"},
+    {"propagation-error-behavior", detail::no_effect, "", "applies to commands replayed from a master or a file, which respkit does not replay yet"},
+    {"protected-mode", detail::implemented, "", "without a password, clients from other hosts are refused with Redis's DENIED error"},
+    {"proto-max-bulk-len", detail::implemented, "", "the longest bulk string a request may carry"},
+    {"rdb-del-sync-files", detail::no_effect, "", detail::no_rdb},
+    {"rdb-save-incremental-fsync", detail::no_effect, "", detail::no_rdb},
+    {"rdbchecksum", detail::no_effect, "", detail::no_rdb},
+    {"rdbcompression", detail::no_effect, "", detail::no_rdb},
+    {"repl-backlog-size", detail::no_effect, "", detail::no_replication},
+    {"repl-backlog-ttl", detail::no_effect, "", detail::no_replication},
+    {"repl-disable-tcp-nodelay", detail::no_effect, "", detail::no_replication},
+    {"repl-diskless-load", detail::no_effect, "", detail::no_replication},
+    {"repl-diskless-sync", detail::no_effect, "", detail::no_replication},
+    {"repl-diskless-sync-delay", detail::no_effect, "", detail::no_replication},
+    {"repl-diskless-sync-max-replicas", detail::no_effect, "", detail::no_replication},
+    {"repl-ping-replica-period", detail::no_effect, "", detail::no_replication},
+    {"repl-timeout", detail::no_effect, "", detail::no_replication},
+    {"replica-announce-ip", detail::no_effect, "", detail::no_replication},
+    {"replica-announce-port", detail::no_effect, "", detail::no_replication},
+    {"replica-announced", detail::no_effect, "", detail::no_replication},
+    {"replica-ignore-disk-write-errors", detail::no_effect, "", detail::no_replication},
+    {"replica-ignore-maxmemory", detail::no_effect, "", detail::no_replication},
+    {"replica-lazy-flush", detail::no_effect, "", detail::no_replication},
+    {"replica-priority", detail::no_effect, "", detail::no_replication},
+    {"replica-read-only", detail::no_effect, "", detail::no_replication},
+    {"replica-serve-stale-data", detail::no_effect, "", detail::no_replication},
+    {"replicaof", detail::refused, "", "replication is not implemented yet"},
+    {"requirepass", detail::implemented, "", "the default user's password: AUTH, HELLO AUTH, NOAUTH (server core)"},
+    {"sanitize-dump-payload", detail::no_effect, "", "checks RESTORE payloads; respkit has no RESTORE"},
+    {"save", detail::refused, "", "RDB snapshots are not implemented yet"},
+    {"server_cpulist", detail::refused, "", "pinning the server to CPUs is not implemented"},
+    {"set-max-intset-entries", detail::no_effect, "", detail::encoding},
+    {"set-proc-title", detail::implemented, "", "the process title ps shows follows proc-title-template"},
+    {"shutdown-on-sigint", detail::refused,
+     "default|nosave|now|force|nosave now|nosave force|now force|nosave now force",
+     "saving on shutdown is not implemented (there is nothing to save)"},
+    {"shutdown-on-sigterm", detail::refused,
+     "default|nosave|now|force|nosave now|nosave force|now force|nosave now force",
+     "saving on shutdown is not implemented (there is nothing to save)"},
+    {"shutdown-timeout", detail::no_effect, "", "waits for replicas at shutdown; there are none (replicaof is refused)"},
+    {"slowlog-log-slower-than", detail::no_effect, "", "feeds SLOWLOG, a command respkit does not have"},
+    {"slowlog-max-len", detail::no_effect, "", "feeds SLOWLOG, a command respkit does not have"},
+    {"socket-mark-id", detail::refused, "0", "marking listening sockets (SO_MARK) is not implemented"},
+    {"stop-writes-on-bgsave-error", detail::no_effect, "", detail::no_rdb},
+    {"stream-node-max-bytes", detail::no_effect, "", "tunes streams; respkit has no stream commands"},
+    {"stream-node-max-entries", detail::no_effect, "", "tunes streams; respkit has no stream commands"},
+    {"supervised", detail::implemented, "", "systemd (READY=1 on $NOTIFY_SOCKET), upstart (SIGSTOP when ready), auto, no"},
+    {"syslog-enabled", detail::implemented, "", "log lines also go to syslog"},
+    {"syslog-facility", detail::implemented, "", "the syslog facility"},
+    {"syslog-ident", detail::implemented, "", "the syslog identity"},
+    {"tcp-backlog", detail::implemented, "", "the listen() backlog"},
+    {"tcp-keepalive", detail::implemented, "", "TCP keepalive probes on client connections after this many idle seconds"},
+    {"timeout", detail::implemented, "", "clients idle this many seconds are closed"},
+    {"tls-auth-clients", detail::no_effect, "", detail::no_tls},
+    {"tls-ca-cert-dir", detail::no_effect, "", detail::no_tls},
+    {"tls-ca-cert-file", detail::no_effect, "", detail::no_tls},
+    {"tls-cert-file", detail::no_effect, "", detail::no_tls},
+    {"tls-ciphers", detail::no_effect, "", detail::no_tls},
+    {"tls-ciphersuites", detail::no_effect, "", detail::no_tls},
+    {"tls-client-cert-file", detail::no_effect, "", detail::no_tls},
+    {"tls-client-key-file", detail::no_effect, "", detail::no_tls},
+    {"tls-client-key-file-pass", detail::no_effect, "", detail::no_tls},
+    {"tls-cluster", detail::refused, "no", "TLS is not implemented"},
+    {"tls-dh-params-file", detail::no_effect, "", detail::no_tls},
+    {"tls-key-file", detail::no_effect, "", detail::no_tls},
+    {"tls-key-file-pass", detail::no_effect, "", detail::no_tls},
+    {"tls-port", detail::refused, "0", "TLS is not implemented"},
+    {"tls-prefer-server-ciphers", detail::no_effect, "", detail::no_tls},
+    {"tls-protocols", detail::no_effect, "", detail::no_tls},
+    {"tls-replication", detail::refused, "no", "TLS is not implemented"},
+    {"tls-session-cache-size", detail::no_effect, "", detail::no_tls},
+    {"tls-session-cache-timeout", detail::no_effect, "", detail::no_tls},
+    {"tls-session-caching", detail::no_effect, "", detail::no_tls},
+    {"tracking-table-max-keys", detail::no_effect, "", "sizes CLIENT TRACKING's table; respkit has no client tracking"},
+    {"unixsocket", detail::implemented, "", "also listen on this Unix domain socket"},
+    {"unixsocketperm", detail::implemented, "", "the Unix socket's permissions"},
+    {"zset-max-listpack-entries", detail::no_effect, "", detail::encoding},
+    {"zset-max-listpack-value", detail::no_effect, "", detail::encoding},
+};
+
+/// Configuration directives that are not parameters and what respkit does with them.
+inline constexpr config_support_info directive_support_table[] = {
+    {"include", detail::implemented, "", "loads another file (or every file a glob pattern matches) at that point"},
+    {"rename-command", detail::implemented, "", "renames a built-in command, or removes it with \"\""},
+    {"user", detail::refused, "", "ACL users are not implemented (only the default user's own rules are accepted)"},
+    {"loadmodule", detail::refused, "", "modules are not implemented"},
+    {"sentinel", detail::refused, "", "Sentinel is not implemented"},
+};
+
+} // namespace respkit::app

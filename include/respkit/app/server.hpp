@@ -1,0 +1,475 @@
+#pragma once
+
+/// \file
+/// respkit's Redis-compatible server as one type: the keyspace, the configuration, the
+/// dispatcher with every built-in command, the TCP and Unix socket listeners, the active
+/// expiry timer, logging, signals, and what redis-server does as a process (daemonize, pid
+/// file, supervision, process title, crash report), all from a Redis configuration.
+
+#include <sys/resource.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "respkit/app/configuration.hpp"
+#include "respkit/app/crash_report.hpp"
+#include "respkit/app/daemon.hpp"
+#include "respkit/app/logger.hpp"
+#include "respkit/app/process_title.hpp"
+#include "respkit/commands.hpp"
+#include "respkit/net/tcp_server.hpp"
+#include "respkit/server/config.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/server_context.hpp"
+#include "respkit/store/keyspace.hpp"
+#include "respkit/version.hpp"
+
+namespace respkit::app {
+
+/// What a server does besides what its configuration says.
+struct server_options {
+    std::string name = "respkit-server"; ///< the program's name in the banner and the log
+    bool banner = true;                  ///< log the start-up banner (version, mode, addresses)
+    /// Act on the process as redis-server does: daemonize, pid file, supervision, process
+    /// title, crash report, transparent huge pages, the open files limit, and signals (SIGINT
+    /// and SIGTERM stop the server; SIGHUP and SIGPIPE are ignored). False for a server
+    /// embedded in a program that owns its process (stop it with stop()).
+    bool process = true;
+};
+
+/// A Redis-compatible server made from a configuration: construct it, add commands of your
+/// own to commands() if you like, then run() it.
+///
+/// \code
+/// respkit::app::configuration config;
+/// if (auto status = respkit::app::read_command_line({argv, argv + argc}, config)) return *status;
+/// respkit::app::server server(std::move(config));
+/// return server.run();
+/// \endcode
+class server {
+public:
+    /// The keyspace type.
+    using keyspace_type = store::keyspace<>;
+
+    /// A server for `config`: its keyspace and its dispatcher with every built-in command exist
+    /// at once (rename-command directives applied); nothing is opened before start().
+    explicit server(configuration config, server_options options = {})
+        : m_config(std::move(config.parameters)), m_source(std::move(config.source)), m_options(std::move(options)) {
+        install_restrictions(m_config);
+        set_up_logging();
+        make_keyspace();
+        commands::install_builtin_commands(m_commands, *m_keyspace, m_config);
+        apply_renames();
+        // Values loaded before the commands registered their hooks are applied (or refused) now.
+        if (std::string why = m_config.reapply(); !why.empty() && m_error.empty()) m_error = std::move(why);
+    }
+    /// A server for configuration parameters alone (no file, no directives).
+    explicit server(respkit::server::config_table parameters = {}, server_options options = {})
+        : server(configuration{std::move(parameters), {}}, std::move(options)) {}
+
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+    ~server() {
+        if (m_notify_systemd) (void)notify_systemd("STOPPING=1\n");
+    }
+
+    /// The configuration (CONFIG GET / SET see the same table).
+    [[nodiscard]] respkit::server::config_table& config() noexcept { return m_config; }
+    /// The keyspace.
+    [[nodiscard]] keyspace_type& keyspace() noexcept { return *m_keyspace; }
+    /// The commands: every built-in one; add or replace your own before start().
+    [[nodiscard]] respkit::server::dispatcher& commands() noexcept { return m_commands; }
+    /// State shared by the connections (statistics, clients, log sink).
+    [[nodiscard]] respkit::server::server_context& context() noexcept { return m_context; }
+    /// Logs `text` at `level` through the server's log (Redis's format, loglevel, logfile, syslog).
+    void log(respkit::server::log_level level, std::string_view text) const { m_context.log(level, text); }
+
+    /// Lets the server show its title in `ps` (set-proc-title) by taking over the memory of
+    /// main's arguments; read them before. Call before start().
+    void set_process_arguments(int argc, char** argv) {
+        if (argc > 0 && argv != nullptr && argv[0] != nullptr) m_title_name = argv[0];
+        m_title.init(argc, argv);
+    }
+
+    /// Checks the configuration (one message naming every refused setting), acts on the
+    /// process (daemonize, pid file, ...), and opens the listeners; then logs the banner.
+    /// Returns "" or the error, which is logged too. Once it succeeded, does nothing.
+    [[nodiscard]] std::string start() {
+        if (m_transport) return {};
+        if (!m_error.empty()) return fail(m_error);
+        if (const std::string refused = refused_settings(m_config, m_source); !refused.empty()) {
+            return fail(format_refused_settings(refused, m_options.name));
+        }
+        if (m_options.process) start_process();
+        if (m_options.banner) {
+            log(respkit::server::log_level::notice, "oO0OoO0OoO0Oo " + m_options.name + " is starting oO0OoO0OoO0Oo");
+            log(respkit::server::log_level::notice, m_options.name + " version=" RESPKIT_VERSION_STRING
+                                                        " (Redis 7.0.15 compatible), bits=" +
+                                                        std::to_string(sizeof(void*) * 8) +
+                                                        ", pid=" + std::to_string(::getpid()) + ", just started");
+            log(respkit::server::log_level::notice,
+                m_source.file.empty() ? "Warning: no config file specified, using the default config."
+                                    : "Configuration loaded");
+        }
+        if (const std::string dir(m_config.get("dir")); !dir.empty() && ::chdir(dir.c_str()) != 0) {
+            return fail("Can't chdir to '" + dir + "': " + std::strerror(errno));
+        }
+        m_transport = std::make_unique<net::tcp_server>(m_commands, m_context, transport_options());
+        if (const std::error_code error = m_transport->listen()) {
+            // The transport logged which address failed and why.
+            const std::string why = error == std::errc::destination_address_required
+                                        ? std::string("Configured to not listen anywhere, exiting.")
+                                        : "Failed listening (" + error.message() + "), aborting.";
+            m_transport.reset();
+            return fail(why);
+        }
+        m_transport->handle_signals(m_options.process);
+        arm_expiry();
+        watch_changes();
+        if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
+        if (m_options.banner) banner();
+        if (m_transport->port() != 0) {
+            std::string tcp;
+            for (const std::string& a : m_transport->addresses()) {
+                if (a != std::string(m_config.get("unixsocket")) + ":0") tcp += (tcp.empty() ? "" : ", ") + a;
+            }
+            log(respkit::server::log_level::notice, "Ready to accept connections on " + tcp);
+        }
+        if (const std::string unix(m_config.get("unixsocket")); !unix.empty()) {
+            log(respkit::server::log_level::notice, "The server is now ready to accept connections at " + unix);
+        }
+        if (m_supervised == "systemd") {
+            m_notify_systemd = notify_systemd("STATUS=Ready to accept connections\n") && notify_systemd("READY=1\n");
+            if (!m_notify_systemd) log(respkit::server::log_level::warning, "systemd supervision error: NOTIFY_SOCKET not found!");
+        } else if (m_supervised == "upstart") {
+            notify_upstart_ready();
+        }
+        return {};
+    }
+
+    /// start()s if needed, then serves until SHUTDOWN, stop() or (with options.process)
+    /// SIGINT / SIGTERM. Returns the exit status: 0, or 1 when start() failed.
+    int run() {
+        if (!start().empty()) return 1;
+        if (m_stop_requested.load()) m_transport->stop();
+        m_transport->run();
+        if (m_context.shutdown_requested()) log(respkit::server::log_level::warning, "User requested shutdown...");
+        if (!m_config.get("unixsocket").empty()) log(respkit::server::log_level::notice, "Removing the unix socket file.");
+        if (!m_pid_file.path().empty()) log(respkit::server::log_level::notice, "Removing the pid file.");
+        m_pid_file.remove();
+        log(respkit::server::log_level::warning, m_options.name + " is now ready to exit, bye bye...");
+        return 0;
+    }
+
+    /// Asks run() to return gracefully. Thread-safe and async-signal-safe once start() returned;
+    /// may come before run().
+    void stop() noexcept {
+        m_stop_requested.store(true);
+        if (net::tcp_server* t = m_transport.get()) t->stop();
+    }
+
+    /// The TCP port listened on (0 before start(), or without a TCP listener).
+    [[nodiscard]] std::uint16_t port() const noexcept { return m_transport ? m_transport->port() : 0; }
+    /// Every address listened on ("127.0.0.1:6379", "/tmp/redis.sock:0"), after start().
+    [[nodiscard]] std::vector<std::string> addresses() const {
+        return m_transport ? m_transport->addresses() : std::vector<std::string>();
+    }
+    /// The transport, after start() (nullptr before): its timers (every()) run on the loop.
+    [[nodiscard]] net::tcp_server* transport() noexcept { return m_transport.get(); }
+
+private:
+    std::string fail(std::string message) {
+        // Before start() no sink may reach a terminal (a daemon): write where the log goes.
+        m_logger.write(respkit::server::log_level::warning, message);
+        return message;
+    }
+
+    void set_up_logging() {
+        m_logger.set_level(log_level_named(m_config.get("loglevel")));
+        m_logger.set_file(std::string(m_config.get("logfile")));
+        if (m_config.get_bool("syslog-enabled")) {
+            m_logger.set_syslog(true, std::string(m_config.get("syslog-ident")), syslog_facility(m_config.get("syslog-facility")));
+        }
+        m_context.set_log_sink(m_logger.sink());
+    }
+
+    [[nodiscard]] static int syslog_facility(std::string_view name) {
+        static constexpr std::pair<std::string_view, int> facilities[] = {
+            {"user", LOG_USER},     {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
+            {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5}, {"local6", LOG_LOCAL6},
+            {"local7", LOG_LOCAL7}};
+        for (const auto& [n, f] : facilities) {
+            if (n == name) return f;
+        }
+        return LOG_LOCAL0;
+    }
+
+    void make_keyspace() {
+        store::keyspace_options options;
+        options.databases = static_cast<std::size_t>(m_config.get_integer("databases"));
+        try {
+            m_keyspace = std::make_unique<keyspace_type>(options);
+        } catch (const std::exception&) {
+            // A count the machine cannot hold: a clear error at start(), not an abort.
+            m_error = "Can't allocate " + std::string(m_config.get("databases")) + " databases (databases is too large)";
+            options.databases = 1;
+            m_keyspace = std::make_unique<keyspace_type>(options);
+        }
+    }
+
+    // rename-command old new: the command answers to its new name ("" removes it), as Redis.
+    void apply_renames() {
+        for (const respkit::server::config_directive& d : m_source.directives) {
+            if (d.args[0] != "rename-command") continue;
+            respkit::server::command_entry* entry = m_commands.find(d.args[1]);
+            if (entry == nullptr) {
+                m_error = config_error(d, "No such command in rename-command");
+                return;
+            }
+            if (d.args[2].empty()) {
+                (void)m_commands.remove(d.args[1]);
+                continue;
+            }
+            if (m_commands.find(d.args[2]) != nullptr) {
+                m_error = config_error(d, "Target command name already exists");
+                return;
+            }
+            respkit::server::command_spec spec = entry->spec;
+            respkit::server::command_handler handler = entry->handler;
+            auto subcommands = std::move(entry->subcommands);
+            (void)m_commands.remove(d.args[1]);
+            spec.name = d.args[2];
+            respkit::server::command_entry& renamed = m_commands.add(std::move(spec), std::move(handler));
+            renamed.subcommands = std::move(subcommands);
+        }
+    }
+
+    [[nodiscard]] std::string config_error(const respkit::server::config_directive& d, std::string reason) const {
+        respkit::server::config_error e{d.origin.line, d.origin.text, std::move(reason)};
+        return respkit::server::format_config_error(e, m_options.name + " " RESPKIT_VERSION_STRING);
+    }
+
+    // What redis-server does to its process before it listens.
+    void start_process() {
+        std::string warning;
+        m_supervised = resolve_supervision(m_config.get("supervised"), warning);
+        if (!warning.empty()) log(respkit::server::log_level::warning, warning);
+        (void)m_config.store("supervised", m_supervised);
+        if (m_supervised == "systemd") {
+            log(respkit::server::log_level::notice,
+                "supervised by systemd. Please make sure you set appropriate values for TimeoutStartSec and "
+                "TimeoutStopSec in your service unit.");
+        }
+        const bool background = m_config.get_bool("daemonize") && m_supervised == "no";
+        if (background && !daemonize()) log(respkit::server::log_level::warning, "Can't daemonize: fork failed");
+        std::signal(SIGHUP, SIG_IGN);
+        std::signal(SIGPIPE, SIG_IGN);
+        adjust_open_files_limit();
+        std::string pidfile(m_config.get("pidfile"));
+        if (background && pidfile.empty()) {
+            pidfile = "/var/run/redis.pid"; // Redis's default when daemonized
+            (void)m_config.store("pidfile", pidfile);
+        }
+        if (!pidfile.empty()) {
+            if (const std::string why = m_pid_file.write(pidfile); !why.empty()) {
+                log(respkit::server::log_level::warning, "Failed to write PID file: " + why);
+            }
+        }
+#if defined(__linux__) && defined(PR_SET_THP_DISABLE)
+        if (m_config.get_bool("disable-thp")) (void)::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+#endif
+        if (m_config.get_bool("crash-log-enabled")) {
+            (void)install_crash_report(m_options.name + " " RESPKIT_VERSION_STRING, std::string(m_config.get("logfile")));
+        }
+    }
+
+    // As Redis: the descriptor limit is raised to maxclients plus 32 reserved ones, or
+    // maxclients lowered to what the limit allows (with Redis's warning).
+    void adjust_open_files_limit() {
+        constexpr rlim_t reserved = 32;
+        const rlim_t wanted = static_cast<rlim_t>(m_config.get_integer("maxclients")) + reserved;
+        rlimit limit{};
+        if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+        if (limit.rlim_cur >= wanted) return;
+        rlim_t best = limit.rlim_cur;
+        for (rlim_t want = wanted; want > limit.rlim_cur; want -= want > 16 ? 16 : want) {
+            rlimit attempt{want, limit.rlim_max > want ? limit.rlim_max : want};
+            if (::setrlimit(RLIMIT_NOFILE, &attempt) == 0) {
+                best = want;
+                break;
+            }
+        }
+        if (best >= wanted) return;
+        const rlim_t clients = best > reserved ? best - reserved : 1;
+        log(respkit::server::log_level::warning,
+            "You requested maxclients of " + std::string(m_config.get("maxclients")) + " requiring at least " +
+                std::to_string(wanted) + " max file descriptors.");
+        log(respkit::server::log_level::warning,
+            "Server can't set maximum open files to " + std::to_string(wanted) +
+                " because of OS error: " + std::strerror(errno) + ".");
+        log(respkit::server::log_level::warning,
+            "Current maximum open files is " + std::to_string(best) + ". maxclients has been reduced to " +
+                std::to_string(clients) + " to compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.");
+        (void)m_config.store("maxclients", std::to_string(clients));
+    }
+
+    [[nodiscard]] net::tcp_server_options transport_options() {
+        net::tcp_server_options o;
+        const std::int64_t port = m_config.get_integer("port");
+        // Redis's port 0: no TCP listener.
+        o.bind_address = port == 0 ? std::string() : std::string(m_config.get("bind"));
+        o.port = static_cast<std::uint16_t>(port);
+        o.unix_socket = std::string(m_config.get("unixsocket"));
+        unsigned perm = 0;
+        for (const char c : m_config.get("unixsocketperm")) perm = perm * 8 + static_cast<unsigned>(c - '0');
+        o.unix_socket_permissions = perm;
+        o.backlog = static_cast<int>(m_config.get_integer("tcp-backlog"));
+        o.max_clients = static_cast<std::size_t>(m_config.get_integer("maxclients"));
+        o.session.request_limits.max_bulk_length = static_cast<std::uint64_t>(m_config.get_integer("proto-max-bulk-len"));
+        o.idle_timeout = std::chrono::seconds(m_config.get_integer("timeout"));
+        o.tcp_keepalive = static_cast<int>(m_config.get_integer("tcp-keepalive"));
+        o.max_query_buffer = static_cast<std::size_t>(m_config.get_integer("client-query-buffer-limit"));
+        o.admit = [this](const respkit::server::session&, bool local) { return protected_mode_denial(local); };
+        return o;
+    }
+
+    // Redis's protected mode: without a password, only local clients are served.
+    [[nodiscard]] std::string protected_mode_denial(bool local) const {
+        if (local || !m_config.get_bool("protected-mode") || !m_config.get("requirepass").empty()) return {};
+        return "DENIED Redis is running in protected mode because protected mode is enabled and no password is set "
+               "for the default user. In this mode connections are only accepted from the loopback interface. If "
+               "you want to connect from external computers to Redis you may adopt one of the following solutions: "
+               "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback "
+               "interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis "
+               "is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change "
+               "permanent. 2) Alternatively you can just disable the protected mode by editing the Redis "
+               "configuration file, and setting the protected mode option to 'no', and then restarting the server. "
+               "3) If you started the server manually just for testing, restart it with the '--protected-mode no' "
+               "option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one "
+               "of the above things in order for the server to start accepting connections from the outside.";
+    }
+
+    // The keyspace's active expiry at hz, at most 25% of each period (as Redis's
+    // activeExpireCycle); re-armed when hz changes.
+    void arm_expiry() {
+        if (m_expiry) m_transport->cancel(*m_expiry);
+        const std::int64_t hz = m_config.get_integer("hz") < 1 ? 1 : m_config.get_integer("hz");
+        const auto period = std::chrono::milliseconds(1000 / hz > 0 ? 1000 / hz : 1);
+        const auto budget = std::chrono::duration_cast<std::chrono::microseconds>(period) / 4;
+        m_expiry = m_transport->every(period, [ks = m_keyspace.get(), budget] { (void)ks->active_expire_cycle(budget); });
+    }
+
+    // Parameters that take effect at once when CONFIG SET changes them, and those the
+    // listeners fixed at start-up (refused when changed rather than ignored).
+    void watch_changes() {
+        m_config.on_change("hz", [this](std::string_view) {
+            arm_expiry();
+            return std::string();
+        });
+        m_config.on_change("loglevel", [this](std::string_view v) {
+            m_logger.set_level(log_level_named(v));
+            return std::string();
+        });
+        m_config.on_change("maxclients", [this](std::string_view v) {
+            m_transport->set_max_clients(static_cast<std::size_t>(std::stoull(std::string(v))));
+            return std::string();
+        });
+        m_config.on_change("timeout", [this](std::string_view v) {
+            m_transport->set_idle_timeout(std::chrono::seconds(std::stoll(std::string(v))));
+            return std::string();
+        });
+        m_config.on_change("tcp-keepalive", [this](std::string_view v) {
+            m_transport->set_tcp_keepalive(std::stoi(std::string(v)));
+            return std::string();
+        });
+        m_config.on_change("client-query-buffer-limit", [this](std::string_view v) {
+            m_transport->set_max_query_buffer(static_cast<std::size_t>(std::stoull(std::string(v))));
+            return std::string();
+        });
+        m_config.on_change("proc-title-template", [this](std::string_view) {
+            if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
+            return std::string();
+        });
+        for (const std::string_view name : {"port", "bind", "proto-max-bulk-len"}) {
+            m_config.on_change(name, [at_start = std::string(m_config.get(name))](std::string_view value) {
+                return value == at_start ? std::string() : std::string("respkit applies this parameter at start-up only");
+            });
+        }
+    }
+
+    void update_title() {
+        const std::string title = expand_process_title(m_config.get("proc-title-template"), m_title_name, m_config.get("bind"),
+                                                       static_cast<unsigned>(m_config.get_integer("port")),
+                                                       m_config.get("unixsocket"), m_config.config_file());
+        (void)m_title.set(title);
+    }
+
+    void banner() {
+        const bool logo = m_config.get_bool("always-show-logo") ||
+                          (!m_config.get_bool("syslog-enabled") && m_logger.file().empty() && ::isatty(STDOUT_FILENO));
+        const std::string port(m_config.get("port"));
+        if (!logo) {
+            log(respkit::server::log_level::notice, "Running mode=standalone, port=" + port + ".");
+            return;
+        }
+        static constexpr std::string_view art[] = {
+            "                          _     _  _   ",
+            " _ __   ___   ___  _ __  | | __(_)| |_ ",
+            "| '__| / _ \\ / __|| '_ \\ | |/ /| || __|",
+            "| |   |  __/ \\__ \\| |_) ||   < | || |_ ",
+            "|_|    \\___| |___/| .__/ |_|\\_\\|_| \\__|",
+            "                  |_|                  "};
+        std::string where;
+        for (const std::string& a : m_transport->addresses()) where += (where.empty() ? "" : ", ") + a;
+        const std::string info[] = {m_options.name + " " RESPKIT_VERSION_STRING,
+                                    "Redis 7.0.15 compatible, standalone mode",
+                                    "Listening on " + where,
+                                    "Port: " + port,
+                                    "PID: " + std::to_string(::getpid()),
+                                    ""};
+        std::string text = "\n";
+        for (std::size_t i = 0; i < std::size(art); ++i) {
+            text += "    ";
+            text += art[i];
+            text += "    " + info[i] + "\n";
+        }
+        text += "\n";
+        m_logger.write_raw(respkit::server::log_level::notice, text);
+    }
+
+    respkit::server::config_table m_config;
+    config_source m_source;
+    server_options m_options;
+    logger m_logger;
+    respkit::server::server_context m_context;
+    std::unique_ptr<keyspace_type> m_keyspace;
+    respkit::server::dispatcher m_commands;
+    std::unique_ptr<net::tcp_server> m_transport;
+    std::optional<net::timer_id> m_expiry;
+    pid_file m_pid_file;
+    process_title m_title;
+    std::string m_title_name = "respkit-server";
+    std::string m_supervised = "no";
+    std::string m_error;
+    std::atomic<bool> m_stop_requested{false};
+    bool m_notify_systemd = false;
+};
+
+} // namespace respkit::app
