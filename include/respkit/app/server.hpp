@@ -239,6 +239,9 @@ private:
         for (const respkit::server::config_directive& d : m_source.directives) {
             if (d.args[0] != "rename-command") continue;
             respkit::server::command_entry* entry = m_commands.find(d.args[1]);
+            // Removing a command respkit does not have (rename-command DEBUG "") leaves it absent,
+            // which is what the line asks for.
+            if (entry == nullptr && d.args[2].empty()) continue;
             if (entry == nullptr) {
                 m_error = config_error(d, "No such command in rename-command");
                 return;

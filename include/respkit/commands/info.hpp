@@ -158,7 +158,7 @@ template <class Keyspace>
             field("gcc_version", std::string_view("0.0.0"));
 #endif
             field("process_id", static_cast<long long>(::getpid()));
-            field("process_supervised", std::string_view("no"));
+            field("process_supervised", config.get("supervised"));
             field("run_id", ctx.run_id());
             field("tcp_port", config.get("port"));
             field("server_time_usec",
