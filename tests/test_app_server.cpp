@@ -621,3 +621,49 @@ TEST_CASE("app::server in-process: a command of its own beside the built-in ones
     srv.stop();
     loop.join();
 }
+
+TEST_CASE("config_support_table classifies every parameter, and docs/config.md lists each in its class") {
+    REQUIRE(std::size(app::config_support_table) == std::size(server::redis_config_parameters));
+    std::set<std::string_view> classified;
+    for (const app::config_support_info& row : app::config_support_table) {
+        CHECK(classified.insert(row.name).second);
+        CHECK(!row.why.empty());
+        if (row.support != app::config_support::refused) CHECK(row.accepted.empty());
+    }
+    for (const server::config_param_info& p : server::redis_config_parameters) CHECK(classified.count(p.name) == 1);
+    std::ifstream in(std::string(RESPKIT_SOURCE_DIR) + "/docs/config.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str();
+    const std::size_t implemented = doc.find("### Implemented ("), refused = doc.find("### Refused unless"),
+                      no_effect = doc.find("### Accepted, with no observable difference"),
+                      end = doc.find("### Directives that are not parameters");
+    REQUIRE(implemented < refused);
+    REQUIRE(refused < no_effect);
+    REQUIRE(no_effect < end);
+    for (const app::config_support_info& row : app::config_support_table) {
+        CAPTURE(row.name);
+        const std::size_t at = doc.find("| `" + std::string(row.name) + "` |");
+        REQUIRE(at != std::string::npos);
+        switch (row.support) {
+        case app::config_support::implemented: CHECK((at > implemented && at < refused)); break;
+        case app::config_support::refused: CHECK((at > refused && at < no_effect)); break;
+        case app::config_support::no_effect: CHECK((at > no_effect && at < end)); break;
+        }
+    }
+    // A restriction installed from the table refuses other values by name.
+    server::config_table config;
+    app::install_restrictions(config);
+    CHECK(config.set("appendonly", "yes") ==
+          "ERR CONFIG SET failed (possibly related to argument 'appendonly') - the append-only file is not "
+          "implemented yet (accepted: \"no\")");
+    CHECK(config.set("appendonly", "no").empty());
+    CHECK(config.set("shutdown-on-sigterm", "nosave now").empty());
+    CHECK(!config.set("shutdown-on-sigterm", "save").empty());
+    CHECK(config.set("client-output-buffer-limit", "replica 256mb 64mb 60").empty()); // the default, spelt differently
+    CHECK(!config.set("client-output-buffer-limit", "normal 1mb 0 0").empty());
+    CHECK(config.violations().empty());
+    CHECK(config.set("maxmemory", "1mb", server::config_set_mode::loading).empty());
+    REQUIRE(config.violations().size() == 1);
+    CHECK(config.violations()[0].name == "maxmemory");
+}
