@@ -47,10 +47,10 @@ namespace respkit::app {
 struct server_options {
     std::string name = "respkit-server"; ///< the program's name in the banner and the log
     bool banner = true;                  ///< log the start-up banner (version, mode, addresses)
-    /// Act on the process as redis-server does: daemonize, pid file, supervision, process
-    /// title, crash report, transparent huge pages, the open files limit, and signals (SIGINT
-    /// and SIGTERM stop the server; SIGHUP and SIGPIPE are ignored). False for a server
-    /// embedded in a program that owns its process (stop it with stop()).
+    /// Act on the process as redis-server does: working directory (dir), daemonize, pid file,
+    /// supervision, process title, crash report, transparent huge pages, the open files limit,
+    /// and signals (SIGINT and SIGTERM stop the server; SIGHUP and SIGPIPE are ignored). False
+    /// for a server embedded in a program that owns its process (stop it with stop()).
     bool process = true;
 };
 
@@ -117,7 +117,14 @@ public:
         if (const std::string refused = refused_settings(m_config, m_source); !refused.empty()) {
             return fail(format_refused_settings(refused, m_options.name));
         }
-        if (m_options.process) start_process();
+        if (m_options.process) {
+            // As Redis: the working directory is `dir` before the pid file, the log file or the
+            // Unix socket are opened with relative paths.
+            if (const std::string dir(m_config.get("dir")); !dir.empty() && ::chdir(dir.c_str()) != 0) {
+                return fail("Can't chdir to '" + dir + "': " + std::strerror(errno));
+            }
+            start_process();
+        }
         if (m_options.banner) {
             log(respkit::server::log_level::notice, "oO0OoO0OoO0Oo " + m_options.name + " is starting oO0OoO0OoO0Oo");
             log(respkit::server::log_level::notice, m_options.name + " version=" RESPKIT_VERSION_STRING
@@ -127,9 +134,6 @@ public:
             log(respkit::server::log_level::notice,
                 m_source.file.empty() ? "Warning: no config file specified, using the default config."
                                     : "Configuration loaded");
-        }
-        if (const std::string dir(m_config.get("dir")); !dir.empty() && ::chdir(dir.c_str()) != 0) {
-            return fail("Can't chdir to '" + dir + "': " + std::strerror(errno));
         }
         m_transport = std::make_unique<net::tcp_server>(m_commands, m_context, transport_options());
         if (const std::error_code error = m_transport->listen()) {
