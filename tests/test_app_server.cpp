@@ -273,9 +273,16 @@ TEST_CASE("CONFIG REWRITE writes the file as redis-server does") {
             args.insert(args.end(), set.begin(), set.end());
             CHECK_MESSAGE(cli(args) == "OK", program << " CONFIG SET " << set[0]);
         }
-        CHECK(cli({"-p", p, "CONFIG", "REWRITE"}) == "OK");
-        CHECK(cli({"-p", p, "CONFIG", "REWRITE"}) == "OK"); // twice: as Redis, the second keeps the first's result
-        CHECK(cli({"-p", p, "SHUTDOWN", "NOSAVE"}).empty());
+        // A password last: the file then holds it and the default user's line with its SHA-256.
+        CHECK(cli({"-p", p, "CONFIG", "SET", "requirepass", "s3cret"}) == "OK");
+        const std::vector<std::string> auth{"-p", p, "--no-auth-warning", "-a", "s3cret"};
+        auto as_user = [&](std::vector<std::string> args) {
+            args.insert(args.begin(), auth.begin(), auth.end());
+            return cli(args);
+        };
+        CHECK(as_user({"CONFIG", "REWRITE"}) == "OK");
+        CHECK(as_user({"CONFIG", "REWRITE"}) == "OK"); // twice: as Redis, the second keeps the first's result
+        CHECK(as_user({"SHUTDOWN", "NOSAVE"}).empty());
         CHECK(server.wait(10s).exit_code == 0);
         return dir.read(name);
     };
@@ -297,8 +304,17 @@ TEST_CASE("CONFIG REWRITE writes the file as redis-server does") {
         return lines;
     };
     CHECK(appended(ours) == appended(redis));
-    CHECK(ours.ends_with("user default on nopass ~* &* +@all\n\n"));
-    CHECK(redis.ends_with("user default on nopass ~* &* +@all\n\n"));
+    const std::string user = "user default on #" + respkit::detail::sha256_hex("s3cret") + " ~* &* +@all\n\n";
+    CHECK(ours.ends_with(user));
+    CHECK(redis.ends_with(user));
+    CHECK(ours.find("requirepass \"s3cret\"\n") != std::string::npos);
+    // The rewritten file starts respkit-server again: its `user` line is the default user's own.
+    {
+        child_process again({server_program(), dir.file("redis.conf")}, dir.file("again.log"));
+        REQUIRE_MESSAGE(wait_for_port(port), dir.read("again.log"));
+        CHECK(cli({"-p", p, "--no-auth-warning", "-a", "s3cret", "CONFIG", "GET", "hz"}) == "hz\n20");
+        CHECK(cli({"-p", p, "PING"}) == "NOAUTH Authentication required.");
+    }
 
     // Without a file, Redis's error.
     const int other = free_port();
