@@ -652,7 +652,11 @@ void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bo
         call.reply().integer(static_cast<std::int64_t>(result.size()));
         return;
     }
-    for (auto& r : result) r.second = stored_score(r.second);
+    // A reply keeps a -0 (0 times a negative weight), as Redis replies from its temporary
+    // skip list; a stored result loses it.
+    if (store) {
+        for (auto& r : result) r.second = stored_score(r.second);
+    }
     std::sort(result.begin(), result.end(),
               [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
     if (store) {
