@@ -417,6 +417,11 @@ transcript edge_scenario(int port, int proto) {
     REQUIRE(b.call({"PUBLISH", "x"}));
     REQUIRE(b.call({"PUBSUB", "SHARDNUMSUB", "x"}));
     REQUIRE(b.call({"PUBSUB", "SHARDCHANNELS"}));
+    // CLIENT KILL with an empty ADDR or LADDR matches no client (it killed every client).
+    REQUIRE(b.call({"CLIENT", "KILL", "ADDR", "", "SKIPME", "no"}));
+    CHECK(b.last() == integer(0));
+    REQUIRE(b.call({"CLIENT", "KILL", "LADDR", ""}));
+    CHECK(b.last() == integer(0));
     // A subscriber killed from elsewhere is gone from the registry.
     raw_connection d(port);
     REQUIRE(d.hello(proto));

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -145,7 +146,8 @@ inline void client_kill(server::command_call& call) {
     }
     std::int64_t id = 0;
     bool by_id = false;
-    std::string addr, laddr, user, type;
+    std::optional<std::string> addr, laddr; // given, even empty (ADDR "" matches no client)
+    std::string user, type;
     bool skipme = true;
     // Options are read in order, as Redis reads them: an option without a value is a syntax
     // error only once the options before it were accepted (USER nosuch ID is "No such user").
@@ -193,8 +195,8 @@ inline void client_kill(server::command_call& call) {
     std::vector<server::session*> victims;
     for (server::session* s : call.server().clients()) {
         if (by_id && s->id() != static_cast<std::uint64_t>(id)) continue;
-        if (!addr.empty() && s->peer_address != addr) continue;
-        if (!laddr.empty() && s->local_address != laddr) continue;
+        if (addr && s->peer_address != *addr) continue;
+        if (laddr && s->local_address != *laddr) continue;
         if (!type.empty() && type != (s->subscription_count() > 0 ? "pubsub" : "normal")) continue;
         if (skipme && s == &self) continue;
         victims.push_back(s);
