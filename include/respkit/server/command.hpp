@@ -48,6 +48,10 @@ enum class command_flag : std::uint32_t {
 [[nodiscard]] constexpr command_flag operator|(command_flag a, command_flag b) noexcept {
     return static_cast<command_flag>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
 }
+/// The flags not in `f`.
+[[nodiscard]] constexpr command_flag operator~(command_flag f) noexcept {
+    return static_cast<command_flag>(~static_cast<std::uint32_t>(f));
+}
 /// True when `set` contains every flag of `f`.
 [[nodiscard]] constexpr bool has(command_flag set, command_flag f) noexcept {
     return (static_cast<std::uint32_t>(set) & static_cast<std::uint32_t>(f)) == static_cast<std::uint32_t>(f) &&

@@ -8,9 +8,7 @@
 #include <cstddef>
 #include <cstring>
 #include <algorithm>
-#include <exception>
 #include <functional>
-#include <new>
 #include <memory>
 #include <span>
 #include <string>
@@ -25,7 +23,6 @@
 #include "respkit/server/command.hpp"
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/error_reply.hpp"
-#include "respkit/server/log.hpp"
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
 

@@ -5,12 +5,12 @@
 /// take the reply bytes it produced.
 
 #include <algorithm>
-#include <exception>
-#include <new>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
+#include <new>
 #include <set>
 #include <span>
 #include <string>
@@ -151,10 +151,8 @@ public:
         }
         if (m_multi && origin != command_origin::transaction && !has(entry->spec.flags, command_flag::transaction_control)) {
             m_multi->queue.push_back({std::vector<std::string>(args.begin(), args.end())});
-            const auto flags = static_cast<std::uint32_t>(entry->spec.flags);
-            m_multi->flags = static_cast<command_flag>(static_cast<std::uint32_t>(m_multi->flags) | flags);
-            m_multi->missing_flags =
-                static_cast<command_flag>(static_cast<std::uint32_t>(m_multi->missing_flags) | ~flags);
+            m_multi->flags = m_multi->flags | entry->spec.flags;
+            m_multi->missing_flags = m_multi->missing_flags | ~entry->spec.flags;
             m_reply.simple_string("QUEUED");
             return;
         }
