@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "../tests/process_util.hpp"
+#include "../tests/support/process_util.hpp"
 #include "respkit/client.hpp"
 
 namespace client = respkit::client;

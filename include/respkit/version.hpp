@@ -3,7 +3,7 @@
 /// \file
 /// respkit's version, as macros so it can be checked by the preprocessor.
 /// Keep in step with project(VERSION) in CMakeLists.txt and project(version:) in meson.build;
-/// tests/test_smoke.cpp checks both.
+/// tests/integration/version.cpp checks both.
 
 /// Major version: incremented for incompatible API changes.
 #define RESPKIT_VERSION_MAJOR 0

@@ -1,0 +1,16 @@
+// The sorted-set commands (respkit/commands/zsets.hpp): tests/diff/zsets.redis against
+// redis-server (both keyspace maps). ZSCAN and WRONGTYPE next to sets: sets.cpp; blocking pops
+// (BZPOPMIN BZPOPMAX BZMPOP): blocking.cpp; the skip list itself: tests/store/sorted_set.cpp.
+
+#include <doctest/doctest.h>
+
+#include "support/command_server.hpp"
+
+using namespace respkit;
+using namespace respkit_test;
+
+TEST_CASE_TEMPLATE("zsets.redis against redis-server", K, store::keyspace<>, store::std_keyspace<>) {
+    command_server<K> srv;
+    const std::size_t compared = run_diff_script(diff_script_path("zsets.redis"), srv.target());
+    MESSAGE("zsets.redis: " << compared << " replies compared");
+}

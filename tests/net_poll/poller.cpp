@@ -1,0 +1,5 @@
+// The poller's tests (tests/net/poller.cpp) again, with the portable poll() backend instead of
+// epoll. Every file of this program defines RESPKIT_NET_USE_POLL, so its net classes agree.
+
+#define RESPKIT_NET_USE_POLL 1
+#include "net/poller.cpp"

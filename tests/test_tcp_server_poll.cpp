@@ -1,4 +1,0 @@
-// The TCP server's tests again, with the portable poll() backend instead of epoll.
-
-#define RESPKIT_NET_USE_POLL 1
-#include "test_tcp_server.cpp"
