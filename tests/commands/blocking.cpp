@@ -153,10 +153,11 @@ TEST_CASE("timeouts: the timeout reply when the deadline passes, per kind; disco
     command_server<manual_keyspace> srv;
     command_client a(srv), b(srv), p(srv);
     a.session.set_protocol(respkit::resp::protocol::resp3);
+    // Taken before blocking: the deadline counts from the context's clock, read when BLMOVE ran.
+    const auto started = std::chrono::steady_clock::now();
     CHECK(a({"BLMOVE", "s", "d", "LEFT", "LEFT", "0.02"}).empty());
     CHECK(b({"BZPOPMAX", "z", "0.01"}).empty());
     CHECK(next_block_deadline(srv.context) != std::chrono::steady_clock::time_point::max());
-    const auto started = std::chrono::steady_clock::now();
     while ((a.session.blocked() || b.session.blocked()) && std::chrono::steady_clock::now() - started < 2s) {
         std::this_thread::sleep_for(1ms);
         srv.context.tick();
