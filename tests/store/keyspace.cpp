@@ -626,6 +626,21 @@ TEST_CASE_TEMPLATE("keyspace: active expiry removes keys nobody reads", KS, KEYS
     CHECK(ks.info(3).avg_ttl == 0);
 }
 
+TEST_CASE_TEMPLATE("keyspace: active expiry's average TTL saturates for keys expiring near INT64_MAX", KS,
+                   KEYSPACE_TYPES) {
+    // PEXPIREAT k 9223372036854775806 is accepted; summing such TTLs overflowed int64 (UBSan
+    // ended the server), found by tests/integration/hostile_args.cpp.
+    KS ks = make_keyspace<KS>();
+    for (int i = 0; i < 40; ++i) {
+        const std::string key = "far:" + std::to_string(i);
+        ks.set(0, key, value::from_int(i));
+        ks.set_expiry(0, key, std::numeric_limits<std::int64_t>::max() - i);
+    }
+    for (int cycle = 0; cycle < 3; ++cycle) (void)ks.active_expire_cycle(std::chrono::seconds(1));
+    CHECK(ks.size(0) == 40);
+    CHECK(ks.info(0).avg_ttl > 0);
+}
+
 TEST_CASE_TEMPLATE("keyspace: active expiry respects its time budget and resumes", KS,
                    KEYSPACE_TYPES) {
     KS ks = make_keyspace<KS>(2);
