@@ -147,8 +147,10 @@ public:
     // --- the command path ---
 
     /// Stage 1: the command or subcommand `args` names, or nullptr with Redis's error text in
-    /// `error` (unknown command, unknown subcommand, wrong number of arguments).
-    [[nodiscard]] const command_entry* resolve(std::span<const std::string_view> args, std::string& error) const {
+    /// `error` (unknown command, unknown subcommand, wrong number of arguments). For a wrong
+    /// number of arguments, `named` (when given) receives the command that was named.
+    [[nodiscard]] const command_entry* resolve(std::span<const std::string_view> args, std::string& error,
+                                               const command_entry** named = nullptr) const {
         const command_entry* entry = args.empty() ? nullptr : find(args[0]);
         if (entry == nullptr) {
             if (m_catch_all && !args.empty()) return m_catch_all.get();
@@ -174,6 +176,7 @@ public:
         // A container called without a subcommand it knows has no handler: also an arity error.
         if ((arity > 0 && argc != arity) || (arity < 0 && argc < -arity) || !entry->handler) {
             error = "ERR wrong number of arguments for '" + entry->full_name + "' command";
+            if (named != nullptr) *named = entry;
             return nullptr;
         }
         return entry;

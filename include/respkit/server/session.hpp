@@ -126,9 +126,10 @@ public:
             if (!args.empty()) m_last_command.assign(args[0]);
         }
         std::string error;
-        const command_entry* entry = m_dispatcher->resolve(args, error);
+        const command_entry* named = nullptr;
+        const command_entry* entry = m_dispatcher->resolve(args, error, &named);
         if (entry == nullptr) {
-            reject(error, nullptr);
+            reject(error, named);
             return;
         }
         const bool exec = m_multi && entry->full_name == "exec";
@@ -443,10 +444,12 @@ private:
     };
 
     // A rejection before running (Redis's rejectCommand): counted, and it makes the transaction
-    // being queued fail; a rejected EXEC discards it at once.
+    // being queued fail; a rejected EXEC discards it at once (EXECABORT, in MULTI or not).
     void reject(std::string_view message, const command_entry* entry) {
-        if (m_multi && entry != nullptr && entry->full_name == "exec") {
+        if (entry != nullptr && entry->full_name == "exec") {
             discard_transaction();
+            // Redis quotes the rejection without its implied "ERR " (other codes stay: NOAUTH ...).
+            if (message.starts_with("ERR ")) message.remove_prefix(4);
             write_error(m_reply, *m_server, "EXECABORT Transaction discarded because of: " + std::string(message));
             return;
         }
