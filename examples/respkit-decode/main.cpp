@@ -1,7 +1,10 @@
 // respkit-decode: prints raw RESP traffic (requests or replies, RESP2 or RESP3, inline commands
-// included) message by message, the way redis-cli prints replies.
+// included) message by message, the way redis-cli prints replies; or, with --aof, the commands of
+// an append-only file (a Redis 7 manifest: its base and incremental files in order, or a single
+// appendonly.aof), each after a "# file offset" line.
 //
 //   respkit-decode [--count] [FILE...]     (standard input when no FILE is given)
+//   respkit-decode [--count] --aof FILE    (FILE: <name>.manifest or a single append-only file)
 //
 // Exit status: 0 when every input decoded completely; 1 on a protocol error (reported on stderr
 // with its byte offset) or when an input ends inside a message; 2 on a usage or I/O error.
@@ -12,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include <respkit/aof.hpp>
 #include <respkit/resp.hpp>
 
 namespace {
@@ -76,6 +80,55 @@ decode_totals decode(std::FILE* in, const char* name, bool count_only) {
     return totals;
 }
 
+// The commands of an append-only file; an RDB part (a .rdb base file) is skipped whole.
+int decode_aof(const std::string& path, bool count_only) {
+    using namespace respkit;
+    std::size_t count = 0;
+    std::string text;
+    const aof::load_callback print = [&](const std::vector<std::string_view>& args, const std::string& file,
+                                         std::uint64_t offset) {
+        ++count;
+        if (count_only) return;
+        std::string encoded;
+        resp::write_command_range(encoded, args);
+        text = "# " + file + " " + std::to_string(offset) + "\n";
+        resp::format_cli(resp::parse_value(encoded).value, text);
+        std::fwrite(text.data(), 1, text.size(), stdout);
+    };
+    aof::load_options options;
+    options.truncate_file = false; // a decoder never changes its input
+    options.load_truncated = false;
+    options.rdb = [](std::string_view, std::string& error) -> std::optional<std::size_t> {
+        error = "an RDB part is only skipped in a .rdb base file";
+        return std::nullopt;
+    };
+    const std::size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    const std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    aof::load_result r;
+    const std::string suffix = ".manifest";
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        const std::string filename = name.substr(0, name.size() - suffix.size());
+        std::string error;
+        const auto m = aof::read_manifest(dir, filename, error);
+        // A base that is only an RDB: skipped whole.
+        if (m && m->base && m->base->name.size() > 4 && m->base->name.compare(m->base->name.size() - 4, 4, ".rdb") == 0) {
+            options.rdb = [](std::string_view bytes, std::string&) -> std::optional<std::size_t> { return bytes.size(); };
+        }
+        r = aof::load_directory(dir, filename, print, options);
+        if (r.status == aof::load_status::not_found && !error.empty()) r.error = error;
+    } else {
+        r = aof::load_file(path, name, true, print, options);
+    }
+    if (count_only) std::printf("%zu\n", count);
+    if (r.status == aof::load_status::failed || r.status == aof::load_status::not_found) {
+        std::fprintf(stderr, "respkit-decode: %s: %s\n", path.c_str(),
+                     r.error.empty() ? "no append-only file listed" : r.error.c_str());
+        return 1;
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -85,8 +138,10 @@ int main(int argc, char** argv) {
         const std::string_view arg = argv[i];
         if (arg == "--count") {
             count_only = true;
+        } else if (arg == "--aof" && i + 1 < argc) {
+            return decode_aof(argv[++i], count_only);
         } else if (arg == "-h" || arg == "--help") {
-            std::printf("usage: respkit-decode [--count] [FILE...]\n");
+            std::printf("usage: respkit-decode [--count] [FILE...]\n       respkit-decode [--count] --aof FILE.manifest|FILE.aof\n");
             return 0;
         } else if (arg.size() > 1 && arg[0] == '-') {
             std::fprintf(stderr, "respkit-decode: unknown option %s\nusage: respkit-decode [--count] [FILE...]\n",

@@ -5,6 +5,7 @@
 
 #include "respkit/version.hpp"
 
+#include "respkit/aof.hpp"
 #include "respkit/app.hpp"
 #include "respkit/client.hpp"
 #include "respkit/commands.hpp"
