@@ -2,7 +2,7 @@
 
 /// \file
 /// respkit's error codes: one enum, one std::error_category, for every layer (codec, store,
-/// commands, client).
+/// commands, client, rdb).
 
 #include <string>
 #include <system_error>
@@ -42,6 +42,14 @@ enum class errc : int {
     no_such_key,             ///< the key does not exist
     value_too_large,         ///< a string would exceed the maximum size (512 MB)
     syntax_error,            ///< a command's arguments do not parse
+    // --- rdb: the RDB file format (rdb::load, rdb::load_dump_payload, rdb::writer) ---
+    rdb_truncated,           ///< the RDB data ends before a complete item
+    rdb_corrupt,             ///< the RDB data is malformed (bad signature, encoding, length, value)
+    rdb_unsupported_version, ///< the RDB version is not 1..10
+    rdb_unsupported,         ///< the RDB data holds what respkit does not load (module, function, stream)
+    rdb_checksum,            ///< the CRC64 stored in the RDB data does not match its bytes
+    rdb_stopped,             ///< a load handler stopped the load
+    rdb_write_failed,        ///< the writer's sink failed, or a call was invalid
 };
 
 /// The std::error_category of respkit::errc.
@@ -80,6 +88,13 @@ public:
         case errc::no_such_key: return "no such key";
         case errc::value_too_large: return "string exceeds maximum allowed size (proto-max-bulk-len)";
         case errc::syntax_error: return "syntax error";
+        case errc::rdb_truncated: return "unexpected end of RDB data";
+        case errc::rdb_corrupt: return "corrupt RDB data";
+        case errc::rdb_unsupported_version: return "unsupported RDB version";
+        case errc::rdb_unsupported: return "RDB content not supported";
+        case errc::rdb_checksum: return "wrong RDB checksum";
+        case errc::rdb_stopped: return "RDB load stopped by its handler";
+        case errc::rdb_write_failed: return "RDB write failed";
         }
         return "unknown respkit error";
     }
