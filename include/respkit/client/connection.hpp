@@ -79,6 +79,8 @@ public:
         if (auto r = open_socket(); !r) return r;
         if (auto r = handshake(); !r) {
             close();
+            // A link that broke during HELLO/AUTH/SELECT was never established.
+            if (r.code() == errc::io_error) return make_error(errc::connect_failed, "handshake: " + r.error().message);
             return r;
         }
         m_ever_connected = true;
