@@ -10,6 +10,7 @@
 #include "respkit/client.hpp"
 #include "respkit/commands.hpp"
 #include "respkit/net.hpp"
+#include "respkit/persist.hpp"
 #include "respkit/rdb.hpp"
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"

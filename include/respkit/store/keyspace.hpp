@@ -510,6 +510,13 @@ public:
     /// The map of `db`, for read-only inspection.
     [[nodiscard]] const map_type& map(std::size_t db) const noexcept { return m_dbs[db].keys; }
 
+    /// When the key stored as `e` in `db` expires (absolute Unix ms), or nullopt for a persistent
+    /// key; for walks over map() (a snapshot). No expiry, no counting.
+    [[nodiscard]] std::optional<std::int64_t> expiry_of_entry(std::size_t db, const entry& e) const noexcept {
+        if (e.ttl_slot == entry::no_ttl) return std::nullopt;
+        return m_dbs[db].ttl[e.ttl_slot].at_ms;
+    }
+
 private:
     struct ttl_record {
         std::string key;
