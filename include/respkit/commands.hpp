@@ -7,6 +7,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/connection.hpp"
+#include "respkit/commands/dump_restore.hpp"
 #include "respkit/commands/expire.hpp"
 #include "respkit/commands/hashes.hpp"
 #include "respkit/commands/help_reply.hpp"
@@ -17,6 +18,7 @@
 #include "respkit/commands/long_double.hpp"
 #include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/commands/persistence.hpp"
 #include "respkit/commands/pubsub.hpp"
 #include "respkit/commands/random.hpp"
 #include "respkit/commands/redis_version.hpp"
@@ -34,7 +36,7 @@
 namespace respkit::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// keys, expiry, lists, hashes, sets, sorted sets, transactions, pub/sub)
+/// keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -45,6 +47,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_command_command(commands);
     install_string_commands(commands, keyspace);
     install_key_commands(commands, keyspace);
+    install_dump_restore_commands(commands, keyspace);
     install_expire_commands(commands, keyspace);
     install_set_commands(commands, keyspace);
     install_zset_commands(commands, keyspace);
@@ -52,6 +55,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_hash_commands(commands, keyspace);
     install_transaction_commands(commands, keyspace);
     install_pubsub_commands(commands);
+    install_persistence_commands(commands, config);
 }
 
 } // namespace respkit::commands

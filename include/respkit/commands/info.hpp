@@ -216,6 +216,12 @@ template <class Keyspace>
             field("lazyfree_pending_objects", 0);
         } else if (name == "persistence") {
             header("Persistence");
+            if (const auto& info = ctx.persistence().info) {
+                server::info_fields fields;
+                info(fields);
+                for (const auto& [name, value] : fields) field(name, std::string_view(value));
+                continue;
+            }
             field("loading", 0);
             field("async_loading", 0);
             field("rdb_changes_since_last_save", 0);

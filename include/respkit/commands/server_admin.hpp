@@ -77,21 +77,25 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                      call.reply().bulk_string(static_cast<std::int64_t>(us / 1000000));
                      call.reply().bulk_string(static_cast<std::int64_t>(us % 1000000));
                  });
-    // respkit saves nothing: the last "save" is the start of the server, as for a fresh Redis.
-    commands.add(std::move(specs.lastsave),
-                 [](server::command_call& call) { call.reply().integer(detail::started_unix(call.server())); });
+    // Without persistence the last "save" is the start of the server, as for a fresh Redis.
+    commands.add(std::move(specs.lastsave), [](server::command_call& call) {
+        const auto& last_save = call.server().persistence().last_save;
+        call.reply().integer(last_save ? last_save() : detail::started_unix(call.server()));
+    });
     commands.add(
         std::move(specs.shutdown),
         [](server::command_call& call) {
-            bool save = false, nosave = false, abort = false;
+            bool save = false, nosave = false, abort = false, force = false;
             for (std::size_t i = 1; i < call.argc(); ++i) {
                 const std::string_view a = call.arg(i);
                 if (iequals(a, "nosave"))
                     nosave = true;
                 else if (iequals(a, "save"))
                     save = true;
-                else if (iequals(a, "now") || iequals(a, "force"))
+                else if (iequals(a, "now"))
                     continue;
+                else if (iequals(a, "force"))
+                    force = true;
                 else if (iequals(a, "abort"))
                     abort = true;
                 else {
@@ -107,7 +111,17 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                 call.error("ERR No shutdown in progress.");
                 return;
             }
-            if (save) {
+            const auto& before_shutdown = call.server().persistence().before_shutdown;
+            if (before_shutdown) {
+                const auto saving = save     ? server::shutdown_saving::save
+                                    : nosave ? server::shutdown_saving::nosave
+                                             : server::shutdown_saving::configured;
+                // FORCE: a failed save does not stop the shutdown (the failure is logged).
+                if (!before_shutdown(saving).error.empty() && !force) {
+                    call.error("ERR Errors trying to SHUTDOWN. Check logs.");
+                    return;
+                }
+            } else if (save) {
                 // There is no persistence to save to: refuse rather than pretend.
                 call.error("ERR Errors trying to SHUTDOWN. Check logs.");
                 return;

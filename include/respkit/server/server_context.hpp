@@ -18,6 +18,7 @@
 
 #include "respkit/server/key_waiters.hpp"
 #include "respkit/server/log.hpp"
+#include "respkit/server/persistence.hpp"
 #include "respkit/server/propagation.hpp"
 #include "respkit/server/pubsub_registry.hpp"
 
@@ -157,6 +158,12 @@ public:
     /// What the commands change, as commands that replay it.
     [[nodiscard]] const server::propagation& propagation() const noexcept { return m_propagation; }
 
+    /// What SAVE, BGSAVE, BGREWRITEAOF, SHUTDOWN, DEBUG RELOAD and INFO persistence call: set
+    /// by the application that owns the files (empty hooks: no such persistence).
+    [[nodiscard]] persistence_hooks& persistence() noexcept { return m_persistence; }
+    /// The persistence hooks.
+    [[nodiscard]] const persistence_hooks& persistence() const noexcept { return m_persistence; }
+
     /// True while a dataset is being loaded: clients' commands without the `loading` flag get
     /// "-LOADING".
     [[nodiscard]] bool loading() const noexcept { return m_loading; }
@@ -193,6 +200,7 @@ private:
     std::vector<const void*> m_observed;
     log_sink m_log;
     server::propagation m_propagation;
+    persistence_hooks m_persistence;
     bool m_loading = false;
 };
 

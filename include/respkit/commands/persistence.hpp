@@ -1,0 +1,125 @@
+#pragma once
+
+/// \file
+/// The persistence commands with Redis 7.0's replies: SAVE, BGSAVE, BGREWRITEAOF and DEBUG
+/// RELOAD. They ask the server's persistence hooks (server/persistence.hpp), which the
+/// application that owns the files installs; without them each answers that the server has
+/// no such persistence.
+
+#include <string>
+#include <string_view>
+
+#include "respkit/commands/arguments.hpp"
+#include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/specs/persistence.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/config.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/error_reply.hpp"
+#include "respkit/server/persistence.hpp"
+#include "respkit/server/session.hpp"
+
+namespace respkit::commands {
+
+namespace detail {
+
+// Answers a persistence request: its error, its status, or +OK.
+inline void answer(server::command_call& call, const server::persistence_result& r) {
+    if (!r.error.empty()) {
+        call.error(r.error);
+    } else if (r.status.empty()) {
+        call.ok();
+    } else {
+        call.reply().simple_string(r.status);
+    }
+}
+
+// Redis's islocalClient: a Unix socket or a loopback peer.
+[[nodiscard]] inline bool is_local_peer(std::string_view peer) noexcept {
+    return peer.empty() || peer.starts_with("127.") || peer.starts_with("[::1]") || peer.starts_with("::1") ||
+           peer.starts_with('/') || peer.ends_with(":0");
+}
+
+inline constexpr std::string_view no_persistence = "ERR this server has no persistence configured";
+
+} // namespace detail
+
+/// Installs SAVE, BGSAVE, BGREWRITEAOF and DEBUG (RELOAD and HELP). DEBUG follows
+/// enable-debug-command (no, yes, local) as Redis.
+inline void install_persistence_commands(server::dispatcher& commands, server::config_table& config) {
+    persistence_specs specs = persistence_command_specs();
+    commands.add(std::move(specs.save), [](server::command_call& call) {
+        const auto& hooks = call.server().persistence();
+        if (!hooks.save) return call.error(detail::no_persistence);
+        detail::answer(call, hooks.save());
+    });
+    commands.add(std::move(specs.bgsave), [](server::command_call& call) {
+        bool schedule = false;
+        if (call.argc() > 1) {
+            if (call.argc() != 2 || !iequals(call.arg(1), "schedule")) return call.error(server::errors::syntax);
+            schedule = true;
+        }
+        const auto& hooks = call.server().persistence();
+        if (!hooks.background_save) return call.error(detail::no_persistence);
+        detail::answer(call, hooks.background_save(schedule));
+    });
+    commands.add(std::move(specs.bgrewriteaof), [](server::command_call& call) {
+        const auto& hooks = call.server().persistence();
+        if (!hooks.rewrite_append_only) return call.error(detail::no_persistence);
+        detail::answer(call, hooks.rewrite_append_only());
+    });
+    commands.add(std::move(specs.debug), [&config](server::command_call& call) {
+        const std::string_view allowed = config.get("enable-debug-command");
+        if (allowed != "yes" && !(allowed == "local" && detail::is_local_peer(call.client().peer_address))) {
+            return call.error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+                              "you can run it from a local connection, otherwise you need to set this option in the "
+                              "configuration file, and then restart the server.");
+        }
+        const std::string_view sub = call.arg(1);
+        if (iequals(sub, "help") && call.argc() == 2) {
+            // respkit's DEBUG has RELOAD only: its help lists what it has.
+            return detail::help_reply(
+                call, "debug",
+                {"RELOAD [option ...]",
+                 "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+                 "    * MERGE: conflicting keys will be loaded from RDB.",
+                 "    * NOFLUSH: the existing database will not be removed before load, but",
+                 "      conflicting keys will generate an exception and kill the server.",
+                 "    * NOSAVE: the database will be loaded from an existing RDB file.",
+                 "    Examples:",
+                 "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+                 "      the database.",
+                 "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+                 "      existing RDB file.",
+                 "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+                 "      file to the database."});
+        }
+        if (iequals(sub, "reload")) {
+            bool merge = false, noflush = false, nosave = false;
+            for (std::size_t i = 2; i < call.argc(); ++i) {
+                const std::string_view o = call.arg(i);
+                if (iequals(o, "merge")) {
+                    merge = true;
+                } else if (iequals(o, "noflush")) {
+                    noflush = true;
+                } else if (iequals(o, "nosave")) {
+                    nosave = true;
+                } else {
+                    return call.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+                }
+            }
+            const auto& hooks = call.server().persistence();
+            if (!hooks.reload) return call.error(detail::no_persistence);
+            const server::persistence_result r = hooks.reload(merge, noflush, nosave);
+            if (!r.error.empty()) return call.error(r.error);
+            // RELOAD replaced the dataset as loaded from a file: nothing to propagate.
+            call.prevent_propagation();
+            return call.ok();
+        }
+        // respkit's DEBUG has RELOAD only; the others are refused as Redis refuses unknown ones.
+        call.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
+                   "'. Try DEBUG HELP.");
+    });
+}
+
+} // namespace respkit::commands
