@@ -33,8 +33,10 @@
 #include "respkit/app/daemon.hpp"
 #include "respkit/app/logger.hpp"
 #include "respkit/app/process_title.hpp"
+#include "respkit/app/snapshots.hpp"
 #include "respkit/commands.hpp"
 #include "respkit/net/tcp_server.hpp"
+#include "respkit/persist/child_process.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
@@ -76,6 +78,7 @@ public:
         set_up_logging();
         make_keyspace();
         commands::install_builtin_commands(m_commands, *m_keyspace, m_config);
+        set_up_persistence();
         apply_renames();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
         if (std::string why = m_config.reapply(); !why.empty() && m_error.empty()) m_error = std::move(why);
@@ -135,6 +138,7 @@ public:
                 m_source.file.empty() ? "Warning: no config file specified, using the default config."
                                     : "Configuration loaded");
         }
+        if (std::string error = m_snapshots->load_at_start(); !error.empty()) return fail(error);
         m_transport = std::make_unique<net::tcp_server>(m_commands, m_context, transport_options());
         if (const std::error_code error = m_transport->listen()) {
             // The transport logged which address failed and why.
@@ -146,6 +150,7 @@ public:
         }
         m_transport->handle_signals(m_options.process);
         arm_expiry();
+        arm_persistence_cron();
         watch_changes();
         if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
         if (m_options.banner) banner();
@@ -175,6 +180,11 @@ public:
         if (m_stop_requested.load()) m_transport->stop();
         m_transport->run();
         if (m_context.shutdown_requested()) log(respkit::server::log_level::warning, "User requested shutdown...");
+        // Stopped by a signal or stop() rather than SHUTDOWN: save as shutdown-on-sigint /
+        // shutdown-on-sigterm say (default: as SHUTDOWN without arguments, a final snapshot when
+        // save points are configured). Redis keeps running when that save fails (without force);
+        // a stopped loop cannot, so the failure is logged and the process exits.
+        if (!m_shutdown_prepared) (void)prepare_shutdown(signal_saving());
         if (!m_config.get("unixsocket").empty()) log(respkit::server::log_level::notice, "Removing the unix socket file.");
         if (!m_pid_file.path().empty()) log(respkit::server::log_level::notice, "Removing the pid file.");
         m_pid_file.remove();
@@ -236,6 +246,86 @@ private:
             options.databases = 1;
             m_keyspace = std::make_unique<keyspace_type>(options);
         }
+    }
+
+    // Snapshots (SAVE, BGSAVE, save points, loading at start) and the persistence hooks the
+    // commands call. With options.process the process works in `dir`; otherwise files are
+    // put in `dir` by path.
+    void set_up_persistence() {
+        std::string directory = m_options.process ? std::string() : std::string(m_config.get("dir"));
+        m_snapshots = std::make_unique<snapshots<keyspace_type>>(m_config, m_context, *m_keyspace, m_child,
+                                                                 std::move(directory));
+        m_snapshots->install(m_commands);
+        auto& hooks = m_context.persistence();
+        hooks.before_shutdown = [this](respkit::server::shutdown_saving saving) { return prepare_shutdown(saving); };
+        hooks.info = [this](respkit::server::info_fields& fields) { persistence_info(fields); };
+    }
+
+    [[nodiscard]] respkit::server::persistence_result prepare_shutdown(respkit::server::shutdown_saving saving) {
+        respkit::server::persistence_result r = m_snapshots->before_shutdown(saving);
+        m_shutdown_prepared = r.error.empty();
+        return r;
+    }
+
+    [[nodiscard]] respkit::server::shutdown_saving signal_saving() const {
+        const int signal = net::stop_signals::received();
+        if (signal != SIGINT && signal != SIGTERM) return respkit::server::shutdown_saving::configured;
+        const std::string_view flags = m_config.get(signal == SIGINT ? "shutdown-on-sigint" : "shutdown-on-sigterm");
+        for (std::size_t at = 0; at < flags.size();) {
+            std::size_t end = flags.find(' ', at);
+            if (end == std::string_view::npos) end = flags.size();
+            const std::string_view flag = flags.substr(at, end - at);
+            if (flag == "nosave") return respkit::server::shutdown_saving::nosave;
+            if (flag == "save") return respkit::server::shutdown_saving::save;
+            at = end + 1;
+        }
+        return respkit::server::shutdown_saving::configured;
+    }
+
+    // INFO persistence, in Redis 7.0's order.
+    void persistence_info(respkit::server::info_fields& fields) const {
+        fields.emplace_back("loading", m_context.loading() ? "1" : "0");
+        fields.emplace_back("async_loading", "0");
+        const bool child = m_child.running();
+        fields.emplace_back("current_cow_peak", "0");
+        fields.emplace_back("current_cow_size", "0");
+        fields.emplace_back("current_cow_size_age", "0");
+        fields.emplace_back("current_fork_perc", "0.00");
+        fields.emplace_back("current_save_keys_processed", "0");
+        fields.emplace_back("current_save_keys_total", child ? std::to_string(total_keys()) : "0");
+        m_snapshots->info(fields);
+        fields.emplace_back("aof_enabled", "0");
+        fields.emplace_back("aof_rewrite_in_progress", "0");
+        fields.emplace_back("aof_rewrite_scheduled", "0");
+        fields.emplace_back("aof_last_rewrite_time_sec", "-1");
+        fields.emplace_back("aof_current_rewrite_time_sec", "-1");
+        fields.emplace_back("aof_last_bgrewrite_status", "ok");
+        fields.emplace_back("aof_rewrites", "0");
+        fields.emplace_back("aof_rewrites_consecutive_failures", "0");
+        fields.emplace_back("aof_last_write_status", "ok");
+        fields.emplace_back("aof_last_cow_size", "0");
+        fields.emplace_back("module_fork_in_progress", "0");
+        fields.emplace_back("module_fork_last_cow_size", "0");
+    }
+
+    [[nodiscard]] std::uint64_t total_keys() const {
+        std::uint64_t n = 0;
+        for (std::size_t db = 0; db < m_keyspace->db_count(); ++db) n += m_keyspace->size(db);
+        return n;
+    }
+
+    // Every 100 ms, as Redis's serverCron checks its child and save points: a child that ended is
+    // reaped and reported to its owner; then save points.
+    void arm_persistence_cron() {
+        m_persistence_cron = m_transport->every(std::chrono::milliseconds(100), [this] {
+            if (m_child.running()) {
+                const std::string purpose = m_child.purpose();
+                if (const auto ended = m_child.poll()) {
+                    if (purpose == "rdb") m_snapshots->child_done(*ended);
+                }
+            }
+            m_snapshots->cron();
+        });
     }
 
     // rename-command old new: the command answers to its new name ("" removes it), as Redis.
@@ -470,6 +560,10 @@ private:
     respkit::server::dispatcher m_commands;
     std::unique_ptr<net::tcp_server> m_transport;
     std::optional<net::timer_id> m_expiry;
+    std::optional<net::timer_id> m_persistence_cron;
+    persist::child_process m_child;
+    std::unique_ptr<snapshots<keyspace_type>> m_snapshots;
+    bool m_shutdown_prepared = false;
     pid_file m_pid_file;
     process_title m_title;
     std::string m_title_name = "respkit-server";
