@@ -8,9 +8,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <ranges>
+#include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -96,6 +98,42 @@ namespace respkit::persist {
 
 namespace detail {
 
+// [first, last) seen through `f`: hands the writer a container's elements in the shape it takes
+// without copying them (std::views::transform does not build with clang 14's libstdc++ 12).
+template <class It, class F>
+struct mapped_range {
+    struct iterator {
+        using iterator_concept = std::input_iterator_tag;
+        using difference_type = std::ptrdiff_t;
+        using value_type = std::decay_t<std::invoke_result_t<const F&, decltype(*std::declval<It>())>>;
+        It at{};
+        const F* f = nullptr;
+        value_type operator*() const { return (*f)(*at); }
+        iterator& operator++() {
+            ++at;
+            return *this;
+        }
+        void operator++(int) { ++at; }
+        bool operator==(const iterator& other) const { return at == other.at; }
+    };
+    It first, last;
+    F f;
+    [[nodiscard]] iterator begin() const { return {first, &f}; }
+    [[nodiscard]] iterator end() const { return {last, &f}; }
+};
+
+template <class Container, class F>
+[[nodiscard]] mapped_range<typename Container::const_iterator, F> mapped(const Container& c, F f) {
+    return {c.begin(), c.end(), std::move(f)};
+}
+
+// A set's members as strings.
+inline constexpr auto member_of = [](const auto& e) { return std::string_view(e.key); };
+// A hash's fields and values.
+inline constexpr auto field_of = [](const auto& e) { return std::pair<std::string_view, std::string_view>(e.key, e.value); };
+// A sorted set's (member, score) from the skip list's (score, member).
+inline constexpr auto scored_member_of = [](const auto& e) { return std::pair<std::string_view, double>(e.second, e.first); };
+
 // Writes `v` under `key` through `w`: the containers are streamed, not copied.
 template <class Writer>
 bool write_value(Writer& w, std::string_view key, const store::value& v) {
@@ -105,17 +143,9 @@ bool write_value(Writer& w, std::string_view key, const store::value& v) {
         return w.string(key, v.string_bytes(scratch));
     }
     case store::value_kind::list: return w.list(key, v.list().size(), v.list());
-    case store::value_kind::set:
-        return w.set(key, v.set().size(),
-                     v.set() | std::views::transform([](const auto& e) { return std::string_view(e.key); }));
-    case store::value_kind::hash:
-        return w.hash(key, v.hash().size(), v.hash() | std::views::transform([](const auto& e) {
-                                                return std::pair<std::string_view, std::string_view>(e.key, e.value);
-                                            }));
-    case store::value_kind::zset:
-        return w.zset(key, v.zset().size(), v.zset().ordered | std::views::transform([](const auto& e) {
-                                                return std::pair<std::string_view, double>(e.second, e.first);
-                                            }));
+    case store::value_kind::set: return w.set(key, v.set().size(), mapped(v.set(), member_of));
+    case store::value_kind::hash: return w.hash(key, v.hash().size(), mapped(v.hash(), field_of));
+    case store::value_kind::zset: return w.zset(key, v.zset().size(), mapped(v.zset().ordered, scored_member_of));
     }
     return false;
 }
@@ -217,17 +247,10 @@ template <class Keyspace>
             return w.string_value(v.string_bytes(scratch));
         }
         case store::value_kind::list: return w.list_value(v.list().size(), v.list());
-        case store::value_kind::set:
-            return w.set_value(v.set().size(),
-                               v.set() | std::views::transform([](const auto& e) { return std::string_view(e.key); }));
-        case store::value_kind::hash:
-            return w.hash_value(v.hash().size(), v.hash() | std::views::transform([](const auto& e) {
-                                                     return std::pair<std::string_view, std::string_view>(e.key, e.value);
-                                                 }));
+        case store::value_kind::set: return w.set_value(v.set().size(), detail::mapped(v.set(), detail::member_of));
+        case store::value_kind::hash: return w.hash_value(v.hash().size(), detail::mapped(v.hash(), detail::field_of));
         case store::value_kind::zset:
-            return w.zset_value(v.zset().size(), v.zset().ordered | std::views::transform([](const auto& e) {
-                                                     return std::pair<std::string_view, double>(e.second, e.first);
-                                                 }));
+            return w.zset_value(v.zset().size(), detail::mapped(v.zset().ordered, detail::scored_member_of));
         }
         return false;
     });
