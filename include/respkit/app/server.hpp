@@ -161,8 +161,8 @@ public:
             }
             log(respkit::server::log_level::notice, "Ready to accept connections on " + tcp);
         }
-        if (const std::string unix(m_config.get("unixsocket")); !unix.empty()) {
-            log(respkit::server::log_level::notice, "The server is now ready to accept connections at " + unix);
+        if (const std::string socket_path(m_config.get("unixsocket")); !socket_path.empty()) {
+            log(respkit::server::log_level::notice, "The server is now ready to accept connections at " + socket_path);
         }
         if (m_supervised == "systemd") {
             m_notify_systemd = notify_systemd("STATUS=Ready to accept connections\n") && notify_systemd("READY=1\n");
