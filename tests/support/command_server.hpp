@@ -56,15 +56,14 @@ struct command_server {
     explicit command_server(command_family families = command_family::all);
     command_server(const command_server&) = delete;
     command_server& operator=(const command_server&) = delete;
+    ~command_server();
 
     /// Makes what the commands change propagate to context.propagation()'s sinks from now on
     /// (commands::propagate_changes).
     void propagate_changes();
 
     /// What a differential script runs against: these commands, emptied by flushing the keyspace.
-    diff_target target() {
-        return {&commands, &context, [this] { keyspace.flush_all(); }};
-    }
+    diff_target target();
 };
 
 extern template struct command_server<respkit::store::keyspace<>>;

@@ -35,6 +35,14 @@ command_server<Keyspace>::command_server(command_family families) {
 }
 
 template <class Keyspace>
+command_server<Keyspace>::~command_server() = default;
+
+template <class Keyspace>
+diff_target command_server<Keyspace>::target() {
+    return {&commands, &context, [this] { keyspace.flush_all(); }};
+}
+
+template <class Keyspace>
 void command_server<Keyspace>::propagate_changes() {
     respkit::commands::propagate_changes(keyspace, context);
 }

@@ -17,16 +17,11 @@
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <chrono>
+#include <cstddef>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <memory>
-#include <sstream>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "respkit/resp.hpp"
@@ -36,9 +31,7 @@
 namespace respkit_test {
 
 /// The differential script tests/diff/<name>.
-inline std::filesystem::path diff_script_path(std::string_view name) {
-    return std::filesystem::path(RESPKIT_SOURCE_DIR) / "tests" / "diff" / name;
-}
+std::filesystem::path diff_script_path(std::string_view name);
 
 /// One parsed script line.
 struct diff_step {
@@ -53,83 +46,21 @@ struct diff_step {
 };
 
 /// Reads a script; FAILs on lines that do not split.
-inline std::vector<diff_step> read_diff_script(const std::filesystem::path& path) {
-    std::vector<diff_step> steps;
-    std::ifstream in(path);
-    REQUIRE_MESSAGE(in.good(), "cannot read " << path.string());
-    std::string line;
-    std::size_t number = 0;
-    while (std::getline(in, line)) {
-        ++number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        std::string_view rest = line;
-        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-        if (rest.empty() || rest.front() == '#') continue;
-        diff_step step;
-        step.line = number;
-        while (!rest.empty() && rest.front() == '[') {
-            const std::size_t close = rest.find(']');
-            REQUIRE_MESSAGE(close != std::string_view::npos, path.string() << ":" << number << ": unclosed [");
-            const std::string_view tag = rest.substr(1, close - 1);
-            if (tag == "unordered") step.unordered = true;
-            else if (tag == "type") step.type_only = true;
-            else if (tag == "resp2") step.only_protocol = 2;
-            else if (tag == "resp3") step.only_protocol = 3;
-            else if (tag.rfind("sleep ", 0) == 0) step.sleep_ms = std::stoi(std::string(tag.substr(6)));
-            else if (tag == "reconnect") step.reconnect = true;
-            else FAIL(path.string() << ":" << number << ": unknown tag [" << tag << "]");
-            rest.remove_prefix(close + 1);
-            while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-        }
-        step.text = std::string(rest);
-        if (step.sleep_ms < 0 && !step.reconnect) {
-            respkit::resp::request_parser splitter;
-            const std::string with_end = step.text + "\n";
-            const auto r = splitter.parse(with_end);
-            REQUIRE_MESSAGE(r.status == respkit::resp::parse_status::complete,
-                            path.string() << ":" << number << ": cannot split: " << step.text);
-            for (const auto arg : splitter.args()) step.args.emplace_back(arg);
-        }
-        steps.push_back(std::move(step));
-    }
-    return steps;
-}
+std::vector<diff_step> read_diff_script(const std::filesystem::path& path);
 
 /// A persistent connection to a Redis server, one reply per command.
 class redis_connection {
 public:
-    explicit redis_connection(int port) : m_fd(connect_loopback(port)) {}
-    ~redis_connection() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
+    explicit redis_connection(int port);
+    ~redis_connection();
     redis_connection(const redis_connection&) = delete;
     redis_connection& operator=(const redis_connection&) = delete;
     [[nodiscard]] bool connected() const { return m_fd >= 0; }
 
     /// Sends raw bytes and returns exactly one reply's bytes ("" on timeout or close).
-    std::string request(std::string_view bytes) {
-        if (!send_all(m_fd, bytes)) return {};
-        return read_reply();
-    }
-    std::string read_reply() {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        for (;;) {
-            respkit::resp::parser p;
-            const auto r = p.skip(m_buffer);
-            if (r.status == respkit::resp::parse_status::complete) {
-                std::string reply = m_buffer.substr(0, r.consumed);
-                m_buffer.erase(0, r.consumed);
-                return reply;
-            }
-            if (r.status == respkit::resp::parse_status::error || std::chrono::steady_clock::now() > deadline) return {};
-            pollfd pfd{m_fd, POLLIN, 0};
-            if (::poll(&pfd, 1, 100) <= 0) continue;
-            char buf[65536];
-            const ssize_t n = ::recv(m_fd, buf, sizeof buf, 0);
-            if (n <= 0) return {};
-            m_buffer.append(buf, static_cast<std::size_t>(n));
-        }
-    }
+    std::string request(std::string_view bytes);
+    /// Reads exactly one more reply's bytes ("" on timeout or close).
+    std::string read_reply();
 
 private:
     int m_fd;
@@ -137,36 +68,10 @@ private:
 };
 
 /// Number of complete top-level replies in `bytes`.
-inline std::size_t count_replies(std::string_view bytes) {
-    std::size_t n = 0;
-    while (!bytes.empty()) {
-        respkit::resp::parser p;
-        const auto r = p.skip(bytes);
-        if (r.status != respkit::resp::parse_status::complete) break;
-        bytes.remove_prefix(r.consumed);
-        ++n;
-    }
-    return n;
-}
+std::size_t count_replies(std::string_view bytes);
 
 /// The canonical form of a reply for an [unordered] comparison: top-level elements sorted.
-inline std::string unordered_form(const std::string& reply) {
-    using namespace respkit::resp;
-    const parsed_value parsed = parse_value(reply);
-    if (parsed.result.status != parse_status::complete || !parsed.value.is_aggregate()) return reply;
-    std::vector<std::string> parts;
-    const value& v = parsed.value;
-    const bool pairs = v.type() == type::map;
-    for (std::size_t i = 0; i < v.size(); i += pairs ? 2 : 1) {
-        std::string part = to_resp(v[i]);
-        if (pairs) part += to_resp(v[i + 1]);
-        parts.push_back(part);
-    }
-    std::sort(parts.begin(), parts.end());
-    std::string out(1, marker(v.type()));
-    for (const auto& p : parts) out += p;
-    return out;
-}
+std::string unordered_form(const std::string& reply);
 
 /// What respkit runs: a dispatcher with the commands under test and a way to empty its data.
 struct diff_target {
@@ -183,85 +88,7 @@ struct diff_options {
 
 /// Runs a script against redis-server and `target` in RESP2 and in RESP3; returns the number of
 /// replies compared. Skips (with a message) when redis-server is not installed.
-inline std::size_t run_diff_script(const std::filesystem::path& script, const diff_target& target,
-                                   const diff_options& options = {}) {
-    using namespace respkit;
-    redis_server redis(options.redis_args);
-    if (!redis.available()) {
-        MESSAGE("skipped " << script.filename().string() << ": redis-server not installed");
-        return 0;
-    }
-    const std::vector<diff_step> steps = read_diff_script(script);
-    std::size_t compared = 0;
-    for (const int protocol : {2, 3}) {
-        auto theirs_connection = std::make_unique<redis_connection>(redis.port());
-        auto our_session = std::make_unique<server::session>(*target.commands, *target.context);
-        REQUIRE(theirs_connection->connected());
-        std::string encoded;
-        for (const std::vector<std::string>& command : options.preamble) {
-            encoded.clear();
-            resp::write_command_range(encoded, command);
-            (void)theirs_connection->request(encoded);
-            our_session->feed(encoded);
-            our_session->output_sent(our_session->pending_output().size());
-        }
-        redis_connection* theirs_ptr = theirs_connection.get();
-        server::session* ours_ptr = our_session.get();
-        encoded.clear();
-        resp::write_command(encoded, "FLUSHALL");
-        (void)theirs_ptr->request(encoded);
-        target.flush_all();
-        if (protocol == 3) {
-            encoded.clear();
-            resp::write_command(encoded, "HELLO", "3");
-            (void)theirs_ptr->request(encoded);
-            ours_ptr->set_protocol(resp::protocol::resp3);
-        }
-        for (const diff_step& step : steps) {
-            if (step.only_protocol != 0 && step.only_protocol != protocol) continue;
-            redis_connection& theirs = *theirs_ptr;
-            server::session& ours = *ours_ptr;
-            if (step.reconnect) {
-                theirs_connection = std::make_unique<redis_connection>(redis.port());
-                our_session = std::make_unique<server::session>(*target.commands, *target.context);
-                REQUIRE(theirs_connection->connected());
-                theirs_ptr = theirs_connection.get();
-                ours_ptr = our_session.get();
-                continue;
-            }
-            if (step.sleep_ms >= 0) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(step.sleep_ms));
-                continue;
-            }
-            encoded.clear();
-            resp::write_command_range(encoded, step.args);
-            ours.feed(encoded);
-            // A blocking command that found nothing waits for its timeout, as a transport would.
-            const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-            while (ours.blocked() && std::chrono::steady_clock::now() < give_up) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(1));
-                target.context->tick();
-                server::expire_blocked_sessions(*target.context);
-            }
-            const std::string actual(ours.pending_output());
-            ours.output_sent(actual.size());
-            // A command may answer with several replies (SUBSCRIBE a b): take as many from
-            // Redis as respkit gave (at least one); a count that differs shows as a difference.
-            std::string expected = theirs.request(encoded);
-            for (std::size_t n = count_replies(actual); n > 1 && !expected.empty(); --n) expected += theirs.read_reply();
-            INFO(script.filename().string() << ":" << step.line << " (RESP" << protocol << "): " << step.text);
-            REQUIRE_MESSAGE(!expected.empty(), "redis-server gave no reply");
-            if (step.type_only) {
-                CHECK(actual.substr(0, 1) == expected.substr(0, 1));
-            } else if (step.unordered) {
-                CHECK(unordered_form(actual) == unordered_form(expected));
-            } else {
-                CHECK(actual == expected);
-            }
-            ++compared;
-        }
-    }
-    return compared;
-}
+std::size_t run_diff_script(const std::filesystem::path& script, const diff_target& target,
+                            const diff_options& options = {});
 
 } // namespace respkit_test

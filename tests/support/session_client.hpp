@@ -16,11 +16,7 @@
 namespace respkit_test {
 
 /// The output a session produced since the last call, marked as sent.
-inline std::string take_output(respkit::server::session& s) {
-    std::string out(s.pending_output());
-    s.output_sent(out.size());
-    return out;
-}
+std::string take_output(respkit::server::session& s);
 
 /// One session of `commands` in `context`: runs a command and returns (and consumes) the bytes
 /// it produced.
@@ -28,28 +24,19 @@ struct session_client {
     respkit::server::session session;
 
     session_client(const respkit::server::dispatcher& commands, respkit::server::server_context& context,
-                   respkit::resp::protocol p = respkit::resp::protocol::resp2)
-        : session(commands, context) {
-        session.set_protocol(p);
-    }
-    std::string run(const std::vector<std::string>& args) {
-        std::string encoded;
-        respkit::resp::write_command_range(encoded, args);
-        session.feed(encoded);
-        return take();
-    }
-    std::string operator()(std::initializer_list<std::string_view> args) {
-        return run(std::vector<std::string>(args.begin(), args.end()));
-    }
+                   respkit::resp::protocol p = respkit::resp::protocol::resp2);
+    session_client(const session_client&) = delete;
+    session_client& operator=(const session_client&) = delete;
+    ~session_client();
+
+    /// Runs one command; returns the bytes it produced.
+    std::string run(const std::vector<std::string>& args);
+    /// Runs one command given as a list of arguments.
+    std::string operator()(std::initializer_list<std::string_view> args);
     /// The reply parsed into a value (REQUIREs a complete reply).
-    respkit::resp::value parsed(std::initializer_list<std::string_view> args) {
-        const std::string reply = (*this)(args);
-        respkit::resp::parsed_value p = respkit::resp::parse_value(reply);
-        REQUIRE(p.result.status == respkit::resp::parse_status::complete);
-        return std::move(p.value);
-    }
+    respkit::resp::value parsed(std::initializer_list<std::string_view> args);
     /// Output produced since the last call (e.g. by being served while blocked).
-    std::string take() { return take_output(session); }
+    std::string take();
 };
 
 } // namespace respkit_test
