@@ -27,6 +27,9 @@
 #include <thread>
 #include <vector>
 
+// First: the built-in commands app::server installs are compiled once, not here.
+#include "support/builtin_commands.hpp"
+
 #include "respkit/app.hpp"
 #include "respkit/client/connection.hpp"
 #include "support/process_util.hpp"
