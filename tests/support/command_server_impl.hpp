@@ -40,6 +40,7 @@ command_server<Keyspace>::command_server(command_family families) {
     if constexpr (has(compiled, command_family::keys)) {
         if (wanted(command_family::keys)) {
             commands::install_key_commands(this->commands, keyspace);
+            commands::install_dump_restore_commands(this->commands, keyspace);
             commands::install_expire_commands(this->commands, keyspace);
         }
     }
@@ -60,6 +61,9 @@ command_server<Keyspace>::command_server(command_family families) {
     }
     if constexpr (has(compiled, command_family::pubsub)) {
         if (wanted(command_family::pubsub)) commands::install_pubsub_commands(this->commands);
+    }
+    if constexpr (has(compiled, command_family::server)) {
+        if (wanted(command_family::server)) commands::install_persistence_commands(this->commands, config);
     }
 }
 
