@@ -310,7 +310,11 @@ template <class Handler>
     result.version = version;
 
     std::uint64_t db = 0;
-    std::optional<std::int64_t> expire;
+    // The pending key's expiry as two plain values: a std::optional kept across the loop's turns
+    // makes g++ 12 -O3 warn (wrongly, its bug 80635) that its value may be used uninitialized.
+    bool has_expire = false;
+    std::int64_t expire_ms = 0;
+    const auto expire = [&] { return has_expire ? std::optional<std::int64_t>(expire_ms) : std::nullopt; };
     key_info info;
     bool key_started = false;
     std::string scratch_key, scratch_a, scratch_b;
@@ -325,14 +329,16 @@ template <class Handler>
         if (type == opcode::expire_time) {
             std::uint64_t raw = 0;
             if (!in.uint_le(4, raw, "an expire time")) return finish();
-            expire = detail::sign_extend(raw, 32) * 1000;
+            expire_ms = detail::sign_extend(raw, 32) * 1000;
+            has_expire = true;
             key_started = true;
             continue;
         }
         if (type == opcode::expire_time_ms) {
             std::uint64_t raw = 0;
             if (!in.uint_le(8, raw, "an expire time")) return finish();
-            expire = static_cast<std::int64_t>(raw);
+            expire_ms = static_cast<std::int64_t>(raw);
+            has_expire = true;
             key_started = true;
             continue;
         }
@@ -415,7 +421,7 @@ template <class Handler>
             if constexpr (detail::has_on_stream<Handler>) {
                 stream value;
                 if (!load_stream(in, type, value)) return finish();
-                status = handler.on_stream(db, key, std::move(value), expire, info);
+                status = handler.on_stream(db, key, std::move(value), expire(), info);
                 ++result.keys;
             } else {
                 in.fail(errc::rdb_unsupported,
@@ -429,7 +435,7 @@ template <class Handler>
             if (empty) {
                 ++result.empty_keys_skipped;
             } else {
-                status = handler.on_key(db, key, std::move(value), expire, info);
+                status = handler.on_key(db, key, std::move(value), expire(), info);
                 ++result.keys;
             }
         }
@@ -437,7 +443,7 @@ template <class Handler>
             stopped(std::move(status), op_start);
             return finish();
         }
-        expire.reset();
+        has_expire = false;
         key_started = false;
     }
     if (key_started) {
