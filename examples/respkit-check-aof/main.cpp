@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include <respkit/aof.hpp>
+#include <respkit/rdb.hpp>
 
 namespace {
 
@@ -37,8 +38,18 @@ std::string read_all(const std::string& path, bool& ok) {
     return out;
 }
 
-// Where an RDB preamble ends: unknown without an RDB reader, except for a base file that is
-// only an RDB (its name ends in .rdb).
+// Accepts everything an RDB holds: only its soundness is checked.
+struct rdb_checker {
+    void on_aux(std::string_view, std::string_view) {}
+    void on_select_db(std::uint64_t) {}
+    void on_resize_db(std::uint64_t, std::uint64_t) {}
+    std::string on_key(std::uint64_t, std::string_view, rdb::object&&, std::optional<std::int64_t>, rdb::key_info) { return {}; }
+    std::string on_stream(std::uint64_t, std::string_view, rdb::stream&&, std::optional<std::int64_t>, rdb::key_info) {
+        return {};
+    }
+    std::string on_function(std::string_view) { return {}; }
+};
+
 check_outcome check_single(const std::string& name, const std::string& path, bool last, bool fix) {
     bool ok = false;
     const std::string bytes = read_all(path, ok);
@@ -49,15 +60,19 @@ check_outcome check_single(const std::string& name, const std::string& path, boo
     if (bytes.empty()) return check_outcome::empty;
     std::size_t start = 0;
     if (bytes.compare(0, 5, "REDIS") == 0) {
-        if (name.size() < 4 || name.compare(name.size() - 4, 4, ".rdb") != 0) {
-            std::printf("RDB preamble of AOF file %s cannot be checked by respkit-check-aof (no RDB reader), aborting.\n",
-                        name.c_str());
+        // The RDB part is read whole (checksum included); the commands start where it ends.
+        rdb_checker checker;
+        const rdb::load_result r = rdb::load(bytes, checker);
+        if (!r.ok()) {
+            std::printf("%s\n", r.message.c_str());
+            std::printf("RDB preamble of AOF file is not sane, aborting.\n");
             std::exit(1);
         }
-        std::printf("RDB file %s not checked (respkit-check-aof has no RDB reader); nothing follows it.\n", name.c_str());
-        return check_outcome::ok;
+        std::printf("RDB preamble is OK, proceeding with AOF tail...\n");
+        start = r.offset;
     }
     const aof::stream_result r = aof::read_commands(std::string_view(bytes).substr(start), start, [](const auto&, std::uint64_t) {});
+    (void)name;
     const std::uint64_t size = bytes.size();
     const std::uint64_t pos = r.status == aof::stream_status::complete ? size : r.valid_up_to;
     if (r.status != aof::stream_status::complete) {

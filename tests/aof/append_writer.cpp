@@ -14,7 +14,7 @@ using namespace respkit;
 using namespace respkit_test;
 
 TEST_CASE("append_writer: always writes and fsyncs in flush, before it returns") {
-    temp_dir dir("aof-writer");
+    scratch_dir dir("aof-writer");
     const std::string path = (dir.path() / "x.incr.aof").string();
     aof::append_writer w;
     w.set_policy(aof::fsync_policy::always);
@@ -37,7 +37,7 @@ TEST_CASE("append_writer: always writes and fsyncs in flush, before it returns")
 }
 
 TEST_CASE("append_writer: everysec writes every flush, fsyncs in the background at most once a second") {
-    temp_dir dir("aof-writer-es");
+    scratch_dir dir("aof-writer-es");
     const std::string path = (dir.path() / "x.incr.aof").string();
     aof::append_writer w;
     w.set_policy(aof::fsync_policy::everysec);
@@ -60,7 +60,7 @@ TEST_CASE("append_writer: everysec writes every flush, fsyncs in the background 
 }
 
 TEST_CASE("append_writer: no never fsyncs; fsyncs pause while asked") {
-    temp_dir dir("aof-writer-no");
+    scratch_dir dir("aof-writer-no");
     aof::append_writer w;
     w.set_policy(aof::fsync_policy::no);
     REQUIRE(!w.open((dir.path() / "x").string()));
@@ -94,7 +94,7 @@ TEST_CASE("append_writer: a failed write keeps the bytes (everysec), is fatal un
 }
 
 TEST_CASE("append_writer: a new file: the old one is fsynced and closed in the background") {
-    temp_dir dir("aof-writer-rot");
+    scratch_dir dir("aof-writer-rot");
     aof::append_writer w;
     REQUIRE(!w.open((dir.path() / "1").string()));
     w.append("one");

@@ -96,7 +96,7 @@ long long check_aof_ok_up_to(const std::string& path) {
 } // namespace
 
 TEST_CASE("loader: redis-server's directory without preamble, every command back byte for byte") {
-    temp_dir dir("aof-load");
+    scratch_dir dir("aof-load");
     if (!redis_writes_aof(dir.str(), sample_commands(), {"--aof-use-rdb-preamble", "no"})) return;
     const std::string aofdir = (dir.path() / "appendonlydir").string();
     const loaded l = load(aofdir);
@@ -127,7 +127,7 @@ TEST_CASE("loader: redis-server's directory without preamble, every command back
 }
 
 TEST_CASE("loader: redis-server's directory with an RDB preamble: the base goes to the RDB function") {
-    temp_dir dir("aof-load-rdb");
+    scratch_dir dir("aof-load-rdb");
     if (!redis_writes_aof(dir.str(), sample_commands())) return;
     const std::string aofdir = (dir.path() / "appendonlydir").string();
     int calls = 0;
@@ -147,7 +147,7 @@ TEST_CASE("loader: redis-server's directory with an RDB preamble: the base goes 
 }
 
 TEST_CASE("loader: a torn tail at every offset loads what precedes it, at redis-check-aof's offset") {
-    temp_dir dir("aof-torn");
+    scratch_dir dir("aof-torn");
     if (!redis_writes_aof(dir.str(), sample_commands(), {"--aof-use-rdb-preamble", "no"})) return;
     const std::filesystem::path aofdir = dir.path() / "appendonlydir";
     const loaded full = load(aofdir.string());
@@ -218,7 +218,7 @@ TEST_CASE("loader: a torn tail at every offset loads what precedes it, at redis-
 }
 
 TEST_CASE("loader: a torn file that is not the last one fails the load") {
-    temp_dir dir("aof-torn-middle");
+    scratch_dir dir("aof-torn-middle");
     if (!redis_writes_aof(dir.str(), sample_commands(), {"--aof-use-rdb-preamble", "no"})) return;
     const std::filesystem::path aofdir = dir.path() / "appendonlydir";
     std::string base = read_file(aofdir / "appendonly.aof.1.incr.aof");
@@ -265,7 +265,7 @@ TEST_CASE("loader: flipped bytes never crash, and damage is reported with the fi
     CHECK(damaged > 100);
     CHECK(intact > 100);
     // Through the loader: the message names the file and the offset.
-    temp_dir dir("aof-flip");
+    scratch_dir dir("aof-flip");
     std::string broken = bytes;
     broken[static_cast<std::size_t>(starts[3])] = '?';
     write_file(dir.path() / "appendonly.aof.1.incr.aof", broken);
@@ -281,7 +281,7 @@ TEST_CASE("loader: flipped bytes never crash, and damage is reported with the fi
 }
 
 TEST_CASE("loader: manifests that list nothing, missing files, empty files, bad manifests") {
-    temp_dir dir("aof-manifest");
+    scratch_dir dir("aof-manifest");
     const std::string d = dir.str();
     CHECK(load(d).result.status == aof::load_status::not_found); // no manifest
     write_file(dir.path() / "appendonly.aof.manifest", "# nothing\n");
@@ -306,7 +306,7 @@ TEST_CASE("loader: manifests that list nothing, missing files, empty files, bad 
 }
 
 TEST_CASE("loader: Redis < 7's single appendonly.aof, with and without an RDB preamble") {
-    temp_dir dir("aof-old");
+    scratch_dir dir("aof-old");
     const std::string commands = sample_commands();
     write_file(dir.path() / "appendonly.aof", commands);
     std::size_t n = 0;

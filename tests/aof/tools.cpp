@@ -40,7 +40,7 @@ TEST_CASE("respkit-check-aof: the offsets redis-check-aof reports, on a torn tai
         MESSAGE("skipped: respkit-check-aof not built or redis-check-aof missing");
         return;
     }
-    temp_dir dir("check-aof");
+    scratch_dir dir("check-aof");
     if (!redis_writes_aof(dir.str(), commands(), {"--aof-use-rdb-preamble", "no"})) return;
     const std::filesystem::path aofdir = dir.path() / "appendonlydir";
     const std::filesystem::path incr = aofdir / "appendonly.aof.1.incr.aof";
@@ -79,7 +79,7 @@ TEST_CASE("respkit-decode --aof prints each command of a manifest's files with i
         MESSAGE("skipped: respkit-decode not built");
         return;
     }
-    temp_dir dir("decode-aof");
+    scratch_dir dir("decode-aof");
     if (!redis_writes_aof(dir.str(), commands())) return; // an RDB base: skipped whole
     const std::string manifest = (dir.path() / "appendonlydir" / "appendonly.aof.manifest").string();
     const run_output count = run_program({decode, "--count", "--aof", manifest});

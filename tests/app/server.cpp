@@ -116,7 +116,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
         return;
     }
     temp_dir dir;
-    const std::string file = dir.write("refused.conf", "# settings respkit does not implement\nappendonly yes\n"
+    const std::string file = dir.write("refused.conf", "# settings respkit does not implement\noom-score-adj yes\n"
                                                        "save 900 1\nsave 300 10\nport 7777\nmaxmemory 100mb\n"
                                                        "loadmodule /usr/lib/redis/modules/x.so\nuser alice on >pw ~* +@all\n"
                                                        "notify-keyspace-events KEA\n");
@@ -128,7 +128,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
     CHECK(out.err.find("*** FATAL CONFIG FILE ERROR (respkit-server") != std::string::npos);
     // Every one is named, with where it was set and why; nothing was listened on.
     for (const std::string& expected : std::vector<std::string>{
-          ">>> 'appendonly yes' (line 2 of " + file + "): the append-only file is not implemented yet (accepted: \"no\")",
+          ">>> 'oom-score-adj yes' (line 2 of " + file + "): adjusting the process's OOM score is not implemented (accepted: \"no\")",
           ">>> 'maxmemory 100mb' (line 6 of " + file + "): memory limits are not implemented yet (accepted: \"0\")",
           ">>> 'loadmodule /usr/lib/redis/modules/x.so' (line 7 of " + file + "): modules are not implemented",
           ">>> 'user alice on >pw ~* +@all' (line 8 of " + file + "): ACL users are not implemented",
@@ -230,9 +230,9 @@ TEST_CASE("a configuration file respkit accepts: it starts, serves redis-cli, an
     CHECK(cli({"-p", p, "CONFIG", "GET", "hz"}).starts_with("ERR unknown command 'CONFIG'"));
     CHECK(cli({"-p", p, "FLUSHALL"}).starts_with("ERR unknown command 'FLUSHALL'"));
     // CONFIG SET refuses what respkit does not do, naming the parameter; accepts the rest.
-    CHECK(cli({"-p", p, "MYCONFIG", "SET", "appendonly", "yes"}) ==
-          "ERR CONFIG SET failed (possibly related to argument 'appendonly') - the append-only file is not "
-          "implemented yet (accepted: \"no\")");
+    CHECK(cli({"-p", p, "MYCONFIG", "SET", "oom-score-adj", "yes"}) ==
+          "ERR CONFIG SET failed (possibly related to argument 'oom-score-adj') - adjusting the process's OOM score is "
+          "not implemented (accepted: \"no\")");
     CHECK(cli({"-p", p, "MYCONFIG", "SET", "maxmemory", "1mb"}).starts_with(
         "ERR CONFIG SET failed (possibly related to argument 'maxmemory')"));
     CHECK(cli({"-p", p, "MYCONFIG", "SET", "save", "900 1"}) == "OK");
@@ -673,10 +673,10 @@ TEST_CASE("config_support_table classifies every parameter, and docs/config.md l
     // A restriction installed from the table refuses other values by name.
     server::config_table config;
     app::install_restrictions(config);
-    CHECK(config.set("appendonly", "yes") ==
-          "ERR CONFIG SET failed (possibly related to argument 'appendonly') - the append-only file is not "
-          "implemented yet (accepted: \"no\")");
-    CHECK(config.set("appendonly", "no").empty());
+    CHECK(config.set("oom-score-adj", "yes") ==
+          "ERR CONFIG SET failed (possibly related to argument 'oom-score-adj') - adjusting the process's OOM score is "
+          "not implemented (accepted: \"no\")");
+    CHECK(config.set("oom-score-adj", "no").empty());
     CHECK(config.set("shutdown-on-sigterm", "nosave now").empty());
     CHECK(config.set("shutdown-on-sigterm", "save").empty());
     CHECK(config.set("client-output-buffer-limit", "replica 256mb 64mb 60").empty()); // the default, spelt differently

@@ -16,19 +16,19 @@
 namespace respkit_test {
 
 /// A fresh directory under the system's temporary directory, removed with what it holds.
-class temp_dir {
+class scratch_dir {
 public:
     /// A new empty directory whose name starts with `tag`.
-    explicit temp_dir(const std::string& tag) {
+    explicit scratch_dir(const std::string& tag) {
         static std::atomic<int> counter{0};
         m_path = std::filesystem::temp_directory_path() /
                  ("respkit-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
         std::filesystem::remove_all(m_path);
         std::filesystem::create_directories(m_path);
     }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir() {
+    scratch_dir(const scratch_dir&) = delete;
+    scratch_dir& operator=(const scratch_dir&) = delete;
+    ~scratch_dir() {
         std::error_code ignored;
         std::filesystem::remove_all(m_path, ignored);
     }

@@ -164,6 +164,8 @@ public:
     void append(std::string_view bytes) { m_buffer.append(bytes); }
     /// The buffer, to append to directly.
     [[nodiscard]] std::string& buffer() noexcept { return m_buffer; }
+    /// Bytes buffered, not yet written (INFO aof_buffer_length).
+    [[nodiscard]] std::size_t buffered() const noexcept { return m_buffer.size(); }
     /// True when flush() has something to do now: bytes to write, or (always) an fsync owed.
     [[nodiscard]] bool has_pending() const noexcept {
         return !m_buffer.empty() || (m_policy == fsync_policy::always && m_fsynced != m_size);

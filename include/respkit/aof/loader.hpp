@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -266,8 +268,16 @@ private:
     }
     for (std::size_t i = 0; i < files.size(); ++i) {
         const bool last = i + 1 == files.size();
+        const auto started = std::chrono::steady_clock::now();
         load_result one = load_file(detail::join_path(dir, files[i]->name), files[i]->name, last, on_command, options);
         r.commands += one.commands;
+        if (options.log && (one.status == load_status::ok || one.status == load_status::truncated)) {
+            char seconds[32];
+            std::snprintf(seconds, sizeof seconds, "%.3f",
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            options.log(false, std::string("DB loaded from ") + (files[i]->type == file_type::base ? "base" : "incr") +
+                                   " file " + files[i]->name + ": " + seconds + " seconds");
+        }
         if (one.status == load_status::ok || one.status == load_status::empty) continue;
         r.status = one.status;
         r.error = std::move(one.error);

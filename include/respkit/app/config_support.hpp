@@ -29,7 +29,6 @@ struct config_support_info {
 namespace detail {
 using enum config_support;
 // Reasons shared by whole families of parameters.
-inline constexpr std::string_view no_aof = "tunes the append-only file, which is off (appendonly is refused)";
 inline constexpr std::string_view no_replication = "tunes replication, which is off (replicaof is refused)";
 inline constexpr std::string_view no_cluster = "tunes cluster mode, which is off (cluster-enabled is refused)";
 inline constexpr std::string_view no_tls = "tunes TLS, which is off (tls-port, tls-replication and tls-cluster are refused)";
@@ -57,18 +56,18 @@ inline constexpr config_support_info config_support_table[] = {
      "one shipped by default with the Redis source distribution"},
     {"activerehashing", detail::no_effect, "", "tunes Redis's incremental rehashing; respkit's hash map resizes at once"},
     {"always-show-logo", detail::implemented, "", "the start-up banner shows the ASCII logo (also when standard output is a terminal and there is no log file)"},
-    {"aof-disable-auto-gc", detail::no_effect, "", detail::no_aof},
-    {"aof-load-truncated", detail::no_effect, "", detail::no_aof},
-    {"aof-rewrite-incremental-fsync", detail::no_effect, "", detail::no_aof},
-    {"aof-timestamp-enabled", detail::no_effect, "", detail::no_aof},
-    {"aof-use-rdb-preamble", detail::no_effect, "", detail::no_aof},
-    {"aof_rewrite_cpulist", detail::no_effect, "", "pins the append-only file's rewrite child, which respkit never starts"},
-    {"appenddirname", detail::no_effect, "", detail::no_aof},
-    {"appendfilename", detail::no_effect, "", detail::no_aof},
-    {"appendfsync", detail::no_effect, "", detail::no_aof},
-    {"appendonly", detail::refused, "no", "the append-only file is not implemented yet"},
-    {"auto-aof-rewrite-min-size", detail::no_effect, "", detail::no_aof},
-    {"auto-aof-rewrite-percentage", detail::no_effect, "", detail::no_aof},
+    {"aof-disable-auto-gc", detail::implemented, "", "yes keeps the history files a rewrite replaced (listed as type h in the manifest) instead of deleting them"},
+    {"aof-load-truncated", detail::implemented, "", "a torn tail of the last append-only file is cut off at start-up and the rest loads (no: start-up fails)"},
+    {"aof-rewrite-incremental-fsync", detail::implemented, "", "the rewrite child fsyncs the new base every 4 MB written"},
+    {"aof-timestamp-enabled", detail::implemented, "", "a #TS:<unix time> annotation before the first command of each second in the incremental file"},
+    {"aof-use-rdb-preamble", detail::implemented, "", "yes: a rewrite writes the base file as an RDB (version 10, as Redis 7.0); no: as commands"},
+    {"aof_rewrite_cpulist", detail::no_effect, "", "pins the append-only file's rewrite child to CPUs; respkit's child runs where the kernel puts it"},
+    {"appenddirname", detail::implemented, "", "the append-only directory inside dir (manifest, base and incremental files)"},
+    {"appendfilename", detail::implemented, "", "the prefix of the append-only files' names (and Redis < 7's single file, moved into the directory at start-up)"},
+    {"appendfsync", detail::implemented, "", "always: fsync before the replies leave; everysec: a background fsync once a second; no: never (docs/persistence.md)"},
+    {"appendonly", detail::implemented, "", "loads the append-only directory at start-up (or creates it) and appends every write; CONFIG SET starts (with a rewrite) or stops it"},
+    {"auto-aof-rewrite-min-size", detail::implemented, "", "no automatic rewrite below this size"},
+    {"auto-aof-rewrite-percentage", detail::implemented, "", "an automatic rewrite when the files grew by this percentage over the last base (0: never)"},
     {"bgsave_cpulist", detail::no_effect, "", "pins the BGSAVE child, which respkit never starts"},
     {"bind", detail::implemented, "", "the TCP listeners: one per address, '-' for an optional one, * and ::* for every address, \"\" for none"},
     {"bind-source-addr", detail::no_effect, "", "the source address of outgoing connections (replication, cluster), which respkit never makes"},
@@ -141,7 +140,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"maxmemory-samples", detail::no_effect, "", detail::no_eviction},
     {"min-replicas-max-lag", detail::no_effect, "", detail::no_replication},
     {"min-replicas-to-write", detail::refused, "0", "replication is not implemented (Redis would refuse every write with NOREPLICAS)"},
-    {"no-appendfsync-on-rewrite", detail::no_effect, "", detail::no_aof},
+    {"no-appendfsync-on-rewrite", detail::implemented, "", "no fsync of the incremental file while a rewrite child runs"},
     {"notify-keyspace-events", detail::refused, "", "keyspace notifications are not implemented"},
     {"oom-score-adj", detail::refused, "no", "adjusting the process's OOM score is not implemented"},
     {"oom-score-adj-values", detail::no_effect, "", "used by oom-score-adj, which is off"},

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/app/append_only.hpp"
 #include "respkit/app/configuration.hpp"
 #include "respkit/app/crash_report.hpp"
 #include "respkit/app/daemon.hpp"
@@ -138,7 +139,11 @@ public:
                 m_source.file.empty() ? "Warning: no config file specified, using the default config."
                                     : "Configuration loaded");
         }
-        if (std::string error = m_snapshots->load_at_start(); !error.empty()) return fail(error);
+        // As Redis: with appendonly yes the append-only file holds the dataset (loaded once the
+        // listeners are open, start_persistence()), not the snapshot.
+        if (!m_config.get_bool("appendonly")) {
+            if (std::string error = m_snapshots->load_at_start(); !error.empty()) return fail(error);
+        }
         m_transport = std::make_unique<net::tcp_server>(m_commands, m_context, transport_options());
         if (const std::error_code error = m_transport->listen()) {
             // The transport logged which address failed and why.
@@ -152,6 +157,11 @@ public:
         arm_expiry();
         arm_persistence_cron();
         watch_changes();
+        // As Redis: the listeners are open while the dataset loads (clients get -LOADING).
+        if (const std::string why = start_persistence(); !why.empty()) {
+            m_transport.reset();
+            return fail(why);
+        }
         if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
         if (m_options.banner) banner();
         if (m_transport->port() != 0) {
@@ -179,6 +189,7 @@ public:
         if (!start().empty()) return 1;
         if (m_stop_requested.load()) m_transport->stop();
         m_transport->run();
+        m_aof->stop(); // what is buffered is written and fsynced before the process ends
         if (m_context.shutdown_requested()) log(respkit::server::log_level::warning, "User requested shutdown...");
         // Stopped by a signal or stop() rather than SHUTDOWN: save as shutdown-on-sigint /
         // shutdown-on-sigterm say (default: as SHUTDOWN without arguments, a final snapshot when
@@ -207,6 +218,8 @@ public:
     }
     /// The transport, after start() (nullptr before): its timers (every()) run on the loop.
     [[nodiscard]] net::tcp_server* transport() noexcept { return m_transport.get(); }
+    /// The append-only file (appendonly, BGREWRITEAOF, INFO persistence's aof_* fields).
+    [[nodiscard]] append_only<keyspace_type>& append_only_file() noexcept { return *m_aof; }
 
 private:
     std::string fail(std::string message) {
@@ -256,7 +269,9 @@ private:
         m_snapshots = std::make_unique<snapshots<keyspace_type>>(m_config, m_context, *m_keyspace, m_child,
                                                                  std::move(directory));
         m_snapshots->install(m_commands);
+        m_aof = std::make_unique<append_only<keyspace_type>>(m_config, m_context, *m_keyspace, m_commands, m_child);
         auto& hooks = m_context.persistence();
+        hooks.rewrite_append_only = [this] { return m_aof->bgrewriteaof(); };
         hooks.before_shutdown = [this](respkit::server::shutdown_saving saving) { return prepare_shutdown(saving); };
         hooks.info = [this](respkit::server::info_fields& fields) { persistence_info(fields); };
     }
@@ -294,18 +309,10 @@ private:
         fields.emplace_back("current_save_keys_processed", "0");
         fields.emplace_back("current_save_keys_total", child ? std::to_string(total_keys()) : "0");
         m_snapshots->info(fields);
-        fields.emplace_back("aof_enabled", "0");
-        fields.emplace_back("aof_rewrite_in_progress", "0");
-        fields.emplace_back("aof_rewrite_scheduled", "0");
-        fields.emplace_back("aof_last_rewrite_time_sec", "-1");
-        fields.emplace_back("aof_current_rewrite_time_sec", "-1");
-        fields.emplace_back("aof_last_bgrewrite_status", "ok");
-        fields.emplace_back("aof_rewrites", "0");
-        fields.emplace_back("aof_rewrites_consecutive_failures", "0");
-        fields.emplace_back("aof_last_write_status", "ok");
-        fields.emplace_back("aof_last_cow_size", "0");
+        m_aof->info(fields);
         fields.emplace_back("module_fork_in_progress", "0");
         fields.emplace_back("module_fork_last_cow_size", "0");
+        m_aof->info_when_enabled(fields);
     }
 
     [[nodiscard]] std::uint64_t total_keys() const {
@@ -322,6 +329,7 @@ private:
                 const std::string purpose = m_child.purpose();
                 if (const auto ended = m_child.poll()) {
                     if (purpose == "rdb") m_snapshots->child_done(*ended);
+                    if (purpose == "aof") m_aof->child_done(*ended);
                 }
             }
             m_snapshots->cron();
@@ -444,8 +452,11 @@ private:
         o.tcp_keepalive = static_cast<int>(m_config.get_integer("tcp-keepalive"));
         o.max_query_buffer = static_cast<std::size_t>(m_config.get_integer("client-query-buffer-limit"));
         o.admit = [this](const respkit::server::session&, bool local) { return protected_mode_denial(local); };
+        o.before_reply = [aof = m_aof.get()] { aof->before_reply(); };
         return o;
     }
+
+    [[nodiscard]] std::string start_persistence() { return m_aof->start(*m_transport); }
 
     // Redis's protected mode: without a password, only local clients are served.
     [[nodiscard]] std::string protected_mode_denial(bool local) const {
@@ -470,7 +481,10 @@ private:
         const std::int64_t hz = m_config.get_integer("hz") < 1 ? 1 : m_config.get_integer("hz");
         const auto period = std::chrono::milliseconds(1000 / hz > 0 ? 1000 / hz : 1);
         const auto budget = std::chrono::duration_cast<std::chrono::microseconds>(period) / 4;
-        m_expiry = m_transport->every(period, [ks = m_keyspace.get(), budget] { (void)ks->active_expire_cycle(budget); });
+        // Not while a dataset loads (the loop serves clients meanwhile): keys expire once loaded.
+        m_expiry = m_transport->every(period, [ks = m_keyspace.get(), ctx = &m_context, budget] {
+            if (!ctx->loading()) (void)ks->active_expire_cycle(budget);
+        });
     }
 
     // Parameters that take effect at once when CONFIG SET changes them, and those the
@@ -563,6 +577,7 @@ private:
     std::optional<net::timer_id> m_persistence_cron;
     persist::child_process m_child;
     std::unique_ptr<snapshots<keyspace_type>> m_snapshots;
+    std::unique_ptr<append_only<keyspace_type>> m_aof; // after m_child, which it uses
     bool m_shutdown_prepared = false;
     pid_file m_pid_file;
     process_title m_title;

@@ -65,6 +65,10 @@ struct tcp_server_options {
     /// their level (connections opened and closed at `verbose`).
     std::function<void(std::string_view)> log{};
     bool log_connections = false;           ///< with `log`: also log each connection opened and closed
+    /// Called before replies are sent (at most once per flush of a connection, so before any
+    /// reply of a turn leaves): the append-only file writes and fsyncs the commands those
+    /// replies acknowledge (appendfsync always). Empty: nothing to do.
+    std::function<void()> before_reply{};
 };
 
 /// Serves the sessions of `commands` over TCP and a Unix socket in `context`, on one thread: the one calling
@@ -153,6 +157,10 @@ public:
     void set_idle_timeout(std::chrono::milliseconds t) noexcept { m_options.idle_timeout = t; }
     /// Changes tcp-keepalive for connections accepted from now on (on the loop's thread).
     void set_tcp_keepalive(int seconds) noexcept { m_options.tcp_keepalive = seconds; }
+    /// With `on`, every reply of a turn waits for its end, pipelined batches included, so that
+    /// before_reply runs once per turn (the append-only file: one write and fsync per turn, as
+    /// Redis's beforeSleep); off, a pipelined batch goes out as soon as it ran.
+    void set_hold_replies(bool on) noexcept { m_hold_replies = on; }
     /// Changes the query buffer limit (0: none) for every connection (on the loop's thread).
     void set_max_query_buffer(std::size_t bytes) noexcept { m_options.max_query_buffer = bytes; }
     /// The options.
@@ -198,6 +206,14 @@ public:
     }
     /// Cancels a timer from every(); false when there was none.
     bool cancel(timer_id id) noexcept { return m_timers.cancel(id); }
+
+    /// Serves what is ready now without waiting: one turn of the loop, for a long task on the
+    /// loop's thread (loading a dataset) to keep answering clients (with -LOADING) meanwhile.
+    void serve_ready() {
+        m_now = clock::now();
+        if (m_next_cron == clock::time_point{}) m_next_cron = m_now + cron_period;
+        turn(false);
+    }
 
     /// Looks at a session written to or closed from outside its own commands (a pub/sub
     /// message, CLIENT KILL): sends its output or closes it now. On the loop's thread. Without
@@ -270,10 +286,10 @@ private:
     }
 
     // One loop iteration: wait, handle ready descriptors, run yielded sessions, timers.
-    void turn() {
+    void turn(bool wait = true) {
         m_ready_now.swap(m_ready);
         m_ready.clear();
-        const auto& events = m_poller.wait(m_ready_now.empty() ? wait_timeout() : 0);
+        const auto& events = m_poller.wait(m_ready_now.empty() && wait ? wait_timeout() : 0);
         m_now = clock::now();
         m_context->tick(); // one clock read per turn, shared by every command in it
         // Commands run as their bytes arrive; single replies go out together at the end of the
@@ -454,7 +470,7 @@ private:
         // A single reply waits for the end of the turn, to go out with the other clients'
         // (fewer wake-ups for a client holding many connections); a pipelined batch goes now,
         // so that its client can start on it while the others are served.
-        if (m_defer_finish && ran <= 1) {
+        if (m_defer_finish && (ran <= 1 || m_hold_replies)) {
             if (!c.finish_queued) {
                 c.finish_queued = true;
                 m_to_finish.push_back({c.fd, s.id()});
@@ -497,6 +513,7 @@ private:
     // Sends pending output until done or the socket is full. False when the connection closed.
     [[nodiscard]] bool flush(connection& c) {
         server::session& s = c.session;
+        if (m_options.before_reply) m_options.before_reply();
         for (std::string_view out = s.pending_output(); !out.empty(); out = s.pending_output()) {
             const ssize_t n = ::send(c.fd, out.data(), out.size(), send_flags);
             if (n > 0) {
@@ -616,6 +633,7 @@ private:
     std::vector<ready_entry> m_ready_now; // sessions to run this turn
     clock::time_point m_now{};
     bool m_defer_finish = false;          // inside a turn's event handling: finish() later
+    bool m_hold_replies = false;          // set_hold_replies: every finish() waits for the turn's end
     std::vector<ready_entry> m_to_finish; // connections whose finish() runs at the turn's end
     clock::time_point m_next_cron{};
     std::size_t m_count = 0;
