@@ -154,6 +154,9 @@ public:
             return fail(why);
         }
         m_transport->handle_signals(m_options.process);
+        // A background child (BGSAVE, a rewrite) holds no listening socket: if the server dies
+        // first, clients must not connect to a child that will never answer.
+        m_child.set_child_setup([transport = m_transport.get()] { transport->close_listeners_in_child(); });
         arm_expiry();
         arm_persistence_cron();
         watch_changes();

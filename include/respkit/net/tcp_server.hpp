@@ -142,6 +142,16 @@ public:
         return {};
     }
 
+    /// In a forked child: closes the child's copies of the listening sockets, so that a child
+    /// outliving its parent holds no port (a client would connect to it and be reset). The
+    /// parent keeps listening; nothing shared with it (the poller, the Unix socket's path) is
+    /// touched.
+    void close_listeners_in_child() noexcept {
+        for (listener& l : m_listeners) {
+            if (l.fd) (void)::close(l.fd.release());
+        }
+    }
+
     /// The TCP port listened on (0 before listen(), or without a TCP listener).
     [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
     /// Every address listened on ("127.0.0.1:6379", "[::1]:6379", "/tmp/redis.sock:0").

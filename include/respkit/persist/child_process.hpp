@@ -59,6 +59,10 @@ public:
     /// Kills a child still running and reaps it.
     ~child_process() { kill_and_wait(); }
 
+    /// Runs `setup` first in every child from now on (e.g. closing the child's copies of the
+    /// listening sockets).
+    void set_child_setup(std::function<void()> setup) { m_setup = std::move(setup); }
+
     /// Forks a child that runs `work` and exits with its result (0: success) without running the
     /// parent's destructors or exit handlers; `purpose` says what it does ("rdb", "aof"). Returns
     /// "" or why the fork failed.
@@ -77,6 +81,7 @@ public:
             read_end.reset();
             int result = 1;
             try {
+                if (m_setup) m_setup();
                 result = work();
             } catch (...) {
                 result = 1;
@@ -142,6 +147,7 @@ private:
 
     pid_t m_pid = 0;
     std::string m_purpose;
+    std::function<void()> m_setup;
     std::chrono::steady_clock::time_point m_started{};
     unique_fd m_report;
 };
