@@ -133,6 +133,12 @@ void fill(client::connection& c) {
 /// Every key of every database, as "db key -> type|value|ttl-bucket" (TTL rounded to minutes).
 std::map<std::string, std::string> dataset(client::connection& c) {
     std::map<std::string, std::string> out;
+    // redis-server serves -LOADING while it loads a few MB (every 2 MB of RDB): wait until done.
+    for (int i = 0; i < 3000; ++i) {
+        const resp::value pong = run(c, {"PING"});
+        if (!pong.is_error()) break;
+        std::this_thread::sleep_for(10ms);
+    }
     for (int db = 0; db < 16; ++db) {
         REQUIRE(text(run(c, {"SELECT", std::to_string(db)})) == "OK");
         const resp::value keys = run(c, {"KEYS", "*"});
@@ -418,4 +424,53 @@ TEST_CASE("INFO persistence has Redis 7.0's fields in Redis's order") {
     auto r = connect(redis.port());
     auto o = connect(ours.port());
     CHECK(info_fields(o) == info_fields(r));
+}
+
+TEST_CASE("a damaged dump.rdb stops respkit-server's start-up, naming the file and the offset") {
+    const std::string program = built_program("respkit-server");
+    if (program.empty()) return;
+    temp_dir dir;
+    {
+        server_process s = start_respkit(persist_args(dir.path));
+        REQUIRE(s.running());
+        auto c = connect(s.port());
+        for (int i = 0; i < 200; ++i) run(c, {"SET", "key:" + std::to_string(i), std::string(50, 'v')});
+        run(c, {"RPUSH", "list", "a", "b", "c"});
+        REQUIRE(text(run(c, {"SAVE"})) == "OK");
+    }
+    std::string whole;
+    {
+        std::ifstream in(dir.file("dump.rdb"), std::ios::binary);
+        std::stringstream s;
+        s << in.rdbuf();
+        whole = s.str();
+    }
+    REQUIRE(whole.size() > 100);
+    std::uint32_t seed = 7;
+    const auto next = [&seed](std::size_t bound) {
+        seed = seed * 1103515245u + 12345u;
+        return static_cast<std::size_t>(seed >> 8) % bound;
+    };
+    int refused = 0;
+    for (int round = 0; round < 8; ++round) {
+        std::string damaged = whole;
+        const bool cut = round % 2 == 0;
+        if (cut) {
+            damaged.resize(next(whole.size() - 1) + 1); // a torn file: cut somewhere
+        } else {
+            damaged[9 + next(whole.size() - 9)] ^= 0x20; // a flipped bit after the header
+        }
+        std::ofstream(dir.file("dump.rdb"), std::ios::binary | std::ios::trunc) << damaged;
+        std::vector<std::string> argv{program, "--port", std::to_string(free_port())};
+        const auto args = persist_args(dir.path);
+        argv.insert(argv.end(), args.begin(), args.end());
+        const run_output out = run_program(argv, {}, 20s);
+        CAPTURE(cut);
+        CHECK(out.exit_code == 1);
+        const std::string log = out.out + out.err;
+        CHECK_MESSAGE(log.find("dump.rdb") != std::string::npos, log);
+        CHECK_MESSAGE(log.find("offset") != std::string::npos, log);
+        refused += out.exit_code == 1 ? 1 : 0;
+    }
+    MESSAGE("damaged snapshots refused at start-up: " << refused << " of 8");
 }
