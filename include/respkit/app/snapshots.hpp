@@ -20,6 +20,7 @@
 #include "respkit/persist/child_process.hpp"
 #include "respkit/persist/files.hpp"
 #include "respkit/persist/snapshot.hpp"
+#include "respkit/rdb/writer.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/config.hpp"
@@ -52,6 +53,42 @@ struct save_point {
     }
     for (std::size_t k = 0; k + 1 < numbers.size(); k += 2) points.push_back({numbers[k], numbers[k + 1]});
     return points;
+}
+
+/// How a snapshot is written under `config`: rdbcompression, rdbchecksum, and the encodings
+/// Redis picks under the same thresholds (hash-max-listpack-entries ...). Shared by the RDB
+/// snapshots and the append-only file's RDB base.
+[[nodiscard]] inline rdb::writer_options snapshot_writer_options(const server::config_table& config) {
+    rdb::writer_options o;
+    o.compression = config.get_bool("rdbcompression");
+    o.checksum = config.get_bool("rdbchecksum");
+    const auto size = [&](std::string_view name) { return static_cast<std::size_t>(config.get_integer(name)); };
+    o.hash_max_listpack_entries = size("hash-max-listpack-entries");
+    o.hash_max_listpack_value = size("hash-max-listpack-value");
+    o.zset_max_listpack_entries = size("zset-max-listpack-entries");
+    o.zset_max_listpack_value = size("zset-max-listpack-value");
+    o.set_max_intset_entries = size("set-max-intset-entries");
+    o.list_max_listpack_size = config.get_integer("list-max-listpack-size");
+    return o;
+}
+
+/// The AUX fields Redis 7.0.15 writes at the start of a snapshot; `aof_base` for an append-only
+/// file's RDB base.
+[[nodiscard]] inline std::vector<std::pair<std::string, std::string>> snapshot_aux_fields(bool aof_base) {
+    std::uint64_t resident = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+        unsigned long long pages = 0, pages_resident = 0;
+        if (std::fscanf(f, "%llu %llu", &pages, &pages_resident) == 2) {
+            resident = pages_resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+        }
+        std::fclose(f);
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    return {{"redis-ver", std::string(commands::redis_compat_version)},
+            {"redis-bits", std::to_string(sizeof(void*) * 8)},
+            {"ctime", std::to_string(now.count())},
+            {"used-mem", std::to_string(resident)},
+            {"aof-base", aof_base ? "1" : "0"}};
 }
 
 /// RDB snapshots of a keyspace to `dbfilename` in `dir`, driven by the configuration.
@@ -239,38 +276,13 @@ private:
     [[nodiscard]] static std::int64_t unix_now() noexcept {
         return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     }
-    // The process's resident memory (/proc/self/statm), for the used-mem AUX field; 0 if unknown.
-    [[nodiscard]] static std::uint64_t resident_bytes() noexcept {
-        std::FILE* f = std::fopen("/proc/self/statm", "r");
-        if (f == nullptr) return 0;
-        unsigned long long pages = 0, resident = 0;
-        const int n = std::fscanf(f, "%llu %llu", &pages, &resident);
-        std::fclose(f);
-        return n == 2 ? resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE)) : 0;
-    }
     [[nodiscard]] std::string temp_name(pid_t pid) const {
         return persist::join_path(m_directory, "temp-" + std::to_string(pid) + ".rdb");
     }
     void log(server::log_level level, std::string_view line) const { m_context.log(level, line); }
 
     [[nodiscard]] persist::snapshot_options save_options() const {
-        persist::snapshot_options o;
-        o.writer.compression = m_config.get_bool("rdbcompression");
-        o.writer.checksum = m_config.get_bool("rdbchecksum");
-        // The encodings Redis would pick under the same thresholds.
-        const auto size = [&](std::string_view name) { return static_cast<std::size_t>(m_config.get_integer(name)); };
-        o.writer.hash_max_listpack_entries = size("hash-max-listpack-entries");
-        o.writer.hash_max_listpack_value = size("hash-max-listpack-value");
-        o.writer.zset_max_listpack_entries = size("zset-max-listpack-entries");
-        o.writer.zset_max_listpack_value = size("zset-max-listpack-value");
-        o.writer.set_max_intset_entries = size("set-max-intset-entries");
-        o.writer.list_max_listpack_size = m_config.get_integer("list-max-listpack-size");
-        o.aux = {{"redis-ver", std::string(commands::redis_compat_version)},
-                 {"redis-bits", std::to_string(sizeof(void*) * 8)},
-                 {"ctime", std::to_string(unix_now())},
-                 {"used-mem", std::to_string(resident_bytes())},
-                 {"aof-base", "0"}};
-        return o;
+        return {snapshot_writer_options(m_config), snapshot_aux_fields(false)};
     }
 
     // Writes the snapshot to a temporary file and renames it over `path()`: "" or the error.

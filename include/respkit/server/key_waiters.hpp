@@ -33,6 +33,9 @@ public:
     void remove(std::size_t db, std::string_view key, const session* s) { m_waiters.remove(view{db, key}, s); }
     /// The sessions waiting on `key`, oldest first, or nullptr when none.
     [[nodiscard]] const std::vector<session*>* find(std::size_t db, std::string_view key) const {
+        // Every key change asks (WATCH, blocked clients): most of the time nobody waits, and
+        // hashing the key would be the cost.
+        if (m_waiters.empty()) return nullptr;
         return m_waiters.find(view{db, key});
     }
     /// True when no session waits on any key.

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -18,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/detail/numbers.hpp"
 #include "respkit/resp/command_writer.hpp"
 
 namespace respkit::server {
@@ -31,7 +33,8 @@ struct propagated_command {
     std::vector<std::string> args; ///< the command and its arguments
 };
 
-/// Receives every propagated command, in order.
+/// Receives every propagated command, in order. A sink must not run commands (the command it
+/// is given lives until the call returns).
 using propagation_sink = std::function<void(const propagated_command& command)>;
 
 /// Collects the commands that replay what an execution unit changed, and hands them to the
@@ -59,9 +62,15 @@ public:
         frame f = std::move(m_frames.back());
         m_frames.pop_back();
         if (!f.prevented && (f.dirty || f.forced)) {
-            propagated_command c{db, std::move(f.rewrite)};
-            if (c.args.empty()) c.args.assign(args.begin(), args.end());
-            m_pending.push_back(std::move(c));
+            propagated_command& c = next_pending(db);
+            if (!f.rewrite.empty()) {
+                c.args.swap(f.rewrite);
+            } else {
+                // Into the slot's strings, whose capacity a previous command left: no allocation
+                // for the common command.
+                c.args.resize(args.size());
+                for (std::size_t i = 0; i < args.size(); ++i) c.args[i].assign(args[i]);
+            }
         }
         if (m_frames.empty()) flush();
     }
@@ -93,7 +102,7 @@ public:
     }
     /// Propagates `args` in database `db` now, before the running command's own.
     void also_propagate(std::size_t db, std::vector<std::string> args) {
-        m_pending.push_back({db, std::move(args)});
+        next_pending(db).args.swap(args);
         if (m_frames.empty()) flush(); // outside any command (active expiry): a unit of its own
     }
 
@@ -114,13 +123,22 @@ private:
         bool prevented = false;
     };
 
+    // The next slot of the unit being collected. Slots are reused from unit to unit (m_used says
+    // how many hold this unit's commands), so that their vectors and strings keep their capacity.
+    propagated_command& next_pending(std::size_t db) {
+        if (m_used == m_pending.size()) m_pending.emplace_back();
+        propagated_command& c = m_pending[m_used++];
+        c.db = db;
+        return c;
+    }
+
     void flush() {
-        if (m_pending.empty()) return;
-        std::vector<propagated_command> unit;
-        unit.swap(m_pending);
-        const bool wrap = unit.size() > 1;
-        if (wrap) emit({unit.front().db, {"MULTI"}});
-        for (const propagated_command& c : unit) emit(c);
+        if (m_used == 0) return;
+        const std::size_t count = m_used;
+        m_used = 0;
+        const bool wrap = count > 1;
+        if (wrap) emit({m_pending.front().db, {"MULTI"}});
+        for (std::size_t i = 0; i < count; ++i) emit(m_pending[i]);
         if (wrap) emit({propagated_command::any_db, {"EXEC"}});
     }
     void emit(const propagated_command& c) const {
@@ -129,7 +147,8 @@ private:
 
     std::vector<propagation_sink> m_sinks;
     std::vector<frame> m_frames;
-    std::vector<propagated_command> m_pending;
+    std::vector<propagated_command> m_pending; // slots; the first m_used hold the unit's commands
+    std::size_t m_used = 0;
     int m_suspended = 0;
 };
 
@@ -143,8 +162,37 @@ public:
             resp::write_command(out, "SELECT", std::to_string(command.db));
             m_db = command.db;
         }
-        resp::write_command_range(out, command.args);
+        append_command(command.args, out);
     }
+
+private:
+    // write_command_range's bytes with one resize of `out` instead of an append per piece (this
+    // runs for every write command while the append-only file is on).
+    static void append_command(const std::vector<std::string>& args, std::string& out) {
+        constexpr std::size_t header_room = 1 + respkit::detail::max_int64_chars + 2; // "$<len>\r\n"
+        std::size_t room = header_room;
+        for (const std::string& a : args) room += header_room + a.size() + 2;
+        const std::size_t start = out.size();
+        out.resize(start + room);
+        char* p = out.data() + start;
+        const auto header = [&p](char type, std::size_t n) {
+            *p++ = type;
+            p += respkit::detail::format_int64(static_cast<std::int64_t>(n), p);
+            *p++ = '\r';
+            *p++ = '\n';
+        };
+        header('*', args.size());
+        for (const std::string& a : args) {
+            header('$', a.size());
+            if (!a.empty()) std::memcpy(p, a.data(), a.size());
+            p += a.size();
+            *p++ = '\r';
+            *p++ = '\n';
+        }
+        out.resize(static_cast<std::size_t>(p - out.data()));
+    }
+
+public:
     /// Forgets the selected database: the next command starts with SELECT (a new file).
     void reset() noexcept { m_db.reset(); }
 
