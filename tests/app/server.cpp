@@ -32,6 +32,7 @@
 
 #include "respkit/app.hpp"
 #include "respkit/client/connection.hpp"
+#include "support/file_util.hpp"
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
 
@@ -40,31 +41,6 @@ using namespace respkit_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A temporary directory removed with its files by the destructor.
-struct temp_dir {
-    std::string path;
-    temp_dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "respkit-app-XXXXXX").string();
-        path = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        if (!path.empty()) std::filesystem::remove_all(path, ignored);
-    }
-    std::string write(const std::string& name, const std::string& text) const {
-        const std::string file = path + "/" + name;
-        std::ofstream(file, std::ios::binary) << text;
-        return file;
-    }
-    [[nodiscard]] std::string read(const std::string& name) const {
-        std::ifstream in(path + "/" + name, std::ios::binary);
-        std::stringstream s;
-        s << in.rdbuf();
-        return s.str();
-    }
-    [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 /// redis-cli with `args`; its standard output without the final newlines.
 std::string cli(const std::vector<std::string>& args) {

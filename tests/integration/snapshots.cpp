@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "respkit/client/connection.hpp"
+#include "support/file_util.hpp"
 #include "support/process_util.hpp"
 
 using namespace respkit;
@@ -32,20 +33,6 @@ using namespace respkit_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A temporary directory removed with its files by the destructor.
-struct temp_dir {
-    std::string path;
-    temp_dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "respkit-rdb-XXXXXX").string();
-        path = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        if (!path.empty()) std::filesystem::remove_all(path, ignored);
-    }
-    [[nodiscard]] std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 /// Arguments that make a server persist into `dir` (no save points unless given).
 std::vector<std::string> persist_args(const std::string& dir, const std::string& save = "") {
@@ -223,48 +210,42 @@ TEST_CASE("an RDB saved by redis-server loads into respkit-server, and one saved
         MESSAGE("skipped: respkit-server or redis-server missing");
         return;
     }
-    SUBCASE("Redis -> respkit") {
-        temp_dir dir;
+    // Fills and SAVEs on `writer`, restarts `reader` on the same directory, compares; returns
+    // the reader's connection for further checks.
+    const auto cross = [](const std::string& writer, const std::string& reader, const temp_dir& dir,
+                          const std::function<void(client::connection&, std::size_t keys)>& after) {
         std::map<std::string, std::string> expected;
         {
-            server_process redis = start_redis(persist_args(dir.path));
-            REQUIRE(redis.running());
-            auto c = connect(redis.port());
+            server_process from(writer, persist_args(dir.path));
+            REQUIRE(from.running());
+            auto c = connect(from.port());
             fill(c);
             save_and_let_soon_expire(c);
             expected = dataset(c);
         }
-        server_process respkit_server = start_respkit(persist_args(dir.path));
-        REQUIRE(respkit_server.running());
-        auto c = connect(respkit_server.port());
+        server_process to(reader, persist_args(dir.path));
+        REQUIRE(to.running());
+        auto c = connect(to.port());
         const auto loaded = dataset(c);
         CHECK(loaded.size() == expected.size());
         CHECK(loaded == expected);
-        CHECK(info_field(c, "rdb_last_load_keys_loaded") == std::to_string(expected.size()));
-        CHECK(info_field(c, "rdb_last_load_keys_expired") == "16");
         MESSAGE("keys compared: " << loaded.size());
+        after(c, expected.size());
+    };
+    SUBCASE("Redis -> respkit") {
+        temp_dir dir;
+        cross(redis_program, respkit_program, dir, [](client::connection& c, std::size_t keys) {
+            CHECK(info_field(c, "rdb_last_load_keys_loaded") == std::to_string(keys));
+            CHECK(info_field(c, "rdb_last_load_keys_expired") == "16");
+        });
     }
     SUBCASE("respkit -> Redis") {
         temp_dir dir;
-        std::map<std::string, std::string> expected;
-        {
-            server_process respkit_server = start_respkit(persist_args(dir.path));
-            REQUIRE(respkit_server.running());
-            auto c = connect(respkit_server.port());
-            fill(c);
-            save_and_let_soon_expire(c);
-            expected = dataset(c);
-        }
-        server_process redis = start_redis(persist_args(dir.path));
-        REQUIRE(redis.running());
-        auto c = connect(redis.port());
-        const auto loaded = dataset(c);
-        CHECK(loaded.size() == expected.size());
-        CHECK(loaded == expected);
-        MESSAGE("keys compared: " << loaded.size());
-        // Redis's own checker accepts the file too.
-        const auto check = run_program({find_on_path("redis-check-rdb"), dir.file("dump.rdb")}, {}, 30s);
-        CHECK_MESSAGE(check.exit_code == 0, check.out << check.err);
+        cross(respkit_program, redis_program, dir, [&dir](client::connection&, std::size_t) {
+            // Redis's own checker accepts the file too.
+            const auto check = run_program({find_on_path("redis-check-rdb"), dir.file("dump.rdb")}, {}, 30s);
+            CHECK_MESSAGE(check.exit_code == 0, check.out << check.err);
+        });
     }
 }
 

@@ -74,19 +74,6 @@ private:
     std::unique_ptr<redisContext, context_deleter> m_context;
 };
 
-/// A fresh directory under /tmp, removed at the end.
-struct temp_dir {
-    std::filesystem::path path;
-    temp_dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "respkit-rdb-XXXXXX").string();
-        path = ::mkdtemp(pattern.data());
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path, ignored);
-    }
-};
-
 server_process start_redis_in(const std::filesystem::path& dir) {
     return server_process(find_on_path("redis-server"),
                           {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir",
@@ -209,7 +196,7 @@ TEST_CASE("redis-server's SAVE read by rdb::load, written back by rdb::writer, D
     REQUIRE(c.connected());
     fill(c);
     REQUIRE(c.str({"SAVE"}) == "OK");
-    const std::string redis_file = read_file(redis_dir.path / "dump.rdb");
+    const std::string redis_file = read_file(redis_dir.file("dump.rdb"));
     REQUIRE(!redis_file.empty());
 
     // Redis → respkit.
@@ -253,7 +240,7 @@ TEST_CASE("redis-server's SAVE read by rdb::load, written back by rdb::writer, D
 
     // respkit → Redis: the same keys written by rdb::writer, loaded by a second server.
     {
-        const std::string path = (respkit_dir.path / "dump.rdb").string();
+        const std::string path = respkit_dir.file("dump.rdb");
         const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         REQUIRE(fd >= 0);
         rdb::fd_sink out(fd);

@@ -23,6 +23,7 @@
 #include "respkit/resp/value_builder.hpp"
 #include "respkit/server/config_file.hpp"
 #include "respkit/server/config_rewrite.hpp"
+#include "support/file_util.hpp"
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
 
@@ -32,30 +33,6 @@ using namespace std::chrono_literals;
 using server::config_table;
 
 namespace {
-
-/// A temporary directory removed with its files by the destructor.
-struct temp_dir {
-    std::string path;
-    temp_dir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "respkit-config-XXXXXX").string();
-        path = ::mkdtemp(pattern.data()) != nullptr ? pattern : std::string();
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        if (!path.empty()) std::filesystem::remove_all(path, ignored);
-    }
-    std::string write(const std::string& name, const std::string& text) const {
-        const std::string file = path + "/" + name;
-        std::ofstream(file, std::ios::binary) << text;
-        return file;
-    }
-    [[nodiscard]] std::string read(const std::string& name) const {
-        std::ifstream in(path + "/" + name, std::ios::binary);
-        std::stringstream s;
-        s << in.rdbuf();
-        return s.str();
-    }
-};
 
 /// One RESP reply read from `fd` (bounded in time).
 std::optional<resp::value> read_reply(int fd, std::string& buffer) {
