@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "respkit/detail/ascii.hpp"
+#include "respkit/detail/split_args.hpp"
 #include "respkit/resp/cli_format.hpp"
 
 namespace respkit::aof {
@@ -82,66 +84,6 @@ namespace names {
 
 namespace detail {
 
-// sdssplitargs: blanks separate arguments; "double quotes" know \n \r \t \b \a \xHH \<c>;
-// 'single quotes' only \'; a closing quote must be followed by a blank. nullopt: unbalanced.
-[[nodiscard]] inline std::optional<std::vector<std::string>> split_args(std::string_view line) {
-    auto hex = [](char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    };
-    auto at = [&](std::size_t i) { return i < line.size() ? line[i] : '\0'; };
-    auto blank = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    std::vector<std::string> out;
-    std::size_t p = 0;
-    for (;;) {
-        while (p < line.size() && blank(line[p])) ++p;
-        if (p >= line.size()) return out;
-        std::string arg;
-        bool dq = false, sq = false;
-        for (bool done = false; !done;) {
-            const char c = at(p);
-            if (dq) {
-                if (c == '\\' && at(p + 1) == 'x' && hex(at(p + 2)) >= 0 && hex(at(p + 3)) >= 0) {
-                    arg += static_cast<char>(hex(at(p + 2)) * 16 + hex(at(p + 3)));
-                    p += 3;
-                } else if (c == '\\' && at(p + 1) != '\0') {
-                    ++p;
-                    const char e = at(p);
-                    arg += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : e == 'b' ? '\b' : e == 'a' ? '\a' : e;
-                } else if (c == '"') {
-                    if (at(p + 1) != '\0' && !blank(at(p + 1))) return std::nullopt;
-                    done = true;
-                } else if (c == '\0') {
-                    return std::nullopt;
-                } else {
-                    arg += c;
-                }
-            } else if (sq) {
-                if (c == '\\' && at(p + 1) == '\'') {
-                    ++p;
-                    arg += '\'';
-                } else if (c == '\'') {
-                    if (at(p + 1) != '\0' && !blank(at(p + 1))) return std::nullopt;
-                    done = true;
-                } else if (c == '\0') {
-                    return std::nullopt;
-                } else {
-                    arg += c;
-                }
-            } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\0') {
-                done = true;
-            } else if (c == '"') {
-                dq = true;
-            } else if (c == '\'') {
-                sq = true;
-            } else {
-                arg += c;
-            }
-            if (p < line.size()) ++p;
-        }
-        out.push_back(std::move(arg));
-    }
-}
-
 // sdsneedsrepr: a name with blanks, quotes, backslashes or unprintable bytes is quoted.
 [[nodiscard]] inline bool needs_repr(std::string_view s) noexcept {
     for (const char c : s) {
@@ -149,14 +91,6 @@ namespace detail {
         if (c == '\\' || c == '"' || u < 0x21 || u >= 0x7f) return true;
     }
     return false;
-}
-
-[[nodiscard]] inline bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    }
-    return true;
 }
 
 // atoll: optional blanks and sign, then digits up to the first other character; 0 if none.
@@ -213,7 +147,7 @@ namespace detail {
         while (e > b && trim(raw[e - 1])) --e;
         const std::string line(raw.substr(b, e - b));
         if (line.empty()) return fail("Invalid AOF manifest file format", &line);
-        const auto args = detail::split_args(line);
+        const auto args = respkit::detail::split_args(line);
         if (!args || args->size() < 6 || args->size() % 2 != 0) return fail("Invalid AOF manifest file format", &line);
         file_info info;
         bool has_name = false;
@@ -221,15 +155,15 @@ namespace detail {
         for (std::size_t i = 0; i < args->size(); i += 2) {
             const std::string& key = (*args)[i];
             const std::string& value = (*args)[i + 1];
-            if (detail::iequals(key, "file")) {
+            if (respkit::detail::ascii_iequals(key, "file")) {
                 info.name = value.substr(0, value.find('\0'));
                 has_name = true;
                 if (info.name.find('/') != std::string::npos || info.name.find('\\') != std::string::npos) {
                     return fail("File can't be a path, just a filename", &line);
                 }
-            } else if (detail::iequals(key, "seq")) {
+            } else if (respkit::detail::ascii_iequals(key, "seq")) {
                 info.seq = detail::atoll(value);
-            } else if (detail::iequals(key, "type")) {
+            } else if (respkit::detail::ascii_iequals(key, "type")) {
                 type = value.empty() ? '\0' : value[0];
             }
         }
