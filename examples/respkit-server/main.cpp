@@ -5,19 +5,27 @@
 // The file uses Redis's syntax; options are appended to it as lines (`--port 7000` is
 // "port 7000"); `-` reads more configuration from standard input. Every parameter works, has no
 // observable effect in respkit, or is refused at start-up with one message naming every refused
-// setting (docs/config.md). SIGINT / SIGTERM (or SHUTDOWN) stop it gracefully; exit status 0.
+// setting (docs/config.md). Built with OpenSSL (respkit::tls), tls-port adds a TLS listener
+// (docs/tls.md). SIGINT / SIGTERM (or SHUTDOWN) stop it gracefully; exit status 0.
 
 #include <span>
 #include <utility>
 
 #include "respkit/app.hpp"
+#if defined(RESPKIT_SERVER_TLS)
+#include "respkit/app/tls.hpp" // built with OpenSSL: tls-port serves TLS
+#endif
 
 int main(int argc, char** argv) {
     respkit::app::configuration config;
     if (const auto status = respkit::app::read_command_line(std::span<const char* const>(argv, argc), config)) {
         return *status;
     }
-    respkit::app::server server(std::move(config));
+    respkit::app::server_options options;
+#if defined(RESPKIT_SERVER_TLS)
+    options.tls = respkit::app::openssl_tls;
+#endif
+    respkit::app::server server(std::move(config), std::move(options));
     server.set_process_arguments(argc, argv); // set-proc-title: `ps` shows "respkit-server 127.0.0.1:6379"
     return server.run();
 }

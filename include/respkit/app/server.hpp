@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <new>
 #include <optional>
@@ -38,6 +39,7 @@
 #include "respkit/commands.hpp"
 #include "respkit/net/tcp_server.hpp"
 #include "respkit/persist/child_process.hpp"
+#include "respkit/secure_stream.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
@@ -55,6 +57,10 @@ struct server_options {
     /// and signals (SIGINT and SIGTERM stop the server; SIGHUP and SIGPIPE are ignored). False
     /// for a server embedded in a program that owns its process (stop it with stop()).
     bool process = true;
+    /// Makes the TLS listener's acceptor from the tls-* parameters (app::openssl_tls from
+    /// respkit/app/tls.hpp), or returns null with the reason. Empty: no TLS support, and a
+    /// tls-port is refused at start-up.
+    std::function<std::shared_ptr<const stream_acceptor>(const respkit::server::config_table&, std::string& error)> tls{};
 };
 
 /// A Redis-compatible server made from a configuration: construct it, add commands of your
@@ -144,7 +150,20 @@ public:
         if (!m_config.get_bool("appendonly")) {
             if (std::string error = m_snapshots->load_at_start(); !error.empty()) return fail(error);
         }
-        m_transport = std::make_unique<net::tcp_server>(m_commands, m_context, transport_options());
+        std::shared_ptr<const stream_acceptor> tls;
+        if (const std::int64_t tls_port = m_config.get_integer("tls-port"); tls_port != 0) {
+            if (!m_options.tls) {
+                return fail("tls-port " + std::to_string(tls_port) + ": " + m_options.name +
+                            " was built without TLS support (OpenSSL, respkit::tls); remove tls-port or build it with TLS");
+            }
+            std::string why;
+            tls = m_options.tls(m_config, why);
+            if (!tls) {
+                log(respkit::server::log_level::warning, why);
+                return fail("Failed to configure TLS. Check logs for more info.");
+            }
+        }
+        m_transport = std::make_unique<net::tcp_server>(m_commands, m_context, transport_options(std::move(tls)));
         if (const std::error_code error = m_transport->listen()) {
             // The transport logged which address failed and why.
             const std::string why = error == std::errc::destination_address_required
@@ -167,7 +186,7 @@ public:
         }
         if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
         if (m_options.banner) banner();
-        if (m_transport->port() != 0) {
+        if (m_transport->port() != 0 || m_transport->tls_port() != 0) {
             std::string tcp;
             for (const std::string& a : m_transport->addresses()) {
                 if (a != std::string(m_config.get("unixsocket")) + ":0") tcp += (tcp.empty() ? "" : ", ") + a;
@@ -438,12 +457,16 @@ private:
         (void)m_config.store("maxclients", std::to_string(clients));
     }
 
-    [[nodiscard]] net::tcp_server_options transport_options() {
+    [[nodiscard]] net::tcp_server_options transport_options(std::shared_ptr<const stream_acceptor> tls) {
         net::tcp_server_options o;
         const std::int64_t port = m_config.get_integer("port");
-        // Redis's port 0: no TCP listener.
-        o.bind_address = port == 0 ? std::string() : std::string(m_config.get("bind"));
+        o.bind_address = std::string(m_config.get("bind"));
         o.port = static_cast<std::uint16_t>(port);
+        o.plain_tcp = port != 0; // Redis's port 0: no plain TCP listener
+        if (tls) {
+            o.tls = std::move(tls);
+            o.tls_port = static_cast<std::uint16_t>(m_config.get_integer("tls-port"));
+        }
         o.unix_socket = std::string(m_config.get("unixsocket"));
         unsigned perm = 0;
         for (const char c : m_config.get("unixsocketperm")) perm = perm * 8 + static_cast<unsigned>(c - '0');
@@ -521,7 +544,13 @@ private:
             if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
             return std::string();
         });
-        for (const std::string_view name : {"port", "bind", "proto-max-bulk-len"}) {
+        // TLS settings make the listener's context once, at start-up (CONFIG SET would have to
+        // change a certificate and its key together, and hooks see one parameter at a time).
+        for (const std::string_view name :
+             {"port", "bind", "proto-max-bulk-len", "tls-port", "tls-cert-file", "tls-key-file", "tls-key-file-pass",
+              "tls-ca-cert-file", "tls-ca-cert-dir", "tls-auth-clients", "tls-protocols", "tls-ciphers",
+              "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
+              "tls-session-cache-timeout", "tls-dh-params-file"}) {
             m_config.on_change(name, [at_start = std::string(m_config.get(name))](std::string_view value) {
                 return value == at_start ? std::string() : std::string("respkit applies this parameter at start-up only");
             });

@@ -28,6 +28,7 @@
 #include "respkit/net/stop_signals.hpp"
 #include "respkit/net/timer_list.hpp"
 #include "respkit/net/wakeup.hpp"
+#include "respkit/secure_stream.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
@@ -42,6 +43,12 @@ struct tcp_server_options {
     /// when this host does not have it); "": no TCP listener.
     std::string bind_address = "127.0.0.1";
     std::uint16_t port = 6379;              ///< 0: the kernel picks a free one (see port())
+    bool plain_tcp = true;                  ///< false: no plain TCP listener (only TLS, the Unix socket)
+    /// Makes the TLS connections of the TLS listeners (tls::acceptor from respkit/tls.hpp);
+    /// null: no TLS listener.
+    std::shared_ptr<const stream_acceptor> tls{};
+    /// The TLS port, on the same addresses as `port` (0: the kernel picks one, see tls_port()).
+    std::uint16_t tls_port = 0;
     std::string unix_socket{};              ///< also listen on this Unix domain socket ("": none)
     unsigned unix_socket_permissions = 0;   ///< its permissions, e.g. 0700 (0: as the umask makes them)
     int backlog = 511;                      ///< listen() backlog, as Redis's tcp-backlog
@@ -95,31 +102,11 @@ public:
         if (auto error = m_poller.open()) return error;
         if (auto error = m_wakeup.open()) return error;
         std::vector<listener> opened;
-        std::uint16_t port = m_options.port;
-        for (std::string_view rest = m_options.bind_address; !rest.empty();) {
-            const std::size_t space = rest.find(' ');
-            std::string address(rest.substr(0, space));
-            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-            if (address.empty()) continue;
-            const bool optional = address.front() == '-';
-            if (optional) address.erase(0, 1);
-            listener l;
-            if (auto error = listen_tcp(address, port, m_options.backlog, l.fd)) {
-                log(server::log_level::warning, "Warning: Could not create server TCP listening socket " + address +
-                                                    ":" + std::to_string(port) + ": " + error.message());
-                // As Redis: an optional address this host lacks, or a family it lacks, is skipped.
-                const bool missing = error == std::errc::address_not_available ||
-                                     error == std::errc::address_family_not_supported ||
-                                     error == std::errc::protocol_not_supported;
-                if ((missing && optional) || error == std::errc::address_family_not_supported) continue;
-                return error;
-            }
-            l.address = local_address_of(l.fd.get());
-            port = local_port_of(l.fd.get()); // with port 0, every address gets the first one's port
-            if (m_port == 0) m_port = port;
-            const std::string_view host(l.address);
-            l.wildcard = host.starts_with("0.0.0.0:") || host.starts_with("[::]:");
-            opened.push_back(std::move(l));
+        if (m_options.plain_tcp) {
+            if (auto error = listen_addresses(m_options.port, false, opened)) return error;
+        }
+        if (m_options.tls) {
+            if (auto error = listen_addresses(m_options.tls_port, true, opened)) return error;
         }
         if (!m_options.unix_socket.empty()) {
             listener l;
@@ -154,6 +141,8 @@ public:
 
     /// The TCP port listened on (0 before listen(), or without a TCP listener).
     [[nodiscard]] std::uint16_t port() const noexcept { return m_port; }
+    /// The TLS port listened on (0 before listen(), or without a TLS listener).
+    [[nodiscard]] std::uint16_t tls_port() const noexcept { return m_tls_port; }
     /// Every address listened on ("127.0.0.1:6379", "[::1]:6379", "/tmp/redis.sock:0").
     [[nodiscard]] std::vector<std::string> addresses() const {
         std::vector<std::string> out;
@@ -241,6 +230,7 @@ private:
         connection(const server::dispatcher& d, server::server_context& ctx, const server::session_options& o)
             : session(d, ctx, o) {}
         server::session session;
+        std::unique_ptr<secure_stream> stream; // TLS; null: the socket is read and written directly
         clock::time_point last_activity{};
         int fd = -1;
         std::uint32_t interest = 0; // what the poller watches for
@@ -249,6 +239,8 @@ private:
         bool finish_queued = false; // in m_to_finish: its replies go out at the end of the turn
         bool held = false;          // stopped by the output watermark with input left
         bool yield = false;         // stopped by the command budget with input left
+        bool read_waits_writable = false;  // TLS: the last read waits for the socket to be writable
+        bool write_waits_readable = false; // TLS: the last write waits for the socket to be readable
     };
     struct ready_entry {
         int fd;
@@ -265,6 +257,7 @@ private:
         std::string address; // as clients' local address shows it
         bool wildcard = false;
         bool unix_socket = false;
+        bool tls = false;
     };
 
     // Connection lines are `verbose`; with an options.log function they go there only when
@@ -279,6 +272,40 @@ private:
     [[nodiscard]] bool logs_connections() const noexcept {
         return m_options.log ? m_options.log_connections : true;
     }
+    // One listener per address of bind_address on `port` (0: the kernel picks one, then every
+    // address gets the first one's).
+    [[nodiscard]] std::error_code listen_addresses(std::uint16_t port, bool tls, std::vector<listener>& opened) {
+        for (std::string_view rest = m_options.bind_address; !rest.empty();) {
+            const std::size_t space = rest.find(' ');
+            std::string address(rest.substr(0, space));
+            rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+            if (address.empty()) continue;
+            const bool optional = address.front() == '-';
+            if (optional) address.erase(0, 1);
+            listener l;
+            if (auto error = listen_tcp(address, port, m_options.backlog, l.fd)) {
+                log(server::log_level::warning, "Warning: Could not create server " + std::string(tls ? "TLS" : "TCP") +
+                                                    " listening socket " + address + ":" + std::to_string(port) + ": " +
+                                                    error.message());
+                // As Redis: an optional address this host lacks, or a family it lacks, is skipped.
+                const bool missing = error == std::errc::address_not_available ||
+                                     error == std::errc::address_family_not_supported ||
+                                     error == std::errc::protocol_not_supported;
+                if ((missing && optional) || error == std::errc::address_family_not_supported) continue;
+                return error;
+            }
+            l.address = local_address_of(l.fd.get());
+            port = local_port_of(l.fd.get());
+            std::uint16_t& first = tls ? m_tls_port : m_port;
+            if (first == 0) first = port;
+            const std::string_view host(l.address);
+            l.wildcard = host.starts_with("0.0.0.0:") || host.starts_with("[::]:");
+            l.tls = tls;
+            opened.push_back(std::move(l));
+        }
+        return {};
+    }
+
     [[nodiscard]] const listener* find_listener(int fd) const noexcept {
         for (const listener& l : m_listeners) {
             if (l.fd.get() == fd) return &l;
@@ -374,7 +401,7 @@ private:
                 return;
             }
             if (m_count >= m_options.max_clients) {
-                reject(fd, "ERR max number of clients reached");
+                reject(fd, "ERR max number of clients reached", from.tls);
                 continue;
             }
             prepare_socket(fd);
@@ -391,7 +418,17 @@ private:
                 if (std::string denied = m_options.admit(c->session, local); !denied.empty()) {
                     c.reset(); // the session unregisters itself
                     --m_context->stats().total_connections_received; // as Redis: refused ones do not count
-                    reject(fd, denied);
+                    reject(fd, denied, from.tls);
+                    continue;
+                }
+            }
+            if (from.tls) {
+                std::string why;
+                c->stream = m_options.tls->accept(fd, why);
+                if (!c->stream) {
+                    log(server::log_level::warning, "Error creating a TLS connection: " + why);
+                    c.reset();
+                    ::close(fd);
                     continue;
                 }
             }
@@ -411,10 +448,13 @@ private:
         }
     }
 
-    // Sends an error as the only reply and closes (best effort, as Redis).
-    void reject(int fd, std::string_view error) {
+    // Sends an error as the only reply and closes (best effort, as Redis). On a TLS socket
+    // before its handshake the error could not be read: it is closed without one.
+    void reject(int fd, std::string_view error, bool tls) {
         const std::string message = "-" + std::string(error) + "\r\n";
-        [[maybe_unused]] const auto n = ::send(fd, message.data(), message.size(), send_flags | MSG_DONTWAIT);
+        if (!tls) {
+            [[maybe_unused]] const auto n = ::send(fd, message.data(), message.size(), send_flags | MSG_DONTWAIT);
+        }
         ::close(fd);
         ++m_context->stats().rejected_connections;
         if (logs_connections()) log(server::log_level::verbose, "rejected a connection: " + std::string(error.substr(0, 80)));
@@ -427,6 +467,7 @@ private:
                 std::string(reason));
         }
         m_poller.remove(fd);
+        if (c.stream) c.stream->shutdown();
         m_connections[static_cast<std::size_t>(fd)].reset(); // the session unregisters itself
         ::close(fd);
         --m_count;
@@ -437,15 +478,49 @@ private:
                !c.session.input_paused();
     }
 
+    // A TLS stream's read may wait for the socket to be writable and its write for it to be
+    // readable (a handshake or a key update in between): which events let each go on.
+    [[nodiscard]] static bool can_read(const connection& c, std::uint32_t events) noexcept {
+        if (!c.stream || !c.read_waits_writable) return (events & (readable | hangup)) != 0;
+        return (events & (writable | hangup)) != 0;
+    }
+    static void note_events(connection& c, std::uint32_t events) noexcept {
+        if (events & (writable | hangup)) c.blocked = false;
+        else if (c.write_waits_readable && (events & readable)) c.blocked = false;
+    }
+
+    // Reads from a TLS stream into the session's input, what it decrypted beyond `space`
+    // included (the poller would never report those bytes: they left the socket). Returns the
+    // bytes read, 0 at the end of the stream, or -1 with errno.
+    [[nodiscard]] ssize_t read_secure(connection& c, std::span<char> space) {
+        ssize_t n = c.stream->read(space);
+        c.read_waits_writable = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && c.stream->wants_write();
+        if (n <= 0) return n;
+        ssize_t total = 0;
+        for (;;) {
+            c.session.commit_input(static_cast<std::size_t>(n));
+            total += n;
+            const std::size_t left = c.stream->pending(); // at most the rest of one record
+            if (left == 0) return total;
+            n = c.stream->read(c.session.input_space(left));
+            if (n <= 0) return total; // an error shows again at the next read
+        }
+    }
+
     void on_client_event(int fd, std::uint32_t events) {
         connection* c = find(fd);
         if (c == nullptr) return; // closed earlier in this turn
-        if (events & (writable | hangup)) c->blocked = false;
-        if ((events & (readable | hangup)) && may_read(*c)) {
-            const std::span<char> space = c->session.input_space(m_options.read_size);
-            const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
+        note_events(*c, events);
+        if (can_read(*c, events) && may_read(*c)) {
+            ssize_t n = 0;
+            if (!c->stream) {
+                const std::span<char> space = c->session.input_space(m_options.read_size);
+                n = ::recv(fd, space.data(), space.size(), 0);
+                if (n > 0) c->session.commit_input(static_cast<std::size_t>(n));
+            } else {
+                n = read_secure(*c, c->session.input_space(m_options.read_size));
+            }
             if (n > 0) {
-                c->session.commit_input(static_cast<std::size_t>(n));
                 c->last_activity = m_now;
                 if (m_options.max_query_buffer != 0 && c->session.input_size() > m_options.max_query_buffer) {
                     log(server::log_level::warning, "Closing client that reached max query buffer length: id=" +
@@ -459,13 +534,12 @@ private:
                 close_connection(*c, "end of input");
                 return;
             } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                close_connection(*c, std::system_category().message(errno));
+                close_connection(*c, c->stream ? "TLS: " + c->stream->last_error() : std::system_category().message(errno));
                 return;
             }
         }
         advance(*c);
     }
-
     // Runs what may run; then, unless the turn defers it, finish(). `c` may be gone afterwards.
     void advance(connection& c) {
         server::session& s = c.session;
@@ -525,11 +599,12 @@ private:
         server::session& s = c.session;
         if (m_options.before_reply) m_options.before_reply();
         for (std::string_view out = s.pending_output(); !out.empty(); out = s.pending_output()) {
-            const ssize_t n = ::send(c.fd, out.data(), out.size(), send_flags);
+            const ssize_t n = c.stream ? c.stream->write(out) : ::send(c.fd, out.data(), out.size(), send_flags);
             if (n > 0) {
                 s.output_sent(static_cast<std::size_t>(n));
                 c.last_activity = m_now;
-                if (static_cast<std::size_t>(n) < out.size()) { // full: a retry would get EAGAIN
+                // Full: a retry would get EAGAIN. (A TLS stream writes one record at a time.)
+                if (static_cast<std::size_t>(n) < out.size() && !c.stream) {
                     c.blocked = true;
                     break;
                 }
@@ -538,11 +613,17 @@ private:
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
                 c.blocked = true;
+                c.write_waits_readable = c.stream && !c.stream->wants_write();
                 break;
+            }
+            if (c.stream) {
+                close_connection(c, "TLS: " + c.stream->last_error());
+                return false;
             }
             close_connection(c, n < 0 ? std::system_category().message(errno) : "send failed");
             return false;
         }
+        c.write_waits_readable = false;
         return true;
     }
 
@@ -552,6 +633,10 @@ private:
             want |= readable;
         }
         if (!c.session.pending_output().empty()) want |= writable;
+        if (c.stream) {
+            if (c.read_waits_writable) want |= writable;
+            if (c.write_waits_readable && c.blocked) want = (want & ~writable) | readable;
+        }
         if (want == c.interest) return;
         if (m_poller.modify(c.fd, want)) {
             close_connection(c, "poller error");
@@ -602,7 +687,7 @@ private:
                 if (ev.fd == m_wakeup.fd()) {
                     m_wakeup.drain();
                 } else if (connection* c = find(ev.fd)) {
-                    if (ev.events & (writable | hangup)) c->blocked = false;
+                    note_events(*c, ev.events);
                     advance(*c);
                 }
             }
@@ -649,6 +734,7 @@ private:
     std::size_t m_count = 0;
     std::atomic<bool> m_stop{false};
     std::uint16_t m_port = 0;
+    std::uint16_t m_tls_port = 0;
     bool m_handle_signals = false;
     bool m_listening = false;
     bool m_draining = false;
