@@ -662,3 +662,15 @@ TEST_CASE("config_support_table classifies every parameter, and docs/config.md l
     REQUIRE(config.violations().size() == 1);
     CHECK(config.violations()[0].name == "maxmemory");
 }
+
+TEST_CASE("app::server without TLS support (server_options::tls empty) refuses a tls-port at start-up, naming it") {
+    server::config_table config;
+    CHECK(config.set("port", std::to_string(free_port()), true).empty());
+    CHECK(config.set("tls-port", std::to_string(free_port()), true).empty());
+    CHECK(config.set("loglevel", "warning", true).empty());
+    app::server srv(std::move(config), {.name = "test-server", .banner = false, .process = false});
+    const std::string error = srv.start();
+    CHECK(error.find("tls-port") == 0);
+    CHECK(error.find("built without TLS support") != std::string::npos);
+    CHECK(srv.port() == 0); // nothing was opened
+}

@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <functional>
 #include <initializer_list>
+#include <memory>
 #include <ranges>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@
 #include "respkit/resp/parser.hpp"
 #include "respkit/resp/value.hpp"
 #include "respkit/resp/value_builder.hpp"
+#include "respkit/secure_stream.hpp"
 #include "respkit/unique_fd.hpp"
 
 namespace respkit::client {
@@ -59,6 +61,9 @@ struct options {
     /// closed it (one non-blocking recv), so that it is replaced without losing anything.
     /// Back-to-back commands skip the check; a close that races them fails visibly.
     std::chrono::milliseconds liveness_check_after{10};
+    /// TLS: makes the secure stream over each new link (tls::connector from respkit/tls.hpp,
+    /// which checks the server's certificate against `host` or its own server name); null: plain.
+    std::shared_ptr<const stream_connector> tls{};
 };
 
 /// One blocking connection. Commands return `result<...>`: transport failures are errors,
@@ -89,6 +94,8 @@ public:
 
     /// Closes the link (a later command reconnects when auto_reconnect is on).
     void close() noexcept {
+        if (m_stream) m_stream->shutdown();
+        m_stream.reset(); // before its socket
         m_fd.reset();
         m_in.clear();
         m_parser.reset();
@@ -253,6 +260,7 @@ private:
     // True when the server has closed the link (EOF or a socket error is pending). Bytes that
     // arrived unasked (RESP3 pushes) are kept for the next read.
     bool peer_closed() {
+        if (m_stream) return secure_peer_closed();
         auto space = m_in.prepare(4096);
         const ssize_t n = ::recv(m_fd.get(), space.data(), space.size(), MSG_DONTWAIT); // one syscall
         if (n > 0) {
@@ -261,6 +269,26 @@ private:
         }
         if (n == 0) return true;
         return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+    }
+
+    // peer_closed() over TLS: a read that must not block, though the socket does (what is
+    // readable may be a TLS message without data, such as a session ticket).
+    bool secure_peer_closed() {
+        if (m_stream->pending() > 0) return false;
+        pollfd p{m_fd.get(), POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) return false;
+        const int flags = ::fcntl(m_fd.get(), F_GETFL, 0);
+        ::fcntl(m_fd.get(), F_SETFL, flags | O_NONBLOCK);
+        auto space = m_in.prepare(4096);
+        const ssize_t n = m_stream->read(space);
+        const int error = errno;
+        ::fcntl(m_fd.get(), F_SETFL, flags);
+        if (n > 0) {
+            m_in.commit(static_cast<std::size_t>(n));
+            return false;
+        }
+        if (n == 0) return true;
+        return error != EAGAIN && error != EWOULDBLOCK && error != EINTR;
     }
 
     // Sends `request` and reads `count` replies. Once any byte has been sent, a failure
@@ -296,7 +324,8 @@ private:
     result<void> write_all(std::string_view bytes, std::size_t* sent_out = nullptr) {
         std::size_t sent = 0;
         while (sent < bytes.size()) {
-            const ssize_t n = ::send(m_fd.get(), bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+            const std::string_view rest = bytes.substr(sent);
+            const ssize_t n = m_stream ? m_stream->write(rest) : ::send(m_fd.get(), rest.data(), rest.size(), MSG_NOSIGNAL);
             if (n > 0) {
                 sent += static_cast<std::size_t>(n);
                 continue;
@@ -310,6 +339,7 @@ private:
         }
         if (sent_out) *sent_out = sent;
         if (sent == bytes.size()) return {};
+        if (m_stream) return make_error(errc::io_error, "TLS: " + m_stream->last_error());
         return make_error(errc::io_error, std::string("send: ") + std::strerror(errno));
     }
 
@@ -334,7 +364,7 @@ private:
             }
             // With the socket's own timeout (SO_RCVTIMEO), one blocking recv waits and reads;
             // another timeout needs a poll first.
-            if (timeout != m_options.read_timeout) {
+            if (timeout != m_options.read_timeout && !(m_stream && m_stream->pending() > 0)) {
                 pollfd p{m_fd.get(), POLLIN, 0};
                 const int ready = ::poll(&p, 1, poll_ms(timeout));
                 if (ready == 0) return make_error(errc::timeout, "read timed out");
@@ -344,7 +374,7 @@ private:
                 }
             }
             auto space = m_in.prepare(16 * 1024);
-            const ssize_t n = ::recv(m_fd.get(), space.data(), space.size(), 0);
+            const ssize_t n = m_stream ? m_stream->read(space) : ::recv(m_fd.get(), space.data(), space.size(), 0);
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return make_error(errc::timeout, "read timed out");
             if (n > 0) {
                 m_in.commit(static_cast<std::size_t>(n));
@@ -352,6 +382,7 @@ private:
             }
             if (n == 0) return make_error(errc::connection_closed, "the server closed the connection");
             if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) continue;
+            if (m_stream) return make_error(errc::io_error, "TLS: " + m_stream->last_error());
             return make_error(errc::io_error, std::string("recv: ") + std::strerror(errno));
         }
     }
@@ -433,6 +464,14 @@ private:
             return make_error(last.code() == errc::timeout ? errc::timeout : errc::connect_failed,
                               m_options.host + ":" + port + ": " + last.error().message);
         }
+        if (m_options.tls) {
+            std::string why;
+            m_stream = m_options.tls->connect(m_fd.get(), m_options.host, why);
+            if (!m_stream) {
+                m_fd.reset();
+                return make_error(errc::connect_failed, m_options.host + ":" + port + ": TLS handshake: " + why);
+            }
+        }
         return {};
     }
 
@@ -493,6 +532,7 @@ private:
 
     options m_options;
     unique_fd m_fd;
+    std::unique_ptr<secure_stream> m_stream; // after m_fd: destroyed before its socket closes
     resp::input_buffer m_in;
     resp::parser m_parser;
     resp::value_builder m_builder;

@@ -30,34 +30,34 @@ enum class client_auth {
 
 /// The server side's settings, named and defaulted as Redis's tls-* parameters.
 struct server_options {
-    std::string cert_file;              ///< tls-cert-file: the server's certificate chain (PEM)
-    std::string key_file;               ///< tls-key-file: its private key (PEM)
-    std::string key_file_pass;          ///< tls-key-file-pass: the key's passphrase ("": none)
-    std::string ca_cert_file;           ///< tls-ca-cert-file: CAs that vouch for clients (PEM)
-    std::string ca_cert_dir;            ///< tls-ca-cert-dir: a directory of CAs (c_rehash layout)
+    std::string cert_file{};              ///< tls-cert-file: the server's certificate chain (PEM)
+    std::string key_file{};               ///< tls-key-file: its private key (PEM)
+    std::string key_file_pass{};          ///< tls-key-file-pass: the key's passphrase ("": none)
+    std::string ca_cert_file{};           ///< tls-ca-cert-file: CAs that vouch for clients (PEM)
+    std::string ca_cert_dir{};            ///< tls-ca-cert-dir: a directory of CAs (c_rehash layout)
     client_auth auth_clients = client_auth::yes; ///< tls-auth-clients
-    std::string protocols;              ///< tls-protocols: e.g. "TLSv1.2 TLSv1.3" ("": those two)
-    std::string ciphers;                ///< tls-ciphers: TLS 1.2 and below ("": OpenSSL's default)
-    std::string ciphersuites;           ///< tls-ciphersuites: TLS 1.3 ("": OpenSSL's default)
+    std::string protocols{};              ///< tls-protocols: e.g. "TLSv1.2 TLSv1.3" ("": those two)
+    std::string ciphers{};                ///< tls-ciphers: TLS 1.2 and below ("": OpenSSL's default)
+    std::string ciphersuites{};           ///< tls-ciphersuites: TLS 1.3 ("": OpenSSL's default)
     bool prefer_server_ciphers = false; ///< tls-prefer-server-ciphers
     bool session_caching = true;        ///< tls-session-caching
     long session_cache_size = 20480;    ///< tls-session-cache-size (sessions)
     long session_cache_timeout = 300;   ///< tls-session-cache-timeout (seconds)
-    std::string dh_params_file;         ///< tls-dh-params-file ("": OpenSSL's automatic choice)
+    std::string dh_params_file{};         ///< tls-dh-params-file ("": OpenSSL's automatic choice)
 };
 
 /// The client side's settings (the names of redis-cli's options).
 struct client_options {
-    std::string ca_cert_file;     ///< --cacert: CAs that vouch for the server ("" and no dir: the system's)
-    std::string ca_cert_dir;      ///< --cacertdir
-    std::string cert_file;        ///< --cert: the client's certificate, for servers that ask
-    std::string key_file;         ///< --key: its private key
-    std::string key_file_pass;    ///< its passphrase ("": none)
-    std::string server_name;      ///< --sni: the name sent and checked ("": the host connected to)
+    std::string ca_cert_file{};     ///< --cacert: CAs that vouch for the server ("" and no dir: the system's)
+    std::string ca_cert_dir{};      ///< --cacertdir
+    std::string cert_file{};        ///< --cert: the client's certificate, for servers that ask
+    std::string key_file{};         ///< --key: its private key
+    std::string key_file_pass{};    ///< its passphrase ("": none)
+    std::string server_name{};      ///< --sni: the name sent and checked ("": the host connected to)
     bool verify = true;           ///< false: --insecure, the server's certificate is not checked
-    std::string protocols;        ///< as the server's tls-protocols
-    std::string ciphers;          ///< --tls-ciphers
-    std::string ciphersuites;     ///< --tls-ciphersuites
+    std::string protocols{};        ///< as the server's tls-protocols
+    std::string ciphers{};          ///< --tls-ciphers
+    std::string ciphersuites{};     ///< --tls-ciphersuites
 };
 
 /// An owned SSL_CTX (shared: each SSL made from it holds a reference of its own).
@@ -69,7 +69,7 @@ inline constexpr int proto_tls1 = 1, proto_tls1_1 = 2, proto_tls1_2 = 4, proto_t
 
 // OpenSSL's queued errors, the oldest first, as one line (and the queue emptied).
 [[nodiscard]] inline std::string openssl_errors() {
-    std::string out;
+    std::string out{};
     while (const unsigned long code = ERR_get_error()) {
         char text[256];
         ERR_error_string_n(code, text, sizeof text);
