@@ -96,7 +96,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
                                                        "save 900 1\nsave 300 10\nport 7777\nmaxmemory 100mb\n"
                                                        "loadmodule /usr/lib/redis/modules/x.so\nuser alice on >pw ~* +@all\n"
                                                        "notify-keyspace-events KEA\n");
-    const run_output out = run_program({server_program(), file, "--tls-replication", "yes", "--tls-port", "6380",
+    const run_output out = run_program({server_program(), file, "--tls-replication", "yes", "--tls-cluster", "yes",
                                         "--replicaof", "127.0.0.1", "6379", "--port", std::to_string(free_port())},
                                        {}, 10s);
     CHECK(out.exit_code == 1);
@@ -109,8 +109,8 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
           ">>> 'loadmodule /usr/lib/redis/modules/x.so' (line 7 of " + file + "): modules are not implemented",
           ">>> 'user alice on >pw ~* +@all' (line 8 of " + file + "): ACL users are not implemented",
           ">>> 'notify-keyspace-events KEA' (line 9 of " + file + "): keyspace notifications are not implemented",
-          ">>> 'tls-replication \"yes\"' (command line): TLS is not implemented",
-          ">>> 'tls-port \"6380\"' (command line): TLS is not implemented",
+          ">>> 'tls-replication \"yes\"' (command line): replication is not implemented",
+          ">>> 'tls-cluster \"yes\"' (command line): cluster mode is not implemented",
           ">>> 'replicaof \"127.0.0.1\" \"6379\"' (command line): replication is not implemented yet"}) {
         CHECK_MESSAGE(out.err.find(expected) != std::string::npos, expected);
     }
