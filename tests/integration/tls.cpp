@@ -61,7 +61,11 @@ struct certificates {
         };
         ok = ca("ca", "/CN=respkit test CA") && ca("other-ca", "/CN=nobody's CA") &&
              signed_by_ca("server", "/CN=localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\n") &&
-             signed_by_ca("client", "/CN=respkit test client", "extendedKeyUsage=clientAuth\n");
+             signed_by_ca("client", "/CN=respkit test client", "extendedKeyUsage=clientAuth\n") &&
+             // The server's key under a passphrase (tls-key-file-pass), and DH parameters.
+             run({"pkey", "-in", dir.file("server.key"), "-aes256", "-passout", "pass:k3y-pass", "-out",
+                  dir.file("server-encrypted.key")}) &&
+             run({"genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt", "group:ffdhe2048", "-out", dir.file("dh.pem")});
     }
     [[nodiscard]] std::string file(const std::string& name) const { return dir.file(name); }
 };
@@ -355,10 +359,93 @@ TEST_CASE("TLS start-up errors have Redis's messages: no certificate, no CA with
                                         certs().file("client.key"), "--tls-auth-clients", "no"});
     CHECK(wrong_key.exit_code == 1);
     CHECK(wrong_key.out.find("Failed to load private key") != std::string::npos);
+    const run_output wrong_pass = start({"--tls-cert-file", certs().file("server.crt"), "--tls-key-file",
+                                         certs().file("server-encrypted.key"), "--tls-key-file-pass", "wrong",
+                                         "--tls-auth-clients", "no"});
+    CHECK(wrong_pass.exit_code == 1);
+    CHECK(wrong_pass.out.find("Failed to load private key") != std::string::npos);
+    const run_output no_dh = start({"--tls-cert-file", certs().file("server.crt"), "--tls-key-file",
+                                    certs().file("server.key"), "--tls-auth-clients", "no", "--tls-dh-params-file",
+                                    certs().file("nosuch.pem")});
+    CHECK(no_dh.exit_code == 1);
+    CHECK(no_dh.out.find("Failed to load " + certs().file("nosuch.pem")) != std::string::npos);
+
     // TLS settings are fixed at start-up: CONFIG SET refuses a change rather than ignoring it.
-    const tls_server server;
+    // The process title's {tls-port} is the TLS port, as Redis's.
+    const tls_server server({"--proc-title-template", "{title} {listen-addr} tls={tls-port}"});
     REQUIRE(server.listening);
+    const std::string title = read_file("/proc/" + std::to_string(server.child->pid()) + "/cmdline");
+    CHECK(title.find(":" + std::to_string(server.port) + " tls=" + std::to_string(server.tls_port)) != std::string::npos);
     CHECK(cli(server.tls_port, true, {"CONFIG", "SET", "tls-protocols", "TLSv1.3"}).out.find("start-up only") !=
           std::string::npos);
     CHECK(cli(server.tls_port, true, {"CONFIG", "GET", "tls-port"}).out == "tls-port\n" + std::to_string(server.tls_port) + "\n");
+}
+
+TEST_CASE("tls-key-file-pass, tls-protocols and tls-ciphers take effect; tls-dh-params-file is loaded") {
+    if (!prerequisites()) return;
+    const respkit::tls::client_options client{.ca_cert_file = certs().file("ca.crt"),
+                                              .cert_file = certs().file("client.crt"),
+                                              .key_file = certs().file("client.key")};
+    {
+        // An encrypted key with its passphrase, DH parameters, TLS 1.2 only with a DHE cipher.
+        const tls_server server({"--tls-key-file", certs().file("server-encrypted.key"), "--tls-key-file-pass",
+                                 "k3y-pass", "--tls-dh-params-file", certs().file("dh.pem"), "--tls-protocols",
+                                 "TLSv1.2", "--tls-ciphers", "DHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-GCM-SHA256"});
+        REQUIRE(server.listening);
+        respkit::client::connection c = tls_client(server.tls_port, client);
+        CHECK(c.command("PING").value().string() == "PONG");
+        // A client that speaks TLS 1.3 only cannot agree on a version with it.
+        respkit::tls::client_options only13 = client;
+        only13.protocols = "TLSv1.3";
+        CHECK(!tls_client(server.tls_port, only13).connect());
+        // Nor one that offers no cipher the server allows.
+        respkit::tls::client_options other_cipher = client;
+        other_cipher.protocols = "TLSv1.2";
+        other_cipher.ciphers = "ECDHE-ECDSA-CHACHA20-POLY1305";
+        CHECK(!tls_client(server.tls_port, other_cipher).connect());
+    }
+    {
+        // TLS 1.3 only: a TLS 1.2 client is refused, a TLS 1.3 one served.
+        const tls_server server({"--tls-protocols", "TLSv1.3"});
+        REQUIRE(server.listening);
+        respkit::tls::client_options only12 = client;
+        only12.protocols = "TLSv1.2";
+        CHECK(!tls_client(server.tls_port, only12).connect());
+        CHECK(tls_client(server.tls_port, client).connect());
+    }
+}
+
+TEST_CASE("tls-session-caching: a client resumes its session when yes, never when no") {
+    if (!prerequisites()) return;
+    const std::string python = "/usr/bin/python3";
+    if (::access(python.c_str(), X_OK) != 0) {
+        MESSAGE("skipped: no /usr/bin/python3");
+        return;
+    }
+    const std::string script = R"PY(
+import socket, ssl, sys
+port, ca, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+ctx = ssl.create_default_context(cafile=ca)
+ctx.load_cert_chain(cert, key)
+def once(session=None):
+    s = ctx.wrap_socket(socket.create_connection(('127.0.0.1', port), timeout=10), server_hostname='127.0.0.1', session=session)
+    s.sendall(b'PING\r\n')
+    assert s.recv(100) == b'+PONG\r\n'  # the TLS 1.3 ticket, if any, came before the reply
+    reused, session = s.session_reused, s.session
+    s.close()
+    return reused, session
+first, session = once()
+second, _ = once(session)
+print(first, second)
+)PY";
+    for (const auto& [mode, expected] : {std::pair<std::string, std::string>{"yes", "False True\n"}, {"no", "False False\n"}}) {
+        CAPTURE(mode);
+        const tls_server server({"--tls-session-caching", mode});
+        REQUIRE(server.listening);
+        const run_output r = run_program({python, "-c", script, std::to_string(server.tls_port), certs().file("ca.crt"),
+                                          certs().file("client.crt"), certs().file("client.key")},
+                                         {}, std::chrono::seconds(30));
+        CHECK_MESSAGE(r.exit_code == 0, r.err);
+        CHECK(r.out == expected);
+    }
 }

@@ -67,11 +67,11 @@ private:
 };
 
 /// Redis's proc-title-template expanded: {title}, {listen-addr} ("address:port", or
-/// "unixsocket:path" without TCP), {server-mode} (""), {config-file} ("-" without one),
-/// {port}, {tls-port} (0), {unixsocket}; spaces at both ends trimmed.
+/// "unixsocket:path" without TCP; the TLS port without a plain one), {server-mode} (""),
+/// {config-file} ("-" without one), {port}, {tls-port}, {unixsocket}; spaces at both ends trimmed.
 [[nodiscard]] inline std::string expand_process_title(std::string_view templ, std::string_view title,
                                                       std::string_view bind, unsigned port, std::string_view unix_socket,
-                                                      std::string_view config_file) {
+                                                      std::string_view config_file, unsigned tls_port = 0) {
     std::string out;
     for (std::size_t i = 0; i < templ.size(); ++i) {
         const std::size_t close = templ[i] == '{' ? templ.find('}', i) : std::string_view::npos;
@@ -84,14 +84,15 @@ private:
             out += title;
         } else if (var == "listen-addr") {
             const std::string_view first = bind.substr(0, bind.find(' '));
-            out += port != 0 ? std::string(first.empty() ? "*" : first) + ':' + std::to_string(port)
-                             : "unixsocket:" + std::string(unix_socket);
+            const unsigned shown = port != 0 ? port : tls_port;
+            out += shown != 0 ? std::string(first.empty() ? "*" : first) + ':' + std::to_string(shown)
+                              : "unixsocket:" + std::string(unix_socket);
         } else if (var == "config-file") {
             out += config_file.empty() ? std::string_view("-") : config_file;
         } else if (var == "port") {
             out += std::to_string(port);
         } else if (var == "tls-port") {
-            out += '0';
+            out += std::to_string(tls_port);
         } else if (var == "unixsocket") {
             out += unix_socket;
         } // server-mode: "" for a standalone server

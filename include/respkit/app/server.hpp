@@ -560,7 +560,8 @@ private:
     void update_title() {
         const std::string title = expand_process_title(m_config.get("proc-title-template"), m_title_name, m_config.get("bind"),
                                                        static_cast<unsigned>(m_config.get_integer("port")),
-                                                       m_config.get("unixsocket"), m_config.config_file());
+                                                       m_config.get("unixsocket"), m_config.config_file(),
+                                                       m_transport ? m_transport->tls_port() : 0u);
         (void)m_title.set(title);
     }
 
