@@ -221,6 +221,13 @@ TEST_CASE("tls-auth-clients: yes refuses a client without a certificate (others 
             server.tls_port, {.ca_cert_file = certs().file("ca.crt"), .cert_file = certs().file("client.crt"),
                               .key_file = certs().file("client.key")});
         CHECK(trusted.command("PING").value().string() == "PONG");
+        // A connection that never finishes its handshake holds nobody up (the handshake is
+        // non-blocking, within the event loop).
+        const int stalled = connect_loopback(server.tls_port);
+        REQUIRE(stalled >= 0);
+        CHECK(send_all(stalled, std::string_view("\x16\x03\x01\x02\x00\x01", 6))); // a ClientHello's first bytes
+        CHECK(cli(server.tls_port, true, {"PING"}).out == "PONG\n");
+        ::close(stalled);
         // Plain bytes on the TLS port end that connection only.
         CHECK(exchange(server.tls_port, "PING\r\n", std::chrono::seconds(5)).find("PONG") == std::string::npos);
         CHECK(cli(server.tls_port, true, {"PING"}).out == "PONG\n");
