@@ -92,7 +92,7 @@ TEST_CASE("list and hash writes reach the keyspace's observers; failed and empty
     srv.keyspace.remove_observer(observer);
 
     std::vector<std::string> logged; // what propagates: only writes that changed something
-    srv.context.propagation().add_sink([&](const server::propagated_command& p) { logged.push_back(p.args[0]); });
+    srv.context.propagation().add_sink([&](const server::propagated_command& p) { logged.emplace_back(p.args[0]); });
     srv.propagate_changes();
     c({"RPUSH", "l", "a"});
     c({"SET", "s", "v"});

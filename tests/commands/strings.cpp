@@ -118,7 +118,7 @@ TEST_CASE("write commands reach the keyspace's observers") {
 TEST_CASE("only string writes that changed something propagate") {
     command_server<manual_keyspace> srv;
     std::vector<std::string> logged;
-    srv.context.propagation().add_sink([&](const server::propagated_command& p) { logged.push_back(p.args[0]); });
+    srv.context.propagation().add_sink([&](const server::propagated_command& p) { logged.emplace_back(p.args[0]); });
     srv.propagate_changes();
     command_client c(srv);
     c({"SET", "k", "v"});

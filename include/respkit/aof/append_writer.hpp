@@ -11,12 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -28,6 +31,62 @@
 #include "respkit/unique_fd.hpp"
 
 namespace respkit::aof {
+
+/// The bytes waiting for the next write(2): grows without zero-filling, so that a command is
+/// encoded straight into it (prepare, then commit what was written).
+class append_buffer {
+public:
+    /// Room for `n` more bytes at the end; write there, then commit() what was written.
+    [[nodiscard]] char* prepare(std::size_t n) {
+        if (m_capacity - m_size < n) grow(n);
+        return m_data.get() + m_size;
+    }
+    /// Adds the `n` bytes written at prepare()'s pointer.
+    void commit(std::size_t n) noexcept { m_size += n; }
+    /// Appends `bytes`.
+    void append(std::string_view bytes) {
+        if (bytes.empty()) return;
+        std::memcpy(prepare(bytes.size()), bytes.data(), bytes.size());
+        commit(bytes.size());
+    }
+    /// The bytes held.
+    [[nodiscard]] std::string_view view() const noexcept { return {m_data.get(), m_size}; }
+    /// Bytes held.
+    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+    /// True when it holds nothing.
+    [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
+    /// Drops the first `n` bytes.
+    void erase_front(std::size_t n) noexcept {
+        std::memmove(m_data.get(), m_data.get() + n, m_size - n);
+        m_size -= n;
+    }
+    /// Drops every byte; keeps the memory unless a burst grew it past `kept_capacity`.
+    void clear() noexcept {
+        m_size = 0;
+        if (m_capacity > kept_capacity) {
+            m_data.reset();
+            m_capacity = 0;
+        }
+    }
+
+    /// Capacity clear() keeps: what one event-loop turn of pipelined writes usually needs, so the
+    /// steady state allocates nothing (Redis frees its buffer past 4000 bytes and grows it again
+    /// every turn).
+    static constexpr std::size_t kept_capacity = 64 * 1024;
+
+private:
+    void grow(std::size_t n) {
+        const std::size_t wanted = std::max({m_size + n, m_capacity * 2, std::size_t{4096}});
+        auto bigger = std::make_unique_for_overwrite<char[]>(wanted);
+        if (m_size != 0) std::memcpy(bigger.get(), m_data.get(), m_size);
+        m_data = std::move(bigger);
+        m_capacity = wanted;
+    }
+
+    std::unique_ptr<char[]> m_data;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+};
 
 /// appendfsync: when written commands are made durable.
 enum class fsync_policy : std::uint8_t {
@@ -162,8 +221,8 @@ public:
 
     /// Appends bytes to the buffer (written by the next flush()).
     void append(std::string_view bytes) { m_buffer.append(bytes); }
-    /// The buffer, to append to directly.
-    [[nodiscard]] std::string& buffer() noexcept { return m_buffer; }
+    /// The buffer, to encode into directly.
+    [[nodiscard]] append_buffer& buffer() noexcept { return m_buffer; }
     /// Bytes buffered, not yet written (INFO aof_buffer_length).
     [[nodiscard]] std::size_t buffered() const noexcept { return m_buffer.size(); }
     /// True when flush() has something to do now: bytes to write, or (always) an fsync owed.
@@ -205,7 +264,7 @@ public:
             // A partial write is undone so that the file never ends inside a command.
             if (written > 0 && ::ftruncate(m_fd.get(), static_cast<off_t>(m_size)) != 0) {
                 m_size += written;
-                m_buffer.erase(0, written);
+                m_buffer.erase_front(written);
             }
             m_last_error = e;
             m_write_ok = false;
@@ -215,11 +274,7 @@ public:
         m_write_ok = true;
         m_size += written;
         m_written_total += written;
-        if (m_buffer.capacity() < 4000) {
-            m_buffer.clear();
-        } else {
-            std::string().swap(m_buffer);
-        }
+        m_buffer.clear();
         return try_fsync(sync_in_progress, now);
     }
 
@@ -247,7 +302,7 @@ private:
         std::size_t done = 0;
         errno = 0;
         while (done < m_buffer.size()) {
-            const ssize_t n = ::write(m_fd.get(), m_buffer.data() + done, m_buffer.size() - done);
+            const ssize_t n = ::write(m_fd.get(), m_buffer.view().data() + done, m_buffer.size() - done);
             if (n < 0) {
                 if (errno == EINTR) continue;
                 break;
@@ -279,7 +334,7 @@ private:
     }
 
     unique_fd m_fd;
-    std::string m_buffer;
+    append_buffer m_buffer;
     fsync_policy m_policy = fsync_policy::everysec;
     bool m_fsync_paused = false;
     bool m_write_ok = true;

@@ -452,7 +452,7 @@ private:
         if (m_timestamps) {
             const std::time_t now = std::time(nullptr);
             if (now > m_last_timestamp) {
-                m_writer.buffer() += "#TS:" + std::to_string(now) + "\r\n";
+                m_writer.append("#TS:" + std::to_string(now) + "\r\n");
                 m_last_timestamp = now;
             }
         }

@@ -16,25 +16,25 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "respkit/detail/numbers.hpp"
-#include "respkit/resp/command_writer.hpp"
 
 namespace respkit::server {
 
-/// One command that replays a change.
+/// One command that replays a change, as the sinks see it: views that live until the sink
+/// returns (a sink that keeps a command copies it).
 struct propagated_command {
     /// `db` of a command that applies to no database in particular (EXEC): no SELECT before it.
     static constexpr std::size_t any_db = std::numeric_limits<std::size_t>::max();
 
-    std::size_t db = any_db;       ///< the database it applies to
-    std::vector<std::string> args; ///< the command and its arguments
+    std::size_t db = any_db;                  ///< the database it applies to
+    std::span<const std::string_view> args;   ///< the command and its arguments
 };
 
-/// Receives every propagated command, in order. A sink must not run commands (the command it
-/// is given lives until the call returns).
+/// Receives every propagated command, in order. A sink must not run commands.
 using propagation_sink = std::function<void(const propagated_command& command)>;
 
 /// Collects the commands that replay what an execution unit changed, and hands them to the
@@ -54,56 +54,66 @@ public:
     // --- the command path ---
 
     /// A command starts running (calls nest: EXEC runs its queued commands inside its own).
-    void begin_command() { m_frames.emplace_back(); }
+    void begin_command() {
+        // Frames are reused from command to command (a rewrite's vector keeps its capacity).
+        if (m_depth == m_frames.size()) m_frames.emplace_back();
+        frame& f = m_frames[m_depth++];
+        f.rewrite.clear();
+        f.dirty = f.forced = f.prevented = false;
+    }
     /// The command that began last ended: unless it prevented it, it propagates (its arguments,
     /// or the rewrite it asked for) when it changed something or forced it. `db` is the database
     /// it ran in. At the end of the outermost command the unit's commands go to the sinks.
     void end_command(std::size_t db, std::span<const std::string_view> args) {
-        frame f = std::move(m_frames.back());
-        m_frames.pop_back();
-        if (!f.prevented && (f.dirty || f.forced)) {
-            propagated_command& c = next_pending(db);
+        frame& f = m_frames[--m_depth];
+        const bool propagates = !f.prevented && (f.dirty || f.forced);
+        if (propagates && m_depth == 0 && m_used == 0 && f.rewrite.empty()) {
+            // The common case, a unit of one command propagating its own arguments: the sinks
+            // read the request's arguments in place, nothing is copied.
+            emit({db, args});
+            return;
+        }
+        if (propagates) {
+            pending_command& c = next_pending(db);
             if (!f.rewrite.empty()) {
                 c.args.swap(f.rewrite);
             } else {
-                // Into the slot's strings, whose capacity a previous command left: no allocation
-                // for the common command.
+                // Into the slot's strings, whose capacity a previous command left.
                 c.args.resize(args.size());
                 for (std::size_t i = 0; i < args.size(); ++i) c.args[i].assign(args[i]);
             }
         }
-        if (m_frames.empty()) flush();
+        if (m_depth == 0) flush();
     }
     /// Forgets the running command's frame without propagating it (it was abandoned).
     void abandon_command() {
-        m_frames.pop_back();
-        if (m_frames.empty()) flush();
+        if (--m_depth == 0) flush();
     }
 
     // --- what a command did (through command_call) ---
 
     /// The running command changed the dataset: it propagates.
     void mark_dirty() noexcept {
-        if (!m_frames.empty()) m_frames.back().dirty = true;
+        if (m_depth != 0) m_frames[m_depth - 1].dirty = true;
     }
     /// The running command propagates even if it changed nothing (FLUSHALL on an empty server).
     void force() noexcept {
-        if (!m_frames.empty()) m_frames.back().forced = true;
+        if (m_depth != 0) m_frames[m_depth - 1].forced = true;
     }
     /// The running command does not propagate itself (it propagated what it did with
     /// also_propagate, or is EXEC, whose commands propagate themselves).
     void prevent() noexcept {
-        if (!m_frames.empty()) m_frames.back().prevented = true;
+        if (m_depth != 0) m_frames[m_depth - 1].prevented = true;
     }
     /// The running command propagates as `args` instead of its own arguments (relative expiry
     /// as absolute, INCRBYFLOAT as SET ... KEEPTTL).
     void rewrite(std::vector<std::string> args) {
-        if (!m_frames.empty()) m_frames.back().rewrite = std::move(args);
+        if (m_depth != 0) m_frames[m_depth - 1].rewrite = std::move(args);
     }
     /// Propagates `args` in database `db` now, before the running command's own.
     void also_propagate(std::size_t db, std::vector<std::string> args) {
         next_pending(db).args.swap(args);
-        if (m_frames.empty()) flush(); // outside any command (active expiry): a unit of its own
+        if (m_depth == 0) flush(); // outside any command (active expiry): a unit of its own
     }
 
     // --- key changes (from the keyspace observers) ---
@@ -116,6 +126,12 @@ public:
     }
 
 private:
+    // A command of the unit being collected, owned until the unit ends.
+    struct pending_command {
+        std::size_t db = propagated_command::any_db;
+        std::vector<std::string> args;
+    };
+
     struct frame {
         std::vector<std::string> rewrite;
         bool dirty = false;
@@ -125,9 +141,9 @@ private:
 
     // The next slot of the unit being collected. Slots are reused from unit to unit (m_used says
     // how many hold this unit's commands), so that their vectors and strings keep their capacity.
-    propagated_command& next_pending(std::size_t db) {
+    pending_command& next_pending(std::size_t db) {
         if (m_used == m_pending.size()) m_pending.emplace_back();
-        propagated_command& c = m_pending[m_used++];
+        pending_command& c = m_pending[m_used++];
         c.db = db;
         return c;
     }
@@ -137,18 +153,28 @@ private:
         const std::size_t count = m_used;
         m_used = 0;
         const bool wrap = count > 1;
-        if (wrap) emit({m_pending.front().db, {"MULTI"}});
-        for (std::size_t i = 0; i < count; ++i) emit(m_pending[i]);
-        if (wrap) emit({propagated_command::any_db, {"EXEC"}});
+        if (wrap) emit_words(m_pending.front().db, "MULTI");
+        for (std::size_t i = 0; i < count; ++i) {
+            const pending_command& c = m_pending[i];
+            m_views.assign(c.args.begin(), c.args.end());
+            emit({c.db, m_views});
+        }
+        if (wrap) emit_words(propagated_command::any_db, "EXEC");
+    }
+    void emit_words(std::size_t db, std::string_view word) const {
+        const std::string_view args[] = {word};
+        emit({db, args});
     }
     void emit(const propagated_command& c) const {
         for (const propagation_sink& sink : m_sinks) sink(c);
     }
 
     std::vector<propagation_sink> m_sinks;
-    std::vector<frame> m_frames;
-    std::vector<propagated_command> m_pending; // slots; the first m_used hold the unit's commands
+    std::vector<frame> m_frames; // the first m_depth are the running commands, outermost first
+    std::size_t m_depth = 0;
+    std::vector<pending_command> m_pending; // slots; the first m_used hold the unit's commands
     std::size_t m_used = 0;
+    std::vector<std::string_view> m_views; // the arguments of the pending command being emitted
     int m_suspended = 0;
 };
 
@@ -156,47 +182,67 @@ private:
 /// database differs from the previous command's, then the command as an array of bulk strings.
 class propagation_encoder {
 public:
-    /// Appends `command` (preceded by a SELECT if needed) to `out`.
-    void encode(const propagated_command& command, std::string& out) {
+    /// Appends `command` (preceded by a SELECT if needed) to `out`: a std::string, or a buffer
+    /// with `char* prepare(std::size_t room)` and `commit(std::size_t written)` (aof::append_buffer),
+    /// which the command is written into directly.
+    template <class Buffer>
+    void encode(const propagated_command& command, Buffer& out) {
         if (command.db != propagated_command::any_db && (!m_db || *m_db != command.db)) {
-            resp::write_command(out, "SELECT", std::to_string(command.db));
+            const std::string db = std::to_string(command.db);
+            const std::string_view select[] = {"SELECT", db};
+            append_command(select, out);
             m_db = command.db;
         }
         append_command(command.args, out);
     }
 
+    /// Forgets the selected database: the next command starts with SELECT (a new file).
+    void reset() noexcept { m_db.reset(); }
+
 private:
-    // write_command_range's bytes with one resize of `out` instead of an append per piece (this
-    // runs for every write command while the append-only file is on).
-    static void append_command(const std::vector<std::string>& args, std::string& out) {
+    // write_command_range's bytes, written in one go (this runs for every write command while the
+    // append-only file is on): room is reserved for the longest lengths, the rest given back.
+    template <class Buffer>
+    static void append_command(std::span<const std::string_view> args, Buffer& out) {
         constexpr std::size_t header_room = 1 + respkit::detail::max_int64_chars + 2; // "$<len>\r\n"
         std::size_t room = header_room;
-        for (const std::string& a : args) room += header_room + a.size() + 2;
-        const std::size_t start = out.size();
-        out.resize(start + room);
-        char* p = out.data() + start;
+        for (const std::string_view a : args) room += header_room + a.size() + 2;
+        if constexpr (std::is_same_v<Buffer, std::string>) {
+            const std::size_t start = out.size();
+            out.resize(start + room);
+            out.resize(start + write_command(args, out.data() + start));
+        } else {
+            out.commit(write_command(args, out.prepare(room)));
+        }
+    }
+
+    // Writes the command at `to`, which has room for it; returns the bytes written.
+    static std::size_t write_command(std::span<const std::string_view> args, char* to) {
+        char* p = to;
         const auto header = [&p](char type, std::size_t n) {
             *p++ = type;
-            p += respkit::detail::format_int64(static_cast<std::int64_t>(n), p);
+            if (n < 10) {
+                *p++ = static_cast<char>('0' + n);
+            } else if (n < 100) {
+                *p++ = static_cast<char>('0' + n / 10);
+                *p++ = static_cast<char>('0' + n % 10);
+            } else {
+                p += respkit::detail::format_int64(static_cast<std::int64_t>(n), p);
+            }
             *p++ = '\r';
             *p++ = '\n';
         };
         header('*', args.size());
-        for (const std::string& a : args) {
+        for (const std::string_view a : args) {
             header('$', a.size());
             if (!a.empty()) std::memcpy(p, a.data(), a.size());
             p += a.size();
             *p++ = '\r';
             *p++ = '\n';
         }
-        out.resize(static_cast<std::size_t>(p - out.data()));
+        return static_cast<std::size_t>(p - to);
     }
 
-public:
-    /// Forgets the selected database: the next command starts with SELECT (a new file).
-    void reset() noexcept { m_db.reset(); }
-
-private:
     std::optional<std::size_t> m_db;
 };
 
