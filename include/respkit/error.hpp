@@ -34,6 +34,8 @@ enum class errc : int {
     inline_too_big,           ///< `Protocol error: too big inline request`
     mbulk_count_too_big,      ///< `Protocol error: too big mbulk count string`
     bulk_count_too_big,       ///< `Protocol error: too big bulk count string`
+    unauthenticated_multibulk_length, ///< `Protocol error: unauthenticated multibulk length` (over 10 before AUTH)
+    unauthenticated_bulk_length,      ///< `Protocol error: unauthenticated bulk length` (over 16384 before AUTH)
     // --- store and commands ---
     wrong_type,              ///< operation against a key holding the wrong kind of value
     not_an_integer,          ///< value is not an integer or out of range
@@ -80,6 +82,8 @@ public:
         case errc::inline_too_big: return "Protocol error: too big inline request";
         case errc::mbulk_count_too_big: return "Protocol error: too big mbulk count string";
         case errc::bulk_count_too_big: return "Protocol error: too big bulk count string";
+        case errc::unauthenticated_multibulk_length: return "Protocol error: unauthenticated multibulk length";
+        case errc::unauthenticated_bulk_length: return "Protocol error: unauthenticated bulk length";
         case errc::wrong_type:
             return "WRONGTYPE Operation against a key holding the wrong kind of value";
         case errc::not_an_integer: return "value is not an integer or out of range";

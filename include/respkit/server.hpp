@@ -5,6 +5,7 @@
 /// configuration (parameters, files, CONFIG REWRITE).
 
 #include "respkit/server/call.hpp"
+#include "respkit/server/client_limits.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/config_file.hpp"

@@ -655,8 +655,8 @@ TEST_CASE("config_support_table classifies every parameter, and docs/config.md l
     CHECK(config.set("oom-score-adj", "no").empty());
     CHECK(config.set("shutdown-on-sigterm", "nosave now").empty());
     CHECK(config.set("shutdown-on-sigterm", "save").empty());
-    CHECK(config.set("client-output-buffer-limit", "replica 256mb 64mb 60").empty()); // the default, spelt differently
-    CHECK(!config.set("client-output-buffer-limit", "normal 1mb 0 0").empty());
+    CHECK(config.set("activedefrag", "no").empty());
+    CHECK(!config.set("activedefrag", "yes").empty());
     CHECK(config.violations().empty());
     CHECK(config.set("maxmemory", "1mb", server::config_set_mode::loading).empty());
     REQUIRE(config.violations().size() == 1);

@@ -237,3 +237,54 @@ TEST_CASE("a bulk argument arriving in small pieces is not rescanned") {
     CHECK(p.args()[1].size() == 1048576);
     CHECK(calls == (input.size() + 1023) / 1024);
 }
+
+TEST_CASE("before authentication: Redis's limits on counts and bulk lengths") {
+    request_parser p;
+    p.set_unauthenticated(true);
+    CHECK(p.parse("*11\r\n").status == parse_status::error);
+    CHECK(p.error_message() == "ERR Protocol error: unauthenticated multibulk length");
+    p.reset();
+    CHECK(p.parse("*2\r\n$4\r\nECHO\r\n$16385\r\n").status == parse_status::error);
+    CHECK(p.error_message() == "ERR Protocol error: unauthenticated bulk length");
+    p.reset();
+    // The invalid-length checks come first, as in Redis.
+    CHECK(p.parse("*2\r\n$4\r\nECHO\r\n$-5\r\n").status == parse_status::error);
+    CHECK(p.error_message() == "ERR Protocol error: invalid bulk length");
+    p.reset();
+    const std::string ten = "*10\r\n" + [] {
+        std::string s;
+        for (int i = 0; i < 10; ++i) s += "$16384\r\n" + std::string(16384, 'x') + "\r\n";
+        return s;
+    }();
+    CHECK(p.parse(ten).status == parse_status::complete);
+    CHECK(p.args().size() == 10);
+    p.set_unauthenticated(false);
+    CHECK(p.parse("*11\r\n").status == parse_status::need_more);
+}
+
+TEST_CASE("a bulk argument received elsewhere: awaiting_bulk, take_bulk") {
+    request_parser p;
+    std::string input = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\n01234";
+    CHECK(p.parse(input).status == parse_status::need_more);
+    const auto pending = p.awaiting_bulk();
+    REQUIRE(pending.has_value());
+    CHECK(pending->length == 10);
+    CHECK(input.substr(pending->offset) == "01234");
+    input.resize(pending->offset); // the payload goes elsewhere
+    const std::string payload = "0123456789";
+    p.take_bulk(payload);
+    CHECK(!p.awaiting_bulk());
+    const parse_result r = p.parse(input);
+    REQUIRE(r.status == parse_status::complete);
+    CHECK(r.consumed == input.size());
+    REQUIRE(p.args().size() == 3);
+    CHECK(p.args()[2].data() == payload.data());
+    CHECK(p.args()[1] == "k");
+    // A caller that does not take it gets it from the input as before.
+    request_parser q;
+    CHECK(q.parse("*2\r\n$4\r\nECHO\r\n$10\r\n01234").status == parse_status::need_more);
+    CHECK(q.awaiting_bulk().has_value());
+    const parse_result s = q.parse("*2\r\n$4\r\nECHO\r\n$10\r\n0123456789\r\n");
+    REQUIRE(s.status == parse_status::complete);
+    CHECK(q.args()[1] == "0123456789");
+}

@@ -234,7 +234,7 @@ TEST_CASE("a reply past the output hard limit is not built: the connection close
     CHECK(s.closing());
     CHECK(s.pending_output().empty()); // dropped, as a client past its limit is
     REQUIRE(lines.size() == 1);
-    CHECK(lines[0].find("passed the client's output limit of 65536 bytes") != std::string::npos);
+    CHECK(lines[0].find("scheduled to be closed ASAP for overcoming of output buffer limits") != std::string::npos);
     // A message published to the closed client is dropped, not queued.
     s.reply().bulk_string("late");
     CHECK(s.pending_output().empty());
@@ -283,4 +283,80 @@ TEST_CASE("the checks: built in, in Redis's order, extended by registration; the
     d.set_catch_all([](command_call& call) { call.reply().simple_string("caught " + std::string(call.arg(0))); });
     CHECK(run(d, ctx, "NOSUCH a\r\nconfig nosuch\r\n") ==
           "+caught NOSUCH\r\n-ERR unknown subcommand 'nosuch'. Try CONFIG HELP.\r\n");
+}
+
+TEST_CASE("a big argument is received into its own string, which a command may keep without a copy") {
+    dispatcher d;
+    std::string kept;
+    const char* kept_at = nullptr;
+    const char* seen_at = nullptr;
+    d.add({.name = "keep", .arity = 3}, [&](command_call& call) {
+        seen_at = call.arg(2).data();
+        kept = call.take_arg(2);
+        kept_at = kept.data();
+        CHECK(call.arg(2).size() == kept.size()); // still readable until the command ends
+        call.ok();
+    });
+    server_context ctx;
+    session s(d, ctx);
+    const std::string big(100'000, 'b');
+    const std::string request = "*3\r\n$4\r\nKEEP\r\n$1\r\nk\r\n$100000\r\n" + big + "\r\n";
+    // In pieces: the argument starts arriving, then the session reads it into its own string.
+    s.feed(request.substr(0, 40));
+    CHECK(s.pending_output().empty());
+    CHECK(s.input_size() == 40);
+    for (std::size_t at = 40; at < request.size(); at += 7'000) s.feed(request.substr(at, 7'000));
+    CHECK(s.pending_output() == "+OK\r\n");
+    CHECK(kept == big);
+    CHECK(kept_at == seen_at); // moved, not copied
+    // A whole request in one piece is parsed from the input as before (take_arg copies).
+    s.feed(request + "PING\r\n");
+    CHECK(kept == big);
+    CHECK(kept_at != seen_at);
+    CHECK(s.pending_output().starts_with("+OK\r\n+OK\r\n-ERR unknown command 'PING'"));
+}
+
+TEST_CASE("client-output-buffer-limit: the class's hard limit, the soft limit after its seconds") {
+    dispatcher d = echo_dispatcher();
+    server_context ctx;
+    std::vector<std::string> lines;
+    ctx.set_log_sink([&](log_level, std::string_view line) { lines.emplace_back(line); });
+    ctx.client_limits().output[0] = {1000, 500, std::chrono::seconds(1)};
+    ctx.tick();
+    {
+        session s(d, ctx);
+        s.feed("ECHO " + std::string(2000, 'x') + "\r\n");
+        CHECK(s.closing());
+        CHECK(s.pending_output().empty());
+        REQUIRE(lines.size() == 1);
+        CHECK(lines[0].find("scheduled to be closed ASAP for overcoming of output buffer limits") != std::string::npos);
+    }
+    session s(d, ctx);
+    s.feed("ECHO " + std::string(600, 'x') + "\r\n"); // over the soft limit: the second starts
+    CHECK(!s.closing());
+    s.feed("ECHO a\r\n");
+    CHECK(!s.closing()); // not for more than a second yet
+    s.output_sent(s.output_size());
+    s.feed("ECHO " + std::string(600, 'x') + "\r\n");
+    CHECK(!s.closing());
+    CHECK(s.output_class() == client_class::normal);
+}
+
+TEST_CASE("client eviction: the biggest client not marked no-evict goes, counted") {
+    dispatcher d = echo_dispatcher();
+    server_context ctx;
+    session small(d, ctx), big(d, ctx), spared(d, ctx);
+    spared.set_no_evict(true);
+    spared.feed("ECHO " + std::string(400'000, 's') + "\r\n"); // biggest, but spared
+    big.feed("ECHO " + std::string(200'000, 'b') + "\r\n");
+    small.feed("ECHO a\r\n");
+    CHECK(evict_clients(ctx) == 0); // no limit
+    ctx.client_limits().max_memory_clients = 1; // raised to 128 kB, as Redis
+    CHECK(evict_clients(ctx) == 2);           // the spared one alone is over: everyone else goes
+    CHECK(big.closing());
+    CHECK(small.closing());
+    CHECK(!spared.closing());
+    CHECK(ctx.stats().evicted_clients == 2);
+    ctx.client_limits().max_memory_clients = 10'000'000;
+    CHECK(evict_clients(ctx) == 0);
 }

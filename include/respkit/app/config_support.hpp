@@ -72,9 +72,10 @@ inline constexpr config_support_info config_support_table[] = {
     {"bind-source-addr", detail::no_effect, "", "the source address of outgoing connections (replication, cluster), which respkit never makes"},
     {"bio_cpulist", detail::no_effect, "", "pins Redis's background I/O threads, which respkit does not have"},
     {"busy-reply-threshold", detail::no_effect, "", "limits scripts and functions, which respkit does not run"},
-    {"client-output-buffer-limit", detail::refused, "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-     "per-class output buffer limits are not implemented (respkit closes any client with more than 256 MiB of "
-     "replies pending)"},
+    {"client-output-buffer-limit", detail::implemented, "",
+     "normal and pubsub clients past the hard limit, or past the soft limit for longer than its seconds, are closed "
+     "and logged (replica: no replicas yet); in a class without a hard limit respkit still closes a client with "
+     "more than 256 MiB of replies pending"},
     {"client-query-buffer-limit", detail::implemented, "", "a client whose unprocessed input grows beyond it is closed"},
     {"cluster-allow-pubsubshard-when-down", detail::no_effect, "", detail::no_cluster},
     {"cluster-allow-reads-when-down", detail::no_effect, "", detail::no_cluster},
@@ -131,7 +132,9 @@ inline constexpr config_support_info config_support_table[] = {
     {"masteruser", detail::no_effect, "", detail::no_replication},
     {"maxclients", detail::implemented, "", "more connections are refused with Redis's error"},
     {"maxmemory", detail::refused, "0", "memory limits are not implemented yet"},
-    {"maxmemory-clients", detail::refused, "0", "client eviction is not implemented"},
+    {"maxmemory-clients", detail::implemented, "",
+     "while every client together holds this much (bytes, or a percentage of maxmemory), the biggest ones not marked "
+     "CLIENT NO-EVICT are closed, logged and counted in INFO's evicted_clients"},
     {"maxmemory-eviction-tenacity", detail::no_effect, "", detail::no_eviction},
     {"maxmemory-policy", detail::refused,
      "volatile-lru|volatile-random|volatile-ttl|allkeys-lru|allkeys-random|noeviction",

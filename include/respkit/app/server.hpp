@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <csignal>
@@ -477,9 +478,25 @@ private:
         o.idle_timeout = std::chrono::seconds(m_config.get_integer("timeout"));
         o.tcp_keepalive = static_cast<int>(m_config.get_integer("tcp-keepalive"));
         o.max_query_buffer = static_cast<std::size_t>(m_config.get_integer("client-query-buffer-limit"));
+        (void)respkit::server::parse_output_buffer_limits(m_config.get("client-output-buffer-limit"), m_context.client_limits());
+        apply_maxmemory_clients();
         o.admit = [this](const respkit::server::session&, bool local) { return protected_mode_denial(local); };
         o.before_reply = [aof = m_aof.get()] { aof->before_reply(); };
         return o;
+    }
+
+    // maxmemory-clients in bytes, or as a percentage of maxmemory (none without maxmemory).
+    void apply_maxmemory_clients() {
+        const std::string_view v = m_config.get("maxmemory-clients");
+        std::uint64_t bytes = 0;
+        if (!v.empty() && v.back() == '%') {
+            const auto maxmemory = static_cast<std::uint64_t>(m_config.get_integer("maxmemory"));
+            bytes = static_cast<std::uint64_t>(static_cast<double>(maxmemory) *
+                                               std::strtod(std::string(v.substr(0, v.size() - 1)).c_str(), nullptr) / 100);
+        } else {
+            bytes = std::strtoull(std::string(v).c_str(), nullptr, 10);
+        }
+        m_context.client_limits().max_memory_clients = bytes;
     }
 
     [[nodiscard]] std::string start_persistence() { return m_aof->start(*m_transport); }
@@ -540,6 +557,16 @@ private:
             m_transport->set_max_query_buffer(static_cast<std::size_t>(std::stoull(std::string(v))));
             return std::string();
         });
+        m_config.on_change("client-output-buffer-limit", [this](std::string_view v) {
+            if (respkit::server::parse_output_buffer_limits(v, m_context.client_limits())) return std::string();
+            return std::string("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+        });
+        for (const std::string_view name : {"maxmemory-clients", "maxmemory"}) {
+            m_config.on_change(name, [this](std::string_view) {
+                apply_maxmemory_clients();
+                return std::string();
+            });
+        }
         m_config.on_change("proc-title-template", [this](std::string_view) {
             if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
             return std::string();

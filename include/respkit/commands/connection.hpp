@@ -65,6 +65,7 @@ namespace detail {
     if (s.subscription_count() != 0) flags += 'P';
     if (s.in_multi()) flags += 'x';
     if (s.blocked()) flags += 'b';
+    if (s.no_evict()) flags += 'e';
     if (flags.empty()) flags = "N";
     const std::size_t patterns = s.subscriptions(true).size();
     line += " flags=" + flags + " db=" + std::to_string(s.db());
@@ -395,11 +396,12 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
         "client",
         std::move(specs.client_no_evict),
         [](server::command_call& call) {
-            // respkit never evicts clients: the mode is accepted and has no effect.
-            if (iequals(call.arg(2), "on") || iequals(call.arg(2), "off"))
+            if (iequals(call.arg(2), "on") || iequals(call.arg(2), "off")) {
+                call.client().set_no_evict(iequals(call.arg(2), "on"));
                 call.ok();
-            else
+            } else {
                 call.error(server::errors::syntax);
+            }
         });
     commands.add_subcommand("client",
                             std::move(specs.client_getredir),

@@ -241,6 +241,7 @@ template <class Keyspace>
             field("rejected_connections", stats.rejected_connections);
             field("expired_keys", ks.expired_keys);
             field("evicted_keys", 0);
+            field("evicted_clients", stats.evicted_clients);
             field("keyspace_hits", ks.keyspace_hits);
             field("keyspace_misses", ks.keyspace_misses);
             field("pubsub_channels", ctx.pubsub().channels().size());

@@ -128,9 +128,17 @@ template <class Keyspace>
     return true;
 }
 
-/// Redis's checkStringLength: false after replying when `length + append` passes 512 MB.
+/// The longest string a command of this client may build: proto-max-bulk-len, as the
+/// session's parser applies it (512 MB by default).
+[[nodiscard]] inline std::uint64_t max_bulk_length(const command_call& call) {
+    return call.client().options().request_limits.max_bulk_length;
+}
+
+/// Redis's checkStringLength: false after replying when `length + append` passes
+/// proto-max-bulk-len (not checked for what a file being loaded replays, as Redis).
 [[nodiscard]] inline bool check_string_length(command_call& call, std::uint64_t length, std::uint64_t append) {
-    if (length + append > max_string_length || length + append < length) {
+    const bool obeyed = call.origin() == server::command_origin::loading;
+    if ((!obeyed && length + append > max_bulk_length(call)) || length + append < length) {
         call.error("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         return false;
     }
@@ -157,7 +165,7 @@ void set_command(command_call& call, Keyspace& ks) {
             return;
         }
     }
-    ks.set(db, key, value::from_bytes(call.arg(2)), o.keep_ttl);
+    ks.set(db, key, value::from_string(call.take_arg(2)), o.keep_ttl);
     if (at) ks.set_expiry(db, key, *at);
     if (!o.get) call.ok();
     if (at) {
@@ -177,7 +185,7 @@ void set_with_ttl_command(command_call& call, Keyspace& ks, string_options::unit
     const std::size_t db = call.client().db();
     const std::optional<std::int64_t> at = expire_at_ms(call, 2, unit, ks.clock().now_ms());
     if (!at) return;
-    ks.set(db, call.arg(1), value::from_bytes(call.arg(3)));
+    ks.set(db, call.arg(1), value::from_string(call.take_arg(3)));
     ks.set_expiry(db, call.arg(1), *at);
     call.ok();
     replay_as_set_pxat(call, call.arg(1), call.arg(3), *at);
@@ -279,7 +287,7 @@ void lcs_command(command_call& call, Keyspace& ks) {
         return;
     }
     const std::uint64_t cells = (static_cast<std::uint64_t>(a.size()) + 1) * (b.size() + 1);
-    if (cells * sizeof(std::uint32_t) > max_string_length) {
+    if (cells * sizeof(std::uint32_t) > max_bulk_length(call)) {
         call.error("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
         return;
     }
@@ -386,7 +394,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         std::move(specs.set),
         [ks](command_call& call) {
             if (call.argc() == 3) { // the common case: no option to look at
-                ks->set(call.client().db(), call.arg(1), value::from_bytes(call.arg(2)));
+                ks->set(call.client().db(), call.arg(1), value::from_string(call.take_arg(2)));
                 call.ok();
                 return;
             }
@@ -409,7 +417,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.reply().integer(0);
                 return;
             }
-            ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
+            ks->set(db, call.arg(1), value::from_string(call.take_arg(2)));
             call.reply().integer(1);
         });
 
@@ -424,7 +432,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         [ks](command_call& call) {
             const std::size_t db = call.client().db();
             if (!get_and_reply(call, *ks, db, call.arg(1))) return;
-            ks->set(db, call.arg(1), value::from_bytes(call.arg(2)));
+            ks->set(db, call.arg(1), value::from_string(call.take_arg(2)));
             replay_as(call, {"SET", std::string(call.arg(1)), std::string(call.arg(2))});
         });
 

@@ -349,6 +349,7 @@ private:
             advance(*c);
         }
         m_ready_now.clear();
+        (void)server::evict_clients(*m_context); // maxmemory-clients, as Redis's beforeSleep
         serve_notified();
         m_defer_finish = false;
         for (const ready_entry& r : m_to_finish) {
@@ -657,7 +658,9 @@ private:
         for (std::size_t fd = 0; fd < m_connections.size(); ++fd) {
             connection* c = m_connections[fd].get();
             if (c == nullptr) continue;
-            if (timeouts && m_now - c->last_activity > m_options.idle_timeout) {
+            // As Redis: blocked and subscribed clients are never idle.
+            if (timeouts && !c->session.blocked() && c->session.subscription_count() == 0 &&
+                m_now - c->last_activity > m_options.idle_timeout) {
                 close_connection(*c, "idle timeout");
                 continue;
             }

@@ -79,6 +79,10 @@ public:
         m_data = std::move(smaller);
         m_capacity = keep;
     }
+    /// Drops the unconsumed bytes after the first `keep` (a payload taken elsewhere).
+    void truncate(std::size_t keep) noexcept {
+        if (keep < size()) m_end = m_begin + keep;
+    }
     /// Drops everything.
     void clear() noexcept { m_begin = m_end = 0; }
 

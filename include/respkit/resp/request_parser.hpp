@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,8 @@ namespace respkit::resp {
     case errc::inline_too_big:
     case errc::mbulk_count_too_big:
     case errc::bulk_count_too_big:
+    case errc::unauthenticated_multibulk_length:
+    case errc::unauthenticated_bulk_length:
         return "ERR " + make_error_code(code).message();
     default:
         return "ERR Protocol error: " + make_error_code(code).message();
@@ -67,12 +70,38 @@ public:
     /// error_message() and close the connection. The parser stays failed until reset().
     [[nodiscard]] parse_result parse(std::string_view input);
 
+    /// A bulk argument whose header was read and whose payload (and CRLF) is still incomplete.
+    struct pending_bulk {
+        std::size_t offset; ///< where its payload starts, from the first unconsumed byte
+        std::size_t length; ///< its length (without CRLF)
+    };
+    /// After need_more: the bulk argument being received, if any. A caller may then receive its
+    /// payload elsewhere (a big argument read straight into its own string, without a copy in
+    /// the input), drop the bytes from `offset` on from the input it passes, and hand the
+    /// payload over with take_bulk().
+    [[nodiscard]] std::optional<pending_bulk> awaiting_bulk() const noexcept {
+        if (m_error || m_state != state::multibulk || m_bulk_length == no_bulk) return std::nullopt;
+        return pending_bulk{m_pos, m_bulk_length};
+    }
+    /// Takes the payload of the argument awaiting_bulk() announced from elsewhere: `payload`
+    /// (its length, without CRLF) must stay valid and unchanged until the command is complete
+    /// and its args() used; the input passed from now on no longer holds that payload nor its
+    /// CRLF (the next argument's header follows the previous one's end).
+    void take_bulk(std::string_view payload) {
+        m_ranges.emplace_back(external, m_external.size());
+        m_external.push_back(payload);
+        m_bulk_length = no_bulk;
+        --m_remaining;
+    }
     /// The arguments of the command just parsed (name first).
     [[nodiscard]] std::span<const std::string_view> args() const noexcept { return m_args; }
     /// The error that stopped the parser, or an empty code.
     [[nodiscard]] std::error_code error() const noexcept { return m_error; }
     /// Redis's reply text for the error (without `-` and CRLF).
     [[nodiscard]] std::string error_message() const { return request_error_message(m_error_code, m_offending); }
+    /// Applies (or not) Redis's limits for clients that did not authenticate yet: a multibulk
+    /// count over 10 or a bulk length over 16384 is a protocol error.
+    void set_unauthenticated(bool on) noexcept { m_unauthenticated = on; }
     /// True when the last complete command was inline.
     [[nodiscard]] bool last_was_inline() const noexcept { return m_inline; }
     /// Forgets any partial command and any error.
@@ -81,13 +110,20 @@ public:
         m_pos = 0;
         m_remaining = 0;
         m_ranges.clear();
+        m_external.clear();
         m_args.clear();
+        m_bulk_length = no_bulk;
         m_error = {};
         m_scan_line = std::string_view::npos;
     }
 
 private:
     enum class state : std::uint8_t { start, multibulk };
+    static constexpr std::size_t no_bulk = static_cast<std::size_t>(-1);
+    static constexpr std::size_t external = static_cast<std::size_t>(-1); // a range's offset: taken elsewhere
+    // Redis's caps on what a client may announce before it authenticated (CVE-2021-32675).
+    static constexpr std::int64_t unauthenticated_max_count = 10;
+    static constexpr std::int64_t unauthenticated_max_bulk = 16384;
 
     parse_result fail(errc code, std::size_t offset, char offending = '?') {
         m_error = code;
@@ -137,7 +173,9 @@ private:
     state m_state = state::start;
     std::size_t m_pos = 0;       // next byte to look at, relative to the command start
     std::uint64_t m_remaining = 0; // bulk arguments still expected
-    std::vector<std::pair<std::size_t, std::size_t>> m_ranges; // argument offset and length
+    std::vector<std::pair<std::size_t, std::size_t>> m_ranges; // argument offset and length (external: index)
+    std::vector<std::string_view> m_external; // payloads handed over with take_bulk
+    std::size_t m_bulk_length = no_bulk;      // the bulk whose header was read (no_bulk: none)
     std::vector<std::string_view> m_args;
     std::string m_inline_storage;
     std::error_code m_error{};
@@ -145,6 +183,7 @@ private:
     errc m_error_code{};
     char m_offending = '?';
     bool m_inline = false;
+    bool m_unauthenticated = false; // Redis's limits before authentication apply
     std::size_t m_scan_line = std::string_view::npos; // line whose end is being searched
     std::size_t m_scan_from = 0;                       // where that search resumes
     bool m_scan_hidden = false;                        // a NUL hides that line's end
@@ -186,6 +225,9 @@ inline parse_result request_parser::parse(std::string_view input) {
             std::int64_t count = 0;
             const bool ok = detail::parse_int64(std::string_view(cmd + 1, cr_at - 1), count);
             if (!ok || count > 2147483647LL) return fail(errc::invalid_multibulk_length, base);
+            if (count > unauthenticated_max_count && m_unauthenticated) {
+                return fail(errc::unauthenticated_multibulk_length, base);
+            }
             if (count <= 0) { // skipped, as Redis does
                 m_scan_line = std::string_view::npos;
                 skipped += cr_at + 2;
@@ -198,10 +240,19 @@ inline parse_result request_parser::parse(std::string_view input) {
             m_remaining = static_cast<std::uint64_t>(count);
             m_pos = cr_at + 2;
             m_ranges.clear();
+            m_external.clear();
         }
 
         // Bulk arguments.
         while (m_remaining != 0) {
+            if (m_bulk_length != no_bulk) { // header read: its payload, then CRLF
+                if (size - m_pos < m_bulk_length + 2) return {parse_status::need_more, skipped};
+                m_ranges.emplace_back(m_pos, m_bulk_length);
+                m_pos += m_bulk_length + 2;
+                m_bulk_length = no_bulk;
+                --m_remaining;
+                continue;
+            }
             const std::size_t at = m_pos;
             if (at >= size) return {parse_status::need_more, skipped};
             const std::size_t cr_at = find_line_end(std::string_view(cmd, size), at, '\r');
@@ -216,17 +267,18 @@ inline parse_result request_parser::parse(std::string_view input) {
             if (!ok || len < 0 || static_cast<std::uint64_t>(len) > m_limits.max_bulk_length) {
                 return fail(errc::invalid_bulk_length, base + at);
             }
-            const std::size_t payload = cr_at + 2;
-            const auto ulen = static_cast<std::size_t>(len);
-            if (size - payload < ulen + 2) return {parse_status::need_more, skipped};
-            m_ranges.emplace_back(payload, ulen);
-            m_pos = payload + ulen + 2;
-            --m_remaining;
+            if (len > unauthenticated_max_bulk && m_unauthenticated) {
+                return fail(errc::unauthenticated_bulk_length, base + at);
+            }
+            m_pos = cr_at + 2;
+            m_bulk_length = static_cast<std::size_t>(len);
         }
 
         // Complete: the command's bytes are all in `input` now, so views are stable.
         m_args.clear();
-        for (const auto& [offset, length] : m_ranges) m_args.emplace_back(cmd + offset, length);
+        for (const auto& [offset, length] : m_ranges) {
+            m_args.push_back(offset == external ? m_external[length] : std::string_view(cmd + offset, length));
+        }
         m_state = state::start;
         m_inline = false;
         const std::size_t consumed = base + m_pos;

@@ -37,6 +37,10 @@ public:
     [[nodiscard]] std::span<const std::string_view> args() const noexcept { return m_args; }
     /// Argument `i` (0 is the command name).
     [[nodiscard]] std::string_view arg(std::size_t i) const noexcept { return m_args[i]; }
+    /// Argument `i` as a string of the caller's: a big argument the session received into its
+    /// own string is moved out (a command storing it keeps it without a copy; arg(i) stays
+    /// readable until the command ends), any other is copied.
+    [[nodiscard]] std::string take_arg(std::size_t i);
     /// Number of arguments, command name included.
     [[nodiscard]] std::size_t argc() const noexcept { return m_args.size(); }
     /// The command (or subcommand) being run.

@@ -60,6 +60,11 @@ public:
         m_limit = 0; // every append takes the slow path, which drops it
     }
 
+    /// Bytes of memory held.
+    [[nodiscard]] std::size_t capacity() const noexcept { return m_bytes.capacity(); }
+    /// True once close() was called.
+    [[nodiscard]] bool closed() const noexcept { return m_closed; }
+
     /// Where the next byte will go: a command's reply starts there (see truncate()).
     [[nodiscard]] std::size_t end_position() const noexcept { return m_bytes.size(); }
     /// Drops the bytes appended after end_position() returned `position` (an abandoned reply).

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/server/client_limits.hpp"
 #include "respkit/server/key_waiters.hpp"
 #include "respkit/server/log.hpp"
 #include "respkit/server/persistence.hpp"
@@ -36,6 +37,7 @@ struct server_stats {
     std::uint64_t total_net_input_bytes = 0;      ///< bytes read from clients
     std::uint64_t total_net_output_bytes = 0;     ///< bytes written to clients
     std::uint64_t blocked_clients = 0;            ///< clients blocked in a command
+    std::uint64_t evicted_clients = 0;            ///< clients closed by client eviction (maxmemory-clients)
     std::map<std::string, std::uint64_t, std::less<>> error_counts; ///< errorstats, by prefix
 };
 
@@ -164,6 +166,11 @@ public:
     /// The persistence hooks.
     [[nodiscard]] const persistence_hooks& persistence() const noexcept { return m_persistence; }
 
+    /// The output buffer limits and client eviction threshold every session applies.
+    [[nodiscard]] server::client_limits& client_limits() noexcept { return m_client_limits; }
+    /// The output buffer limits and client eviction threshold every session applies.
+    [[nodiscard]] const server::client_limits& client_limits() const noexcept { return m_client_limits; }
+
     /// True while a dataset is being loaded: clients' commands without the `loading` flag get
     /// "-LOADING".
     [[nodiscard]] bool loading() const noexcept { return m_loading; }
@@ -202,6 +209,7 @@ private:
     server::propagation m_propagation;
     persistence_hooks m_persistence;
     bool m_loading = false;
+    server::client_limits m_client_limits{};
 };
 
 } // namespace respkit::server

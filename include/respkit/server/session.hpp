@@ -11,6 +11,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
@@ -23,6 +24,7 @@
 #include "respkit/resp/request_parser.hpp"
 #include "respkit/resp/writer.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/client_limits.hpp"
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/error_reply.hpp"
@@ -42,6 +44,9 @@ struct session_options {
     std::size_t output_hard_limit = 256u << 20;     ///< close the connection above this much
     std::size_t max_commands_per_feed = 1000;       ///< fairness: yield after this many commands
     std::size_t max_blocked_input = 1 << 20;        ///< stop reading a blocked client holding this much input
+    /// A bulk argument at least this long that is not yet all received is read straight into
+    /// its own string, which a command may keep (command_call::take_arg) instead of copying it.
+    std::size_t big_argument = 32 * 1024;
 };
 
 /// One client connection: parses its requests (pipelined, multibulk or inline), runs them through
@@ -69,20 +74,47 @@ public:
 
     // --- input ---
 
-    /// Space to read at least `n` bytes into; then commit_input(bytes read).
-    [[nodiscard]] std::span<char> input_space(std::size_t n = 16 * 1024) { return m_input.prepare(n); }
+    /// Space to read into; then commit_input(bytes read). At least `n` bytes, except while a big
+    /// argument is received: then exactly what is left of it.
+    [[nodiscard]] std::span<char> input_space(std::size_t n = 16 * 1024) {
+        if (m_big) {
+            // Received into the reserved string a window at a time: what the client announced
+            // is not touched (resident) before it arrives.
+            std::string& bytes = m_big->bytes;
+            if (bytes.size() == m_big->filled) {
+                bytes.resize(std::min(m_big->total, m_big->filled + std::max<std::size_t>(n, big_argument_window)));
+            }
+            return {bytes.data() + m_big->filled, bytes.size() - m_big->filled};
+        }
+        return m_input.prepare(n);
+    }
     /// Marks `n` bytes read into input_space() as received.
     void commit_input(std::size_t n) {
-        m_input.commit(n);
         m_server->stats().total_net_input_bytes += n;
+        if (!m_big) {
+            m_input.commit(n);
+            return;
+        }
+        m_big->filled += n;
+        if (m_big->filled < m_big->total) return;
+        // Complete: the argument without its CRLF (not checked, as Redis does not) goes to the
+        // parser, which reads the rest of the command from the input again.
+        m_big->bytes.resize(m_big->bytes.size() - 2);
+        m_big_args.push_back(std::move(m_big->bytes));
+        m_big.reset();
+        m_parser.take_bulk(m_big_args.back());
     }
     /// Copies bytes in and processes them (for tests and simple transports; refreshes the
     /// server context's clock first).
     void feed(std::string_view bytes) {
         m_server->tick();
-        auto space = input_space(bytes.size());
-        bytes.copy(space.data(), bytes.size());
-        commit_input(bytes.size());
+        while (!bytes.empty()) {
+            const auto space = input_space(bytes.size());
+            const std::size_t n = std::min(space.size(), bytes.size());
+            bytes.copy(space.data(), n);
+            commit_input(n);
+            bytes.remove_prefix(n);
+        }
         process();
     }
     /// Runs the complete commands received, until input runs out, the output passes its high
@@ -90,7 +122,8 @@ public:
     /// number of commands run.
     std::size_t process() {
         std::size_t ran = 0;
-        while (!m_closing && !m_blocked && !output_full() && ran < m_options.max_commands_per_feed) {
+        while (!m_closing && !m_blocked && !m_big && !output_full() && ran < m_options.max_commands_per_feed) {
+            m_parser.set_unauthenticated(!m_authenticated);
             const resp::parse_result r = m_parser.parse(m_input.data());
             if (r.status == resp::parse_status::error) {
                 protocol_error();
@@ -98,13 +131,15 @@ public:
             }
             if (r.status == resp::parse_status::need_more) {
                 m_input.consume(r.consumed);
+                receive_big_argument();
                 break;
             }
             execute(m_parser.args());
             m_input.consume(r.consumed);
+            m_big_args.clear();
             ++ran;
         }
-        if (output_size() > m_options.output_hard_limit) close_now();
+        (void)enforce_output_limit();
         return ran;
     }
     /// True while a blocked command holds at least max_blocked_input bytes of further input:
@@ -113,7 +148,23 @@ public:
         return m_blocked != nullptr && m_input.size() >= m_options.max_blocked_input;
     }
     /// True when input is waiting that process() did not run yet (it yielded).
-    [[nodiscard]] bool has_pending_input() const noexcept { return !m_input.empty() && !m_closing && !m_blocked; }
+    [[nodiscard]] bool has_pending_input() const noexcept {
+        return !m_input.empty() && !m_closing && !m_blocked && !m_big;
+    }
+    /// The argument `arg` of the command running, as a string the caller owns: moved out of
+    /// the session when it is a big argument received into its own string (no copy; `arg`
+    /// stays readable until the command ends, the bytes having moved with their buffer),
+    /// otherwise copied.
+    [[nodiscard]] std::string take_argument(std::string_view arg) {
+        for (std::string& big : m_big_args) {
+            if (!big.empty() && big.data() == arg.data() && big.size() == arg.size()) {
+                std::string taken = std::move(big);
+                big = std::string();
+                return taken;
+            }
+        }
+        return std::string(arg);
+    }
 
     /// The command path, for every command whatever its origin: resolves `args` (unknown
     /// command, subcommand, arity), runs the dispatcher's checks in order, queues the command
@@ -152,6 +203,8 @@ public:
         }
         if (m_multi && origin != command_origin::transaction && !has(entry->spec.flags, command_flag::transaction_control)) {
             m_multi->queue.push_back({std::vector<std::string>(args.begin(), args.end())});
+            m_multi->bytes += sizeof(queued_command) + args.size() * sizeof(std::string);
+            for (const std::string_view a : args) m_multi->bytes += a.size() > 15 ? a.size() + 1 : 0; // past SSO
             m_multi->flags = m_multi->flags | entry->spec.flags;
             m_multi->missing_flags = m_multi->missing_flags | ~entry->spec.flags;
             m_reply.simple_string("QUEUED");
@@ -198,13 +251,64 @@ public:
         unblock();
         m_server->notify(this);
     }
-    /// Closes at once when queued output passed the hard limit (a subscriber that does not
-    /// read its messages). Returns true when it closed.
-    bool enforce_output_limit() noexcept {
-        if (output_size() <= m_options.output_hard_limit) return false;
-        close_now();
-        m_server->notify(this);
+    /// Closes at once when queued output passed its class's limit (client-output-buffer-limit:
+    /// the hard limit, or the soft limit for longer than its seconds), or, in a class without a
+    /// hard limit, the session's output_hard_limit; logged as Redis does. Returns true when it
+    /// closed. Checked after the client's commands and after each message published to it.
+    bool enforce_output_limit() {
+        if (m_output.closed()) return false; // already closed at once
+        const std::size_t used = output_size();
+        const output_buffer_limit& limit = m_server->client_limits().of(output_class());
+        bool over = limit.hard != 0 ? used >= limit.hard : used > m_options.output_hard_limit;
+        if (limit.soft != 0 && used >= limit.soft) {
+            const auto now = m_server->now();
+            if (!m_soft_limit_since) {
+                m_soft_limit_since = now; // the first time: the seconds start now
+            } else if (std::chrono::duration_cast<std::chrono::seconds>(now - *m_soft_limit_since) > limit.soft_seconds) {
+                over = true;
+            }
+        } else {
+            m_soft_limit_since.reset();
+        }
+        if (!over) return false;
+        close_for_output_limit();
         return true;
+    }
+    /// The most output a reply may take this client's unsent output to before it is abandoned
+    /// (and the connection closed) rather than allocated: its class's hard limit, or
+    /// output_hard_limit in a class without one.
+    [[nodiscard]] std::size_t output_limit() const noexcept {
+        const std::uint64_t hard = m_server->client_limits().of(output_class()).hard;
+        if (hard == 0) return m_options.output_hard_limit;
+        return static_cast<std::size_t>(hard - 1); // Redis closes at the limit itself
+    }
+    /// The class whose client-output-buffer-limit applies: pubsub while subscribed to a channel
+    /// or pattern, otherwise normal.
+    [[nodiscard]] client_class output_class() const noexcept {
+        return m_subscriptions.empty() ? client_class::normal : client_class::pubsub;
+    }
+    /// Closes at once for passing the output limit, with Redis's log line.
+    void close_for_output_limit() {
+        m_server->log(log_level::warning, "Client " + describe() +
+                                              " scheduled to be closed ASAP for overcoming of output buffer limits.");
+        close_now();
+    }
+    /// Memory the client holds, as maxmemory-clients counts it: the session itself, its input
+    /// (big arguments included), its output and its queued transaction.
+    [[nodiscard]] std::size_t memory_usage() const noexcept {
+        return sizeof(session) + input_capacity() + m_output.capacity() + (m_multi ? m_multi->bytes : 0);
+    }
+    /// True when closed at once (its output dropped): it goes this turn.
+    [[nodiscard]] bool closed_now() const noexcept { return m_output.closed(); }
+    /// CLIENT NO-EVICT: true when client eviction passes this client over.
+    [[nodiscard]] bool no_evict() const noexcept { return m_no_evict; }
+    /// Sets CLIENT NO-EVICT.
+    void set_no_evict(bool on) noexcept { m_no_evict = on; }
+    /// A short description for log lines ("id=7 addr=127.0.0.1:5000 ... omem=1024 cmd=get").
+    [[nodiscard]] std::string describe() const {
+        return "id=" + std::to_string(m_id) + " addr=" + peer_address + " laddr=" + local_address +
+               " fd=" + std::to_string(fd) + " name=" + m_name + " qbuf=" + std::to_string(input_size()) +
+               " omem=" + std::to_string(output_size()) + " cmd=" + (m_last_command.empty() ? "NULL" : m_last_command);
     }
     /// True when the transport should close the connection after sending pending_output().
     [[nodiscard]] bool closing() const noexcept { return m_closing; }
@@ -237,10 +341,14 @@ public:
     [[nodiscard]] std::chrono::steady_clock::time_point last_command_at() const noexcept { return m_last_command_at; }
     /// The name of the last command run (lower case not guaranteed).
     [[nodiscard]] const std::string& last_command() const noexcept { return m_last_command; }
-    /// Bytes of input buffered but not yet run.
-    [[nodiscard]] std::size_t input_size() const noexcept { return m_input.size(); }
-    /// Bytes of memory held by the input buffer.
-    [[nodiscard]] std::size_t input_capacity() const noexcept { return m_input.capacity(); }
+    /// Bytes of input buffered but not yet run (a big argument being received included).
+    [[nodiscard]] std::size_t input_size() const noexcept { return m_input.size() + (m_big ? m_big->filled : 0); }
+    /// Bytes of memory held by the input buffer and the arguments received into their own strings.
+    [[nodiscard]] std::size_t input_capacity() const noexcept {
+        std::size_t bytes = m_input.capacity() + (m_big ? m_big->bytes.capacity() : 0);
+        for (const std::string& big : m_big_args) bytes += big.capacity();
+        return bytes;
+    }
     /// Bytes of output queued.
     [[nodiscard]] std::size_t output_size() const noexcept { return m_output.pending_size(); }
     /// The server context.
@@ -434,6 +542,7 @@ private:
         command_flag flags = command_flag::none;         // every flag of a queued command
         command_flag missing_flags = command_flag::none; // every flag some queued command lacks
         bool aborted = false;                            // a command was rejected while queueing
+        std::size_t bytes = 0;                           // memory the queue holds, about
     };
     struct blocked_state {
         std::vector<std::string> args;
@@ -508,6 +617,25 @@ private:
         return key;
     }
 
+    // After need_more: a big bulk argument still incomplete is received into its own string
+    // from now on (input_space points there), its bytes already read moving there once.
+    void receive_big_argument() {
+        const auto pending = m_parser.awaiting_bulk();
+        if (!pending || pending->length < m_options.big_argument) return;
+        const std::string_view present = m_input.data().substr(pending->offset);
+        auto big = std::make_unique<big_argument>();
+        big->total = pending->length + 2;
+        try {
+            big->bytes.reserve(big->total); // allocated, not touched: resident only as bytes arrive
+        } catch (const std::bad_alloc&) {
+            return; // the address space is short: received in the input buffer as it arrives
+        }
+        big->bytes.assign(present.substr(0, big->total - 1)); // need_more: never all of it
+        big->filled = big->bytes.size();
+        m_input.truncate(pending->offset);
+        m_big = std::move(big);
+    }
+
     void protocol_error() {
         ++m_server->stats().unexpected_error_replies;
         write_error(m_reply, *m_server, m_parser.error_message());
@@ -528,6 +656,8 @@ private:
     std::string m_last_command;
     std::chrono::steady_clock::time_point m_created = m_server->now();
     std::chrono::steady_clock::time_point m_last_command_at = m_created;
+    std::optional<std::chrono::steady_clock::time_point> m_soft_limit_since; // output above the soft limit since
+    bool m_no_evict = false;     // CLIENT NO-EVICT
     bool m_authenticated = true; // see authenticated()
     bool m_closing = false;
     bool m_executing = false;     // EXEC is running the queued commands
@@ -538,6 +668,14 @@ private:
     std::vector<watched_key> m_watched;
     std::unique_ptr<blocked_state> m_blocked; // while a blocking command waits
     std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern
+    struct big_argument {
+        std::string bytes;      // payload and CRLF: received so far, then the window being read into
+        std::size_t filled = 0; // bytes received
+        std::size_t total = 0;  // payload and CRLF
+    };
+    static constexpr std::size_t big_argument_window = 1 << 20;
+    std::unique_ptr<big_argument> m_big;  // the big argument being received
+    std::vector<std::string> m_big_args;  // big arguments of the command being received
 };
 
 namespace detail {
@@ -558,6 +696,8 @@ private:
 };
 
 } // namespace detail
+
+inline std::string command_call::take_arg(std::size_t i) { return m_client->take_argument(m_args[i]); }
 
 inline void dispatcher::call(const command_entry& entry, std::span<const std::string_view> args, session& client,
                              command_origin origin) const {
@@ -583,12 +723,12 @@ inline void dispatcher::call(const command_entry& entry, std::span<const std::st
                                            " failed: " + std::string(what));
     };
     try {
-        const detail::reply_limit_scope limit(out, client.options().output_hard_limit);
+        const detail::reply_limit_scope limit(out, client.output_limit());
         command_call call(args, entry.spec, client, server, reply, origin);
         entry.handler(call);
     } catch (const reply_limit_exceeded&) {
-        fail({}, "its reply passed the client's output limit of " + std::to_string(client.options().output_hard_limit) +
-                     " bytes; the connection was closed");
+        out.truncate(reply_start); // abandoned before it was allocated; the client goes as in Redis
+        client.close_for_output_limit();
     } catch (const std::bad_alloc&) {
         fail("ERR out of memory running '" + entry.full_name + "'", "out of memory");
     } catch (const std::exception& e) {
@@ -631,6 +771,43 @@ inline void expire_blocked_sessions(server_context& server) {
     for (session* s : blocked) {
         if (s->block_deadline() <= now) s->time_out_blocked();
     }
+}
+
+/// Client eviction (maxmemory-clients, as Redis 7.0's evictClients): while the clients together
+/// hold at least the limit (never under 128 kB), the biggest ones not marked CLIENT NO-EVICT are
+/// closed at once, each logged and counted in INFO's evicted_clients. Transports call it once
+/// per turn. Returns the number evicted.
+inline std::size_t evict_clients(server_context& server) {
+    client_limits& limits = server.client_limits();
+    if (limits.max_memory_clients == 0) return 0;
+    const std::uint64_t limit = std::max<std::uint64_t>(limits.max_memory_clients, 128 * 1024);
+    std::uint64_t total = 0;
+    std::vector<std::pair<std::size_t, session*>> candidates;
+    for (session* s : server.clients()) {
+        if (s->closed_now()) continue;
+        const std::size_t used = s->memory_usage();
+        total += used;
+        if (!s->no_evict()) candidates.emplace_back(used, s);
+    }
+    if (total < limit) {
+        limits.over_reported = false;
+        return 0;
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::size_t evicted = 0;
+    for (const auto& [used, s] : candidates) {
+        if (total < limit) break;
+        server.log(log_level::notice, "Evicting client: " + s->describe());
+        ++server.stats().evicted_clients;
+        s->close_now();
+        total -= used;
+        ++evicted;
+    }
+    if (total >= limit && !limits.over_reported) {
+        limits.over_reported = true; // once, not every turn
+        server.log(log_level::warning, "Over client maxmemory after evicting all evictable clients");
+    }
+    return evicted;
 }
 
 /// The earliest deadline of a blocked session (time_point::max() when none).
