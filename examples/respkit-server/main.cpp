@@ -11,10 +11,14 @@
 #include <span>
 #include <utility>
 
+#include "respkit/allocation_counter.hpp"
 #include "respkit/app.hpp"
 #if defined(RESPKIT_SERVER_TLS)
 #include "respkit/app/tls.hpp" // built with OpenSSL: tls-port serves TLS
 #endif
+
+// INFO used_memory and maxmemory count what operator new holds (respkit/allocation_counter.hpp).
+RESPKIT_COUNT_ALLOCATIONS()
 
 int main(int argc, char** argv) {
     respkit::app::configuration config;

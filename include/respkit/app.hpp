@@ -9,5 +9,6 @@
 #include "respkit/app/crash_report.hpp"  
 #include "respkit/app/daemon.hpp"        
 #include "respkit/app/logger.hpp"        
+#include "respkit/app/memory_limit.hpp"        
 #include "respkit/app/process_title.hpp" 
 #include "respkit/app/server.hpp"        

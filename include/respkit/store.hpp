@@ -4,7 +4,9 @@
 /// Umbrella header of the store layer: keyspace, maps, values, expiry clocks; and glob matching
 /// (respkit/glob.hpp) under its older name store::glob_match.
 
+#include <respkit/store/access.hpp>
 #include <respkit/store/clock.hpp>
+#include <respkit/store/eviction.hpp>
 #include <respkit/store/glob.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/store/hash_map.hpp>

@@ -37,7 +37,7 @@ std::string bytes_of(const value& v) {
 struct event_log {
     std::vector<std::string> events;
     void operator()(key_event e, std::size_t db, std::string_view key) {
-        static constexpr const char* names[] = {"modified", "deleted", "expired", "flushed"};
+        static constexpr const char* names[] = {"modified", "deleted", "expired", "flushed", "evicted"};
         events.push_back(std::string(names[static_cast<int>(e)]) + ":" + std::to_string(db) + ":" +
                          std::string(key));
     }

@@ -34,7 +34,6 @@ inline constexpr std::string_view no_cluster = "tunes cluster mode, which is off
 inline constexpr std::string_view encoding =
     "tunes Redis's compact encodings; replies are the same (OBJECT ENCODING names the encoding Redis picks at its "
     "default thresholds)";
-inline constexpr std::string_view no_eviction = "tunes eviction, which is off (maxmemory is refused)";
 inline constexpr std::string_view lazyfree = "frees memory in a background thread in Redis; replies are the same";
 } // namespace detail
 
@@ -122,8 +121,8 @@ inline constexpr config_support_info config_support_table[] = {
     {"lazyfree-lazy-server-del", detail::no_effect, "", detail::lazyfree},
     {"lazyfree-lazy-user-del", detail::no_effect, "", detail::lazyfree},
     {"lazyfree-lazy-user-flush", detail::no_effect, "", detail::lazyfree},
-    {"lfu-decay-time", detail::no_effect, "", "tunes LFU counters, which are not kept (LFU policies are refused)"},
-    {"lfu-log-factor", detail::no_effect, "", "tunes LFU counters, which are not kept (LFU policies are refused)"},
+    {"lfu-decay-time", detail::implemented, "", "minutes after which an idle key's LFU counter decreases by one (OBJECT FREQ, LFU policies)"},
+    {"lfu-log-factor", detail::implemented, "", "how slowly LFU counters grow with accesses (OBJECT FREQ, LFU policies)"},
     {"list-compress-depth", detail::no_effect, "", "compresses list nodes inside Redis; replies are the same"},
     {"list-max-listpack-size", detail::no_effect, "", detail::encoding},
     {"logfile", detail::implemented, "", "log lines go to this file (appended; \"\" is standard output)"},
@@ -131,15 +130,13 @@ inline constexpr config_support_info config_support_table[] = {
     {"masterauth", detail::no_effect, "", detail::no_replication},
     {"masteruser", detail::no_effect, "", detail::no_replication},
     {"maxclients", detail::implemented, "", "more connections are refused with Redis's error"},
-    {"maxmemory", detail::refused, "0", "memory limits are not implemented yet"},
+    {"maxmemory", detail::implemented, "", "keys are evicted (maxmemory-policy) to keep used_memory under it, or writes refused with -OOM (app/memory_limit.hpp)"},
     {"maxmemory-clients", detail::implemented, "",
      "while every client together holds this much (bytes, or a percentage of maxmemory), the biggest ones not marked "
      "CLIENT NO-EVICT are closed, logged and counted in INFO's evicted_clients"},
-    {"maxmemory-eviction-tenacity", detail::no_effect, "", detail::no_eviction},
-    {"maxmemory-policy", detail::refused,
-     "volatile-lru|volatile-random|volatile-ttl|allkeys-lru|allkeys-random|noeviction",
-     "LFU counters (OBJECT FREQ) are not kept"},
-    {"maxmemory-samples", detail::no_effect, "", detail::no_eviction},
+    {"maxmemory-eviction-tenacity", detail::implemented, "", "how long one command may spend evicting before a timer goes on (Redis's time limits)"},
+    {"maxmemory-policy", detail::implemented, "", "which keys eviction chooses: every policy of Redis 7.0, with its sampled LRU, LFU and TTL approximations"},
+    {"maxmemory-samples", detail::implemented, "", "keys sampled per database to refill the eviction pool"},
     {"min-replicas-max-lag", detail::no_effect, "", detail::no_replication},
     {"min-replicas-to-write", detail::refused, "0", "replication is not implemented (Redis would refuse every write with NOREPLICAS)"},
     {"no-appendfsync-on-rewrite", detail::implemented, "", "no fsync of the incremental file while a rewrite child runs"},

@@ -35,6 +35,7 @@
 #include "respkit/app/crash_report.hpp"
 #include "respkit/app/daemon.hpp"
 #include "respkit/app/logger.hpp"
+#include "respkit/app/memory_limit.hpp"
 #include "respkit/app/process_title.hpp"
 #include "respkit/app/snapshots.hpp"
 #include "respkit/commands.hpp"
@@ -86,6 +87,8 @@ public:
         set_up_logging();
         make_keyspace();
         commands::install_builtin_commands(m_commands, *m_keyspace, m_config);
+        m_memory = std::make_unique<memory_limit<keyspace_type>>(m_config, m_context, *m_keyspace);
+        m_memory->install(m_commands);
         set_up_persistence();
         apply_renames();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
@@ -174,6 +177,7 @@ public:
             return fail(why);
         }
         m_transport->handle_signals(m_options.process);
+        m_memory->start(*m_transport);
         // A background child (BGSAVE, a rewrite) holds no listening socket: if the server dies
         // first, clients must not connect to a child that will never answer.
         m_child.set_child_setup([transport = m_transport.get()] { transport->close_listeners_in_child(); });
@@ -356,6 +360,8 @@ private:
                 }
             }
             m_snapshots->cron();
+            // As Redis: no access stamps while a child saves (they would copy its pages).
+            m_keyspace->set_access_tracking(!m_child.running());
         });
     }
 
@@ -526,6 +532,7 @@ private:
         const auto budget = std::chrono::duration_cast<std::chrono::microseconds>(period) / 4;
         // Not while a dataset loads (the loop serves clients meanwhile): keys expire once loaded.
         m_expiry = m_transport->every(period, [ks = m_keyspace.get(), ctx = &m_context, budget] {
+            ks->refresh_access_clock(); // the clock lookups stamp keys with (Redis's lruclock)
             if (!ctx->loading()) (void)ks->active_expire_cycle(budget);
         });
     }
@@ -633,6 +640,7 @@ private:
     std::unique_ptr<keyspace_type> m_keyspace;
     respkit::server::dispatcher m_commands;
     std::unique_ptr<net::tcp_server> m_transport;
+    std::unique_ptr<memory_limit<keyspace_type>> m_memory; // after m_transport, whose timers it uses
     std::optional<net::timer_id> m_expiry;
     std::optional<net::timer_id> m_persistence_cron;
     persist::child_process m_child;

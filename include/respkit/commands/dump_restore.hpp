@@ -5,6 +5,7 @@
 /// CRC64): a DUMP taken from redis-server restores here and the other way round.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,9 @@ namespace detail {
 /// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency].
 template <class Keyspace>
 void restore_command(server::command_call& call, Keyspace& ks) {
-    bool replace = false, absttl = false, idle = false, freq = false;
+    bool replace = false, absttl = false;
+    std::optional<std::int64_t> idle;
+    std::optional<std::uint8_t> freq;
     for (std::size_t j = 4; j < call.argc(); ++j) {
         const bool has_value = j + 1 < call.argc();
         if (iequals(call.arg(j), "replace")) {
@@ -34,12 +37,12 @@ void restore_command(server::command_call& call, Keyspace& ks) {
             const auto v = integer_arg(call, ++j);
             if (!v) return;
             if (*v < 0) return call.error("ERR Invalid IDLETIME value, must be >= 0");
-            idle = true; // access times are not tracked (OBJECT IDLETIME answers 0): checked, then unused
+            idle = *v;
         } else if (iequals(call.arg(j), "freq") && has_value && !idle) {
             const auto v = integer_arg(call, ++j);
             if (!v) return;
             if (*v < 0 || *v > 255) return call.error("ERR Invalid FREQ value, must be >= 0 and <= 255");
-            freq = true; // as Redis without an LFU policy: checked, then unused
+            freq = static_cast<std::uint8_t>(*v);
         } else {
             return call.error(server::errors::syntax);
         }
@@ -66,6 +69,7 @@ void restore_command(server::command_call& call, Keyspace& ks) {
     ks.set(db, key, std::move(value));
     if (at != 0) {
         ks.set_expiry(db, key, at);
+        ks.set_access(db, key, idle, freq); // after set_expiry, which touches the key
         // Replays with the absolute time, as Redis rewrites it.
         if (!absttl && call.propagating()) {
             std::vector<std::string> args(call.args().begin(), call.args().end());
@@ -73,6 +77,8 @@ void restore_command(server::command_call& call, Keyspace& ks) {
             args.emplace_back("ABSTTL");
             call.propagate_as(std::move(args));
         }
+    } else {
+        ks.set_access(db, key, idle, freq);
     }
     call.ok();
 }

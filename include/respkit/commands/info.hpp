@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "respkit/allocation_counter.hpp"
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/redis_version.hpp"
 #include "respkit/commands/specs/info.hpp"
@@ -31,26 +32,35 @@
 
 namespace respkit::commands {
 
-/// What the process uses, as well as it can be measured without a custom allocator.
+/// What the process uses.
 struct memory_usage {
-    std::uint64_t allocated = 0; ///< bytes in use from malloc (glibc's mallinfo2), else the RSS
+    std::uint64_t allocated = 0; ///< bytes in use (used_memory_bytes())
     std::uint64_t rss = 0;       ///< resident set size (/proc/self/statm), 0 when unknown
 };
 
-/// Measures the process's memory now.
-[[nodiscard]] inline memory_usage measure_memory() {
-    memory_usage m;
+/// The process's resident set size in bytes (/proc/self/statm), 0 when unknown.
+[[nodiscard]] inline std::uint64_t resident_bytes() {
     std::ifstream statm("/proc/self/statm");
     std::uint64_t size = 0, resident = 0;
-    if (statm >> size >> resident) m.rss = resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    if (statm >> size >> resident) return resident * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    return 0;
+}
+
+/// INFO's used_memory and what maxmemory compares: the bytes held from operator new when the
+/// program counts them (RESPKIT_COUNT_ALLOCATIONS, respkit/allocation_counter.hpp), else glibc's
+/// mallinfo2 (in use from malloc: costs a walk of the heap's free lists), else the RSS.
+[[nodiscard]] inline std::uint64_t used_memory_bytes() {
+    if (const auto counted = allocated_bytes()) return *counted;
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
     const struct mallinfo2 mi = ::mallinfo2();
-    m.allocated = static_cast<std::uint64_t>(mi.uordblks) + static_cast<std::uint64_t>(mi.hblkhd);
+    return static_cast<std::uint64_t>(mi.uordblks) + static_cast<std::uint64_t>(mi.hblkhd);
 #else
-    m.allocated = m.rss;
+    return resident_bytes();
 #endif
-    return m;
 }
+
+/// Measures the process's memory now.
+[[nodiscard]] inline memory_usage measure_memory() { return {used_memory_bytes(), resident_bytes()}; }
 
 namespace detail {
 
@@ -240,7 +250,7 @@ template <class Keyspace>
             field("total_net_output_bytes", stats.total_net_output_bytes);
             field("rejected_connections", stats.rejected_connections);
             field("expired_keys", ks.expired_keys);
-            field("evicted_keys", 0);
+            field("evicted_keys", ks.evicted_keys);
             field("evicted_clients", stats.evicted_clients);
             field("keyspace_hits", ks.keyspace_hits);
             field("keyspace_misses", ks.keyspace_misses);

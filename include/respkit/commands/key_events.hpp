@@ -3,7 +3,7 @@
 /// \file
 /// Connects a keyspace's key changes to the server contexts that need them: a change marks the
 /// watchers' transactions as failed, makes blocked commands run again, and makes the running
-/// command propagate (a key removed by expiry propagates as DEL). Installed by the transaction
+/// command propagate (a key removed by expiry or eviction propagates as DEL). Installed by the transaction
 /// and blocking command families and attached to a context the first time one of its sessions
 /// needs it; attached at once by propagate_changes().
 
@@ -60,8 +60,8 @@ private:
 
     void forward(server::server_context& server, store::key_event event, std::size_t db, std::string_view key) {
         if (server::propagation& propagated = server.propagation(); propagated.active()) {
-            if (event == store::key_event::expired)
-                propagated.key_expired(db, key);
+            if (event == store::key_event::expired || event == store::key_event::evicted)
+                propagated.key_removed(db, key);
             else
                 propagated.key_changed();
         }

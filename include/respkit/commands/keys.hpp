@@ -182,9 +182,13 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     };
     commands.add(std::move(specs.exists),
                  exists);
-    commands.add(
-        std::move(specs.touch),
-        exists);
+    // TOUCH looks its keys up as reads do, which stamps their access time (EXISTS does not).
+    commands.add(std::move(specs.touch), [ks](command_call& call) {
+        const std::size_t db = call.client().db();
+        std::int64_t found = 0;
+        for (std::size_t i = 1; i < call.argc(); ++i) found += ks->find(db, call.arg(i)) != nullptr ? 1 : 0;
+        call.reply().integer(found);
+    });
 
     commands.add(std::move(specs.type),
                  [ks](command_call& call) {
@@ -239,36 +243,46 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     // OBJECT: a container of subcommands (no handler of its own).
     commands.add(std::move(specs.object),
                  {});
-    // Each OBJECT key subcommand looks the key up first: a missing key is a null reply.
+    // Each OBJECT key subcommand looks the key up first, without touching it (as Redis's
+    // LOOKUP_NOTOUCH): a missing key is a null reply.
     const auto with_value = [ks](auto&& body) {
         return [ks, body](command_call& call) {
-            const store::value* v = ks->find(call.client().db(), call.arg(2));
-            if (v == nullptr)
+            const store::entry* e = ks->peek_entry(call.client().db(), call.arg(2));
+            if (e == nullptr)
                 call.reply().null();
             else
-                body(call, *v);
+                body(call, *e);
         };
     };
     commands.add_subcommand("object", std::move(specs.object_encoding),
-               with_value([](command_call& call, const store::value& v) {
-                   call.reply().bulk_string(encoding_name(v));
+               with_value([](command_call& call, const store::entry& e) {
+                   call.reply().bulk_string(encoding_name(e.data));
                }));
     commands.add_subcommand("object", std::move(specs.object_refcount),
-               with_value([](command_call& call, const store::value& v) {
+               with_value([](command_call& call, const store::entry& e) {
+                   const store::value& v = e.data;
                    // Redis shares one object for each integer in [0, 10000).
                    std::int64_t n = -1;
                    const bool shared = v.is_int_encoded() && !v.to_int64(n) && n >= 0 && n < shared_integers;
                    call.reply().integer(shared ? std::numeric_limits<std::int32_t>::max() : 1);
                }));
     commands.add_subcommand("object", std::move(specs.object_idletime),
-               with_value([](command_call& call, const store::value&) {
-                   call.reply().integer(0); // access times are not tracked
+               with_value([ks](command_call& call, const store::entry& e) {
+                   if (ks->access_options_used().mode == store::access_mode::lfu) {
+                       return call.error("ERR An LFU maxmemory policy is selected, idle time not tracked. Please "
+                                         "note that when switching between policies at runtime LRU and LFU data will "
+                                         "take some time to adjust.");
+                   }
+                   call.reply().integer(static_cast<std::int64_t>(ks->idle_ms(e) / 1000));
                }));
     commands.add_subcommand("object", std::move(specs.object_freq),
-               with_value([](command_call& call, const store::value&) {
-                   call.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
-                              "note that when switching between policies at runtime LRU and LFU data will take some "
-                              "time to adjust.");
+               with_value([ks](command_call& call, const store::entry& e) {
+                   if (ks->access_options_used().mode != store::access_mode::lfu) {
+                       return call.error("ERR An LFU maxmemory policy is not selected, access frequency not tracked. "
+                                         "Please note that when switching between policies at runtime LRU and LFU "
+                                         "data will take some time to adjust.");
+                   }
+                   call.reply().integer(ks->frequency(e));
                }));
     commands.add_subcommand("object", std::move(specs.object_help),
                [](command_call& call) {

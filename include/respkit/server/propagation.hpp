@@ -41,7 +41,7 @@ using propagation_sink = std::function<void(const propagated_command& command)>;
 /// sinks at the unit's end. Commands tell it what they did through command_call (rewrite,
 /// also_propagate, prevent, force); key changes reach it from the keyspace's observers (a change
 /// makes the running command "dirty": it propagates; a key removed by expiry propagates as
-/// DEL). Inactive (and free) while no sink is registered.
+/// DEL, as does one evicted). Inactive (and free) while no sink is registered.
 class propagation {
 public:
     /// Sends propagated commands to `sink` from now on.
@@ -120,8 +120,8 @@ public:
 
     /// A key of `db` was changed by the running command: it is dirty.
     void key_changed() noexcept { mark_dirty(); }
-    /// `key` of `db` was removed because its TTL passed: propagates as DEL.
-    void key_expired(std::size_t db, std::string_view key) {
+    /// `key` of `db` was removed because its TTL passed or to free memory: propagates as DEL.
+    void key_removed(std::size_t db, std::string_view key) {
         also_propagate(db, {std::string("DEL"), std::string(key)});
     }
 

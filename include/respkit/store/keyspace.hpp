@@ -6,6 +6,7 @@
 
 #include <respkit/error.hpp>
 #include <respkit/glob.hpp>
+#include <respkit/store/access.hpp>
 #include <respkit/store/clock.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/store/hash_map.hpp>
@@ -35,6 +36,7 @@ struct entry {
 
     store::value data;               ///< the value
     std::uint32_t ttl_slot = no_ttl; ///< index into the db's expiry records, or no_ttl
+    std::uint32_t access = 0;        ///< LRU clock or LFU counter of the last access (store/access.hpp)
 };
 
 /// What happened to a key, as reported to observers.
@@ -43,6 +45,7 @@ enum class key_event : std::uint8_t {
     deleted,  ///< removed by erase or as a rename source
     expired,  ///< removed because its TTL passed (lazily on access or by active expiry)
     flushed,  ///< the whole database is about to be emptied (the key is empty)
+    evicted,  ///< about to be removed to free memory (maxmemory)
 };
 
 /// An observer: called when the keyspace changes `key` in database `db` (after a write;
@@ -59,6 +62,7 @@ struct keyspace_options {
 /// Counters for INFO stats.
 struct keyspace_stats {
     std::uint64_t expired_keys = 0;    ///< keys removed because their TTL passed
+    std::uint64_t evicted_keys = 0;    ///< keys removed to free memory (evict)
     std::uint64_t keyspace_hits = 0;   ///< read lookups that found a key
     std::uint64_t keyspace_misses = 0; ///< read lookups that found none
 };
@@ -135,6 +139,7 @@ public:
     /// `options.databases` empty databases reading time from `clock`.
     explicit keyspace(keyspace_options options = {}, Clock clock = Clock{})
         : m_clock(std::move(clock)), m_random(options.seed != 0 ? options.seed : process_seed()) {
+        refresh_access_clock();
         const std::size_t count = options.databases == 0 ? 1 : options.databases;
         m_dbs.reserve(count);
         for (std::size_t i = 0; i < count; ++i) {
@@ -161,6 +166,16 @@ public:
     [[nodiscard]] const value* find(std::size_t db, std::string_view key) {
         entry* e = live_entry(db, key);
         count_lookup(e != nullptr);
+        if (e == nullptr) return nullptr;
+        touch(*e);
+        return &e->data;
+    }
+
+    /// Read lookup that leaves the key's access time and frequency alone (EXISTS, TYPE, TTL,
+    /// OBJECT: Redis's LOOKUP_NOTOUCH): the value, or nullptr. Expires; counts a hit or miss.
+    [[nodiscard]] const value* peek(std::size_t db, std::string_view key) {
+        entry* e = live_entry(db, key);
+        count_lookup(e != nullptr);
         return e ? &e->data : nullptr;
     }
 
@@ -176,7 +191,9 @@ public:
     /// its TTL passed; no hit/miss counting. Call notify_modified after changing it.
     [[nodiscard]] value* find_for_write(std::size_t db, std::string_view key) {
         entry* e = live_entry(db, key);
-        return e ? &e->data : nullptr;
+        if (e == nullptr) return nullptr;
+        touch(*e);
+        return &e->data;
     }
 
     /// Write lookup of a key that must hold `kind`: errc::wrong_type if it holds another.
@@ -197,12 +214,13 @@ public:
         }
         auto [e, inserted] = m_dbs[db].keys.try_emplace(key);
         e->data = value::make(kind);
+        e->access = new_access();
         return {&e->data, {}, true};
     }
 
     /// True if `key` exists (EXISTS): expires it if due; counts a hit or miss.
     [[nodiscard]] bool exists(std::size_t db, std::string_view key) {
-        return find(db, key) != nullptr;
+        return peek(db, key) != nullptr;
     }
 
     /// True when `key` is stored in `db`, even if its TTL passed (no expiry, no counting).
@@ -219,7 +237,7 @@ public:
 
     /// TYPE: "string", "list", "hash", "set", "zset" or "none". Counts a hit or miss.
     [[nodiscard]] std::string_view type_name(std::size_t db, std::string_view key) {
-        const value* v = find(db, key);
+        const value* v = peek(db, key);
         return v ? v->type_name() : std::string_view("none");
     }
 
@@ -240,6 +258,12 @@ public:
                 remove_ttl_slot(d, e->ttl_slot);
                 e->ttl_slot = entry::no_ttl;
             }
+            if (expired) e->access = new_access();
+            else touch(*e); // as Redis's lookup before an overwrite (which keeps LFU counters)
+        } else if (inserted) {
+            e->access = new_access();
+        } else {
+            touch(*e);
         }
         e->data = std::move(v);
         notify(key_event::modified, db, key);
@@ -273,6 +297,8 @@ public:
         if (nx && target_exists) return {{}, false};
         entry* source = d.keys.find(from); // refetched: expiring `to` may move entries
         value moved = std::move(source->data);
+        touch(*source);
+        const std::uint32_t access = source->access;
         std::optional<std::int64_t> at;
         if (source->ttl_slot != entry::no_ttl) at = d.ttl[source->ttl_slot].at_ms;
         notify(key_event::deleted, db, from);
@@ -283,6 +309,7 @@ public:
             target->ttl_slot = entry::no_ttl;
         }
         target->data = std::move(moved);
+        target->access = access;
         if (at) add_ttl_slot(d, to, *target, *at);
         notify(key_event::modified, db, to);
         return {{}, true};
@@ -297,6 +324,7 @@ public:
         database& d = m_dbs[db];
         entry* e = live_entry(db, key);
         if (!e) return false;
+        touch(*e);
         if (e->ttl_slot != entry::no_ttl)
             d.ttl[e->ttl_slot].at_ms = at_ms;
         else
@@ -319,7 +347,9 @@ public:
     bool persist(std::size_t db, std::string_view key) {
         database& d = m_dbs[db];
         entry* e = live_entry(db, key);
-        if (!e || e->ttl_slot == entry::no_ttl) return false;
+        if (!e) return false;
+        touch(*e);
+        if (e->ttl_slot == entry::no_ttl) return false;
         remove_ttl_slot(d, e->ttl_slot);
         e->ttl_slot = entry::no_ttl;
         notify(key_event::modified, db, key);
@@ -476,6 +506,93 @@ public:
         return next;
     }
 
+    // --- access tracking and eviction ---------------------------------------------------
+
+    /// What the per-key access field tracks (LRU or LFU) and LFU's tuning. Switching between
+    /// LRU and LFU reinterprets the fields already stored, as Redis does.
+    void set_access_options(const access_options& options) noexcept { m_access = options; }
+    /// The access tracking options.
+    [[nodiscard]] const access_options& access_options_used() const noexcept { return m_access; }
+    /// Reads the clock into the cached access clocks that lookups stamp keys with (call at the
+    /// server's cron frequency, as Redis refreshes its LRU clock; a lookup reads no clock).
+    void refresh_access_clock() noexcept {
+        const std::int64_t now = m_clock.now_ms();
+        m_lru_now = access::lru_clock_at(now);
+        m_lfu_now = access::lfu_minutes_at(now);
+    }
+    /// Stops (false) or resumes stamping accessed keys: Redis leaves them alone while a forked
+    /// child saves, so that reads do not copy the child's pages.
+    void set_access_tracking(bool on) noexcept { m_touching = on; }
+
+    /// OBJECT IDLETIME: milliseconds since `e` was last accessed (LRU mode; meaningless in LFU).
+    [[nodiscard]] std::uint64_t idle_ms(const entry& e) const noexcept {
+        return access::lru_idle_ms(m_lru_now, e.access);
+    }
+    /// OBJECT FREQ: `e`'s LFU counter after the decay due now (LFU mode).
+    [[nodiscard]] std::uint8_t frequency(const entry& e) const noexcept {
+        return access::lfu_decayed(e.access, m_lfu_now, m_access.lfu_decay_time);
+    }
+    /// The entry of a live key without touching it (OBJECT): expires; counts a hit or miss.
+    [[nodiscard]] const entry* peek_entry(std::size_t db, std::string_view key) {
+        entry* e = live_entry(db, key);
+        count_lookup(e != nullptr);
+        return e;
+    }
+    /// RESTORE IDLETIME / FREQ: in LFU mode sets the counter to `freq` if given; in LRU mode
+    /// makes the key `idle_seconds` idle if given. Returns whether the field was set.
+    bool set_access(std::size_t db, std::string_view key, std::optional<std::int64_t> idle_seconds,
+                    std::optional<std::uint8_t> freq) {
+        entry* e = m_dbs[db].keys.find(key);
+        if (e == nullptr) return false;
+        if (m_access.mode == access_mode::lfu) {
+            if (!freq) return false;
+            e->access = access::lfu_field(m_lfu_now, *freq);
+            return true;
+        }
+        if (!idle_seconds) return false;
+        e->access = access::lru_stamp_idle(m_lru_now, *idle_seconds);
+        return true;
+    }
+
+    /// Calls `f(key, entry, expires_at_ms)` for up to `count` keys of `db` chosen at random
+    /// (with repeats), among every key or (`volatile_only`) those with a TTL; `expires_at_ms`
+    /// is INT64_MAX for a key without one. For eviction's sampling; `key` is valid during the call.
+    template <class F>
+    void sample(std::size_t db, bool volatile_only, std::size_t count, F&& f) {
+        database& d = m_dbs[db];
+        for (std::size_t i = 0; i < count; ++i) {
+            if (volatile_only) {
+                if (d.ttl.empty()) return;
+                const ttl_record& r = d.ttl[static_cast<std::size_t>(detail::mul_high(detail::splitmix64(m_random), d.ttl.size()))];
+                const entry* e = d.keys.find(r.key);
+                assert(e != nullptr);
+                f(std::string_view(r.key), *e, r.at_ms);
+            } else {
+                const std::string* key = d.keys.random_key(detail::splitmix64(m_random));
+                if (key == nullptr) return;
+                const entry* e = d.keys.find(*key);
+                f(std::string_view(*key), *e,
+                  e->ttl_slot == entry::no_ttl ? std::numeric_limits<std::int64_t>::max() : d.ttl[e->ttl_slot].at_ms);
+            }
+        }
+    }
+
+    /// Removes `key` to free memory (maxmemory): observers see key_event::evicted, and it is
+    /// counted in evicted_keys. Returns false if `key` is not stored.
+    bool evict(std::size_t db, std::string_view key) {
+        database& d = m_dbs[db];
+        const entry* e = d.keys.find(key);
+        if (e == nullptr) return false;
+        const std::uint32_t slot = e->ttl_slot;
+        ++m_stats.evicted_keys;
+        notify(key_event::evicted, db, key);
+        delete_key(d, key, slot);
+        return true;
+    }
+
+    /// 64 random bits from the keyspace's generator (eviction's random policies).
+    [[nodiscard]] std::uint64_t random_bits() noexcept { return detail::splitmix64(m_random); }
+
     // --- observers and statistics ------------------------------------------------------
 
     /// Registers `observer(context, event, db, key)`, called on every key change.
@@ -540,6 +657,27 @@ private:
     std::vector<observer_entry> m_observers;
     std::uint64_t m_random;
     std::size_t m_expire_next_db = 0;
+    store::access_options m_access;
+    std::uint32_t m_lru_now = 0; // the cached access clocks (refresh_access_clock)
+    std::uint32_t m_lfu_now = 0;
+    bool m_touching = true;
+
+    // Stamps an accessed key (Redis's lookupKey): the cached LRU clock, or an LFU increment.
+    void touch(entry& e) noexcept {
+        if (!m_touching) [[unlikely]]
+            return;
+        if (m_access.mode == access_mode::lru) [[likely]] {
+            e.access = m_lru_now;
+            return;
+        }
+        const std::uint8_t counter = access::lfu_decayed(e.access, m_lfu_now, m_access.lfu_decay_time);
+        const double random = static_cast<double>(detail::splitmix64(m_random) >> 11) * 0x1.0p-53;
+        e.access = access::lfu_field(m_lfu_now, access::lfu_incremented(counter, random, m_access.lfu_log_factor));
+    }
+    // The access field of a key just created.
+    [[nodiscard]] std::uint32_t new_access() const noexcept {
+        return m_access.mode == access_mode::lru ? m_lru_now : access::lfu_field(m_lfu_now, access::lfu_initial);
+    }
 
     template <class F>
     static void call_observer(void* context, key_event event, std::size_t db,
