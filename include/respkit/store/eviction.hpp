@@ -153,11 +153,9 @@ private:
     }
 
     // As Redis: the used entries are on the left, by ascending score (the best on the right); a
-    // full pool drops its leftmost (worst) candidate for a better one.
+    // full pool drops its leftmost (worst) candidate for a better one. A key sampled twice may be in
+    // it twice (as in Redis): the second copy is skipped as gone when its turn comes.
     void insert(std::uint64_t score, std::size_t db, std::string_view key) {
-        for (const candidate& c : m_pool) {
-            if (c.used && c.db == db && c.key == key) return; // sampled again (samples repeat)
-        }
         std::size_t k = 0;
         while (k < pool_size && m_pool[k].used && m_pool[k].score < score) ++k;
         if (k == 0 && m_pool[pool_size - 1].used) return; // worse than every candidate of a full pool
