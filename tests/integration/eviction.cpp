@@ -3,7 +3,8 @@
 // key read all the time survives filling 10x maxmemory and used_memory stays near the limit;
 // volatile-ttl evicts the soonest expiring keys first and never a key without a TTL; noeviction
 // refuses writes with Redis's -OOM text and still serves reads and deletions; OBJECT FREQ /
-// IDLETIME, RESTORE FREQ and the INFO fields; evicted keys reach the append-only file as DEL.
+// IDLETIME, RESTORE FREQ and the INFO fields; evicted keys reach the append-only file as DEL and
+// touch WATCHed keys.
 
 #include <doctest/doctest.h>
 
@@ -269,16 +270,25 @@ TEST_CASE("OBJECT FREQ / IDLETIME, RESTORE FREQ, and INFO's maxmemory fields, as
     }
 }
 
-TEST_CASE("evicted keys reach the append-only file as DEL") {
+TEST_CASE("evicted keys reach the append-only file as DEL and make a WATCHing transaction fail") {
     std::deque<temp_dir> dirs;
     std::vector<target> servers = start_both({"--maxmemory-policy", "allkeys-random", "--appendonly", "yes"}, &dirs);
     for (std::size_t i = 0; i < servers.size(); ++i) {
         const target& t = servers[i];
         CAPTURE(t.name);
         raw_connection c(t.process->port());
-        for (int j = 0; j < 5000; j += 250) CHECK(pipelined_sets(c, "k", j, 250) == 0);
+        raw_connection watcher(t.process->port());
+        for (int j = 0; j < 5000; j += 250) {
+            CHECK(pipelined_sets(c, "k", j, 250) == 0);
+            if (j == 0) CHECK(call(watcher, {"WATCH", "k0"}) == "+OK\r\n");
+        }
         const std::uint64_t evicted = info_number(c, "stats", "evicted_keys");
         CHECK(evicted > 0);
+        // An evicted key counts as changed for WATCH (Redis's signalModifiedKey).
+        const bool k0_evicted = call(c, {"EXISTS", "k0"}) == ":0\r\n";
+        CHECK(call(watcher, {"MULTI"}) == "+OK\r\n");
+        CHECK(call(watcher, {"PING"}) == "+QUEUED\r\n");
+        CHECK(call(watcher, {"EXEC"}) == (k0_evicted ? "*-1\r\n" : "*1\r\n+PONG\r\n"));
         // Written to the file before the replies went (appendfsync everysec writes each turn).
         std::string aof;
         for (const auto& f : std::filesystem::recursive_directory_iterator(dirs[i].path)) {

@@ -5,10 +5,10 @@
 /// rdb::writer, load_snapshot fills a keyspace from RDB bytes, and to_object / to_value convert
 /// one value (DUMP and RESTORE).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <cstddef>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -215,7 +215,7 @@ template <class Keyspace>
         }
         void on_resize_db(std::uint64_t, std::uint64_t) {}
         std::string on_key(std::uint64_t db, std::string_view key, rdb::object&& value,
-                           const std::optional<std::int64_t>& expire_at_ms, const rdb::key_info&) {
+                           const std::optional<std::int64_t>& expire_at_ms, const rdb::key_info& info) {
             // By reference, read once: a copy of the optional made g++ 12 -O3 warn (wrongly)
             // that its value may be used uninitialized once inlined into rdb::load.
             const bool expires = expire_at_ms.has_value();
@@ -230,6 +230,13 @@ template <class Keyspace>
             }
             ks.set(d, key, to_value(std::move(value)));
             if (expires) ks.set_expiry(d, key, at);
+            // The IDLE / FREQ opcodes, as Redis's objectSetLRUOrLFU (the one the policy tracks).
+            if (info.idle_seconds || info.lfu_freq) {
+                std::optional<std::int64_t> idle;
+                if (info.idle_seconds)
+                    idle = static_cast<std::int64_t>(std::min<std::uint64_t>(*info.idle_seconds, INT64_MAX / 1000));
+                (void)ks.set_access(d, key, idle, info.lfu_freq);
+            }
             ++out.keys_loaded;
             return {};
         }
