@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <string_view>
@@ -135,6 +136,13 @@ void check_after(const probed_server& server, const char* name, int fds_before, 
                 name, m.hwm_kb / 1024, base.rss_kb / 1024, m.rss_kb / 1024, fds_before, peak_fds, fds_after,
                 static_cast<long long>(took.count()));
     std::fflush(stdout);
+    if (fds_after != fds_before) {
+        const std::string dir = "/proc/" + std::to_string(server.pid()) + "/fd";
+        for (const auto& e : std::filesystem::directory_iterator(dir)) {
+            std::error_code ignored;
+            MESSAGE(e.path().filename().string() << " -> " << std::filesystem::read_symlink(e.path(), ignored).string());
+        }
+    }
     CHECK(fds_after == fds_before);
     CHECK(m.hwm_kb <= base.hwm_kb + bound_mb * 1024 + (probe_sanitized ? 256 * 1024 : 0));
 }
@@ -161,7 +169,8 @@ TEST_CASE("load and faults: the server keeps serving, memory stays bounded, no d
     probed_server server(program, {"--maxclients", "10000"});
     REQUIRE(server.running());
     const int port = server.port();
-    const int fds = server.descriptors(); // before any client
+    // Before any client of the test, once the server closed wait_for_port's probe connection.
+    const int fds = server.settle_descriptors(0, 300ms);
     REQUIRE(serves(port));
     REQUIRE(fds > 0);
     const std::size_t n = scale();
