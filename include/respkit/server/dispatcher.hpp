@@ -214,8 +214,10 @@ public:
     [[nodiscard]] static std::string unknown_command_message(std::span<const std::string_view> args) {
         std::string list;
         for (std::size_t i = 1; i < args.size() && list.size() < 128; ++i) {
+            // Redis's "'%.*s' " with 128 - the length before this argument's opening quote.
+            const std::size_t room = 128 - list.size();
             list += '\'';
-            list += truncated(detail::c_string(args[i]), 128 - list.size());
+            list += truncated(detail::c_string(args[i]), room);
             list += "' ";
         }
         return "ERR unknown command '" + truncated(args.empty() ? std::string_view() : detail::c_string(args[0]), 128) +
