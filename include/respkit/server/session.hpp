@@ -527,8 +527,10 @@ public:
     bool psubscribe(std::string_view pattern) { return add_subscription(true, pattern); }
     /// Unsubscribes from `pattern`; false when not subscribed.
     bool punsubscribe(std::string_view pattern) { return drop_subscription(true, pattern); }
-    /// The channels (`patterns` false) or patterns subscribed to, in no particular order.
+    /// The channels (`patterns` false, in no particular order) or the patterns (in the order
+    /// they were subscribed to, as Redis keeps them: PUNSUBSCRIBE answers in that order).
     [[nodiscard]] std::vector<std::string> subscriptions(bool patterns) const {
+        if (patterns) return m_patterns;
         std::vector<std::string> out;
         for (const std::string& s : m_subscriptions) {
             if ((s[0] == 'p') == patterns) out.push_back(s.substr(1));
@@ -585,6 +587,7 @@ private:
     bool add_subscription(bool pattern, std::string_view name) {
         if (!m_subscriptions.insert(subscription_key(pattern, name)).second) return false;
         if (pattern) {
+            m_patterns.emplace_back(name);
             m_server->pubsub().add_pattern(name, this);
         } else {
             m_server->pubsub().add_channel(name, this);
@@ -594,6 +597,7 @@ private:
 
     bool drop_subscription(bool pattern, std::string_view name) {
         if (m_subscriptions.erase(subscription_key(pattern, name)) == 0) return false;
+        if (pattern) m_patterns.erase(std::find(m_patterns.begin(), m_patterns.end(), name));
         leave_registry(pattern, name);
         return true;
     }
@@ -609,6 +613,7 @@ private:
     void unsubscribe_all() {
         for (const std::string& s : m_subscriptions) leave_registry(s[0] == 'p', std::string_view(s).substr(1));
         m_subscriptions.clear();
+        m_patterns.clear();
     }
 
     [[nodiscard]] static std::string subscription_key(bool pattern, std::string_view name) {
@@ -668,6 +673,7 @@ private:
     std::vector<watched_key> m_watched;
     std::unique_ptr<blocked_state> m_blocked; // while a blocking command waits
     std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern
+    std::vector<std::string> m_patterns;      // the patterns, in subscription order
     struct big_argument {
         std::string bytes;      // payload and CRLF: received so far, then the window being read into
         std::size_t filled = 0; // bytes received
