@@ -5,6 +5,7 @@
 
 #include <cstddef>
 
+#include "respkit/commands/acl.hpp"
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/connection.hpp"
 #include "respkit/commands/dump_restore.hpp"
@@ -56,6 +57,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_transaction_commands(commands, keyspace);
     install_pubsub_commands(commands);
     install_persistence_commands(commands, config);
+    install_acl_commands(commands, config);
 }
 
 } // namespace respkit::commands

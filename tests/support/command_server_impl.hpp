@@ -63,7 +63,10 @@ command_server<Keyspace>::command_server(command_family families) {
         if (wanted(command_family::pubsub)) commands::install_pubsub_commands(this->commands);
     }
     if constexpr (has(compiled, command_family::server)) {
-        if (wanted(command_family::server)) commands::install_persistence_commands(this->commands, config);
+        if (wanted(command_family::server)) {
+            commands::install_persistence_commands(this->commands, config);
+            commands::install_acl_commands(this->commands, config);
+        }
     }
 }
 

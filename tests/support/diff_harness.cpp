@@ -39,6 +39,14 @@ std::vector<diff_step> read_diff_script(const std::filesystem::path& path) {
             else if (tag == "resp3") step.only_protocol = 3;
             else if (tag.rfind("sleep ", 0) == 0) step.sleep_ms = std::stoi(std::string(tag.substr(6)));
             else if (tag == "reconnect") step.reconnect = true;
+            else if (tag.rfind("mask ", 0) == 0) {
+                for (std::string_view rest_fields = tag.substr(5);;) {
+                    const std::size_t comma = rest_fields.find(',');
+                    step.masked_fields.emplace_back(rest_fields.substr(0, comma));
+                    if (comma == std::string_view::npos) break;
+                    rest_fields.remove_prefix(comma + 1);
+                }
+            }
             else FAIL(path.string() << ":" << number << ": unknown tag [" << tag << "]");
             rest.remove_prefix(close + 1);
             while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
@@ -118,6 +126,43 @@ std::string unordered_form(const std::string& reply) {
     return out;
 }
 
+namespace {
+
+void append_masked(const respkit::resp::value& v, const std::vector<std::string>& fields, std::string& out) {
+    using namespace respkit::resp;
+    if (!v.is_aggregate()) {
+        out += to_resp(v);
+        return;
+    }
+    out += marker(v.type());
+    out += std::to_string(v.size());
+    out += "\r\n";
+    bool mask_next = false;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (mask_next) {
+            out += "<masked ";
+            out += marker(v[i].type());
+            out += ">";
+            mask_next = false;
+            continue;
+        }
+        append_masked(v[i], fields, out);
+        mask_next = !v[i].is_aggregate() &&
+                    std::find(fields.begin(), fields.end(), v[i].string()) != fields.end();
+    }
+}
+
+} // namespace
+
+std::string masked_form(const std::string& reply, const std::vector<std::string>& fields) {
+    using namespace respkit::resp;
+    const parsed_value parsed = parse_value(reply);
+    if (parsed.result.status != parse_status::complete) return reply;
+    std::string out;
+    append_masked(parsed.value, fields, out);
+    return out;
+}
+
 std::size_t run_diff_script(const std::filesystem::path& script, const diff_target& target,
                             const diff_options& options) {
     using namespace respkit;
@@ -186,7 +231,9 @@ std::size_t run_diff_script(const std::filesystem::path& script, const diff_targ
             for (std::size_t n = count_replies(actual); n > 1 && !expected.empty(); --n) expected += theirs.read_reply();
             INFO(script.filename().string() << ":" << step.line << " (RESP" << protocol << "): " << step.text);
             REQUIRE_MESSAGE(!expected.empty(), "redis-server gave no reply");
-            if (step.type_only) {
+            if (!step.masked_fields.empty()) {
+                CHECK(masked_form(actual, step.masked_fields) == masked_form(expected, step.masked_fields));
+            } else if (step.type_only) {
                 CHECK(actual.substr(0, 1) == expected.substr(0, 1));
             } else if (step.unordered) {
                 CHECK(unordered_form(actual) == unordered_form(expected));

@@ -11,6 +11,8 @@
 //   [resp2] CMD / [resp3] CMD  run only in that protocol
 //   [sleep 120]                both sides wait 120 ms (expiry tests; keep them short)
 //   [reconnect]                both sides continue on a new connection (RESP2, no preamble)
+//   [mask a,b] ACL LOG         the value after each string "a" or "b" in any aggregate (a map's or
+//                              a flat list's field) compared by type only (ages, client ids)
 // A blocking command (BLPOP k 0.05) that finds nothing waits on both sides for its timeout.
 // Prefixes combine: "[resp3][unordered] SMEMBERS s". Each exception must say why in a comment.
 #pragma once
@@ -43,6 +45,7 @@ struct diff_step {
     int only_protocol = 0; // 0: both, 2 or 3
     int sleep_ms = -1;     // >= 0: a pause, no command
     bool reconnect = false; // a new connection on both sides, no command
+    std::vector<std::string> masked_fields; // [mask a,b]: values after these fields compared by type
 };
 
 /// Reads a script; FAILs on lines that do not split.
@@ -72,6 +75,10 @@ std::size_t count_replies(std::string_view bytes);
 
 /// The canonical form of a reply for an [unordered] comparison: top-level elements sorted.
 std::string unordered_form(const std::string& reply);
+
+/// The canonical form of a reply for a [mask ...] comparison: every value that follows a string
+/// equal to one of `fields` inside an aggregate is replaced by its type marker.
+std::string masked_form(const std::string& reply, const std::vector<std::string>& fields);
 
 /// What respkit runs: a dispatcher with the commands under test and a way to empty its data.
 struct diff_target {

@@ -39,9 +39,9 @@ inline constexpr std::string_view lazyfree = "frees memory in a background threa
 
 /// Every parameter of Redis 7.0.15 (config_defaults.hpp's table), sorted by name.
 inline constexpr config_support_info config_support_table[] = {
-    {"acl-pubsub-default", detail::no_effect, "", "applies to ACL users created later; respkit has only the default user"},
-    {"aclfile", detail::refused, "", "ACL users are not implemented"},
-    {"acllog-max-len", detail::no_effect, "", "sizes ACL LOG, a command respkit does not have"},
+    {"acl-pubsub-default", detail::implemented, "", "the channels of ACL users created or reset from then on (commands/acl.hpp)"},
+    {"aclfile", detail::implemented, "", "the ACL file: loaded at start-up, ACL LOAD, ACL SAVE (server/access_control.hpp)"},
+    {"acllog-max-len", detail::implemented, "", "the most entries ACL LOG keeps"},
     {"active-defrag-cycle-max", detail::no_effect, "", "tunes active defragmentation, which is off"},
     {"active-defrag-cycle-min", detail::no_effect, "", "tunes active defragmentation, which is off"},
     {"active-defrag-ignore-bytes", detail::no_effect, "", "tunes active defragmentation, which is off"},
@@ -172,7 +172,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"replica-read-only", detail::no_effect, "", detail::no_replication},
     {"replica-serve-stale-data", detail::no_effect, "", detail::no_replication},
     {"replicaof", detail::refused, "", "replication is not implemented yet"},
-    {"requirepass", detail::implemented, "", "the default user's password: AUTH, HELLO AUTH, NOAUTH (server core)"},
+    {"requirepass", detail::implemented, "", "the default ACL user's password: AUTH, HELLO AUTH, NOAUTH (server core)"},
     {"sanitize-dump-payload", detail::no_effect, "", "RESTORE payloads and snapshots are always checked in full (as yes)"},
     {"save", detail::implemented, "", "save points: a background snapshot after <seconds> with at least <changes> (app/snapshots.hpp)"},
     {"server_cpulist", detail::refused, "", "pinning the server to CPUs is not implemented"},
@@ -225,7 +225,7 @@ inline constexpr config_support_info config_support_table[] = {
 inline constexpr config_support_info directive_support_table[] = {
     {"include", detail::implemented, "", "loads another file (or every file a glob pattern matches) at that point"},
     {"rename-command", detail::implemented, "", "renames a built-in command, or removes it with \"\""},
-    {"user", detail::refused, "", "ACL users are not implemented (only the default user's own rules are accepted)"},
+    {"user", detail::implemented, "", "an ACL user and its rules, created at start-up (not with aclfile)"},
     {"loadmodule", detail::refused, "", "modules are not implemented"},
     {"sentinel", detail::refused, "", "Sentinel is not implemented"},
 };

@@ -87,8 +87,8 @@ namespace detail {
 
 /// Every setting that respkit's server refuses, one per line (">>> 'line' (where): reason"),
 /// or "" when there is none: parameters of `parameters` whose values a restriction refuses,
-/// and the directives of `source` respkit does not implement (`user` lines other than the
-/// default user's own rules, loadmodule, module parameters, sentinel).
+/// and the directives of `source` respkit does not implement (loadmodule, module parameters,
+/// sentinel).
 [[nodiscard]] inline std::string refused_settings(const respkit::server::config_table& parameters,
                                                   const config_source& source) {
     std::string out;
@@ -100,15 +100,9 @@ namespace detail {
             out += ">>> '" + it->second.text + "' (" + detail::where(source, it->second) + "): " + v.reason + "\n";
         }
     }
-    const std::string user = "user default " + default_user_rules(parameters.get("requirepass"));
     for (const auto& d : source.directives) {
         const std::string& name = d.args[0];
-        if (name == "rename-command" || name == "include") continue; // the server applies them
-        if (name == "user") {
-            std::string line;
-            for (const std::string& a : d.args) line += (line.empty() ? "" : " ") + a;
-            if (line == user) continue; // describes exactly the user respkit has
-        }
+        if (name == "rename-command" || name == "include" || name == "user") continue; // the server applies them
         if (name == "sentinel" && d.args.size() == 1) continue; // Redis ignores it outside Sentinel
         out += ">>> '" + d.origin.text + "' (" + detail::where(source, d.origin) + "): " +
                std::string(detail::directive_reason(name)) + "\n";

@@ -91,6 +91,7 @@ public:
         m_memory->install(m_commands);
         set_up_persistence();
         apply_renames();
+        load_users();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
         if (std::string why = m_config.reapply(); !why.empty() && m_error.empty()) m_error = std::move(why);
     }
@@ -392,6 +393,68 @@ private:
             spec.name = d.args[2];
             respkit::server::command_entry& renamed = m_commands.add(std::move(spec), std::move(handler));
             renamed.subcommands = std::move(subcommands);
+        }
+    }
+
+    // `user` directives and aclfile: the ACL users, as Redis loads them at start-up (a user
+    // line's rules are checked as the file is read, then applied; the default user is reset
+    // first).
+    void load_users() {
+        if (!m_error.empty()) return;
+        respkit::server::access_control& access = m_commands.access();
+        std::vector<const respkit::server::config_directive*> users;
+        for (const respkit::server::config_directive& d : m_source.directives) {
+            if (d.args[0] != "user") continue;
+            for (const respkit::server::config_directive* seen : users) {
+                if (seen->args[1] == d.args[1]) {
+                    m_error = config_error(d, "Error in user declaration '" + d.args[1] +
+                                                  "': Duplicate user found. A user can only be defined once in "
+                                                  "config files");
+                    return;
+                }
+            }
+            users.push_back(&d);
+        }
+        if (!access.file.empty() && !users.empty()) {
+            m_error = "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is "
+                      "invalid. This setup is very likely to lead to configuration errors and security holes, please "
+                      "define either an ACL file or declare users directly in your redis.conf, but not both.";
+            return;
+        }
+        for (const respkit::server::config_directive* d : users) {
+            const std::string& name = d->args[1];
+            if (respkit::server::acl_selector::has_spaces(name)) {
+                m_error = "Spaces not allowed in ACL usernames";
+                return;
+            }
+            std::vector<std::string> rules(d->args.begin() + 2, d->args.end());
+            // Checked as Redis reads the file: a syntax error names its rule.
+            const std::vector<std::string_view> views(rules.begin(), rules.end());
+            std::vector<std::string> merged;
+            if (!respkit::server::access_control::merge_selectors(views, merged).empty()) {
+                m_error = config_error(*d, "Error in user declaration '" + name + "': Wrong format");
+                return;
+            }
+            respkit::server::acl_user scratch(name);
+            for (const std::string& rule : merged) {
+                const auto e = scratch.apply(rule, access.catalog());
+                if (e != respkit::server::acl_rule_error::none && e != respkit::server::acl_rule_error::unknown_command) {
+                    m_error = config_error(*d, "Error in user declaration '" + rule +
+                                                   "': " + std::string(respkit::server::acl_rule_error_message(e)));
+                    return;
+                }
+            }
+            if (name == "default") rules.insert(rules.begin(), "reset");
+            if (std::string error = access.set_user(name, rules); !error.empty()) {
+                m_error = "Error loading ACL rules for the user named '" + name + "': " + error +
+                          ". Critical error while loading ACLs. Exiting.";
+                return;
+            }
+        }
+        if (!access.file.empty()) {
+            if (std::string errors = access.load_file(); !errors.empty()) {
+                m_error = "Aborting Redis startup because of ACL errors: " + errors;
+            }
         }
     }
 

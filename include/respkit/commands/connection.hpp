@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,7 +81,7 @@ namespace detail {
     line += " tot-mem=" + std::to_string(sizeof(server::session) + rbs + omem);
     line += omem != 0 ? " events=rw" : " events=r";
     line += " cmd=" + cmd;
-    line += " user=default redir=-1 resp=";
+    line += " user=" + s.user().name() + " redir=-1 resp=";
     line += s.protocol() == resp::protocol::resp3 ? '3' : '2';
     // Redis 7.2's fields, shown only once a client set them (7.0 clients never do).
     if (!s.lib_name.empty() || !s.lib_version.empty()) {
@@ -148,7 +149,8 @@ inline void client_kill(server::command_call& call) {
     std::int64_t id = 0;
     bool by_id = false;
     std::optional<std::string> addr, laddr; // given, even empty (ADDR "" matches no client)
-    std::string user, type;
+    std::shared_ptr<server::acl_user> user;
+    std::string type;
     bool skipme = true;
     // Options are read in order, as Redis reads them: an option without a value is a syntax
     // error only once the options before it were accepted (USER nosuch ID is "No such user").
@@ -176,9 +178,9 @@ inline void client_kill(server::command_call& call) {
         } else if (iequals(opt, "laddr")) {
             laddr = std::string(val);
         } else if (iequals(opt, "user")) {
-            user = std::string(val);
-            if (user != "default") {
-                call.error("ERR No such user '" + user + "'");
+            user = call.client().commands().access().find(val);
+            if (!user) {
+                call.error("ERR No such user '" + std::string(server::detail::c_string(val)) + "'");
                 return;
             }
         } else if (iequals(opt, "skipme")) {
@@ -198,12 +200,33 @@ inline void client_kill(server::command_call& call) {
         if (by_id && s->id() != static_cast<std::uint64_t>(id)) continue;
         if (addr && s->peer_address != *addr) continue;
         if (laddr && s->local_address != *laddr) continue;
+        if (user && s->user_ptr() != user) continue;
         if (!type.empty() && type != (s->subscription_count() > 0 ? "pubsub" : "normal")) continue;
         if (skipme && s == &self) continue;
         victims.push_back(s);
     }
     for (server::session* s : victims) kill(s);
     call.reply().integer(static_cast<std::int64_t>(victims.size()));
+}
+
+/// Authenticates the client as `user` with `password` (AUTH, HELLO ... AUTH); a failure is
+/// recorded in the ACL log, as Redis's ACLAuthenticateUser does.
+[[nodiscard]] inline bool authenticate(server::command_call& call, std::string_view user, std::string_view password) {
+    const server::access_control& access = call.client().commands().access();
+    if (std::shared_ptr<server::acl_user> u = access.authenticate(user, password)) {
+        call.client().set_user(std::move(u));
+        return true;
+    }
+    server::acl_log_entry e;
+    e.reason = server::acl_denial::auth;
+    e.context = call.origin() == server::command_origin::transaction || call.client().in_multi()
+                    ? server::acl_log_context::multi
+                    : server::acl_log_context::toplevel;
+    e.object = std::string(server::detail::c_string(call.arg(0)));
+    e.username = std::string(user);
+    e.client_info = client_info_line(call.client());
+    access.record(std::move(e));
+    return false;
 }
 
 inline void hello(server::command_call& call) {
@@ -225,11 +248,10 @@ inline void hello(server::command_call& call) {
     for (std::size_t j = 2; j < call.argc(); ++j) {
         const std::size_t more = call.argc() - 1 - j;
         if (iequals(call.arg(j), "auth") && more >= 2) {
-            if (!client.commands().access().authenticate(call.arg(j + 1), call.arg(j + 2))) {
+            if (!authenticate(call, call.arg(j + 1), call.arg(j + 2))) {
                 call.error(server::errors::wrongpass);
                 return;
             }
-            client.set_authenticated(true);
             j += 2;
         } else if (iequals(call.arg(j), "setname") && more >= 1) {
             if (!valid_client_name(call.arg(j + 1))) {
@@ -273,6 +295,8 @@ inline void hello(server::command_call& call) {
 /// Registers the connection commands in `commands`; SELECT accepts 0 .. db_count-1.
 inline void install_connection_commands(server::dispatcher& commands, std::size_t db_count) {
     auto specs = connection_command_specs();
+    // The ACL log describes clients as CLIENT LIST does.
+    commands.access().describe_client = [](const server::session& s) { return detail::client_info_line(s); };
 
     commands.add(
         std::move(specs.ping),
@@ -299,15 +323,14 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                      const server::access_control& access = call.client().commands().access();
                      if (call.argc() > 3) {
                          call.error(server::errors::syntax);
-                     } else if (call.argc() == 2 && !access.password_required()) {
+                     } else if (call.argc() == 2 && access.default_user()->nopass()) {
                          call.error("ERR AUTH <password> called without any password configured for the default "
                                     "user. Are you sure your configuration is correct?");
-                     } else if (!access.authenticate(call.argc() == 2 ? std::string_view("default") : call.arg(1),
+                     } else if (detail::authenticate(call, call.argc() == 2 ? std::string_view("default") : call.arg(1),
                                                      call.arg(call.argc() - 1))) {
-                         call.error(server::errors::wrongpass);
-                     } else {
-                         call.client().set_authenticated(true);
                          call.ok();
+                     } else {
+                         call.error(server::errors::wrongpass);
                      }
                  });
     commands.add(std::move(specs.quit),

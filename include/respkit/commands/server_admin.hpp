@@ -171,12 +171,12 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                             });
     commands.add_subcommand("config",
                             std::move(specs.config_rewrite),
-                            [&config](server::command_call& call) {
+                            [&config, &commands](server::command_call& call) {
                                 if (config.config_file().empty()) {
                                     call.error("ERR The server is running without a config file");
                                     return;
                                 }
-                                if (const std::error_code error = server::rewrite_config_file(config)) {
+                                if (const std::error_code error = server::rewrite_config_file(config, &commands.access())) {
                                     call.server().log(server::log_level::warning,
                                                       "CONFIG REWRITE failed: " + error.message());
                                     call.error("ERR Rewriting config file: " + error.message());

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "respkit/detail/sha256.hpp"
+#include "respkit/server/access_control.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/config_file.hpp"
 
@@ -210,12 +211,18 @@ inline void rewrite_parameter(config_rewrite_state& state, const config_table& c
 } // namespace detail
 
 /// The content CONFIG REWRITE would write over a file holding `old`: the parameters of
-/// `config`, then the default user's `user` line (respkit has only that user: "nopass", or its
-/// password from requirepass as Redis's SHA-256 `#hash`), unless `aclfile` is set.
-[[nodiscard]] inline std::string rewritten_config(const config_table& config, std::string_view old) {
+/// `config`, then a `user` line for each of `users`' ACL users (without `users`, the default
+/// user's: "nopass", or its password from requirepass as Redis's SHA-256 `#hash`), unless
+/// `aclfile` is set.
+[[nodiscard]] inline std::string rewritten_config(const config_table& config, std::string_view old,
+                                                  const access_control* users = nullptr) {
     detail::config_rewrite_state state(config, old);
     for (const config_table::parameter& p : config.parameters()) detail::rewrite_parameter(state, config, p);
-    if (config.get("aclfile").empty()) {
+    if (config.get("aclfile").empty() && users != nullptr) {
+        for (const auto& [name, u] : users->users()) {
+            state.rewrite("user", "user " + name + " " + u->describe(users->catalog()), true);
+        }
+    } else if (config.get("aclfile").empty()) {
         const std::string_view pass = config.get("requirepass");
         const std::string password = pass.empty() ? std::string("nopass") : "#" + respkit::detail::sha256_hex(pass);
         state.rewrite("user", "user default on " + password + " ~* &* +@all", true);
@@ -227,8 +234,9 @@ inline void rewrite_parameter(config_rewrite_state& state, const config_table& c
 
 /// CONFIG REWRITE: rewrites `config`'s configuration file (config_file()) in place, atomically
 /// (a temporary file beside it, synced, then renamed over it). Returns the error (errno's) on
-/// failure; the old file is then unchanged.
-[[nodiscard]] inline std::error_code rewrite_config_file(const config_table& config) {
+/// failure; the old file is then unchanged. `users`: as rewritten_config.
+[[nodiscard]] inline std::error_code rewrite_config_file(const config_table& config,
+                                                       const access_control* users = nullptr) {
     const std::string& path = config.config_file();
     if (path.empty()) return std::make_error_code(std::errc::no_such_file_or_directory);
     std::string old;
@@ -237,7 +245,7 @@ inline void rewrite_parameter(config_rewrite_state& state, const config_table& c
         if (!in && errno != ENOENT) return {errno, std::system_category()};
         if (in) old.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
-    const std::string content = rewritten_config(config, old);
+    const std::string content = rewritten_config(config, old, users);
     std::string tmp = path + ".XXXXXX";
     const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0) return {errno, std::system_category()};

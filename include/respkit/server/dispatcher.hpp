@@ -73,7 +73,7 @@ struct command_entry {
 class dispatcher {
 public:
     /// A table with no command and the built-in checks (authentication, commands refused inside
-    /// MULTI, RESP2 subscribed mode, loading).
+    /// MULTI, ACL permissions, RESP2 subscribed mode, loading).
     dispatcher() { add_builtin_checks(); }
 
     /// Registers (or replaces) a command.
@@ -82,6 +82,7 @@ public:
         entry->full_name = spec.name;
         entry->spec = std::move(spec);
         entry->handler = std::move(handler);
+        m_access.catalog().add(entry->spec);
         auto& slot = m_commands[entry->spec.name];
         if (slot) entry->subcommands = std::move(slot->subcommands); // keep subcommands on replace
         slot = std::move(entry);
@@ -101,6 +102,7 @@ public:
         entry->full_name = container->spec.name + "|" + spec.name;
         entry->spec = std::move(spec);
         entry->handler = std::move(handler);
+        m_access.catalog().add(entry->spec, container->spec.name);
         auto& slot = container->subcommands[entry->spec.name];
         slot = std::move(entry);
         return *slot;
@@ -109,6 +111,7 @@ public:
     bool remove(std::string_view name) {
         const auto it = m_commands.find(name);
         if (it == m_commands.end()) return false;
+        m_access.catalog().remove(name);
         m_commands.erase(it);
         return true;
     }
@@ -139,7 +142,8 @@ public:
         m_catch_all->handler = std::move(handler);
     }
 
-    /// Who may run commands: the default user's password (requirepass).
+    /// Who may run what: the ACL users, the default user (its password is requirepass), the
+    /// ACL log.
     [[nodiscard]] access_control& access() noexcept { return m_access; }
     /// Who may run commands.
     [[nodiscard]] const access_control& access() const noexcept { return m_access; }
@@ -247,6 +251,10 @@ private:
                (has(c.entry.spec.flags, command_flag::loading) && !has(c.queued_missing_flags, command_flag::loading));
     }
 
+    // The ACL check (acl_check.hpp): commands, keys and channels the client's user may use.
+    static bool acl_unrestricted(const pending_command& c);
+    static std::string acl_denial_reply(const pending_command& c);
+
     void add_builtin_checks() {
         const auto builtin = [this](check_stage stage, std::string name, bool (*passes)(const pending_command&),
                                     std::string (*reason)(const pending_command&)) {
@@ -259,6 +267,8 @@ private:
                 [](const pending_command&) { return std::string(errors::noauth); });
         builtin(check_stage::transaction, "transaction", allowed_in_multi,
                 [](const pending_command&) { return std::string(errors::not_in_multi); });
+        add_check(check_stage::acl, "acl", acl_denial_reply);
+        m_checks.back().passes = acl_unrestricted;
         builtin(check_stage::subscribed, "subscribed", allowed_when_subscribed, [](const pending_command& c) {
             return "ERR Can't execute '" + c.entry.full_name +
                    "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context";
@@ -277,3 +287,4 @@ private:
 
 // dispatcher::call() runs handlers on sessions: it is defined with the session.
 #include "respkit/server/session.hpp"
+#include "respkit/server/acl_check.hpp"

@@ -59,7 +59,7 @@ public:
     session(const dispatcher& commands, server_context& server, const session_options& options = {})
         : m_dispatcher(&commands), m_server(&server), m_options(options), m_parser(options.request_limits),
           m_reply(m_output, resp::protocol::resp2), m_id(server.next_client_id()),
-          m_authenticated(!commands.access().password_required()) {
+          m_authenticated(!commands.access().password_required()), m_user(commands.access().default_user()) {
         server.add_client(this);
         ++server.stats().total_connections_received;
     }
@@ -218,6 +218,20 @@ public:
     [[nodiscard]] bool authenticated() const noexcept { return m_authenticated; }
     /// Marks the client as authenticated (AUTH, HELLO ... AUTH) or not.
     void set_authenticated(bool on) noexcept { m_authenticated = on; }
+    /// The ACL user the client runs commands as (the default user until it authenticates).
+    [[nodiscard]] const acl_user& user() const noexcept { return *m_user; }
+    /// The ACL user, shared with the access control (it may delete the user meanwhile).
+    [[nodiscard]] const std::shared_ptr<acl_user>& user_ptr() const noexcept { return m_user; }
+    /// Makes the client the default user again, not authenticated (its user was deleted).
+    void reset_user() noexcept {
+        m_user = m_dispatcher->access().default_user();
+        m_authenticated = false;
+    }
+    /// Authenticates the client as `u` (AUTH, HELLO ... AUTH).
+    void set_user(std::shared_ptr<acl_user> u) noexcept {
+        m_user = std::move(u);
+        m_authenticated = true;
+    }
 
     /// The session's limits.
     [[nodiscard]] const session_options& options() const noexcept { return m_options; }
@@ -357,7 +371,7 @@ public:
     [[nodiscard]] const dispatcher& commands() const noexcept { return *m_dispatcher; }
 
     /// Forgets per-connection state, as RESET does: no transaction, no watched keys, no
-    /// subscriptions, RESP2, db 0, no name, and not authenticated when a password is required.
+    /// subscriptions, RESP2, db 0, no name, and the default user, not authenticated when it has a password.
     void reset_state() {
         discard_transaction();
         unsubscribe_all();
@@ -365,6 +379,7 @@ public:
         m_db = 0;
         m_name.clear();
         m_authenticated = !m_dispatcher->access().password_required();
+        m_user = m_dispatcher->access().default_user();
     }
 
     // --- transactions (MULTI, EXEC, DISCARD, WATCH) ---
@@ -664,6 +679,7 @@ private:
     std::optional<std::chrono::steady_clock::time_point> m_soft_limit_since; // output above the soft limit since
     bool m_no_evict = false;     // CLIENT NO-EVICT
     bool m_authenticated = true; // see authenticated()
+    std::shared_ptr<acl_user> m_user; // see user()
     bool m_closing = false;
     bool m_executing = false;     // EXEC is running the queued commands
     bool m_watch_dirty = false;   // a watched key changed
