@@ -147,7 +147,7 @@ TEST_CASE("ACL file: loaded at start-up, ACL LOAD and ACL SAVE; users in both th
     CHECK(cli(redis_cli, port, {"ACL", "USERS"}) == "carol\ndefault");
     dir.write("users.acl", "user default on nopass ~* &* +@all\nuser dave on +nosuch\nuser\n");
     CHECK(cli(redis_cli, port, {"ACL", "LOAD"}) ==
-          acl + ":2: Error in applying operation '+nosuch': Unknown command or category name in ACL. " + acl +
+          "ERR " + acl + ":2: Error in applying operation '+nosuch': Unknown command or category name in ACL. " + acl +
               ":3 should start with user keyword followed by the username. WARNING: ACL errors detected, no change "
               "to the previously active ACL rules was performed");
     CHECK(cli(redis_cli, port, {"ACL", "USERS"}) == "carol\ndefault");

@@ -247,11 +247,41 @@ TEST_CASE("a reply past the output hard limit is not built: the connection close
     CHECK(s.pending_output().empty());
 }
 
+TEST_CASE("the ACL check over a user's own commands: categories from flags, keys from key positions, NOPERM") {
+    dispatcher d = echo_dispatcher();
+    access_control& acl = d.access();
+    REQUIRE(acl.set_user("u", std::vector<std::string>{"on", "nopass", "-@all", "+@write", "+config|get", "%W~w*"})
+                .empty());
+    CHECK(acl.set_user("v", std::vector<std::string>{"+nosuch"}) ==
+          "Error in ACL SETUSER modifier '+nosuch': Unknown command or category name in ACL");
+    server_context ctx;
+    session s(d, ctx);
+    CHECK(s.user().name() == "default");
+    s.set_user(acl.find("u"));
+    s.feed("SET w1 x\r\nSET k x\r\nECHO a\r\nCONFIG GET x\r\nFAIL\r\n");
+    CHECK(s.pending_output() ==
+          "+OK\r\n-NOPERM this user has no permissions to access one of the keys used as arguments\r\n"
+          "-NOPERM this user has no permissions to run the 'echo' command\r\n*0\r\n-ERR it failed  badly\r\n");
+    REQUIRE(acl.log().entries().size() == 2);
+    CHECK(acl.log().entries()[0].object == "echo");
+    CHECK(acl.log().entries()[1].object == "k");
+    // A command added later is allowed by +@all, not by the categories given before it existed.
+    REQUIRE(acl.set_user("all", std::vector<std::string>{"on", "nopass", "+@all", "~*"}).empty());
+    d.add({.name = "later", .arity = 1, .flags = command_flag::write}, [](command_call& call) { call.ok(); });
+    s.output_sent(s.pending_output().size());
+    s.feed("LATER\r\n");
+    CHECK(s.pending_output() == "-NOPERM this user has no permissions to run the 'later' command\r\n");
+    s.output_sent(s.pending_output().size());
+    s.set_user(acl.find("all"));
+    s.feed("LATER\r\n");
+    CHECK(s.pending_output() == "+OK\r\n");
+}
+
 TEST_CASE("the checks: built in, in Redis's order, extended by registration; the catch-all") {
     dispatcher d = echo_dispatcher();
     std::vector<std::string> names;
     for (const registered_check& c : d.checks()) names.push_back(c.name);
-    CHECK(names == std::vector<std::string>{"authentication", "transaction", "subscribed", "loading"});
+    CHECK(names == std::vector<std::string>{"authentication", "transaction", "acl", "subscribed", "loading"});
     std::vector<command_origin> seen;
     d.add_check(check_stage::cluster, "no-x-keys", [&](const pending_command& c) {
         seen.push_back(c.origin);
@@ -260,7 +290,8 @@ TEST_CASE("the checks: built in, in Redis's order, extended by registration; the
     });
     names.clear();
     for (const registered_check& c : d.checks()) names.push_back(c.name);
-    CHECK(names == std::vector<std::string>{"authentication", "transaction", "no-x-keys", "subscribed", "loading"});
+    CHECK(names ==
+          std::vector<std::string>{"authentication", "transaction", "acl", "no-x-keys", "subscribed", "loading"});
     server_context ctx;
     CHECK(run(d, ctx, "ECHO xy\r\nECHO ab\r\n") == "-MOVED 1 127.0.0.1:7000\r\n*1\r\n$2\r\nab\r\n");
     CHECK(seen == std::vector<command_origin>{command_origin::client, command_origin::client});

@@ -570,9 +570,10 @@ private:
 
     [[nodiscard]] std::string start_persistence() { return m_aof->start(*m_transport); }
 
-    // Redis's protected mode: without a password, only local clients are served.
+    // Redis's protected mode: while the default user needs no password (requirepass, or its
+    // `user default` rules), only local clients are served.
     [[nodiscard]] std::string protected_mode_denial(bool local) const {
-        if (local || !m_config.get_bool("protected-mode") || !m_config.get("requirepass").empty()) return {};
+        if (local || !m_config.get_bool("protected-mode") || !m_commands.access().default_user()->nopass()) return {};
         return "DENIED Redis is running in protected mode because protected mode is enabled and no password is set "
                "for the default user. In this mode connections are only accepted from the loopback interface. If "
                "you want to connect from external computers to Redis you may adopt one of the following solutions: "
