@@ -152,6 +152,17 @@ TEST_CASE("ACL file: loaded at start-up, ACL LOAD and ACL SAVE; users in both th
               "to the previously active ACL rules was performed");
     CHECK(cli(redis_cli, port, {"ACL", "USERS"}) == "carol\ndefault");
 
+    // A `user default` line with a password: connections must authenticate (it wins over
+    // requirepass, which is applied first, as Redis applies them).
+    {
+        const server_process locked = acl_server({"--requirepass", "old", "--user", "default", "on", ">adminpass", "~*",
+                                                  "&*", "+@all"});
+        REQUIRE(locked.running());
+        CHECK(cli(redis_cli, locked.port(), {"PING"}) == "NOAUTH Authentication required.");
+        CHECK(cli(redis_cli, locked.port(), {"-a", "old", "PING"}) == "NOAUTH Authentication required.");
+        CHECK(cli(redis_cli, locked.port(), {"-a", "adminpass", "PING"}) == "PONG");
+    }
+
     // Users in the configuration and an ACL file together: refused at start-up, as Redis.
     const run_output both = run_program({program, "--port", "0", "--aclfile", acl, "--user", "x", "on"}, {},
                                         std::chrono::seconds(10));

@@ -91,9 +91,10 @@ public:
         m_memory->install(m_commands);
         set_up_persistence();
         apply_renames();
-        load_users();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
         if (std::string why = m_config.reapply(); !why.empty() && m_error.empty()) m_error = std::move(why);
+        // After requirepass took effect: a `user default` line replaces it, as in Redis.
+        load_users();
     }
     /// A server for configuration parameters alone (no file, no directives).
     explicit server(respkit::server::config_table parameters = {}, server_options options = {})
