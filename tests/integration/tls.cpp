@@ -293,6 +293,58 @@ print('ok')
     CHECK(r.out == "ok\n");
 }
 
+TEST_CASE("a named ACL user over TLS: redis-cli --tls --user and redis-py ssl=True with username") {
+    if (!prerequisites()) return;
+    const tls_server server({"--user", "alice", "on", ">pw4alice", "~app:*", "+@all", "-@dangerous"});
+    REQUIRE(server.listening);
+    const auto run = [&](std::vector<std::string> args) {
+        const std::vector<std::string> auth{"--user", "alice", "--pass", "pw4alice", "--no-auth-warning"};
+        args.insert(args.begin(), auth.begin(), auth.end());
+        return cli(server.tls_port, true, std::move(args));
+    };
+    CHECK(run({"SET", "app:1", "hello"}).out == "OK\n");
+    CHECK(run({"GET", "app:1"}).out == "hello\n");
+    CHECK(run({"RPUSH", "app:l", "a", "b"}).out == "2\n");
+    CHECK(run({"LRANGE", "app:l", "0", "-1"}).out == "a\nb\n");
+    CHECK(run({"ACL", "WHOAMI"}).out == "alice\n");
+    CHECK(run({"GET", "other"}).out.find("NOPERM this user has no permissions to access one of the keys") !=
+          std::string::npos);
+    CHECK(run({"FLUSHALL"}).out.find("NOPERM this user has no permissions to run the 'flushall' command") !=
+          std::string::npos);
+
+    const std::string python = "/usr/bin/python3";
+    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
+        MESSAGE("skipped: python3-redis missing");
+        return;
+    }
+    const std::string script = R"PY(
+import sys, redis
+port, ca, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+tls = dict(ssl=True, ssl_ca_certs=ca, ssl_certfile=cert, ssl_keyfile=key, socket_timeout=10)
+r = redis.Redis(host='127.0.0.1', port=port, username='alice', password='pw4alice', **tls)
+assert r.set('app:py', 'v') is True
+assert r.get('app:py') == b'v'
+assert r.incr('app:n') == 1
+p = r.pipeline(transaction=True)
+p.hset('app:h', mapping={'a': 1}); p.hgetall('app:h')
+assert p.execute() == [1, {b'a': b'1'}]
+try:
+    r.get('other'); sys.exit('no NOPERM')
+except redis.exceptions.NoPermissionError:
+    pass
+try:
+    redis.Redis(host='127.0.0.1', port=port, username='alice', password='bad', **tls).ping()
+    sys.exit('a wrong password was accepted')
+except redis.exceptions.ResponseError as e:
+    assert 'WRONGPASS' in str(e), str(e)
+print('ok')
+)PY";
+    const run_output py = run_program({python, "-c", script, std::to_string(server.tls_port), certs().file("ca.crt"),
+                                       certs().file("client.crt"), certs().file("client.key")});
+    CHECK(py.out == "ok\n");
+    CHECK(py.exit_code == 0);
+}
+
 TEST_CASE("respkit's client over TLS: commands, a pipeline, a 4 MB value; the server's certificate and name are checked") {
     if (!prerequisites()) return;
     const tls_server server;
