@@ -334,16 +334,7 @@ inline output_summary summarize(std::string_view bytes, bool resp2_subscribed) {
         bool first_child_is_message = false;
         std::size_t nodes = 0;
         const resp::parse_result r = p.parse(bytes, [&](const resp::node& n) {
-            switch (n.type) {
-            case resp::type::simple_string:
-            case resp::type::simple_error:
-            case resp::type::integer:
-            case resp::type::bulk_string:
-            case resp::type::null_bulk_string:
-            case resp::type::array:
-            case resp::type::null_array: break;
-            default: s.resp3_type = true; break;
-            }
+            if (!resp::is_resp2_type(n.type)) s.resp3_type = true;
             if (nodes == 0 && n.type == resp::type::push) push = true;
             if (nodes == 1 && n.depth == 1 && n.type == resp::type::bulk_string &&
                 (n.value == "message" || n.value == "pmessage" || n.value == "smessage"))

@@ -179,16 +179,7 @@ private:
 struct resp2_checker {
     bool only_resp2 = true;
     void operator()(const resp::node& n) {
-        switch (n.type) {
-        case resp::type::simple_string:
-        case resp::type::simple_error:
-        case resp::type::integer:
-        case resp::type::bulk_string:
-        case resp::type::null_bulk_string:
-        case resp::type::array:
-        case resp::type::null_array: break;
-        default: only_resp2 = false;
-        }
+        if (!resp::is_resp2_type(n.type)) only_resp2 = false;
     }
 };
 

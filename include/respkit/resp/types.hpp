@@ -54,6 +54,12 @@ inline constexpr std::uint64_t unknown_size = ~std::uint64_t{0};
     return t == type::map || t == type::attribute;
 }
 
+/// True for the types RESP2 has (the RESP2 nulls included).
+[[nodiscard]] constexpr bool is_resp2_type(type t) noexcept {
+    return t == type::simple_string || t == type::simple_error || t == type::integer || t == type::bulk_string ||
+           t == type::null_bulk_string || t == type::array || t == type::null_array;
+}
+
 /// True for the three nulls (`_`, `$-1`, `*-1`).
 [[nodiscard]] constexpr bool is_null(type t) noexcept {
     return t == type::null || t == type::null_bulk_string || t == type::null_array;

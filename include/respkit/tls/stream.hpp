@@ -26,6 +26,22 @@
 
 namespace respkit::tls {
 
+namespace detail {
+
+// A new SSL from `ctx` on socket `fd`, or null with `error` set.
+[[nodiscard]] inline SSL* new_ssl(const context& ctx, int fd, std::string& error) {
+    ERR_clear_error();
+    SSL* ssl = SSL_new(ctx.get());
+    if (ssl == nullptr || SSL_set_fd(ssl, fd) != 1) {
+        SSL_free(ssl);
+        error = openssl_errors();
+        return nullptr;
+    }
+    return ssl;
+}
+
+} // namespace detail
+
 /// One TLS connection over a socket it does not own; the handshake runs within the first
 /// reads and writes (or before, for a client: connector).
 class stream final : public secure_stream {
@@ -122,13 +138,8 @@ public:
     }
 
     [[nodiscard]] std::unique_ptr<secure_stream> accept(int fd, std::string& error) const override {
-        ERR_clear_error();
-        SSL* ssl = SSL_new(m_ctx.get());
-        if (ssl == nullptr || SSL_set_fd(ssl, fd) != 1) {
-            SSL_free(ssl);
-            error = detail::openssl_errors();
-            return nullptr;
-        }
+        SSL* ssl = detail::new_ssl(m_ctx, fd, error);
+        if (ssl == nullptr) return nullptr;
         SSL_set_accept_state(ssl);
         return std::make_unique<stream>(ssl);
     }
@@ -156,13 +167,8 @@ public:
 
     [[nodiscard]] std::unique_ptr<secure_stream> connect(int fd, std::string_view host, std::string& error) const override {
         const std::string name(m_server_name.empty() ? host : std::string_view(m_server_name));
-        ERR_clear_error();
-        SSL* ssl = SSL_new(m_ctx.get());
-        if (ssl == nullptr || SSL_set_fd(ssl, fd) != 1) {
-            SSL_free(ssl);
-            error = detail::openssl_errors();
-            return nullptr;
-        }
+        SSL* ssl = detail::new_ssl(m_ctx, fd, error);
+        if (ssl == nullptr) return nullptr;
         auto s = std::make_unique<stream>(ssl);
         in6_addr address{};
         const bool literal = ::inet_pton(AF_INET, name.c_str(), &address) == 1 || ::inet_pton(AF_INET6, name.c_str(), &address) == 1;
