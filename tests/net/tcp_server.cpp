@@ -162,7 +162,7 @@ private:
 // A blocking loopback client with time-limited reads.
 class client {
 public:
-    explicit client(int port) : m_fd(connect_loopback(port)) {}
+    explicit client(int port, int receive_buffer = 0) : m_fd(connect_loopback(port, receive_buffer)) {}
     client(const client&) = delete;
     client& operator=(const client&) = delete;
     ~client() { close(); }
@@ -337,9 +337,10 @@ TEST_CASE("stop() finishes sending replies, then closes; a client that never rea
     test_server s(options);
     constexpr std::size_t size = 4u << 20;
     client reader(s.port());
-    client stuck(s.port());
+    client stuck(s.port(), 4096); // a small window: most of its 16 MB reply stays queued
     client idle(s.port());
-    REQUIRE(stuck.send("BIG " + std::to_string(8u << 20) + "\r\n"));
+    REQUIRE(stuck.send("BIG " + std::to_string(16u << 20) + "\r\n"));
+    REQUIRE(stuck.read(1).size() == 1); // its reply has started, so the server holds the rest
     REQUIRE(reader.send("BIG " + std::to_string(size) + "\r\n"));
     std::string got = reader.read(1000); // the reply has started
     REQUIRE(got.size() == 1000);

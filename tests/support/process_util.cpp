@@ -39,8 +39,9 @@ int free_port() {
     return ntohs(addr.sin_port);
 }
 
-int connect_loopback(int port) {
+int connect_loopback(int port, int receive_buffer) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (receive_buffer > 0) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

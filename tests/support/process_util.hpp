@@ -37,8 +37,9 @@ std::string find_on_path(const std::string& name);
 /// A loopback port nobody listens on right now (the kernel picks it).
 int free_port();
 
-/// A connected TCP socket to 127.0.0.1:port, or -1.
-int connect_loopback(int port);
+/// A connected TCP socket to 127.0.0.1:port, or -1. A positive `receive_buffer` sets
+/// SO_RCVBUF before connecting, so the kernel cannot absorb a big reply the client never reads.
+int connect_loopback(int port, int receive_buffer = 0);
 
 /// Sends all of `bytes` on the socket `fd`; false when the peer is gone (or `fd` is -1).
 bool send_all(int fd, std::string_view bytes);
