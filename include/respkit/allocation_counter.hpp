@@ -6,6 +6,8 @@
 /// of its source files (respkit-server does). INFO's used_memory and maxmemory read it; without
 /// it they fall back to glibc's mallinfo2, which costs a walk of the heap per call.
 
+#include <respkit/version.hpp>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +19,7 @@
 #include <malloc.h>
 #endif
 
-namespace respkit {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE {
 
 namespace detail {
 /// Bytes held from the counting operator new (usable sizes, as malloc_usable_size reports).

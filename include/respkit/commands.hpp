@@ -33,8 +33,9 @@
 #include "respkit/commands/zsets.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
 /// keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, transactions, pub/sub, persistence)

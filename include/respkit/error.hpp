@@ -4,10 +4,12 @@
 /// respkit's error codes: one enum, one std::error_category, for every layer (codec, store,
 /// commands, client, rdb).
 
+#include <respkit/version.hpp>
+
 #include <string>
 #include <system_error>
 
-namespace respkit {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE {
 
 /// Every error respkit reports. Codec errors come first, then store and command errors.
 enum class errc : int {

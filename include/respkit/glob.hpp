@@ -6,10 +6,12 @@
 /// its edge cases (an unterminated `[` runs to the end of the pattern, a reversed range
 /// is swapped, an empty text matches only an empty pattern) and its bound on `*` nesting.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <string_view>
 
-namespace respkit {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE {
 
 namespace detail {
 

@@ -5,6 +5,8 @@
 /// carries a connection's bytes instead of recv() and send(). The transport and the client use
 /// it only through this interface, so neither needs OpenSSL; respkit/tls.hpp implements it.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -12,7 +14,7 @@
 #include <string_view>
 #include <sys/types.h>
 
-namespace respkit {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE {
 
 /// A byte stream layered over one connected socket, which it does not own. Its calls follow
 /// recv() and send(): a count, 0 at the peer's end of stream, or -1 with errno set (EAGAIN

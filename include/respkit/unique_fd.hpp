@@ -3,11 +3,13 @@
 /// \file
 /// An owned POSIX file descriptor, closed on destruction.
 
+#include <respkit/version.hpp>
+
 #include <unistd.h>
 
 #include <utility>
 
-namespace respkit {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE {
 
 /// Owns a file descriptor (or none: -1) and closes it when destroyed or reset. Move-only.
 class unique_fd {

@@ -29,8 +29,9 @@
 #include <utility>
 
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::aof {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::aof {
 
 /// The bytes waiting for the next write(2): grows without zero-filling, so that a command is
 /// encoded straight into it (prepare, then commit what was written).

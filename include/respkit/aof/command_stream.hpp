@@ -6,6 +6,8 @@
 /// EXEC is read. Tells a torn tail (the bytes end inside a command or a transaction: what a
 /// crash leaves) from damage (bytes that no writer produces), with the offset and the reason.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -13,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-namespace respkit::aof {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::aof {
 
 /// How reading a command stream ended.
 enum class stream_status : std::uint8_t {

@@ -27,8 +27,9 @@
 #include "respkit/aof/command_stream.hpp"
 #include "respkit/aof/manifest.hpp"
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::aof {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::aof {
 
 /// How loading ended (Redis's AOF_OK, AOF_NOT_EXIST, AOF_EMPTY, AOF_TRUNCATED, AOF_FAILED).
 enum class load_status : std::uint8_t {

@@ -16,8 +16,9 @@
 #include "respkit/detail/ascii.hpp"
 #include "respkit/detail/split_args.hpp"
 #include "respkit/resp/cli_format.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::aof {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::aof {
 
 /// The role of a file in the manifest.
 enum class file_type : char {

@@ -47,8 +47,9 @@
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/store/keyspace.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 namespace detail {
 

@@ -6,10 +6,12 @@
 /// is off), or refused unless it has the value matching what respkit does. The table behind
 /// app::install_restrictions and docs/config.md.
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <string_view>
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// How respkit's server treats a parameter.
 enum class config_support : std::uint8_t {

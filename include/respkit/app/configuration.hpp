@@ -26,8 +26,9 @@
 #include "respkit/server/config.hpp"
 #include "respkit/server/config_file.hpp"
 #include "respkit/version.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// Where a configuration came from: the directives that are not parameters, and the lines.
 struct config_source {

@@ -5,6 +5,8 @@
 /// a short report with a backtrace to the log (a file, or standard output), then dies of the
 /// same signal. Not installed in sanitizer builds, whose own reports are better.
 
+#include <respkit/version.hpp>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -25,7 +27,7 @@
 #endif
 #endif
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 namespace detail {
 

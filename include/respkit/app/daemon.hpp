@@ -4,6 +4,8 @@
 /// Running as a service, as redis-server does: daemonize (fork into the background), a pid
 /// file, supervision by systemd (READY=1 on $NOTIFY_SOCKET) or upstart (SIGSTOP when ready).
 
+#include <respkit/version.hpp>
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -19,7 +21,7 @@
 #include <string_view>
 #include <utility>
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// Forks into the background as Redis's daemonize(): the parent exits with status 0, the child
 /// starts a new session with its standard streams on /dev/null. Returns in the child only;

@@ -16,8 +16,9 @@
 #include <utility>
 
 #include "respkit/server/log.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// Writes log lines in Redis's format where the configuration says.
 class logger {

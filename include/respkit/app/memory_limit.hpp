@@ -22,8 +22,9 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/store/eviction.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// What an eviction run achieved (Redis's EVICT_OK, EVICT_RUNNING, EVICT_FAIL).
 enum class eviction_result : std::uint8_t {

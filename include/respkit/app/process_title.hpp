@@ -5,6 +5,8 @@
 /// the memory of the program's arguments (and of the environment strings after them, which are
 /// copied elsewhere first) is overwritten with the title.
 
+#include <respkit/version.hpp>
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -15,7 +17,7 @@
 
 extern char** environ;
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// Sets the process title. Not thread-safe; one per process.
 class process_title {

@@ -29,8 +29,9 @@
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/store/keyspace.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// One `save <seconds> <changes>` point.
 struct save_point {

@@ -11,8 +11,9 @@
 #include "respkit/server/config.hpp"
 #include "respkit/tls/context.hpp"
 #include "respkit/tls/stream.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::app {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {
 
 /// The TLS listener's settings from the tls-* parameters of `config`.
 [[nodiscard]] inline tls::server_options tls_server_options(const respkit::server::config_table& config) {

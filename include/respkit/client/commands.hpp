@@ -15,8 +15,9 @@
 
 #include "respkit/client/reply.hpp"
 #include "respkit/resp/command_writer.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::client {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::client {
 
 /// Options of SET: expiry and condition.
 struct set_options {

@@ -40,8 +40,9 @@
 #include "respkit/resp/value_builder.hpp"
 #include "respkit/secure_stream.hpp"
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::client {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::client {
 
 /// How to reach and greet the server.
 struct options {

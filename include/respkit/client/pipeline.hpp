@@ -16,8 +16,9 @@
 #include "respkit/client/result.hpp"
 #include "respkit/resp/command_writer.hpp"
 #include "respkit/resp/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::client {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::client {
 
 /// A typed reference to one queued command's reply: its position and how to decode it.
 template <class Decoder>

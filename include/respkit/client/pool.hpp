@@ -13,8 +13,9 @@
 
 #include "respkit/client/connection.hpp"
 #include "respkit/client/result.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::client {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::client {
 
 /// How the pool sizes and checks its connections.
 struct pool_options {

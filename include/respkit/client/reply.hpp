@@ -14,8 +14,9 @@
 
 #include "respkit/client/result.hpp"
 #include "respkit/resp/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::client::reply {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::client::reply {
 
 namespace detail {
 [[nodiscard]] inline error_info unexpected(const resp::value& v, const char* wanted) {

@@ -3,6 +3,8 @@
 /// \file
 /// The client's error codes and `result<T>`: a value or an error with a message.
 
+#include <respkit/version.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -11,7 +13,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace respkit::client {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::client {
 
 /// Every error the client reports. Error *replies* from the server are not errors of
 /// `connection::command` (they are values); typed helpers report them as server_error.

@@ -11,8 +11,9 @@
 #include <utility>
 
 #include "respkit/client/connection.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::client {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::client {
 
 /// One event on a subscriber connection.
 struct message {

@@ -24,8 +24,9 @@
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Disconnects the clients of `server` whose user is no longer one of `access`'s users (ACL
 /// DELUSER, ACL LOAD), as Redis does; `self` (the client running the command) closes after its

@@ -17,8 +17,9 @@
 #include "respkit/detail/ascii.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// ASCII case-insensitive equality (option names such as "EX", "nx").
 [[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {

@@ -21,8 +21,9 @@
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace detail {
 

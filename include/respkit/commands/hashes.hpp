@@ -32,8 +32,9 @@
 #include "respkit/store/hash.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace hash_detail {
 

@@ -9,8 +9,9 @@
 #include <string_view>
 
 #include "respkit/server/call.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands::detail {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands::detail {
 
 /// Replies with a help array as Redis's addReplyHelp: a header line, the lines, then HELP.
 inline void help_reply(server::command_call& call, std::string_view command, std::initializer_list<std::string_view> lines) {

@@ -29,8 +29,9 @@
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/version.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// What the process uses.
 struct memory_usage {

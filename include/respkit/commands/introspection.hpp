@@ -19,8 +19,9 @@
 #include "respkit/server/call.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/key_extraction.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace detail {
 

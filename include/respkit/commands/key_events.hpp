@@ -15,8 +15,9 @@
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/store/keyspace.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Observes one keyspace (which must outlive the relay, as it must outlive the dispatcher whose
 /// commands hold both) and forwards each change to the attached contexts.

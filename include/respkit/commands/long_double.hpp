@@ -3,6 +3,8 @@
 /// \file
 /// Long doubles as Redis reads and writes them (INCRBYFLOAT, HINCRBYFLOAT, blocking timeouts).
 
+#include <respkit/version.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -13,7 +15,7 @@
 #include <cstring>
 #include <string_view>
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Longest text Redis reads or writes as a long double (MAX_LONG_DOUBLE_CHARS).
 inline constexpr std::size_t max_long_double_chars = 5 * 1024;

@@ -18,8 +18,9 @@
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// What a pop or move over keys that may all be empty did.
 enum class pop_result : std::uint8_t {

@@ -14,8 +14,9 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/store/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The bytes of `arg` before its first NUL: Redis reads option names and some numbers with
 /// C string functions, which stop there ("NX\0junk" is NX).

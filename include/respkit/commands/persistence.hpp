@@ -18,8 +18,9 @@
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace detail {
 

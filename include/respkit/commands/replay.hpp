@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "respkit/server/call.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Propagates this command as `SET key value PXAT at` (SET, SETEX, PSETEX with an expiry).
 inline void replay_as_set_pxat(server::command_call& call, std::string_view key, std::string_view value,

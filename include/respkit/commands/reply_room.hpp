@@ -11,8 +11,9 @@
 
 #include "respkit/server/call.hpp"
 #include "respkit/server/reply_buffer.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The shortest bulk string a reply can hold: "$0\r\n\r\n".
 inline constexpr std::size_t min_bulk_string_bytes = 6;

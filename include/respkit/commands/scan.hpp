@@ -17,8 +17,9 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Reads a SCAN cursor as Redis does (strtoul in base 10 over the C string): optional sign
 /// ('-' negates modulo 2^64), digits, nothing after them, no leading space, no overflow; the

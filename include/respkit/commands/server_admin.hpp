@@ -22,8 +22,9 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace detail {
 

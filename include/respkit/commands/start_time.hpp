@@ -8,8 +8,9 @@
 #include <cstdint>
 
 #include "respkit/server/server_context.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands::detail {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands::detail {
 
 /// Unix seconds when the context started (LASTSAVE, rdb_last_save_time).
 [[nodiscard]] inline std::int64_t started_unix(const server::server_context& ctx) {

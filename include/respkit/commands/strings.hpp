@@ -28,8 +28,9 @@
 #include "respkit/server/session.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace string_detail {
 

@@ -17,8 +17,9 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/key_extraction.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs MULTI, EXEC, DISCARD, WATCH and UNWATCH over `keyspace` (which must outlive the
 /// dispatcher).

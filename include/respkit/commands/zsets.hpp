@@ -43,8 +43,9 @@
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/sorted_set.hpp"
 #include "respkit/store/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Uniform access to a sorted set: the commands' view of the store's zset type.
 template <class Z>

@@ -3,10 +3,12 @@
 // ASCII case folding for command names, options and configuration names (Redis compares them
 // byte-wise, ignoring ASCII case only). Internal: users should not name anything here.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <string_view>
 
-namespace respkit::detail {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
 /// `c` in lower case if it is an ASCII capital letter.
 [[nodiscard]] constexpr char ascii_lower(char c) noexcept {

@@ -3,6 +3,8 @@
 // Number parsing and formatting shared by the codec: strict like Redis's string2ll, and
 // Redis 7.0's double formatting. Internal: users should not name anything here.
 
+#include <respkit/version.hpp>
+
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -11,7 +13,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace respkit::detail {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
 /// Parses a canonical signed 64-bit decimal exactly as Redis's string2ll: optional '-', no '+',
 /// no leading zeros, no "-0", no spaces, no overflow. Returns false when `text` is not one.

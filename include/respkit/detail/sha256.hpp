@@ -4,12 +4,14 @@
 /// SHA-256 (FIPS 180-4) of a byte string, as lower-case hex: how Redis's ACL shows a
 /// password (`#<hash>` in ACL rules and CONFIG REWRITE's `user` lines).
 
+#include <respkit/version.hpp>
+
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace respkit::detail {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
 /// The SHA-256 digest of `data` as 64 lower-case hex digits.
 [[nodiscard]] inline std::string sha256_hex(std::string_view data) {

@@ -4,6 +4,8 @@
 /// Redis's sdssplitargs: a line split into arguments, as Redis reads its configuration files and
 /// the append-only file's manifest.
 
+#include <respkit/version.hpp>
+
 #include <cctype>
 #include <cstddef>
 #include <optional>
@@ -11,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-namespace respkit::detail {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
 /// Splits `line` as sdssplitargs does: blanks separate arguments; "double quotes" understand
 /// \n \r \t \b \a, \xHH and \<any>; 'single quotes' only \'; a closing quote must be followed by

@@ -21,8 +21,9 @@
 #endif
 
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::net {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::net {
 
 /// What a descriptor is watched for, and what it is ready for.
 enum readiness : std::uint32_t {

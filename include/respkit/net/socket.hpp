@@ -22,12 +22,13 @@
 #include <system_error>
 
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
 #if !defined(MSG_NOSIGNAL)
 #define RESPKIT_NET_NO_MSG_NOSIGNAL 1
 #endif
 
-namespace respkit::net {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::net {
 
 /// Flags for send(): no SIGPIPE where the platform has MSG_NOSIGNAL (elsewhere sockets get
 /// SO_NOSIGPIPE from prepare_socket()).

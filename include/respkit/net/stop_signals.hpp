@@ -10,8 +10,9 @@
 #include <signal.h>
 
 #include "respkit/net/wakeup.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::net {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::net {
 
 namespace detail {
 

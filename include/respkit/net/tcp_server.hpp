@@ -33,8 +33,9 @@
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::net {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::net {
 
 /// How a tcp_server listens and treats its clients.
 struct tcp_server_options {

@@ -3,6 +3,8 @@
 /// \file
 /// Periodic timers for an event loop.
 
+#include <respkit/version.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -12,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace respkit::net {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::net {
 
 /// Identifies a timer for cancel().
 using timer_id = std::uint64_t;

@@ -5,8 +5,9 @@
 /// owned descriptor lives in respkit/unique_fd.hpp (respkit::unique_fd), below every layer.
 
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::net {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::net {
 
 using respkit::unique_fd;
 

@@ -14,8 +14,9 @@
 #include <system_error>
 
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::net {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::net {
 
 /// An eventfd on Linux, a non-blocking pipe elsewhere. notify() is thread-safe and
 /// async-signal-safe; the loop polls fd() for reading and calls drain() when it is readable.

@@ -23,8 +23,9 @@
 #include <utility>
 
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::persist {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
 
 /// How a child ended.
 struct child_exit {

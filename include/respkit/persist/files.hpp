@@ -16,8 +16,9 @@
 #include <string_view>
 
 #include "respkit/unique_fd.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::persist {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
 
 /// The directory part of `path` ("." when it has none).
 [[nodiscard]] inline std::string directory_of(std::string_view path) {

@@ -23,8 +23,9 @@
 #include "respkit/rdb/writer.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::persist {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
 
 /// The RDB form of `v` (a copy of its contents).
 [[nodiscard]] inline rdb::object to_object(const store::value& v) {

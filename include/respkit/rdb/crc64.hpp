@@ -4,13 +4,15 @@
 /// Redis's CRC-64 (Jones polynomial, reflected, initial value 0, no final xor), the checksum of
 /// RDB files and DUMP payloads. Sliced by 8 bytes.
 
+#include <respkit/version.hpp>
+
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 namespace detail {
 

@@ -19,8 +19,9 @@
 #include "respkit/rdb/encodings.hpp"
 #include "respkit/rdb/format.hpp"
 #include "respkit/rdb/lzf.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::rdb::detail {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb::detail {
 
 /// Reads RDB items from memory: lengths, strings (integer, LZF), doubles. Records the first
 /// error; every read after a failure fails.

@@ -19,8 +19,9 @@
 #include "respkit/rdb/reader.hpp"
 #include "respkit/rdb/sink.hpp"
 #include "respkit/rdb/writer.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// The reply RESTORE gives when the footer does not check out.
 inline constexpr std::string_view dump_payload_wrong = "DUMP payload version or checksum are wrong";

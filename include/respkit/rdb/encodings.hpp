@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// One element of a listpack or ziplist: an integer or a string.
 struct packed_entry {

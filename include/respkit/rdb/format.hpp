@@ -4,10 +4,12 @@
 /// The numbers of the RDB format (Redis 7.0, RDB version 10): value types, opcodes, length and
 /// string encodings, as rdb.h defines them.
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <string_view>
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// The RDB version respkit writes, and the newest it reads.
 inline constexpr int rdb_version = 10;

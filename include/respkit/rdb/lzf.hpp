@@ -6,6 +6,8 @@
 /// its top 3 bits are a length (7: plus the next byte) and the rest with the next byte an offset
 /// back into the output, copying length + 2 bytes from offset + 1 bytes back).
 
+#include <respkit/version.hpp>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -14,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// The most bytes one input byte of LZF can produce (a 3-byte back reference copies 264):
 /// bounds the output a reader will allocate for a compressed string.

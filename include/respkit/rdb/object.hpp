@@ -3,12 +3,14 @@
 /// \file
 /// rdb::object: a value as read from or written to an RDB file, whatever its encoding there.
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// The kind of a decoded value.
 enum class object_kind : std::uint8_t { string, list, set, hash, zset };

@@ -27,8 +27,9 @@
 #include "respkit/rdb/format.hpp"
 #include "respkit/rdb/object.hpp"
 #include "respkit/rdb/stream.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// What the file says about a key besides its value.
 struct key_info {

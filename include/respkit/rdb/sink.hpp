@@ -4,6 +4,8 @@
 /// Where rdb::writer puts its bytes: the rdb::sink concept, a std::string appender and a
 /// buffered POSIX file descriptor writer.
 
+#include <respkit/version.hpp>
+
 #include <cerrno>
 #include <concepts>
 #include <cstddef>
@@ -13,7 +15,7 @@
 
 #include <unistd.h>
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// A byte sink: `s.write(std::string_view)` takes all the bytes or returns false. An optional
 /// `s.flush()` (returning bool) is called by writer::finish().

@@ -19,8 +19,9 @@
 #include "respkit/rdb/cursor.hpp"
 #include "respkit/rdb/encodings.hpp"
 #include "respkit/rdb/format.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// A stream entry ID: milliseconds and sequence number.
 struct stream_id {

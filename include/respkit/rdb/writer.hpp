@@ -26,8 +26,9 @@
 #include "respkit/rdb/lzf.hpp"
 #include "respkit/rdb/object.hpp"
 #include "respkit/rdb/sink.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::rdb {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
 
 /// How rdb::writer writes; the defaults are Redis 7.0's.
 struct writer_options {

@@ -10,8 +10,9 @@
 #include <vector>
 
 #include "respkit/resp/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// Appends `bytes` quoted as redis-cli (sdscatrepr) does: "..." with \\ \" \n \r \t \a \b
 /// escapes and \xNN for other unprintable bytes.

@@ -12,8 +12,9 @@
 
 #include "respkit/detail/numbers.hpp"
 #include "respkit/resp/sink.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// A value write_command accepts as one argument: anything convertible to std::string_view,
 /// or an integer or floating-point number (written in decimal).

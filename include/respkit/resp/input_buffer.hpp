@@ -3,13 +3,15 @@
 /// \file
 /// An owning input buffer that accumulates socket reads for the parsers.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// Accumulates received bytes and hands the unconsumed ones to a parser. Consuming is O(1)
 /// (a read offset moves); the unconsumed tail is moved to the front only when the space

@@ -3,10 +3,12 @@
 /// \file
 /// Configurable bounds on what the parsers accept, checked before any allocation.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <cstdint>
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// Bounds the parsers enforce. Every count and length read from the wire is checked against
 /// these before it is acted on; none ever sizes an allocation by itself.

@@ -14,8 +14,9 @@
 #include "respkit/error.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/types.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// True for every byte that may start a RESP element.
 [[nodiscard]] constexpr bool is_marker(char c) noexcept {

@@ -19,8 +19,9 @@
 #include "respkit/error.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/types.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// The reply text Redis sends for a request parser error (without `-` and CRLF), e.g.
 /// "ERR Protocol error: invalid bulk length". `offending` is the byte reported by

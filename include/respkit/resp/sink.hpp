@@ -3,11 +3,13 @@
 /// \file
 /// Output sinks: where writers append bytes.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <span>
 #include <string_view>
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// A place bytes can be appended to. Satisfied by std::string (`s.append(p, n)`), by
 /// std::vector<char> and other containers (`s.insert(s.end(), p, p + n)`), and by

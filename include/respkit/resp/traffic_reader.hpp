@@ -18,8 +18,9 @@
 #include "respkit/resp/request_parser.hpp"
 #include "respkit/resp/value.hpp"
 #include "respkit/resp/value_builder.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// One top-level message read by traffic_reader.
 struct traffic_message {

@@ -3,11 +3,13 @@
 /// \file
 /// The RESP data types, the node the parser emits, and the parser's result.
 
+#include <respkit/version.hpp>
+
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// Every kind of element on the wire. The RESP2 nulls (`$-1`, `*-1`) keep their own kinds so
 /// that a parsed message can be written back byte for byte.

@@ -14,8 +14,9 @@
 
 #include "respkit/detail/numbers.hpp"
 #include "respkit/resp/types.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// An owning RESP value of any type. Aggregates hold their elements flat (a map's elements are
 /// key, value, key, value, ...). Streamed strings and aggregates are stored as ordinary ones.

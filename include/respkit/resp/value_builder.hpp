@@ -15,8 +15,9 @@
 #include "respkit/resp/parser.hpp"
 #include "respkit/resp/types.hpp"
 #include "respkit/resp/value.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// A node visitor that builds one owning value per top-level message: pass it to
 /// parser::parse, and take() the value once parse returns complete. It copies every payload,

@@ -9,8 +9,9 @@
 
 #include "respkit/resp/value.hpp"
 #include "respkit/resp/writer.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// Writes `v` (and its attributes, on a RESP3 writer) as RESP; a RESP2 writer downgrades
 /// RESP3 types as Redis does and leaves attributes out.

@@ -11,8 +11,9 @@
 #include "respkit/detail/numbers.hpp"
 #include "respkit/resp/sink.hpp"
 #include "respkit/resp/types.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::resp {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// Appends RESP elements to a sink. Aggregates are written as a header (`array(n)`) followed by
 /// exactly n elements (2n for maps), each written with further calls: nesting has no limit and

@@ -25,8 +25,9 @@
 #include "respkit/server/acl_catalog.hpp"
 #include "respkit/server/acl_log.hpp"
 #include "respkit/server/acl_user.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
 

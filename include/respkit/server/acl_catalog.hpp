@@ -14,8 +14,9 @@
 
 #include "respkit/detail/ascii.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Redis 7.0's ACL categories, in its order (ACL CAT, COMMAND INFO, ACL rule descriptions).
 inline constexpr std::string_view acl_category_names[] = {

@@ -18,8 +18,9 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/key_extraction.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// The outcome of an ACL check: allowed, or what was denied and at which argument (the key or
 /// channel; 0 for a command).

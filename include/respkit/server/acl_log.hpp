@@ -12,8 +12,9 @@
 #include <string_view>
 
 #include "respkit/server/acl_user.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Where a denied command ran (Redis's ACL_LOG_CTX_*).
 enum class acl_log_context : std::uint8_t { toplevel, lua, multi, module };

@@ -19,8 +19,9 @@
 #include "respkit/detail/split_args.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/acl_catalog.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Why an ACL rule was refused (Redis's errno values in ACLSetUser).
 enum class acl_rule_error : std::uint8_t {

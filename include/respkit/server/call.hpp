@@ -16,8 +16,9 @@
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
 class dispatcher;

@@ -13,8 +13,9 @@
 #include <string_view>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// The classes client-output-buffer-limit distinguishes, in Redis's order.
 enum class client_class : std::uint8_t {

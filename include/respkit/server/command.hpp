@@ -3,6 +3,8 @@
 /// \file
 /// What a command is: its name, arity, flags, key positions and handler.
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -11,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class command_call;
 

@@ -12,8 +12,9 @@
 
 #include "respkit/server/command.hpp"
 #include "respkit/server/origin.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class dispatcher;
 class server_context;

@@ -25,8 +25,9 @@
 #include "respkit/detail/ascii.hpp"
 #include "respkit/server/config_defaults.hpp"
 #include "respkit/glob.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 namespace detail {
 

@@ -6,10 +6,12 @@
 /// allowed values and flags. Captured from a live server and probed with CONFIG SET; port, bind
 /// and dir are respkit's own (dir is filled in at run time with the working directory).
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <string_view>
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// How a parameter's value is read and validated.
 enum class config_kind : std::uint8_t {

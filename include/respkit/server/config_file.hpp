@@ -25,8 +25,9 @@
 
 #include "respkit/detail/split_args.hpp"
 #include "respkit/server/config.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Splits a configuration line into arguments as Redis's sdssplitargs does (detail::split_args:
 /// blanks separate them; "double quotes" understand \n \r \t \b \a, \xHH and \<any>; 'single

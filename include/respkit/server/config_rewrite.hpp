@@ -27,8 +27,9 @@
 #include "respkit/server/access_control.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/config_file.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 namespace detail {
 

@@ -25,8 +25,9 @@
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 namespace detail {
 

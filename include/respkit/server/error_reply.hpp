@@ -9,8 +9,9 @@
 
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Redis's common error replies (the text after `-`).
 namespace errors {

@@ -16,8 +16,9 @@
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp" // detail::c_string
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// A key argument: its index among the command's arguments and what the command does with it.
 struct key_reference {

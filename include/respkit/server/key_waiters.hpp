@@ -12,8 +12,9 @@
 #include <vector>
 
 #include "respkit/server/session_lists.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
 

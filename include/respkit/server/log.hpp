@@ -3,11 +3,13 @@
 /// \file
 /// Log levels and the log sink a server context reports notable events to.
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string_view>
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// How notable a log line is, as Redis's loglevel names them (least notable first).
 enum class log_level : std::uint8_t {

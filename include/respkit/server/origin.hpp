@@ -4,10 +4,12 @@
 /// Where a command comes from: every command runs through the same path, and the checks and the
 /// command itself may act on its origin.
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <string_view>
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Where a command comes from.
 enum class command_origin : std::uint8_t {

@@ -7,13 +7,15 @@
 /// installs these hooks. A hook left empty means the server has no such persistence, and its
 /// command says so.
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// The outcome of a persistence request: an error reply ("ERR ...", without CRLF) or, when
 /// `error` is empty, the status text to answer (may be empty for commands answering +OK).

@@ -21,8 +21,9 @@
 #include <vector>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// One command that replays a change, as the sinks see it: views that live until the sink
 /// returns (a sink that keeps a command copies it).

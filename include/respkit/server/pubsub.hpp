@@ -11,8 +11,9 @@
 #include "respkit/glob.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Sends `message` on `channel` to its subscribers (in subscription order), then to the
 /// subscribers of every pattern matching `channel` (patterns in byte order); each transport is

@@ -11,8 +11,9 @@
 #include <string_view>
 
 #include "respkit/resp/writer.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// Thrown by reply_buffer::append when a command's reply would take the unsent output past
 /// its limit; the command path abandons the reply and closes the connection.

@@ -22,8 +22,9 @@
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/propagation.hpp"
 #include "respkit/server/pubsub_registry.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
 

@@ -31,8 +31,9 @@
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
 inline void serve_blocked_sessions(server_context& server);

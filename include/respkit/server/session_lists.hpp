@@ -4,10 +4,12 @@
 /// Sessions listed under names (keys, channels, patterns): each name's sessions in the order
 /// they were added, and a name dropped once its last session goes.
 
+#include <respkit/version.hpp>
+
 #include <algorithm>
 #include <vector>
 
-namespace respkit::server {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
 

@@ -5,9 +5,11 @@
 /// clock (the second a key was last used, 24 bits, as Redis's object lru field) or an LFU
 /// counter (16 bits of minutes when it last decayed, 8 bits of logarithmic frequency).
 
+#include <respkit/version.hpp>
+
 #include <cstdint>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// What the per-key access field holds.
 enum class access_mode : std::uint8_t {

@@ -3,11 +3,13 @@
 /// \file
 /// Clocks for the keyspace: a concept, the real wall clock and a manual clock for tests.
 
+#include <respkit/version.hpp>
+
 #include <chrono>
 #include <concepts>
 #include <cstdint>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// A source of the current time in Unix milliseconds, used for key expiry.
 ///

@@ -6,6 +6,7 @@
 /// and removing one key at a time from a keyspace. How much to free is the caller's business.
 
 #include <respkit/store/access.hpp>
+#include <respkit/version.hpp>
 
 #include <array>
 #include <cstddef>
@@ -15,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// maxmemory-policy.
 enum class eviction_policy : std::uint8_t {

@@ -5,8 +5,9 @@
 /// Redis's glob matching lives in respkit/glob.hpp (respkit::glob_match), below every layer.
 
 #include "respkit/glob.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 using respkit::glob_match;
 using respkit::is_match_all;

@@ -3,13 +3,15 @@
 /// \file
 /// A seeded 64-bit hash of byte strings, fast on short keys, used by the store's maps.
 
+#include <respkit/version.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 namespace detail {
 

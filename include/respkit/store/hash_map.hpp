@@ -6,6 +6,7 @@
 /// cursor and O(1) random choice. Design notes: docs/store.md.
 
 #include <respkit/store/hash.hpp>
+#include <respkit/version.hpp>
 
 #include <concepts>
 #include <cstddef>
@@ -16,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// A hash map from byte strings (owned std::string) to `V`, looked up by std::string_view
 /// without allocating.

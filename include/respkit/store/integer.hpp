@@ -9,8 +9,9 @@
 #include <string_view>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// Longest decimal form of an int64 ("-9223372036854775808").
 inline constexpr std::size_t max_int64_chars = 20;

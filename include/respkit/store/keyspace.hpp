@@ -12,6 +12,7 @@
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/keyspace_map.hpp>
 #include <respkit/store/value.hpp>
+#include <respkit/version.hpp>
 
 #include <algorithm>
 #include <cassert>
@@ -27,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// What the keyspace stores under each key: the value and, for keys with a TTL, the
 /// position of their expiry record.

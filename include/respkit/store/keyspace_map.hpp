@@ -5,6 +5,7 @@
 /// lets std::unordered_map serve as one.
 
 #include <respkit/store/hash.hpp>
+#include <respkit/version.hpp>
 
 #include <algorithm>
 #include <concepts>
@@ -19,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 namespace detail {
 /// A visitor type used only to state the concept's requirements.

@@ -5,6 +5,7 @@
 /// O(log n) insert, erase, rank and range starts, for the sorted-set commands.
 
 #include <respkit/store/hash_map.hpp>
+#include <respkit/version.hpp>
 
 #include <cassert>
 #include <cstddef>
@@ -15,7 +16,7 @@
 #include <string_view>
 #include <utility>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// A skip list of (score, member) pairs, ascending by score then by member bytes, whose
 /// links carry spans (how many elements they pass over) so that rank lookups and

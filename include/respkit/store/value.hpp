@@ -8,6 +8,7 @@
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/integer.hpp>
 #include <respkit/store/sorted_set.hpp>
+#include <respkit/version.hpp>
 
 #include <array>
 #include <cassert>
@@ -22,7 +23,7 @@
 #include <utility>
 #include <variant>
 
-namespace respkit::store {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
 /// The kinds of value a key can hold, as TYPE names them.
 enum class value_kind : std::uint8_t {

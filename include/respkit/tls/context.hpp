@@ -18,8 +18,9 @@
 #include <string_view>
 
 #include "respkit/detail/ascii.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::tls {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::tls {
 
 /// Who must show a certificate to the server, as Redis's tls-auth-clients.
 enum class client_auth {

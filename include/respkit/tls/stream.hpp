@@ -23,8 +23,9 @@
 
 #include "respkit/secure_stream.hpp"
 #include "respkit/tls/context.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::tls {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::tls {
 
 namespace detail {
 

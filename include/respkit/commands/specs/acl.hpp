@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The container first, then its subcommands.
 [[nodiscard]] inline std::vector<server::command_spec> acl_command_specs() {

@@ -11,8 +11,9 @@
 
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The specs of the connection commands (CLIENT's subcommands as client_<name>), one member per
 /// command.

@@ -12,8 +12,9 @@
 #include "respkit/commands/specs/scan.hpp"
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The specs of the generic key commands (OBJECT's subcommands as object_<name>), one member per
 /// command.

@@ -11,8 +11,9 @@
 
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The specs of the pub/sub commands (PUBSUB's subcommands as pubsub_<name>), one member per
 /// command.

@@ -10,8 +10,9 @@
 
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// COMMAND DOCS's `cursor [MATCH pattern] [COUNT count]`.
 [[nodiscard]] inline std::vector<server::command_arg> scan_arguments() {

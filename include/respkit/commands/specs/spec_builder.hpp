@@ -8,8 +8,9 @@
 #include <vector>
 
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Builds the specs of one family's commands, all in COMMAND DOCS group `group` ("list", "set",
 /// ...): `spec("llen", 2, readonly | fast, {1, 1, 1}, summary, "1.0.0", "O(1)", acl)`.

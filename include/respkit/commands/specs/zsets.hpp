@@ -12,8 +12,9 @@
 #include "respkit/commands/specs/scan.hpp"
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/server/command.hpp"
+#include "respkit/version.hpp"
 
-namespace respkit::commands {
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The specs of the sorted-set commands, one member per command.
 struct zset_specs {
