@@ -15,7 +15,7 @@
 //     same events, and be justified by the bytes;
 //   - consumed stays within the input; an error offset lies inside it; the same call again
 //     after an error gives the same error;
-//   - the bytes skipped before a message are blank inline lines (whitespace only, up to a NUL);
+//   - the bytes skipped before a message are blank inline lines (whitespace only, no NUL);
 //   - a RESP message's value is what parse_value gives for its bytes, and survives a
 //     write_value / parse round trip; an inline message's value is an array of bulk strings
 //     equal to request_parser's arguments for the line, or, with inline_error set, the raw line
@@ -65,10 +65,10 @@ struct event {
     friend bool operator==(const event&, const event&) = default;
 };
 
-// Blank as Redis sees an inline line: only separators before the first NUL byte (if any).
+// Blank as Redis sees an inline line: only separators. (A NUL byte before the LF hides the
+// line's end from Redis: such a line is reported, never skipped.)
 bool is_blank_line(std::string_view line) {
     for (const char c : line) {
-        if (c == '\0') return true;
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != '\v' && c != '\f') return false;
     }
     return true;

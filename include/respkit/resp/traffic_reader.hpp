@@ -26,13 +26,15 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 struct traffic_message {
     resp::value value;       ///< the message; an inline command becomes an array of bulk strings
     bool is_inline = false;  ///< true for an inline command line
-    std::string inline_error; ///< for an inline line Redis would reject (unbalanced quotes): its
-                              ///< protocol error; value then holds the raw line as a bulk string
+    std::string inline_error; ///< for an inline line Redis would reject (unbalanced quotes, too
+                              ///< big) or never see the end of (a NUL byte before its LF): why;
+                              ///< value then holds the raw line as a bulk string
 };
 
 /// Splits a byte stream into top-level messages. A message starting with a RESP type byte is
 /// parsed as RESP (any type, any depth); anything else is an inline command line, split as
-/// Redis splits it. Empty inline lines are skipped, as Redis skips them.
+/// Redis splits it. Blank inline lines are skipped, as Redis skips them; a line Redis would
+/// reject or wait on is reported (with inline_error), and reading goes on after it.
 class traffic_reader {
 public:
     /// A reader with default limits.
