@@ -1,7 +1,8 @@
 #pragma once
 
 /// \file
-/// The codec umbrella: parser, request parser, writers, owning values. Standard library only.
+/// The codec umbrella: parser, request parser, writers, owning values, typed serialization.
+/// Standard library only.
 
 #include "respkit/error.hpp"
 #include "respkit/resp/cli_format.hpp"
@@ -10,8 +11,11 @@
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/parser.hpp"
 #include "respkit/resp/request_parser.hpp"
+#include "respkit/resp/serializer.hpp"
 #include "respkit/resp/sink.hpp"
 #include "respkit/resp/traffic_reader.hpp"
+#include "respkit/resp/typed_read.hpp"
+#include "respkit/resp/typed_write.hpp"
 #include "respkit/resp/types.hpp"
 #include "respkit/resp/value.hpp"
 #include "respkit/resp/value_builder.hpp"
