@@ -10,6 +10,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "respkit/client.hpp"
@@ -132,6 +133,51 @@ TEST_CASE("client: typed helpers against redis-server, RESP2 and RESP3") {
         auto raw = c.command("HGETALL", "client_hash");
         REQUIRE(raw);
         CHECK(raw->type() == (proto == 3 ? respkit::resp::type::map : respkit::resp::type::array));
+    }
+}
+
+TEST_CASE("client: typed arguments, and replies read into C++ types (reply::as, resp::read), RESP2 and RESP3") {
+    const server_process server = start_redis_server();
+    REQUIRE(server.running());
+    namespace reply = client::reply;
+    for (const int proto : {2, 3}) {
+        CAPTURE(proto);
+        client::connection c(opts_for(server.port(), proto));
+        REQUIRE(c.connect());
+        REQUIRE(c.command("DEL", "typed_list", "typed_hash"));
+        // Arguments of every width are bulk strings in decimal; doubles as %.17g.
+        auto pushed = c.run<reply::as<int>>("RPUSH", "typed_list", std::int8_t{-5}, std::uint16_t{65535},
+                                            std::uint64_t{18446744073709551615u}, 2.5, std::string_view("s"));
+        REQUIRE(pushed);
+        CHECK(*pushed == 5);
+        auto strings = c.run<reply::as<std::vector<std::string>>>("LRANGE", "typed_list", 0, -1);
+        REQUIRE(strings);
+        CHECK(*strings == std::vector<std::string>{"-5", "65535", "18446744073709551615", "2.5", "s"});
+        // The same bulk strings read as numbers, range-checked.
+        auto typed = c.run<reply::as<std::tuple<std::int8_t, std::uint16_t, std::uint64_t, double, std::string_view>>>(
+            "LRANGE", "typed_list", 0, -1);
+        REQUIRE(typed);
+        CHECK(std::get<0>(*typed) == -5);
+        CHECK(std::get<2>(*typed) == 18446744073709551615u);
+        CHECK(std::get<3>(*typed) == 2.5);
+        auto narrow = c.run<reply::as<std::vector<std::uint8_t>>>("LRANGE", "typed_list", 0, -1);
+        REQUIRE(!narrow);
+        CHECK(narrow.error().code == client::errc::unexpected_reply);
+        CHECK(narrow.error().message == "at $[0]: expected an integer from 0 to 255, found bulk_string \"-5\"");
+        // HGETALL: a RESP3 map or a RESP2 flat array, into a std::map alike.
+        REQUIRE(c.command("HSET", "typed_hash", "a", 1, "b", 2));
+        auto hash = c.run<reply::as<std::map<std::string, int>>>("HGETALL", "typed_hash");
+        REQUIRE(hash);
+        CHECK(*hash == std::map<std::string, int>{{"a", 1}, {"b", 2}});
+        auto wrong = c.run<reply::as<int>>("INCR", "typed_list");
+        REQUIRE(!wrong);
+        CHECK(wrong.error().code == client::errc::server_error);
+        CHECK(wrong.error().message.starts_with("WRONGTYPE"));
+        // resp::read on a command's reply value.
+        auto raw = c.command("MGET", "typed_hash", "typed_nosuch");
+        REQUIRE(raw);
+        CHECK(respkit::resp::read<std::vector<std::optional<std::string>>>(*raw) ==
+              std::vector<std::optional<std::string>>{std::nullopt, std::nullopt});
     }
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "respkit/server.hpp"
@@ -397,4 +398,22 @@ TEST_CASE("client eviction: the biggest client not marked no-evict goes, counted
     CHECK(ctx.stats().evicted_clients == 2);
     ctx.client_limits().max_memory_clients = 10'000'000;
     CHECK(evict_clients(ctx) == 0);
+}
+
+TEST_CASE("call.reply(value): a callback replies with typed values, maps flat in RESP2 as Redis does") {
+    dispatcher d;
+    d.add({.name = "info", .arity = 1}, [](command_call& call) {
+        const std::vector<std::pair<std::string_view, std::vector<int>>> fields{{"a", {1, 2}}, {"b", {}}};
+        call.reply(fields);
+    });
+    d.add({.name = "pair", .arity = 2}, [](command_call& call) {
+        call.reply(std::pair<std::string_view, bool>{call.arg(1), true});
+    });
+    server_context ctx;
+    const std::string input = "INFO\r\nPAIR x\r\n";
+    CHECK(run(d, ctx, input) == "*4\r\n$1\r\na\r\n*2\r\n:1\r\n:2\r\n$1\r\nb\r\n*0\r\n*2\r\n$1\r\nx\r\n:1\r\n");
+    session s(d, ctx);
+    s.set_protocol(resp::protocol::resp3);
+    s.feed(input);
+    CHECK(s.pending_output() == "%2\r\n$1\r\na\r\n*2\r\n:1\r\n:2\r\n$1\r\nb\r\n*0\r\n*2\r\n$1\r\nx\r\n#t\r\n");
 }

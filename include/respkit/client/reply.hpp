@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "respkit/client/result.hpp"
+#include "respkit/resp/typed_read.hpp"
 #include "respkit/resp/value.hpp"
 #include "respkit/version.hpp"
 
@@ -150,6 +151,20 @@ struct pairs {
             }
             out.emplace_back(std::string(v[i].text()), std::string(v[i + 1].text()));
         }
+        return out;
+    }
+};
+
+/// Any type resp::read_into reads (docs/typed-values.md): `run<reply::as<std::vector<int>>>(...)`.
+/// An error reply is errc::server_error; a reply that does not fit T is errc::unexpected_reply
+/// whose message says where and what (`at $[2]: expected a string, found integer 5`).
+template <class T>
+struct as {
+    using type = T;
+    static result<type> decode(const resp::value& v) {
+        if (v.is_error()) return make_error(errc::server_error, std::string(v.string()));
+        type out{};
+        if (resp::read_result r = resp::read_into(v, out); !r) return make_error(errc::unexpected_reply, std::move(r.error));
         return out;
     }
 };

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/resp/typed_write.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/origin.hpp"
@@ -52,6 +53,12 @@ public:
     [[nodiscard]] server_context& server() const noexcept { return *m_server; }
     /// Where the reply goes.
     [[nodiscard]] reply_writer& reply() const noexcept { return *m_reply; }
+    /// Replies with `v` written as a typed value (docs/typed-values.md), in the session's
+    /// protocol: in RESP2 maps become flat arrays and sets arrays, as Redis sends them.
+    template <class T>
+    void reply(const T& v) const {
+        resp::write(*m_reply, v);
+    }
     /// Where the command comes from (a client, EXEC, a served blocked command, a file).
     [[nodiscard]] command_origin origin() const noexcept { return m_origin; }
 
