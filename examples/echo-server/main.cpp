@@ -13,8 +13,7 @@ using namespace respkit;
 int main(int argc, char** argv) {
     server::dispatcher commands;
     commands.set_catch_all([](server::command_call& call) { // any command not in the table
-        call.reply().array(call.argc());
-        for (std::string_view arg : call.args()) call.reply().bulk_string(arg);
+        call.reply(call.args()); // a typed value: the words as an array of bulk strings
     });
     commands.add({.name = "ping", .arity = -1}, [](server::command_call& call) { call.reply().simple_string("PONG"); });
 
