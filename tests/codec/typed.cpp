@@ -23,6 +23,7 @@
 #include "respkit/resp/typed_read.hpp"
 #include "respkit/resp/typed_write.hpp"
 #include "respkit/resp/value_builder.hpp"
+#include "respkit/resp/value_writer.hpp"
 
 using namespace respkit::resp;
 using namespace std::string_literals;

@@ -17,8 +17,6 @@
 
 #include "respkit/detail/numbers.hpp"
 #include "respkit/resp/serializer.hpp"
-#include "respkit/resp/value.hpp"
-#include "respkit/resp/value_writer.hpp"
 #include "respkit/resp/writer.hpp"
 #include "respkit/version.hpp"
 
@@ -83,8 +81,6 @@ void write(writer<Sink>& out, const T& v) {
         out.double_number(static_cast<double>(v));
     } else if constexpr (string_like<T>) {
         out.bulk_string(std::string_view(v));
-    } else if constexpr (std::is_same_v<T, value>) {
-        write_value(out, v);
     } else if constexpr (pair_range<T>) {
         out.map(typed_detail::range_size(v));
         for (const auto& [key, mapped] : v) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "respkit/resp/serializer.hpp"
 #include "respkit/resp/value.hpp"
 #include "respkit/resp/writer.hpp"
 #include "respkit/version.hpp"
@@ -59,6 +60,15 @@ void write_value(writer<Sink>& out, const value& v) {
         for (std::size_t i = children.size(); i-- > 0;) work.push_back({&children[i], false});
     }
 }
+
+/// resp::write(out, v) of an owning value writes it as write_value does.
+template <>
+struct serializer<value> {
+    template <output_sink Sink>
+    static void write(writer<Sink>& out, const value& v) {
+        write_value(out, v);
+    }
+};
 
 /// Convenience: `v` as RESP bytes in a new string.
 [[nodiscard]] inline std::string to_resp(const value& v, protocol proto = protocol::resp3) {
