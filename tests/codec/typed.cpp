@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/resp/command_writer.hpp"
 #include "respkit/resp/typed_read.hpp"
 #include "respkit/resp/typed_write.hpp"
 #include "respkit/resp/value_builder.hpp"
@@ -174,6 +175,20 @@ TEST_CASE("typed: sequences, sets, maps, pairs and tuples, nested") {
     CHECK(with_attributes == std::vector<int>{1, 2});
     // resp::value writes as itself.
     CHECK(encode(value::map({value::bulk_string("a"), value::boolean(true)}), resp2) == "*2\r\n$1\r\na\r\n:1\r\n");
+}
+
+// Client command arguments are bulk strings: strings and numbers; what has no one meaning as
+// one argument is refused at compile time (docs/typed-values.md).
+static_assert(command_argument<std::int8_t> && command_argument<std::uint64_t> && command_argument<double> &&
+              command_argument<std::string> && command_argument<const char*> && command_argument<std::string_view>);
+static_assert(!command_argument<bool> && !command_argument<char> && !command_argument<std::vector<int>> &&
+              !command_argument<std::optional<int>> && !command_argument<std::pair<int, int>> &&
+              !command_argument<std::map<std::string, int>>);
+
+TEST_CASE("typed: client arguments of every width are bulk strings in decimal") {
+    std::string out;
+    write_command(out, "SET", std::int8_t{-5}, std::uint64_t{18446744073709551615u}, 0.1);
+    CHECK(out == "*4\r\n$3\r\nSET\r\n$2\r\n-5\r\n$20\r\n18446744073709551615\r\n$19\r\n0.10000000000000001\r\n");
 }
 
 TEST_CASE("typed: string_view targets view the source, no copy") {

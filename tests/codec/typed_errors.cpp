@@ -57,7 +57,7 @@ struct respkit::resp::serializer<point> {
         std::size_t pairs = 0;
         if (!in.begin_map(pairs, "a point (a map)")) return false;
         std::string key;
-        std::string key_name;
+        path_segment key_name;
         for (std::size_t i = 0; i < pairs; ++i) {
             if (!in.read_key(i, key, key_name)) return false;
             if (key == "name") {

@@ -41,6 +41,21 @@ struct element {
     std::uint64_t count = 0;  ///< aggregates: elements that follow (twice the pairs of a map)
 };
 
+/// One step of the path to the element being read; formatted only when an error is reported.
+struct path_segment {
+    /// What the step is.
+    enum class kind : std::uint8_t {
+        element,    ///< `[number]`: element of an array, set, pair or tuple
+        key,        ///< `{key number}`: the key of pair `number` of a map
+        string_key, ///< `.key` or `["key"]`: the value of the map key `key`
+        integer_key, ///< `[number]`: the value of an integer map key
+        other_key,  ///< `{value number}`: the value of pair `number`, whose key is neither
+    };
+    kind what = kind::element; ///< the kind of step
+    std::int64_t number = 0;   ///< index, pair number or integer key
+    std::string_view key{};    ///< string_key: the key's text (a view of the source)
+};
+
 /// Reads one message element by element, in pre-order, from a parsed message's nodes or from
 /// an owning value, and keeps the path to the element being read and the first error.
 /// Attributes are skipped. Streamed elements can be read from an owning value (which stores
@@ -112,12 +127,13 @@ public:
     template <class T>
     bool read_element(std::size_t index, T& out);
     /// Reads the key of pair `index` of the map being read (the path says `{key index}`), and
-    /// gives the key's text for the value's path.
+    /// sets `key_name` to the path step of the value that follows.
     template <class T>
-    bool read_key(std::size_t index, T& out, std::string& key_name);
-    /// Reads the value of the pair whose key read_key named (the path says `.key` or `["key"]`).
+    bool read_key(std::size_t index, T& out, path_segment& key_name);
+    /// Reads the value of the pair whose key read_key named (the path says `.key`, `["key"]`,
+    /// `[n]` for an integer key).
     template <class T>
-    bool read_mapped(std::string_view key_name, T& out);
+    bool read_mapped(const path_segment& key_name, T& out);
 
     /// Records an error at the current path, "at PATH: expected EXPECTED, found FOUND" (FOUND
     /// describes the next element), consumes that element, and returns false. Only the first
@@ -139,33 +155,30 @@ public:
     [[nodiscard]] const std::string& error() const noexcept { return m_error; }
     /// Where the reader is: `$` for the whole message, then `[i]` for elements, `.key` or
     /// `["key"]` for map values, `{key i}` for map keys.
-    [[nodiscard]] std::string path() const { return "$" + m_path; }
+    [[nodiscard]] std::string path() const {
+        std::string out = "$";
+        for (const path_segment& step : m_path) append_step(out, step);
+        return out;
+    }
     /// True when element views point into the parsed buffer rather than an owning value.
     [[nodiscard]] bool from_nodes() const noexcept { return !m_from_value; }
 
     /// Guards the path while an element is read: appends a segment, removes it when done.
     class path_scope {
     public:
-        path_scope(reader& r, std::string_view segment) : m_reader(&r), m_size(r.m_path.size()) {
-            r.m_path += segment;
-            ++r.m_depth;
-        }
-        ~path_scope() {
-            m_reader->m_path.resize(m_size);
-            --m_reader->m_depth;
-        }
+        path_scope(reader& r, const path_segment& step) : m_reader(&r) { r.m_path.push_back(step); }
+        ~path_scope() { m_reader->m_path.pop_back(); }
         path_scope(const path_scope&) = delete;
         path_scope& operator=(const path_scope&) = delete;
 
     private:
         reader* m_reader;
-        std::size_t m_size;
     };
 
     /// True when reading went deeper than limits::max_depth (a self-nesting user type); the
     /// error is recorded.
     bool too_deep() {
-        if (m_depth <= limits{}.max_depth) return false;
+        if (m_path.size() <= limits{}.max_depth) return false;
         fail_with("nesting deeper than " + std::to_string(limits{}.max_depth));
         return true;
     }
@@ -194,6 +207,32 @@ private:
         const std::uint32_t depth = m_nodes[m_index].depth;
         ++m_index;
         while (m_index < m_nodes.size() && m_nodes[m_index].depth > depth) ++m_index;
+    }
+
+    static void append_step(std::string& out, const path_segment& step) {
+        switch (step.what) {
+        case path_segment::kind::element:
+        case path_segment::kind::integer_key: out += "[" + std::to_string(step.number) + "]"; return;
+        case path_segment::kind::key: out += "{key " + std::to_string(step.number) + "}"; return;
+        case path_segment::kind::other_key: out += "{value " + std::to_string(step.number) + "}"; return;
+        case path_segment::kind::string_key: break;
+        }
+        const std::string_view text = step.key;
+        bool word = !text.empty() && !(text[0] >= '0' && text[0] <= '9');
+        for (char c : text) {
+            word = word && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+        }
+        if (word) {
+            out += ".";
+            out += text;
+            return;
+        }
+        out += "[\"";
+        for (char c : text.substr(0, 40)) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
+        }
+        out += text.size() > 40 ? "...\"]" : "\"]";
     }
 
     std::string describe_next() {
@@ -235,8 +274,7 @@ private:
     element m_current{};
     bool m_peeked = false;
     bool m_at_end = false;
-    std::string m_path;
-    std::uint32_t m_depth = 0;
+    std::vector<path_segment> m_path;
     std::string m_error;
 };
 
@@ -373,14 +411,20 @@ void reserve_for(T& c, std::size_t count) {
     if constexpr (requires { c.reserve(count); }) c.reserve(count < 4096 ? count : 4096);
 }
 
+// Consumes the header of an array (or set, or push) of exactly `size` elements.
+inline bool begin_fixed_array(reader& in, std::size_t size) {
+    const element* e = in.peek();
+    if (e == nullptr || e->count != size || (e->type != type::array && e->type != type::set && e->type != type::push)) {
+        return in.fail("an array of " + std::to_string(size) + " elements");
+    }
+    in.next();
+    return true;
+}
+
 template <class T, std::size_t... I>
 bool read_tuple(reader& in, T& out, std::index_sequence<I...>) {
     using std::get;
-    std::size_t count = 0;
-    const std::string expected = "an array of " + std::to_string(sizeof...(I)) + " elements";
-    const element* e = in.peek();
-    if (e == nullptr || e->count != sizeof...(I)) return in.fail(expected);
-    if (!in.begin_array(count, expected)) return false;
+    if (!begin_fixed_array(in, sizeof...(I))) return false;
     return (in.read_element(I, get<I>(out)) && ...);
 }
 
@@ -392,7 +436,7 @@ bool read_pairs(reader& in, T& out) {
     reserve_for(out, pairs);
     using K = std::remove_const_t<typename std::ranges::range_value_t<T>::first_type>;
     using V = typename std::ranges::range_value_t<T>::second_type;
-    std::string key_name;
+    path_segment key_name;
     for (std::size_t i = 0; i < pairs; ++i) {
         K key{};
         V mapped{};
@@ -454,11 +498,7 @@ bool read_into(reader& in, T& out) {
                          (typed_detail::map_like<T> || typed_detail::emplace_back_range<T>)) {
         return typed_detail::read_pairs(in, out);
     } else if constexpr (std::ranges::range<T> && tuple_like<T>) { // std::array
-        std::size_t count = 0;
-        const std::string expected = "an array of " + std::to_string(std::tuple_size<T>::value) + " elements";
-        const element* e = in.peek();
-        if (e == nullptr || e->count != std::tuple_size<T>::value) return in.fail(expected);
-        if (!in.begin_array(count, expected)) return false;
+        if (!typed_detail::begin_fixed_array(in, std::tuple_size<T>::value)) return false;
         std::size_t i = 0;
         for (auto& element : out) {
             if (!in.read_element(i++, element)) return false;
@@ -478,43 +518,27 @@ bool read_into(reader& in, T& out) {
 
 template <class T>
 bool reader::read_element(std::size_t index, T& out) {
-    path_scope scope(*this, "[" + std::to_string(index) + "]");
+    const path_scope scope(*this, {path_segment::kind::element, static_cast<std::int64_t>(index), {}});
     return read_into(*this, out);
 }
 
 template <class T>
-bool reader::read_key(std::size_t index, T& out, std::string& key_name) {
+bool reader::read_key(std::size_t index, T& out, path_segment& key_name) {
     const element* e = peek();
-    key_name.clear();
     if (e != nullptr && typed_detail::is_string_type(e->type)) {
-        const std::string_view text = typed_detail::string_text(*e);
-        bool identifier = !text.empty() && !(text[0] >= '0' && text[0] <= '9');
-        for (char c : text) {
-            const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-            identifier = identifier && word;
-        }
-        if (identifier) {
-            key_name = "." + std::string(text);
-        } else {
-            key_name = "[\"";
-            for (char c : text.substr(0, 40)) {
-                if (c == '"' || c == '\\') key_name += '\\';
-                key_name += static_cast<unsigned char>(c) < 0x20 ? '?' : c;
-            }
-            key_name += text.size() > 40 ? "...\"]" : "\"]";
-        }
+        key_name = {path_segment::kind::string_key, 0, typed_detail::string_text(*e)};
     } else if (e != nullptr && e->type == type::integer) {
-        key_name = "[" + std::to_string(e->integer) + "]";
+        key_name = {path_segment::kind::integer_key, e->integer, {}};
     } else {
-        key_name = "{value " + std::to_string(index) + "}";
+        key_name = {path_segment::kind::other_key, static_cast<std::int64_t>(index), {}};
     }
-    path_scope scope(*this, "{key " + std::to_string(index) + "}");
+    const path_scope scope(*this, {path_segment::kind::key, static_cast<std::int64_t>(index), {}});
     return read_into(*this, out);
 }
 
 template <class T>
-bool reader::read_mapped(std::string_view key_name, T& out) {
-    path_scope scope(*this, key_name);
+bool reader::read_mapped(const path_segment& key_name, T& out) {
+    const path_scope scope(*this, key_name);
     return read_into(*this, out);
 }
 
