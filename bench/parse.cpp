@@ -7,12 +7,14 @@
 //   hiredis       redisReaderFeed + redisReaderGetReply + freeReplyObject (0.14, default maxbuf)
 //   ratio         respkit / hiredis (zero-copy column), from the medians
 //
-// Usage: bench_parse [--quick] [--check] [--reps N] [--corpus DIR] [--only PREFIX]
+// Usage: bench_parse [--quick] [--check] [--reps N] [--corpus DIR] [--only PREFIX] [--write-corpora DIR]
 //   --quick   smaller inputs and 3 repetitions (CI smoke run)
 //   --check   exit 1 when the ratio is below 3.0 on workloads 1-4
 //   --corpus  the shared corpus directory (default: $RESPKIT_SHARED_DIR/corpus, else
 //             ../shared/corpus next to the source tree)
 //   --only    run only the workloads whose name starts with PREFIX ("1", "5 redis-benchmark")
+//   --write-corpora DIR   write workloads 1-4 (as sized by --quick or not) to DIR/1.resp ..
+//             DIR/4.resp, print each path, size and message count, and exit
 
 #include "respkit/resp/input_buffer.hpp"
 #include "respkit/resp/parser.hpp"
@@ -506,6 +508,7 @@ int main(int argc, char** argv) {
     int reps = 0;
     std::filesystem::path corpus = default_corpus();
     std::string only; // run only workloads whose name starts with this (e.g. "1", "5 redis")
+    std::filesystem::path write_dir; // --write-corpora: write workloads 1-4 there and exit
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--quick") quick = true;
@@ -513,13 +516,34 @@ int main(int argc, char** argv) {
         else if (arg == "--reps" && i + 1 < argc) reps = std::atoi(argv[++i]);
         else if (arg == "--corpus" && i + 1 < argc) corpus = argv[++i];
         else if (arg == "--only" && i + 1 < argc) only = argv[++i];
+        else if (arg == "--write-corpora" && i + 1 < argc) write_dir = argv[++i];
         else {
-            std::fprintf(stderr, "usage: %s [--quick] [--check] [--reps N] [--corpus DIR] [--only PREFIX]\n", argv[0]);
+            std::fprintf(stderr,
+                         "usage: %s [--quick] [--check] [--reps N] [--corpus DIR] [--only PREFIX] [--write-corpora DIR]\n",
+                         argv[0]);
             return 2;
         }
     }
     if (reps <= 0) reps = quick ? 3 : 7;
     const std::size_t scale = quick ? 10 : 1;
+
+    if (!write_dir.empty()) {
+        // The byte streams of workloads 1-4, one file each (for bench/compare-decode).
+        std::filesystem::create_directories(write_dir);
+        for (const workload& w : {pipelined_sets(1'000'000 / scale), lrange_100(20'000 / scale),
+                                  simple_replies(2'000'000 / scale), nested_replies(20'000 / scale)}) {
+            if (!w.name.starts_with(only)) continue;
+            std::string file = w.name.substr(0, 1) + ".resp";
+            std::FILE* out = std::fopen((write_dir / file).c_str(), "wb");
+            if (out == nullptr || std::fwrite(w.bytes.data(), 1, w.bytes.size(), out) != w.bytes.size() ||
+                std::fclose(out) != 0) {
+                std::fprintf(stderr, "cannot write %s\n", (write_dir / file).c_str());
+                return 2;
+            }
+            std::printf("%s\t%zu\t%zu\t%s\n", (write_dir / file).c_str(), w.bytes.size(), w.messages, w.name.c_str());
+        }
+        return 0;
+    }
 
     std::printf("respkit parse vs hiredis %d.%d.%d reader; %zu-byte feeds; median of %d runs; MB = 1e6 bytes\n",
                 HIREDIS_MAJOR, HIREDIS_MINOR, HIREDIS_PATCH, chunk_size, reps);

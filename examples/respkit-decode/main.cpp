@@ -33,14 +33,17 @@ decode_totals decode(std::FILE* in, const char* name, bool count_only) {
     traffic_message message;
     std::size_t offset = 0; // of buffer.data() in the input
     std::string text;
+    std::string inline_error;
     bool eof = false;
     while (true) {
-        const parse_result r = reader.next(buffer.data(), message);
+        // Counting needs no value: the zero-copy path (nothing allocated per message).
+        const parse_result r = count_only ? reader.skip(buffer.data(), inline_error) : reader.next(buffer.data(), message);
         if (r.status == parse_status::complete) {
             ++totals.messages;
-            if (!message.inline_error.empty()) {
+            const std::string& error = count_only ? inline_error : message.inline_error;
+            if (!error.empty()) {
                 std::fprintf(stderr, "%s: offset %zu: inline command Redis would reject: %s\n", name, offset,
-                             message.inline_error.c_str());
+                             error.c_str());
             }
             if (!count_only) {
                 text.clear();

@@ -1,6 +1,7 @@
 // Real Redis 7.0.15 traffic from ../shared/corpus: every file parses completely, message
 // counts equal the corpus README's inventory, and every RESP message round-trips byte for
-// byte (through nodes and through owning values), fed whole, byte by byte and split.
+// byte (through nodes and through owning values), fed whole, byte by byte and split;
+// traffic_reader's skip() reads the same messages as next().
 
 #include <doctest/doctest.h>
 
@@ -57,13 +58,18 @@ std::map<std::string, inventory_row> read_inventory() {
 }
 
 // Counts the top-level messages of a file with traffic_reader (RESP and inline).
+// (Also checks that traffic_reader::skip, which builds nothing, reads the same messages.)
 std::size_t count_messages(std::string_view bytes, bool& complete) {
     traffic_reader reader;
+    traffic_reader skipper;
     traffic_message message;
+    std::string inline_error;
     std::size_t count = 0;
     for (;;) {
         const parse_result r = reader.next(bytes, message);
+        CHECK(skipper.skip(bytes, inline_error) == r);
         if (r.status == parse_status::complete) {
+            CHECK(inline_error == message.inline_error);
             ++count;
             bytes.remove_prefix(r.consumed);
             continue;

@@ -1,5 +1,6 @@
 // Owning values: building from nodes (attributes, streamed types), equality, deep copies and
-// destruction without recursion, writing back in RESP3 and RESP2, redis-cli formatting.
+// destruction without recursion, moves, elements copied alone, empty aggregates, one builder
+// for many messages, writing back in RESP3 and RESP2, redis-cli formatting.
 
 #include <doctest/doctest.h>
 
@@ -137,4 +138,118 @@ TEST_CASE("redis-cli formatting (checked against redis-cli 7.0.15 --no-raw)") {
     const std::string out = format_cli(value::array({value::array(ten)}));
     CHECK(out.substr(0, 20) == "1)  1) (integer) 0\n ");
     CHECK(out.find("\n   10) (integer) 9\n") != std::string::npos);
+}
+
+TEST_CASE("elements are copied out of a deep value without recursion, and outlive it") {
+    constexpr int depth = 100'000;
+    std::string bytes;
+    for (int i = 0; i < depth; ++i) bytes += "*2\r\n$1\r\nx\r\n";
+    bytes += "|1\r\n+k\r\n+v\r\n:7\r\n";
+    limits lim;
+    lim.max_depth = depth + 1;
+    value whole = parse_value(bytes, lim).value;
+    REQUIRE(whole.size() == 2);
+    value inner = whole[1]; // an element: copied into a block of its own, walking without recursion
+    CHECK(inner == whole[1]);
+    CHECK(to_resp(inner) == bytes.substr(std::string("*2\r\n$1\r\nx\r\n").size()));
+    whole = value(); // the copy owns its own bytes
+    const value* e = &inner;
+    for (int i = 1; i < depth; ++i) {
+        REQUIRE(e->size() == 2);
+        e = &(*e)[1];
+    }
+    REQUIRE(e->attributes().size() == 2);
+    CHECK(e->attributes()[1].string() == "v");
+    CHECK(e->integer() == 7);
+}
+
+TEST_CASE("moves leave a null, copies are independent") {
+    value a = parsed("*3\r\n$5\r\nhello\r\n%1\r\n+k\r\n:1\r\n~0\r\n");
+    const value expected = a;
+    value b = std::move(a);
+    CHECK(a == value()); // NOLINT(bugprone-use-after-move): moved-from is a null
+    CHECK(a.type() == type::null);
+    CHECK(b == expected);
+    value& self = b;
+    b = std::move(self);
+    CHECK(b == expected);
+    b = self;
+    CHECK(b == expected);
+    value c = b;
+    b = value::integer(3); // frees b's block; c keeps its own
+    CHECK(c == expected);
+    CHECK(c[0].string() == "hello");
+    CHECK(c[1].find("k")->integer() == 1);
+    value d = c[1]; // an element copied alone
+    c = value();
+    CHECK(d == value::map({value::simple_string("k"), value::integer(1)}));
+    std::vector<value> many(100, d); // copies of a value that owns its block
+    many.push_back(std::move(d));
+    for (const value& v : many) CHECK(v[0].string() == "k");
+}
+
+TEST_CASE("empty aggregates, pushes and attributes in every position") {
+    const value v = parsed("*4\r\n*0\r\n%0\r\n~0\r\n>0\r\n");
+    REQUIRE(v.size() == 4);
+    CHECK(v[0] == value::array({}));
+    CHECK(v[1] == value::map({}));
+    CHECK(v[2] == value::set({}));
+    CHECK(v[3] == value::push({}));
+    for (const value& e : v.elements()) {
+        CHECK(e.elements().empty());
+        CHECK(e.size() == 0);
+        CHECK(value(e) == e);
+    }
+    CHECK(to_resp(v) == "*4\r\n*0\r\n%0\r\n~0\r\n>0\r\n");
+
+    const value push = parsed(">3\r\n+message\r\n$2\r\nch\r\n$-1\r\n");
+    CHECK(push == value::push({value::simple_string("message"), value::bulk_string("ch"), value::null_bulk_string()}));
+
+    // `|0` attaches nothing; attributes on a map's key and value and on a streamed string.
+    const value m = parsed("|0\r\n%1\r\n|1\r\n+a\r\n:1\r\n+key\r\n|1\r\n+b\r\n:2\r\n$?\r\n;2\r\nxy\r\n;0\r\n");
+    CHECK(m.attributes().empty());
+    REQUIRE(m.size() == 2);
+    CHECK(m[0].attributes()[0].string() == "a");
+    CHECK(m[1].attributes()[1].integer() == 2);
+    CHECK(m[1].string() == "xy");
+    CHECK(m != value::map({value::simple_string("key"), value::bulk_string("xy")})); // attributes count
+    CHECK(m == value::map({value::with_attributes(value::simple_string("key"),
+                                                  {value::simple_string("a"), value::integer(1)}),
+                           value::with_attributes(value::bulk_string("xy"),
+                                                  {value::simple_string("b"), value::integer(2)})}));
+    CHECK(to_resp(m) == "%1\r\n|1\r\n+a\r\n:1\r\n+key\r\n|1\r\n+b\r\n:2\r\n$2\r\nxy\r\n");
+    const value top = value::with_attributes(value::integer(5), {value::simple_string("t"), value::null()});
+    CHECK(to_resp(top) == "|1\r\n+t\r\n_\r\n:5\r\n");
+    CHECK(value(top) == top);
+}
+
+TEST_CASE("one builder, many messages: each value owns its bytes, large ones too") {
+    std::string stream = "$100000\r\n" + std::string(100'000, 'a') + "\r\n";
+    stream += "*5000\r\n";
+    for (int i = 0; i < 5000; ++i) stream += ":" + std::to_string(i) + "\r\n";
+    stream += "+small\r\n";
+    parser p;
+    value_builder builder;
+    std::vector<value> values;
+    std::string_view rest = stream;
+    while (!rest.empty()) {
+        const parse_result r = p.parse(rest, builder);
+        REQUIRE(r.status == parse_status::complete);
+        REQUIRE(builder.done());
+        values.push_back(builder.take());
+        rest.remove_prefix(r.consumed);
+    }
+    REQUIRE(values.size() == 3);
+    CHECK(values[0].string() == std::string(100'000, 'a'));
+    REQUIRE(values[1].size() == 5000);
+    CHECK(values[1][4999].integer() == 4999);
+    CHECK(values[2] == value::simple_string("small"));
+    CHECK(value(values[1]) == values[1]);
+    // A partial message is dropped by reset(); take() before done() gives a null.
+    CHECK(p.parse("*2\r\n:1\r\n", builder).status == parse_status::need_more);
+    builder.reset();
+    p.reset();
+    CHECK(builder.take() == value());
+    REQUIRE(p.parse(":9\r\n", builder).status == parse_status::complete);
+    CHECK(builder.take() == value::integer(9));
 }

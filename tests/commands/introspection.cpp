@@ -15,7 +15,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,19 +61,23 @@ std::string canonical_container(const std::string& reply, bool docs, const std::
                                 std::size_t& dropped) {
     resp::parsed_value parsed = resp::parse_value(reply);
     REQUIRE(parsed.result.status == resp::parse_status::complete);
-    resp::value& top = parsed.value;
+    const resp::value& top = parsed.value;
     REQUIRE(top.size() == (docs ? 2u : 1u));
-    std::vector<resp::value>* subs = nullptr;
+    std::optional<std::span<const resp::value>> subs;
+    std::size_t sub_index = 9; // of the subcommands in their parent
     if (docs) {
-        auto& fields = top.elements()[1].elements(); // flat pairs in RESP2 and RESP3
+        const auto fields = top.elements()[1].elements(); // flat pairs in RESP2 and RESP3
         for (std::size_t i = 0; i + 1 < fields.size(); i += 2) {
-            if (fields[i].string() == "subcommands") subs = &fields[i + 1].elements();
+            if (fields[i].string() == "subcommands") {
+                subs = fields[i + 1].elements();
+                sub_index = i + 1;
+            }
         }
     } else {
         REQUIRE(top[0].size() == 10);
-        subs = &top.elements()[0].elements()[9].elements();
+        subs = top.elements()[0].elements()[9].elements();
     }
-    REQUIRE(subs != nullptr);
+    REQUIRE(subs.has_value());
     const std::size_t stride = docs ? 2 : 1;
     std::vector<std::vector<resp::value>> entries;
     for (std::size_t i = 0; i < subs->size(); i += stride) {
@@ -84,11 +90,22 @@ std::string canonical_container(const std::string& reply, bool docs, const std::
     }
     std::sort(entries.begin(), entries.end(),
               [](const auto& a, const auto& b) { return name_of(a[0]) < name_of(b[0]); });
-    subs->clear();
+    std::vector<resp::value> kept;
     for (auto& e : entries) {
-        for (auto& v : e) subs->push_back(std::move(v));
+        for (auto& v : e) kept.push_back(std::move(v));
     }
-    return resp::to_resp(top);
+    // Values are immutable: rebuild the path from the top to the subcommands.
+    const auto same_type = [](const resp::value& like, const std::vector<resp::value>& elements) {
+        return like.type() == resp::type::map ? resp::value::map(elements) : resp::value::array(elements);
+    };
+    const auto replaced = [&](const resp::value& aggregate, std::size_t index, resp::value element) {
+        std::vector<resp::value> elements(aggregate.elements().begin(), aggregate.elements().end());
+        elements[index] = std::move(element);
+        return same_type(aggregate, elements);
+    };
+    const std::size_t parent = docs ? 1 : 0;
+    const resp::value& holder = top[parent];
+    return resp::to_resp(replaced(top, parent, replaced(holder, sub_index, same_type(holder[sub_index], kept))));
 }
 
 /// Every command and subcommand of `d` by full name ("get", "config|get"), and the containers.

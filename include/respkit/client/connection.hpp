@@ -213,7 +213,8 @@ public:
         }
         if (out.front().is_error()) return make_error(errc::server_error, std::string(out.front().string()));
         if (exec_reply.type() != resp::type::array) return reply::detail::unexpected(exec_reply, "an array from EXEC");
-        std::vector<resp::value> results = std::move(out.back().elements());
+        const auto elements = exec_reply.elements();
+        std::vector<resp::value> results(elements.begin(), elements.end());
         return replies(std::move(results));
     }
 

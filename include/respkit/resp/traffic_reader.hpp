@@ -47,17 +47,71 @@ public:
     /// empty lines) and call again with more. error: error() says what; the offset is
     /// `consumed` (relative to `input`), and the reader stays failed until reset().
     [[nodiscard]] parse_result next(std::string_view input, traffic_message& out) {
+        const parse_result r = read(input, m_builder, [&](std::string_view line, const parse_result& inline_result) {
+            out.is_inline = true;
+            if (inline_result.status != parse_status::complete) {
+                out.inline_error = inline_error(inline_result);
+                std::string_view raw = line.substr(0, line.size() - 1);
+                if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+                out.value = value::bulk_string(raw);
+            } else {
+                out.inline_error.clear();
+                std::vector<value> args;
+                for (const std::string_view arg : m_requests.args()) args.push_back(value::bulk_string(arg));
+                out.value = value::array(args);
+            }
+        });
+        if (r.status == parse_status::complete && !m_inline) {
+            out.value = m_builder.take();
+            out.is_inline = false;
+            out.inline_error.clear();
+        }
+        return r;
+    }
+
+    /// Reads the next message as next() does, without building it: RESP messages are only
+    /// parsed (zero-copy), inline lines only split. `inline_error` is set as next() sets
+    /// traffic_message::inline_error (empty for RESP messages and valid inline lines).
+    [[nodiscard]] parse_result skip(std::string_view input, std::string& inline_error_out) {
+        const parse_result r = read(input, ignore_nodes{}, [&](std::string_view, const parse_result& inline_result) {
+            if (inline_result.status != parse_status::complete) inline_error_out = inline_error(inline_result);
+            else inline_error_out.clear();
+        });
+        if (r.status == parse_status::complete && !m_inline) inline_error_out.clear();
+        return r;
+    }
+
+    /// Forgets any partial message and any error.
+    void reset() {
+        m_parser.reset();
+        m_builder.reset();
+        m_error = {};
+        m_error_offset = 0;
+    }
+
+    /// The error that stopped the reader (it stays stopped until reset).
+    [[nodiscard]] std::error_code error() const noexcept { return m_error; }
+    /// True while a RESP message has been started but not completed.
+    [[nodiscard]] bool in_message() const noexcept { return m_parser.in_message(); }
+
+private:
+    struct ignore_nodes {
+        void operator()(const node&) const noexcept {}
+    };
+
+    // One message: RESP nodes go to `visit`; an inline line (after request_parser split it) to
+    // `on_inline(line, result)`. Sets m_inline.
+    template <typename Visitor, typename OnInline>
+    parse_result read(std::string_view input, Visitor&& visit, OnInline&& on_inline) {
         if (m_error) return {parse_status::error, m_error_offset};
         std::size_t skipped = 0;
         for (;;) {
             const std::string_view rest = input.substr(skipped);
             if (rest.empty()) return {parse_status::need_more, skipped};
             if (m_parser.in_message() || is_marker(rest[0])) {
-                const parse_result r = m_parser.parse(rest, m_builder);
+                const parse_result r = m_parser.parse(rest, visit);
                 if (r.status == parse_status::complete) {
-                    out.value = m_builder.take();
-                    out.is_inline = false;
-                    out.inline_error.clear();
+                    m_inline = false;
                     return {parse_status::complete, skipped + r.consumed};
                 }
                 if (r.status == parse_status::error) return fail(m_parser.error(), skipped + r.consumed);
@@ -77,39 +131,18 @@ public:
                 skipped += length;
                 continue;
             }
-            out.is_inline = true;
-            if (r.status != parse_status::complete) {
-                // Unbalanced quotes; or a NUL before the LF, which hides the line's end from Redis.
-                out.inline_error = r.status == parse_status::error
-                                       ? m_requests.error_message()
-                                       : std::string("NUL byte before the end of the line (Redis would wait for more)");
-                std::string_view raw = line.substr(0, line.size() - 1);
-                if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
-                out.value = value::bulk_string(raw);
-            } else {
-                out.inline_error.clear();
-                std::vector<value> args;
-                for (const std::string_view arg : m_requests.args()) args.push_back(value::bulk_string(arg));
-                out.value = value::array(std::move(args));
-            }
+            m_inline = true;
+            on_inline(line, r);
             return {parse_status::complete, skipped + length};
         }
     }
 
-    /// Forgets any partial message and any error.
-    void reset() {
-        m_parser.reset();
-        m_builder.reset();
-        m_error = {};
-        m_error_offset = 0;
+    // Unbalanced quotes; or a NUL before the LF, which hides the line's end from Redis.
+    std::string inline_error(const parse_result& r) const {
+        return r.status == parse_status::error ? m_requests.error_message()
+                                               : std::string("NUL byte before the end of the line (Redis would wait for more)");
     }
 
-    /// The error that stopped the reader (it stays stopped until reset).
-    [[nodiscard]] std::error_code error() const noexcept { return m_error; }
-    /// True while a RESP message has been started but not completed.
-    [[nodiscard]] bool in_message() const noexcept { return m_parser.in_message(); }
-
-private:
     parse_result fail(std::error_code code, std::size_t offset) {
         m_error = code;
         m_error_offset = offset;
@@ -122,6 +155,7 @@ private:
     resp::limits m_limits{};
     std::error_code m_error{};
     std::size_t m_error_offset = 0;
+    bool m_inline = false; // the last message read was an inline line
 };
 
 } // namespace respkit::resp

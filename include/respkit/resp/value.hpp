@@ -1,11 +1,14 @@
 #pragma once
 
 /// \file
-/// An owning RESP value (a tree) that the parser can fill, that compares by value, and whose
+/// An owning RESP value that the parser can fill, that compares by value, and whose building,
 /// copy, comparison and destruction never recurse.
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,19 +19,25 @@
 #include "respkit/resp/types.hpp"
 #include "respkit/version.hpp"
 
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
+class value_assembler;
+}
+
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// An owning RESP value of any type. Aggregates hold their elements flat (a map's elements are
 /// key, value, key, value, ...). Streamed strings and aggregates are stored as ordinary ones.
 /// Attributes sent before an element are kept on that element (attributes()).
 ///
-/// Copying, comparing and destroying a value never recurse, however deep it nests.
+/// A value owns one block holding all its elements and payloads (docs/design.md); its elements
+/// are values living in that block, reached by const reference only. Copying, comparing and
+/// destroying a value never recurse, however deep it nests.
 class value {
 public:
     /// A RESP3 null.
-    value() = default;
-    /// Destroys without recursion.
-    ~value() { release_children(); }
+    value() noexcept = default;
+    /// Frees the value's block.
+    ~value() { std::free(m_block); }
     /// Deep copy without recursion.
     value(const value& other) { copy_from(other); }
     /// Deep copy without recursion.
@@ -40,126 +49,128 @@ public:
         return *this;
     }
     /// Moves; `other` becomes an empty null.
-    value(value&& other) noexcept
-        : m_type(other.m_type), m_integer(other.m_integer), m_string(std::move(other.m_string)),
-          m_elements(std::move(other.m_elements)), m_attributes(std::move(other.m_attributes)) {
-        other.m_type = type::null;
+    value(value&& other) noexcept : m_node(other.m_node), m_block(other.m_block) {
+        other.m_node = {};
+        other.m_block = nullptr;
     }
-    /// Moves; the old contents are destroyed without recursion.
+    /// Moves; the old contents are freed.
     value& operator=(value&& other) noexcept {
         if (this != &other) {
-            release_children();
-            m_type = other.m_type;
-            m_integer = other.m_integer;
-            m_string = std::move(other.m_string);
-            m_elements = std::move(other.m_elements);
-            m_attributes = std::move(other.m_attributes);
-            other.m_type = type::null;
+            std::free(m_block);
+            m_node = other.m_node;
+            m_block = other.m_block;
+            other.m_node = {};
+            other.m_block = nullptr;
         }
         return *this;
     }
 
     /// `+text`
-    [[nodiscard]] static value simple_string(std::string_view text) { return value(type::simple_string, text); }
+    [[nodiscard]] static value simple_string(std::string_view text) { return string_value(type::simple_string, text); }
     /// `-text`
-    [[nodiscard]] static value simple_error(std::string_view text) { return value(type::simple_error, text); }
+    [[nodiscard]] static value simple_error(std::string_view text) { return string_value(type::simple_error, text); }
     /// `:number`
-    [[nodiscard]] static value integer(std::int64_t number) {
-        value v(type::integer, {});
-        v.m_integer = number;
-        return v;
-    }
+    [[nodiscard]] static value integer(std::int64_t number) { return value(node_data::make(type::integer, number, 0)); }
     /// `$len bytes`
-    [[nodiscard]] static value bulk_string(std::string_view bytes) { return value(type::bulk_string, bytes); }
+    [[nodiscard]] static value bulk_string(std::string_view bytes) { return string_value(type::bulk_string, bytes); }
     /// `_`
     [[nodiscard]] static value null() { return value(); }
     /// `$-1`
-    [[nodiscard]] static value null_bulk_string() { return value(type::null_bulk_string, {}); }
+    [[nodiscard]] static value null_bulk_string() { return value(node_data::make(type::null_bulk_string, 0, 0)); }
     /// `*-1`
-    [[nodiscard]] static value null_array() { return value(type::null_array, {}); }
+    [[nodiscard]] static value null_array() { return value(node_data::make(type::null_array, 0, 0)); }
     /// `#t` / `#f`
-    [[nodiscard]] static value boolean(bool b) {
-        value v(type::boolean, {});
-        v.m_integer = b ? 1 : 0;
-        return v;
-    }
+    [[nodiscard]] static value boolean(bool b) { return value(node_data::make(type::boolean, b ? 1 : 0, 0)); }
     /// `,number` formatted as Redis 7.0 does.
     [[nodiscard]] static value double_number(double d) {
-        char buf[detail::max_double_chars];
-        return value(type::double_number, std::string_view(buf, detail::format_double(d, buf)));
+        char buf[respkit::detail::max_double_chars];
+        return string_value(type::double_number, std::string_view(buf, respkit::detail::format_double(d, buf)));
     }
     /// `,text` with the text as given (e.g. "-nan").
-    [[nodiscard]] static value double_text(std::string_view text) { return value(type::double_number, text); }
+    [[nodiscard]] static value double_text(std::string_view text) { return string_value(type::double_number, text); }
     /// `(digits`
-    [[nodiscard]] static value big_number(std::string_view digits) { return value(type::big_number, digits); }
+    [[nodiscard]] static value big_number(std::string_view digits) { return string_value(type::big_number, digits); }
     /// `!len text`
-    [[nodiscard]] static value bulk_error(std::string_view text) { return value(type::bulk_error, text); }
+    [[nodiscard]] static value bulk_error(std::string_view text) { return string_value(type::bulk_error, text); }
     /// `=len fmt:text`, format being three bytes such as "txt" or "mkd".
     [[nodiscard]] static value verbatim_string(std::string_view format, std::string_view text) {
         std::string payload(format.substr(0, 3));
         payload.resize(3, ' ');
         payload += ':';
         payload += text;
-        return value(type::verbatim_string, payload);
+        return string_value(type::verbatim_string, payload);
     }
     /// `*n` with these elements.
-    [[nodiscard]] static value array(std::vector<value> elements) { return aggregate(type::array, std::move(elements)); }
+    [[nodiscard]] static value array(const std::vector<value>& elements) { return aggregate(type::array, elements); }
     /// `%n` with these elements, flat: key, value, key, value, ...
-    [[nodiscard]] static value map(std::vector<value> flat_pairs) { return aggregate(type::map, std::move(flat_pairs)); }
+    [[nodiscard]] static value map(const std::vector<value>& flat_pairs) { return aggregate(type::map, flat_pairs); }
     /// `~n` with these elements.
-    [[nodiscard]] static value set(std::vector<value> elements) { return aggregate(type::set, std::move(elements)); }
+    [[nodiscard]] static value set(const std::vector<value>& elements) { return aggregate(type::set, elements); }
     /// `>n` with these elements.
-    [[nodiscard]] static value push(std::vector<value> elements) { return aggregate(type::push, std::move(elements)); }
+    [[nodiscard]] static value push(const std::vector<value>& elements) { return aggregate(type::push, elements); }
+    /// This value (which keeps its own attributes, if any) preceded by the attribute pairs
+    /// `flat_pairs` (key, value, key, value, ...), which replace the value's own.
+    [[nodiscard]] static value with_attributes(const value& v, const std::vector<value>& flat_pairs);
 
     /// The RESP type.
-    [[nodiscard]] resp::type type() const noexcept { return m_type; }
+    [[nodiscard]] resp::type type() const noexcept { return m_node.type; }
     /// True for `_`, `$-1` and `*-1`.
-    [[nodiscard]] bool is_null() const noexcept { return resp::is_null(m_type); }
+    [[nodiscard]] bool is_null() const noexcept { return resp::is_null(m_node.type); }
     /// True for simple and bulk errors.
     [[nodiscard]] bool is_error() const noexcept {
-        return m_type == type::simple_error || m_type == type::bulk_error;
+        return m_node.type == type::simple_error || m_node.type == type::bulk_error;
     }
     /// True for arrays, maps, sets and pushes.
-    [[nodiscard]] bool is_aggregate() const noexcept { return resp::is_aggregate(m_type); }
+    [[nodiscard]] bool is_aggregate() const noexcept { return resp::is_aggregate(m_node.type); }
 
     /// The payload of strings, errors, doubles, big numbers and verbatim strings ("txt:..."
     /// included); the decimal text of integers is not stored here (use integer()).
-    [[nodiscard]] std::string_view string() const noexcept { return m_string; }
+    [[nodiscard]] std::string_view string() const noexcept {
+        if (!holds_bytes(m_node.type)) return {};
+        if (m_node.is_inline()) return std::string_view(m_node.data, static_cast<std::size_t>(m_node.size));
+        return std::string_view(base() + m_node.payload(), static_cast<std::size_t>(m_node.size));
+    }
     /// A verbatim string's text without its format prefix; other strings as string().
     [[nodiscard]] std::string_view text() const noexcept {
-        if (m_type == type::verbatim_string && m_string.size() >= 4) return std::string_view(m_string).substr(4);
-        return m_string;
+        const std::string_view s = string();
+        if (m_node.type == type::verbatim_string && s.size() >= 4) return s.substr(4);
+        return s;
     }
     /// The number of an integer (and 1/0 for booleans).
-    [[nodiscard]] std::int64_t integer() const noexcept { return m_integer; }
+    [[nodiscard]] std::int64_t integer() const noexcept { return holds_number(m_node.type) ? m_node.payload() : 0; }
     /// The truth of a boolean.
-    [[nodiscard]] bool boolean() const noexcept { return m_integer != 0; }
+    [[nodiscard]] bool boolean() const noexcept { return integer() != 0; }
     /// The number of a double (also parses the text of strings); 0 when it is not a number.
     [[nodiscard]] double to_double() const noexcept {
-        if (m_type == type::integer) return static_cast<double>(m_integer);
+        if (m_node.type == type::integer) return static_cast<double>(m_node.payload());
         double d = 0;
-        return detail::parse_double(m_string, d) ? d : 0.0;
+        return respkit::detail::parse_double(string(), d) ? d : 0.0;
     }
 
     /// Elements of an aggregate (flat key, value pairs for maps).
-    [[nodiscard]] std::span<const value> elements() const noexcept { return m_elements; }
-    /// Elements of an aggregate, to modify.
-    [[nodiscard]] std::vector<value>& elements() noexcept { return m_elements; }
+    [[nodiscard]] std::span<const value> elements() const noexcept {
+        if (!holds_elements(m_node.type) || m_node.size == 0) return {};
+        return {reinterpret_cast<const value*>(base() + m_node.payload()), static_cast<std::size_t>(m_node.size)};
+    }
     /// Number of elements (twice the pair count for maps).
-    [[nodiscard]] std::size_t size() const noexcept { return m_elements.size(); }
+    [[nodiscard]] std::size_t size() const noexcept {
+        return holds_elements(m_node.type) ? static_cast<std::size_t>(m_node.size) : 0;
+    }
     /// Element `i` (unchecked).
-    [[nodiscard]] const value& operator[](std::size_t i) const noexcept { return m_elements[i]; }
+    [[nodiscard]] const value& operator[](std::size_t i) const noexcept { return elements()[i]; }
     /// In a map, the value whose key is a string equal to `key`, or nullptr.
     [[nodiscard]] const value* find(std::string_view key) const noexcept {
-        for (std::size_t i = 0; i + 1 < m_elements.size(); i += 2) {
-            if (m_elements[i].string() == key) return &m_elements[i + 1];
+        const auto e = elements();
+        for (std::size_t i = 0; i + 1 < e.size(); i += 2) {
+            if (e[i].string() == key) return &e[i + 1];
         }
         return nullptr;
     }
     /// Attributes sent before this value (flat key, value pairs); usually empty.
-    [[nodiscard]] std::span<const value> attributes() const noexcept { return m_attributes; }
-    /// Attributes, to modify.
-    [[nodiscard]] std::vector<value>& attributes() noexcept { return m_attributes; }
+    [[nodiscard]] std::span<const value> attributes() const noexcept {
+        if (m_node.attribute_count == 0) return {};
+        return {reinterpret_cast<const value*>(base() + m_node.attributes()), m_node.attribute_count};
+    }
 
     /// Deep equality of type, payload, elements and attributes, without recursion.
     friend bool operator==(const value& a, const value& b) {
@@ -167,69 +178,401 @@ public:
         while (!work.empty()) {
             const auto [x, y] = work.back();
             work.pop_back();
-            if (x->m_type != y->m_type || x->m_integer != y->m_integer || x->m_string != y->m_string ||
-                x->m_elements.size() != y->m_elements.size() ||
-                x->m_attributes.size() != y->m_attributes.size()) {
+            if (x->type() != y->type() || x->integer() != y->integer() || x->string() != y->string() ||
+                x->size() != y->size() || x->m_node.attribute_count != y->m_node.attribute_count) {
                 return false;
             }
-            for (std::size_t i = 0; i < x->m_elements.size(); ++i) work.emplace_back(&x->m_elements[i], &y->m_elements[i]);
-            for (std::size_t i = 0; i < x->m_attributes.size(); ++i) work.emplace_back(&x->m_attributes[i], &y->m_attributes[i]);
+            const auto xe = x->elements(), ye = y->elements();
+            for (std::size_t i = 0; i < xe.size(); ++i) work.emplace_back(&xe[i], &ye[i]);
+            const auto xa = x->attributes(), ya = y->attributes();
+            for (std::size_t i = 0; i < xa.size(); ++i) work.emplace_back(&xa[i], &ya[i]);
         }
         return true;
     }
 
 private:
-    friend class value_builder;
+    friend class respkit::detail::value_assembler;
 
-    value(resp::type t, std::string_view s) : m_type(t), m_string(s) {}
+    // One node. Strings of at most 16 bytes without attributes are kept in the node itself;
+    // otherwise offsets locate payload bytes and element arrays: from the start of the block's
+    // data in a value that owns its block, from the node itself in an element (so a block can
+    // be copied or moved as bytes).
+    struct node_data {
+        static constexpr std::size_t inline_capacity = 16;
 
-    static value aggregate(resp::type t, std::vector<value> elements) {
-        value v(t, {});
-        v.m_elements = std::move(elements);
+        std::uint64_t size = 0;            // byte or element count
+        char data[16] = {};                // payload (integer, boolean, or offset of the bytes
+                                           // or elements), then the attributes' offset; or the
+                                           // bytes themselves
+        std::uint32_t attribute_count = 0; // attribute elements (twice the pairs)
+        resp::type type = type::null;
+
+        static node_data make(resp::type t, std::int64_t payload, std::uint64_t size) noexcept {
+            node_data n;
+            n.type = t;
+            n.size = size;
+            n.set_payload(payload);
+            return n;
+        }
+        [[nodiscard]] std::int64_t payload() const noexcept {
+            std::int64_t v = 0;
+            std::memcpy(&v, data, sizeof v);
+            return v;
+        }
+        void set_payload(std::int64_t v) noexcept { std::memcpy(data, &v, sizeof v); }
+        [[nodiscard]] std::int64_t attributes() const noexcept {
+            std::int64_t v = 0;
+            std::memcpy(&v, data + 8, sizeof v);
+            return v;
+        }
+        void set_attributes(std::int64_t v) noexcept { std::memcpy(data + 8, &v, sizeof v); }
+        [[nodiscard]] bool is_inline() const noexcept {
+            return holds_bytes(type) && size <= inline_capacity && attribute_count == 0;
+        }
+        // True when the payload is an offset (bytes in the block, or elements).
+        [[nodiscard]] bool payload_is_offset() const noexcept {
+            return holds_elements(type) || (holds_bytes(type) && !is_inline());
+        }
+    };
+    // A block: its data size, then the data (aligned for values).
+    static constexpr std::size_t block_header = 16;
+
+    explicit value(const node_data& n) noexcept : m_node(n) {}
+
+    static constexpr std::uint32_t bit(resp::type t) noexcept { return std::uint32_t{1} << static_cast<unsigned>(t); }
+    static constexpr std::uint32_t bytes_types = bit(type::simple_string) | bit(type::simple_error) |
+                                                 bit(type::bulk_string) | bit(type::double_number) |
+                                                 bit(type::big_number) | bit(type::bulk_error) |
+                                                 bit(type::verbatim_string);
+    static constexpr std::uint32_t element_types =
+        bit(type::array) | bit(type::map) | bit(type::set) | bit(type::push) | bit(type::attribute);
+    static constexpr bool holds_number(resp::type t) noexcept { return t == type::integer || t == type::boolean; }
+    static constexpr bool holds_bytes(resp::type t) noexcept { return (bytes_types & bit(t)) != 0; }
+    static constexpr bool holds_elements(resp::type t) noexcept { return (element_types & bit(t)) != 0; }
+    // True when the node reaches into a block (bytes, elements or attributes).
+    [[nodiscard]] bool reaches_out() const noexcept {
+        return m_node.attribute_count != 0 || (m_node.payload_is_offset() && m_node.size != 0);
+    }
+    [[nodiscard]] const char* base() const noexcept {
+        return m_block != nullptr ? m_block + block_header : reinterpret_cast<const char*>(this);
+    }
+
+    static value string_value(resp::type t, std::string_view bytes) {
+        value v(node_data::make(t, 0, bytes.size()));
+        if (v.m_node.is_inline()) {
+            if (!bytes.empty()) std::memcpy(v.m_node.data, bytes.data(), bytes.size());
+        } else {
+            v.m_block = allocate_block(bytes.size());
+            std::memcpy(v.m_block + block_header, bytes.data(), bytes.size());
+        }
+        return v;
+    }
+    static char* allocate_block(std::size_t data_size) {
+        auto* block = static_cast<char*>(std::malloc(block_header + data_size));
+        if (block == nullptr) throw std::bad_alloc();
+        std::memcpy(block, &data_size, sizeof data_size);
+        return block;
+    }
+    static value aggregate(resp::type t, const std::vector<value>& elements);
+    void copy_from(const value& other);
+
+    node_data m_node;
+    char* m_block = nullptr; // owned: header and data; null in elements and in values without payload
+};
+
+} // namespace respkit::resp
+
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
+
+/// Builds one resp::value from pre-order events (a parser's nodes, or another value walked),
+/// into a scratch buffer reused from one value to the next: elements wait on a stack until their
+/// aggregate is complete, then are written into the buffer as one array, so that nothing a
+/// count from the wire announces is allocated before it arrives. take() hands the buffer over
+/// as the value's block. Never recurses.
+class value_assembler {
+public:
+    value_assembler() { reset(); }
+    ~value_assembler() { std::free(m_buffer); }
+    value_assembler(const value_assembler&) = delete;
+    value_assembler& operator=(const value_assembler&) = delete;
+    value_assembler(value_assembler&& other) noexcept { *this = std::move(other); }
+    value_assembler& operator=(value_assembler&& other) noexcept {
+        if (this != &other) {
+            std::free(m_buffer);
+            m_buffer = std::exchange(other.m_buffer, nullptr);
+            m_capacity = std::exchange(other.m_capacity, 0);
+            m_used = other.m_used;
+            m_next_capacity = other.m_next_capacity;
+            m_nodes = std::move(other.m_nodes);
+            m_frames = std::move(other.m_frames);
+            m_remaining = other.m_remaining;
+            m_attributes = other.m_attributes;
+            m_attribute_count = other.m_attribute_count;
+            m_done = other.m_done;
+            other.reset();
+        }
+        return *this;
+    }
+
+    /// True once a whole top-level value has been built.
+    [[nodiscard]] bool done() const noexcept { return m_done; }
+    /// Drops any partial value.
+    void reset() noexcept {
+        m_nodes.clear();
+        m_frames.clear();
+        m_remaining = 1;
+        m_used = 0;
+        m_attribute_count = 0;
+        m_done = false;
+    }
+
+    /// A string-like scalar (copied).
+    void bytes(resp::type t, std::string_view payload) {
+        resp::value::node_data n = resp::value::node_data::make(t, 0, payload.size());
+        if (payload.size() <= n.inline_capacity) {
+            if (!payload.empty()) std::memcpy(n.data, payload.data(), payload.size());
+        } else {
+            n.set_payload(store(payload));
+        }
+        push(n);
+        element_done();
+    }
+    /// An integer or boolean.
+    void number(resp::type t, std::int64_t n) {
+        push(resp::value::node_data::make(t, n, 0));
+        element_done();
+    }
+    /// A scalar without payload (the nulls).
+    void empty(resp::type t) {
+        push(resp::value::node_data::make(t, 0, 0));
+        element_done();
+    }
+    /// An aggregate (or attribute) with `children` elements to follow, or unknown_size when
+    /// streamed (ended by close()).
+    void open(resp::type t, std::uint64_t children) {
+        if (children == 0) {
+            if (t == resp::type::attribute) return; // `|0`: nothing to attach
+            empty(t);
+            return;
+        }
+        push(resp::value::node_data::make(t, 0, 0));
+        m_frames.push_back(frame{m_remaining, m_nodes.size() - 1, false});
+        m_remaining = children;
+    }
+    /// A streamed string, filled by string_part() and ended by close().
+    void open_string() {
+        push(resp::value::node_data::make(resp::type::bulk_string, static_cast<std::int64_t>(m_used), 0));
+        m_frames.push_back(frame{m_remaining, m_nodes.size() - 1, true});
+        m_remaining = resp::unknown_size;
+    }
+    /// More bytes of the streamed string being built (nothing else is stored meanwhile, so its
+    /// bytes stay contiguous).
+    void string_part(std::string_view part) {
+        (void)store(part);
+        m_nodes.back().size += part.size();
+    }
+    /// Ends the streamed string or aggregate being built.
+    void close() {
+        m_attribute_count = 0; // attributes before the end describe nothing
+        if (m_frames.back().string) {
+            resp::value::node_data& n = m_nodes.back();
+            if (n.is_inline()) { // short: kept in the node as any short string
+                const std::int64_t at = n.payload();
+                std::memcpy(n.data, m_buffer + resp::value::block_header + at, static_cast<std::size_t>(n.size));
+                m_used = static_cast<std::size_t>(at);
+            }
+        } else if (finish()) {
+            return;
+        }
+        m_remaining = m_frames.back().remaining;
+        m_frames.pop_back();
+        element_done();
+    }
+    /// Adds a copy of `v` (with its own attributes unless told otherwise) as the next element,
+    /// walking it without recursion.
+    void add(const resp::value& v, bool own_attributes = true) {
+        struct item {
+            const resp::value* v;
+            bool attributes_done;
+        };
+        std::vector<item> work{{&v, !own_attributes}};
+        while (!work.empty()) {
+            const auto [x, attributes_done] = work.back();
+            work.pop_back();
+            if (!attributes_done && x->m_node.attribute_count != 0) {
+                const auto attributes = x->attributes();
+                open(resp::type::attribute, attributes.size());
+                work.push_back({x, true});
+                for (std::size_t i = attributes.size(); i-- > 0;) work.push_back({&attributes[i], false});
+                continue;
+            }
+            const resp::type t = x->type();
+            if (resp::value::holds_number(t)) {
+                number(t, x->m_node.payload());
+            } else if (resp::is_aggregate(t)) {
+                const auto children = x->elements();
+                open(t, children.size());
+                for (std::size_t i = children.size(); i-- > 0;) work.push_back({&children[i], false});
+            } else if (resp::value::holds_bytes(t)) {
+                bytes(t, x->string());
+            } else {
+                empty(t);
+            }
+        }
+    }
+
+    /// The value built (call when done()); gets ready for the next one.
+    [[nodiscard]] resp::value take() {
+        if (!m_done || m_nodes.empty()) {
+            reset();
+            return resp::value();
+        }
+        resp::value v(m_nodes.front());
+        if (m_used != 0) {
+            // The value takes the buffer itself (trimmed when much is unused); the next value
+            // starts a buffer sized as this one.
+            char* block = m_buffer;
+            if (m_capacity - m_used > m_capacity / 4) {
+                block = static_cast<char*>(std::realloc(m_buffer, resp::value::block_header + m_used));
+                if (block == nullptr) block = m_buffer;
+            }
+            std::memcpy(block, &m_used, sizeof m_used);
+            v.m_block = block;
+            m_buffer = nullptr;
+            m_capacity = 0;
+            m_next_capacity = m_used < max_first_capacity ? m_used : max_first_capacity;
+        }
+        if (m_nodes.capacity() > max_kept_nodes) m_nodes = {};
+        reset();
         return v;
     }
 
-    // Moves every descendant that has children of its own into one flat work list, so that
-    // each value destroyed has no grandchildren: destruction depth stays 2 however deep the
-    // tree. Leaves are left to their vector's destructor (the common, cheap case).
-    void release_children() noexcept {
-        if (m_elements.empty() && m_attributes.empty()) return;
-        std::vector<value> work;
-        auto drain = [&work](std::vector<value>& from) {
-            for (auto& child : from) {
-                if (!child.m_elements.empty() || !child.m_attributes.empty()) work.push_back(std::move(child));
+private:
+    static constexpr std::size_t max_first_capacity = 64 * 1024;
+    static constexpr std::size_t max_kept_nodes = 16 * 1024;
+
+    struct frame {
+        std::uint64_t remaining; // the parent's elements still expected when this one opened
+        std::size_t node;        // the aggregate's index in m_nodes; its elements follow it
+        bool string;             // a streamed string rather than an aggregate
+    };
+
+    void grow(std::size_t more) {
+        std::size_t capacity = m_capacity != 0 ? m_capacity * 2 : m_next_capacity < 64 ? 64 : m_next_capacity;
+        while (capacity - m_used < more) capacity *= 2;
+        auto* grown = static_cast<char*>(std::realloc(m_buffer, resp::value::block_header + capacity));
+        if (grown == nullptr) throw std::bad_alloc();
+        m_buffer = grown;
+        m_capacity = capacity;
+    }
+    // Copies bytes to the buffer; returns their offset.
+    std::int64_t store(std::string_view bytes) {
+        const std::size_t at = m_used;
+        if (m_capacity - m_used < bytes.size()) grow(bytes.size());
+        if (!bytes.empty()) std::memcpy(m_buffer + resp::value::block_header + at, bytes.data(), bytes.size());
+        m_used += bytes.size();
+        return static_cast<std::int64_t>(at);
+    }
+    void push(resp::value::node_data n) {
+        if (m_attribute_count != 0 && n.type != resp::type::attribute) {
+            if (n.is_inline()) n.set_payload(store(std::string_view(n.data, static_cast<std::size_t>(n.size))));
+            n.set_attributes(m_attributes);
+            n.attribute_count = m_attribute_count;
+            m_attribute_count = 0;
+        }
+        m_nodes.push_back(n);
+    }
+    // The last element of the innermost aggregate is complete: close every aggregate it
+    // completes. (A streamed one expects unknown_size elements: never reached.)
+    void element_done() {
+        while (--m_remaining == 0) {
+            if (m_frames.empty()) {
+                m_done = true;
+                return;
             }
-        };
-        drain(m_elements);
-        drain(m_attributes);
-        while (!work.empty()) {
-            value last = std::move(work.back());
-            work.pop_back();
-            drain(last.m_elements);
-            drain(last.m_attributes);
+            if (finish()) return;
+            m_remaining = m_frames.back().remaining;
+            m_frames.pop_back();
         }
     }
-
-    void copy_from(const value& other) {
-        std::vector<std::pair<value*, const value*>> work{{this, &other}};
-        while (!work.empty()) {
-            const auto [to, from] = work.back();
-            work.pop_back();
-            to->m_type = from->m_type;
-            to->m_integer = from->m_integer;
-            to->m_string = from->m_string;
-            to->m_elements.resize(from->m_elements.size());
-            to->m_attributes.resize(from->m_attributes.size());
-            for (std::size_t i = 0; i < from->m_elements.size(); ++i) work.emplace_back(&to->m_elements[i], &from->m_elements[i]);
-            for (std::size_t i = 0; i < from->m_attributes.size(); ++i) work.emplace_back(&to->m_attributes[i], &from->m_attributes[i]);
+    // Writes the elements of the innermost aggregate as one array and pops them. Returns true
+    // when it was an attribute: its pairs then wait for the parent's next element (and the
+    // frame is popped here, the attribute being no element of its parent).
+    bool finish() {
+        const std::size_t node = m_frames.back().node;
+        const std::size_t first = node + 1;
+        const std::size_t count = m_nodes.size() - first;
+        std::size_t at = (m_used + alignof(resp::value) - 1) & ~(alignof(resp::value) - 1);
+        const std::size_t bytes = count * sizeof(resp::value);
+        if (m_capacity - m_used < at - m_used + bytes) grow(at - m_used + bytes);
+        char* out = m_buffer + resp::value::block_header + at;
+        const resp::value::node_data* in = m_nodes.data() + first;
+        for (std::size_t i = 0; i < count; ++i, at += sizeof(resp::value), out += sizeof(resp::value)) {
+            resp::value::node_data n = in[i];
+            // Offsets from the block's start become offsets from the element itself.
+            if (n.payload_is_offset()) n.set_payload(n.payload() - static_cast<std::int64_t>(at));
+            if (n.attribute_count != 0) n.set_attributes(n.attributes() - static_cast<std::int64_t>(at));
+            ::new (static_cast<void*>(out)) resp::value(n);
         }
+        resp::value::node_data& aggregate = m_nodes[node];
+        aggregate.set_payload(static_cast<std::int64_t>(at - bytes));
+        aggregate.size = count;
+        m_used = at;
+        m_nodes.resize(first);
+        if (aggregate.type != resp::type::attribute) return false;
+        m_attributes = aggregate.payload();
+        m_attribute_count = static_cast<std::uint32_t>(count);
+        m_nodes.pop_back();
+        m_remaining = m_frames.back().remaining;
+        m_frames.pop_back();
+        return true;
     }
 
-    resp::type m_type = type::null;
-    std::int64_t m_integer = 0;
-    std::string m_string;
-    std::vector<value> m_elements;
-    std::vector<value> m_attributes;
+    char* m_buffer = nullptr;   // block header room, then m_capacity bytes of data
+    std::size_t m_capacity = 0;
+    std::size_t m_used = 0;
+    std::size_t m_next_capacity = 0; // the last value's size: a first guess for the next
+    std::vector<resp::value::node_data> m_nodes; // open aggregates and their elements so far
+    std::vector<frame> m_frames;                 // the open aggregates, outermost first
+    std::uint64_t m_remaining = 1;               // elements the innermost one still expects
+    std::int64_t m_attributes = 0;               // attribute pairs for the next element
+    std::uint32_t m_attribute_count = 0;         // (offset and count; 0: none)
+    bool m_done = false;
 };
+
+} // namespace respkit::detail
+
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
+
+inline value value::aggregate(resp::type t, const std::vector<value>& elements) {
+    respkit::detail::value_assembler a;
+    a.open(t, elements.size());
+    for (const value& e : elements) a.add(e);
+    return a.take();
+}
+
+inline value value::with_attributes(const value& v, const std::vector<value>& flat_pairs) {
+    respkit::detail::value_assembler a;
+    a.open(type::attribute, flat_pairs.size());
+    for (const value& e : flat_pairs) a.add(e);
+    a.add(v, false);
+    return a.take();
+}
+
+inline void value::copy_from(const value& other) {
+    if (other.m_block != nullptr) {
+        std::size_t size = 0;
+        std::memcpy(&size, other.m_block, sizeof size);
+        m_block = allocate_block(size);
+        std::memcpy(m_block + block_header, other.m_block + block_header, size);
+        m_node = other.m_node;
+    } else if (!other.reaches_out()) {
+        m_node = other.m_node;
+    } else { // an element of another value: its own block
+        respkit::detail::value_assembler a;
+        a.add(other);
+        *this = a.take();
+    }
+}
 
 } // namespace respkit::resp

@@ -20,117 +20,56 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// A node visitor that builds one owning value per top-level message: pass it to
-/// parser::parse, and take() the value once parse returns complete. It copies every payload,
-/// so the input buffer may change between parse calls. Builds without recursion.
+/// parser::parse, and take() the value once parse returns complete. It copies every payload
+/// once, so the input buffer may change between parse calls. Builds without recursion.
 class value_builder {
 public:
-    value_builder() { reset(); }
-
     /// Adds one node (called by the parser).
     void operator()(const node& n) {
-        frame& parent = m_stack.back();
-        if (n.type == type::streamed_string_part) {
-            if (!n.value.empty()) {
-                parent.target->m_string.append(n.value);
-                return;
-            }
-            m_stack.pop_back(); // `;0`: the streamed string is complete
-            element_done();
-            return;
-        }
-        if (n.type == type::stream_end) {
-            m_stack.pop_back();
-            element_done();
-            return;
-        }
-        value& v = parent.target->m_elements.emplace_back();
-        v.m_type = n.type;
-        if (n.type != type::attribute && !parent.pending_attributes.empty()) {
-            v.m_attributes = std::move(parent.pending_attributes);
-            parent.pending_attributes.clear();
-        }
         switch (n.type) {
-        case type::integer: {
-            std::int64_t number = 0;
-            (void)detail::parse_int64(n.value, number); // the parser validated it
-            v.m_integer = number;
-            break;
-        }
-        case type::boolean: v.m_integer = n.value == "t" ? 1 : 0; break;
-        case type::streamed_string:
-            v.m_type = type::bulk_string;
-            m_stack.push_back(frame{&v, unknown_size, {}});
+        case type::integer: m_assembler.number(type::integer, integer(n.value)); return;
+        case type::boolean: m_assembler.number(type::boolean, n.value == "t" ? 1 : 0); return;
+        case type::null:
+        case type::null_bulk_string:
+        case type::null_array: m_assembler.empty(n.type); return;
+        case type::streamed_string: m_assembler.open_string(); return;
+        case type::streamed_string_part:
+            if (n.value.empty()) m_assembler.close(); // `;0`: the streamed string is complete
+            else m_assembler.string_part(n.value);
             return;
-        default:
-            if (!is_aggregate(n.type)) v.m_string.assign(n.value);
-            break;
+        case type::stream_end: m_assembler.close(); return;
+        case type::array:
+        case type::map:
+        case type::set:
+        case type::push:
+        case type::attribute: m_assembler.open(n.type, n.child_count()); return;
+        default: m_assembler.bytes(n.type, n.value); return;
         }
-        if (is_aggregate(n.type) && n.size != 0) {
-            // A small reservation saves regrowth; a count from the wire never sizes it alone.
-            v.m_elements.reserve(static_cast<std::size_t>(n.child_count() < 16 ? n.child_count() : 16));
-            m_stack.push_back(frame{&v, n.child_count(), {}});
-            return;
-        }
-        if (n.type == type::attribute) { // `|0`: nothing to attach
-            parent.target->m_elements.pop_back();
-            return;
-        }
-        element_done();
     }
 
     /// True once a whole top-level value has been built.
-    [[nodiscard]] bool done() const noexcept { return m_done; }
+    [[nodiscard]] bool done() const noexcept { return m_assembler.done(); }
     /// Takes the value built (call when done()), and gets ready for the next message.
-    [[nodiscard]] value take() {
-        value v = m_root.m_elements.empty() ? value() : std::move(m_root.m_elements.front());
-        m_root.m_elements.clear(); // keeps its memory for the next message
-        m_stack.resize(1);
-        m_stack.front().remaining = 1;
-        m_stack.front().pending_attributes.clear();
-        m_done = false;
-        return v;
-    }
+    [[nodiscard]] value take() { return m_assembler.take(); }
     /// Drops any partial value.
-    void reset() {
-        m_root = value::array({});
-        m_stack.clear();
-        m_stack.push_back(frame{&m_root, 1, {}});
-        m_done = false;
-    }
+    void reset() noexcept { m_assembler.reset(); }
 
 private:
-    struct frame {
-        value* target;                  // the aggregate receiving elements
-        std::uint64_t remaining;        // elements still expected, or unknown_size
-        std::vector<value> pending_attributes; // pairs to attach to the next element
-    };
-
-    // The last element of the top frame is complete: close every aggregate it completes.
-    void element_done() {
-        for (;;) {
-            frame& top = m_stack.back();
-            if (top.remaining == unknown_size) return;
-            if (--top.remaining != 0) return;
-            if (m_stack.size() == 1) {
-                m_done = true;
-                return;
-            }
-            const bool attribute = top.target->m_type == type::attribute;
-            m_stack.pop_back();
-            if (attribute) {
-                // Keep the pairs for the next element of the parent; the attribute is no element.
-                frame& parent = m_stack.back();
-                value finished = std::move(parent.target->m_elements.back());
-                parent.target->m_elements.pop_back();
-                parent.pending_attributes = std::move(finished.m_elements);
-                return;
-            }
+    // The parser validated the digits: up to 18 need no overflow check.
+    static std::int64_t integer(std::string_view digits) noexcept {
+        const bool negative = !digits.empty() && (digits[0] == '-' || digits[0] == '+');
+        const std::size_t first = negative ? 1 : 0;
+        if (digits.size() - first > 18) {
+            std::int64_t number = 0;
+            (void)respkit::detail::parse_int64(digits, number);
+            return number;
         }
+        std::int64_t number = 0;
+        for (std::size_t i = first; i < digits.size(); ++i) number = number * 10 + (digits[i] - '0');
+        return negative && digits[0] == '-' ? -number : number;
     }
 
-    value m_root;
-    std::vector<frame> m_stack;
-    bool m_done = false;
+    respkit::detail::value_assembler m_assembler;
 };
 
 /// The outcome of parse_value.
