@@ -127,7 +127,7 @@ public:
     /// included); the decimal text of integers is not stored here (use integer()).
     [[nodiscard]] std::string_view string() const noexcept {
         if (!holds_bytes(m_node.type)) return {};
-        if (m_node.is_inline()) return std::string_view(m_node.data, static_cast<std::size_t>(m_node.size));
+        if (!m_node.offset) return std::string_view(m_node.data, static_cast<std::size_t>(m_node.size));
         return std::string_view(base() + m_node.payload(), static_cast<std::size_t>(m_node.size));
     }
     /// A verbatim string's text without its format prefix; other strings as string().
@@ -194,7 +194,7 @@ private:
     friend class respkit::detail::value_assembler;
 
     // One node. Strings of at most 16 bytes without attributes are kept in the node itself;
-    // otherwise offsets locate payload bytes and element arrays: from the start of the block's
+    // otherwise (`offset`) offsets locate payload bytes and element arrays: from the start of the block's
     // data in a value that owns its block, from the node itself in an element (so a block can
     // be copied or moved as bytes).
     struct node_data {
@@ -206,11 +206,13 @@ private:
                                            // bytes themselves
         std::uint32_t attribute_count = 0; // attribute elements (twice the pairs)
         resp::type type = type::null;
+        bool offset = false;               // the payload is an offset (bytes or elements)
 
-        static node_data make(resp::type t, std::int64_t payload, std::uint64_t size) noexcept {
+        static node_data make(resp::type t, std::int64_t payload, std::uint64_t size, bool offset = false) noexcept {
             node_data n;
             n.type = t;
             n.size = size;
+            n.offset = offset;
             n.set_payload(payload);
             return n;
         }
@@ -226,40 +228,39 @@ private:
             return v;
         }
         void set_attributes(std::int64_t v) noexcept { std::memcpy(data + 8, &v, sizeof v); }
-        [[nodiscard]] bool is_inline() const noexcept {
-            return holds_bytes(type) && size <= inline_capacity && attribute_count == 0;
-        }
-        // True when the payload is an offset (bytes in the block, or elements).
-        [[nodiscard]] bool payload_is_offset() const noexcept {
-            return holds_elements(type) || (holds_bytes(type) && !is_inline());
-        }
+        [[nodiscard]] bool is_inline() const noexcept { return holds_bytes(type) && !offset; }
     };
     // A block: its data size, then the data (aligned for values).
     static constexpr std::size_t block_header = 16;
 
     explicit value(const node_data& n) noexcept : m_node(n) {}
 
-    static constexpr std::uint32_t bit(resp::type t) noexcept { return std::uint32_t{1} << static_cast<unsigned>(t); }
-    static constexpr std::uint32_t bytes_types = bit(type::simple_string) | bit(type::simple_error) |
-                                                 bit(type::bulk_string) | bit(type::double_number) |
-                                                 bit(type::big_number) | bit(type::bulk_error) |
-                                                 bit(type::verbatim_string);
-    static constexpr std::uint32_t element_types =
-        bit(type::array) | bit(type::map) | bit(type::set) | bit(type::push) | bit(type::attribute);
+    // (Bit masks: these run for every element built or read.)
     static constexpr bool holds_number(resp::type t) noexcept { return t == type::integer || t == type::boolean; }
-    static constexpr bool holds_bytes(resp::type t) noexcept { return (bytes_types & bit(t)) != 0; }
-    static constexpr bool holds_elements(resp::type t) noexcept { return (element_types & bit(t)) != 0; }
+    static constexpr bool holds_bytes(resp::type t) noexcept {
+        constexpr std::uint32_t types = 1u << unsigned(type::simple_string) | 1u << unsigned(type::simple_error) |
+                                        1u << unsigned(type::bulk_string) | 1u << unsigned(type::double_number) |
+                                        1u << unsigned(type::big_number) | 1u << unsigned(type::bulk_error) |
+                                        1u << unsigned(type::verbatim_string);
+        return (types >> unsigned(t) & 1u) != 0;
+    }
+    static constexpr bool holds_elements(resp::type t) noexcept {
+        constexpr std::uint32_t types = 1u << unsigned(type::array) | 1u << unsigned(type::map) |
+                                        1u << unsigned(type::set) | 1u << unsigned(type::push) |
+                                        1u << unsigned(type::attribute);
+        return (types >> unsigned(t) & 1u) != 0;
+    }
     // True when the node reaches into a block (bytes, elements or attributes).
     [[nodiscard]] bool reaches_out() const noexcept {
-        return m_node.attribute_count != 0 || (m_node.payload_is_offset() && m_node.size != 0);
+        return m_node.attribute_count != 0 || (m_node.offset && m_node.size != 0);
     }
     [[nodiscard]] const char* base() const noexcept {
         return m_block != nullptr ? m_block + block_header : reinterpret_cast<const char*>(this);
     }
 
     static value string_value(resp::type t, std::string_view bytes) {
-        value v(node_data::make(t, 0, bytes.size()));
-        if (v.m_node.is_inline()) {
+        value v(node_data::make(t, 0, bytes.size(), bytes.size() > node_data::inline_capacity));
+        if (!v.m_node.offset) {
             if (!bytes.empty()) std::memcpy(v.m_node.data, bytes.data(), bytes.size());
         } else {
             v.m_block = allocate_block(bytes.size());
@@ -285,10 +286,11 @@ private:
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
 /// Builds one resp::value from pre-order events (a parser's nodes, or another value walked),
-/// into a scratch buffer reused from one value to the next: elements wait on a stack until their
-/// aggregate is complete, then are written into the buffer as one array, so that nothing a
-/// count from the wire announces is allocated before it arrives. take() hands the buffer over
-/// as the value's block. Never recurses.
+/// into a scratch buffer that take() hands over as the value's block. An aggregate of at most
+/// 128 elements gets its array in the buffer when it opens, and its elements are written there
+/// as they arrive; a larger or streamed one keeps its elements on a stack until it is complete
+/// and then writes them as one array, so that a count from the wire never sizes more than a
+/// small allocation before its elements arrive. Never recurses.
 class value_assembler {
 public:
     value_assembler() { reset(); }
@@ -305,9 +307,11 @@ public:
             m_next_capacity = other.m_next_capacity;
             m_nodes = std::move(other.m_nodes);
             m_frames = std::move(other.m_frames);
+            m_slot = other.m_slot;
             m_remaining = other.m_remaining;
             m_attributes = other.m_attributes;
             m_attribute_count = other.m_attribute_count;
+            m_direct = other.m_direct;
             m_done = other.m_done;
             other.reset();
         }
@@ -323,6 +327,7 @@ public:
         m_remaining = 1;
         m_used = 0;
         m_attribute_count = 0;
+        m_direct = false;
         m_done = false;
     }
 
@@ -333,18 +338,19 @@ public:
             if (!payload.empty()) std::memcpy(n.data, payload.data(), payload.size());
         } else {
             n.set_payload(store(payload));
+            n.offset = true;
         }
-        push(n);
+        emit(n);
         element_done();
     }
     /// An integer or boolean.
     void number(resp::type t, std::int64_t n) {
-        push(resp::value::node_data::make(t, n, 0));
+        emit(resp::value::node_data::make(t, n, 0));
         element_done();
     }
     /// A scalar without payload (the nulls).
     void empty(resp::type t) {
-        push(resp::value::node_data::make(t, 0, 0));
+        emit(resp::value::node_data::make(t, 0, 0));
         element_done();
     }
     /// An aggregate (or attribute) with `children` elements to follow, or unknown_size when
@@ -355,38 +361,56 @@ public:
             empty(t);
             return;
         }
-        push(resp::value::node_data::make(t, 0, 0));
-        m_frames.push_back(frame{m_remaining, m_nodes.size() - 1, false});
+        if (t == resp::type::attribute) { // its pairs are no element: they wait on the stack
+            m_frames.push_back(frame{m_remaining, m_slot, 0, frame_kind::attribute, m_direct, m_nodes.size()});
+            m_direct = false;
+            m_remaining = children;
+            return;
+        }
+        if (children <= max_direct) {
+            const std::size_t bytes = static_cast<std::size_t>(children) * sizeof(resp::value);
+            const std::size_t at = align(bytes);
+            m_used = at + bytes;
+            const std::size_t where = emit(resp::value::node_data::make(t, static_cast<std::int64_t>(at), children, true));
+            m_frames.push_back(frame{m_remaining, m_slot, where, frame_kind::direct, m_direct});
+            m_slot = at;
+            m_direct = true;
+        } else {
+            const std::size_t where = emit(resp::value::node_data::make(t, 0, 0, true));
+            m_frames.push_back(frame{m_remaining, m_slot, where, frame_kind::stacked, m_direct});
+            m_frames.back().first = m_nodes.size();
+            m_direct = false;
+        }
         m_remaining = children;
     }
     /// A streamed string, filled by string_part() and ended by close().
     void open_string() {
-        push(resp::value::node_data::make(resp::type::bulk_string, static_cast<std::int64_t>(m_used), 0));
-        m_frames.push_back(frame{m_remaining, m_nodes.size() - 1, true});
+        m_frames.push_back(frame{m_remaining, m_slot, m_used, frame_kind::string, m_direct});
         m_remaining = resp::unknown_size;
     }
     /// More bytes of the streamed string being built (nothing else is stored meanwhile, so its
     /// bytes stay contiguous).
-    void string_part(std::string_view part) {
-        (void)store(part);
-        m_nodes.back().size += part.size();
-    }
+    void string_part(std::string_view part) { (void)store(part); }
     /// Ends the streamed string or aggregate being built.
     void close() {
-        m_attribute_count = 0; // attributes before the end describe nothing
-        if (m_frames.back().string) {
-            resp::value::node_data& n = m_nodes.back();
-            if (n.is_inline()) { // short: kept in the node as any short string
-                const std::int64_t at = n.payload();
-                std::memcpy(n.data, m_buffer + resp::value::block_header + at, static_cast<std::size_t>(n.size));
-                m_used = static_cast<std::size_t>(at);
+        const frame f = m_frames.back();
+        if (f.kind == frame_kind::string) {
+            m_frames.pop_back();
+            m_remaining = f.remaining;
+            const std::size_t size = m_used - f.where;
+            resp::value::node_data n =
+                resp::value::node_data::make(resp::type::bulk_string, static_cast<std::int64_t>(f.where), size, true);
+            if (size <= n.inline_capacity) { // short: kept in the node as any short string
+                n.offset = false;
+                std::memcpy(n.data, m_buffer + resp::value::block_header + f.where, size);
+                m_used = f.where;
             }
-        } else if (finish()) {
+            emit(n);
+            element_done();
             return;
         }
-        m_remaining = m_frames.back().remaining;
-        m_frames.pop_back();
-        element_done();
+        m_attribute_count = 0; // attributes before the end describe nothing
+        if (complete_top()) element_done();
     }
     /// Adds a copy of `v` (with its own attributes unless told otherwise) as the next element,
     /// walking it without recursion.
@@ -409,7 +433,7 @@ public:
             const resp::type t = x->type();
             if (resp::value::holds_number(t)) {
                 number(t, x->m_node.payload());
-            } else if (resp::is_aggregate(t)) {
+            } else if (resp::value::holds_elements(t)) {
                 const auto children = x->elements();
                 open(t, children.size());
                 for (std::size_t i = children.size(); i-- > 0;) work.push_back({&children[i], false});
@@ -448,15 +472,32 @@ public:
     }
 
 private:
+    static constexpr std::uint64_t max_direct = 128; // elements: at most 5 KiB per aggregate
     static constexpr std::size_t max_first_capacity = 64 * 1024;
     static constexpr std::size_t max_kept_nodes = 16 * 1024;
 
+    enum class frame_kind : std::uint8_t {
+        direct,    // elements written into the array reserved at m_slot
+        stacked,   // elements on m_nodes from `first`, written as an array when complete
+        attribute, // the same, then kept for the next element
+        string,    // a streamed string whose bytes start at `where`
+    };
     struct frame {
         std::uint64_t remaining; // the parent's elements still expected when this one opened
-        std::size_t node;        // the aggregate's index in m_nodes; its elements follow it
-        bool string;             // a streamed string rather than an aggregate
+        std::size_t slot;        // the parent's next slot, when it is direct
+        std::size_t where;       // the aggregate's node: its slot if the parent is direct,
+                                 // else its index in m_nodes (string: where its bytes start)
+        frame_kind kind;
+        bool direct;             // the parent is direct
+        std::size_t first = 0;   // stacked, attribute: index of the first element in m_nodes
     };
 
+    // Where the next array goes: past the used bytes, aligned; makes room for `bytes`.
+    std::size_t align(std::size_t bytes) {
+        const std::size_t at = (m_used + alignof(resp::value) - 1) & ~(alignof(resp::value) - 1);
+        if (m_capacity - m_used < at - m_used + bytes) grow(at - m_used + bytes);
+        return at;
+    }
     void grow(std::size_t more) {
         std::size_t capacity = m_capacity != 0 ? m_capacity * 2 : m_next_capacity < 64 ? 64 : m_next_capacity;
         while (capacity - m_used < more) capacity *= 2;
@@ -473,14 +514,34 @@ private:
         m_used += bytes.size();
         return static_cast<std::int64_t>(at);
     }
-    void push(resp::value::node_data n) {
-        if (m_attribute_count != 0 && n.type != resp::type::attribute) {
-            if (n.is_inline()) n.set_payload(store(std::string_view(n.data, static_cast<std::size_t>(n.size))));
+    // Writes node `n` at `slot` of an array in the buffer (its offsets from the block's start
+    // become offsets from itself).
+    void place(resp::value::node_data n, std::size_t slot) {
+        const auto self = static_cast<std::int64_t>(slot);
+        if (n.offset) n.set_payload(n.payload() - self);
+        if (n.attribute_count != 0) n.set_attributes(n.attributes() - self);
+        ::new (static_cast<void*>(m_buffer + resp::value::block_header + slot)) resp::value(n);
+    }
+    // Adds the next element of the innermost aggregate (with any attributes waiting); returns
+    // its slot (direct parent) or its index in m_nodes.
+    std::size_t emit(resp::value::node_data n) {
+        if (m_attribute_count != 0) {
+            if (n.is_inline()) { // a string with attributes keeps its bytes in the block
+                n.set_payload(store(std::string_view(n.data, static_cast<std::size_t>(n.size))));
+                n.offset = true;
+            }
             n.set_attributes(m_attributes);
             n.attribute_count = m_attribute_count;
             m_attribute_count = 0;
         }
+        if (m_direct) {
+            const std::size_t slot = m_slot;
+            place(n, slot);
+            m_slot += sizeof(resp::value);
+            return slot;
+        }
         m_nodes.push_back(n);
+        return m_nodes.size() - 1;
     }
     // The last element of the innermost aggregate is complete: close every aggregate it
     // completes. (A streamed one expects unknown_size elements: never reached.)
@@ -490,41 +551,36 @@ private:
                 m_done = true;
                 return;
             }
-            if (finish()) return;
-            m_remaining = m_frames.back().remaining;
-            m_frames.pop_back();
+            if (!complete_top()) return;
         }
     }
-    // Writes the elements of the innermost aggregate as one array and pops them. Returns true
-    // when it was an attribute: its pairs then wait for the parent's next element (and the
-    // frame is popped here, the attribute being no element of its parent).
-    bool finish() {
-        const std::size_t node = m_frames.back().node;
-        const std::size_t first = node + 1;
-        const std::size_t count = m_nodes.size() - first;
-        std::size_t at = (m_used + alignof(resp::value) - 1) & ~(alignof(resp::value) - 1);
-        const std::size_t bytes = count * sizeof(resp::value);
-        if (m_capacity - m_used < at - m_used + bytes) grow(at - m_used + bytes);
-        char* out = m_buffer + resp::value::block_header + at;
-        const resp::value::node_data* in = m_nodes.data() + first;
-        for (std::size_t i = 0; i < count; ++i, at += sizeof(resp::value), out += sizeof(resp::value)) {
-            resp::value::node_data n = in[i];
-            // Offsets from the block's start become offsets from the element itself.
-            if (n.payload_is_offset()) n.set_payload(n.payload() - static_cast<std::int64_t>(at));
-            if (n.attribute_count != 0) n.set_attributes(n.attributes() - static_cast<std::int64_t>(at));
-            ::new (static_cast<void*>(out)) resp::value(n);
-        }
-        resp::value::node_data& aggregate = m_nodes[node];
-        aggregate.set_payload(static_cast<std::int64_t>(at - bytes));
-        aggregate.size = count;
-        m_used = at;
-        m_nodes.resize(first);
-        if (aggregate.type != resp::type::attribute) return false;
-        m_attributes = aggregate.payload();
-        m_attribute_count = static_cast<std::uint32_t>(count);
-        m_nodes.pop_back();
-        m_remaining = m_frames.back().remaining;
+    // Closes the innermost aggregate: a stacked one's elements are written as one array. Returns
+    // false for an attribute (its pairs wait for the next element; it is no element itself).
+    bool complete_top() {
+        const frame f = m_frames.back();
         m_frames.pop_back();
+        m_remaining = f.remaining;
+        m_slot = f.slot;
+        m_direct = f.direct;
+        if (f.kind == frame_kind::direct) return true;
+        const std::size_t count = m_nodes.size() - f.first;
+        const std::size_t at = align(count * sizeof(resp::value));
+        for (std::size_t i = 0; i < count; ++i) place(m_nodes[f.first + i], at + i * sizeof(resp::value));
+        m_used = at + count * sizeof(resp::value);
+        m_nodes.resize(f.first);
+        if (f.kind == frame_kind::attribute) {
+            m_attributes = static_cast<std::int64_t>(at);
+            m_attribute_count = static_cast<std::uint32_t>(count);
+            return false;
+        }
+        if (f.direct) { // the aggregate's node sits in its parent's array
+            auto* node = reinterpret_cast<resp::value*>(m_buffer + resp::value::block_header + f.where);
+            node->m_node.set_payload(static_cast<std::int64_t>(at) - static_cast<std::int64_t>(f.where));
+            node->m_node.size = count;
+        } else {
+            m_nodes[f.where].set_payload(static_cast<std::int64_t>(at));
+            m_nodes[f.where].size = count;
+        }
         return true;
     }
 
@@ -532,11 +588,13 @@ private:
     std::size_t m_capacity = 0;
     std::size_t m_used = 0;
     std::size_t m_next_capacity = 0; // the last value's size: a first guess for the next
-    std::vector<resp::value::node_data> m_nodes; // open aggregates and their elements so far
+    std::vector<resp::value::node_data> m_nodes; // the root, and elements of stacked aggregates
     std::vector<frame> m_frames;                 // the open aggregates, outermost first
+    std::size_t m_slot = 0;                      // next slot of the innermost direct aggregate
     std::uint64_t m_remaining = 1;               // elements the innermost one still expects
     std::int64_t m_attributes = 0;               // attribute pairs for the next element
     std::uint32_t m_attribute_count = 0;         // (offset and count; 0: none)
+    bool m_direct = false;                       // the innermost aggregate is direct
     bool m_done = false;
 };
 
