@@ -1,5 +1,6 @@
 // Owning values: building from nodes (attributes, streamed types), equality, deep copies and
-// destruction without recursion, moves, elements copied alone, empty aggregates, one builder
+// destruction without recursion, moves, elements copied alone, empty aggregates, attributes and
+// streamed strings in aggregates built in place or on the stack, one builder
 // for many messages, writing back in RESP3 and RESP2, redis-cli formatting.
 
 #include <doctest/doctest.h>
@@ -252,4 +253,37 @@ TEST_CASE("one builder, many messages: each value owns its bytes, large ones too
     CHECK(builder.take() == value());
     REQUIRE(p.parse(":9\r\n", builder).status == parse_status::complete);
     CHECK(builder.take() == value::integer(9));
+}
+
+TEST_CASE("attributes and streamed elements inside aggregates too large to be built in place") {
+    // 200 elements (more than the 128 written in place): attributes on the aggregate, on
+    // elements, on a nested small aggregate, and a streamed string among them.
+    std::string bytes = "|1\r\n+a\r\n:1\r\n*200\r\n";
+    std::vector<value> expected;
+    for (int i = 0; i < 197; ++i) {
+        bytes += ":" + std::to_string(i) + "\r\n";
+        expected.push_back(value::integer(i));
+    }
+    bytes += "|1\r\n+b\r\n+c\r\n$20\r\n01234567890123456789\r\n";
+    expected.push_back(value::with_attributes(value::bulk_string("01234567890123456789"),
+                                              {value::simple_string("b"), value::simple_string("c")}));
+    bytes += "|1\r\n+d\r\n:2\r\n*1\r\n|1\r\n+e\r\n:3\r\n$1\r\nx\r\n";
+    expected.push_back(value::with_attributes(
+        value::array({value::with_attributes(value::bulk_string("x"), {value::simple_string("e"), value::integer(3)})}),
+        {value::simple_string("d"), value::integer(2)}));
+    bytes += "$?\r\n;3\r\nabc\r\n;0\r\n";
+    expected.push_back(value::bulk_string("abc"));
+    const value v = parsed(bytes);
+    REQUIRE(v.size() == 200);
+    CHECK(v == value::with_attributes(value::array(expected), {value::simple_string("a"), value::integer(1)}));
+    CHECK(v[197].attributes()[1].string() == "c");
+    CHECK(v[198][0].attributes()[0].string() == "e");
+    CHECK(v[199].string() == "abc");
+    const std::string streamed = "$?\r\n;3\r\nabc\r\n;0\r\n";
+    std::string written = bytes; // the streamed string is written as an ordinary one
+    written.replace(written.find(streamed), streamed.size(), "$3\r\nabc\r\n");
+    CHECK(to_resp(v) == written);
+    const value copy = v[198]; // an element with attributes, copied alone
+    CHECK(copy == v[198]);
+    CHECK(to_resp(copy) == "|1\r\n+d\r\n:2\r\n*1\r\n|1\r\n+e\r\n:3\r\n$1\r\nx\r\n");
 }
