@@ -12,7 +12,8 @@
 #include <utility>
 
 #include "respkit/allocation_counter.hpp"
-#include "respkit/app.hpp"
+#include "respkit/app/configuration.hpp"
+#include "respkit/app/server.hpp" // the built-in commands are compiled in commands.cpp
 #if defined(RESPKIT_SERVER_TLS)
 #include "respkit/app/tls.hpp" // built with OpenSSL: tls-port serves TLS
 #endif

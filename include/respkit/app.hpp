@@ -2,7 +2,10 @@
 
 /// \file
 /// respkit's server as a library type: app::server runs a Redis-compatible server from a
-/// Redis configuration (file and command line), with its process-level behaviour.
+/// Redis configuration (file and command line), with its process-level behaviour. Includes the
+/// built-in commands' definitions (respkit/commands.hpp), so that a program including it needs
+/// nothing else; a program including respkit/app/server.hpp alone compiles them once instead,
+/// in one .cpp file that includes respkit/commands/src.hpp.
 
 #include "respkit/app/config_support.hpp"
 #include "respkit/app/configuration.hpp" 
@@ -12,3 +15,4 @@
 #include "respkit/app/memory_limit.hpp"        
 #include "respkit/app/process_title.hpp" 
 #include "respkit/app/server.hpp"        
+#include "respkit/commands.hpp"

@@ -12,6 +12,7 @@
 #include "respkit/commands/expire.hpp"
 #include "respkit/commands/hashes.hpp"
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/install.hpp"
 #include "respkit/commands/info.hpp"
 #include "respkit/commands/introspection.hpp"
 #include "respkit/commands/keys.hpp"

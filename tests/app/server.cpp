@@ -30,7 +30,9 @@
 // First: the built-in commands app::server installs are compiled once, not here.
 #include "support/builtin_commands.hpp"
 
-#include "respkit/app.hpp"
+#include "respkit/app/config_support.hpp"
+#include "respkit/app/configuration.hpp"
+#include "respkit/app/server.hpp"
 #include "respkit/client/connection.hpp"
 #include "support/file_util.hpp"
 #include "support/process_util.hpp"

@@ -4,7 +4,9 @@
 /// respkit's Redis-compatible server as one type: the keyspace, the configuration, the
 /// dispatcher with every built-in command, the TCP and Unix socket listeners, the active
 /// expiry timer, logging, signals, and what redis-server does as a process (daemonize, pid
-/// file, supervision, process title, crash report), all from a Redis configuration.
+/// file, supervision, process title, crash report), all from a Redis configuration. The
+/// built-in commands are only declared here: a program includes respkit/commands/src.hpp in one
+/// .cpp file (or respkit/commands.hpp, or the respkit/app.hpp umbrella, where it uses the server).
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -38,7 +40,7 @@
 #include "respkit/app/memory_limit.hpp"
 #include "respkit/app/process_title.hpp"
 #include "respkit/app/snapshots.hpp"
-#include "respkit/commands.hpp"
+#include "respkit/commands/install.hpp"
 #include "respkit/net/tcp_server.hpp"
 #include "respkit/persist/child_process.hpp"
 #include "respkit/secure_stream.hpp"
@@ -46,7 +48,6 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/store/keyspace.hpp"
-#include "respkit/version.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::app {

@@ -6,12 +6,10 @@
 #include <respkit/version.hpp>
 
 #include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <string_view>
-#include <system_error>
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
@@ -117,13 +115,15 @@ inline constexpr std::size_t max_double_chars = 32;
 /// printf's "%.17g" (so 3.14159 is "3.1415899999999999", and a NaN is "nan" or "-nan").
 /// Writes into `buf` (at least max_double_chars bytes); returns the length.
 inline std::size_t format_double(double d, char* buf) noexcept {
-    if (std::isinf(d)) {
+    // No <cmath> (costly to include everywhere): infinities compare equal to themselves and
+    // beyond the largest finite value, a NaN compares unequal to itself.
+    if (d > std::numeric_limits<double>::max() || d < std::numeric_limits<double>::lowest()) {
         const std::string_view s = d > 0 ? std::string_view("inf") : std::string_view("-inf");
         s.copy(buf, s.size());
         return s.size();
     }
-    if (std::isnan(d)) {
-        const std::string_view s = std::signbit(d) ? std::string_view("-nan") : std::string_view("nan");
+    if (d != d) { // NaN
+        const std::string_view s = __builtin_signbit(d) ? std::string_view("-nan") : std::string_view("nan");
         s.copy(buf, s.size());
         return s.size();
     }

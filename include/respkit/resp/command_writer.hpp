@@ -6,9 +6,9 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <ranges>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "respkit/detail/numbers.hpp"
 #include "respkit/resp/sink.hpp"
@@ -71,10 +71,13 @@ void write_command(Sink& sink, const Args&... args) {
 }
 
 /// Appends one command whose arguments are the elements of `args` (e.g. a vector of strings).
-template <output_sink Sink, std::ranges::sized_range Range>
-    requires command_argument<std::ranges::range_value_t<Range>>
+template <output_sink Sink, class Range>
+    requires requires(const Range& r) {
+        std::size(r);
+        std::end(r);
+    } && command_argument<std::remove_cvref_t<decltype(*std::begin(std::declval<const Range&>()))>>
 void write_command_range(Sink& sink, const Range& args) {
-    detail_command::count_header(sink, '*', static_cast<std::size_t>(std::ranges::size(args)));
+    detail_command::count_header(sink, '*', static_cast<std::size_t>(std::size(args)));
     for (const auto& arg : args) detail_command::argument(sink, arg);
 }
 

@@ -7,9 +7,9 @@
 
 #include <cstddef>
 #include <cstring>
-#include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
@@ -24,8 +24,7 @@ class input_buffer {
 public:
     /// An empty buffer with `initial_capacity` bytes reserved.
     explicit input_buffer(std::size_t initial_capacity = 16 * 1024)
-        : m_data(initial_capacity ? std::make_unique<char[]>(initial_capacity) : nullptr),
-          m_capacity(initial_capacity) {}
+        : m_data(initial_capacity), m_capacity(initial_capacity) {}
 
     /// The bytes received and not yet consumed.
     [[nodiscard]] std::string_view data() const noexcept {
@@ -54,7 +53,7 @@ public:
         } else {
             std::size_t capacity = m_capacity ? m_capacity : 1024;
             while (capacity - live < n) capacity *= 2;
-            auto bigger = std::make_unique<char[]>(capacity);
+            auto bigger = heap_bytes(capacity);
             if (live != 0) std::memcpy(bigger.get(), m_data.get() + m_begin, live);
             m_data = std::move(bigger);
             m_capacity = capacity;
@@ -74,7 +73,7 @@ public:
     /// Frees memory beyond `keep` bytes when the buffer holds less than that (after a burst).
     void shrink(std::size_t keep = 16 * 1024) {
         if (m_capacity <= keep || size() > keep) return;
-        auto smaller = std::make_unique<char[]>(keep);
+        auto smaller = heap_bytes(keep);
         if (!empty()) std::memcpy(smaller.get(), m_data.get() + m_begin, size());
         m_end = size();
         m_begin = 0;
@@ -89,7 +88,25 @@ public:
     void clear() noexcept { m_begin = m_end = 0; }
 
 private:
-    std::unique_ptr<char[]> m_data;
+    // An owned char array: std::unique_ptr<char[]> without <memory>, costly to include.
+    class heap_bytes {
+    public:
+        explicit heap_bytes(std::size_t n) : m_bytes(n ? new char[n] : nullptr) {}
+        heap_bytes(heap_bytes&& other) noexcept : m_bytes(std::exchange(other.m_bytes, nullptr)) {}
+        heap_bytes& operator=(heap_bytes&& other) noexcept {
+            std::swap(m_bytes, other.m_bytes);
+            return *this;
+        }
+        heap_bytes(const heap_bytes&) = delete;
+        heap_bytes& operator=(const heap_bytes&) = delete;
+        ~heap_bytes() { delete[] m_bytes; }
+        [[nodiscard]] char* get() const noexcept { return m_bytes; }
+
+    private:
+        char* m_bytes;
+    };
+
+    heap_bytes m_data;
     std::size_t m_capacity = 0;
     std::size_t m_begin = 0;
     std::size_t m_end = 0;
