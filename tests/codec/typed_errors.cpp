@@ -19,12 +19,13 @@
 #include "respkit/resp/typed_write.hpp"
 #include "respkit/resp/value_builder.hpp"
 
+#include "support/typed_check.hpp"
+
 using namespace respkit::resp;
+using namespace respkit_test;
 using namespace std::string_literals;
 
 namespace {
-
-constexpr protocol resp2 = protocol::resp2;
 
 // A user type: written as a map {name, x, y}; read from such a map (keys in any order).
 struct point {
@@ -85,46 +86,6 @@ struct respkit::resp::serializer<nest> {
         return true;
     }
 };
-
-namespace {
-
-value parsed(const std::string& bytes) {
-    const parsed_value p = parse_value(bytes);
-    REQUIRE(p.result == parse_result{parse_status::complete, bytes.size()});
-    return p.value;
-}
-
-// The error reading `bytes` into T, from nodes and from an owning value (which must agree).
-template <class T>
-std::string error_of(const std::string& bytes) {
-    T from_nodes{};
-    const read_result r = decode(bytes, from_nodes);
-    T from_value{};
-    const read_result v = read_into(parsed(bytes), from_value);
-    CHECK(r.error == v.error);
-    return r.error;
-}
-
-// Writes `v` in both protocols, checks the bytes, and reads each back (from nodes and from a
-// value) into an equal T.
-template <class T>
-void round_trip(const T& v, const std::string& resp3_bytes, const std::string& resp2_bytes) {
-    CHECK(encode(v) == resp3_bytes);
-    CHECK(encode(v, resp2) == resp2_bytes);
-    for (const std::string& bytes : {resp3_bytes, resp2_bytes}) {
-        CAPTURE(bytes);
-        T from_nodes{};
-        const read_result r = decode(bytes, from_nodes);
-        CHECK(r.error == "");
-        CHECK((from_nodes == v));
-        T from_value{};
-        const read_result rv = read_into(parsed(bytes), from_value);
-        CHECK(rv.error == "");
-        CHECK((from_value == v));
-    }
-}
-
-} // namespace
 
 TEST_CASE("typed: a user type through resp::serializer, both ways and in containers") {
     const point p{"origin", 0, -3};
