@@ -8,11 +8,11 @@
 /// in one .cpp file that includes respkit/commands/src.hpp.
 
 #include "respkit/app/config_support.hpp"
-#include "respkit/app/configuration.hpp" 
-#include "respkit/app/crash_report.hpp"  
-#include "respkit/app/daemon.hpp"        
-#include "respkit/app/logger.hpp"        
-#include "respkit/app/memory_limit.hpp"        
-#include "respkit/app/process_title.hpp" 
-#include "respkit/app/server.hpp"        
+#include "respkit/app/configuration.hpp"
+#include "respkit/app/crash_report.hpp"
+#include "respkit/app/daemon.hpp"
+#include "respkit/app/logger.hpp"
+#include "respkit/app/memory_limit.hpp"
+#include "respkit/app/process_title.hpp"
+#include "respkit/app/server.hpp"
 #include "respkit/commands.hpp"
