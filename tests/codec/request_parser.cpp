@@ -94,6 +94,41 @@ TEST_CASE("multibulk streams, split anywhere") {
     CHECK(run.unconsumed == 0);
 }
 
+TEST_CASE("a complete command read in one pass parses as the same bytes split anywhere") {
+    // Whole commands take a shorter path than partial ones (see parse_complete_multibulk):
+    // run_all_ways compares the two on each vector.
+    std::string twelve = "*12\r\n";
+    for (int i = 0; i < 12; ++i) twelve += "$1\r\n" + std::to_string(i % 10) + "\r\n";
+    CHECK(run_all_ways(twelve).commands.at(0).size() == 12);
+    CHECK(run_all_ways("*2\r\n$4\r\nECHO\r\n$10\r\n0123456789\r\n").commands == commands{{"ECHO", "0123456789"}});
+    CHECK(run_all_ways("*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n").commands == commands{{"PING"}});
+    CHECK(run_all_ways("*1\r\n$0\r\n\r\n").commands == commands{{""}});
+    const request_run partial = run_all_ways("*1\r\n$4\r\nPING\r\n*5\r\n$1\r\na\r\n");
+    CHECK(partial.commands == commands{{"PING"}});
+    CHECK(partial.unconsumed == 11);
+    const request_run leading_zero = run_all_ways("*1\r\n$4\r\nPING\r\n*2\r\n$1\r\nA\r\n$00\r\n\r\n");
+    CHECK(leading_zero.commands == commands{{"PING"}});
+    CHECK(leading_zero.error == errc::invalid_bulk_length);
+    CHECK(run_all_ways("*1\r\n$100000000000000000\r\nx\r\n").error == errc::invalid_bulk_length);
+    CHECK(run_all_ways("*1000000000000000000\r\n$1\r\nx\r\n").error == errc::invalid_multibulk_length);
+    CHECK(run_all_ways("*1\r\n$4\r\nPI\0G\r\n"s).commands == commands{{"PI\0G"s}});
+
+    // The limits before authentication hold for a complete command too.
+    request_parser p;
+    p.set_unauthenticated(true);
+    std::string eleven = "*11\r\n";
+    for (int i = 0; i < 11; ++i) eleven += "$1\r\na\r\n";
+    CHECK(p.parse(eleven).status == parse_status::error);
+    CHECK(p.error() == errc::unauthenticated_multibulk_length);
+    p.reset();
+    CHECK(p.parse("*2\r\n$4\r\nECHO\r\n$16385\r\n" + std::string(16385, 'x') + "\r\n").status == parse_status::error);
+    CHECK(p.error() == errc::unauthenticated_bulk_length);
+    // And a command of more arguments than the limit allows.
+    limits lim;
+    lim.max_aggregate_size = 2;
+    CHECK(run_all_ways("*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", lim).error == errc::invalid_multibulk_length);
+}
+
 TEST_CASE("inline commands are split as Redis's sdssplitargs splits them") {
     struct vector {
         std::string input;

@@ -165,6 +165,33 @@ private:
         return found;
     }
 
+    // Reads a header's length at cmd[p]: "0" or [1-9][0-9]{0,17}, then CR and one more byte.
+    // Advances p past the line; false (p unchanged) for anything else, which parse() reads.
+    static bool fast_length(const char* cmd, std::size_t size, std::size_t& p, std::uint64_t& out) noexcept {
+        std::size_t i = p;
+        if (i >= size) return false;
+        std::uint64_t v = static_cast<unsigned char>(cmd[i]) - static_cast<unsigned>('0');
+        if (v > 9) return false;
+        ++i;
+        if (v != 0) {
+            const std::size_t last = size - p > 18 ? p + 18 : size; // 18 digits cannot overflow
+            while (i < last) {
+                const unsigned d = static_cast<unsigned char>(cmd[i]) - static_cast<unsigned>('0');
+                if (d > 9) break;
+                v = v * 10 + d;
+                ++i;
+            }
+        }
+        if (i + 2 > size || cmd[i] != '\r') return false;
+        p = i + 2;
+        out = v;
+        return true;
+    }
+    // A whole multibulk command at the front of `cmd`, in the common form (plain lengths,
+    // every byte present, within the limits): its arguments in args() and its length, or 0
+    // when parse() must read it (partial, malformed, or anything it treats specially).
+    std::size_t parse_complete_multibulk(const char* cmd, std::size_t size);
+
     // Splits one inline line at the front of `cmd` into args().
     inline_step parse_inline(std::string_view cmd);
     // Splits an inline line as Redis's sdssplitargs; false on unbalanced quotes.
@@ -201,6 +228,13 @@ inline parse_result request_parser::parse(std::string_view input) {
         const char* const cmd = data + base;
         if (m_state == state::start) {
             if (size == 0) return {parse_status::need_more, skipped};
+            if (cmd[0] == '*') {
+                if (const std::size_t length = parse_complete_multibulk(cmd, size); length != 0) {
+                    m_inline = false;
+                    m_scan_line = std::string_view::npos; // a search begun on a partial count line is over
+                    return {parse_status::complete, base + length};
+                }
+            }
             if (cmd[0] != '*') {
                 const inline_step step = parse_inline(std::string_view(cmd, size));
                 switch (step.outcome) {
@@ -286,6 +320,31 @@ inline parse_result request_parser::parse(std::string_view input) {
         m_pos = 0;
         return {parse_status::complete, consumed};
     }
+}
+
+inline std::size_t request_parser::parse_complete_multibulk(const char* cmd, std::size_t size) {
+    std::size_t p = 1;
+    std::uint64_t count = 0;
+    if (!fast_length(cmd, size, p, count) || count == 0 || count > 2147483647ULL || count > m_limits.max_aggregate_size ||
+        (m_unauthenticated && count > static_cast<std::uint64_t>(unauthenticated_max_count))) {
+        return 0;
+    }
+    // A count the bytes present cannot hold (4 bytes per argument at least) is not sized from.
+    if (count > (size - p) / 4) return 0;
+    m_args.clear();
+    for (std::uint64_t i = 0; i < count; ++i) {
+        std::uint64_t length = 0;
+        if (p >= size || cmd[p] != '$') return 0;
+        ++p;
+        if (!fast_length(cmd, size, p, length) || length > m_limits.max_bulk_length ||
+            (m_unauthenticated && length > static_cast<std::uint64_t>(unauthenticated_max_bulk)) ||
+            length + 2 > size - p) {
+            return 0;
+        }
+        m_args.emplace_back(cmd + p, static_cast<std::size_t>(length));
+        p += static_cast<std::size_t>(length) + 2;
+    }
+    return p;
 }
 
 inline request_parser::inline_step request_parser::parse_inline(std::string_view cmd) {
