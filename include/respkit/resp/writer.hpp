@@ -56,6 +56,15 @@ public:
     }
     /// `$len payload` (binary safe).
     void bulk_string(std::string_view payload) {
+        if (payload.size() <= small_payload) { // one append: a sink's append costs more than these bytes
+            char buf[detail::max_int64_chars + 5 + small_payload];
+            std::size_t n = put_header(buf, '$', payload.size());
+            n += payload.copy(buf + n, payload.size());
+            buf[n++] = '\r';
+            buf[n++] = '\n';
+            append_to(*m_sink, buf, n);
+            return;
+        }
         header('$', payload.size());
         append_to(*m_sink, payload);
         append_to(*m_sink, "\r\n", 2);
@@ -201,8 +210,11 @@ public:
     }
 
 private:
-    void header(char type_byte, std::uint64_t count) {
-        char buf[detail::max_int64_chars + 3];
+    // Payloads up to this size are written with their header and CRLF in one append.
+    static constexpr std::size_t small_payload = 128;
+
+    // Writes `type_byte count CRLF` at `buf` (room for max_int64_chars + 3); returns its length.
+    static std::size_t put_header(char* buf, char type_byte, std::uint64_t count) noexcept {
         buf[0] = type_byte;
         std::size_t n = 1;
         if (count < 10) {
@@ -212,9 +224,22 @@ private:
         }
         buf[n++] = '\r';
         buf[n++] = '\n';
-        append_to(*m_sink, buf, n);
+        return n;
+    }
+    void header(char type_byte, std::uint64_t count) {
+        char buf[detail::max_int64_chars + 3];
+        append_to(*m_sink, buf, put_header(buf, type_byte, count));
     }
     void line(char type_byte, std::string_view text) {
+        if (text.size() <= small_payload) {
+            char buf[small_payload + 3];
+            buf[0] = type_byte;
+            std::size_t n = 1 + text.copy(buf + 1, text.size());
+            buf[n++] = '\r';
+            buf[n++] = '\n';
+            append_to(*m_sink, buf, n);
+            return;
+        }
         append_to(*m_sink, &type_byte, 1);
         append_to(*m_sink, text);
         append_to(*m_sink, "\r\n", 2);
