@@ -140,6 +140,30 @@ TEST_CASE("users replace and remove commands, built-in or not") {
     CHECK(run(d, ctx, "ECHO a\r\n") == "-ERR unknown command 'ECHO', with args beginning with: 'a' \r\n");
 }
 
+TEST_CASE("a session that ran a command sees it replaced, removed and added again in the table") {
+    // A session remembers the entry of the command it ran last (see session::find_last): the
+    // table's changes in between must still count.
+    dispatcher d = echo_dispatcher();
+    server_context ctx;
+    session s(d, ctx);
+    const auto reply_to = [&s](std::string_view request) {
+        s.output_sent(s.pending_output().size());
+        s.feed(request);
+        return std::string(s.pending_output());
+    };
+    CHECK(reply_to("ECHO a\r\n") == "*1\r\n$1\r\na\r\n");
+    CHECK(reply_to("ECHO b\r\n") == "*1\r\n$1\r\nb\r\n");
+    d.add({.name = "echo", .arity = 2}, [](command_call& call) { call.reply().simple_string("replaced"); });
+    CHECK(reply_to("ECHO a\r\n") == "+replaced\r\n");
+    CHECK(d.remove("echo"));
+    CHECK(reply_to("ECHO a\r\n") == "-ERR unknown command 'ECHO', with args beginning with: 'a' \r\n");
+    d.add({.name = "echo", .arity = -1}, [](command_call& call) { call.reply().simple_string("back"); });
+    CHECK(reply_to("ECHO a\r\n") == "+back\r\n");
+    CHECK(reply_to("echo a\r\n") == "+back\r\n");
+    CHECK(reply_to("SET k v\r\n") == "+OK\r\n");
+    CHECK(s.last_command() == "SET");
+}
+
 TEST_CASE("a protocol error is answered, then the session closes without running more") {
     const dispatcher d = echo_dispatcher();
     server_context ctx;

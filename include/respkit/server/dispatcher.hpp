@@ -6,6 +6,7 @@
 /// handler, its statistics, exceptions turned into error replies, propagation).
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <algorithm>
 #include <functional>
@@ -87,6 +88,7 @@ public:
         auto& slot = m_commands[entry->spec.name];
         if (slot) entry->subcommands = std::move(slot->subcommands); // keep subcommands on replace
         slot = std::move(entry);
+        ++m_generation;
         return *slot;
     }
     /// Registers (or replaces) a subcommand of `parent` (registering an empty container
@@ -114,6 +116,7 @@ public:
         if (it == m_commands.end()) return false;
         m_access.catalog().remove(name);
         m_commands.erase(it);
+        ++m_generation;
         return true;
     }
     /// The command called `name` (any case), or nullptr.
@@ -126,6 +129,9 @@ public:
         const auto it = m_commands.find(name);
         return it == m_commands.end() ? nullptr : it->second.get();
     }
+    /// Changes whenever a command is added, replaced or removed: a find() result remembered
+    /// with it stays valid while it does not change.
+    [[nodiscard]] std::uint64_t generation() const noexcept { return m_generation; }
     /// Every command, in no particular order (the catch-all handler is not among them).
     [[nodiscard]] const auto& commands() const noexcept { return m_commands; }
 
@@ -156,7 +162,14 @@ public:
     /// number of arguments, `named` (when given) receives the command that was named.
     [[nodiscard]] const command_entry* resolve(std::span<const std::string_view> args, std::string& error,
                                                const command_entry** named = nullptr) const {
-        const command_entry* entry = args.empty() ? nullptr : find(args[0]);
+        return resolve_found(args, args.empty() ? nullptr : find(args[0]), error, named);
+    }
+    /// resolve() when `found` is find(args[0]) already (a caller that remembers it, see
+    /// generation()).
+    [[nodiscard]] const command_entry* resolve_found(std::span<const std::string_view> args,
+                                                     const command_entry* found, std::string& error,
+                                                     const command_entry** named = nullptr) const {
+        const command_entry* entry = found;
         if (entry == nullptr) {
             if (m_catch_all && !args.empty()) return m_catch_all.get();
             error = unknown_command_message(args);
@@ -282,6 +295,7 @@ private:
     std::unique_ptr<command_entry> m_catch_all;
     std::vector<registered_check> m_checks;
     access_control m_access;
+    std::uint64_t m_generation = 0;
 };
 
 } // namespace respkit::server

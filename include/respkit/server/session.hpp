@@ -173,13 +173,12 @@ public:
     /// blocked on keys it made ready. A rejection replies with Redis's error (and makes a
     /// transaction being queued fail at EXEC).
     void execute(std::span<const std::string_view> args, command_origin origin = command_origin::client) {
-        if (origin == command_origin::client) {
-            m_last_command_at = m_server->now();
-            if (!args.empty()) m_last_command.assign(args[0]);
-        }
+        if (origin == command_origin::client) m_last_command_at = m_server->now();
+        const command_entry* found = nullptr;
+        if (!args.empty()) found = origin == command_origin::client ? find_last(args[0]) : m_dispatcher->find(args[0]);
         std::string error;
         const command_entry* named = nullptr;
-        const command_entry* entry = m_dispatcher->resolve(args, error, &named);
+        const command_entry* entry = m_dispatcher->resolve_found(args, found, error, &named);
         if (entry == nullptr) {
             reject(error, named);
             return;
@@ -674,7 +673,25 @@ private:
     std::uint64_t m_id;
     std::size_t m_db = 0;
     std::string m_name;
+    // The command `name` names, for a command from the client: also its last command.
+    // Most clients repeat a command: the name is compared rather than copied, and the table
+    // entry remembered with it is looked up again only when the table changed.
+    const command_entry* find_last(std::string_view name) {
+        if (std::string_view(m_last_command) != name) {
+            m_last_command.assign(name);
+            m_last_found_generation = no_generation;
+        }
+        if (m_last_found_generation != m_dispatcher->generation()) {
+            m_last_found = m_dispatcher->find(name);
+            m_last_found_generation = m_dispatcher->generation();
+        }
+        return m_last_found;
+    }
+
     std::string m_last_command;
+    static constexpr std::uint64_t no_generation = ~std::uint64_t{0};
+    const command_entry* m_last_found = nullptr;               // find(m_last_command)
+    std::uint64_t m_last_found_generation = no_generation;     // the table's generation then
     std::chrono::steady_clock::time_point m_created = m_server->now();
     std::chrono::steady_clock::time_point m_last_command_at = m_created;
     std::optional<std::chrono::steady_clock::time_point> m_soft_limit_since; // output above the soft limit since
