@@ -33,6 +33,11 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 template <class Visitor>
 concept node_visitor = requires(Visitor& v, const node& n) { v(n); };
 
+/// A visitor that also takes an integer's number: the parser then calls `v(node, number)` for
+/// integers (with the number it has already read from the digits) instead of `v(node)`.
+template <class Visitor>
+concept integer_visitor = node_visitor<Visitor> && requires(Visitor& v, const node& n, std::int64_t i) { v(n, i); };
+
 /// Parses RESP2 and RESP3 messages, one top-level message per `parse` call.
 ///
 /// - Zero-copy: each node's `value` views the `input` of the `parse` call that emitted it.
@@ -167,6 +172,7 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
 
         node n{};
         n.depth = level;
+        std::int64_t integer = 0; // an integer's number
         bool opens = false;      // the element is an aggregate that now expects children
         std::size_t after = next; // where the element ends (if it does not open)
 
@@ -174,8 +180,8 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
         case '+': n.type = type::simple_string; n.value = line; break;
         case '-': n.type = type::simple_error; n.value = line; break;
         case ':': {
-            std::int64_t v = 0;
-            if (!have_number && !detail::parse_int64(line, v)) return fail(errc::invalid_integer, start + 1);
+            integer = static_cast<std::int64_t>(number);
+            if (!have_number && !detail::parse_int64(line, integer)) return fail(errc::invalid_integer, start + 1);
             n.type = type::integer;
             n.value = line;
             break;
@@ -296,7 +302,12 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
             return fail(errc::invalid_type_byte, start);
         }
 
-        visit(static_cast<const node&>(n));
+        if constexpr (integer_visitor<Visitor>) {
+            if (n.type == type::integer) visit(static_cast<const node&>(n), integer);
+            else visit(static_cast<const node&>(n));
+        } else {
+            visit(static_cast<const node&>(n));
+        }
         m_pos = after;
         m_scan = after;
 

@@ -19,6 +19,16 @@
 #include "respkit/resp/types.hpp"
 #include "respkit/version.hpp"
 
+// For the few small functions the parser calls per element, which the compiler would
+// otherwise keep out of line (a call and its register saves per element).
+#if !defined(RESPKIT_ALWAYS_INLINE)
+#if defined(__GNUC__)
+#define RESPKIT_ALWAYS_INLINE [[gnu::always_inline]] inline
+#else
+#define RESPKIT_ALWAYS_INLINE inline
+#endif
+#endif
+
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 class value_assembler;
 }
@@ -37,7 +47,9 @@ public:
     /// A RESP3 null.
     value() noexcept = default;
     /// Frees the value's block.
-    ~value() { std::free(m_block); }
+    ~value() {
+        if (m_block != nullptr) std::free(m_block);
+    }
     /// Deep copy without recursion.
     value(const value& other) { copy_from(other); }
     /// Deep copy without recursion.
@@ -127,7 +139,7 @@ public:
     /// included); the decimal text of integers is not stored here (use integer()).
     [[nodiscard]] std::string_view string() const noexcept {
         if (!holds_bytes(m_node.type)) return {};
-        if (!m_node.offset) return std::string_view(m_node.data, static_cast<std::size_t>(m_node.size));
+        if (!m_node.offset) return std::string_view(m_node.data(), static_cast<std::size_t>(m_node.size));
         return std::string_view(base() + m_node.payload(), static_cast<std::size_t>(m_node.size));
     }
     /// A verbatim string's text without its format prefix; other strings as string().
@@ -201,9 +213,9 @@ private:
         static constexpr std::size_t inline_capacity = 16;
 
         std::uint64_t size = 0;            // byte or element count
-        char data[16] = {};                // payload (integer, boolean, or offset of the bytes
+        std::uint64_t words[2] = {};       // payload (integer, boolean, or offset of the bytes
                                            // or elements), then the attributes' offset; or the
-                                           // bytes themselves
+                                           // bytes themselves (data())
         std::uint32_t attribute_count = 0; // attribute elements (twice the pairs)
         resp::type type = type::null;
         bool offset = false;               // the payload is an offset (bytes or elements)
@@ -216,24 +228,21 @@ private:
             n.set_payload(payload);
             return n;
         }
-        [[nodiscard]] std::int64_t payload() const noexcept {
-            std::int64_t v = 0;
-            std::memcpy(&v, data, sizeof v);
-            return v;
-        }
-        void set_payload(std::int64_t v) noexcept { std::memcpy(data, &v, sizeof v); }
-        [[nodiscard]] std::int64_t attributes() const noexcept {
-            std::int64_t v = 0;
-            std::memcpy(&v, data + 8, sizeof v);
-            return v;
-        }
-        void set_attributes(std::int64_t v) noexcept { std::memcpy(data + 8, &v, sizeof v); }
+        [[nodiscard]] char* data() noexcept { return reinterpret_cast<char*>(words); }
+        [[nodiscard]] const char* data() const noexcept { return reinterpret_cast<const char*>(words); }
+        [[nodiscard]] std::int64_t payload() const noexcept { return static_cast<std::int64_t>(words[0]); }
+        void set_payload(std::int64_t v) noexcept { words[0] = static_cast<std::uint64_t>(v); }
+        [[nodiscard]] std::int64_t attributes() const noexcept { return static_cast<std::int64_t>(words[1]); }
+        void set_attributes(std::int64_t v) noexcept { words[1] = static_cast<std::uint64_t>(v); }
         [[nodiscard]] bool is_inline() const noexcept { return holds_bytes(type) && !offset; }
     };
     // A block: its data size, then the data (aligned for values).
     static constexpr std::size_t block_header = 16;
 
     explicit value(const node_data& n) noexcept : m_node(n) {}
+    value(std::uint64_t size, std::uint64_t head, std::uint64_t tail, std::uint32_t attribute_count, resp::type t,
+          bool offset, char* block) noexcept
+        : m_node{size, {head, tail}, attribute_count, t, offset}, m_block(block) {}
 
     // (Bit masks: these run for every element built or read.)
     static constexpr bool holds_number(resp::type t) noexcept { return t == type::integer || t == type::boolean; }
@@ -261,7 +270,7 @@ private:
     static value string_value(resp::type t, std::string_view bytes) {
         value v(node_data::make(t, 0, bytes.size(), bytes.size() > node_data::inline_capacity));
         if (!v.m_node.offset) {
-            if (!bytes.empty()) std::memcpy(v.m_node.data, bytes.data(), bytes.size());
+            if (!bytes.empty()) std::memcpy(v.m_node.data(), bytes.data(), bytes.size());
         } else {
             v.m_block = allocate_block(bytes.size());
             std::memcpy(v.m_block + block_header, bytes.data(), bytes.size());
@@ -307,6 +316,8 @@ public:
             m_next_capacity = other.m_next_capacity;
             m_nodes = std::move(other.m_nodes);
             m_frames = std::move(other.m_frames);
+            m_depth = other.m_depth;
+            m_root = other.m_root;
             m_slot = other.m_slot;
             m_remaining = other.m_remaining;
             m_attributes = other.m_attributes;
@@ -323,7 +334,7 @@ public:
     /// Drops any partial value.
     void reset() noexcept {
         m_nodes.clear();
-        m_frames.clear();
+        m_depth = 0;
         m_remaining = 1;
         m_used = 0;
         m_attribute_count = 0;
@@ -332,10 +343,20 @@ public:
     }
 
     /// A string-like scalar (copied).
-    void bytes(resp::type t, std::string_view payload) {
+    RESPKIT_ALWAYS_INLINE void bytes(resp::type t, std::string_view payload) {
+        if (payload.size() <= resp::value::node_data::inline_capacity && m_attribute_count == 0) {
+            resp::value::node_data& n = next_node(t);
+            n.size = payload.size();
+            std::uint64_t head = 0, tail = 0;
+            load_short(payload.data(), payload.size(), head, tail);
+            n.words[0] = head;
+            n.words[1] = tail;
+            element_done();
+            return;
+        }
         resp::value::node_data n = resp::value::node_data::make(t, 0, payload.size());
         if (payload.size() <= n.inline_capacity) {
-            if (!payload.empty()) std::memcpy(n.data, payload.data(), payload.size());
+            if (!payload.empty()) std::memcpy(n.data(), payload.data(), payload.size());
         } else {
             n.set_payload(store(payload));
             n.offset = true;
@@ -344,13 +365,21 @@ public:
         element_done();
     }
     /// An integer or boolean.
-    void number(resp::type t, std::int64_t n) {
-        emit(resp::value::node_data::make(t, n, 0));
+    RESPKIT_ALWAYS_INLINE void number(resp::type t, std::int64_t n) {
+        if (m_attribute_count == 0) {
+            next_node(t).set_payload(n);
+        } else {
+            emit(resp::value::node_data::make(t, n, 0));
+        }
         element_done();
     }
     /// A scalar without payload (the nulls).
-    void empty(resp::type t) {
-        emit(resp::value::node_data::make(t, 0, 0));
+    RESPKIT_ALWAYS_INLINE void empty(resp::type t) {
+        if (m_attribute_count == 0) {
+            (void)next_node(t);
+        } else {
+            emit(resp::value::node_data::make(t, 0, 0));
+        }
         element_done();
     }
     /// An aggregate (or attribute) with `children` elements to follow, or unknown_size when
@@ -362,7 +391,7 @@ public:
             return;
         }
         if (t == resp::type::attribute) { // its pairs are no element: they wait on the stack
-            m_frames.push_back(frame{m_remaining, m_slot, 0, frame_kind::attribute, m_direct, m_nodes.size()});
+            push_frame(frame{m_remaining, m_slot, 0, frame_kind::attribute, m_direct, m_nodes.size()});
             m_direct = false;
             m_remaining = children;
             return;
@@ -371,21 +400,28 @@ public:
             const std::size_t bytes = static_cast<std::size_t>(children) * sizeof(resp::value);
             const std::size_t at = align(bytes);
             m_used = at + bytes;
-            const std::size_t where = emit(resp::value::node_data::make(t, static_cast<std::int64_t>(at), children, true));
-            m_frames.push_back(frame{m_remaining, m_slot, where, frame_kind::direct, m_direct});
+            if (m_attribute_count == 0) {
+                std::int64_t self = 0;
+                resp::value::node_data& n = next_node(t, self);
+                n.size = children;
+                n.offset = true;
+                n.set_payload(static_cast<std::int64_t>(at) - self);
+            } else {
+                (void)emit(resp::value::node_data::make(t, static_cast<std::int64_t>(at), children, true));
+            }
+            push_frame(frame{m_remaining, m_slot, 0, frame_kind::direct, m_direct});
             m_slot = at;
             m_direct = true;
         } else {
             const std::size_t where = emit(resp::value::node_data::make(t, 0, 0, true));
-            m_frames.push_back(frame{m_remaining, m_slot, where, frame_kind::stacked, m_direct});
-            m_frames.back().first = m_nodes.size();
+            push_frame(frame{m_remaining, m_slot, where, frame_kind::stacked, m_direct, m_nodes.size()});
             m_direct = false;
         }
         m_remaining = children;
     }
     /// A streamed string, filled by string_part() and ended by close().
     void open_string() {
-        m_frames.push_back(frame{m_remaining, m_slot, m_used, frame_kind::string, m_direct});
+        push_frame(frame{m_remaining, m_slot, m_used, frame_kind::string, m_direct});
         m_remaining = resp::unknown_size;
     }
     /// More bytes of the streamed string being built (nothing else is stored meanwhile, so its
@@ -393,16 +429,16 @@ public:
     void string_part(std::string_view part) { (void)store(part); }
     /// Ends the streamed string or aggregate being built.
     void close() {
-        const frame f = m_frames.back();
+        const frame f = m_frames[m_depth - 1];
         if (f.kind == frame_kind::string) {
-            m_frames.pop_back();
+            --m_depth;
             m_remaining = f.remaining;
             const std::size_t size = m_used - f.where;
             resp::value::node_data n =
                 resp::value::node_data::make(resp::type::bulk_string, static_cast<std::int64_t>(f.where), size, true);
             if (size <= n.inline_capacity) { // short: kept in the node as any short string
                 n.offset = false;
-                std::memcpy(n.data, m_buffer + resp::value::block_header + f.where, size);
+                std::memcpy(n.data(), m_buffer + resp::value::block_header + f.where, size);
                 m_used = f.where;
             }
             emit(n);
@@ -447,28 +483,35 @@ public:
 
     /// The value built (call when done()); gets ready for the next one.
     [[nodiscard]] resp::value take() {
-        if (!m_done || m_nodes.empty()) {
+        if (!m_done) {
             reset();
             return resp::value();
         }
-        resp::value v(m_nodes.front());
+        char* block = nullptr;
         if (m_used != 0) {
             // The value takes the buffer itself (trimmed when much is unused); the next value
             // starts a buffer sized as this one.
-            char* block = m_buffer;
+            block = m_buffer;
             if (m_capacity - m_used > m_capacity / 4) {
                 block = static_cast<char*>(std::realloc(m_buffer, resp::value::block_header + m_used));
                 if (block == nullptr) block = m_buffer;
             }
             std::memcpy(block, &m_used, sizeof m_used);
-            v.m_block = block;
             m_buffer = nullptr;
             m_capacity = 0;
             m_next_capacity = m_used < max_first_capacity ? m_used : max_first_capacity;
         }
         if (m_nodes.capacity() > max_kept_nodes) m_nodes = {};
+        // The root field by field, in the widths it was just written with, and straight into
+        // the value returned (volatile: not merged into wider loads, and no temporary, which
+        // would wait for those stores to complete).
+        const volatile resp::value::node_data& root = m_root;
+        const std::uint64_t size = root.size, head = root.words[0], tail = root.words[1];
+        const std::uint32_t attribute_count = root.attribute_count;
+        const resp::type t = root.type;
+        const bool offset = root.offset;
         reset();
-        return v;
+        return resp::value(size, head, tail, attribute_count, t, offset, block);
     }
 
 private:
@@ -485,8 +528,9 @@ private:
     struct frame {
         std::uint64_t remaining; // the parent's elements still expected when this one opened
         std::size_t slot;        // the parent's next slot, when it is direct
-        std::size_t where;       // the aggregate's node: its slot if the parent is direct,
-                                 // else its index in m_nodes (string: where its bytes start)
+        std::size_t where;       // stacked: the aggregate's node, its slot if the parent is
+                                 // direct, else its index in m_nodes (or root); string: where
+                                 // its bytes start
         frame_kind kind;
         bool direct;             // the parent is direct
         std::size_t first = 0;   // stacked, attribute: index of the first element in m_nodes
@@ -527,7 +571,7 @@ private:
     std::size_t emit(resp::value::node_data n) {
         if (m_attribute_count != 0) {
             if (n.is_inline()) { // a string with attributes keeps its bytes in the block
-                n.set_payload(store(std::string_view(n.data, static_cast<std::size_t>(n.size))));
+                n.set_payload(store(std::string_view(n.data(), static_cast<std::size_t>(n.size))));
                 n.offset = true;
             }
             n.set_attributes(m_attributes);
@@ -540,14 +584,80 @@ private:
             m_slot += sizeof(resp::value);
             return slot;
         }
+        if (m_depth == 0) {
+            m_root = n;
+            return root;
+        }
         m_nodes.push_back(n);
         return m_nodes.size() - 1;
     }
+    // The next element's node, zeroed but for its type (no attributes wait); `self` is its
+    // offset in the block when it sits in a direct parent's array (its offsets count from there).
+    RESPKIT_ALWAYS_INLINE resp::value::node_data& next_node(resp::type t, std::int64_t& self) {
+        resp::value::node_data* n = nullptr;
+        if (m_direct) {
+            self = static_cast<std::int64_t>(m_slot);
+            n = &(::new (static_cast<void*>(m_buffer + resp::value::block_header + m_slot)) resp::value())->m_node;
+            m_slot += sizeof(resp::value);
+        } else if (m_depth == 0) {
+            // Field by field: a temporary copied whole would be read back in wider loads than
+            // it was written with (a store-forwarding stall on every message).
+            m_root.size = 0;
+            m_root.set_payload(0);
+            m_root.set_attributes(0);
+            m_root.attribute_count = 0;
+            m_root.offset = false;
+            n = &m_root;
+        } else {
+            n = &stacked_node();
+        }
+        n->type = t;
+        return *n;
+    }
+    resp::value::node_data& stacked_node() { return m_nodes.emplace_back(); }
+    RESPKIT_ALWAYS_INLINE resp::value::node_data& next_node(resp::type t) {
+        std::int64_t self = 0;
+        return next_node(t, self);
+    }
+    void push_frame(const frame& f) {
+        if (m_depth == m_frames.size()) m_frames.resize(m_depth < 8 ? 8 : m_depth * 2);
+        m_frames[m_depth++] = f;
+    }
+    // The bytes of a string of at most 16 bytes as two words, zero past its end, read without
+    // a library call (overlapping loads) and stored whole, so that copying the node later reads
+    // them as they were written.
+    static void load_short(const char* from, std::size_t n, std::uint64_t& head, std::uint64_t& tail) noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (n >= 8) {
+            std::memcpy(&head, from, 8);
+            std::memcpy(&tail, from + n - 8, 8);
+            tail = n == 8 ? 0 : tail >> ((16 - n) * 8);
+        } else if (n >= 4) {
+            std::uint32_t first = 0, last = 0;
+            std::memcpy(&first, from, 4);
+            std::memcpy(&last, from + n - 4, 4);
+            head = first | static_cast<std::uint64_t>(last) << ((n - 4) * 8);
+            tail = 0;
+        } else if (n != 0) {
+            head = static_cast<std::uint64_t>(static_cast<unsigned char>(from[0])) |
+                   static_cast<std::uint64_t>(static_cast<unsigned char>(from[n / 2])) << (n / 2 * 8) |
+                   static_cast<std::uint64_t>(static_cast<unsigned char>(from[n - 1])) << ((n - 1) * 8);
+            tail = 0;
+        } else {
+            head = tail = 0;
+        }
+#else
+        char bytes[16] = {};
+        if (n != 0) std::memcpy(bytes, from, n);
+        std::memcpy(&head, bytes, 8);
+        std::memcpy(&tail, bytes + 8, 8);
+#endif
+    }
     // The last element of the innermost aggregate is complete: close every aggregate it
     // completes. (A streamed one expects unknown_size elements: never reached.)
-    void element_done() {
+    RESPKIT_ALWAYS_INLINE void element_done() {
         while (--m_remaining == 0) {
-            if (m_frames.empty()) {
+            if (m_depth == 0) {
                 m_done = true;
                 return;
             }
@@ -557,8 +667,7 @@ private:
     // Closes the innermost aggregate: a stacked one's elements are written as one array. Returns
     // false for an attribute (its pairs wait for the next element; it is no element itself).
     bool complete_top() {
-        const frame f = m_frames.back();
-        m_frames.pop_back();
+        const frame f = m_frames[--m_depth];
         m_remaining = f.remaining;
         m_slot = f.slot;
         m_direct = f.direct;
@@ -578,8 +687,9 @@ private:
             node->m_node.set_payload(static_cast<std::int64_t>(at) - static_cast<std::int64_t>(f.where));
             node->m_node.size = count;
         } else {
-            m_nodes[f.where].set_payload(static_cast<std::int64_t>(at));
-            m_nodes[f.where].size = count;
+            resp::value::node_data& node = f.where == root ? m_root : m_nodes[f.where];
+            node.set_payload(static_cast<std::int64_t>(at));
+            node.size = count;
         }
         return true;
     }
@@ -588,8 +698,11 @@ private:
     std::size_t m_capacity = 0;
     std::size_t m_used = 0;
     std::size_t m_next_capacity = 0; // the last value's size: a first guess for the next
-    std::vector<resp::value::node_data> m_nodes; // the root, and elements of stacked aggregates
-    std::vector<frame> m_frames;                 // the open aggregates, outermost first
+    static constexpr std::size_t root = ~std::size_t{0}; // a frame's `where`: m_root
+    resp::value::node_data m_root;               // the top-level element
+    std::vector<resp::value::node_data> m_nodes; // elements of stacked aggregates
+    std::vector<frame> m_frames;                 // the open aggregates, outermost first (m_depth)
+    std::size_t m_depth = 0;
     std::size_t m_slot = 0;                      // next slot of the innermost direct aggregate
     std::uint64_t m_remaining = 1;               // elements the innermost one still expects
     std::int64_t m_attributes = 0;               // attribute pairs for the next element

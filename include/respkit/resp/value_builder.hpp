@@ -25,7 +25,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 class value_builder {
 public:
     /// Adds one node (called by the parser).
-    void operator()(const node& n) {
+    RESPKIT_ALWAYS_INLINE void operator()(const node& n) {
         switch (n.type) {
         case type::integer: m_assembler.number(type::integer, integer(n.value)); return;
         case type::boolean: m_assembler.number(type::boolean, n.value == "t" ? 1 : 0); return;
@@ -46,6 +46,9 @@ public:
         default: m_assembler.bytes(n.type, n.value); return;
         }
     }
+
+    /// Adds an integer whose number the parser has read (called by the parser).
+    RESPKIT_ALWAYS_INLINE void operator()(const node&, std::int64_t number) { m_assembler.number(type::integer, number); }
 
     /// True once a whole top-level value has been built.
     [[nodiscard]] bool done() const noexcept { return m_assembler.done(); }
