@@ -28,16 +28,19 @@ struct decode_totals {
 decode_totals decode(std::FILE* in, const char* name, bool count_only) {
     using namespace respkit::resp;
     decode_totals totals;
-    input_buffer buffer(64 * 1024);
+    constexpr std::size_t read_size = 256 * 1024;
+    input_buffer buffer(read_size);
     traffic_reader reader;
     traffic_message message;
     std::size_t offset = 0; // of buffer.data() in the input
     std::string text;
     std::string inline_error;
     bool eof = false;
+    std::size_t done = 0; // bytes of buffer.data() read as whole messages, not consumed yet
     while (true) {
         // Counting needs no value: the zero-copy path (nothing allocated per message).
-        const parse_result r = count_only ? reader.skip(buffer.data(), inline_error) : reader.next(buffer.data(), message);
+        const std::string_view input = buffer.data().substr(done);
+        const parse_result r = count_only ? reader.skip(input, inline_error) : reader.next(input, message);
         if (r.status == parse_status::complete) {
             ++totals.messages;
             const std::string& error = count_only ? inline_error : message.inline_error;
@@ -50,10 +53,12 @@ decode_totals decode(std::FILE* in, const char* name, bool count_only) {
                 format_cli(message.value, text);
                 std::fwrite(text.data(), 1, text.size(), stdout);
             }
-            buffer.consume(r.consumed);
+            done += r.consumed; // consumed with the rest of the buffer's whole messages, at once
             offset += r.consumed;
             continue;
         }
+        buffer.consume(done);
+        done = 0;
         if (r.status == parse_status::error) {
             std::fprintf(stderr, "%s: offset %zu: protocol error: %s\n", name, offset + r.consumed,
                          reader.error().message().c_str());
@@ -63,7 +68,7 @@ decode_totals decode(std::FILE* in, const char* name, bool count_only) {
         buffer.consume(r.consumed);
         offset += r.consumed;
         if (eof) break;
-        auto space = buffer.prepare(64 * 1024);
+        auto space = buffer.prepare(read_size);
         const std::size_t n = std::fread(space.data(), 1, space.size(), in);
         buffer.commit(n);
         if (n == 0) {

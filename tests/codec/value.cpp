@@ -1,10 +1,12 @@
 // Owning values: building from nodes (attributes, streamed types), equality, deep copies and
 // destruction without recursion, moves, elements copied alone, empty aggregates, attributes and
 // streamed strings in aggregates built in place or on the stack, one builder
-// for many messages, writing back in RESP3 and RESP2, redis-cli formatting.
+// for many messages, strings of every length around the in-node size, integers handed over by
+// the parser, writing back in RESP3 and RESP2, redis-cli formatting.
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -286,4 +288,64 @@ TEST_CASE("attributes and streamed elements inside aggregates too large to be bu
     const value copy = v[198]; // an element with attributes, copied alone
     CHECK(copy == v[198]);
     CHECK(to_resp(copy) == "|1\r\n+d\r\n:2\r\n*1\r\n|1\r\n+e\r\n:3\r\n$1\r\nx\r\n");
+}
+
+TEST_CASE("strings of every length around the in-node size, alone and in aggregates of both kinds") {
+    // 0-40 bytes: kept in the node (at most 16) or in the block, at the top, in an aggregate
+    // written in place and in one too large for that (200 elements), with bytes that differ
+    // at every position.
+    for (std::size_t n = 0; n <= 40; ++n) {
+        CAPTURE(n);
+        std::string text;
+        for (std::size_t i = 0; i < n; ++i) text += static_cast<char>('A' + i % 26 + (i / 26) * 6);
+        const std::string bulk = "$" + std::to_string(n) + "\r\n" + text + "\r\n";
+        const value alone = parsed(bulk);
+        CHECK(alone.string() == text);
+        CHECK(alone == value::bulk_string(text));
+        if (!text.empty()) {
+            const value simple = parsed("+" + text + "\r\n");
+            CHECK(simple == value::simple_string(text));
+        }
+        for (const std::size_t count : {std::size_t{3}, std::size_t{200}}) {
+            std::string bytes = "*" + std::to_string(count) + "\r\n";
+            for (std::size_t i = 0; i < count; ++i) bytes += i % 2 == 0 ? bulk : ":" + std::to_string(i) + "\r\n";
+            const value v = parsed(bytes);
+            REQUIRE(v.size() == count);
+            CHECK(v[0].string() == text);
+            CHECK(v[count - 1].string() == ((count - 1) % 2 == 0 ? text : ""));
+            CHECK(v[1].integer() == 1);
+            CHECK(value(v) == v);
+        }
+    }
+}
+
+TEST_CASE("integers reach the builder as the parser read them") {
+    struct numbers {
+        std::vector<std::int64_t> seen;
+        std::size_t plain_calls = 0;
+        void operator()(const node&) { ++plain_calls; }
+        void operator()(const node& n, std::int64_t number) {
+            CHECK(n.type == type::integer);
+            seen.push_back(number);
+        }
+    };
+    static_assert(integer_visitor<numbers>);
+    static_assert(integer_visitor<value_builder>);
+    const std::string bytes = "*8\r\n:0\r\n:-1\r\n:1\r\n:-10\r\n:70\r\n:999999999999999999\r\n"
+                              ":9223372036854775807\r\n:-9223372036854775808\r\n";
+    parser p;
+    numbers visitor;
+    REQUIRE(p.parse(bytes, visitor) == parse_result{parse_status::complete, bytes.size()});
+    CHECK(visitor.plain_calls == 1); // the array
+    CHECK(visitor.seen == std::vector<std::int64_t>{0, -1, 1, -10, 70, 999999999999999999, INT64_MAX, INT64_MIN});
+    const value v = parsed(bytes);
+    REQUIRE(v.size() == 8);
+    for (std::size_t i = 0; i < 8; ++i) CHECK(v[i].integer() == visitor.seen[i]);
+    // -1 read on the fast path: a null bulk string, a null array, and refused where it is no length.
+    CHECK(parsed("$-1\r\n").type() == type::null_bulk_string);
+    CHECK(parsed("*-1\r\n").type() == type::null_array);
+    CHECK(parse_value("$-12\r\n").result.status == parse_status::error);
+    CHECK(parse_value("*-2\r\n").result.status == parse_status::error);
+    CHECK(parse_value("~-1\r\n").result.status == parse_status::error);
+    CHECK(parse_value(":-1x\r\n").result.status == parse_status::error);
 }

@@ -16,17 +16,26 @@
 #include "respkit/resp/types.hpp"
 #include "respkit/version.hpp"
 
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
+// The RESP type bytes as two 64-bit masks (bytes 0-63, 64-127): one shift per test, where a
+// switch compiled to a chain of compares on every element.
+constexpr std::uint64_t marker_mask(unsigned from) noexcept {
+    std::uint64_t mask = 0;
+    for (const char c : std::string_view("+-:$*_#,(!=%~|>;.")) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u >= from && u < from + 64) mask |= std::uint64_t{1} << (u - from);
+    }
+    return mask;
+}
+} // namespace respkit::detail
+
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// True for every byte that may start a RESP element.
 [[nodiscard]] constexpr bool is_marker(char c) noexcept {
-    switch (c) {
-    case '+': case '-': case ':': case '$': case '*': case '_': case '#': case ',': case '(':
-    case '!': case '=': case '%': case '~': case '|': case '>': case ';': case '.':
-        return true;
-    default:
-        return false;
-    }
+    constexpr std::uint64_t low = respkit::detail::marker_mask(0), high = respkit::detail::marker_mask(64);
+    const auto u = static_cast<unsigned char>(c);
+    return u < 64 ? (low >> u & 1u) != 0 : u < 128 && (high >> (u - 64) & 1u) != 0;
 }
 
 /// What the parser calls for each element: any callable taking `const node&`.
@@ -126,7 +135,8 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
         if (!is_marker(marker_byte)) return fail(errc::invalid_type_byte, start);
 
         // Fast path for the most common lines, `$len`, `*count` and `:int` with a positive
-        // number of up to 18 digits: read the digits and find the line end in one pass.
+        // number of up to 18 digits, or -1 (`$-1`, `*-1`): read the digits and find the line
+        // end in one pass.
         std::size_t lf = 0;
         bool have_number = false;
         std::uint64_t number = 0;
@@ -141,6 +151,9 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
                 }
             } else if (first == '0') {
                 ++i;
+            } else if (first == '-' && data[i + 1] == '1') {
+                i += 2;
+                number = ~std::uint64_t{0}; // -1 once converted to a signed length or integer
             }
             if (i > start + 1 && i + 1 < size && data[i] == '\r' && data[i + 1] == '\n') {
                 lf = i + 1;

@@ -545,7 +545,8 @@ private:
     void grow(std::size_t more) {
         std::size_t capacity = m_capacity != 0 ? m_capacity * 2 : m_next_capacity < 64 ? 64 : m_next_capacity;
         while (capacity - m_used < more) capacity *= 2;
-        auto* grown = static_cast<char*>(std::realloc(m_buffer, resp::value::block_header + capacity));
+        auto* grown = static_cast<char*>(m_buffer == nullptr ? std::malloc(resp::value::block_header + capacity)
+                                                             : std::realloc(m_buffer, resp::value::block_header + capacity));
         if (grown == nullptr) throw std::bad_alloc();
         m_buffer = grown;
         m_capacity = capacity;
