@@ -80,7 +80,7 @@ public:
 
     /// Forgets any partial message and any error.
     void reset() noexcept {
-        m_stack.clear();
+        m_depth = 0;
         m_pos = 0;
         m_scan = 0;
         m_error = {};
@@ -110,11 +110,14 @@ private:
     }
 
     [[nodiscard]] std::uint32_t depth() const noexcept {
-        return static_cast<std::uint32_t>(m_stack.size());
+        return static_cast<std::uint32_t>(m_depth);
     }
 
     resp::limits m_limits{};
+    // The open aggregates, outermost first: m_stack[0, m_depth) (grown, never shrunk, so that
+    // opening one is a store and not a call).
     std::vector<frame> m_stack;
+    std::size_t m_depth = 0;
     std::size_t m_pos = 0;  // where the next element starts, relative to the message start
     std::size_t m_scan = 0; // where the search for the current line's LF resumes
     std::error_code m_error{};
@@ -179,7 +182,7 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
         std::uint32_t level = depth();
 
         // A stream continuation only makes sense inside its stream.
-        if (!m_stack.empty() && m_stack.back().type == type::streamed_string && marker_byte != ';') {
+        if (m_depth != 0 && m_stack[m_depth - 1].type == type::streamed_string && marker_byte != ';') {
             return fail(errc::invalid_stream, start);
         }
 
@@ -225,7 +228,7 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
         case '=':
         case ';': {
             if (marker_byte == ';') {
-                if (m_stack.empty() || m_stack.back().type != type::streamed_string) {
+                if (m_depth == 0 || m_stack[m_depth - 1].type != type::streamed_string) {
                     return fail(errc::invalid_stream, start);
                 }
                 n.type = type::streamed_string_part;
@@ -305,8 +308,8 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
         }
         case '.':
             // Only a streamed aggregate ends with `.`, and a map only after a whole pair.
-            if (!line.empty() || m_stack.empty() || m_stack.back().remaining != unknown_size ||
-                m_stack.back().type == type::streamed_string || m_stack.back().odd) {
+            if (!line.empty() || m_depth == 0 || m_stack[m_depth - 1].remaining != unknown_size ||
+                m_stack[m_depth - 1].type == type::streamed_string || m_stack[m_depth - 1].odd) {
                 return fail(errc::invalid_stream, start);
             }
             n.type = type::stream_end;
@@ -325,7 +328,8 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
         m_scan = after;
 
         if (opens) {
-            m_stack.push_back(frame{n.type, n.child_count(), false});
+            if (m_depth == m_stack.size()) m_stack.resize(m_depth < 8 ? 8 : m_depth * 2);
+            m_stack[m_depth++] = frame{n.type, n.child_count(), false};
             continue;
         }
 
@@ -333,13 +337,13 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
         if (n.type == type::attribute) continue; // an empty attribute `|0` describes the next
         if (n.type == type::streamed_string_part) {
             if (!n.value.empty()) continue; // more chunks follow
-            m_stack.pop_back();             // `;0` ends the streamed string
+            --m_depth;                      // `;0` ends the streamed string
         } else if (n.type == type::stream_end) {
-            m_stack.pop_back();
+            --m_depth;
         }
         bool completes_message = true;
-        while (!m_stack.empty()) {
-            frame& top = m_stack.back();
+        while (m_depth != 0) {
+            frame& top = m_stack[m_depth - 1];
             if (top.remaining == unknown_size) {
                 top.odd = !top.odd && top.type == type::map;
                 completes_message = false;
@@ -350,14 +354,14 @@ parse_result parser::parse(std::string_view input, Visitor&& visit) {
                 break;
             }
             const bool was_attribute = top.type == type::attribute;
-            m_stack.pop_back();
+            --m_depth;
             if (was_attribute) {
                 // An attribute describes the next element; it is not an element itself.
                 completes_message = false;
                 break;
             }
         }
-        if (completes_message && m_stack.empty()) {
+        if (completes_message && m_depth == 0) {
             const std::size_t consumed = m_pos;
             m_pos = 0;
             m_scan = 0;
