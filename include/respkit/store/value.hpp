@@ -14,14 +14,13 @@
 #include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
-#include <variant>
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
@@ -84,13 +83,16 @@ using zset_value = sorted_set;
 /// Scratch space for the decimal form of an integer-encoded string.
 using int_chars = std::array<char, max_int64_chars>;
 
-/// A value stored under a key. Strings that are the canonical decimal form of an int64
-/// are stored as the integer, so INCR does not reparse; all other kinds own their
-/// container through one pointer, keeping this object small (40 bytes). A string changed
-/// in place (APPEND, SETRANGE) carries a raw-encoding hint in the variant's index, so
-/// OBJECT ENCODING says "raw" as Redis does, at no cost in size.
+/// A value stored under a key, in 20 bytes. Strings of up to 18 bytes live inline (no
+/// heap allocation), strings that are the canonical decimal form of an int64 are stored
+/// as the integer, so INCR does not reparse; longer strings and every other kind own their
+/// storage through one pointer. A string changed in place (APPEND, SETRANGE) carries a
+/// raw-encoding hint, so OBJECT ENCODING says "raw" as Redis does.
 class value {
 public:
+    /// Bytes a string can have and still be stored inline.
+    static constexpr std::size_t inline_capacity = 18;
+
     /// An empty string.
     value() noexcept = default;
 
@@ -111,7 +113,7 @@ public:
     /// An integer-encoded string.
     [[nodiscard]] static value from_int(std::int64_t number) noexcept {
         value v;
-        v.m_data.emplace<int_index>(number);
+        v.assign_int(number);
         return v;
     }
 
@@ -120,45 +122,64 @@ public:
         value v;
         switch (kind) {
         case value_kind::string: break;
-        case value_kind::list: v.m_data.emplace<list_index>(std::make_unique<list_value>()); break;
-        case value_kind::hash: v.m_data.emplace<hash_index>(std::make_unique<hash_value>()); break;
-        case value_kind::set: v.m_data.emplace<set_index>(std::make_unique<set_value>()); break;
-        case value_kind::zset: v.m_data.emplace<zset_index>(std::make_unique<zset_value>()); break;
+        case value_kind::list: v.set_pointer(list_tag, new list_value()); break;
+        case value_kind::hash: v.set_pointer(hash_tag, new hash_value()); break;
+        case value_kind::set: v.set_pointer(set_tag, new set_value()); break;
+        case value_kind::zset: v.set_pointer(zset_tag, new zset_value()); break;
         }
         return v;
     }
 
-    value(value&&) noexcept = default;            ///< move
-    value& operator=(value&&) noexcept = default; ///< move
-    value(const value&) = delete;                 ///< use clone()
-    value& operator=(const value&) = delete;      ///< use clone()
-    ~value() = default;
+    /// Move; leaves `other` an empty string.
+    value(value&& other) noexcept {
+        std::memcpy(m_storage, other.m_storage, sizeof m_storage);
+        m_size = other.m_size;
+        m_tag = other.m_tag;
+        other.m_size = 0;
+        other.m_tag = inline_tag;
+    }
+    /// Move; leaves `other` an empty string.
+    value& operator=(value&& other) noexcept {
+        if (this != &other) {
+            release();
+            std::memcpy(m_storage, other.m_storage, sizeof m_storage);
+            m_size = other.m_size;
+            m_tag = other.m_tag;
+            other.m_size = 0;
+            other.m_tag = inline_tag;
+        }
+        return *this;
+    }
+    value(const value&) = delete;            ///< use clone()
+    value& operator=(const value&) = delete; ///< use clone()
+    ~value() { release(); }
 
     /// A deep copy.
     [[nodiscard]] value clone() const {
         value v;
-        switch (m_data.index()) {
-        case raw_index: v.m_data.emplace<raw_index>(*std::get_if<raw_index>(&m_data)); break;
-        case raw_hinted_index:
-            v.m_data.emplace<raw_hinted_index>(*std::get_if<raw_hinted_index>(&m_data));
+        switch (m_tag) {
+        case heap_tag:
+        case hinted_tag: v.set_pointer(m_tag, new std::string(*pointer<std::string>())); break;
+        case list_tag: v.set_pointer(list_tag, new list_value(list())); break;
+        case hash_tag: v.set_pointer(hash_tag, new hash_value(hash())); break;
+        case set_tag: v.set_pointer(set_tag, new set_value(set())); break;
+        case zset_tag: v.set_pointer(zset_tag, new zset_value(zset())); break;
+        default:
+            std::memcpy(v.m_storage, m_storage, sizeof m_storage);
+            v.m_size = m_size;
+            v.m_tag = m_tag;
             break;
-        case int_index: v.m_data.emplace<int_index>(*std::get_if<int_index>(&m_data)); break;
-        case list_index: v.m_data.emplace<list_index>(std::make_unique<list_value>(list())); break;
-        case hash_index: v.m_data.emplace<hash_index>(std::make_unique<hash_value>(hash())); break;
-        case set_index: v.m_data.emplace<set_index>(std::make_unique<set_value>(set())); break;
-        case zset_index: v.m_data.emplace<zset_index>(std::make_unique<zset_value>(zset())); break;
-        default: break;
         }
         return v;
     }
 
     /// The kind of value.
     [[nodiscard]] value_kind kind() const noexcept {
-        switch (m_data.index()) {
-        case list_index: return value_kind::list;
-        case hash_index: return value_kind::hash;
-        case set_index: return value_kind::set;
-        case zset_index: return value_kind::zset;
+        switch (m_tag) {
+        case list_tag: return value_kind::list;
+        case hash_tag: return value_kind::hash;
+        case set_tag: return value_kind::set;
+        case zset_tag: return value_kind::zset;
         default: return value_kind::string;
         }
     }
@@ -167,14 +188,17 @@ public:
     [[nodiscard]] std::string_view type_name() const noexcept { return kind_name(kind()); }
 
     /// True for strings (raw or integer-encoded).
-    [[nodiscard]] bool is_string() const noexcept { return m_data.index() <= int_index; }
+    [[nodiscard]] bool is_string() const noexcept { return m_tag <= int_tag; }
 
     /// True for strings stored as an int64.
-    [[nodiscard]] bool is_int_encoded() const noexcept { return m_data.index() == int_index; }
+    [[nodiscard]] bool is_int_encoded() const noexcept { return m_tag == int_tag; }
 
     /// True for strings Redis would encode "raw" whatever their length: changed in place by
     /// APPEND or SETRANGE (raw_string()), or copied from such a string. Assigning clears it.
-    [[nodiscard]] bool is_raw_hinted() const noexcept { return m_data.index() == raw_hinted_index; }
+    [[nodiscard]] bool is_raw_hinted() const noexcept { return m_tag == hinted_tag; }
+
+    /// True for strings stored inside the value itself (no heap allocation).
+    [[nodiscard]] bool is_inline() const noexcept { return m_tag == inline_tag; }
 
     // --- strings (precondition: is_string()) ---
 
@@ -182,9 +206,8 @@ public:
     /// valid until this value or `scratch` changes.
     [[nodiscard]] std::string_view string_bytes(int_chars& scratch) const noexcept {
         assert(is_string());
-        if (const auto* number = std::get_if<int_index>(&m_data))
-            return format_int64(*number, scratch.data());
-        return *bytes_if();
+        if (m_tag == int_tag) return format_int64(number(), scratch.data());
+        return bytes_view();
     }
 
     /// Appends the string's bytes to `out`.
@@ -196,122 +219,173 @@ public:
     /// The string's length in bytes (STRLEN).
     [[nodiscard]] std::size_t string_length() const noexcept {
         assert(is_string());
-        if (const auto* number = std::get_if<int_index>(&m_data)) return int64_length(*number);
-        return bytes_if()->size();
+        if (m_tag == int_tag) return int64_length(number());
+        return bytes_view().size();
     }
 
     /// The string read as an int64 by Redis's rules (canonical decimal only).
     /// Errors: errc::wrong_type if not a string, errc::not_an_integer otherwise.
     [[nodiscard]] std::error_code to_int64(std::int64_t& out) const noexcept {
-        if (const auto* number = std::get_if<int_index>(&m_data)) {
-            out = *number;
+        if (m_tag == int_tag) {
+            out = number();
             return {};
         }
-        if (const auto* raw = bytes_if()) {
-            if (parse_int64(*raw, out)) return {};
-            return make_error_code(errc::not_an_integer);
-        }
-        return make_error_code(errc::wrong_type);
+        if (!is_string()) return make_error_code(errc::wrong_type);
+        if (parse_int64(bytes_view(), out)) return {};
+        return make_error_code(errc::not_an_integer);
     }
 
     /// Replaces this value with the string `bytes` (integer-encoded when canonical).
     void assign_bytes(std::string_view bytes) {
-        std::int64_t number = 0;
-        if (parse_int64(bytes, number)) m_data.emplace<int_index>(number);
+        std::int64_t n = 0;
+        if (parse_int64(bytes, n)) assign_int(n);
         else assign_raw(bytes);
     }
 
     /// Replaces this value with the string `bytes`, kept as bytes even when they spell an
     /// integer (INCRBYFLOAT's result, as Redis stores it); clears the raw-encoding hint.
+    /// `bytes` may view this value's own string.
     void assign_raw(std::string_view bytes) {
-        if (auto* raw = std::get_if<raw_index>(&m_data)) {
-            raw->assign(bytes); // reuses the existing buffer
-        } else if (auto* hinted = std::get_if<raw_hinted_index>(&m_data)) {
-            std::string buffer = std::move(*hinted); // keeps the allocation, drops the hint
-            buffer.assign(bytes);
-            m_data.emplace<raw_index>(std::move(buffer));
-        } else {
-            m_data.emplace<raw_index>(bytes);
+        if (bytes.size() <= inline_capacity) {
+            char copy[inline_capacity];
+            std::memcpy(copy, bytes.data(), bytes.size()); // before release: may alias
+            release();
+            std::memcpy(m_storage, copy, bytes.size());
+            m_size = static_cast<std::uint8_t>(bytes.size());
+            return;
         }
+        if (m_tag == heap_tag || m_tag == hinted_tag) {
+            pointer<std::string>()->assign(bytes); // reuses the buffer; handles aliasing
+            m_tag = heap_tag;
+            return;
+        }
+        auto* owned = new std::string(bytes);
+        release();
+        set_pointer(heap_tag, owned);
     }
 
     /// Replaces this value with the string `bytes`, taking ownership (integer-encoded
     /// when canonical).
     void assign_string(std::string&& bytes) {
-        std::int64_t number = 0;
-        if (parse_int64(bytes, number))
-            m_data.emplace<int_index>(number);
-        else
-            m_data.emplace<raw_index>(std::move(bytes));
+        std::int64_t n = 0;
+        if (parse_int64(bytes, n)) {
+            assign_int(n);
+        } else if (bytes.size() <= inline_capacity) {
+            assign_raw(bytes);
+        } else {
+            auto* owned = new std::string(std::move(bytes));
+            release();
+            set_pointer(heap_tag, owned);
+        }
     }
 
     /// Replaces this value with an integer-encoded string.
-    void assign_int(std::int64_t number) noexcept { m_data.emplace<int_index>(number); }
+    void assign_int(std::int64_t n) noexcept {
+        release();
+        std::memcpy(m_storage, &n, sizeof n);
+        m_tag = int_tag;
+    }
 
-    /// The string as mutable raw bytes, to change in place (APPEND, SETRANGE): an integer
-    /// encoding is turned into its decimal bytes first, and the raw-encoding hint is set, as
-    /// Redis makes such a string "raw". Precondition: is_string().
+    /// The string as mutable raw bytes, to change in place (APPEND, SETRANGE): an inline or
+    /// integer encoding is turned into an owned std::string first, and the raw-encoding hint
+    /// is set, as Redis makes such a string "raw". Precondition: is_string().
     [[nodiscard]] std::string& raw_string() {
         assert(is_string());
-        if (const auto* number = std::get_if<int_index>(&m_data)) {
+        if (m_tag == heap_tag) {
+            m_tag = hinted_tag;
+        } else if (m_tag != hinted_tag) {
             int_chars scratch;
-            const std::string_view digits = format_int64(*number, scratch.data());
-            m_data.emplace<raw_hinted_index>(digits);
-        } else if (auto* raw = std::get_if<raw_index>(&m_data)) {
-            std::string bytes = std::move(*raw);
-            m_data.emplace<raw_hinted_index>(std::move(bytes));
+            auto* owned = new std::string(string_bytes(scratch));
+            release();
+            set_pointer(hinted_tag, owned);
         }
-        return *std::get_if<raw_hinted_index>(&m_data);
+        return *pointer<std::string>();
     }
 
     // --- containers (precondition: kind() is the one named) ---
 
     /// The list.
-    [[nodiscard]] list_value& list() noexcept { return **std::get_if<list_index>(&m_data); }
+    [[nodiscard]] list_value& list() noexcept { return *checked<list_value>(list_tag); }
     /// The list.
-    [[nodiscard]] const list_value& list() const noexcept {
-        return **std::get_if<list_index>(&m_data);
-    }
+    [[nodiscard]] const list_value& list() const noexcept { return *checked<list_value>(list_tag); }
     /// The hash.
-    [[nodiscard]] hash_value& hash() noexcept { return **std::get_if<hash_index>(&m_data); }
+    [[nodiscard]] hash_value& hash() noexcept { return *checked<hash_value>(hash_tag); }
     /// The hash.
-    [[nodiscard]] const hash_value& hash() const noexcept {
-        return **std::get_if<hash_index>(&m_data);
-    }
+    [[nodiscard]] const hash_value& hash() const noexcept { return *checked<hash_value>(hash_tag); }
     /// The set.
-    [[nodiscard]] set_value& set() noexcept { return **std::get_if<set_index>(&m_data); }
+    [[nodiscard]] set_value& set() noexcept { return *checked<set_value>(set_tag); }
     /// The set.
-    [[nodiscard]] const set_value& set() const noexcept {
-        return **std::get_if<set_index>(&m_data);
-    }
+    [[nodiscard]] const set_value& set() const noexcept { return *checked<set_value>(set_tag); }
     /// The sorted set.
-    [[nodiscard]] zset_value& zset() noexcept { return **std::get_if<zset_index>(&m_data); }
+    [[nodiscard]] zset_value& zset() noexcept { return *checked<zset_value>(zset_tag); }
     /// The sorted set.
-    [[nodiscard]] const zset_value& zset() const noexcept {
-        return **std::get_if<zset_index>(&m_data);
-    }
+    [[nodiscard]] const zset_value& zset() const noexcept { return *checked<zset_value>(zset_tag); }
 
 private:
-    // Strings come first, so is_string() is one comparison; the two std::string
-    // alternatives differ only in the raw-encoding hint.
-    static constexpr std::size_t raw_index = 0;
-    static constexpr std::size_t raw_hinted_index = 1;
-    static constexpr std::size_t int_index = 2;
-    static constexpr std::size_t list_index = 3;
-    static constexpr std::size_t hash_index = 4;
-    static constexpr std::size_t set_index = 5;
-    static constexpr std::size_t zset_index = 6;
+    // Strings come first, so is_string() is one comparison. Pointers and the integer are
+    // kept in m_storage through memcpy: the value is 4-byte aligned so that a keyspace
+    // entry (value, TTL slot, access field) is 28 bytes.
+    static constexpr std::uint8_t inline_tag = 0; // m_size bytes in m_storage
+    static constexpr std::uint8_t heap_tag = 1;   // std::string*
+    static constexpr std::uint8_t hinted_tag = 2; // std::string*, raw-encoding hint
+    static constexpr std::uint8_t int_tag = 3;    // std::int64_t
+    static constexpr std::uint8_t list_tag = 4;
+    static constexpr std::uint8_t hash_tag = 5;
+    static constexpr std::uint8_t set_tag = 6;
+    static constexpr std::uint8_t zset_tag = 7;
 
-    /// The bytes of a string not integer-encoded, or nullptr.
-    [[nodiscard]] const std::string* bytes_if() const noexcept {
-        if (const auto* raw = std::get_if<raw_index>(&m_data)) return raw;
-        return std::get_if<raw_hinted_index>(&m_data);
+    alignas(4) char m_storage[inline_capacity] = {};
+    std::uint8_t m_size = 0;
+    std::uint8_t m_tag = inline_tag;
+
+    template <class T>
+    [[nodiscard]] T* pointer() const noexcept {
+        T* p = nullptr;
+        std::memcpy(&p, m_storage, sizeof p);
+        return p;
     }
 
-    std::variant<std::string, std::string, std::int64_t, std::unique_ptr<list_value>,
-                 std::unique_ptr<hash_value>, std::unique_ptr<set_value>,
-                 std::unique_ptr<zset_value>>
-        m_data;
+    template <class T>
+    [[nodiscard]] T* checked([[maybe_unused]] std::uint8_t tag) const noexcept {
+        assert(m_tag == tag);
+        return pointer<T>();
+    }
+
+    template <class T>
+    void set_pointer(std::uint8_t tag, T* p) noexcept {
+        std::memcpy(m_storage, &p, sizeof p);
+        m_size = 0;
+        m_tag = tag;
+    }
+
+    [[nodiscard]] std::int64_t number() const noexcept {
+        std::int64_t n = 0;
+        std::memcpy(&n, m_storage, sizeof n);
+        return n;
+    }
+
+    // The bytes of a string not integer-encoded.
+    [[nodiscard]] std::string_view bytes_view() const noexcept {
+        if (m_tag == inline_tag) return {m_storage, m_size};
+        return *pointer<std::string>();
+    }
+
+    // Frees what the value owns; leaves an empty inline string.
+    void release() noexcept {
+        switch (m_tag) {
+        case heap_tag:
+        case hinted_tag: delete pointer<std::string>(); break;
+        case list_tag: delete pointer<list_value>(); break;
+        case hash_tag: delete pointer<hash_value>(); break;
+        case set_tag: delete pointer<set_value>(); break;
+        case zset_tag: delete pointer<zset_value>(); break;
+        default: break;
+        }
+        m_size = 0;
+        m_tag = inline_tag;
+    }
 };
+
+static_assert(sizeof(value) == 20 && alignof(value) == 4);
 
 } // namespace respkit::store
