@@ -13,4 +13,5 @@
 #include <respkit/store/integer.hpp>
 #include <respkit/store/keyspace.hpp>
 #include <respkit/store/keyspace_map.hpp>
+#include <respkit/store/node_map.hpp>
 #include <respkit/store/value.hpp>

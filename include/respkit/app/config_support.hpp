@@ -54,7 +54,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"activedefrag", detail::refused, "no",
      "Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the "
      "one shipped by default with the Redis source distribution"},
-    {"activerehashing", detail::no_effect, "", "tunes Redis's incremental rehashing; respkit's hash map resizes at once"},
+    {"activerehashing", detail::implemented, "", "yes: the keyspace's maps finish an incremental resize on the hz timer (1 ms a run) as well as a few buckets per insertion or deletion; no: only the latter"},
     {"always-show-logo", detail::implemented, "", "the start-up banner shows the ASCII logo (also when standard output is a terminal and there is no log file)"},
     {"aof-disable-auto-gc", detail::implemented, "", "yes keeps the history files a rewrite replaced (listed as type h in the manifest) instead of deleting them"},
     {"aof-load-truncated", detail::implemented, "", "a torn tail of the last append-only file is cut off at start-up and the rest loads (no: start-up fails)"},

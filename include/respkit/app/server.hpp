@@ -598,9 +598,11 @@ private:
         const auto period = std::chrono::milliseconds(1000 / hz > 0 ? 1000 / hz : 1);
         const auto budget = std::chrono::duration_cast<std::chrono::microseconds>(period) / 4;
         // Not while a dataset loads (the loop serves clients meanwhile): keys expire once loaded.
-        m_expiry = m_transport->every(period, [ks = m_keyspace.get(), ctx = &m_context, budget] {
+        m_expiry = m_transport->every(period, [this, ks = m_keyspace.get(), ctx = &m_context, budget] {
             ks->refresh_access_clock(); // the clock lookups stamp keys with (Redis's lruclock)
             if (!ctx->loading()) (void)ks->active_expire_cycle(budget);
+            // Finishes a map's incremental resize between commands (Redis gives it 1 ms a cron).
+            if (m_config.get_bool("activerehashing")) (void)ks->active_rehash(std::chrono::milliseconds(1));
         });
     }
 

@@ -11,6 +11,7 @@
 #include <respkit/store/hash.hpp>
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/keyspace_map.hpp>
+#include <respkit/store/node_map.hpp>
 #include <respkit/store/value.hpp>
 #include <respkit/version.hpp>
 
@@ -30,8 +31,9 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 
-/// What the keyspace stores under each key: the value and, for keys with a TTL, the
-/// position of their expiry record.
+/// What the keyspace stores under each key (28 bytes, next to the key in node_map's node):
+/// the value, the position of the key's expiry record when it has a TTL (the expiry time
+/// itself lives in that record, off the entry), and the access field.
 struct entry {
     static constexpr std::uint32_t no_ttl = 0xffffffffu; ///< ttl_slot of a persistent key
 
@@ -130,7 +132,7 @@ struct expire_cycle_result {
 /// into the keyspace. Pointers returned by lookups stay valid until the next call that
 /// inserts or removes a key in the same database (including lookups that expire one).
 /// Not thread-safe: one keyspace per event loop (shard).
-template <template <class> class Map = hash_map, clock_source Clock = system_clock>
+template <template <class> class Map = node_map, clock_source Clock = system_clock>
 requires keyspace_map<Map<entry>>
 class keyspace {
 public:
@@ -416,6 +418,28 @@ public:
         return result;
     }
 
+    /// Incremental resizing on a timer (Redis's activerehashing): moves elements of the
+    /// databases whose map is being resized, 100 buckets at a time, for about `budget`.
+    /// Returns true while some map still has elements to move. Does nothing for maps
+    /// without incremental resizing (no `rehash(std::size_t)` member).
+    bool active_rehash(std::chrono::microseconds budget) {
+        if constexpr (requires(map_type& m) { { m.rehash(std::size_t{1}) } -> std::same_as<bool>; }) {
+            using steady = std::chrono::steady_clock;
+            const steady::time_point start = steady::now();
+            bool pending = false;
+            for (database& d : m_dbs) {
+                while (d.keys.rehash(100)) {
+                    if (steady::now() - start > budget) return true;
+                }
+                pending = pending || d.keys.rehashing();
+            }
+            return pending;
+        } else {
+            (void)budget;
+            return false;
+        }
+    }
+
     // --- whole databases ---------------------------------------------------------------
 
     /// Number of keys (DBSIZE), counting expired keys not yet removed, as Redis does.
@@ -456,11 +480,12 @@ public:
     [[nodiscard]] std::optional<std::string_view> random_key(std::size_t db) {
         database& d = m_dbs[db];
         for (;;) {
-            const std::string* key = d.keys.random_key(detail::splitmix64(m_random));
+            const std::optional<std::string_view> key =
+                detail::as_key_view(d.keys.random_key(detail::splitmix64(m_random)));
             if (!key) return std::nullopt;
             const entry* e = d.keys.find(*key);
             if (e->ttl_slot == entry::no_ttl || m_clock.now_ms() <= d.ttl[e->ttl_slot].at_ms)
-                return std::string_view(*key);
+                return *key;
             expire_slot(db, e->ttl_slot);
         }
     }
@@ -569,10 +594,11 @@ public:
                 assert(e != nullptr);
                 f(std::string_view(r.key), *e, r.at_ms);
             } else {
-                const std::string* key = d.keys.random_key(detail::splitmix64(m_random));
-                if (key == nullptr) return;
+                const std::optional<std::string_view> key =
+                    detail::as_key_view(d.keys.random_key(detail::splitmix64(m_random)));
+                if (!key) return;
                 const entry* e = d.keys.find(*key);
-                f(std::string_view(*key), *e,
+                f(*key, *e,
                   e->ttl_slot == entry::no_ttl ? std::numeric_limits<std::int64_t>::max() : d.ttl[e->ttl_slot].at_ms);
             }
         }
@@ -755,6 +781,7 @@ private:
 template <clock_source Clock = system_clock>
 using std_keyspace = keyspace<std_map_adapter, Clock>;
 
+static_assert(keyspace_map<node_map<entry>>);
 static_assert(keyspace_map<hash_map<entry>>);
 static_assert(keyspace_map<std_map_adapter<entry>>);
 

@@ -14,6 +14,7 @@
 #include <functional>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,23 @@ template <class V>
 struct map_visitor_probe {
     void operator()(std::string_view, const V&) const noexcept {}
 };
+
+/// What keyspace_map's random_key may return: a pointer to the key (nullptr when empty)
+/// or an optional view of it.
+template <class R>
+concept random_key_result =
+    std::same_as<R, const std::string*> || std::same_as<R, std::optional<std::string_view>>;
+
+/// The key `random_key` returned, as an optional view.
+[[nodiscard]] inline std::optional<std::string_view> as_key_view(const std::string* key) noexcept {
+    if (key == nullptr) return std::nullopt;
+    return std::string_view(*key);
+}
+
+/// The key `random_key` returned, as an optional view.
+[[nodiscard]] inline std::optional<std::string_view> as_key_view(std::optional<std::string_view> key) noexcept {
+    return key;
+}
 } // namespace detail
 
 /// A map from byte-string keys to `M::mapped_type`, as the keyspace uses it.
@@ -44,8 +62,9 @@ struct map_visitor_probe {
 ///   `n` elements, returning the next cursor (0 = done). Every element present for the
 ///   whole scan must be visited at least once, whatever happens to the map's size
 ///   between steps; duplicates are allowed.
-/// - `cm.random_key(u)` -> `const std::string*`: a random element's key chosen using the
-///   random bits `u` (as uniformly as the map can), or nullptr when empty.
+/// - `cm.random_key(u)` -> `const std::string*` or `std::optional<std::string_view>`: a
+///   random element's key chosen using the random bits `u` (as uniformly as the map can),
+///   or nullptr / nullopt when empty.
 ///
 /// Values returned by find and try_emplace may be invalidated by the next insertion or
 /// erasure.
@@ -62,7 +81,7 @@ concept keyspace_map = std::default_initializable<M> && std::movable<M> &&
     m.clear();
     cm.for_each(visit);
     { cm.scan(u, n, visit) } -> std::same_as<std::uint64_t>;
-    { cm.random_key(u) } -> std::same_as<const std::string*>;
+    { cm.random_key(u) } -> detail::random_key_result;
 };
 
 /// keyspace_map over std::unordered_map<std::string, V> (with respkit's seeded hash and
