@@ -2,6 +2,7 @@
 
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/keyspace_map.hpp>
+#include <respkit/store/node_map.hpp>
 
 #include <doctest/doctest.h>
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 using respkit::store::hash_map;
+using respkit::store::node_map;
 using respkit::store::std_map_adapter;
 
 namespace {
@@ -227,7 +229,7 @@ TEST_CASE("hash_map: the hash spreads sequential keys over the top bits") {
 }
 
 TEST_CASE_TEMPLATE("scan: a full scan of a stable map visits every element", Map, hash_map<int>,
-                   std_map_adapter<int>) {
+                   node_map<int>, std_map_adapter<int>) {
     Map map(77);
     std::set<std::string> expected;
     for (int i = 0; i < 5000; ++i) {
@@ -239,7 +241,7 @@ TEST_CASE_TEMPLATE("scan: a full scan of a stable map visits every element", Map
 }
 
 TEST_CASE_TEMPLATE("scan: every element present throughout is returned under growth and shrink",
-                   Map, hash_map<int>, std_map_adapter<int>) {
+                   Map, hash_map<int>, node_map<int>, std_map_adapter<int>) {
     for (int scenario = 0; scenario < 3; ++scenario) {
         Map map(static_cast<std::uint64_t>(scenario) + 1);
         std::mt19937_64 rng(static_cast<std::uint64_t>(scenario));
@@ -302,16 +304,16 @@ TEST_CASE("hash_map: scan cursors stay valid when the table shrinks to a fractio
 }
 
 TEST_CASE_TEMPLATE("random_key: every element is reachable, roughly uniformly", Map, hash_map<int>,
-                   std_map_adapter<int>) {
+                   node_map<int>, std_map_adapter<int>) {
     Map map(5);
     for (int i = 0; i < 10; ++i)
         map.try_emplace("r" + std::to_string(i));
     std::unordered_map<std::string, int> hits;
     std::mt19937_64 rng(1);
     for (int i = 0; i < 40000; ++i) {
-        const std::string* key = map.random_key(rng());
-        REQUIRE(key != nullptr);
-        ++hits[*key];
+        const auto key = respkit::store::detail::as_key_view(map.random_key(rng()));
+        REQUIRE(key.has_value());
+        ++hits[std::string(*key)];
     }
     REQUIRE(hits.size() == 10);
     for (const auto& [key, n] : hits) {
