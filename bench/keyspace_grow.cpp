@@ -1,0 +1,114 @@
+// Latency of single insertions while a keyspace grows to 10M keys: SET of 16-byte keys with
+// 16-byte values into keyspace<node_map> (the default: incremental resizing) and
+// keyspace<hash_map> (the previous default: the table and the dense value array are
+// reallocated and moved at once). Prints, per map, the total time, the longest single
+// insertion, p99, p99.99 and how many insertions took over 1 ms, by the thread's CPU time
+// (what the insertion itself cost) and by wall time (which on a shared machine also counts
+// preemption). Each timed insertion includes two clock reads (~0.3 us for the CPU clock).
+//
+//   bench_keyspace_grow [keys] [node|hash|both]     default: 10000000 both
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "respkit/store/keyspace.hpp"
+
+#include <time.h>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+namespace store = respkit::store;
+
+// CPU time of this thread in ns: on a shared machine wall time also counts the moments the
+// scheduler gives the core to someone else, which no data structure can avoid.
+std::int64_t thread_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+struct summary {
+    std::uint32_t longest, p99, p9999;
+    std::size_t over_1ms;
+};
+
+summary summarise(std::vector<std::uint32_t>& ns) {
+    const std::size_t n = ns.size();
+    summary s{};
+    s.over_1ms = static_cast<std::size_t>(
+        std::count_if(ns.begin(), ns.end(), [](std::uint32_t d) { return d > 1'000'000u; }));
+    s.longest = *std::max_element(ns.begin(), ns.end());
+    const auto at = [&](double q) {
+        const std::size_t k = std::min(n - 1, static_cast<std::size_t>(q * static_cast<double>(n)));
+        std::nth_element(ns.begin(), ns.begin() + static_cast<std::ptrdiff_t>(k), ns.end());
+        return ns[k];
+    };
+    s.p99 = at(0.99);
+    s.p9999 = at(0.9999);
+    return s;
+}
+
+std::uint32_t clamp32(long long d) { return static_cast<std::uint32_t>(std::clamp<long long>(d, 0, 0xffffffffLL)); }
+
+// "key:" and i in 12 decimal digits (i < 10^12).
+void key_of(std::uint64_t i, char* out) {
+    std::memcpy(out, "key:", 4);
+    for (int d = 15; d >= 4; --d, i /= 10)
+        out[d] = static_cast<char>('0' + i % 10);
+}
+
+template <template <class> class Map>
+void run(const char* name, std::size_t keys) {
+    store::keyspace<Map> ks(store::keyspace_options{1, 42});
+    std::vector<std::uint32_t> wall(keys);
+    std::vector<std::uint32_t> cpu(keys);
+    char key[16];
+    char value[17];
+    std::memcpy(value, "value-0123456789", 17);
+    const clock_type::time_point start = clock_type::now();
+    const std::int64_t cpu_start = thread_cpu_ns();
+    for (std::size_t i = 0; i < keys; ++i) {
+        key_of(i, key);
+        const std::int64_t c0 = thread_cpu_ns();
+        const clock_type::time_point t0 = clock_type::now();
+        ks.set(0, std::string_view(key, 16), store::value::from_bytes(std::string_view(value, 16)));
+        const clock_type::time_point t1 = clock_type::now();
+        const std::int64_t c1 = thread_cpu_ns();
+        wall[i] = clamp32(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+        cpu[i] = clamp32(c1 - c0);
+    }
+    const double total_s = std::chrono::duration<double>(clock_type::now() - start).count();
+    const double cpu_s = static_cast<double>(thread_cpu_ns() - cpu_start) / 1e9;
+    for (int which = 0; which < 2; ++which) {
+        const summary s = summarise(which == 0 ? cpu : wall);
+        std::printf("%-9s %9zu keys  %-4s %6.2f s  longest %8.3f ms  p99 %6u ns  p99.99 %9u ns  over 1 ms: %zu\n",
+                    name, keys, which == 0 ? "cpu" : "wall", which == 0 ? cpu_s : total_s, s.longest / 1e6, s.p99,
+                    s.p9999, s.over_1ms);
+    }
+    if (ks.size(0) != keys) {
+        std::fprintf(stderr, "%s: %zu keys stored, expected %zu\n", name, ks.size(0), keys);
+        std::exit(1);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::size_t keys = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
+    const std::string which = argc > 2 ? argv[2] : "both";
+    if (keys == 0 || keys > 100'000'000 || (which != "node" && which != "hash" && which != "both")) {
+        std::fprintf(stderr, "usage: bench_keyspace_grow [keys (1..100000000)] [node|hash|both]\n");
+        return 2;
+    }
+    if (which != "hash") run<store::node_map>("node_map", keys);
+    if (which != "node") run<store::hash_map>("hash_map", keys);
+    return 0;
+}
