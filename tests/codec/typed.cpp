@@ -172,3 +172,37 @@ TEST_CASE("typed: string_view targets view the source, no copy") {
     CHECK(views[1] == "world");
 }
 
+
+TEST_CASE("resp::value as a read target: a copy of the element, from nodes and from a value") {
+    // Nested, with attributes inside (kept) and before the element (skipped), among typed
+    // elements; the copy outlives its source.
+    const std::string bytes = "*3\r\n$2\r\nk1\r\n|1\r\n+a\r\n:1\r\n*2\r\n:7\r\n|1\r\n+b\r\n:2\r\n$21\r\n"
+                              "a string of 21 bytes.\r\n%1\r\n+x\r\n_\r\n"s;
+    const value whole = parsed(bytes);
+    const value expected_second = value::array(
+        {value::integer(7), value::with_attributes(value::bulk_string("a string of 21 bytes."),
+                                                   {value::simple_string("b"), value::integer(2)})});
+    std::tuple<std::string, value, value> from_nodes, from_value;
+    CHECK(decode(bytes, from_nodes).error == "");
+    CHECK(read_into(whole, from_value).error == "");
+    for (const auto* t : {&from_nodes, &from_value}) {
+        CHECK(std::get<0>(*t) == "k1");
+        CHECK(std::get<1>(*t) == expected_second);
+        CHECK(std::get<1>(*t).attributes().empty());
+        CHECK(std::get<2>(*t) == value::map({value::simple_string("x"), value::null()}));
+    }
+    value alone;
+    {
+        const std::string copy = bytes;
+        CHECK(decode(copy, alone).error == "");
+    }
+    CHECK(alone == whole);
+    std::vector<value> elements;
+    CHECK(read_into(whole, elements).error == "");
+    REQUIRE(elements.size() == 3);
+    CHECK(elements[0] == value::bulk_string("k1"));
+    CHECK(to_resp(elements[1]) == "*2\r\n:7\r\n|1\r\n+b\r\n:2\r\n$21\r\na string of 21 bytes.\r\n");
+    // Nothing left to read: the error names what was expected.
+    std::tuple<value, value> too_many;
+    CHECK(decode("*1\r\n:1\r\n", too_many).error.find("expected an array of 2") != std::string::npos);
+}

@@ -26,6 +26,7 @@
 #include "respkit/resp/serializer.hpp"
 #include "respkit/resp/types.hpp"
 #include "respkit/resp/value.hpp"
+#include "respkit/resp/value_builder.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
@@ -121,6 +122,27 @@ public:
             return true;
         }
         return fail(expected);
+    }
+
+    /// Consumes the next element, with every element inside it, as an owning copy (attributes
+    /// sent before it are skipped, as for every target; those inside it are kept).
+    bool read_value(value& out) {
+        if (peek() == nullptr) return fail("an element");
+        if (m_from_value) {
+            respkit::detail::value_assembler copy;
+            copy.add(*m_stack.back(), false);
+            out = copy.take();
+        } else {
+            value_builder build;
+            const std::uint32_t depth = m_nodes[m_index].depth;
+            for (std::size_t i = m_index; i < m_nodes.size() && (i == m_index || m_nodes[i].depth > depth); ++i) {
+                build(m_nodes[i]);
+            }
+            if (!build.done()) return fail("a whole element");
+            out = build.take();
+        }
+        skip();
+        return true;
     }
 
     /// Reads element `index` of the aggregate being read into `out` (the path says `[index]`).
@@ -477,6 +499,8 @@ bool read_into(reader& in, T& out) {
             return false;
         }
         return true;
+    } else if constexpr (std::is_same_v<T, value>) {
+        return in.read_value(out);
     } else if constexpr (typed_detail::is_std_optional<T>) {
         const element* e = in.peek();
         if (e != nullptr && is_null(e->type)) {
