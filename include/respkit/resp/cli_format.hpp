@@ -16,7 +16,8 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
 /// Appends `bytes` quoted as redis-cli (sdscatrepr) does: "..." with \\ \" \n \r \t \a \b
 /// escapes and \xNN for other unprintable bytes.
-inline void append_quoted(std::string& out, std::string_view bytes) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+void append_quoted(std::string& out, std::string_view bytes) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
     for (const char c : bytes) {
@@ -45,7 +46,8 @@ inline void append_quoted(std::string& out, std::string_view bytes) {
 
 /// True when format_cli prints `v` on more than one line (redis-cli's cliIsMultilineValueTTY):
 /// an aggregate with several elements, or a single-element one whose element is.
-[[nodiscard]] inline bool is_multiline_cli(const value& v) noexcept {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+[[nodiscard]] bool is_multiline_cli(const value& v) noexcept {
     const value* x = &v;
     for (;;) {
         switch (x->type()) {
@@ -68,7 +70,8 @@ inline void append_quoted(std::string& out, std::string_view bytes) {
 /// `(nil)`, `(error) ERR ...`, `1) ...` for arrays, `1# key => value` for maps, `1~ ...` for
 /// sets, `(double) 1.5`, `(true)`, `(big number) 123`, verbatim text as is, `(empty array)`.
 /// Attributes are not shown (redis-cli does not show them). Iterative: no recursion.
-inline void format_cli(const value& v, std::string& out) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+void format_cli(const value& v, std::string& out) {
     struct frame {
         const value* aggregate;
         std::size_t next;          // next element index
@@ -148,7 +151,8 @@ inline void format_cli(const value& v, std::string& out) {
 }
 
 /// `v` as redis-cli prints it on a terminal.
-[[nodiscard]] inline std::string format_cli(const value& v) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+[[nodiscard]] std::string format_cli(const value& v) {
     std::string out;
     format_cli(v, out);
     return out;

@@ -74,6 +74,7 @@ public:
     [[nodiscard]] parse_result parse(std::string_view input, Visitor&& visit);
 
     /// Parses a message and discards its nodes (useful to find message boundaries).
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     [[nodiscard]] parse_result skip(std::string_view input) {
         return parse(input, [](const node&) {});
     }

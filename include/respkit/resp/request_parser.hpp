@@ -26,7 +26,8 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 /// The reply text Redis sends for a request parser error (without `-` and CRLF), e.g.
 /// "ERR Protocol error: invalid bulk length". `offending` is the byte reported by
 /// expected_dollar. After sending it, the server closes the connection, as Redis does.
-[[nodiscard]] inline std::string request_error_message(errc code, char offending = '?') {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+[[nodiscard]] std::string request_error_message(errc code, char offending = '?') {
     switch (code) {
     case errc::expected_dollar:
         return std::string("ERR Protocol error: expected '$', got '") + offending + "'";
@@ -69,6 +70,7 @@ public:
     /// need_more: drop `consumed` bytes (skipped empty commands), then call again with more.
     /// error: error() says which, `consumed` is the offending request's offset; reply with
     /// error_message() and close the connection. The parser stays failed until reset().
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     [[nodiscard]] parse_result parse(std::string_view input);
 
     /// A bulk argument whose header was read and whose payload (and CRLF) is still incomplete.
@@ -80,6 +82,7 @@ public:
     /// payload elsewhere (a big argument read straight into its own string, without a copy in
     /// the input), drop the bytes from `offset` on from the input it passes, and hand the
     /// payload over with take_bulk().
+    template <class = void>
     [[nodiscard]] std::optional<pending_bulk> awaiting_bulk() const noexcept {
         if (m_error || m_state != state::multibulk || m_bulk_length == no_bulk) return std::nullopt;
         return pending_bulk{m_pos, m_bulk_length};
@@ -88,6 +91,7 @@ public:
     /// (its length, without CRLF) must stay valid and unchanged until the command is complete
     /// and its args() used; the input passed from now on no longer holds that payload nor its
     /// CRLF (the next argument's header follows the previous one's end).
+    template <class = void>
     void take_bulk(std::string_view payload) {
         m_ranges.emplace_back(external, m_external.size());
         m_external.push_back(payload);
@@ -95,10 +99,12 @@ public:
         --m_remaining;
     }
     /// The arguments of the command just parsed (name first).
+    template <class = void>
     [[nodiscard]] std::span<const std::string_view> args() const noexcept { return m_args; }
     /// The error that stopped the parser, or an empty code.
     [[nodiscard]] std::error_code error() const noexcept { return m_error; }
     /// Redis's reply text for the error (without `-` and CRLF).
+    template <class = void>
     [[nodiscard]] std::string error_message() const { return request_error_message(m_error_code, m_offending); }
     /// Applies (or not) Redis's limits for clients that did not authenticate yet: a multibulk
     /// count over 10 or a bulk length over 16384 is a protocol error.
@@ -190,11 +196,14 @@ private:
     // A whole multibulk command at the front of `cmd`, in the common form (plain lengths,
     // every byte present, within the limits): its arguments in args() and its length, or 0
     // when parse() must read it (partial, malformed, or anything it treats specially).
+    template <class = void>
     std::size_t parse_complete_multibulk(const char* cmd, std::size_t size);
 
     // Splits one inline line at the front of `cmd` into args().
+    template <class = void>
     inline_step parse_inline(std::string_view cmd);
     // Splits an inline line as Redis's sdssplitargs; false on unbalanced quotes.
+    template <class = void>
     bool split_inline(std::string_view line);
 
     resp::limits m_limits{};
@@ -217,7 +226,8 @@ private:
     bool m_scan_hidden = false;                        // a NUL hides that line's end
 };
 
-inline parse_result request_parser::parse(std::string_view input) {
+template <class>
+parse_result request_parser::parse(std::string_view input) {
     if (m_error) return {parse_status::error, m_error_offset};
     const char* const data = input.data();
     std::size_t skipped = 0; // bytes of skipped empty commands at the front of input
@@ -322,7 +332,8 @@ inline parse_result request_parser::parse(std::string_view input) {
     }
 }
 
-inline std::size_t request_parser::parse_complete_multibulk(const char* cmd, std::size_t size) {
+template <class>
+std::size_t request_parser::parse_complete_multibulk(const char* cmd, std::size_t size) {
     std::size_t p = 1;
     std::uint64_t count = 0;
     if (!fast_length(cmd, size, p, count) || count == 0 || count > 2147483647ULL || count > m_limits.max_aggregate_size ||
@@ -347,7 +358,8 @@ inline std::size_t request_parser::parse_complete_multibulk(const char* cmd, std
     return p;
 }
 
-inline request_parser::inline_step request_parser::parse_inline(std::string_view cmd) {
+template <class>
+request_parser::inline_step request_parser::parse_inline(std::string_view cmd) {
     const std::size_t lf_at = find_line_end(cmd, 0, '\n');
     if (lf_at == std::string_view::npos) {
         if (cmd.size() > m_limits.max_inline_length) return {inline_outcome::error, 0};
@@ -359,7 +371,8 @@ inline request_parser::inline_step request_parser::parse_inline(std::string_view
     return {m_args.empty() ? inline_outcome::blank : inline_outcome::command, lf_at + 1};
 }
 
-inline bool request_parser::split_inline(std::string_view line) {
+template <class>
+bool request_parser::split_inline(std::string_view line) {
     // sdssplitargs works on a C string: a NUL byte ends the line.
     if (const void* nul = std::memchr(line.data(), '\0', line.size()); nul != nullptr) {
         line = line.substr(0, static_cast<std::size_t>(static_cast<const char*>(nul) - line.data()));

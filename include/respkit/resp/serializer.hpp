@@ -7,7 +7,6 @@
 #include <concepts>
 #include <cstddef>
 #include <optional>
-#include <ranges>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -42,6 +41,29 @@ inline constexpr bool is_std_optional = false;
 template <class T>
 inline constexpr bool is_std_optional<std::optional<T>> = true;
 
+// A type a range-for walks (std::begin / std::end, which <string_view> declares), and its
+// element type (its value_type; an array's element): <ranges> and <iterator> say the same but
+// cost every includer their views and stream iterators (docs/headers.md).
+template <class T>
+concept range = requires(T& r) {
+    std::begin(r);
+    std::end(r);
+};
+
+template <class T>
+struct range_value {};
+template <range T>
+struct range_value<T> {
+    using type = std::remove_cvref_t<decltype(*std::begin(std::declval<T&>()))>;
+};
+template <range T>
+    requires requires { typename std::remove_cvref_t<T>::value_type; }
+struct range_value<T> {
+    using type = typename std::remove_cvref_t<T>::value_type;
+};
+template <class T>
+using range_value_t = typename range_value<T>::type;
+
 } // namespace typed_detail
 
 /// A C++ type written as a RESP string: anything convertible to std::string_view.
@@ -62,11 +84,11 @@ concept tuple_like = requires { std::tuple_size<T>::value; };
 
 /// A range whose elements are std::pair (maps, and vectors of pairs): written as a RESP3 map.
 template <class T>
-concept pair_range = std::ranges::range<const T> && typed_detail::is_std_pair<std::ranges::range_value_t<T>>;
+concept pair_range = typed_detail::range<const T> && typed_detail::is_std_pair<typed_detail::range_value_t<T>>;
 
 /// A set (a range with key_type and no mapped_type): written as a RESP3 set.
 template <class T>
-concept set_like = std::ranges::range<const T> && requires { typename T::key_type; } &&
+concept set_like = typed_detail::range<const T> && requires { typename T::key_type; } &&
                    !requires { typename T::mapped_type; };
 
 /// True when serializer<T> has a write half for sinks of type Sink's writer.

@@ -46,6 +46,7 @@ public:
     /// complete: `out` holds it; drop `consumed` bytes. need_more: drop `consumed` bytes (skipped
     /// empty lines) and call again with more. error: error() says what; the offset is
     /// `consumed` (relative to `input`), and the reader stays failed until reset().
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     [[nodiscard]] parse_result next(std::string_view input, traffic_message& out) {
         const parse_result r = read(input, m_builder, [&](std::string_view line, const parse_result& inline_result) {
             out.is_inline = true;
@@ -72,6 +73,7 @@ public:
     /// Reads the next message as next() does, without building it: RESP messages are only
     /// parsed (zero-copy), inline lines only split. `inline_error` is set as next() sets
     /// traffic_message::inline_error (empty for RESP messages and valid inline lines).
+    template <class = void>
     [[nodiscard]] parse_result skip(std::string_view input, std::string& inline_error_out) {
         const parse_result r = read(input, ignore_nodes{}, [&](std::string_view, const parse_result& inline_result) {
             if (inline_result.status != parse_status::complete) inline_error_out = inline_error(inline_result);

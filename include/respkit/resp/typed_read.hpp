@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -74,6 +73,7 @@ public:
         return m_at_end ? nullptr : &m_current;
     }
     /// Consumes the next element (of an aggregate, only its header: its elements follow).
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     void next() {
         if (!m_peeked) load();
         if (m_at_end) return;
@@ -101,6 +101,7 @@ public:
 
     /// Consumes an array, set or push header and gives its element count; otherwise fails,
     /// saying `expected` was expected.
+    template <class = void>
     bool begin_array(std::size_t& count, std::string_view expected = "an array") {
         const element* e = peek();
         if (e == nullptr || (e->type != type::array && e->type != type::set && e->type != type::push) ||
@@ -113,6 +114,7 @@ public:
     }
     /// Consumes a map header, or an array of even length (a RESP2 map), and gives its pair
     /// count; otherwise fails, saying `expected` was expected.
+    template <class = void>
     bool begin_map(std::size_t& pairs, std::string_view expected = "a map (or an array of even length)") {
         const element* e = peek();
         if (e == nullptr || e->count == unknown_size) return fail(expected);
@@ -160,6 +162,7 @@ public:
     /// Records an error at the current path, "at PATH: expected EXPECTED, found FOUND" (FOUND
     /// describes the next element), consumes that element, and returns false. Only the first
     /// error is kept.
+    template <class = void>
     bool fail(std::string_view expected) {
         if (!m_error.empty()) return false;
         m_error = "at " + path() + ": expected " + std::string(expected) + ", found " + describe_next();
@@ -167,6 +170,7 @@ public:
         return false;
     }
     /// Records an error with a message of the caller's ("at PATH: MESSAGE") and returns false.
+    template <class = void>
     bool fail_with(std::string_view message) {
         if (m_error.empty()) m_error = "at " + path() + ": " + std::string(message);
         return false;
@@ -177,6 +181,7 @@ public:
     [[nodiscard]] const std::string& error() const noexcept { return m_error; }
     /// Where the reader is: `$` for the whole message, then `[i]` for elements, `.key` or
     /// `["key"]` for map values, `{key i}` for map keys.
+    template <class = void>
     [[nodiscard]] std::string path() const {
         std::string out = "$";
         for (const path_segment& step : m_path) append_step(out, step);
@@ -199,6 +204,7 @@ public:
 
     /// True when reading went deeper than limits::max_depth (a self-nesting user type); the
     /// error is recorded.
+    template <class = void>
     bool too_deep() {
         if (m_path.size() <= limits{}.max_depth) return false;
         fail_with("nesting deeper than " + std::to_string(limits{}.max_depth));
@@ -231,6 +237,7 @@ private:
         while (m_index < m_nodes.size() && m_nodes[m_index].depth > depth) ++m_index;
     }
 
+    template <class = void>
     static void append_step(std::string& out, const path_segment& step) {
         switch (step.what) {
         case path_segment::kind::element:
@@ -257,6 +264,7 @@ private:
         out += text.size() > 40 ? "...\"]" : "\"]";
     }
 
+    template <class = void>
     std::string describe_next() {
         const element* e = peek();
         if (e == nullptr) return "the end of the message";
@@ -387,7 +395,8 @@ bool read_floating(reader& in, T& out) {
     return true;
 }
 
-inline bool read_bool(reader& in, bool& out) {
+template <class = void>
+bool read_bool(reader& in, bool& out) {
     const element* e = in.peek();
     if (e != nullptr && e->type == type::boolean) {
         out = e->text == "t";
@@ -410,13 +419,13 @@ bool read_string(reader& in, T& out) {
 }
 
 template <class T>
-concept emplace_back_range = requires(T& c, std::ranges::range_value_t<T>&& v) {
+concept emplace_back_range = requires(T& c, typed_detail::range_value_t<T>&& v) {
     c.clear();
     c.emplace_back(std::move(v));
 };
 
 template <class T>
-concept insertable = requires(T& c, std::ranges::range_value_t<T>&& v) {
+concept insertable = requires(T& c, typed_detail::range_value_t<T>&& v) {
     c.clear();
     c.insert(std::move(v));
 };
@@ -434,7 +443,8 @@ void reserve_for(T& c, std::size_t count) {
 }
 
 // Consumes the header of an array (or set, or push) of exactly `size` elements.
-inline bool begin_fixed_array(reader& in, std::size_t size) {
+template <class = void>
+bool begin_fixed_array(reader& in, std::size_t size) {
     const element* e = in.peek();
     if (e == nullptr || e->count != size || (e->type != type::array && e->type != type::set && e->type != type::push)) {
         return in.fail("an array of " + std::to_string(size) + " elements");
@@ -456,8 +466,8 @@ bool read_pairs(reader& in, T& out) {
     if (!in.begin_map(pairs)) return false;
     out.clear();
     reserve_for(out, pairs);
-    using K = std::remove_const_t<typename std::ranges::range_value_t<T>::first_type>;
-    using V = typename std::ranges::range_value_t<T>::second_type;
+    using K = std::remove_const_t<typename typed_detail::range_value_t<T>::first_type>;
+    using V = typename typed_detail::range_value_t<T>::second_type;
     path_segment key_name;
     for (std::size_t i = 0; i < pairs; ++i) {
         K key{};
@@ -476,7 +486,7 @@ bool read_sequence(reader& in, T& out) {
     out.clear();
     reserve_for(out, count);
     for (std::size_t i = 0; i < count; ++i) {
-        std::ranges::range_value_t<T> element{};
+        typed_detail::range_value_t<T> element{};
         if (!in.read_element(i, element)) return false;
         if constexpr (insertable<T>) out.insert(std::move(element));
         else out.emplace_back(std::move(element));
@@ -521,7 +531,7 @@ bool read_into(reader& in, T& out) {
     } else if constexpr (pair_range<T> &&
                          (typed_detail::map_like<T> || typed_detail::emplace_back_range<T>)) {
         return typed_detail::read_pairs(in, out);
-    } else if constexpr (std::ranges::range<T> && tuple_like<T>) { // std::array
+    } else if constexpr (typed_detail::range<T> && tuple_like<T>) { // std::array
         if (!typed_detail::begin_fixed_array(in, std::tuple_size<T>::value)) return false;
         std::size_t i = 0;
         for (auto& element : out) {
@@ -614,8 +624,10 @@ template <class T>
 
 namespace typed_detail {
 
-// Not a template, so that the parser is instantiated once for every decode<T>.
-[[nodiscard]] inline std::string parse_one(std::string_view bytes, std::vector<node>& nodes) {
+// One instantiation for every decode<T> (not a template of T); a template only so that it is
+// instantiated where used.
+template <class = void>
+[[nodiscard]] std::string parse_one(std::string_view bytes, std::vector<node>& nodes) {
     parser p;
     const parse_result r = p.parse(bytes, [&nodes](const node& n) { nodes.push_back(n); });
     if (r.status == parse_status::error) {

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
-#include <ranges>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -32,12 +31,12 @@ inline constexpr bool unsupported = false;
 
 template <class R>
 std::uint64_t range_size(const R& r) {
-    if constexpr (std::ranges::sized_range<const R>) {
-        return static_cast<std::uint64_t>(std::ranges::size(r));
-    } else {
-        static_assert(std::ranges::forward_range<const R>,
-                      "resp::write: a range must be sized or multi-pass (its count is written first)");
-        return static_cast<std::uint64_t>(std::ranges::distance(r));
+    if constexpr (requires { std::size(r); }) {
+        return static_cast<std::uint64_t>(std::size(r));
+    } else { // counted first, written after: a const range is walked twice
+        std::uint64_t n = 0;
+        for (auto it = std::begin(r), end = std::end(r); it != end; ++it) ++n;
+        return n;
     }
 }
 
@@ -90,7 +89,7 @@ void write(writer<Sink>& out, const T& v) {
     } else if constexpr (set_like<T>) {
         out.set(typed_detail::range_size(v));
         for (const auto& element : v) resp::write(out, element);
-    } else if constexpr (std::ranges::range<const T>) {
+    } else if constexpr (typed_detail::range<const T>) {
         out.array(typed_detail::range_size(v));
         for (const auto& element : v) resp::write(out, element);
     } else if constexpr (tuple_like<T>) {

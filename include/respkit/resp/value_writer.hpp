@@ -71,7 +71,8 @@ struct serializer<value> {
 };
 
 /// Convenience: `v` as RESP bytes in a new string.
-[[nodiscard]] inline std::string to_resp(const value& v, protocol proto = protocol::resp3) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+[[nodiscard]] std::string to_resp(const value& v, protocol proto = protocol::resp3) {
     std::string out;
     writer w(out, proto);
     write_value(w, v);
