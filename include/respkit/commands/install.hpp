@@ -9,7 +9,9 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 class dispatcher;
-class config_table;
+template <class>
+class basic_config_table;
+using config_table = basic_config_table<void>;
 } // namespace respkit::server
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -9,12 +9,10 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
 #include <span>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +20,7 @@
 
 #include <unistd.h>
 
+#include "respkit/detail/read_file.hpp"
 #include "respkit/server/acl_catalog.hpp"
 #include "respkit/server/acl_log.hpp"
 #include "respkit/server/acl_user.hpp"
@@ -31,12 +30,18 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
 
+template <class = void>
+class basic_access_control;
 /// The users a server knows, by name (in byte order, as ACL LIST shows them), the default user
 /// among them, the commands' ids for rules, and the log of denials.
-class access_control {
+/// (A template only so that its members are instantiated where used: docs/headers.md.)
+using access_control = basic_access_control<>;
+
+template <class>
+class basic_access_control {
 public:
     /// A default user that may do everything, with no password ("on nopass ~* &* +@all").
-    access_control() : m_default(make_default_user()) { m_users.emplace("default", m_default); }
+    basic_access_control() : m_default(make_default_user()) { m_users.emplace("default", m_default); }
 
     // --- commands (the dispatcher registers them) ---
 
@@ -208,13 +213,11 @@ public:
     }
     /// Loads the ACL file `file` (ACL LOAD, start-up): "" or Redis's error text.
     std::string load_file() {
-        std::ifstream in(file, std::ios::binary);
-        if (!in) {
+        std::string text;
+        if (!respkit::detail::read_file(file.c_str(), text)) {
             return "Error loading ACLs, opening file '" + file + "': " + std::strerror(errno);
         }
-        std::ostringstream text;
-        text << in.rdbuf();
-        return load_file_text(text.str(), file);
+        return load_file_text(text, file);
     }
     /// Writes the users to the ACL file `file` through a temporary file renamed over it (ACL
     /// SAVE): "" or what failed.

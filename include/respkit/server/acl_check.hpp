@@ -57,7 +57,8 @@ inline constexpr acl_channel_command acl_channel_commands[] = {
 /// selector: allowed when one allows the command, its keys and its channels; otherwise the
 /// denial Redis reports (the command when no selector allows it, else the last key or channel
 /// no selector allowed).
-[[nodiscard]] inline acl_verdict acl_check_command(const acl_user& user, const acl_catalog& catalog,
+template <class = void>
+[[nodiscard]] acl_verdict acl_check_command(const acl_user& user, const acl_catalog& catalog,
                                                    const command_entry& entry,
                                                    std::span<const std::string_view> args) {
     const std::size_t id = catalog.find(entry.full_name);
@@ -112,7 +113,8 @@ inline constexpr acl_channel_command acl_channel_commands[] = {
 
 /// Records a denial in the ACL log as Redis does: the command's full name, or the key or
 /// channel denied; the user; the client as CLIENT LIST shows it.
-inline void acl_log_denial(const access_control& access, const session& client, acl_verdict verdict,
+template <class = void>
+void acl_log_denial(const access_control& access, const session& client, acl_verdict verdict,
                            const command_entry& entry, std::span<const std::string_view> args, bool in_multi) {
     acl_log_entry e;
     e.reason = verdict.denial;

@@ -4,13 +4,13 @@
 /// The ACL log (ACL LOG): the latest denied commands and failed authentications, similar events
 /// within a minute grouped into one entry with a count, as Redis 7.0 keeps them.
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
 #include <string_view>
 
+#include "respkit/detail/chrono.hpp"
 #include "respkit/server/acl_user.hpp"
 #include "respkit/version.hpp"
 
@@ -53,8 +53,14 @@ struct acl_log_entry {
     return "unknown";
 }
 
+template <class = void>
+class basic_acl_log;
 /// The log, newest first, at most max_length() entries (acllog-max-len).
-class acl_log {
+/// (A template only so that its members are instantiated where used: docs/headers.md.)
+using acl_log = basic_acl_log<>;
+
+template <class>
+class basic_acl_log {
 public:
     /// Adds an event: an entry of the last ten with the same reason, context, object and user,
     /// less than a minute apart, is counted again and moved first; otherwise a new entry.

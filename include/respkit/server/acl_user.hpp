@@ -75,9 +75,15 @@ struct acl_key_pattern {
     unsigned access = acl_read_write; ///< acl_key_access bits
 };
 
+template <class = void>
+struct basic_acl_selector;
 /// A set of permissions: commands, keys and channels. A user passes a check when one of its
 /// selectors does.
-struct acl_selector {
+/// (A template only so that its members are instantiated where used: docs/headers.md.)
+using acl_selector = basic_acl_selector<>;
+
+template <class>
+struct basic_acl_selector {
     bool root = false;         ///< the user's own selector (not in parentheses)
     bool all_keys = false;     ///< `allkeys`, `~*`
     bool all_channels = false; ///< `allchannels`, `&*`
@@ -368,13 +374,19 @@ struct acl_selector {
     }
 };
 
+template <class = void>
+class basic_acl_user;
 /// A user: name, flags, password hashes (SHA-256, lower-case hex) and selectors, the root one
 /// first.
-class acl_user {
+/// (A template only so that its members are instantiated where used: docs/headers.md.)
+using acl_user = basic_acl_user<>;
+
+template <class>
+class basic_acl_user {
 public:
     /// A user as Redis creates one: off, no password, no permission (channels as
     /// acl-pubsub-default says: `all_channels`).
-    explicit acl_user(std::string name, bool all_channels = false) : m_name(std::move(name)) {
+    explicit basic_acl_user(std::string name, bool all_channels = false) : m_name(std::move(name)) {
         m_selectors.push_back({.root = true, .all_channels = all_channels});
     }
 

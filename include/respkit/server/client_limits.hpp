@@ -6,12 +6,12 @@
 /// maxmemory-clients (client eviction).
 
 #include <array>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "respkit/detail/chrono.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/version.hpp"
 

@@ -127,9 +127,15 @@ enum class config_set_mode : std::uint8_t {
     loading, ///< a configuration being loaded: as startup, but restrictions are left to violations()
 };
 
+template <class = void>
+class basic_config_table;
 /// Every Redis configuration parameter with its current value. Not thread-safe: one event loop
 /// owns it.
-class config_table {
+/// (A template only so that its members are instantiated where used: docs/headers.md.)
+using config_table = basic_config_table<>;
+
+template <class>
+class basic_config_table {
 public:
     /// A parameter and its current value.
     struct parameter {
@@ -152,7 +158,7 @@ public:
     };
 
     /// Every parameter at its default; `dir` is the working directory.
-    config_table() {
+    basic_config_table() {
         for (const config_param_info& info : redis_config_parameters) {
             m_params.push_back({&info, std::string(info.default_value)});
         }

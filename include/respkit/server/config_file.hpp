@@ -14,8 +14,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -23,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/detail/read_file.hpp"
 #include "respkit/detail/split_args.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/version.hpp"
@@ -33,13 +32,15 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 /// blanks separate them; "double quotes" understand \n \r \t \b \a, \xHH and \<any>; 'single
 /// quotes' only \'; a closing quote must be followed by a blank or the end). nullopt on
 /// unbalanced quotes.
-[[nodiscard]] inline std::optional<std::vector<std::string>> split_config_args(std::string_view line) {
+template <class = void>
+[[nodiscard]] std::optional<std::vector<std::string>> split_config_args(std::string_view line) {
     return respkit::detail::split_args(line);
 }
 
 /// `s` in double quotes with Redis's escapes (sdscatrepr): what CONFIG REWRITE writes for
 /// strings, and what split_config_args reads back as `s`.
-[[nodiscard]] inline std::string quote_config_arg(std::string_view s) {
+template <class = void>
+[[nodiscard]] std::string quote_config_arg(std::string_view s) {
     std::string out = "\"";
     for (const char c : s) {
         switch (c) {
@@ -83,7 +84,8 @@ struct config_command_line {
 /// standard input; every `--name` starts a line "name" and the arguments after it are appended
 /// quoted (`--save ""` is an empty save; `--save` alone at the end or before another option is
 /// one too). Arguments are not validated here: the loader reports them as lines.
-[[nodiscard]] inline config_command_line parse_config_command_line(std::span<const char* const> argv) {
+template <class = void>
+[[nodiscard]] config_command_line parse_config_command_line(std::span<const char* const> argv) {
     config_command_line out;
     const std::size_t argc = argv.size();
     if (argc < 2) return out;
@@ -147,7 +149,8 @@ struct config_error {
 
 /// Redis's report of a configuration error ("*** FATAL CONFIG FILE ERROR (<label>) ***", the
 /// line number, the line, the reason), ending with a newline.
-[[nodiscard]] inline std::string format_config_error(const config_error& e, std::string_view label) {
+template <class = void>
+[[nodiscard]] std::string format_config_error(const config_error& e, std::string_view label) {
     std::string out = "\n*** FATAL CONFIG FILE ERROR (" + std::string(label) + ") ***\n";
     if (e.line > 0) {
         out += "Reading the configuration file, at line " + std::to_string(e.line) + "\n";
@@ -171,16 +174,22 @@ struct config_directive {
     config_origin origin;          ///< where it was written
 };
 
+template <class = void>
+class basic_config_loader;
 /// Applies configuration text to a config_table as redis-server loads its file: line by line,
 /// the last of repeated directives winning except `save` (whose lines add up, as in Redis),
 /// `client-output-buffer-limit` (each line sets its classes) and `include` (loads a file, or
 /// the files a glob pattern matches, at that point). Stops at the first error. Values are set
 /// in config_set_mode::loading: restrictions are checked afterwards (config_table::violations(),
 /// with origin() telling which line set each value).
-class config_loader {
+/// (A template only so that its members are instantiated where used: docs/headers.md.)
+using config_loader = basic_config_loader<>;
+
+template <class>
+class basic_config_loader {
 public:
     /// A loader writing into `config`, which must outlive it.
-    explicit config_loader(config_table& config) : m_config(&config) {}
+    explicit basic_config_loader(config_table& config) : m_config(&config) {}
 
     /// Loads `text` (a file's contents, standard input and the command-line options, joined as
     /// load_command_line does). False on the first error (see error()).
@@ -243,11 +252,9 @@ private:
     }
 
     [[nodiscard]] bool read_file(const std::string& path, std::string& out) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) {
+        if (!respkit::detail::read_file(path.c_str(), out)) {
             return fail(0, {}, "Fatal error, can't open config file '" + absolute_path(path) + "': " + std::strerror(errno));
         }
-        out.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         return true;
     }
 

@@ -37,7 +37,8 @@ enum class key_extraction : std::uint8_t {
 /// The key specs of a command: its own, or for a spec that has none (a user's command), one
 /// derived from the legacy key positions, `RW update` for a write command and `RO access`
 /// otherwise.
-[[nodiscard]] inline std::vector<key_spec> key_specs_of(const command_spec& spec) {
+template <class = void>
+[[nodiscard]] std::vector<key_spec> key_specs_of(const command_spec& spec) {
     if (!spec.key_specs.empty() || spec.keys.first <= 0) return spec.key_specs;
     const bool write = has(spec.flags, command_flag::write);
     return {{.flags = write ? key_flag::rw | key_flag::update : key_flag::ro | key_flag::access,
@@ -48,7 +49,8 @@ enum class key_extraction : std::uint8_t {
 
 /// Appends the keys `k` finds among `args` (the command and its arguments), following Redis's
 /// getKeysUsingKeySpecs; false when the arguments do not fit the spec.
-[[nodiscard]] inline bool keys_of_spec(const key_spec& k, std::span<const std::string_view> args, int arity,
+template <class = void>
+[[nodiscard]] bool keys_of_spec(const key_spec& k, std::span<const std::string_view> args, int arity,
                                        std::vector<key_reference>& keys) {
     const long long argc = static_cast<long long>(args.size());
     long long first = 0;
@@ -107,7 +109,8 @@ enum class key_extraction : std::uint8_t {
 /// Finds the keys of a call of the command `spec` describes with `args` (the command name first;
 /// a subcommand's arguments start with the container's name) into `keys`, with the flags that
 /// depend on the arguments (SET ... GET) resolved.
-[[nodiscard]] inline key_extraction extract_keys(const command_spec& spec, std::span<const std::string_view> args,
+template <class = void>
+[[nodiscard]] key_extraction extract_keys(const command_spec& spec, std::span<const std::string_view> args,
                                                  std::vector<key_reference>& keys) {
     keys.clear();
     const std::vector<key_spec> specs = key_specs_of(spec);

@@ -38,12 +38,18 @@ struct propagated_command {
 /// Receives every propagated command, in order. A sink must not run commands.
 using propagation_sink = std::function<void(const propagated_command& command)>;
 
+template <class = void>
+class basic_propagation;
 /// Collects the commands that replay what an execution unit changed, and hands them to the
 /// sinks at the unit's end. Commands tell it what they did through command_call (rewrite,
 /// also_propagate, prevent, force); key changes reach it from the keyspace's observers (a change
 /// makes the running command "dirty": it propagates; a key removed by expiry propagates as
 /// DEL, as does one evicted). Inactive (and free) while no sink is registered.
-class propagation {
+/// (A template only so that its members are instantiated where used: docs/headers.md.)
+using propagation = basic_propagation<>;
+
+template <class>
+class basic_propagation {
 public:
     /// Sends propagated commands to `sink` from now on.
     void add_sink(propagation_sink sink) { m_sinks.push_back(std::move(sink)); }

@@ -4,18 +4,22 @@
 /// State shared by every connection of one server: statistics, the client registry,
 /// configuration values, and identity (run id, start time).
 
+#include <sys/random.h>
+#include <sys/types.h>
+
 #include <algorithm>
-#include <chrono>
+#include <cerrno>
+#include <cstddef>
 #include <functional>
 #include <cstdint>
 #include <map>
-#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "respkit/detail/chrono.hpp"
 #include "respkit/server/client_limits.hpp"
 #include "respkit/server/key_waiters.hpp"
 #include "respkit/server/log.hpp"
@@ -53,11 +57,29 @@ public:
     }
     /// A context with a fresh random run id.
     server_context() {
-        std::random_device device;
-        std::mt19937_64 rng(device());
+        unsigned char bytes[20] = {};
+        std::size_t got = 0;
+        while (got < sizeof bytes) {
+            const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+            if (n <= 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        // Without the kernel's randomness (very old kernels): the clock and this address, mixed.
+        std::uint64_t mix = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                            reinterpret_cast<std::uintptr_t>(this);
+        for (std::size_t i = got; i < sizeof bytes; ++i) {
+            mix += 0x9e3779b97f4a7c15ULL;
+            std::uint64_t z = (mix ^ (mix >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            bytes[i] = static_cast<unsigned char>(z ^ (z >> 31));
+        }
         static constexpr char hex[] = "0123456789abcdef";
         m_run_id.resize(40);
-        for (char& c : m_run_id) c = hex[rng() % 16];
+        for (std::size_t i = 0; i < sizeof bytes; ++i) {
+            m_run_id[2 * i] = hex[bytes[i] >> 4];
+            m_run_id[2 * i + 1] = hex[bytes[i] & 0xf];
+        }
     }
 
     /// Counters for INFO.

@@ -5,7 +5,6 @@
 /// take the reply bytes it produced.
 
 #include <algorithm>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -20,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/detail/chrono.hpp"
 #include "respkit/resp/input_buffer.hpp"
 #include "respkit/resp/request_parser.hpp"
 #include "respkit/resp/writer.hpp"
@@ -36,7 +36,8 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 class session;
-inline void serve_blocked_sessions(server_context& server);
+template <class = void>
+void serve_blocked_sessions(server_context& server);
 
 /// Bounds and defaults of a session.
 struct session_options {
@@ -786,7 +787,8 @@ inline void dispatcher::call(const command_entry& entry, std::span<const std::st
 /// Serves the sessions blocked on keys signalled ready (by the command that just ran, or by any
 /// other write), in the order they blocked, until no key is left ready (a served BLMOVE may
 /// make another key ready). Sessions run it after each command; transports once per turn.
-inline void serve_blocked_sessions(server_context& server) {
+template <class>
+void serve_blocked_sessions(server_context& server) {
     while (server.has_ready_keys()) {
         for (const db_key& ready : server.take_ready_keys()) {
             const std::vector<session*>* queue = server.blocked_on().find(ready.db, ready.key);
@@ -804,7 +806,8 @@ inline void serve_blocked_sessions(server_context& server) {
 
 /// Times out the blocked sessions of `server` whose deadline passed (by server.now()); their
 /// transports are notified. Transports call it once per turn when blocked sessions exist.
-inline void expire_blocked_sessions(server_context& server) {
+template <class = void>
+void expire_blocked_sessions(server_context& server) {
     if (server.blocked_sessions().empty()) return;
     const auto now = server.now();
     const std::vector<session*> blocked = server.blocked_sessions();
@@ -817,7 +820,8 @@ inline void expire_blocked_sessions(server_context& server) {
 /// hold at least the limit (never under 128 kB), the biggest ones not marked CLIENT NO-EVICT are
 /// closed at once, each logged and counted in INFO's evicted_clients. Transports call it once
 /// per turn. Returns the number evicted.
-inline std::size_t evict_clients(server_context& server) {
+template <class = void>
+std::size_t evict_clients(server_context& server) {
     client_limits& limits = server.client_limits();
     if (limits.max_memory_clients == 0) return 0;
     const std::uint64_t limit = std::max<std::uint64_t>(limits.max_memory_clients, 128 * 1024);
@@ -851,7 +855,8 @@ inline std::size_t evict_clients(server_context& server) {
 }
 
 /// The earliest deadline of a blocked session (time_point::max() when none).
-[[nodiscard]] inline std::chrono::steady_clock::time_point next_block_deadline(server_context& server) {
+template <class = void>
+[[nodiscard]] std::chrono::steady_clock::time_point next_block_deadline(server_context& server) {
     auto due = std::chrono::steady_clock::time_point::max();
     for (const session* s : server.blocked_sessions()) due = std::min(due, s->block_deadline());
     return due;
