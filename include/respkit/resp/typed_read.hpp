@@ -128,6 +128,7 @@ public:
 
     /// Consumes the next element, with every element inside it, as an owning copy (attributes
     /// sent before it are skipped, as for every target; those inside it are kept).
+    template <class = void>
     bool read_value(value& out) {
         if (peek() == nullptr) return fail("an element");
         if (m_from_value) {
