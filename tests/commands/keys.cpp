@@ -44,7 +44,7 @@ TEST_CASE_TEMPLATE("COPY deep-copies every value kind, with its TTL, across data
     CHECK(srv.keyspace.find(3, "list")->list().size() == 1);
     CHECK(srv.keyspace.find(3, "hash")->hash().find("f") != nullptr);
     CHECK(srv.keyspace.expiry(3, "hash").at_ms == srv.keyspace.clock().now_ms() + 100'000);
-    CHECK(srv.keyspace.find(3, "zset")->zset().ordered.size() == 1);
+    CHECK(srv.keyspace.find(3, "zset")->zset().size() == 1);
     CHECK(c({"COPY", "list", "list", "DB", "16"}) == "-ERR DB index is out of range\r\n");
     CHECK(c({"COPY", "list", "list", "DB", "4294967296"}) ==
           "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n");

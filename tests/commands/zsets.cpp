@@ -14,3 +14,9 @@ TEST_CASE_TEMPLATE("zsets.redis against redis-server", K, store::keyspace<>, sto
     const std::size_t compared = run_diff_script(diff_script_path("zsets.redis"), srv.target());
     MESSAGE("zsets.redis: " << compared << " replies compared");
 }
+
+TEST_CASE("zset_encodings.redis against redis-server: listpack and skiplist at the thresholds") {
+    command_server<store::keyspace<>> srv;
+    const std::size_t compared = run_diff_script(diff_script_path("zset_encodings.redis"), srv.target());
+    MESSAGE("zset_encodings.redis: " << compared << " replies compared");
+}

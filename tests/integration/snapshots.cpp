@@ -397,6 +397,68 @@ TEST_CASE("SAVE, BGSAVE, LASTSAVE, save points, SHUTDOWN SAVE/NOSAVE, SIGTERM, D
     }
 }
 
+TEST_CASE("sorted sets' OBJECT ENCODING after DEBUG RELOAD, RESTORE and a restart, as redis-server's") {
+    if (built_program("respkit-server").empty()) return;
+    if (find_on_path("redis-server").empty()) return;
+    // Skip lists that shrank, or were built under a lower zset-max-listpack-entries, load back
+    // packed when they fit the thresholds in force; those that do not fit stay skip lists.
+    const auto encodings = [](client::connection& c) {
+        std::vector<std::string> out;
+        for (const char* key : {"shrunk", "long", "wide", "mid", "copy", "restored", "big"})
+            out.push_back(key + std::string("=") + text(run(c, {"OBJECT", "ENCODING", key})));
+        return out;
+    };
+    const auto script = [&](client::connection& c) {
+        std::vector<std::string> zadd = {"ZADD", "shrunk"};
+        for (int i = 0; i < 200; ++i) zadd.insert(zadd.end(), {std::to_string(i), "m" + std::to_string(i)});
+        run(c, zadd);
+        zadd[1] = "big";
+        run(c, zadd);
+        zadd.resize(2 + 2 * 190);
+        zadd[0] = "ZREM";
+        zadd[1] = "shrunk";
+        for (std::size_t i = 2; i < zadd.size(); i += 2) zadd[i] = zadd[i + 1];
+        run(c, zadd);
+        run(c, {"ZADD", "long", "1", "short", "2", std::string(65, 'x')});
+        run(c, {"ZREM", "long", std::string(65, 'x')});
+        run(c, {"ZADD", "wide", "1", "short", "2", std::string(65, 'y')});
+        run(c, {"CONFIG", "SET", "zset-max-listpack-entries", "4"});
+        run(c, {"ZADD", "mid", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e"});
+        run(c, {"CONFIG", "SET", "zset-max-listpack-entries", "128"});
+        run(c, {"COPY", "mid", "copy"});
+        run(c, {"RESTORE", "restored", "0", text(run(c, {"DUMP", "mid"}))});
+    };
+    std::vector<std::vector<std::string>> seen(2);
+    for (const bool redis : {true, false}) {
+        temp_dir dir;
+        auto args = persist_args(dir.path);
+        args.insert(args.end(), {"--enable-debug-command", "yes"});
+        std::vector<std::string>& out = seen[redis ? 0 : 1];
+        {
+            server_process s = redis ? start_redis(args) : start_respkit(args);
+            REQUIRE(s.running());
+            auto c = connect(s.port());
+            script(c);
+            for (const auto& e : encodings(c)) out.push_back("live " + e);
+            CHECK(text(run(c, {"DEBUG", "RELOAD"})) == "OK");
+            for (const auto& e : encodings(c)) out.push_back("reload " + e);
+            run(c, {"ZADD", "mid", "6", "f"});
+            CHECK(text(run(c, {"SAVE"})) == "OK");
+            (void)c.command("SHUTDOWN", "NOSAVE");
+            s.stop();
+        }
+        server_process s = redis ? start_redis(args) : start_respkit(args);
+        REQUIRE(s.running());
+        auto c = connect(s.port());
+        for (const auto& e : encodings(c)) out.push_back("restart " + e);
+        CHECK(run(c, {"ZCARD", "shrunk"}).integer() == 10);
+        CHECK(text(run(c, {"ZSCORE", "mid", "f"})) == "6");
+    }
+    REQUIRE(seen[0].size() == 21);
+    CHECK(seen[1].size() == seen[0].size());
+    for (std::size_t i = 0; i < std::min(seen[0].size(), seen[1].size()); ++i) CHECK(seen[1][i] == seen[0][i]);
+}
+
 TEST_CASE("INFO persistence has Redis 7.0's fields in Redis's order") {
     if (built_program("respkit-server").empty() || find_on_path("redis-server").empty()) return;
     temp_dir dir;

@@ -188,7 +188,7 @@ TEST_CASE("value: integer encoding, raw access, containers, clone") {
     CHECK(set.clone().set().size() == 1);
     value zset = value::make(value_kind::zset);
     zset.zset().insert("m", 1.5);
-    CHECK(zset.clone().zset().ordered.size() == 1);
+    CHECK(zset.clone().zset().size() == 1);
     CHECK(zset.type_name() == "zset");
     CHECK(set.type_name() == "set");
     CHECK(hash.type_name() == "hash");

@@ -131,14 +131,14 @@ bool write_keyspace_commands(Keyspace& keyspace, std::int64_t now_ms, Out&& out)
                 // Scores as %.17g (Redis's rioWriteBulkDouble): they read back exactly.
                 std::vector<std::string> scores;
                 scores.reserve(v->zset().size());
-                for (const auto& [score, member] : v->zset().ordered) {
+                for (const auto& [score, member] : v->zset()) {
                     char text[64];
                     std::snprintf(text, sizeof text, "%.17g", score);
                     scores.emplace_back(text);
                 }
                 std::size_t i = 0;
                 batch("ZADD", 2, [&](auto&& add) {
-                    for (const auto& [score, member] : v->zset().ordered) add(scores[i++], member, true);
+                    for (const auto& [score, member] : v->zset()) add(scores[i++], member, true);
                 });
                 break;
             }

@@ -219,8 +219,8 @@ inline constexpr config_support_info config_support_table[] = {
     {"tracking-table-max-keys", detail::no_effect, "", "sizes CLIENT TRACKING's table; respkit has no client tracking"},
     {"unixsocket", detail::implemented, "", "also listen on this Unix domain socket"},
     {"unixsocketperm", detail::implemented, "", "the Unix socket's permissions"},
-    {"zset-max-listpack-entries", detail::no_effect, "", detail::encoding},
-    {"zset-max-listpack-value", detail::no_effect, "", detail::encoding},
+    {"zset-max-listpack-entries", detail::implemented, "", "the most members a sorted set keeps packed (OBJECT ENCODING listpack, store/sorted_set.hpp)"},
+    {"zset-max-listpack-value", detail::implemented, "", "the longest member (bytes) a sorted set keeps packed (OBJECT ENCODING listpack, store/sorted_set.hpp)"},
 };
 
 /// Configuration directives that are not parameters and what respkit does with them.

@@ -67,8 +67,8 @@ inline constexpr std::size_t embstr_limit = 44;
 inline constexpr std::uint64_t max_string_length = 512ull * 1024 * 1024;
 
 /// OBJECT ENCODING of a value, as Redis 7.0 names it. Strings: "int" when integer-encoded,
-/// "raw" when changed in place (APPEND, SETRANGE), else "embstr" up to 44 bytes and "raw" above. Containers are named by the encoding Redis
-/// 7.0 would choose at their size under its default thresholds.
+/// "raw" when changed in place (APPEND, SETRANGE), else "embstr" up to 44 bytes and "raw" above. Sorted sets by
+/// their form; other containers by the encoding Redis 7.0 would choose at their size under its default thresholds.
 [[nodiscard]] inline std::string_view encoding_name(const store::value& v) {
     switch (v.kind()) {
     case store::value_kind::string:
@@ -95,14 +95,7 @@ inline constexpr std::uint64_t max_string_length = 512ull * 1024 * 1024;
         });
         return integers ? "intset" : "hashtable";
     }
-    case store::value_kind::zset: {
-        const auto& z = v.zset();
-        if (z.ordered.size() > 128) return "skiplist";
-        for (const auto& element : z.ordered) {
-            if (element.second.size() > 64) return "skiplist";
-        }
-        return "listpack";
-    }
+    case store::value_kind::zset: return v.zset().packed() ? "listpack" : "skiplist";
     }
     return "raw";
 }

@@ -139,6 +139,22 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
         return std::string();
     });
 
+    // The sorted sets' packed-form thresholds: sets created or grown from then on follow them,
+    // as in Redis (sets already stored keep their form).
+    const auto apply_zset_limits = [&config, &keyspace] {
+        store::zset_limits limits;
+        limits.max_entries = static_cast<std::size_t>(config.get_integer("zset-max-listpack-entries"));
+        limits.max_value = static_cast<std::size_t>(config.get_integer("zset-max-listpack-value"));
+        keyspace.set_zset_limits(limits);
+    };
+    apply_zset_limits();
+    for (const std::string_view name : {"zset-max-listpack-entries", "zset-max-listpack-value"}) {
+        config.on_change(name, [apply_zset_limits](std::string_view) {
+            apply_zset_limits();
+            return std::string();
+        });
+    }
+
     // CONFIG
     commands.add(std::move(specs.config),
                  {});

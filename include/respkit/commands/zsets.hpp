@@ -51,34 +51,35 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 template <class Z>
 struct zset_ops;
 
-/// Over store::sorted_set: O(log n) rank, element at rank and range starts.
+/// Over store::sorted_set (packed while small, else a skip list: O(log n) rank, element at
+/// rank and range starts).
 template <>
 struct zset_ops<store::sorted_set> {
     using zset = store::sorted_set;
     static std::size_t size(const zset& z) noexcept { return z.size(); }
-    static const double* score(const zset& z, std::string_view m) noexcept { return z.score(m); }
-    static void insert(zset& z, std::string_view m, double s) { z.insert(m, s); }
+    static std::optional<double> score(const zset& z, std::string_view m) noexcept { return z.score(m); }
+    /// Adds an absent member, changing the form as Redis does past `limits`.
+    static void insert(zset& z, std::string_view m, double s, const store::zset_limits& limits) { z.insert(m, s, limits); }
     static void update(zset& z, std::string_view m, double s) { z.update(m, s); }
     static bool erase(zset& z, std::string_view m) { return z.erase(m); }
     /// 0-based ascending rank of a present member with score `s`.
-    static std::size_t rank(const zset& z, std::string_view m, double s) noexcept { return z.ordered.rank(s, m); }
+    static std::size_t rank(const zset& z, std::string_view m, double s) noexcept { return z.rank(m, s); }
     /// Number of leading elements for which before(score, member) holds (a prefix).
     template <class Before>
     static std::size_t count_while(const zset& z, Before&& before) {
-        return z.ordered.count_while(
-            [&](const store::skiplist::node& n) { return before(n.score(), n.member()); });
+        return z.count_while(before);
     }
     /// Calls f(member, score) for `n` elements from ascending rank `start`, walking down
     /// when `reverse`.
     template <class F>
     static void visit(const zset& z, std::size_t start, std::size_t n, bool reverse, F&& f) {
-        const store::skiplist::node* x = z.ordered.at(start);
-        for (; x && n > 0; --n, x = reverse ? x->prev() : x->next()) f(x->member(), x->score());
+        z.visit(start, n, reverse, f);
     }
-    /// One step of a hash-order scan over the members: f(member, score); returns the next cursor.
+    /// One step of a scan over the members: f(member, score); returns the next cursor (a
+    /// packed set is returned whole, with cursor 0, as Redis's listpack).
     template <class F>
     static std::uint64_t scan(const zset& z, std::uint64_t cursor, std::size_t count, F&& f) {
-        return z.scores.scan(cursor, count, [&](std::string_view m, const double& s) { f(m, s); });
+        return z.scan(cursor, count, f);
     }
 };
 
@@ -198,9 +199,6 @@ template <class Keyspace>
     return &v->zset();
 }
 
-/// The score as stored: -0 becomes 0 (Redis's listpack keeps scores as text, losing the sign).
-[[nodiscard]] constexpr double stored_score(double s) noexcept { return s == 0 ? 0.0 : s; }
-
 /// ZADD's flags (also ZINCRBY, which is ZADD INCR).
 struct zadd_flags {
     bool nx = false, xx = false, gt = false, lt = false, ch = false, incr = false;
@@ -263,12 +261,16 @@ void zadd_command(command_call& call, Keyspace& ks, bool forced_incr) {
         return;
     }
     const bool created = !found.found;
+    const store::zset_limits& limits = ks.zset_limits_used();
     store::value* v = found.found ? found.found : &ks.set(db, key, store::value::make(value_kind::zset));
     zset& z = v->zset();
+    // As Redis 7.0's ZADD: a new key is a skip list from the start when packing is off or the
+    // first member is too long for it.
+    if (created && (limits.max_entries == 0 || call.arg(i + 1).size() > limits.max_value)) z.to_skiplist();
     for (std::size_t j = 0; j < scores.size(); ++j) {
         const std::string_view member = call.arg(i + 2 * j + 1);
         double score = scores[j];
-        if (const double* current = ops::score(z, member)) {
+        if (const std::optional<double> current = ops::score(z, member)) {
             if (f.nx) continue;
             if (f.incr) {
                 score += *current;
@@ -282,12 +284,12 @@ void zadd_command(command_call& call, Keyspace& ks, bool forced_incr) {
             last = score;
             ++processed;
             if (score != *current) {
-                ops::update(z, member, stored_score(score));
+                ops::update(z, member, score);
                 ++updated;
             }
         } else {
             if (f.xx) continue;
-            ops::insert(z, member, stored_score(score));
+            ops::insert(z, member, score, limits);
             last = score;
             ++added;
             ++processed;
@@ -419,8 +421,12 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
             call.reply().integer(0);
             return;
         }
+        // As Redis's ZRANGESTORE: packed unless the count is over the limit; a long member
+        // converts it as it is added.
+        const store::zset_limits& limits = ks.zset_limits_used();
         store::value out = store::value::make(value_kind::zset);
-        ops::visit(**z, lo, count, false, [&](std::string_view m, double s) { ops::insert(out.zset(), m, s); });
+        if (count > limits.max_entries) out.zset().to_skiplist();
+        ops::visit(**z, lo, count, false, [&](std::string_view m, double s) { ops::insert(out.zset(), m, s, limits); });
         ks.set(db, call.arg(1), std::move(out));
         call.reply().integer(static_cast<std::int64_t>(count));
         return;
@@ -505,7 +511,7 @@ struct multi_source {
     [[nodiscard]] std::size_t size() const noexcept { return z ? ops::size(*z) : s ? s->size() : 0; }
     [[nodiscard]] std::optional<double> score(std::string_view m) const noexcept {
         if (z) {
-            if (const double* v = ops::score(*z, m)) return *v;
+            if (const std::optional<double> v = ops::score(*z, m)) return v;
         } else if (s && s->contains(m)) {
             return 1.0;
         }
@@ -654,10 +660,7 @@ void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bo
         return;
     }
     // A reply keeps a -0 (0 times a negative weight), as Redis replies from its temporary
-    // skip list; a stored result loses it.
-    if (store) {
-        for (auto& r : result) r.second = stored_score(r.second);
-    }
+    // skip list; a stored result loses it when packed (sorted_set).
     std::sort(result.begin(), result.end(),
               [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
     if (store) {
@@ -666,8 +669,15 @@ void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bo
             call.reply().integer(0);
             return;
         }
+        // Packed when it fits, else a skip list (Redis builds a skip list, then applies
+        // zsetConvertToListpackIfNeeded).
+        const store::zset_limits& limits = ks.zset_limits_used();
+        std::size_t longest = 0;
+        for (const auto& r : result) longest = std::max(longest, r.first.size());
         store::value out = store::value::make(value_kind::zset);
-        for (const auto& r : result) ops::insert(out.zset(), r.first, r.second);
+        zset& built = out.zset();
+        if (!(result.size() <= limits.max_entries && longest <= limits.max_value)) built.to_skiplist();
+        for (const auto& r : result) built.insert(r.first, r.second);
         ks.set(db, call.arg(1), std::move(out));
         call.reply().integer(static_cast<std::int64_t>(result.size()));
         return;
@@ -709,15 +719,8 @@ void zscan_command(command_call& call, Keyspace& ks) {
         items.push_back(score_text(s));
     };
     const zset& set = **z;
-    // A listpack-sized sorted set (Redis 7.0: <= 128 members of <= 64 bytes) is returned
-    // whole, in order; a larger one is scanned in hash order.
-    bool small = ops::size(set) <= 128;
-    if (small) ops::visit(set, 0, ops::size(set), false, [&](std::string_view m, double) { small = small && m.size() <= 64; });
-    std::uint64_t next = 0;
-    if (small)
-        ops::visit(set, 0, ops::size(set), false, keep);
-    else
-        next = ops::scan(set, *cursor, count, keep);
+    // A packed sorted set is returned whole, in order; a skip list is scanned in hash order.
+    const std::uint64_t next = ops::scan(set, *cursor, count, keep);
     reply_scan(call, next, items);
 }
 
@@ -917,7 +920,7 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
         [ks](command_call& call) {
             const auto z = read_zset(call, *ks, call.arg(1));
             if (!z) return;
-            const double* s = *z ? ops::score(**z, call.arg(2)) : nullptr;
+            const std::optional<double> s = *z ? ops::score(**z, call.arg(2)) : std::nullopt;
             if (s)
                 call.reply().double_number(*s);
             else
@@ -930,7 +933,7 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
             if (!z) return;
             call.reply().array(call.argc() - 2);
             for (std::size_t i = 2; i < call.argc(); ++i) {
-                const double* s = *z ? ops::score(**z, call.arg(i)) : nullptr;
+                const std::optional<double> s = *z ? ops::score(**z, call.arg(i)) : std::nullopt;
                 if (s)
                     call.reply().double_number(*s);
                 else
@@ -975,7 +978,7 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
         return [ks, reverse](command_call& call) {
             const auto z = read_zset(call, *ks, call.arg(1));
             if (!z) return;
-            const double* s = *z ? ops::score(**z, call.arg(2)) : nullptr;
+            const std::optional<double> s = *z ? ops::score(**z, call.arg(2)) : std::nullopt;
             if (!s) {
                 call.reply().null();
                 return;

@@ -53,15 +53,16 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
     case store::value_kind::zset:
         o.kind = rdb::object_kind::zset;
         o.members.reserve(v.zset().size());
-        for (const auto& [score, member] : v.zset().ordered) o.members.emplace_back(std::string(member), score);
+        for (const auto& [score, member] : v.zset()) o.members.emplace_back(std::string(member), score);
         break;
     }
     return o;
 }
 
 /// The keyspace value holding `o` (moved from). A set or hash with repeated members keeps the
-/// last, a sorted set the last score, as Redis's loader rejects neither in a trusted file.
-[[nodiscard]] inline store::value to_value(rdb::object&& o) {
+/// last, a sorted set the last score, as Redis's loader rejects neither in a trusted file. A
+/// sorted set is packed when it fits `zset` (as Redis's loader converts).
+[[nodiscard]] inline store::value to_value(rdb::object&& o, const store::zset_limits& zset = {}) {
     switch (o.kind) {
     case rdb::object_kind::string: return store::value::from_string(std::move(o.string));
     case rdb::object_kind::list: {
@@ -84,8 +85,11 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
     case rdb::object_kind::zset: {
         store::value v = store::value::make(store::value_kind::zset);
         store::sorted_set& z = v.zset();
+        std::size_t longest = 0;
+        for (const auto& [member, score] : o.members) longest = std::max(longest, member.size());
+        if (!(o.members.size() <= zset.max_entries && longest <= zset.max_value)) z.to_skiplist();
         for (const auto& [member, score] : o.members) {
-            if (z.score(member) != nullptr) {
+            if (z.score(member)) {
                 z.update(member, score);
             } else {
                 z.insert(member, score);
@@ -146,7 +150,7 @@ bool write_value(Writer& w, std::string_view key, const store::value& v) {
     case store::value_kind::list: return w.list(key, v.list().size(), v.list());
     case store::value_kind::set: return w.set(key, v.set().size(), mapped(v.set(), member_of));
     case store::value_kind::hash: return w.hash(key, v.hash().size(), mapped(v.hash(), field_of));
-    case store::value_kind::zset: return w.zset(key, v.zset().size(), mapped(v.zset().ordered, scored_member_of));
+    case store::value_kind::zset: return w.zset(key, v.zset().size(), mapped(v.zset(), scored_member_of));
     }
     return false;
 }
@@ -229,7 +233,7 @@ template <class Keyspace>
             if (!replace && ks.stored(d, key)) {
                 return "RDB has duplicated key '" + std::string(key) + "' in DB " + std::to_string(db);
             }
-            ks.set(d, key, to_value(std::move(value)));
+            ks.set(d, key, to_value(std::move(value), ks.zset_limits_used()));
             if (expires) ks.set_expiry(d, key, at);
             // The IDLE / FREQ opcodes, as Redis's objectSetLRUOrLFU (the one the policy tracks).
             if (info.idle_seconds || info.lfu_freq) {
@@ -262,7 +266,7 @@ template <class Keyspace>
         case store::value_kind::set: return w.set_value(v.set().size(), detail::mapped(v.set(), detail::member_of));
         case store::value_kind::hash: return w.hash_value(v.hash().size(), detail::mapped(v.hash(), detail::field_of));
         case store::value_kind::zset:
-            return w.zset_value(v.zset().size(), detail::mapped(v.zset().ordered, detail::scored_member_of));
+            return w.zset_value(v.zset().size(), detail::mapped(v.zset(), detail::scored_member_of));
         }
         return false;
     });
@@ -270,10 +274,11 @@ template <class Keyspace>
 
 /// RESTORE's decoding of `payload` into `out`: "" or RESTORE's error reply ("ERR DUMP payload
 /// version or checksum are wrong", "ERR Bad data format", or a refusal naming what respkit lacks).
-[[nodiscard]] inline std::string restore_value(std::string_view payload, store::value& out) {
+[[nodiscard]] inline std::string restore_value(std::string_view payload, store::value& out,
+                                              const store::zset_limits& zset = {}) {
     rdb::dump_load_result r = rdb::load_dump_payload(payload);
     if (!r.ok()) return "ERR " + r.message;
-    out = to_value(std::move(r.value));
+    out = to_value(std::move(r.value), zset);
     return {};
 }
 

@@ -550,6 +550,11 @@ public:
     /// child saves, so that reads do not copy the child's pages.
     void set_access_tracking(bool on) noexcept { m_touching = on; }
 
+    /// The sorted sets' packed-form thresholds (zset-max-listpack-entries / -value).
+    void set_zset_limits(const zset_limits& limits) noexcept { m_zset_limits = limits; }
+    /// The sorted sets' packed-form thresholds.
+    [[nodiscard]] const zset_limits& zset_limits_used() const noexcept { return m_zset_limits; }
+
     /// OBJECT IDLETIME: milliseconds since `e` was last accessed (LRU mode; meaningless in LFU).
     [[nodiscard]] std::uint64_t idle_ms(const entry& e) const noexcept {
         return access::lru_idle_ms(m_lru_now, e.access);
@@ -685,6 +690,7 @@ private:
     std::uint64_t m_random;
     std::size_t m_expire_next_db = 0;
     store::access_options m_access;
+    zset_limits m_zset_limits;
     std::uint32_t m_lru_now = 0; // the cached access clocks (refresh_access_clock)
     std::uint32_t m_lfu_now = 0;
     bool m_touching = true;
