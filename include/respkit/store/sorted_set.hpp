@@ -370,13 +370,12 @@ struct zset_limits {
 
 namespace sorted_set_detail {
 
-// The packed form: a header (total bytes, count), then per element the member's length as a
+// The packed form: a header (total bytes; the count is kept by sorted_set), then per element the member's length as a
 // LEB128 varint, its bytes, and the score: one tag byte below 0xf0 is an integer 0..239;
 // 0xf0 + k is a k-byte little-endian signed integer (integral scores below 2^53); 0xff an
 // 8-byte double.
 struct packed_header {
     std::uint32_t bytes;
-    std::uint32_t count;
 };
 
 [[nodiscard]] inline std::size_t varint_size(std::size_t v) noexcept {
@@ -495,11 +494,13 @@ public:
             const std::size_t bytes = other.header()->bytes;
             m_packed = static_cast<char*>(::operator new(bytes));
             std::memcpy(m_packed, other.m_packed, bytes);
+            m_count = other.m_count;
         }
     }
     /// Takes `other`'s elements, leaving it empty and packed.
     sorted_set(sorted_set&& other) noexcept
-        : m_packed(std::exchange(other.m_packed, nullptr)), m_big(std::exchange(other.m_big, nullptr)) {}
+        : m_packed(std::exchange(other.m_packed, nullptr)), m_big(std::exchange(other.m_big, nullptr)),
+          m_count(std::exchange(other.m_count, 0)) {}
     sorted_set& operator=(const sorted_set& other) {
         if (this != &other) {
             sorted_set copy(other);
@@ -517,6 +518,7 @@ public:
     void swap(sorted_set& other) noexcept {
         std::swap(m_packed, other.m_packed);
         std::swap(m_big, other.m_big);
+        std::swap(m_count, other.m_count);
     }
 
     /// True in the packed form (OBJECT ENCODING "listpack"), false as a skip list ("skiplist").
@@ -525,7 +527,7 @@ public:
     /// Number of members.
     [[nodiscard]] std::size_t size() const noexcept {
         if (m_big) return m_big->list.size();
-        return m_packed ? header()->count : 0;
+        return m_count;
     }
 
     /// The member's score, or nullopt.
@@ -695,8 +697,9 @@ public:
         small.m_packed = static_cast<char*>(::operator new(bytes));
         char* p = small.m_packed + sizeof(sorted_set_detail::packed_header);
         for_each([&](std::string_view m, double s) { p = put_entry(p, m, s); });
-        const sorted_set_detail::packed_header h{static_cast<std::uint32_t>(bytes), static_cast<std::uint32_t>(size())};
+        const sorted_set_detail::packed_header h{static_cast<std::uint32_t>(bytes)};
         std::memcpy(small.m_packed, &h, sizeof h);
+        small.m_count = static_cast<std::uint32_t>(size());
         swap(small);
     }
 
@@ -809,8 +812,9 @@ private:
         }
     };
 
-    char* m_packed = nullptr; // packed form (nullptr: empty); unused while m_big is set
-    big* m_big = nullptr;     // skip list form
+    char* m_packed = nullptr;  // packed form (nullptr: empty); unused while m_big is set
+    big* m_big = nullptr;      // skip list form
+    std::uint32_t m_count = 0; // the packed form's element count
 
     [[nodiscard]] static std::uint64_t hash_of(std::string_view member) noexcept {
         static const std::uint64_t seed = process_seed() ^ 0x5bd1e9955bd1e995ull;
@@ -830,6 +834,7 @@ private:
         m_big = nullptr;
         ::operator delete(static_cast<void*>(m_packed));
         m_packed = nullptr;
+        m_count = 0;
     }
 
     [[nodiscard]] skiplist::node* big_find(std::string_view member) const noexcept {
@@ -875,23 +880,25 @@ private:
     // Rebuilds the packed allocation with [cut, cut + removed) replaced by `entry` bytes.
     void packed_splice(std::size_t cut, std::size_t removed, std::string_view member, double score, bool add) {
         const std::size_t old_bytes = m_packed ? header()->bytes : sizeof(sorted_set_detail::packed_header);
-        const std::size_t old_count = m_packed ? header()->count : 0;
+        const std::size_t old_count = m_count;
         const std::size_t added = add ? entry_bytes(member, score) : 0;
         const std::size_t bytes = old_bytes - removed + added;
         const std::size_t count = old_count + (add ? 1 : 0) - (removed ? 1 : 0);
         if (count == 0) {
             ::operator delete(static_cast<void*>(m_packed));
             m_packed = nullptr;
+            m_count = 0;
             return;
         }
         char* fresh = static_cast<char*>(::operator new(bytes));
         if (m_packed) std::memcpy(fresh, m_packed, cut);
         if (add) put_entry(fresh + cut, member, score);
         if (m_packed) std::memcpy(fresh + cut + added, m_packed + cut + removed, old_bytes - cut - removed);
-        const sorted_set_detail::packed_header h{static_cast<std::uint32_t>(bytes), static_cast<std::uint32_t>(count)};
+        const sorted_set_detail::packed_header h{static_cast<std::uint32_t>(bytes)};
         std::memcpy(fresh, &h, sizeof h);
         ::operator delete(static_cast<void*>(m_packed));
         m_packed = fresh;
+        m_count = static_cast<std::uint32_t>(count);
     }
     void packed_insert(std::string_view member, double score) {
         score = packed_score(score);
