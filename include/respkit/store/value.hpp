@@ -76,8 +76,8 @@ struct set_member {};
 /// A set of members.
 using set_value = hash_map<set_member>;
 
-/// A sorted set: member -> score, plus a skip list ordered by (score, member bytes) with O(log n)
-/// insert, delete, rank and range start.
+/// A sorted set: packed while small, else a skip list ordered by (score, member bytes) with O(log n)
+/// insert, delete, rank and range start, plus a member index.
 using zset_value = sorted_set;
 
 /// Scratch space for the decimal form of an integer-encoded string.
