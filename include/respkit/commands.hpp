@@ -9,6 +9,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/connection.hpp"
 #include "respkit/commands/dump_restore.hpp"
+#include "respkit/commands/encoding_config.hpp"
 #include "respkit/commands/expire.hpp"
 #include "respkit/commands/hashes.hpp"
 #include "respkit/commands/help_reply.hpp"
@@ -44,6 +45,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 /// or remove any command.
 template <class Keyspace>
 void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
+    follow_encoding_config(config, keyspace);
     install_connection_commands(commands, keyspace.db_count());
     install_server_commands(commands, keyspace, config);
     install_info_command(commands, keyspace, config);

@@ -657,6 +657,10 @@ TEST_CASE("config_support_table classifies every parameter, and docs/config.md l
     CHECK(config.set("shutdown-on-sigterm", "save").empty());
     CHECK(config.set("activedefrag", "no").empty());
     CHECK(!config.set("activedefrag", "yes").empty());
+    CHECK(config.set("list-compress-depth", "1") ==
+          "ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - compressing list nodes is not "
+          "implemented (accepted: \"0\")");
+    CHECK(config.set("list-compress-depth", "0").empty());
     CHECK(config.violations().empty());
     CHECK(config.set("socket-mark-id", "1", server::config_set_mode::loading).empty());
     REQUIRE(config.violations().size() == 1);

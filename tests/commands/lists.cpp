@@ -145,3 +145,34 @@ TEST_CASE("list command metadata as COMMAND INFO shows in Redis 7.0") {
         CHECK(entry->spec.acl_categories.size() == 3);
     }
 }
+
+TEST_CASE("list-max-listpack-size sizes the nodes of lists created from then on, by RPUSH, RESTORE and COPY") {
+    command_server<manual_keyspace> srv;
+    command_client c(srv);
+    const auto nodes = [&](std::string_view key) {
+        const store::value* v = srv.keyspace.find(0, key);
+        REQUIRE(v != nullptr);
+        return v->list().node_count();
+    };
+    CHECK(c({"RPUSH", "default", "a", "b", "c", "d", "e"}) == ":5\r\n");
+    CHECK(nodes("default") == 1);
+    CHECK(c({"CONFIG", "SET", "list-max-listpack-size", "2"}) == "+OK\r\n");
+    CHECK(c({"RPUSH", "two", "a", "b", "c", "d", "e"}) == ":5\r\n");
+    CHECK(nodes("two") == 3);
+    CHECK(c({"RPUSH", "default", "f", "g"}) == ":7\r\n"); // an existing list keeps its size, as in Redis
+    CHECK(nodes("default") == 1);
+    CHECK(c({"LPUSH", "two", "z"}) == ":6\r\n");
+    CHECK(nodes("two") == 4);
+    // RESTORE builds the list under the setting in effect; COPY keeps the source's nodes.
+    const std::string dumped = c({"DUMP", "default"});
+    const std::string payload = dumped.substr(dumped.find("\r\n") + 2, dumped.size() - dumped.find("\r\n") - 4);
+    CHECK(c({"RESTORE", "restored", "0", payload}) == "+OK\r\n");
+    CHECK(nodes("restored") == 4);
+    CHECK(c({"LRANGE", "restored", "0", "-1"}) == c({"LRANGE", "default", "0", "-1"}));
+    CHECK(c({"COPY", "default", "copied"}) == ":1\r\n");
+    CHECK(nodes("copied") == 1);
+    CHECK(c({"CONFIG", "SET", "list-max-listpack-size", "-1"}) == "+OK\r\n");
+    CHECK(c({"RPUSH", "big", std::string(3000, 'a'), std::string(3000, 'b')}) == ":2\r\n");
+    CHECK(nodes("big") == 2); // 4 KB nodes: the second 3000-byte element does not fit
+    CHECK(c({"OBJECT", "ENCODING", "big"}) == "+quicklist\r\n");
+}

@@ -23,6 +23,7 @@ command_server<Keyspace>::command_server(command_family families) {
         }
     }
     // install_builtin_commands's order; `if constexpr` leaves out the families not compiled.
+    commands::follow_encoding_config(config, keyspace);
     const auto wanted = [families](command_family f) { return has(compiled, f) && has(families, f); };
     if constexpr (has(compiled, command_family::connection)) {
         if (wanted(command_family::connection)) commands::install_connection_commands(this->commands, keyspace.db_count());

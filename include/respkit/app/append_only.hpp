@@ -118,7 +118,7 @@ bool write_keyspace_commands(Keyspace& keyspace, std::int64_t now_ms, Out&& out)
             case store::value_kind::string: resp::write_command(buf, "SET", key, v->string_bytes(scratch)); break;
             case store::value_kind::list:
                 batch("RPUSH", 1, [&](auto&& add) {
-                    for (const std::string& item : v->list()) add(item, {}, false);
+                    for (const std::string_view item : v->list()) add(item, {}, false);
                 });
                 break;
             case store::value_kind::set:

@@ -128,12 +128,19 @@ void push_command(command_call& call, Keyspace& ks, list_end end, bool only_exis
         v = found.found;
     }
     list_value& list = v->list();
-    for (std::size_t i = 2; i < call.argc(); ++i) {
-        if (end == list_end::head)
-            list.emplace_front(call.arg(i));
-        else
-            list.emplace_back(call.arg(i));
+    // The first element, then room for the others at once (one allocation for RPUSH k a b c).
+    const auto push = [&](std::string_view element) {
+        if (end == list_end::head) list.push_front(element);
+        else list.push_back(element);
+    };
+    push(call.arg(2));
+    if (call.argc() > 3) {
+        std::size_t more = 0;
+        for (std::size_t i = 3; i < call.argc(); ++i) more += list_value::packed_size(call.arg(i).size());
+        if (end == list_end::head) list.reserve_front_hint(more);
+        else list.reserve_back_hint(more);
     }
+    for (std::size_t i = 3; i < call.argc(); ++i) push(call.arg(i));
     const auto length = static_cast<std::int64_t>(list.size());
     ks.notify_modified(db, key);
     call.reply().integer(length);
@@ -208,16 +215,16 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
     if (src.found == nullptr || src.found->list().empty()) return pop_result::empty;
     if (source == destination) { // a rotation: the list is never empty on the way
         list_value& list = src.found->list();
-        std::string element = from == list_end::head ? std::move(list.front()) : std::move(list.back());
+        std::string element(from == list_end::head ? list.front() : list.back());
         if (from == list_end::head)
             list.pop_front();
         else
             list.pop_back();
         call.reply().bulk_string(element);
         if (to == list_end::head)
-            list.push_front(std::move(element));
+            list.push_front(element);
         else
-            list.push_back(std::move(element));
+            list.push_back(element);
         ks.notify_modified(db, source);
         return pop_result::served;
     }
@@ -230,7 +237,7 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
     value* source_value = ks.find_for_write(db, source);
     if (source_value == nullptr) return pop_result::empty; // its TTL passed between the two lookups
     list_value& list = source_value->list();
-    std::string element = from == list_end::head ? std::move(list.front()) : std::move(list.back());
+    std::string element(from == list_end::head ? list.front() : list.back());
     if (from == list_end::head)
         list.pop_front();
     else
@@ -240,9 +247,9 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
     list_value& out = target.found->list();
     call.reply().bulk_string(element);
     if (to == list_end::head)
-        out.push_front(std::move(element));
+        out.push_front(element);
     else
-        out.push_back(std::move(element));
+        out.push_back(element);
     ks.notify_modified(db, destination);
     return pop_result::served;
 }
@@ -421,9 +428,17 @@ void pos_command(command_call& call, Keyspace& ks) {
                                   : static_cast<std::size_t>(maxlen);
     std::vector<std::int64_t> positions;
     std::int64_t matches = 0;
+    auto it = from_tail ? list.end() : list.begin();
     for (std::size_t i = 0; i < limit; ++i) {
         const std::size_t index = from_tail ? length - 1 - i : i;
-        if (list[index] != element) continue;
+        std::string_view current;
+        if (from_tail) {
+            current = *--it;
+        } else {
+            current = *it;
+            ++it;
+        }
+        if (current != element) continue;
         ++matches;
         if (matches < rank) continue;
         positions.push_back(static_cast<std::int64_t>(index));
@@ -507,8 +522,8 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 return;
             }
             call.reply().array(range->second - range->first + 1);
-            for (std::size_t i = range->first; i <= range->second; ++i)
-                call.reply().bulk_string(list[i]);
+            auto it = list.at(range->first);
+            for (std::size_t i = range->first; i <= range->second; ++i, ++it) call.reply().bulk_string(*it);
         });
 
     commands.add(
@@ -556,7 +571,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.error("ERR index out of range");
                 return;
             }
-            list[static_cast<std::size_t>(i)].assign(call.arg(3));
+            list.replace(list.at(static_cast<std::size_t>(i)), call.arg(3));
             ks->notify_modified(db, call.arg(1));
             call.ok();
         });
@@ -595,9 +610,11 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                     }
                 }
             } else {
-                for (std::size_t i = list.size(); i > 0 && removed < limit; --i) {
-                    if (list[i - 1] == element) {
-                        list.erase(list.begin() + static_cast<std::ptrdiff_t>(i - 1));
+                // erase() answers the element after the one removed: the walk goes on before it.
+                for (auto it = list.end(); !list.empty() && it != list.begin() && removed < limit;) {
+                    --it;
+                    if (*it == element) {
+                        it = list.erase(it);
                         ++removed;
                     }
                 }
@@ -626,8 +643,8 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          if (!range) {
                              list.clear();
                          } else {
-                             list.erase(list.begin() + static_cast<std::ptrdiff_t>(range->second + 1), list.end());
-                             list.erase(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(range->first));
+                             list.erase_back(list.size() - 1 - range->second);
+                             list.erase_front(range->first);
                          }
                          // Watchers see a change either way, as in Redis; the append-only file
                          // only a trim that removed something.
@@ -662,7 +679,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
             const std::string_view pivot = call.arg(3);
             for (auto it = list.begin(); it != list.end(); ++it) {
                 if (*it != pivot) continue;
-                list.emplace(after ? it + 1 : it, call.arg(4));
+                list.insert(it, call.arg(4), after);
                 ks->notify_modified(db, key);
                 call.reply().integer(static_cast<std::int64_t>(list.size()));
                 return;

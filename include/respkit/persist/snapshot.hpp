@@ -38,7 +38,8 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
     }
     case store::value_kind::list:
         o.kind = rdb::object_kind::list;
-        o.elements.assign(v.list().begin(), v.list().end());
+        o.elements.reserve(v.list().size());
+        for (const std::string_view e : v.list()) o.elements.emplace_back(e);
         break;
     case store::value_kind::set:
         o.kind = rdb::object_kind::set;
@@ -61,13 +62,15 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
 
 /// The keyspace value holding `o` (moved from). A set or hash with repeated members keeps the
 /// last, a sorted set the last score, as Redis's loader rejects neither in a trusted file. A
-/// sorted set is packed when it fits `zset` (as Redis's loader converts).
-[[nodiscard]] inline store::value to_value(rdb::object&& o, const store::zset_limits& zset = {}) {
+/// sorted set is packed when it fits `zset` (as Redis's loader converts); a list's nodes follow
+/// `options`.
+[[nodiscard]] inline store::value to_value(rdb::object&& o, const store::zset_limits& zset = {},
+                                           const store::encoding_options& options = {}) {
     switch (o.kind) {
     case rdb::object_kind::string: return store::value::from_string(std::move(o.string));
     case rdb::object_kind::list: {
-        store::value v = store::value::make(store::value_kind::list);
-        for (std::string& e : o.elements) v.list().push_back(std::move(e));
+        store::value v = store::value::make(store::value_kind::list, options);
+        for (const std::string& e : o.elements) v.list().push_back(e);
         return v;
     }
     case rdb::object_kind::set: {
@@ -233,7 +236,7 @@ template <class Keyspace>
             if (!replace && ks.stored(d, key)) {
                 return "RDB has duplicated key '" + std::string(key) + "' in DB " + std::to_string(db);
             }
-            ks.set(d, key, to_value(std::move(value), ks.zset_limits_used()));
+            ks.set(d, key, to_value(std::move(value), ks.zset_limits_used(), ks.encoding()));
             if (expires) ks.set_expiry(d, key, at);
             // The IDLE / FREQ opcodes, as Redis's objectSetLRUOrLFU (the one the policy tracks).
             if (info.idle_seconds || info.lfu_freq) {
@@ -272,13 +275,15 @@ template <class Keyspace>
     });
 }
 
-/// RESTORE's decoding of `payload` into `out`: "" or RESTORE's error reply ("ERR DUMP payload
-/// version or checksum are wrong", "ERR Bad data format", or a refusal naming what respkit lacks).
+/// RESTORE's decoding of `payload` into `out` (sorted sets packed when they fit `zset`, lists'
+/// nodes following `options`): "" or RESTORE's error reply ("ERR DUMP payload version or
+/// checksum are wrong", "ERR Bad data format", or a refusal naming what respkit lacks).
 [[nodiscard]] inline std::string restore_value(std::string_view payload, store::value& out,
-                                              const store::zset_limits& zset = {}) {
+                                               const store::zset_limits& zset = {},
+                                               const store::encoding_options& options = {}) {
     rdb::dump_load_result r = rdb::load_dump_payload(payload);
     if (!r.ok()) return "ERR " + r.message;
-    out = to_value(std::move(r.value), zset);
+    out = to_value(std::move(r.value), zset, options);
     return {};
 }
 

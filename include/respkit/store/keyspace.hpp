@@ -8,6 +8,7 @@
 #include <respkit/glob.hpp>
 #include <respkit/store/access.hpp>
 #include <respkit/store/clock.hpp>
+#include <respkit/store/encoding.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/keyspace_map.hpp>
@@ -216,7 +217,7 @@ public:
             return {v, {}, false};
         }
         auto [e, inserted] = m_dbs[db].keys.try_emplace(key);
-        e->data = value::make(kind);
+        e->data = value::make(kind, m_encoding);
         e->access = new_access();
         return {&e->data, {}, true};
     }
@@ -532,6 +533,13 @@ public:
         return next;
     }
 
+    // --- compact encodings ----------------------------------------------------------------
+
+    /// The thresholds given to values created from now on (list-max-listpack-size, ...).
+    void set_encoding_options(const encoding_options& options) noexcept { m_encoding = options; }
+    /// The thresholds in effect.
+    [[nodiscard]] const encoding_options& encoding() const noexcept { return m_encoding; }
+
     // --- access tracking and eviction ---------------------------------------------------
 
     /// What the per-key access field tracks (LRU or LFU) and LFU's tuning. Switching between
@@ -691,6 +699,7 @@ private:
     std::size_t m_expire_next_db = 0;
     store::access_options m_access;
     zset_limits m_zset_limits;
+    store::encoding_options m_encoding;
     std::uint32_t m_lru_now = 0; // the cached access clocks (refresh_access_clock)
     std::uint32_t m_lfu_now = 0;
     bool m_touching = true;

@@ -5,8 +5,10 @@
 /// sorted set), with integer-encoded strings.
 
 #include <respkit/error.hpp>
+#include <respkit/store/encoding.hpp>
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/integer.hpp>
+#include <respkit/store/quicklist.hpp>
 #include <respkit/store/sorted_set.hpp>
 #include <respkit/version.hpp>
 
@@ -15,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,8 +65,8 @@ enum class value_kind : std::uint8_t {
     return std::nullopt;
 }
 
-/// A list: elements in order.
-using list_value = std::deque<std::string>;
+/// A list: elements in order, in a chain of packed nodes.
+using list_value = quicklist;
 
 /// A hash: field -> value.
 using hash_value = hash_map<std::string>;
@@ -117,12 +118,13 @@ public:
         return v;
     }
 
-    /// An empty value of `kind` (an empty string, list, hash, set or sorted set).
-    [[nodiscard]] static value make(value_kind kind) {
+    /// An empty value of `kind` (an empty string, list, hash, set or sorted set), with the
+    /// compact forms' thresholds `options`.
+    [[nodiscard]] static value make(value_kind kind, const encoding_options& options = {}) {
         value v;
         switch (kind) {
         case value_kind::string: break;
-        case value_kind::list: v.set_pointer(list_tag, new list_value()); break;
+        case value_kind::list: v.set_pointer(list_tag, new list_value(options.list_max_listpack_size)); break;
         case value_kind::hash: v.set_pointer(hash_tag, new hash_value()); break;
         case value_kind::set: v.set_pointer(set_tag, new set_value()); break;
         case value_kind::zset: v.set_pointer(zset_tag, new zset_value()); break;
