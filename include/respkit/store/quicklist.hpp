@@ -97,10 +97,10 @@ public:
     using iterator = const_iterator; ///< elements change through the list's members only
 
     /// An empty list whose nodes follow `fill` (list-max-listpack-size).
-    explicit quicklist(std::int32_t fill = default_fill) noexcept : m_fill(fill) {}
+    explicit quicklist(std::int32_t fill = default_fill) noexcept { set_fill(fill); }
     /// A copy with the same nodes.
     quicklist(const quicklist& other) : m_fill(other.m_fill) {
-        for (const node* n = other.m_head; n != nullptr; n = n->next) {
+        for (const node* n = other.m_head; n != nullptr; n = n->next) { // same nodes, no spare room
             node* copy = allocate(0, n->bytes, 0);
             std::memcpy(copy->data(), n->data(), n->bytes);
             copy->bytes = n->bytes;
@@ -120,7 +120,9 @@ public:
     /// Move constructor; leaves `other` empty.
     quicklist(quicklist&& other) noexcept
         : m_head(std::exchange(other.m_head, nullptr)), m_tail(std::exchange(other.m_tail, nullptr)),
-          m_size(std::exchange(other.m_size, 0)), m_nodes(std::exchange(other.m_nodes, 0)), m_fill(other.m_fill) {}
+          m_size(other.m_size), m_fill(other.m_fill) {
+        other.m_size = 0;
+    }
     /// Move assignment; leaves `other` empty.
     quicklist& operator=(quicklist&& other) noexcept {
         if (this != &other) {
@@ -135,22 +137,30 @@ public:
     void swap(quicklist& other) noexcept {
         std::swap(m_head, other.m_head);
         std::swap(m_tail, other.m_tail);
-        std::swap(m_size, other.m_size);
-        std::swap(m_nodes, other.m_nodes);
-        std::swap(m_fill, other.m_fill);
+        const std::uint64_t size = m_size;
+        m_size = other.m_size;
+        other.m_size = size;
+        const std::int64_t fill = m_fill;
+        m_fill = other.m_fill;
+        other.m_fill = fill;
     }
 
     /// list-max-listpack-size as this list applies it.
-    [[nodiscard]] std::int32_t fill() const noexcept { return m_fill; }
-    /// Changes the fill for nodes filled from now on.
-    void set_fill(std::int32_t fill) noexcept { m_fill = fill; }
+    [[nodiscard]] std::int32_t fill() const noexcept { return static_cast<std::int32_t>(m_fill); }
+    /// Changes the fill for nodes filled from now on. Beyond -6 and 8192 every value acts as
+    /// those (no node reaches 8192 elements within 8 KB), so they are stored as such.
+    void set_fill(std::int32_t fill) noexcept { m_fill = fill < -6 ? -6 : fill > 8192 ? 8192 : fill; }
 
     /// The number of elements.
     [[nodiscard]] std::size_t size() const noexcept { return m_size; }
     /// True when there are no elements.
     [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
     /// The number of nodes.
-    [[nodiscard]] std::size_t node_count() const noexcept { return m_nodes; }
+    [[nodiscard]] std::size_t node_count() const noexcept {
+        std::size_t n = 0;
+        for (const node* at = m_head; at != nullptr; at = at->next) ++n;
+        return n;
+    }
     /// The bytes the nodes hold, headers and spare room included (MEMORY-style accounting).
     [[nodiscard]] std::size_t allocated_bytes() const noexcept {
         std::size_t total = 0;
@@ -427,7 +437,6 @@ public:
         }
         m_head = m_tail = nullptr;
         m_size = 0;
-        m_nodes = 0;
     }
 
 private:
@@ -649,7 +658,6 @@ private:
         else m_tail = n;
         if (at != nullptr) at->next = n;
         else m_head = n;
-        ++m_nodes;
     }
     void link_before(node* at, node* n) noexcept {
         if (at == nullptr) {
@@ -663,7 +671,6 @@ private:
         else m_head = n->next;
         if (n->next != nullptr) n->next->prev = n->prev;
         else m_tail = n->prev;
-        --m_nodes;
         release(n);
     }
 
@@ -707,9 +714,11 @@ private:
 
     node* m_head = nullptr;
     node* m_tail = nullptr;
-    std::size_t m_size = 0;
-    std::size_t m_nodes = 0;
-    std::int32_t m_fill = default_fill;
+    // The size and the fill share a word, keeping the header at 24 bytes (a 32-byte block).
+    std::uint64_t m_size : 48 = 0;
+    std::int64_t m_fill : 16 = default_fill;
 };
+
+static_assert(sizeof(quicklist) == 24, "a list's header fits a 32-byte block");
 
 } // namespace respkit::store
