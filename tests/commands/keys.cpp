@@ -42,7 +42,7 @@ TEST_CASE_TEMPLATE("COPY deep-copies every value kind, with its TTL, across data
     srv.keyspace.find_for_write(0, "list")->list().push_back("y");
     CHECK(srv.keyspace.find(0, "list-copy")->list().size() == 1);
     CHECK(srv.keyspace.find(3, "list")->list().size() == 1);
-    CHECK(srv.keyspace.find(3, "hash")->hash().find("f") != nullptr);
+    CHECK(srv.keyspace.find(3, "hash")->hash().contains("f"));
     CHECK(srv.keyspace.expiry(3, "hash").at_ms == srv.keyspace.clock().now_ms() + 100'000);
     CHECK(srv.keyspace.find(3, "zset")->zset().size() == 1);
     CHECK(c({"COPY", "list", "list", "DB", "16"}) == "-ERR DB index is out of range\r\n");

@@ -24,7 +24,7 @@ TEST_CASE_TEMPLATE("lists.redis against redis-server", K, store::keyspace<>, sto
 TEST_CASE_TEMPLATE("WRONGTYPE from list and hash commands on set and sorted set keys", K, manual_keyspace,
                    manual_std_keyspace) {
     command_server<K> srv;
-    srv.keyspace.set(0, "set", store::value::make(store::value_kind::set)).set().try_emplace("m");
+    srv.keyspace.set(0, "set", store::value::make(store::value_kind::set)).set().insert("m", {});
     auto& z = srv.keyspace.set(0, "zset", store::value::make(store::value_kind::zset)).zset();
     z.insert("m", 1.5);
     command_client c(srv);

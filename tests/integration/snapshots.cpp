@@ -457,6 +457,77 @@ TEST_CASE("sorted sets' OBJECT ENCODING after DEBUG RELOAD, RESTORE and a restar
     REQUIRE(seen[0].size() == 21);
     CHECK(seen[1].size() == seen[0].size());
     for (std::size_t i = 0; i < std::min(seen[0].size(), seen[1].size()); ++i) CHECK(seen[1][i] == seen[0][i]);
+
+TEST_CASE("hash and set encodings after DEBUG RELOAD, a restart and RESTORE match redis-server's") {
+    const std::string respkit_program = built_program("respkit-server");
+    if (respkit_program.empty() || find_on_path("redis-server").empty()) return;
+    temp_dir redis_dir, our_dir;
+    auto args = [](const std::string& dir) {
+        auto a = persist_args(dir);
+        a.insert(a.end(), {"--enable-debug-command", "yes", "--hash-max-listpack-entries", "6",
+                           "--hash-max-listpack-value", "10", "--set-max-intset-entries", "5"});
+        return a;
+    };
+    const std::string long_value(11, 'x');
+    const std::vector<std::vector<std::string>> load = {
+        {"HSET", "h:small", "a", "1", "b", "2"},
+        {"HSET", "h:long", "a", long_value},
+        {"HSET", "h:shrunk", "a", long_value, "b", "2"}, // a hashtable that fits a listpack once reloaded
+        {"HDEL", "h:shrunk", "a"},
+        {"HSET", "h:many", "1", "1", "2", "2", "3", "3", "4", "4", "5", "5", "6", "6", "7", "7"},
+        {"SADD", "s:ints", "3", "1", "2"},
+        {"SADD", "s:shrunk", "1", "x"},
+        {"SREM", "s:shrunk", "x"},
+        {"SADD", "s:many", "1", "2", "3", "4", "5", "6"},
+        {"SREM", "s:many", "6"},
+        {"SADD", "s:text", "a"},
+    };
+    const std::vector<std::string> keys = {"h:small", "h:long", "h:shrunk", "h:many", "s:ints", "s:shrunk", "s:many", "s:text"};
+    // Every key's encoding, and the order of the compact forms' contents (deterministic in both).
+    auto state = [&](client::connection& c) {
+        std::vector<std::string> out;
+        for (const std::string& k : keys) {
+            const std::string encoding = text(run(c, {"OBJECT", "ENCODING", k}));
+            out.push_back(k + " " + encoding);
+            if (encoding == "listpack" || encoding == "intset") {
+                const resp::value all = run(c, {k[0] == 'h' ? "HGETALL" : "SMEMBERS", k});
+                for (const resp::value& e : all.elements()) out.back() += " " + text(e);
+            }
+        }
+        return out;
+    };
+    server_process redis = start_redis(args(redis_dir.path));
+    server_process ours = start_respkit(args(our_dir.path));
+    REQUIRE(redis.running());
+    REQUIRE(ours.running());
+    auto r = connect(redis.port());
+    auto o = connect(ours.port());
+    for (const auto& command : load) CHECK(text(run(r, command)) == text(run(o, command)));
+    CHECK(state(o) == state(r));
+    for (auto* c : {&r, &o}) CHECK(text(run(*c, {"DEBUG", "RELOAD"})) == "OK");
+    CHECK(state(o) == state(r));
+    // Lower thresholds apply to what loads next.
+    for (auto* c : {&r, &o}) {
+        CHECK(text(run(*c, {"CONFIG", "SET", "hash-max-listpack-entries", "1", "set-max-intset-entries", "2"})) == "OK");
+        CHECK(text(run(*c, {"DEBUG", "RELOAD"})) == "OK");
+    }
+    CHECK(state(o) == state(r));
+    // DUMP writes the form a value is in; RESTORE builds what the thresholds allow.
+    for (auto* c : {&r, &o})
+        CHECK(text(run(*c, {"CONFIG", "SET", "hash-max-listpack-entries", "6", "set-max-intset-entries", "5"})) == "OK");
+    for (const std::string& k : {"h:small", "s:ints"}) {
+        const std::string payload = text(run(r, {"DUMP", k}));
+        CHECK(text(run(o, {"DUMP", k})) == payload);
+        for (auto* c : {&r, &o}) CHECK(text(run(*c, {"RESTORE", k, "0", payload, "REPLACE"})) == "OK");
+    }
+    CHECK(state(o) == state(r));
+    // A restart loads the snapshot SHUTDOWN SAVE wrote.
+    (void)o.command("SHUTDOWN", "SAVE");
+    ours.stop();
+    REQUIRE(ours.start());
+    (void)run(r, {"DEBUG", "RELOAD"});
+    auto o2 = connect(ours.port());
+    CHECK(state(o2) == state(r));
 }
 
 TEST_CASE("INFO persistence has Redis 7.0's fields in Redis's order") {

@@ -181,10 +181,10 @@ TEST_CASE("value: integer encoding, raw access, containers, clone") {
     CHECK(list.list().size() == 2);
 
     value hash = value::make(value_kind::hash);
-    hash.hash().insert_or_assign("field", std::string("v"));
-    CHECK(hash.clone().hash().find("field") != nullptr);
+    (void)hash.hash().set("field", "v", {});
+    CHECK(hash.clone().hash().contains("field"));
     value set = value::make(value_kind::set);
-    set.set().try_emplace("member");
+    (void)set.set().insert("member", {});
     CHECK(set.clone().set().size() == 1);
     value zset = value::make(value_kind::zset);
     zset.zset().insert("m", 1.5);

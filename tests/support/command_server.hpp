@@ -94,8 +94,8 @@ void add_containers(Keyspace& ks) {
     using respkit::store::value;
     using respkit::store::value_kind;
     ks.set(0, "list", value::make(value_kind::list)).list().push_back("x");
-    ks.set(0, "hash", value::make(value_kind::hash)).hash().try_emplace("f").first->assign("v");
-    ks.set(0, "set", value::make(value_kind::set)).set().try_emplace("m");
+    ks.set(0, "hash", value::make(value_kind::hash)).hash().set("f", "v", {});
+    ks.set(0, "set", value::make(value_kind::set)).set().insert("m", {});
     ks.set(0, "zset", value::make(value_kind::zset)).zset().insert("m", 1.5);
 }
 

@@ -122,10 +122,10 @@ bool write_keyspace_commands(Keyspace& keyspace, std::int64_t now_ms, Out&& out)
                 });
                 break;
             case store::value_kind::set:
-                batch("SADD", 1, [&](auto&& add) { v->set().for_each([&](std::string_view m, const auto&) { add(m, {}, false); }); });
+                batch("SADD", 1, [&](auto&& add) { v->set().for_each([&](std::string_view m) { add(m, {}, false); }); });
                 break;
             case store::value_kind::hash:
-                batch("HMSET", 2, [&](auto&& add) { v->hash().for_each([&](std::string_view f, const std::string& val) { add(f, val, true); }); });
+                batch("HMSET", 2, [&](auto&& add) { v->hash().for_each([&](std::string_view f, std::string_view val) { add(f, val, true); }); });
                 break;
             case store::value_kind::zset: {
                 // Scores as %.17g (Redis's rioWriteBulkDouble): they read back exactly.

@@ -57,7 +57,8 @@ void restore_command(server::command_call& call, Keyspace& ks) {
     if (!ttl) return;
     if (*ttl < 0) return call.error("ERR Invalid TTL value, must be >= 0");
     store::value value;
-    if (const std::string error = persist::restore_value(call.arg(3), value, ks.zset_limits_used(), ks.encoding());
+    if (const std::string error = persist::restore_value(call.arg(3), value, ks.zset_limits_used(), ks.encoding(),
+                                                         ks.encoding_limits_used());
         !error.empty())
         return call.error(error);
 

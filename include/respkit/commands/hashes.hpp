@@ -66,12 +66,16 @@ void set_command(command_call& call, Keyspace& ks, bool ok) {
         return;
     }
     hash_value& hash = found.found->hash();
-    std::int64_t created = 0;
-    for (std::size_t i = 2; i < call.argc(); i += 2) {
-        const auto [slot, inserted] = hash.try_emplace(call.arg(i));
-        slot->assign(call.arg(i + 1));
-        created += inserted ? 1 : 0;
+    const store::encoding_limits& limits = ks.encoding_limits_used();
+    std::size_t longest = 0, total = 0;
+    for (std::size_t i = 2; i < call.argc(); ++i) {
+        longest = std::max(longest, call.arg(i).size());
+        total += call.arg(i).size();
     }
+    hash.convert_for(longest, total, limits);
+    std::int64_t created = 0;
+    for (std::size_t i = 2; i < call.argc(); i += 2)
+        created += hash.set(call.arg(i), call.arg(i + 1), limits) ? 1 : 0;
     ks.notify_modified(db, key);
     if (ok)
         call.ok();
@@ -100,7 +104,7 @@ void get_all_command(command_call& call, Keyspace& ks, bool keys, bool values) {
         call.reply().map(hash.size());
     else
         call.reply().array(hash.size());
-    hash.for_each([&](std::string_view field, const std::string& v) {
+    hash.for_each([&](std::string_view field, std::string_view v) {
         if (keys) call.reply().bulk_string(field);
         if (values) call.reply().bulk_string(v);
     });
@@ -147,15 +151,11 @@ void scan_command(command_call& call, Keyspace& ks) {
     const bool all = pattern.size() == 1 && pattern[0] == '*';
     const hash_value& hash = found.found->hash();
     std::vector<std::pair<std::string_view, std::string_view>> out;
-    const auto visit = [&](std::string_view field, const std::string& v) {
+    const auto visit = [&](std::string_view field, std::string_view v) {
         if (all || glob_match(pattern, field)) out.emplace_back(field, v);
     };
-    std::uint64_t next = 0;
-    // A small hash is one listpack in Redis: one step returns all of it, with cursor 0.
-    if (encoding_name(*found.found) == "listpack")
-        hash.for_each(visit);
-    else
-        next = hash.scan(cursor, count, visit);
+    // A listpack is returned whole in one step, with cursor 0, as Redis does.
+    const std::uint64_t next = hash.scan(cursor, count, visit);
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, next).ptr;
     auto& r = call.reply();
@@ -168,10 +168,15 @@ void scan_command(command_call& call, Keyspace& ks) {
     }
 }
 
+/// 64 random bits from the per-thread generator.
+[[nodiscard]] inline std::uint64_t random_bits() noexcept {
+    thread_local std::uint64_t state = store::process_seed() ^ 0x9e3779b97f4a7c15ull;
+    return store::detail::splitmix64(state);
+}
+
 /// A random index below `n` from the per-thread generator.
 [[nodiscard]] inline std::size_t random_below(std::size_t n) noexcept {
-    thread_local std::uint64_t state = store::process_seed() ^ 0x9e3779b97f4a7c15ull;
-    return static_cast<std::size_t>(store::detail::mul_high(store::detail::splitmix64(state), n));
+    return static_cast<std::size_t>(store::detail::mul_high(random_bits(), n));
 }
 
 /// HRANDFIELD key [count [WITHVALUES]].
@@ -190,7 +195,7 @@ void random_field_command(command_call& call, Keyspace& ks) {
             return;
         }
         const hash_value& hash = found.found->hash();
-        r.bulk_string(hash.element_at(random_below(hash.size())).key);
+        r.bulk_string(hash.random_entry(random_bits).first);
         return;
     }
     const auto given = integer_arg(call, 2);
@@ -225,32 +230,41 @@ void random_field_command(command_call& call, Keyspace& ks) {
     const std::uint64_t count = unique ? static_cast<std::uint64_t>(*given) : static_cast<std::uint64_t>(-*given);
     const bool resp3_pairs = with_values && r.resp3();
     const auto header = [&](std::uint64_t n) { r.array(with_values && !r.resp3() ? n * 2 : n); };
-    const auto element = [&](const hash_value::value_type& e) {
+    const auto element = [&](const hash_value::entry& e) {
         if (resp3_pairs) r.array(2);
-        r.bulk_string(e.key);
-        if (with_values) r.bulk_string(e.value);
+        r.bulk_string(e.first);
+        if (with_values) r.bulk_string(e.second);
     };
+    // A listpack is walked once into an array, so that each draw is O(1).
+    std::vector<hash_value::entry> packed;
+    if (hash.is_listpack()) {
+        packed.reserve(hash.size());
+        hash.for_each([&](std::string_view f, std::string_view v) { packed.emplace_back(f, v); });
+    }
     if (!unique || count == 1) { // independent draws, repeats allowed
         // Redis has no bound but the output limit; a reply that cannot fit in it is abandoned
         // before it is written.
         require_reply_room(call, count, (with_values ? 2 : 1) * min_bulk_string_bytes);
         header(count);
-        for (std::uint64_t i = 0; i < count; ++i) element(hash.element_at(random_below(hash.size())));
+        for (std::uint64_t i = 0; i < count; ++i)
+            element(packed.empty() ? hash.random_entry(random_bits) : packed[random_below(packed.size())]);
         return;
     }
     if (count >= hash.size()) { // the whole hash, in its order
         header(hash.size());
-        for (const auto& e : hash) element(e);
+        for (const hash_value::entry e : hash) element(e);
         return;
     }
-    // Distinct fields: a partial Fisher-Yates shuffle of the positions.
-    std::vector<std::size_t> positions(hash.size());
-    for (std::size_t i = 0; i < positions.size(); ++i) positions[i] = i;
+    // Distinct fields: a partial Fisher-Yates shuffle of all of them.
+    if (packed.empty()) {
+        packed.reserve(hash.size());
+        hash.for_each([&](std::string_view f, std::string_view v) { packed.emplace_back(f, v); });
+    }
     const auto n = static_cast<std::size_t>(count);
     header(n);
     for (std::size_t i = 0; i < n; ++i) {
-        std::swap(positions[i], positions[i + random_below(positions.size() - i)]);
-        element(hash.element_at(positions[i]));
+        std::swap(packed[i], packed[i + random_below(packed.size() - i)]);
+        element(packed[i]);
     }
 }
 
@@ -281,9 +295,13 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.error(server::errors::wrong_type);
                 return;
             }
-            const auto [slot, inserted] = found.found->hash().try_emplace(call.arg(2));
+            hash_value& hash = found.found->hash();
+            const bool inserted = !hash.contains(call.arg(2));
             if (inserted) {
-                slot->assign(call.arg(3));
+                const store::encoding_limits& limits = ks->encoding_limits_used();
+                hash.convert_for(std::max(call.arg(2).size(), call.arg(3).size()),
+                                 call.arg(2).size() + call.arg(3).size(), limits);
+                (void)hash.set(call.arg(2), call.arg(3), limits);
                 ks->notify_modified(db, call.arg(1));
             }
             call.reply().integer(inserted ? 1 : 0);
@@ -297,8 +315,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 call.error(server::errors::wrong_type);
                 return;
             }
-            const std::string* v = found.found ? found.found->hash().find(call.arg(2)) : nullptr;
-            if (v == nullptr)
+            const auto v = found.found ? found.found->hash().get(call.arg(2)) : std::nullopt;
+            if (!v)
                 call.reply().null();
             else
                 call.reply().bulk_string(*v);
@@ -313,8 +331,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                      call.reply().array(call.argc() - 2);
                      for (std::size_t i = 2; i < call.argc(); ++i) {
-                         const std::string* v = found.found ? found.found->hash().find(call.arg(i)) : nullptr;
-                         if (v == nullptr)
+                         const auto v = found.found ? found.found->hash().get(call.arg(i)) : std::nullopt;
+                         if (!v)
                              call.reply().null();
                          else
                              call.reply().bulk_string(*v);
@@ -370,7 +388,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          call.error(server::errors::wrong_type);
                          return;
                      }
-                     const std::string* v = found.found ? found.found->hash().find(call.arg(2)) : nullptr;
+                     const auto v = found.found ? found.found->hash().get(call.arg(2)) : std::nullopt;
                      call.reply().integer(v ? static_cast<std::int64_t>(v->size()) : 0);
                  });
 
@@ -395,8 +413,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             hash_value& hash = found.found->hash();
             std::int64_t current = 0;
-            std::string* slot = hash.find(call.arg(2));
-            if (slot != nullptr && !store::parse_int64(*slot, current)) {
+            const auto old = hash.get(call.arg(2));
+            if (old && !store::parse_int64(*old, current)) {
                 call.error("ERR hash value is not an integer");
                 return;
             }
@@ -407,8 +425,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             store::int_chars digits;
             const std::string_view text = store::format_int64(result, digits.data());
-            if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
-            slot->assign(text);
+            (void)hash.set(call.arg(2), text, ks->encoding_limits_used());
             ks->notify_modified(db, key);
             call.reply().integer(result);
         });
@@ -434,8 +451,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             hash_value& hash = found.found->hash();
             long double current = 0;
-            std::string* slot = hash.find(call.arg(2));
-            if (slot != nullptr && !parse_long_double(*slot, current)) {
+            const auto old = hash.get(call.arg(2));
+            if (old && !parse_long_double(*old, current)) {
                 call.error("ERR hash value is not a float");
                 return;
             }
@@ -446,8 +463,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             char buffer[max_long_double_chars];
             const std::string_view text(buffer, format_long_double(result, buffer));
-            if (slot == nullptr) slot = hash.try_emplace(call.arg(2)).first;
-            slot->assign(text);
+            (void)hash.set(call.arg(2), text, ks->encoding_limits_used());
             ks->notify_modified(db, key);
             call.reply().bulk_string(text);
             // The sum is exact only as printed: replay it as the value it stored.

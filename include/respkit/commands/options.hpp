@@ -67,8 +67,8 @@ inline constexpr std::size_t embstr_limit = 44;
 inline constexpr std::uint64_t max_string_length = 512ull * 1024 * 1024;
 
 /// OBJECT ENCODING of a value, as Redis 7.0 names it. Strings: "int" when integer-encoded,
-/// "raw" when changed in place (APPEND, SETRANGE), else "embstr" up to 44 bytes and "raw" above. Sorted sets by
-/// their form; other containers by the encoding Redis 7.0 would choose at their size under its default thresholds.
+/// "raw" when changed in place (APPEND, SETRANGE), else "embstr" up to 44 bytes and "raw" above. Hashes,
+/// sets and sorted sets by the form they are in; lists by the encoding Redis 7.0 uses for them.
 [[nodiscard]] inline std::string_view encoding_name(const store::value& v) {
     switch (v.kind()) {
     case store::value_kind::string:
@@ -76,25 +76,8 @@ inline constexpr std::uint64_t max_string_length = 512ull * 1024 * 1024;
         if (v.is_raw_hinted()) return "raw";
         return v.string_length() <= embstr_limit ? "embstr" : "raw";
     case store::value_kind::list: return "quicklist";
-    case store::value_kind::hash: {
-        const auto& h = v.hash();
-        if (h.size() > 512) return "hashtable"; // hash-max-listpack-entries
-        bool small = true;
-        h.for_each([&](std::string_view field, const std::string& value) {
-            if (field.size() > 64 || value.size() > 64) small = false;
-        });
-        return small ? "listpack" : "hashtable";
-    }
-    case store::value_kind::set: {
-        const auto& s = v.set();
-        if (s.size() > 512) return "hashtable";
-        bool integers = true;
-        s.for_each([&](std::string_view member, const store::set_member&) {
-            std::int64_t ignored = 0;
-            if (!store::parse_int64(member, ignored)) integers = false;
-        });
-        return integers ? "intset" : "hashtable";
-    }
+    case store::value_kind::hash: return v.hash().encoding_name();
+    case store::value_kind::set: return v.set().encoding_name();
     case store::value_kind::zset: return v.zset().packed() ? "listpack" : "skiplist";
     }
     return "raw";

@@ -22,6 +22,7 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
+#include "respkit/store/encoding_limits.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
@@ -52,6 +53,20 @@ inline void reset_server_stats(server::server_context& ctx) {
 template <class Keyspace>
 void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
     auto specs = server_command_specs();
+
+    // The compact encodings' thresholds: hashes and sets created or grown from then on follow them.
+    const auto apply_encoding_limits = [&keyspace, &config](std::string_view) {
+        store::encoding_limits limits;
+        const auto size = [&](std::string_view name) { return static_cast<std::size_t>(config.get_integer(name)); };
+        limits.hash_max_listpack_entries = size("hash-max-listpack-entries");
+        limits.hash_max_listpack_value = size("hash-max-listpack-value");
+        limits.set_max_intset_entries = size("set-max-intset-entries");
+        keyspace.set_encoding_limits(limits);
+        return std::string();
+    };
+    for (const std::string_view name : {"hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries"})
+        config.on_change(name, apply_encoding_limits);
+    (void)apply_encoding_limits({});
 
     commands.add(std::move(specs.dbsize),
                  [&keyspace](server::command_call& call) {

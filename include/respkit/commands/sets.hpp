@@ -44,7 +44,7 @@ using store::value_kind;
 inline std::vector<std::string> members_of(const set_value& s) {
     std::vector<std::string> out;
     out.reserve(s.size());
-    s.for_each([&](std::string_view m, const store::set_member&) { out.emplace_back(m); });
+    s.for_each([&](std::string_view m) { out.emplace_back(m); });
     return out;
 }
 
@@ -69,6 +69,11 @@ template <class Keyspace>
         return std::nullopt;
     }
     return r.found ? &r.found->set() : nullptr;
+}
+
+/// A uniformly random member of `s` (not empty), formatted into `digits` from an intset.
+[[nodiscard]] inline std::string_view random_member(const set_value& s, set_value::scratch& digits) {
+    return s.random_member([] { return static_cast<std::uint64_t>(random_source()()); }, digits);
 }
 
 /// Writes `members` as a set reply (`~` in RESP3).
@@ -96,41 +101,42 @@ template <class Keyspace>
         }
         sets.push_back(v ? &v->set() : nullptr);
     }
+    const store::encoding_limits& limits = ks.encoding_limits_used();
     std::vector<std::string> out;
     switch (op) {
     case set_op::inter: {
         if (std::find(sets.begin(), sets.end(), nullptr) != sets.end()) return out;
-        const auto smallest = std::min_element(sets.begin(), sets.end(),
-                                               [](const set_value* a, const set_value* b) { return a->size() < b->size(); });
-        (*smallest)->for_each([&](std::string_view m, const store::set_member&) {
+        // Smallest first, as Redis sorts them: the result comes in the smallest set's order.
+        std::stable_sort(sets.begin(), sets.end(),
+                         [](const set_value* a, const set_value* b) { return a->size() < b->size(); });
+        sets[0]->for_each([&](std::string_view m) {
             if (limit != 0 && out.size() >= limit) return;
             for (const set_value* s : sets) {
-                if (s != *smallest && !s->contains(m)) return;
+                if (s != sets[0] && !s->contains(m)) return;
             }
             out.emplace_back(m);
         });
-        break;
+        return out;
     }
-    case set_op::unite: {
-        set_value seen;
+    case set_op::unite:
+    case set_op::diff: break;
+    }
+    // As Redis: the result is built as a set (an intset while it can be one) and read back in
+    // that set's order.
+    set_value result;
+    if (op == set_op::unite) {
         for (const set_value* s : sets) {
-            if (!s) continue;
-            s->for_each([&](std::string_view m, const store::set_member&) {
-                if (seen.try_emplace(m).second) out.emplace_back(m);
-            });
+            if (s) s->for_each([&](std::string_view m) { (void)result.insert(m, limits); });
         }
-        break;
-    }
-    case set_op::diff:
-        if (!sets[0]) return out;
-        sets[0]->for_each([&](std::string_view m, const store::set_member&) {
+    } else if (sets[0]) {
+        sets[0]->for_each([&](std::string_view m) {
             for (std::size_t i = 1; i < sets.size(); ++i) {
                 if (sets[i] && sets[i]->contains(m)) return;
             }
-            out.emplace_back(m);
+            (void)result.insert(m, limits);
         });
-        break;
     }
+    out = members_of(result);
     return out;
 }
 
@@ -151,7 +157,7 @@ void set_op_command(command_call& call, Keyspace& ks, set_op op, bool store) {
         return;
     }
     store::value v = store::value::make(value_kind::set);
-    for (const std::string& m : *members) v.set().try_emplace(m);
+    for (const std::string& m : *members) (void)v.set().insert(m, ks.encoding_limits_used());
     ks.set(db, call.arg(1), std::move(v));
     call.reply().integer(static_cast<std::int64_t>(members->size()));
 }
@@ -213,11 +219,35 @@ void spop_command(command_call& call, Keyspace& ks) {
     }
     set_value& set = **s;
     std::vector<std::string> popped;
-    auto& rng = random_source();
-    while (popped.size() < static_cast<std::uint64_t>(count) && !set.empty()) {
-        const std::string* m = set.random_key(rng());
-        popped.push_back(*m);
-        set.erase(popped.back());
+    const auto pop_random = [&] {
+        set_value::scratch digits;
+        popped.emplace_back(random_member(set, digits));
+        (void)set.erase(popped.back());
+    };
+    const auto size = static_cast<std::uint64_t>(set.size());
+    const auto wanted = static_cast<std::uint64_t>(count);
+    if (call.argc() == 2) {
+        pop_random();
+    } else if (wanted >= size) {
+        // The whole set, as Redis's SUNION of it: an intset's members in ascending order.
+        set_value whole;
+        set.for_each([&](std::string_view m) { (void)whole.insert(m, ks.encoding_limits_used()); });
+        popped = members_of(whole);
+        set = set_value();
+    } else if ((size - wanted) * 5 > wanted) {
+        while (popped.size() < wanted) pop_random();
+    } else {
+        // Most of the set goes, as Redis does it: the members that stay move to a new set (which
+        // may take the compact form again), and those left behind are the reply, in set order.
+        set_value kept;
+        for (std::uint64_t i = 0; i < size - wanted; ++i) {
+            set_value::scratch digits;
+            const std::string member(random_member(set, digits));
+            (void)kept.insert(member, ks.encoding_limits_used());
+            (void)set.erase(member);
+        }
+        popped = members_of(set);
+        set = std::move(kept);
     }
     if (call.argc() == 3)
         reply_members(call, popped);
@@ -264,7 +294,10 @@ void srandmember_command(command_call& call, Keyspace& ks) {
         if (!*s)
             call.reply().null();
         else
-            call.reply().bulk_string(*(*s)->random_key(rng()));
+        {
+            set_value::scratch digits;
+            call.reply().bulk_string(random_member(**s, digits));
+        }
         return;
     }
     if (!*s || count == 0) {
@@ -278,10 +311,18 @@ void srandmember_command(command_call& call, Keyspace& ks) {
         const auto n = static_cast<std::uint64_t>(-count);
         require_reply_room(call, n, min_bulk_string_bytes);
         call.reply().array(n);
-        for (std::uint64_t i = 0; i < n; ++i) call.reply().bulk_string(*set.random_key(rng()));
+        for (std::uint64_t i = 0; i < n; ++i) {
+            set_value::scratch digits;
+            call.reply().bulk_string(random_member(set, digits));
+        }
         return;
     }
     std::vector<std::string> members = members_of(set);
+    if (static_cast<std::uint64_t>(count) >= members.size()) { // the whole set, in its order
+        call.reply().array(members.size());
+        for (const std::string& m : members) call.reply().bulk_string(m);
+        return;
+    }
     std::shuffle(members.begin(), members.end(), rng);
     if (members.size() > static_cast<std::uint64_t>(count)) members.resize(static_cast<std::size_t>(count));
     call.reply().array(members.size());
@@ -319,20 +360,9 @@ void smove_command(command_call& call, Keyspace& ks) {
     else
         ks.notify_modified(db, src);
     const auto to = ks.find_or_create(db, dst, value_kind::set);
-    to.found->set().try_emplace(member);
+    (void)to.found->set().insert(member, ks.encoding_limits_used());
     ks.notify_modified(db, dst);
     call.reply().integer(1);
-}
-
-/// True when Redis 7.0 would keep `s` as an intset (at most 512 members, all integers).
-[[nodiscard]] inline bool is_intset(const set_value& s) {
-    if (s.size() > 512) return false;
-    bool integers = true;
-    s.for_each([&](std::string_view m, const store::set_member&) {
-        std::int64_t ignored = 0;
-        if (integers && !store::parse_int64(m, ignored)) integers = false;
-    });
-    return integers;
 }
 
 /// SSCAN key cursor [MATCH pattern] [COUNT count].
@@ -351,30 +381,12 @@ void sscan_command(command_call& call, Keyspace& ks) {
     if (!parse_scan_options(call, pattern, count)) return;
     const bool all = pattern.size() == 1 && pattern[0] == '*';
     std::vector<std::string> items;
-    const auto keep = [&](std::string_view m, const store::set_member&) {
+    const auto keep = [&](std::string_view m) {
         if (all || glob_match(pattern, m)) items.emplace_back(m);
     };
     const set_value& set = **s;
-    // Redis returns small (intset) sets whole; so do we for any set that fits in COUNT.
-    std::uint64_t next = 0;
-    if (is_intset(set)) {
-        // An intset is kept sorted: Redis returns it whole, in numeric order.
-        std::vector<std::int64_t> numbers;
-        set.for_each([&](std::string_view m, const store::set_member&) {
-            std::int64_t n = 0;
-            (void)store::parse_int64(m, n);
-            numbers.push_back(n);
-        });
-        std::sort(numbers.begin(), numbers.end());
-        for (const std::int64_t n : numbers) {
-            store::int_chars scratch;
-            keep(store::format_int64(n, scratch.data()), store::set_member{});
-        }
-    } else if (*cursor == 0 && set.size() <= count) {
-        set.for_each(keep);
-    } else {
-        next = set.scan(*cursor, count, keep);
-    }
+    // An intset is returned whole in one step, in ascending order, as Redis does.
+    const std::uint64_t next = set.scan(*cursor, count, keep);
     reply_scan(call, next, items);
 }
 
@@ -399,7 +411,7 @@ void install_set_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             std::int64_t added = 0;
             for (std::size_t i = 2; i < call.argc(); ++i)
-                added += r.found->set().try_emplace(call.arg(i)).second ? 1 : 0;
+                added += r.found->set().insert(call.arg(i), ks->encoding_limits_used()) ? 1 : 0;
             if (added != 0) ks->notify_modified(db, call.arg(1));
             call.reply().integer(added);
         });

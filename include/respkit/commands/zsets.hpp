@@ -520,7 +520,7 @@ struct multi_source {
     template <class F>
     void for_each(F&& f) const {
         if (z) ops::visit(*z, 0, ops::size(*z), false, f);
-        else if (s) s->for_each([&](std::string_view m, const store::set_member&) { f(m, 1.0); });
+        else if (s) s->for_each([&](std::string_view m) { f(m, 1.0); });
     }
 };
 

@@ -44,12 +44,12 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
     case store::value_kind::set:
         o.kind = rdb::object_kind::set;
         o.elements.reserve(v.set().size());
-        v.set().for_each([&](std::string_view member, const store::set_member&) { o.elements.emplace_back(member); });
+        v.set().for_each([&](std::string_view member) { o.elements.emplace_back(member); });
         break;
     case store::value_kind::hash:
         o.kind = rdb::object_kind::hash;
         o.fields.reserve(v.hash().size());
-        v.hash().for_each([&](std::string_view field, const std::string& value) { o.fields.emplace_back(field, value); });
+        v.hash().for_each([&](std::string_view field, std::string_view value) { o.fields.emplace_back(field, value); });
         break;
     case store::value_kind::zset:
         o.kind = rdb::object_kind::zset;
@@ -63,9 +63,11 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
 /// The keyspace value holding `o` (moved from). A set or hash with repeated members keeps the
 /// last, a sorted set the last score, as Redis's loader rejects neither in a trusted file. A
 /// sorted set is packed when it fits `zset` (as Redis's loader converts); a list's nodes follow
-/// `options`.
+/// `options`; hashes and sets take the compact form `limits` allow for their contents, as Redis's
+/// loader chooses it.
 [[nodiscard]] inline store::value to_value(rdb::object&& o, const store::zset_limits& zset = {},
-                                           const store::encoding_options& options = {}) {
+                                           const store::encoding_options& options = {},
+                                           const store::encoding_limits& limits = {}) {
     switch (o.kind) {
     case rdb::object_kind::string: return store::value::from_string(std::move(o.string));
     case rdb::object_kind::list: {
@@ -75,14 +77,12 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
     }
     case rdb::object_kind::set: {
         store::value v = store::value::make(store::value_kind::set);
-        v.set().reserve(o.elements.size());
-        for (const std::string& e : o.elements) (void)v.set().try_emplace(e);
+        for (const std::string& e : o.elements) (void)v.set().insert(e, limits);
         return v;
     }
     case rdb::object_kind::hash: {
         store::value v = store::value::make(store::value_kind::hash);
-        v.hash().reserve(o.fields.size());
-        for (auto& [field, value] : o.fields) (void)v.hash().insert_or_assign(field, std::move(value));
+        for (const auto& [field, value] : o.fields) (void)v.hash().set(field, value, limits);
         return v;
     }
     case rdb::object_kind::zset: {
@@ -135,10 +135,6 @@ template <class Container, class F>
     return {c.begin(), c.end(), std::move(f)};
 }
 
-// A set's members as strings.
-inline constexpr auto member_of = [](const auto& e) { return std::string_view(e.key); };
-// A hash's fields and values.
-inline constexpr auto field_of = [](const auto& e) { return std::pair<std::string_view, std::string_view>(e.key, e.value); };
 // A sorted set's (member, score) from the skip list's (score, member).
 inline constexpr auto scored_member_of = [](const auto& e) { return std::pair<std::string_view, double>(e.second, e.first); };
 
@@ -151,8 +147,8 @@ bool write_value(Writer& w, std::string_view key, const store::value& v) {
         return w.string(key, v.string_bytes(scratch));
     }
     case store::value_kind::list: return w.list(key, v.list().size(), v.list());
-    case store::value_kind::set: return w.set(key, v.set().size(), mapped(v.set(), member_of));
-    case store::value_kind::hash: return w.hash(key, v.hash().size(), mapped(v.hash(), field_of));
+    case store::value_kind::set: return w.set(key, v.set().size(), v.set());
+    case store::value_kind::hash: return w.hash(key, v.hash().size(), v.hash());
     case store::value_kind::zset: return w.zset(key, v.zset().size(), mapped(v.zset(), scored_member_of));
     }
     return false;
@@ -236,7 +232,7 @@ template <class Keyspace>
             if (!replace && ks.stored(d, key)) {
                 return "RDB has duplicated key '" + std::string(key) + "' in DB " + std::to_string(db);
             }
-            ks.set(d, key, to_value(std::move(value), ks.zset_limits_used(), ks.encoding()));
+            ks.set(d, key, to_value(std::move(value), ks.zset_limits_used(), ks.encoding(), ks.encoding_limits_used()));
             if (expires) ks.set_expiry(d, key, at);
             // The IDLE / FREQ opcodes, as Redis's objectSetLRUOrLFU (the one the policy tracks).
             if (info.idle_seconds || info.lfu_freq) {
@@ -257,8 +253,18 @@ template <class Keyspace>
     return out;
 }
 
-/// DUMP's payload of `v` (Redis 7.0's: the RDB value, version 10, CRC64).
+/// DUMP's payload of `v` (Redis 7.0's: the RDB value, version 10, CRC64). A hash or set is
+/// written in the RDB type of the form it is in (listpack or hash, intset or set), as Redis does.
 [[nodiscard]] inline std::string dump_value(const store::value& v) {
+    rdb::writer_options options;
+    constexpr std::size_t any = static_cast<std::size_t>(-1);
+    if (v.kind() == store::value_kind::hash) {
+        const bool packed = v.hash().is_listpack();
+        options.hash_max_listpack_entries = packed ? any : 0;
+        options.hash_max_listpack_value = packed ? any : 0;
+    } else if (v.kind() == store::value_kind::set) {
+        options.set_max_intset_entries = v.set().is_intset() ? any : 0;
+    }
     return rdb::dump_payload_with([&](auto& w) {
         switch (v.kind()) {
         case store::value_kind::string: {
@@ -266,13 +272,13 @@ template <class Keyspace>
             return w.string_value(v.string_bytes(scratch));
         }
         case store::value_kind::list: return w.list_value(v.list().size(), v.list());
-        case store::value_kind::set: return w.set_value(v.set().size(), detail::mapped(v.set(), detail::member_of));
-        case store::value_kind::hash: return w.hash_value(v.hash().size(), detail::mapped(v.hash(), detail::field_of));
+        case store::value_kind::set: return w.set_value(v.set().size(), v.set());
+        case store::value_kind::hash: return w.hash_value(v.hash().size(), v.hash());
         case store::value_kind::zset:
             return w.zset_value(v.zset().size(), detail::mapped(v.zset(), detail::scored_member_of));
         }
         return false;
-    });
+    }, options);
 }
 
 /// RESTORE's decoding of `payload` into `out` (sorted sets packed when they fit `zset`, lists'
@@ -280,10 +286,11 @@ template <class Keyspace>
 /// checksum are wrong", "ERR Bad data format", or a refusal naming what respkit lacks).
 [[nodiscard]] inline std::string restore_value(std::string_view payload, store::value& out,
                                                const store::zset_limits& zset = {},
-                                               const store::encoding_options& options = {}) {
+                                               const store::encoding_options& options = {},
+                                               const store::encoding_limits& limits = {}) {
     rdb::dump_load_result r = rdb::load_dump_payload(payload);
     if (!r.ok()) return "ERR " + r.message;
-    out = to_value(std::move(r.value), zset, options);
+    out = to_value(std::move(r.value), zset, options, limits);
     return {};
 }
 

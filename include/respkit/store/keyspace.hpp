@@ -554,6 +554,11 @@ public:
         m_lru_now = access::lru_clock_at(now);
         m_lfu_now = access::lfu_minutes_at(now);
     }
+    /// The thresholds of the compact encodings that commands creating or growing hashes and
+    /// sets follow (hash-max-listpack-entries, hash-max-listpack-value, set-max-intset-entries).
+    void set_encoding_limits(const encoding_limits& limits) noexcept { m_encoding_limits = limits; }
+    /// The compact encodings' thresholds.
+    [[nodiscard]] const encoding_limits& encoding_limits_used() const noexcept { return m_encoding_limits; }
     /// Stops (false) or resumes stamping accessed keys: Redis leaves them alone while a forked
     /// child saves, so that reads do not copy the child's pages.
     void set_access_tracking(bool on) noexcept { m_touching = on; }
@@ -700,6 +705,7 @@ private:
     store::access_options m_access;
     zset_limits m_zset_limits;
     store::encoding_options m_encoding;
+    store::encoding_limits m_encoding_limits;
     std::uint32_t m_lru_now = 0; // the cached access clocks (refresh_access_clock)
     std::uint32_t m_lfu_now = 0;
     bool m_touching = true;

@@ -6,9 +6,10 @@
 
 #include <respkit/error.hpp>
 #include <respkit/store/encoding.hpp>
-#include <respkit/store/hash_map.hpp>
+#include <respkit/store/hash_object.hpp>
 #include <respkit/store/integer.hpp>
 #include <respkit/store/quicklist.hpp>
+#include <respkit/store/set_object.hpp>
 #include <respkit/store/sorted_set.hpp>
 #include <respkit/version.hpp>
 
@@ -68,14 +69,11 @@ enum class value_kind : std::uint8_t {
 /// A list: elements in order, in a chain of packed nodes.
 using list_value = quicklist;
 
-/// A hash: field -> value.
-using hash_value = hash_map<std::string>;
+/// A hash: field -> value (listpack or hash table).
+using hash_value = hash_object;
 
-/// The (empty) mapped type of a set's map.
-struct set_member {};
-
-/// A set of members.
-using set_value = hash_map<set_member>;
+/// A set of members (intset or hash table).
+using set_value = set_object;
 
 /// A sorted set: packed while small, else a skip list ordered by (score, member bytes) with O(log n)
 /// insert, delete, rank and range start, plus a member index.
