@@ -515,7 +515,7 @@ TEST_CASE("hash and set encodings after DEBUG RELOAD, a restart and RESTORE matc
     // DUMP writes the form a value is in; RESTORE builds what the thresholds allow.
     for (auto* c : {&r, &o})
         CHECK(text(run(*c, {"CONFIG", "SET", "hash-max-listpack-entries", "6", "set-max-intset-entries", "5"})) == "OK");
-    for (const std::string& k : {"h:small", "s:ints"}) {
+    for (const std::string k : {"h:small", "s:ints"}) {
         const std::string payload = text(run(r, {"DUMP", k}));
         CHECK(text(run(o, {"DUMP", k})) == payload);
         for (auto* c : {&r, &o}) CHECK(text(run(*c, {"RESTORE", k, "0", payload, "REPLACE"})) == "OK");
