@@ -506,6 +506,9 @@ TEST_CASE("hash and set encodings after DEBUG RELOAD, a restart and RESTORE matc
     CHECK(state(o) == state(r));
     for (auto* c : {&r, &o}) CHECK(text(run(*c, {"DEBUG", "RELOAD"})) == "OK");
     CHECK(state(o) == state(r));
+    // A listpack's and an intset's DUMP payloads are Redis's, byte for byte.
+    for (const std::string k : {"h:small", "h:shrunk", "s:ints", "s:shrunk"})
+        CHECK(text(run(o, {"DUMP", k})) == text(run(r, {"DUMP", k})));
     // Lower thresholds apply to what loads next.
     for (auto* c : {&r, &o}) {
         CHECK(text(run(*c, {"CONFIG", "SET", "hash-max-listpack-entries", "1", "set-max-intset-entries", "2"})) == "OK");
