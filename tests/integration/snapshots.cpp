@@ -457,6 +457,7 @@ TEST_CASE("sorted sets' OBJECT ENCODING after DEBUG RELOAD, RESTORE and a restar
     REQUIRE(seen[0].size() == 21);
     CHECK(seen[1].size() == seen[0].size());
     for (std::size_t i = 0; i < std::min(seen[0].size(), seen[1].size()); ++i) CHECK(seen[1][i] == seen[0][i]);
+}
 
 TEST_CASE("hash and set encodings after DEBUG RELOAD, a restart and RESTORE match redis-server's") {
     const std::string respkit_program = built_program("respkit-server");
