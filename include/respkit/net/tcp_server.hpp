@@ -515,12 +515,15 @@ private:
         note_events(*c, events);
         if (can_read(*c, events) && may_read(*c)) {
             ssize_t n = 0;
+            std::span<char> space = c->session.input_space(m_options.read_size);
+            // A blocked client's input is held up to a bound: one read past it, not the
+            // buffer's whole free capacity.
+            if (c->session.blocked() && space.size() > m_options.read_size) space = space.first(m_options.read_size);
             if (!c->stream) {
-                const std::span<char> space = c->session.input_space(m_options.read_size);
                 n = ::recv(fd, space.data(), space.size(), 0);
                 if (n > 0) c->session.commit_input(static_cast<std::size_t>(n));
             } else {
-                n = read_secure(*c, c->session.input_space(m_options.read_size));
+                n = read_secure(*c, space);
             }
             if (n > 0) {
                 c->last_activity = m_now;
