@@ -44,6 +44,34 @@ TEST_CASE("messages reach subscribers of other sessions, which are notified; dis
     CHECK(f.context.pubsub().channels().empty());
 }
 
+TEST_CASE("shard messages reach the shard channel's subscribers only, in subscription order") {
+    command_server<> f;
+    session pub(f.commands, f.context), first(f.commands, f.context), second(f.commands, f.context),
+        plain(f.commands, f.context);
+    second.set_protocol(resp::protocol::resp3);
+    first.feed("SSUBSCRIBE orders\r\n");
+    second.feed("SSUBSCRIBE orders other\r\n");
+    plain.feed("SUBSCRIBE orders\r\nPSUBSCRIBE *\r\n");
+    CHECK(take_output(first) == "*3\r\n$10\r\nssubscribe\r\n$6\r\norders\r\n:1\r\n");
+    (void)take_output(second);
+    (void)take_output(plain);
+    (void)f.context.take_notified();
+    pub.feed("SPUBLISH orders 42\r\n");
+    CHECK(take_output(pub) == ":2\r\n");
+    CHECK(take_output(first) == "*3\r\n$8\r\nsmessage\r\n$6\r\norders\r\n$2\r\n42\r\n");
+    CHECK(take_output(second) == ">3\r\n$8\r\nsmessage\r\n$6\r\norders\r\n$2\r\n42\r\n");
+    CHECK(take_output(plain).empty()); // neither the channel nor the pattern of that name
+    CHECK(f.context.take_notified().size() == 2);
+    pub.feed("PUBLISH orders 43\r\n");
+    CHECK(take_output(pub) == ":2\r\n"); // the channel and the pattern, not the shard subscribers
+    CHECK(take_output(first).empty());
+    second.feed("SUNSUBSCRIBE\r\n");
+    (void)take_output(second);
+    pub.feed("PUBSUB SHARDNUMSUB orders other\r\n");
+    CHECK(take_output(pub) == "*4\r\n$6\r\norders\r\n:1\r\n$5\r\nother\r\n:0\r\n");
+    CHECK(f.context.pubsub().shard_channel("other") == nullptr);
+}
+
 TEST_CASE("a user's command publishes with server::publish") {
     command_server<> f;
     f.commands.add({.name = "announce", .arity = 2}, [](command_call& call) {
@@ -61,10 +89,10 @@ TEST_CASE("CLIENT LIST shows the subscribed, transaction and watch state") {
     command_server<> f;
     session s(f.commands, f.context);
     s.set_protocol(resp::protocol::resp3); // RESP2 subscribed mode would refuse CLIENT LIST
-    s.feed("SUBSCRIBE a b\r\nPSUBSCRIBE c*\r\nCLIENT LIST\r\n");
+    s.feed("SUBSCRIBE a b\r\nPSUBSCRIBE c*\r\nSSUBSCRIBE d e f\r\nCLIENT LIST\r\n");
     const std::string out = take_output(s);
     CHECK(out.find(" flags=P ") != std::string::npos);
-    CHECK(out.find(" sub=2 psub=1 ssub=0 multi=-1 ") != std::string::npos);
+    CHECK(out.find(" sub=2 psub=1 ssub=3 multi=-1 ") != std::string::npos);
     session t(f.commands, f.context);
     t.feed("MULTI\r\nSET a 1\r\n");
     (void)take_output(t);
@@ -72,4 +100,18 @@ TEST_CASE("CLIENT LIST shows the subscribed, transaction and watch state") {
     const std::string list = take_output(s);
     CHECK(list.find(" flags=x db=0 sub=0 psub=0 ssub=0 multi=1 ") != std::string::npos);
     CHECK(f.context.pubsub().patterns().empty());
+    CHECK(f.context.pubsub().shard_channels().empty());
+}
+
+TEST_CASE("a shard subscription alone makes a client a pubsub client") {
+    command_server<> f;
+    session s(f.commands, f.context), other(f.commands, f.context);
+    s.feed("SSUBSCRIBE only\r\n");
+    (void)take_output(s);
+    other.feed("CLIENT LIST TYPE pubsub\r\n");
+    const std::string list = take_output(other);
+    CHECK(list.find(" flags=P ") != std::string::npos);
+    CHECK(list.find(" sub=0 psub=0 ssub=1 ") != std::string::npos);
+    s.feed("SUNSUBSCRIBE only\r\nGET k\r\n");
+    CHECK(take_output(s) == "*3\r\n$12\r\nsunsubscribe\r\n$4\r\nonly\r\n:0\r\n$-1\r\n");
 }

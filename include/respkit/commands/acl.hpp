@@ -63,10 +63,11 @@ inline void disconnect_revoked_subscribers(server::server_context& server, const
     if (superset) return;
     std::vector<server::session*> victims;
     for (server::session* s : server.clients()) {
-        if (s->user_ptr() != user || s->subscription_count() == 0) continue;
+        if (s->user_ptr() != user || !s->subscribed()) continue;
         bool kill = false;
         for (const std::string& p : s->subscriptions(true)) kill = kill || !server::acl_selector::channel_in(upcoming, p, true);
         for (const std::string& c : s->subscriptions(false)) kill = kill || !server::acl_selector::channel_in(upcoming, c, false);
+        for (const std::string& c : s->shard_subscriptions()) kill = kill || !server::acl_selector::channel_in(upcoming, c, false);
         if (kill) victims.push_back(s);
     }
     for (server::session* s : victims) {

@@ -64,7 +64,7 @@ namespace detail {
     line += " age=" + std::to_string(duration_cast<seconds>(now - s.created()).count());
     line += " idle=" + std::to_string(duration_cast<seconds>(now - s.last_command_at()).count());
     std::string flags;
-    if (s.subscription_count() != 0) flags += 'P';
+    if (s.subscribed()) flags += 'P';
     if (s.in_multi()) flags += 'x';
     if (s.blocked()) flags += 'b';
     if (s.no_evict()) flags += 'e';
@@ -72,7 +72,7 @@ namespace detail {
     const std::size_t patterns = s.subscriptions(true).size();
     line += " flags=" + flags + " db=" + std::to_string(s.db());
     line += " sub=" + std::to_string(s.subscription_count() - patterns) + " psub=" + std::to_string(patterns);
-    line += " ssub=0 multi=" + (s.in_multi() ? std::to_string(s.queued_count()) : std::string("-1"));
+    line += " ssub=" + std::to_string(s.shard_subscription_count()) + " multi=" + (s.in_multi() ? std::to_string(s.queued_count()) : std::string("-1"));
     line += " qbuf=" + std::to_string(qbuf);
     line += " qbuf-free=" + std::to_string(rbs > qbuf ? rbs - qbuf : 0);
     line += " argv-mem=0 multi-mem=0";
@@ -104,7 +104,7 @@ inline void client_list(server::command_call& call) {
         }
         // As Redis's getClientType: a client with subscriptions is "pubsub", not "normal".
         for (const server::session* s : call.server().clients()) {
-            if (type == (s->subscription_count() > 0 ? "pubsub" : "normal")) chosen.push_back(s);
+            if (type == (s->subscribed() ? "pubsub" : "normal")) chosen.push_back(s);
         }
     } else if (call.argc() > 3 && iequals(call.arg(2), "id")) {
         for (std::size_t i = 3; i < call.argc(); ++i) {
@@ -202,7 +202,7 @@ inline void client_kill(server::command_call& call) {
         if (addr && s->peer_address != *addr) continue;
         if (laddr && s->local_address != *laddr) continue;
         if (user && s->user_ptr() != user) continue;
-        if (!type.empty() && type != (s->subscription_count() > 0 ? "pubsub" : "normal")) continue;
+        if (!type.empty() && type != (s->subscribed() ? "pubsub" : "normal")) continue;
         if (skipme && s == &self) continue;
         victims.push_back(s);
     }
@@ -304,7 +304,7 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
         [](server::command_call& call) {
             if (call.argc() > 2) {
                 call.error("ERR wrong number of arguments for 'ping' command");
-            } else if (call.client().subscription_count() != 0 && call.client().protocol() == resp::protocol::resp2) {
+            } else if (call.client().subscribed() && call.client().protocol() == resp::protocol::resp2) {
                 call.reply().array(2); // subscribed mode, RESP2: ["pong", message or ""]
                 call.reply().bulk_string("pong");
                 call.reply().bulk_string(call.argc() == 2 ? call.arg(1) : std::string_view());

@@ -257,6 +257,7 @@ template <class Keyspace>
             field("keyspace_misses", ks.keyspace_misses);
             field("pubsub_channels", ctx.pubsub().channels().size());
             field("pubsub_patterns", ctx.pubsub().patterns().size());
+            field("pubsubshard_channels", ctx.pubsub().shard_channels().size());
             field("unexpected_error_replies", stats.unexpected_error_replies);
             field("total_error_replies", stats.total_error_replies);
         } else if (name == "replication") {

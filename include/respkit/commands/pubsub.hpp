@@ -1,10 +1,10 @@
 #pragma once
 
 /// \file
-/// Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH and PUBSUB CHANNELS /
-/// NUMSUB / NUMPAT (SHARDCHANNELS / SHARDNUMSUB answer for the shard channels respkit does not
-/// have: none). Confirmations and messages are arrays in RESP2 and push frames in RESP3; in
-/// RESP2 a subscribed client may only run (P)(UN)SUBSCRIBE, PING, QUIT and RESET (the session
+/// Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH, the sharded SSUBSCRIBE,
+/// SUNSUBSCRIBE and SPUBLISH (shard channels: a namespace of their own, never matched by
+/// patterns), and PUBSUB CHANNELS / NUMSUB / NUMPAT / SHARDCHANNELS / SHARDNUMSUB. Confirmations and messages are arrays in RESP2 and push frames in RESP3; in
+/// RESP2 a subscribed client may only run (P|S)(UN)SUBSCRIBE, PING, QUIT and RESET (the session
 /// enforces it). Callbacks publish with server::publish (respkit/server/pubsub.hpp).
 
 #include <algorithm>
@@ -26,8 +26,13 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace detail {
 
-// One (un)subscribe confirmation: [kind, name or null, subscription count].
-inline void subscription_reply(server::command_call& call, std::string_view kind, const std::string_view* name) {
+// What a (un)subscribe command works on: channels, patterns or shard channels.
+enum class subscription_kind { channel, pattern, shard };
+
+// One (un)subscribe confirmation: [kind, name or null, subscription count of that family
+// (channels and patterns together, or shard channels)].
+inline void subscription_reply(server::command_call& call, std::string_view kind, const std::string_view* name,
+                               subscription_kind what) {
     auto& out = call.reply();
     out.push(3);
     out.bulk_string(kind);
@@ -36,42 +41,50 @@ inline void subscription_reply(server::command_call& call, std::string_view kind
     } else {
         out.null();
     }
-    out.integer(static_cast<std::int64_t>(call.client().subscription_count()));
+    const server::session& client = call.client();
+    out.integer(static_cast<std::int64_t>(what == subscription_kind::shard ? client.shard_subscription_count()
+                                                                          : client.subscription_count()));
 }
 
-// SUBSCRIBE / PSUBSCRIBE: each name given, confirmed in turn.
-inline void subscribe_command(server::command_call& call, bool patterns) {
-    const std::string_view kind = patterns ? "psubscribe" : "subscribe";
+// SUBSCRIBE / PSUBSCRIBE / SSUBSCRIBE: each name given, confirmed in turn.
+inline void subscribe_command(server::command_call& call, subscription_kind what) {
+    const std::string_view kind = what == subscription_kind::pattern ? "psubscribe"
+                                  : what == subscription_kind::shard ? "ssubscribe"
+                                                                     : "subscribe";
     for (std::size_t i = 1; i < call.argc(); ++i) {
         const std::string_view name = call.arg(i);
-        if (patterns) {
-            call.client().psubscribe(name);
-        } else {
-            call.client().subscribe(name);
+        switch (what) {
+        case subscription_kind::channel: call.client().subscribe(name); break;
+        case subscription_kind::pattern: call.client().psubscribe(name); break;
+        case subscription_kind::shard: call.client().ssubscribe(name); break;
         }
-        subscription_reply(call, kind, &name);
+        subscription_reply(call, kind, &name, what);
     }
 }
 
-// UNSUBSCRIBE / PUNSUBSCRIBE: the names given, or every subscription of that kind.
-inline void unsubscribe_command(server::command_call& call, bool patterns) {
+// UNSUBSCRIBE / PUNSUBSCRIBE / SUNSUBSCRIBE: the names given, or every subscription of that kind.
+inline void unsubscribe_command(server::command_call& call, subscription_kind what) {
     server::session& client = call.client();
-    const std::string_view kind = patterns ? "punsubscribe" : "unsubscribe";
+    const std::string_view kind = what == subscription_kind::pattern ? "punsubscribe"
+                                  : what == subscription_kind::shard ? "sunsubscribe"
+                                                                     : "unsubscribe";
     auto drop = [&](std::string_view name) {
-        if (patterns) {
-            client.punsubscribe(name);
-        } else {
-            client.unsubscribe(name);
+        switch (what) {
+        case subscription_kind::channel: client.unsubscribe(name); break;
+        case subscription_kind::pattern: client.punsubscribe(name); break;
+        case subscription_kind::shard: client.sunsubscribe(name); break;
         }
-        subscription_reply(call, kind, &name);
+        subscription_reply(call, kind, &name, what);
     };
     if (call.argc() > 1) {
         for (std::size_t i = 1; i < call.argc(); ++i) drop(call.arg(i));
         return;
     }
-    const std::vector<std::string> all = client.subscriptions(patterns);
+    const std::vector<std::string> all = what == subscription_kind::shard
+                                             ? client.shard_subscriptions()
+                                             : client.subscriptions(what == subscription_kind::pattern);
     if (all.empty()) {
-        subscription_reply(call, kind, nullptr);
+        subscription_reply(call, kind, nullptr, what);
         return;
     }
     for (const std::string& name : all) drop(name);
@@ -83,18 +96,28 @@ inline void unsubscribe_command(server::command_call& call, bool patterns) {
 inline void install_pubsub_commands(server::dispatcher& commands) {
     auto specs = pubsub_command_specs();
 
+    using detail::subscription_kind;
     commands.add(std::move(specs.subscribe),
-                 [](server::command_call& call) { detail::subscribe_command(call, false); });
+                 [](server::command_call& call) { detail::subscribe_command(call, subscription_kind::channel); });
     commands.add(std::move(specs.psubscribe),
-                 [](server::command_call& call) { detail::subscribe_command(call, true); });
+                 [](server::command_call& call) { detail::subscribe_command(call, subscription_kind::pattern); });
+    commands.add(std::move(specs.ssubscribe),
+                 [](server::command_call& call) { detail::subscribe_command(call, subscription_kind::shard); });
     commands.add(std::move(specs.unsubscribe),
-                 [](server::command_call& call) { detail::unsubscribe_command(call, false); });
+                 [](server::command_call& call) { detail::unsubscribe_command(call, subscription_kind::channel); });
     commands.add(std::move(specs.punsubscribe),
-                 [](server::command_call& call) { detail::unsubscribe_command(call, true); });
+                 [](server::command_call& call) { detail::unsubscribe_command(call, subscription_kind::pattern); });
+    commands.add(std::move(specs.sunsubscribe),
+                 [](server::command_call& call) { detail::unsubscribe_command(call, subscription_kind::shard); });
     commands.add(std::move(specs.publish),
                  [](server::command_call& call) {
                      call.reply().integer(
                          static_cast<std::int64_t>(server::publish(call.server(), call.arg(1), call.arg(2))));
+                 });
+    commands.add(std::move(specs.spublish),
+                 [](server::command_call& call) {
+                     call.reply().integer(
+                         static_cast<std::int64_t>(server::spublish(call.server(), call.arg(1), call.arg(2))));
                  });
 
     commands.add(std::move(specs.pubsub),
@@ -107,10 +130,9 @@ inline void install_pubsub_commands(server::dispatcher& commands) {
             return;
         }
         std::vector<std::string_view> found;
-        if (!shard) {
-            for (const auto& [name, subscribers] : call.server().pubsub().channels()) {
-                if (call.argc() == 2 || glob_match(call.arg(2), name)) found.push_back(name);
-            }
+        const auto& registry = call.server().pubsub();
+        for (const auto& [name, subscribers] : shard ? registry.shard_channels() : registry.channels()) {
+            if (call.argc() == 2 || glob_match(call.arg(2), name)) found.push_back(name);
         }
         call.reply().array(found.size());
         for (const std::string_view name : found) call.reply().bulk_string(name);
@@ -120,7 +142,8 @@ inline void install_pubsub_commands(server::dispatcher& commands) {
         call.reply().array(2 * (call.argc() - 2));
         for (std::size_t i = 2; i < call.argc(); ++i) {
             call.reply().bulk_string(call.arg(i));
-            const auto* subscribers = shard ? nullptr : call.server().pubsub().channel(call.arg(i));
+            const auto& registry = call.server().pubsub();
+            const auto* subscribers = shard ? registry.shard_channel(call.arg(i)) : registry.channel(call.arg(i));
             call.reply().integer(subscribers ? static_cast<std::int64_t>(subscribers->size()) : 0);
         }
     };

@@ -663,7 +663,7 @@ private:
             connection* c = m_connections[fd].get();
             if (c == nullptr) continue;
             // As Redis: blocked and subscribed clients are never idle.
-            if (timeouts && !c->session.blocked() && c->session.subscription_count() == 0 &&
+            if (timeouts && !c->session.blocked() && !c->session.subscribed() &&
                 m_now - c->last_activity > m_options.idle_timeout) {
                 close_connection(*c, "idle timeout");
                 continue;

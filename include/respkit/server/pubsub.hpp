@@ -2,8 +2,9 @@
 
 /// \file
 /// Publishing: delivers a message to the subscribers of a channel and of the patterns matching
-/// it, as `message` / `pmessage` arrays (RESP2) or push frames (RESP3). Usable from any
-/// command callback: `server::publish(call.server(), "news", "hello")`.
+/// it, as `message` / `pmessage` arrays (RESP2) or push frames (RESP3), and to the subscribers of
+/// a shard channel (`smessage`). Usable from any command callback:
+/// `server::publish(call.server(), "news", "hello")`.
 
 #include <cstddef>
 #include <string_view>
@@ -40,6 +41,25 @@ inline std::size_t publish(server_context& server, std::string_view channel, std
             out.push(4);
             out.bulk_string("pmessage");
             out.bulk_string(pattern);
+            out.bulk_string(channel);
+            out.bulk_string(message);
+            if (!s->enforce_output_limit()) server.notify(s);
+            ++receivers;
+        }
+    }
+    return receivers;
+}
+
+/// Sends `message` on shard channel `channel` to its subscribers (SSUBSCRIBE), in subscription
+/// order, as `smessage` arrays or push frames; patterns do not apply. Returns the number of
+/// deliveries (SPUBLISH's reply).
+inline std::size_t spublish(server_context& server, std::string_view channel, std::string_view message) {
+    std::size_t receivers = 0;
+    if (const pubsub_registry::subscribers* subscribers = server.pubsub().shard_channel(channel)) {
+        for (session* s : *subscribers) {
+            reply_writer& out = s->reply();
+            out.push(3);
+            out.bulk_string("smessage");
             out.bulk_string(channel);
             out.bulk_string(message);
             if (!s->enforce_output_limit()) server.notify(s);

@@ -1,8 +1,8 @@
 #pragma once
 
 /// \file
-/// Who is subscribed to what: channels and patterns, each with its subscribers in the order
-/// they subscribed. Delivery (PUBLISH) is in respkit/server/pubsub.hpp.
+/// Who is subscribed to what: channels, patterns and shard channels, each with its subscribers
+/// in the order they subscribed. Delivery (PUBLISH, SPUBLISH) is in respkit/server/pubsub.hpp.
 
 #include <cstddef>
 #include <functional>
@@ -34,12 +34,21 @@ public:
     /// Removes `s` from `pattern`'s subscribers.
     void remove_pattern(std::string_view pattern, const session* s) { m_patterns.remove(pattern, s); }
 
+    /// Adds `s` to shard channel `channel`'s subscribers.
+    void add_shard_channel(std::string_view channel, session* s) { m_shard_channels.add(channel, s); }
+    /// Removes `s` from shard channel `channel`'s subscribers.
+    void remove_shard_channel(std::string_view channel, const session* s) { m_shard_channels.remove(channel, s); }
+
     /// Subscribers of `channel` (not counting patterns), or nullptr.
     [[nodiscard]] const subscribers* channel(std::string_view name) const { return m_channels.find(name); }
     /// Every channel with at least one subscriber (PUBSUB CHANNELS), and its subscribers.
     [[nodiscard]] const auto& channels() const noexcept { return m_channels.all(); }
     /// Every pattern with at least one subscriber, and its subscribers.
     [[nodiscard]] const auto& patterns() const noexcept { return m_patterns.all(); }
+    /// Subscribers of shard channel `name`, or nullptr.
+    [[nodiscard]] const subscribers* shard_channel(std::string_view name) const { return m_shard_channels.find(name); }
+    /// Every shard channel with at least one subscriber (PUBSUB SHARDCHANNELS), and its subscribers.
+    [[nodiscard]] const auto& shard_channels() const noexcept { return m_shard_channels.all(); }
 
 private:
     struct string_hash {
@@ -51,6 +60,9 @@ private:
 
     session_lists<std::unordered_map<std::string, subscribers, string_hash, std::equal_to<>>, std::string_view>
         m_channels;
+    // Shard channels (SSUBSCRIBE): a namespace apart from channels; patterns never match them.
+    session_lists<std::unordered_map<std::string, subscribers, string_hash, std::equal_to<>>, std::string_view>
+        m_shard_channels;
     // Ordered: delivery order is stable.
     session_lists<std::map<std::string, subscribers, std::less<>>, std::string_view> m_patterns;
 };

@@ -533,26 +533,36 @@ public:
 
     // --- pub/sub ---
 
-    /// Number of channels and patterns subscribed to.
-    [[nodiscard]] std::size_t subscription_count() const noexcept { return m_subscriptions.size(); }
+    /// Number of channels and patterns subscribed to (what SUBSCRIBE and PSUBSCRIBE report;
+    /// shard channels are counted apart).
+    [[nodiscard]] std::size_t subscription_count() const noexcept {
+        return m_subscriptions.size() - m_shard_subscriptions;
+    }
+    /// Number of shard channels subscribed to (what SSUBSCRIBE reports).
+    [[nodiscard]] std::size_t shard_subscription_count() const noexcept { return m_shard_subscriptions; }
+    /// True while subscribed to anything (a channel, pattern or shard channel): Redis's pub/sub
+    /// client flag (CLIENT LIST's P, the "pubsub" client type, RESP2's subscribed mode).
+    [[nodiscard]] bool subscribed() const noexcept { return !m_subscriptions.empty(); }
     /// Subscribes to `channel`; false when already subscribed.
-    bool subscribe(std::string_view channel) { return add_subscription(false, channel); }
+    bool subscribe(std::string_view channel) { return add_subscription(channel_kind, channel); }
     /// Unsubscribes from `channel`; false when not subscribed.
-    bool unsubscribe(std::string_view channel) { return drop_subscription(false, channel); }
+    bool unsubscribe(std::string_view channel) { return drop_subscription(channel_kind, channel); }
     /// Subscribes to `pattern`; false when already subscribed.
-    bool psubscribe(std::string_view pattern) { return add_subscription(true, pattern); }
+    bool psubscribe(std::string_view pattern) { return add_subscription(pattern_kind, pattern); }
     /// Unsubscribes from `pattern`; false when not subscribed.
-    bool punsubscribe(std::string_view pattern) { return drop_subscription(true, pattern); }
+    bool punsubscribe(std::string_view pattern) { return drop_subscription(pattern_kind, pattern); }
+    /// Subscribes to shard channel `channel`; false when already subscribed.
+    bool ssubscribe(std::string_view channel) { return add_subscription(shard_kind, channel); }
+    /// Unsubscribes from shard channel `channel`; false when not subscribed.
+    bool sunsubscribe(std::string_view channel) { return drop_subscription(shard_kind, channel); }
     /// The channels (`patterns` false, in no particular order) or the patterns (in the order
     /// they were subscribed to, as Redis keeps them: PUNSUBSCRIBE answers in that order).
     [[nodiscard]] std::vector<std::string> subscriptions(bool patterns) const {
         if (patterns) return m_patterns;
-        std::vector<std::string> out;
-        for (const std::string& s : m_subscriptions) {
-            if ((s[0] == 'p') == patterns) out.push_back(s.substr(1));
-        }
-        return out;
+        return subscriptions_of(channel_kind);
     }
+    /// The shard channels, in no particular order.
+    [[nodiscard]] std::vector<std::string> shard_subscriptions() const { return subscriptions_of(shard_kind); }
 
 private:
     struct transaction {
@@ -600,40 +610,60 @@ private:
         m_blocked.reset();
     }
 
-    bool add_subscription(bool pattern, std::string_view name) {
-        if (!m_subscriptions.insert(subscription_key(pattern, name)).second) return false;
-        if (pattern) {
+    // The first byte of an m_subscriptions key: what the rest of it names.
+    static constexpr char channel_kind = 'c';
+    static constexpr char pattern_kind = 'p';
+    static constexpr char shard_kind = 's';
+
+    bool add_subscription(char kind, std::string_view name) {
+        if (!m_subscriptions.insert(subscription_key(kind, name)).second) return false;
+        if (kind == pattern_kind) {
             m_patterns.emplace_back(name);
             m_server->pubsub().add_pattern(name, this);
+        } else if (kind == shard_kind) {
+            ++m_shard_subscriptions;
+            m_server->pubsub().add_shard_channel(name, this);
         } else {
             m_server->pubsub().add_channel(name, this);
         }
         return true;
     }
 
-    bool drop_subscription(bool pattern, std::string_view name) {
-        if (m_subscriptions.erase(subscription_key(pattern, name)) == 0) return false;
-        if (pattern) m_patterns.erase(std::find(m_patterns.begin(), m_patterns.end(), name));
-        leave_registry(pattern, name);
+    bool drop_subscription(char kind, std::string_view name) {
+        if (m_subscriptions.erase(subscription_key(kind, name)) == 0) return false;
+        if (kind == pattern_kind) m_patterns.erase(std::find(m_patterns.begin(), m_patterns.end(), name));
+        if (kind == shard_kind) --m_shard_subscriptions;
+        leave_registry(kind, name);
         return true;
     }
 
-    void leave_registry(bool pattern, std::string_view name) {
-        if (pattern) {
+    void leave_registry(char kind, std::string_view name) {
+        if (kind == pattern_kind) {
             m_server->pubsub().remove_pattern(name, this);
+        } else if (kind == shard_kind) {
+            m_server->pubsub().remove_shard_channel(name, this);
         } else {
             m_server->pubsub().remove_channel(name, this);
         }
     }
 
     void unsubscribe_all() {
-        for (const std::string& s : m_subscriptions) leave_registry(s[0] == 'p', std::string_view(s).substr(1));
+        for (const std::string& s : m_subscriptions) leave_registry(s[0], std::string_view(s).substr(1));
         m_subscriptions.clear();
         m_patterns.clear();
+        m_shard_subscriptions = 0;
     }
 
-    [[nodiscard]] static std::string subscription_key(bool pattern, std::string_view name) {
-        std::string key(1, pattern ? 'p' : 'c');
+    [[nodiscard]] std::vector<std::string> subscriptions_of(char kind) const {
+        std::vector<std::string> out;
+        for (const std::string& s : m_subscriptions) {
+            if (s[0] == kind) out.push_back(s.substr(1));
+        }
+        return out;
+    }
+
+    [[nodiscard]] static std::string subscription_key(char kind, std::string_view name) {
+        std::string key(1, kind);
         key += name;
         return key;
     }
@@ -707,7 +737,8 @@ private:
     std::unique_ptr<transaction> m_multi;     // between MULTI and EXEC
     std::vector<watched_key> m_watched;
     std::unique_ptr<blocked_state> m_blocked; // while a blocking command waits
-    std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern
+    std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern, 's' + shard channel
+    std::size_t m_shard_subscriptions = 0;    // how many of them are shard channels
     std::vector<std::string> m_patterns;      // the patterns, in subscription order
     struct big_argument {
         std::string bytes;      // payload and CRLF: received so far, then the window being read into

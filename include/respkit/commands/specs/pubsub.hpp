@@ -18,7 +18,8 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 /// The specs of the pub/sub commands (PUBSUB's subcommands as pubsub_<name>), one member per
 /// command.
 struct pubsub_specs {
-    server::command_spec subscribe, psubscribe, unsubscribe, punsubscribe, publish, pubsub,
+    server::command_spec subscribe, psubscribe, unsubscribe, punsubscribe, publish, ssubscribe,
+        sunsubscribe, spublish, pubsub,
         pubsub_channels, pubsub_shardchannels, pubsub_numsub, pubsub_shardnumsub, pubsub_numpat,
         pubsub_help;
 };
@@ -97,6 +98,47 @@ struct pubsub_specs {
             "the total number of subscribed patterns (by any client).",
         .acl_categories = {"@pubsub", "@fast"},
         .arguments = {{.name = "channel", .type = arg_type::string},
+                      {.name = "message", .type = arg_type::string}}};
+
+    // Shard channels: not keys, but routed by slot like keys (key specs flagged not_key).
+    using server::key_range;
+    specs.ssubscribe = {
+        .name = "ssubscribe",
+        .arity = -2,
+        .flags = subscribing,
+        .keys = {.first = 1, .last = -1, .step = 1},
+        .key_specs = {{.flags = key_flag::not_key, .begin = {.index = 1}, .find = key_range(-1)}},
+        .group = "pubsub",
+        .summary = "Listen for messages published to the given shard channels",
+        .since = "7.0.0",
+        .complexity = "O(N) where N is the number of shard channels to subscribe to.",
+        .acl_categories = slow,
+        .arguments = names("shardchannel", arg_type::string, arg_flag::multiple)};
+    specs.sunsubscribe = {
+        .name = "sunsubscribe",
+        .arity = -1,
+        .flags = subscribing,
+        .keys = {.first = 1, .last = -1, .step = 1},
+        .key_specs = {{.flags = key_flag::not_key, .begin = {.index = 1}, .find = key_range(-1)}},
+        .group = "pubsub",
+        .summary = "Stop listening for messages posted to the given shard channels",
+        .since = "7.0.0",
+        .complexity = "O(N) where N is the number of clients already subscribed to a shard channel.",
+        .acl_categories = slow,
+        .arguments = names("shardchannel", arg_type::string, arg_flag::optional | arg_flag::multiple)};
+    specs.spublish = {
+        .name = "spublish",
+        .arity = 3,
+        .flags =
+            command_flag::pubsub | command_flag::loading | command_flag::stale | command_flag::fast,
+        .keys = {.first = 1, .last = 1, .step = 1},
+        .key_specs = {{.flags = key_flag::not_key, .begin = {.index = 1}, .find = key_range(0)}},
+        .group = "pubsub",
+        .summary = "Post a message to a shard channel",
+        .since = "7.0.0",
+        .complexity = "O(N) where N is the number of clients subscribed to the receiving shard channel.",
+        .acl_categories = {"@pubsub", "@fast"},
+        .arguments = {{.name = "shardchannel", .type = arg_type::string},
                       {.name = "message", .type = arg_type::string}}};
 
     specs.pubsub = {.name = "pubsub",
