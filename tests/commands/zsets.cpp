@@ -20,3 +20,10 @@ TEST_CASE("zset_encodings.redis against redis-server: listpack and skiplist at t
     const std::size_t compared = run_diff_script(diff_script_path("zset_encodings.redis"), srv.target());
     MESSAGE("zset_encodings.redis: " << compared << " replies compared");
 }
+
+TEST_CASE_TEMPLATE("zremrange.redis against redis-server: ZREMRANGEBYSCORE, BYRANK, BYLEX", K, store::keyspace<>,
+                   store::std_keyspace<>) {
+    command_server<K> srv;
+    const std::size_t compared = run_diff_script(diff_script_path("zremrange.redis"), srv.target());
+    MESSAGE("zremrange.redis: " << compared << " replies compared");
+}

@@ -3,7 +3,8 @@
 /// \file
 /// The sorted-set command family (ZADD, ZINCRBY, ZREM, ZSCORE, ZMSCORE, ZCARD, ZCOUNT,
 /// ZLEXCOUNT, ZRANGE and its legacy forms, ZRANGESTORE, ZRANK, ZREVRANK, ZPOPMIN, ZPOPMAX,
-/// ZMPOP and the blocking BZPOPMIN, BZPOPMAX, BZMPOP, ...) over a store::keyspace, with Redis
+/// ZMPOP, ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX and the blocking BZPOPMIN,
+/// BZPOPMAX, BZMPOP, ...) over a store::keyspace, with Redis
 /// 7.0's replies and errors. The commands reach the
 /// stored sorted set (store::sorted_set: a skip list, O(log n) ranks and range starts)
 /// through zset_ops.
@@ -878,6 +879,66 @@ void blocking_zmpop_command(command_call& call, Keyspace& ks, key_event_relay<Ke
              server::session::timeout_reply::null_array);
 }
 
+/// ZREMRANGEBYSCORE, ZREMRANGEBYRANK, ZREMRANGEBYLEX key min max: removes the members in the
+/// range, deleting the key when emptied.
+template <class Keyspace>
+void zremrange_command(command_call& call, Keyspace& ks, range_kind kind) {
+    std::int64_t start = 0, end = 0;
+    score_range sr;
+    lex_bound lmin, lmax;
+    if (kind == range_kind::rank) {
+        const auto a = integer_arg(call, 2);
+        if (!a) return;
+        const auto b = integer_arg(call, 3);
+        if (!b) return;
+        start = *a;
+        end = *b;
+    } else if (kind == range_kind::score) {
+        if (!parse_score_range(call, 2, 3, sr)) return;
+    } else if (!parse_lex_range(call, 2, 3, lmin, lmax)) {
+        return;
+    }
+    const std::size_t db = call.client().db();
+    const std::string_view key = call.arg(1);
+    auto found = ks.find_for_write(db, key, value_kind::zset);
+    if (found.error) {
+        call.error(server::errors::wrong_type);
+        return;
+    }
+    if (!found.found) {
+        call.reply().integer(0);
+        return;
+    }
+    zset& z = found.found->zset();
+    std::size_t lo = 0, hi = 0;
+    if (kind == range_kind::rank) {
+        const auto size = static_cast<std::int64_t>(ops::size(z));
+        if (start < 0) start += size;
+        if (end < 0) end += size;
+        if (start < 0) start = 0;
+        if (start > end || start >= size) {
+            call.reply().integer(0);
+            return;
+        }
+        if (end >= size) end = size - 1;
+        lo = static_cast<std::size_t>(start);
+        hi = static_cast<std::size_t>(end) + 1;
+    } else if (kind == range_kind::score) {
+        std::tie(lo, hi) = score_ranks(z, sr);
+    } else {
+        std::tie(lo, hi) = lex_ranks(z, lmin, lmax);
+    }
+    std::vector<std::string> doomed;
+    doomed.reserve(hi - lo);
+    ops::visit(z, lo, hi - lo, false, [&](std::string_view m, double) { doomed.emplace_back(m); });
+    for (const std::string& m : doomed) ops::erase(z, m);
+    if (ops::size(z) == 0)
+        ks.erase(db, key);
+    else if (!doomed.empty())
+        ks.notify_modified(db, key);
+    call.reply().integer(static_cast<std::int64_t>(doomed.size()));
+}
+
 } // namespace zset_detail
 
 /// Registers the sorted-set commands on `commands`, running against `keyspace` (which must
@@ -1053,6 +1114,12 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
     commands.add(
         std::move(specs.zmpop),
         [ks](command_call& call) { zmpop_command(call, *ks); });
+    const auto remove_range = [ks](range_kind kind) {
+        return [ks, kind](command_call& call) { zremrange_command(call, *ks, kind); };
+    };
+    commands.add(std::move(specs.zremrangebyscore), remove_range(range_kind::score));
+    commands.add(std::move(specs.zremrangebyrank), remove_range(range_kind::rank));
+    commands.add(std::move(specs.zremrangebylex), remove_range(range_kind::lex));
 
     // --- blocking forms (Redis 7.0's COMMAND INFO and COMMAND DOCS) ---
     // Blocked clients learn of changes to their keys through it (attached when one blocks).

@@ -21,7 +21,8 @@ struct zset_specs {
     server::command_spec zadd, zincrby, zrem, zscore, zmscore, zcard, zcount, zlexcount, zrank,
         zrevrank, zrange, zrangestore, zrevrange, zrangebyscore, zrevrangebyscore, zrangebylex,
         zrevrangebylex, zpopmin, zpopmax, zunionstore, zinterstore, zdiffstore, zunion, zinter,
-        zdiff, zintercard, zscan, zrandmember, zmpop, bzpopmin, bzpopmax, bzmpop;
+        zdiff, zintercard, zscan, zrandmember, zmpop, bzpopmin, bzpopmax, bzmpop, zremrangebyscore, zremrangebyrank,
+        zremrangebylex;
 };
 
 /// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
@@ -444,6 +445,21 @@ struct zset_specs {
           .type = arg_type::integer,
           .token = "COUNT",
           .flags = arg_flag::optional}});
+    const std::string removed_cost = "O(log(N)+M) with N being the number of elements in the sorted set and M "
+                                     "the number of elements removed by the operation.";
+    specs.zremrangebyscore = server::with_docs(
+        spec("zremrangebyscore", 4, write, one, {rw_delete},
+             "Remove all members in a sorted set within the given scores", "1.2.0", removed_cost, write_slow),
+        {key_arg, {.name = "min", .type = arg_type::double_}, {.name = "max", .type = arg_type::double_}});
+    specs.zremrangebyrank = server::with_docs(
+        spec("zremrangebyrank", 4, write, one, {rw_delete},
+             "Remove all members in a sorted set within the given indexes", "2.0.0", removed_cost, write_slow),
+        {key_arg, {.name = "start", .type = arg_type::integer}, {.name = "stop", .type = arg_type::integer}});
+    specs.zremrangebylex = server::with_docs(
+        spec("zremrangebylex", 4, write, one, {rw_delete},
+             "Remove all members in a sorted set between the given lexicographical range", "2.8.9",
+             removed_cost, write_slow),
+        {key_arg, {.name = "min", .type = arg_type::string}, {.name = "max", .type = arg_type::string}});
     return specs;
 }
 
