@@ -215,3 +215,56 @@ TEST_CASE("OBJECT IDLETIME and FREQ on existing and missing keys") {
     command_client c3(srv, resp::protocol::resp3);
     CHECK(c3({"OBJECT", "ENCODING", "nosuch"}) == "_\r\n");
 }
+
+TEST_CASE_TEMPLATE("move_swapdb.redis against redis-server", K, store::keyspace<>, store::std_keyspace<>) {
+    command_server<K> srv;
+    const std::size_t compared = run_diff_script(diff_script_path("move_swapdb.redis"), srv.target());
+    MESSAGE("move_swapdb.redis: " << compared << " replies compared");
+}
+
+TEST_CASE("MOVE keeps the TTL and fails WATCH in both databases") {
+    command_server<manual_keyspace> srv;
+    command_client a(srv), b(srv), w(srv);
+    CHECK(a({"SET", "k", "v", "PX", "5000"}) == "+OK\r\n");
+    CHECK(w({"SELECT", "1"}) == "+OK\r\n");
+    CHECK(w({"WATCH", "k"}) == "+OK\r\n");
+    CHECK(b({"WATCH", "k"}) == "+OK\r\n");
+    CHECK(a({"MOVE", "k", "1"}) == ":1\r\n");
+    CHECK(w({"MULTI"}) == "+OK\r\n");
+    CHECK(w({"PTTL", "k"}) == "+QUEUED\r\n");
+    CHECK(w({"EXEC"}) == "*-1\r\n");
+    CHECK(b({"MULTI"}) == "+OK\r\n");
+    CHECK(b({"EXISTS", "k"}) == "+QUEUED\r\n");
+    CHECK(b({"EXEC"}) == "*-1\r\n");
+    CHECK(w({"PTTL", "k"}) == ":5000\r\n");
+    srv.keyspace.clock().advance(5001);
+    CHECK(w({"EXISTS", "k"}) == ":0\r\n");
+}
+
+TEST_CASE("SWAPDB fails the transactions watching keys that change, and serves blocked clients") {
+    command_server<manual_keyspace> srv;
+    command_client a(srv), b(srv), c(srv), p(srv);
+    // a watches a key that exists in db 0, b one missing from both, c one that db 1 holds.
+    CHECK(p({"SET", "here", "0"}) == "+OK\r\n");
+    CHECK(p({"SELECT", "1"}) == "+OK\r\n");
+    CHECK(p({"SET", "there", "1"}) == "+OK\r\n");
+    CHECK(p({"RPUSH", "q", "x"}) == ":1\r\n");
+    CHECK(a({"WATCH", "here"}) == "+OK\r\n");
+    CHECK(b({"WATCH", "nowhere"}) == "+OK\r\n");
+    CHECK(c({"WATCH", "there"}) == "+OK\r\n");
+    command_client blocked(srv);
+    CHECK(blocked({"BLPOP", "q", "0"}).empty());
+    CHECK(p({"SWAPDB", "0", "1"}) == "+OK\r\n");
+    CHECK(blocked.take() == "*2\r\n$1\r\nq\r\n$1\r\nx\r\n");
+    for (command_client* s : {&a, &b, &c}) CHECK((*s)({"MULTI"}) == "+OK\r\n");
+    CHECK(a({"EXEC"}) == "*-1\r\n");
+    CHECK(b({"EXEC"}) == "*0\r\n");
+    CHECK(c({"EXEC"}) == "*-1\r\n");
+    CHECK(a({"GET", "there"}) == "$1\r\n1\r\n");
+    CHECK(p({"GET", "here"}) == "$1\r\n0\r\n");
+    // The same database: nothing changes, nobody is touched.
+    CHECK(a({"WATCH", "there"}) == "+OK\r\n");
+    CHECK(p({"SWAPDB", "0", "0"}) == "+OK\r\n");
+    CHECK(a({"MULTI"}) == "+OK\r\n");
+    CHECK(a({"EXEC"}) == "*0\r\n");
+}

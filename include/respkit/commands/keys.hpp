@@ -2,7 +2,7 @@
 
 /// \file
 /// The generic key commands (DEL, UNLINK, EXISTS, TOUCH, TYPE, KEYS, SCAN, RENAME, RENAMENX,
-/// RANDOMKEY, COPY, OBJECT) over a store::keyspace, with Redis 7.0's replies and errors; the
+/// RANDOMKEY, COPY, MOVE, SWAPDB, OBJECT) over a store::keyspace, with Redis 7.0's replies and errors; the
 /// expiry commands are in expire.hpp.
 
 #include <algorithm>
@@ -20,9 +20,11 @@
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/specs/keys.hpp"
+#include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
+#include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/store/value.hpp"
@@ -150,6 +152,76 @@ void copy_command(command_call& call, Keyspace& ks) {
     call.reply().integer(1);
 }
 
+/// MOVE key db.
+template <class Keyspace>
+void move_command(command_call& call, Keyspace& ks) {
+    const auto parsed = integer_arg(call, 2);
+    if (!parsed) return;
+    const std::int64_t id = *parsed;
+    if (id < std::numeric_limits<int>::min() || id > std::numeric_limits<int>::max()) {
+        call.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+        return;
+    }
+    if (id < 0 || static_cast<std::uint64_t>(id) >= ks.db_count()) {
+        call.error(server::errors::db_index_out_of_range);
+        return;
+    }
+    const std::size_t src = call.client().db(), dst = static_cast<std::size_t>(id);
+    if (src == dst) {
+        call.error("ERR source and destination objects are the same");
+        return;
+    }
+    call.reply().integer(ks.move(src, dst, call.arg(1)) ? 1 : 0);
+}
+
+/// A SWAPDB index: an int, else `error`.
+[[nodiscard]] inline std::optional<std::int64_t> db_index_arg(command_call& call, std::size_t i,
+                                                             std::string_view error) {
+    std::int64_t id = 0;
+    if (!respkit::detail::parse_int64(call.arg(i), id) || id < std::numeric_limits<int>::min() ||
+        id > std::numeric_limits<int>::max()) {
+        call.error(error);
+        return std::nullopt;
+    }
+    return id;
+}
+
+/// SWAPDB index1 index2: the watchers of keys in either database see the change as Redis's
+/// touchAllWatchedKeysInDb decides, and clients blocked on keys that now exist are served.
+template <class Keyspace>
+void swapdb_command(command_call& call, Keyspace& ks) {
+    const auto a = db_index_arg(call, 1, "ERR invalid first DB index");
+    if (!a) return;
+    const auto b = db_index_arg(call, 2, "ERR invalid second DB index");
+    if (!b) return;
+    const auto count = static_cast<std::int64_t>(ks.db_count());
+    if (*a < 0 || *a >= count || *b < 0 || *b >= count) {
+        call.error(server::errors::db_index_out_of_range);
+        return;
+    }
+    const auto db1 = static_cast<std::size_t>(*a), db2 = static_cast<std::size_t>(*b);
+    server::server_context& server = call.server();
+    if (db1 != db2) {
+        const std::pair<std::size_t, std::size_t> sides[] = {{db1, db2}, {db2, db1}};
+        for (const auto& [db, other] : sides) {
+            server.watchers().for_each_in_db(db, [&](std::string_view key, const auto& sessions) {
+                const bool before = ks.stored(db, key), after = ks.stored(other, key);
+                if (!before && !after) return;
+                const bool after_expired = after && ks.stored_expired(other, key);
+                for (server::session* s : sessions) s->swap_watched(db, key, before, after, after_expired);
+            });
+        }
+        ks.swap_databases(db1, db2);
+        for (const std::size_t db : {db1, db2}) {
+            server.blocked_on().for_each_in_db(db, [&](std::string_view key, const auto&) {
+                if (ks.stored(db, key)) server.signal_key_ready(db, key);
+            });
+        }
+    }
+    call.force_propagation();
+    call.ok();
+}
+
 } // namespace key_detail
 
 /// Registers the generic key commands on `commands`, running against `keyspace` (which must
@@ -240,6 +312,8 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     commands.add(
         std::move(specs.copy),
         [ks](command_call& call) { copy_command(call, *ks); });
+    commands.add(std::move(specs.move), [ks](command_call& call) { move_command(call, *ks); });
+    commands.add(std::move(specs.swapdb), [ks](command_call& call) { swapdb_command(call, *ks); });
 
     // OBJECT: a container of subcommands (no handler of its own).
     commands.add(std::move(specs.object),

@@ -453,6 +453,24 @@ public:
             return;
         }
     }
+    /// Tells the session the database of a key it watches was swapped with another (SWAPDB):
+    /// `before` and `after` say whether the key was stored before and is stored now,
+    /// `after_expired` whether what is stored now is logically expired. As Redis: an expired
+    /// key replaced by nothing or by another expired key is no change.
+    void swap_watched(std::size_t db, std::string_view key, bool before, bool after, bool after_expired) {
+        for (watched_key& w : m_watched) {
+            if (w.db != db || w.key != key) continue;
+            if (w.expired_at_watch) {
+                if (!after) w.expired_at_watch = false;
+                else if (!after_expired) m_watch_dirty = true;
+            } else if (!before && after_expired) {
+                w.expired_at_watch = true;
+            } else {
+                m_watch_dirty = true;
+            }
+            return;
+        }
+    }
     /// Marks the watched keys as changed (FLUSHDB of a watched key, EXEC's expiry check).
     void mark_watch_dirty() noexcept {
         if (!m_watched.empty()) m_watch_dirty = true;

@@ -319,6 +319,33 @@ public:
         return {{}, true};
     }
 
+    /// Moves `key` from `src` to `dst` (MOVE), with its TTL and access stamp. Returns false,
+    /// changing nothing, when `key` is missing from `src` or present in `dst`.
+    bool move(std::size_t src, std::size_t dst, std::string_view key) {
+        if (src == dst || !live_entry(src, key) || live_entry(dst, key)) return false;
+        database& from = m_dbs[src];
+        entry* source = from.keys.find(key); // refetched: the lookups may have expired keys
+        value moved = std::move(source->data);
+        const std::uint32_t access = source->access;
+        std::optional<std::int64_t> at;
+        if (source->ttl_slot != entry::no_ttl) at = from.ttl[source->ttl_slot].at_ms;
+        notify(key_event::deleted, src, key);
+        delete_key(from, key, source->ttl_slot);
+        database& to = m_dbs[dst];
+        entry* target = to.keys.try_emplace(key).first;
+        target->data = std::move(moved);
+        target->access = access;
+        if (at) add_ttl_slot(to, key, *target, *at);
+        notify(key_event::modified, dst, key);
+        return true;
+    }
+
+    /// Exchanges the contents of databases `a` and `b` (SWAPDB); observers are not told (the
+    /// caller knows who watches or waits on which database).
+    void swap_databases(std::size_t a, std::size_t b) {
+        if (a != b) std::swap(m_dbs[a], m_dbs[b]);
+    }
+
     // --- expiry ------------------------------------------------------------------------
 
     /// Sets `key` to expire at `at_ms` (absolute Unix ms). Returns false if the key does not

@@ -20,7 +20,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 /// command.
 struct key_specs {
     server::command_spec del, unlink, exists, touch, type, keys, scan, rename, renamenx, randomkey,
-        copy, object, object_encoding, object_refcount, object_idletime, object_freq, object_help;
+        copy, move, swapdb, object, object_encoding, object_refcount, object_idletime, object_freq, object_help;
 };
 
 /// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
@@ -184,6 +184,16 @@ struct key_specs {
     specs.object_help =
         object_sub("help", 2, command_flag::loading | command_flag::stale, {},
                    "Show helpful text about the different subcommands", "6.2.0", {});
+    specs.move = server::with_docs(
+        spec("move", 3, write | fast, one, {{.flags = key_flag::rw | key_flag::access | key_flag::update}},
+             "Move a key to another database", "1.0.0", "O(1)", {"@keyspace", "@write", "@fast"}),
+        {{.name = "key", .type = arg_type::key, .key_spec_index = 0}, {.name = "db", .type = arg_type::integer}});
+    specs.swapdb = server::with_docs(
+        spec_builder{"server"}("swapdb", 3, write | fast, {}, "Swaps two Redis databases", "4.0.0",
+                               "O(N) where N is the count of clients watching or blocking on keys from both "
+                               "databases.",
+                               {"@keyspace", "@write", "@fast", "@dangerous"}),
+        {{.name = "index1", .type = arg_type::integer}, {.name = "index2", .type = arg_type::integer}});
     return specs;
 }
 
