@@ -5,6 +5,7 @@
 
 #include <respkit/version.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -157,6 +158,12 @@ struct begin_search {
     int startfrom = 0;     ///< "keyword": where the search for it starts
 };
 
+/// A key argument: its index among the command's arguments and what the command does with it.
+struct key_reference {
+    std::size_t index; ///< position in the arguments (0 is the command name)
+    key_flag flags;    ///< the flags of the key spec that found it
+};
+
 /// How the keys are found from where the search began (COMMAND INFO's find_keys).
 struct find_keys {
     enum class kind : std::uint8_t { range, keynum, unknown };
@@ -275,6 +282,10 @@ struct command_spec {
     /// For a key spec with `variable_flags`: the flags its keys have in a call with these
     /// arguments (COMMAND GETKEYSANDFLAGS; SET is `RW access update` with GET, else `OW update`).
     std::function<key_flag(std::span<const std::string_view> args)> key_flags_of{};
+    /// For a command whose key specs cannot locate every key (SORT's STORE, anywhere among the
+    /// options): its keys in a call with these arguments (Redis's getkeys_proc), used when the
+    /// key specs fail.
+    std::function<std::vector<key_reference>(std::span<const std::string_view> args)> keys_of_call{};
     std::string group = "generic"; ///< COMMAND DOCS group ("string", "generic", "server", ...)
     std::string summary{};         ///< one line, for COMMAND DOCS
     std::string since = "1.0.0";   ///< Redis version that introduced it, for COMMAND DOCS

@@ -20,12 +20,6 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-/// A key argument: its index among the command's arguments and what the command does with it.
-struct key_reference {
-    std::size_t index; ///< position in the arguments (0 is the command name)
-    key_flag flags;    ///< the flags of the key spec that found it
-};
-
 /// The outcome of extract_keys.
 enum class key_extraction : std::uint8_t {
     found,             ///< the keys were found (possibly none, for a no_mandatory_keys command)
@@ -123,6 +117,7 @@ template <class = void>
     for (const key_spec& k : specs) {
         if (!keys_of_spec(k, args, arity, keys)) {
             keys.clear();
+            if (spec.keys_of_call) keys = spec.keys_of_call(args);
             break;
         }
     }
