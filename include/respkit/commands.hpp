@@ -11,6 +11,7 @@
 #include "respkit/commands/dump_restore.hpp"
 #include "respkit/commands/encoding_config.hpp"
 #include "respkit/commands/expire.hpp"
+#include "respkit/commands/geo.hpp"
 #include "respkit/commands/hashes.hpp"
 #include "respkit/commands/help_reply.hpp"
 #include "respkit/commands/install.hpp"
@@ -29,6 +30,7 @@
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/server_admin.hpp"
 #include "respkit/commands/sets.hpp"
+#include "respkit/commands/sort.hpp"
 #include "respkit/commands/start_time.hpp"
 #include "respkit/commands/strings.hpp"
 #include "respkit/commands/transactions.hpp"
@@ -40,7 +42,7 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, transactions, pub/sub, persistence)
+/// keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -56,6 +58,8 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_expire_commands(commands, keyspace);
     install_set_commands(commands, keyspace);
     install_zset_commands(commands, keyspace);
+    install_sort_commands(commands, keyspace);
+    install_geo_commands(commands, keyspace);
     install_list_commands(commands, keyspace);
     install_hash_commands(commands, keyspace);
     install_transaction_commands(commands, keyspace);

@@ -33,7 +33,9 @@ enum class command_family : unsigned {
     zsets = 1u << 7,        ///< ZADD ZRANGE BZPOPMIN ...
     transactions = 1u << 8, ///< MULTI EXEC DISCARD WATCH UNWATCH
     pubsub = 1u << 9,       ///< SUBSCRIBE PUBLISH PUBSUB ...
-    all = (1u << 10) - 1,   ///< every family: commands::install_builtin_commands
+    sort = 1u << 10,        ///< SORT SORT_RO
+    geo = 1u << 11,         ///< GEOADD GEOSEARCH GEORADIUS ...
+    all = (1u << 12) - 1,   ///< every family: commands::install_builtin_commands
 };
 
 constexpr command_family operator|(command_family a, command_family b) noexcept {

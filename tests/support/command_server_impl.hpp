@@ -51,6 +51,12 @@ command_server<Keyspace>::command_server(command_family families) {
     if constexpr (has(compiled, command_family::zsets)) {
         if (wanted(command_family::zsets)) commands::install_zset_commands(this->commands, keyspace);
     }
+    if constexpr (has(compiled, command_family::sort)) {
+        if (wanted(command_family::sort)) commands::install_sort_commands(this->commands, keyspace);
+    }
+    if constexpr (has(compiled, command_family::geo)) {
+        if (wanted(command_family::geo)) commands::install_geo_commands(this->commands, keyspace);
+    }
     if constexpr (has(compiled, command_family::lists)) {
         if (wanted(command_family::lists)) commands::install_list_commands(this->commands, keyspace);
     }
