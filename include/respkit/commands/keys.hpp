@@ -203,7 +203,8 @@ void swapdb_command(command_call& call, Keyspace& ks) {
     server::server_context& server = call.server();
     if (db1 != db2) {
         const std::pair<std::size_t, std::size_t> sides[] = {{db1, db2}, {db2, db1}};
-        for (const auto& [db, other] : sides) {
+        for (const auto& side : sides) {
+            const std::size_t db = side.first, other = side.second;
             server.watchers().for_each_in_db(db, [&](std::string_view key, const auto& sessions) {
                 const bool before = ks.stored(db, key), after = ks.stored(other, key);
                 if (!before && !after) return;
