@@ -3,7 +3,7 @@
 /// \file
 /// Redis's geohash: longitude and latitude as a 52-bit interleaved integer (the sorted-set score
 /// of a GEOADD member), its decoding to the centre of its cell, the haversine distance with
-/// Redis's earth radius, and the nine cells a radius or box search walks (docs/geo.md).
+/// Redis's earth radius, and the nine cells a radius or box search walks (docs/geo.md explains the choices).
 
 #include <array>
 #include <cmath>
