@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/detail/pod_stack.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/parser.hpp"
 #include "respkit/resp/serializer.hpp"
@@ -65,7 +66,7 @@ public:
     /// Reads the nodes of one parsed message (views into the parsed buffer stay views).
     explicit reader(std::span<const node> message) noexcept : m_nodes(message) {}
     /// Reads an owning value (which must outlive the reader and what was read as views).
-    explicit reader(const value& v) : m_from_value(true), m_stack{&v} {}
+    explicit reader(const value& v) : m_from_value(true) { m_stack.push_back(&v); }
 
     /// The next element, or nullptr at the end of the message.
     [[nodiscard]] const element* peek() {
@@ -301,11 +302,11 @@ private:
     std::span<const node> m_nodes{};
     std::size_t m_index = 0;
     bool m_from_value = false;
-    std::vector<const value*> m_stack; // owning values still to read, next one last
+    respkit::detail::pod_stack<const value*> m_stack; // owning values still to read, next one last
     element m_current{};
     bool m_peeked = false;
     bool m_at_end = false;
-    std::vector<path_segment> m_path;
+    respkit::detail::pod_stack<path_segment> m_path;
     std::string m_error;
 };
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/detail/pod_stack.hpp"
 #include "respkit/resp/types.hpp"
 #include "respkit/version.hpp"
 
@@ -30,7 +31,10 @@
 #endif
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
-class value_assembler;
+template <class = void>
+class basic_value_assembler;
+/// Builds one resp::value (instantiated only where used: docs/headers.md, rule 5).
+using value_assembler = basic_value_assembler<>;
 }
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
@@ -113,15 +117,20 @@ public:
         return string_value(type::verbatim_string, payload);
     }
     /// `*n` with these elements.
-    [[nodiscard]] static value array(const std::vector<value>& elements) { return aggregate(type::array, elements); }
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+    [[nodiscard]] static value array(const std::vector<value>& elements) { return aggregate<>(type::array, elements); }
     /// `%n` with these elements, flat: key, value, key, value, ...
-    [[nodiscard]] static value map(const std::vector<value>& flat_pairs) { return aggregate(type::map, flat_pairs); }
+    template <class = void>
+    [[nodiscard]] static value map(const std::vector<value>& flat_pairs) { return aggregate<>(type::map, flat_pairs); }
     /// `~n` with these elements.
-    [[nodiscard]] static value set(const std::vector<value>& elements) { return aggregate(type::set, elements); }
+    template <class = void>
+    [[nodiscard]] static value set(const std::vector<value>& elements) { return aggregate<>(type::set, elements); }
     /// `>n` with these elements.
-    [[nodiscard]] static value push(const std::vector<value>& elements) { return aggregate(type::push, elements); }
+    template <class = void>
+    [[nodiscard]] static value push(const std::vector<value>& elements) { return aggregate<>(type::push, elements); }
     /// This value (which keeps its own attributes, if any) preceded by the attribute pairs
     /// `flat_pairs` (key, value, key, value, ...), which replace the value's own.
+    template <class = void>
     [[nodiscard]] static value with_attributes(const value& v, const std::vector<value>& flat_pairs);
 
     /// The RESP type.
@@ -185,8 +194,14 @@ public:
     }
 
     /// Deep equality of type, payload, elements and attributes, without recursion.
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     friend bool operator==(const value& a, const value& b) {
-        std::vector<std::pair<const value*, const value*>> work{{&a, &b}};
+        struct pair {
+            const value* x;
+            const value* y;
+        };
+        respkit::detail::pod_stack<pair> work;
+        work.push_back({&a, &b});
         while (!work.empty()) {
             const auto [x, y] = work.back();
             work.pop_back();
@@ -195,15 +210,16 @@ public:
                 return false;
             }
             const auto xe = x->elements(), ye = y->elements();
-            for (std::size_t i = 0; i < xe.size(); ++i) work.emplace_back(&xe[i], &ye[i]);
+            for (std::size_t i = 0; i < xe.size(); ++i) work.push_back({&xe[i], &ye[i]});
             const auto xa = x->attributes(), ya = y->attributes();
-            for (std::size_t i = 0; i < xa.size(); ++i) work.emplace_back(&xa[i], &ya[i]);
+            for (std::size_t i = 0; i < xa.size(); ++i) work.push_back({&xa[i], &ya[i]});
         }
         return true;
     }
 
 private:
-    friend class respkit::detail::value_assembler;
+    template <class>
+    friend class respkit::detail::basic_value_assembler;
 
     // One node. Strings of at most 16 bytes without attributes are kept in the node itself;
     // otherwise (`offset`) offsets locate payload bytes and element arrays: from the start of the block's
@@ -283,6 +299,7 @@ private:
         std::memcpy(block, &data_size, sizeof data_size);
         return block;
     }
+    template <class = void>
     static value aggregate(resp::type t, const std::vector<value>& elements);
     void copy_from(const value& other);
 
@@ -300,14 +317,15 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 /// as they arrive; a larger or streamed one keeps its elements on a stack until it is complete
 /// and then writes them as one array, so that a count from the wire never sizes more than a
 /// small allocation before its elements arrive. Never recurses.
-class value_assembler {
+template <class>
+class basic_value_assembler {
 public:
-    value_assembler() { reset(); }
-    ~value_assembler() { std::free(m_buffer); }
-    value_assembler(const value_assembler&) = delete;
-    value_assembler& operator=(const value_assembler&) = delete;
-    value_assembler(value_assembler&& other) noexcept { *this = std::move(other); }
-    value_assembler& operator=(value_assembler&& other) noexcept {
+    basic_value_assembler() { reset(); }
+    ~basic_value_assembler() { std::free(m_buffer); }
+    basic_value_assembler(const basic_value_assembler&) = delete;
+    basic_value_assembler& operator=(const basic_value_assembler&) = delete;
+    basic_value_assembler(basic_value_assembler&& other) noexcept { *this = std::move(other); }
+    basic_value_assembler& operator=(basic_value_assembler&& other) noexcept {
         if (this != &other) {
             std::free(m_buffer);
             m_buffer = std::exchange(other.m_buffer, nullptr);
@@ -455,7 +473,8 @@ public:
             const resp::value* v;
             bool attributes_done;
         };
-        std::vector<item> work{{&v, !own_attributes}};
+        respkit::detail::pod_stack<item> work;
+        work.push_back({&v, !own_attributes});
         while (!work.empty()) {
             const auto [x, attributes_done] = work.back();
             work.pop_back();
@@ -501,7 +520,7 @@ public:
             m_capacity = 0;
             m_next_capacity = m_used < max_first_capacity ? m_used : max_first_capacity;
         }
-        if (m_nodes.capacity() > max_kept_nodes) m_nodes = {};
+        if (m_nodes.capacity() > max_kept_nodes) m_nodes.release();
         // The root field by field, in the widths it was just written with, and straight into
         // the value returned (volatile: not merged into wider loads, and no temporary, which
         // would wait for those stores to complete).
@@ -701,8 +720,8 @@ private:
     std::size_t m_next_capacity = 0; // the last value's size: a first guess for the next
     static constexpr std::size_t root = ~std::size_t{0}; // a frame's `where`: m_root
     resp::value::node_data m_root;               // the top-level element
-    std::vector<resp::value::node_data> m_nodes; // elements of stacked aggregates
-    std::vector<frame> m_frames;                 // the open aggregates, outermost first (m_depth)
+    pod_stack<resp::value::node_data> m_nodes;   // elements of stacked aggregates
+    pod_stack<frame> m_frames;                   // the open aggregates, outermost first (m_depth)
     std::size_t m_depth = 0;
     std::size_t m_slot = 0;                      // next slot of the innermost direct aggregate
     std::uint64_t m_remaining = 1;               // elements the innermost one still expects
@@ -716,6 +735,7 @@ private:
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
+template <class>
 inline value value::aggregate(resp::type t, const std::vector<value>& elements) {
     respkit::detail::value_assembler a;
     a.open(t, elements.size());
@@ -723,6 +743,7 @@ inline value value::aggregate(resp::type t, const std::vector<value>& elements) 
     return a.take();
 }
 
+template <class>
 inline value value::with_attributes(const value& v, const std::vector<value>& flat_pairs) {
     respkit::detail::value_assembler a;
     a.open(type::attribute, flat_pairs.size());

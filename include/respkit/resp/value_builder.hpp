@@ -19,10 +19,17 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::resp {
 
+template <class = void>
+class basic_value_builder;
+
 /// A node visitor that builds one owning value per top-level message: pass it to
 /// parser::parse, and take() the value once parse returns complete. It copies every payload
 /// once, so the input buffer may change between parse calls. Builds without recursion.
-class value_builder {
+/// (A class template instantiated only where used: docs/headers.md, rule 5.)
+using value_builder = basic_value_builder<>;
+
+template <class>
+class basic_value_builder {
 public:
     /// Adds one node (called by the parser).
     RESPKIT_ALWAYS_INLINE void operator()(const node& n) {
@@ -72,7 +79,7 @@ private:
         return negative && digits[0] == '-' ? -number : number;
     }
 
-    respkit::detail::value_assembler m_assembler;
+    respkit::detail::basic_value_assembler<> m_assembler;
 };
 
 /// The outcome of parse_value.
@@ -83,7 +90,8 @@ struct parsed_value {
 };
 
 /// Parses one whole value from the front of `input` (convenience for tests and tools).
-[[nodiscard]] inline parsed_value parse_value(std::string_view input, const limits& lim = {}) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+[[nodiscard]] parsed_value parse_value(std::string_view input, const limits& lim = {}) {
     parser p(lim);
     value_builder builder;
     parsed_value out;
