@@ -5,10 +5,10 @@
 /// respkit/commands.hpp; a program that does not include that header everywhere compiles the
 /// built-in commands once, in one .cpp file that includes respkit/commands/src.hpp.
 
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
-class dispatcher;
 template <class>
 class basic_config_table;
 using config_table = basic_config_table<void>;

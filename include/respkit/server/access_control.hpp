@@ -24,11 +24,11 @@
 #include "respkit/server/acl_catalog.hpp"
 #include "respkit/server/acl_log.hpp"
 #include "respkit/server/acl_user.hpp"
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class session;
 
 template <class = void>
 class basic_access_control;

@@ -125,12 +125,14 @@ void acl_log_denial(const access_control& access, const session& client, acl_ver
     access.record(std::move(e));
 }
 
-inline bool dispatcher::acl_unrestricted(const pending_command& c) {
+template <class T>
+inline bool basic_dispatcher<T>::acl_unrestricted(const pending_command& c) {
     return (c.origin != command_origin::client && c.origin != command_origin::transaction) ||
            c.client.user().unrestricted();
 }
 
-inline std::string dispatcher::acl_denial_reply(const pending_command& c) {
+template <class T>
+inline std::string basic_dispatcher<T>::acl_denial_reply(const pending_command& c) {
     if (acl_unrestricted(c)) return {};
     const acl_verdict v = acl_check_command(c.client.user(), c.commands.access().catalog(), c.entry, c.args);
     if (v.denial == acl_denial::none) return {};

@@ -17,12 +17,11 @@
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class session;
-class dispatcher;
 
 /// What a command handler gets: the arguments (name first; views valid during the call), the
 /// reply writer, the calling session, the server-wide context, and where the command comes
@@ -64,6 +63,7 @@ public:
 
     /// Replies with an error (text without `-`, e.g. "ERR syntax error"); CR and LF become
     /// spaces as in Redis, and the error is counted for INFO's errorstats.
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     void error(std::string_view message) {
         m_failed = true;
         write_error(*m_reply, *m_server, message);
@@ -81,10 +81,12 @@ public:
     [[nodiscard]] bool propagating() const noexcept { return m_server->propagation().active(); }
     /// Propagates `args` instead of this command's own arguments, if it changed something
     /// (relative expiry as absolute, INCRBYFLOAT as SET ... KEEPTTL, a served BLPOP as LPOP).
+    template <class = void>
     void propagate_as(std::vector<std::string> args) const {
         if (propagating()) m_server->propagation().rewrite(std::move(args));
     }
     /// Propagates `args` (in database `db`) now, before this command's own propagation.
+    template <class = void>
     void also_propagate(std::size_t db, std::vector<std::string> args) const {
         if (propagating()) m_server->propagation().also_propagate(db, std::move(args));
     }

@@ -12,13 +12,11 @@
 
 #include "respkit/server/command.hpp"
 #include "respkit/server/origin.hpp"
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class dispatcher;
-class server_context;
-class session;
 struct command_entry;
 
 /// Where a check runs among the others. The stages follow Redis 7.0's processCommand; the

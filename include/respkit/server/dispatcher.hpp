@@ -72,11 +72,12 @@ struct command_entry {
 /// resolve() (unknown command, unknown subcommand, arity), the checks in stage order (admit()),
 /// then call(). Users add, replace or remove any command, built-in ones included (lookup
 /// ignores ASCII case), register checks, and may send every unknown command to one handler.
-class dispatcher {
+template <class>
+class basic_dispatcher {
 public:
     /// A table with no command and the built-in checks (authentication, commands refused inside
     /// MULTI, ACL permissions, RESP2 subscribed mode, loading).
-    dispatcher() { add_builtin_checks(); }
+    basic_dispatcher() { add_builtin_checks(); }
 
     /// Registers (or replaces) a command.
     command_entry& add(command_spec spec, command_handler handler) {

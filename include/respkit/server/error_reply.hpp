@@ -31,7 +31,8 @@ inline constexpr std::string_view not_in_multi = "ERR Command not allowed inside
 /// Writes `message` (without the leading `-`, e.g. "ERR syntax error") as an error reply and
 /// counts it in INFO's errorstats under its first word. CR and LF become spaces, as Redis
 /// makes sure no error breaks the protocol.
-inline void write_error(reply_writer& reply, server_context& server, std::string_view message) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+void write_error(reply_writer& reply, server_context& server, std::string_view message) {
     server.count_error(message);
     if (message.find_first_of("\r\n") == std::string_view::npos) {
         reply.simple_error(message);

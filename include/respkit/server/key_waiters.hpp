@@ -12,11 +12,11 @@
 #include <vector>
 
 #include "respkit/server/session_lists.hpp"
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class session;
 
 /// A key of one database.
 struct db_key {
@@ -29,10 +29,13 @@ struct db_key {
 class key_waiters {
 public:
     /// Adds `s` at the end of `key`'s queue (no check for duplicates: callers add a key once).
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     void add(std::size_t db, std::string_view key, session* s) { m_waiters.add(view{db, key}, s); }
     /// Removes `s` from `key`'s queue, keeping the others' order.
+    template <class = void>
     void remove(std::size_t db, std::string_view key, const session* s) { m_waiters.remove(view{db, key}, s); }
     /// The sessions waiting on `key`, oldest first, or nullptr when none.
+    template <class = void>
     [[nodiscard]] const std::vector<session*>* find(std::size_t db, std::string_view key) const {
         // Every key change asks (WATCH, blocked clients): most of the time nobody waits, and
         // hashing the key would be the cost.

@@ -21,7 +21,8 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 /// notified. A subscriber whose queued output passes its session's hard limit is closed (as
 /// Redis's client-output-buffer-limit for pubsub). Returns the number of deliveries (PUBLISH's
 /// reply).
-inline std::size_t publish(server_context& server, std::string_view channel, std::string_view message) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+std::size_t publish(server_context& server, std::string_view channel, std::string_view message) {
     std::size_t receivers = 0;
     if (const pubsub_registry::subscribers* subscribers = server.pubsub().channel(channel)) {
         for (session* s : *subscribers) {

@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "respkit/server/session_lists.hpp"
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class session;
 
 /// The subscription tables of one server. Sessions keep their own lists too (for counts and
 /// UNSUBSCRIBE without arguments); both are updated together by the session.
@@ -26,12 +26,16 @@ public:
     using subscribers = std::vector<session*>; ///< in subscription order
 
     /// Adds `s` to `channel`'s subscribers.
+    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
     void add_channel(std::string_view channel, session* s) { m_channels.add(channel, s); }
     /// Removes `s` from `channel`'s subscribers.
+    template <class = void>
     void remove_channel(std::string_view channel, const session* s) { m_channels.remove(channel, s); }
     /// Adds `s` to `pattern`'s subscribers.
+    template <class = void>
     void add_pattern(std::string_view pattern, session* s) { m_patterns.add(pattern, s); }
     /// Removes `s` from `pattern`'s subscribers.
+    template <class = void>
     void remove_pattern(std::string_view pattern, const session* s) { m_patterns.remove(pattern, s); }
 
     /// Adds `s` to shard channel `channel`'s subscribers.
@@ -40,6 +44,7 @@ public:
     void remove_shard_channel(std::string_view channel, const session* s) { m_shard_channels.remove(channel, s); }
 
     /// Subscribers of `channel` (not counting patterns), or nullptr.
+    template <class = void>
     [[nodiscard]] const subscribers* channel(std::string_view name) const { return m_channels.find(name); }
     /// Every channel with at least one subscriber (PUBSUB CHANNELS), and its subscribers.
     [[nodiscard]] const auto& channels() const noexcept { return m_channels.all(); }

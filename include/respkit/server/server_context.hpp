@@ -26,11 +26,11 @@
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/propagation.hpp"
 #include "respkit/server/pubsub_registry.hpp"
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class session;
 
 /// Counters INFO reports, with Redis's field names.
 struct server_stats {
@@ -47,16 +47,17 @@ struct server_stats {
 };
 
 /// What every session of a server shares. Not thread-safe: one event loop owns it.
-class server_context {
+template <class>
+class basic_server_context {
 public:
-    server_context(const server_context&) = delete;
-    server_context& operator=(const server_context&) = delete;
+    basic_server_context(const basic_server_context&) = delete;
+    basic_server_context& operator=(const basic_server_context&) = delete;
     /// Runs the at_exit() callbacks.
-    ~server_context() {
+    ~basic_server_context() {
         for (auto& f : m_at_exit) f();
     }
     /// A context with a fresh random run id.
-    server_context() {
+    basic_server_context() {
         unsigned char bytes[20] = {};
         std::size_t got = 0;
         while (got < sizeof bytes) {

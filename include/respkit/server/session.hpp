@@ -31,11 +31,11 @@
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
+#include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class session;
 template <class = void>
 void serve_blocked_sessions(server_context& server);
 
@@ -55,19 +55,22 @@ struct session_options {
 /// a dispatcher, and queues the replies. Knows no socket: a transport (or the user's own event
 /// loop) calls input_space/commit_input (or feed), then process(), sends pending_output() and
 /// calls output_sent(). Speaks RESP2 until HELLO 3.
-class session {
+template <class>
+class basic_session {
+    using session = basic_session; // (dependent: members are instantiated only where used)
+
 public:
     /// A session running commands from `commands` in `server`'s context. Both must outlive it.
-    session(const dispatcher& commands, server_context& server, const session_options& options = {})
+    basic_session(const dispatcher& commands, server_context& server, const session_options& options = {})
         : m_dispatcher(&commands), m_server(&server), m_options(options), m_parser(options.request_limits),
           m_reply(m_output, resp::protocol::resp2), m_id(server.next_client_id()),
           m_authenticated(!commands.access().password_required()), m_user(commands.access().default_user()) {
         server.add_client(this);
         ++server.stats().total_connections_received;
     }
-    session(const session&) = delete;
-    session& operator=(const session&) = delete;
-    ~session() {
+    basic_session(const basic_session&) = delete;
+    basic_session& operator=(const basic_session&) = delete;
+    ~basic_session() {
         unblock();
         unwatch();
         unsubscribe_all();
@@ -789,7 +792,8 @@ private:
 
 inline std::string command_call::take_arg(std::size_t i) { return m_client->take_argument(m_args[i]); }
 
-inline void dispatcher::call(const command_entry& entry, std::span<const std::string_view> args, session& client,
+template <class T>
+inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<const std::string_view> args, session& client,
                              command_origin origin) const {
     server_context& server = client.server();
     reply_writer& reply = client.reply();

@@ -4,6 +4,7 @@
 /// Sessions listed under names (keys, channels, patterns): each name's sessions in the order
 /// they were added, and a name dropped once its last session goes.
 
+#include <respkit/server/forward.hpp>
 #include <respkit/version.hpp>
 
 #include <algorithm>
@@ -11,7 +12,6 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
-class session;
 
 /// Lists of sessions by name, each in the order its sessions were added. `Map` maps an owning
 /// name to a std::vector<session*> and finds it by `Lookup` (transparent hash or compare);
