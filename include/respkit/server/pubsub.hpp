@@ -54,7 +54,8 @@ std::size_t publish(server_context& server, std::string_view channel, std::strin
 /// Sends `message` on shard channel `channel` to its subscribers (SSUBSCRIBE), in subscription
 /// order, as `smessage` arrays or push frames; patterns do not apply. Returns the number of
 /// deliveries (SPUBLISH's reply).
-inline std::size_t spublish(server_context& server, std::string_view channel, std::string_view message) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+std::size_t spublish(server_context& server, std::string_view channel, std::string_view message) {
     std::size_t receivers = 0;
     if (const pubsub_registry::subscribers* subscribers = server.pubsub().shard_channel(channel)) {
         for (session* s : *subscribers) {

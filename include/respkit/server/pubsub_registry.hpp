@@ -39,8 +39,10 @@ public:
     void remove_pattern(std::string_view pattern, const session* s) { m_patterns.remove(pattern, s); }
 
     /// Adds `s` to shard channel `channel`'s subscribers.
+    template <class = void>
     void add_shard_channel(std::string_view channel, session* s) { m_shard_channels.add(channel, s); }
     /// Removes `s` from shard channel `channel`'s subscribers.
+    template <class = void>
     void remove_shard_channel(std::string_view channel, const session* s) { m_shard_channels.remove(channel, s); }
 
     /// Subscribers of `channel` (not counting patterns), or nullptr.
@@ -51,6 +53,7 @@ public:
     /// Every pattern with at least one subscriber, and its subscribers.
     [[nodiscard]] const auto& patterns() const noexcept { return m_patterns.all(); }
     /// Subscribers of shard channel `name`, or nullptr.
+    template <class = void>
     [[nodiscard]] const subscribers* shard_channel(std::string_view name) const { return m_shard_channels.find(name); }
     /// Every shard channel with at least one subscriber (PUBSUB SHARDCHANNELS), and its subscribers.
     [[nodiscard]] const auto& shard_channels() const noexcept { return m_shard_channels.all(); }
