@@ -7,6 +7,7 @@
 
 #include "respkit/commands/acl.hpp"
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/bitmaps.hpp"
 #include "respkit/commands/connection.hpp"
 #include "respkit/commands/dump_restore.hpp"
 #include "respkit/commands/encoding_config.hpp"
@@ -42,7 +43,7 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
+/// bitmaps, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -53,6 +54,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_info_command(commands, keyspace, config);
     install_command_command(commands);
     install_string_commands(commands, keyspace);
+    install_bitmap_commands(commands, keyspace);
     install_key_commands(commands, keyspace);
     install_dump_restore_commands(commands, keyspace);
     install_expire_commands(commands, keyspace);

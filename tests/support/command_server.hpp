@@ -35,7 +35,8 @@ enum class command_family : unsigned {
     pubsub = 1u << 9,       ///< SUBSCRIBE PUBLISH PUBSUB ...
     sort = 1u << 10,        ///< SORT SORT_RO
     geo = 1u << 11,         ///< GEOADD GEOSEARCH GEORADIUS ...
-    all = (1u << 12) - 1,   ///< every family: commands::install_builtin_commands
+    bits = 1u << 12,        ///< SETBIT BITCOUNT BITFIELD ..., PFADD PFCOUNT ...
+    all = (1u << 13) - 1,   ///< every family: commands::install_builtin_commands
 };
 
 constexpr command_family operator|(command_family a, command_family b) noexcept {

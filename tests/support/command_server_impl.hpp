@@ -38,6 +38,11 @@ command_server<Keyspace>::command_server(command_family families) {
     if constexpr (has(compiled, command_family::strings)) {
         if (wanted(command_family::strings)) commands::install_string_commands(this->commands, keyspace);
     }
+    if constexpr (has(compiled, command_family::bits)) {
+        if (wanted(command_family::bits)) {
+            commands::install_bitmap_commands(this->commands, keyspace);
+        }
+    }
     if constexpr (has(compiled, command_family::keys)) {
         if (wanted(command_family::keys)) {
             commands::install_key_commands(this->commands, keyspace);
