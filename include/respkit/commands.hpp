@@ -15,6 +15,7 @@
 #include "respkit/commands/geo.hpp"
 #include "respkit/commands/hashes.hpp"
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/hyperloglog.hpp"
 #include "respkit/commands/install.hpp"
 #include "respkit/commands/info.hpp"
 #include "respkit/commands/introspection.hpp"
@@ -43,7 +44,7 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// bitmaps, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
+/// bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -55,6 +56,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_command_command(commands);
     install_string_commands(commands, keyspace);
     install_bitmap_commands(commands, keyspace);
+    install_hyperloglog_commands(commands, keyspace, config);
     install_key_commands(commands, keyspace);
     install_dump_restore_commands(commands, keyspace);
     install_expire_commands(commands, keyspace);

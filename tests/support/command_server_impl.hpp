@@ -41,6 +41,7 @@ command_server<Keyspace>::command_server(command_family families) {
     if constexpr (has(compiled, command_family::bits)) {
         if (wanted(command_family::bits)) {
             commands::install_bitmap_commands(this->commands, keyspace);
+            commands::install_hyperloglog_commands(this->commands, keyspace, config);
         }
     }
     if constexpr (has(compiled, command_family::keys)) {

@@ -109,7 +109,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"enable-protected-configs", detail::refused, "no", "CONFIG SET of protected parameters (dir, dbfilename) is not implemented"},
     {"hash-max-listpack-entries", detail::implemented, "", "a hash with more fields than this is a hashtable, not a listpack (store/hash_object.hpp; one way, as Redis)"},
     {"hash-max-listpack-value", detail::implemented, "", "a hash given a field or value longer than this (bytes) is a hashtable, not a listpack (store/hash_object.hpp)"},
-    {"hll-sparse-max-bytes", detail::no_effect, "", "tunes HyperLogLog encodings; respkit has no HyperLogLog commands"},
+    {"hll-sparse-max-bytes", detail::implemented, "", "a sparse HyperLogLog that would grow past this (bytes) becomes dense (store/hyperloglog.hpp)"},
     {"hz", detail::implemented, "", "the frequency of the active expiry cycle, re-armed when it changes"},
     {"ignore-warnings", detail::no_effect, "", "silences start-up warnings respkit never prints"},
     {"io-threads", detail::no_effect, "", "spreads Redis's socket I/O over threads; respkit serves on one thread, replies are the same"},
