@@ -4,6 +4,7 @@
 /// respkit::store::intset: a sorted array of distinct integers in one allocation, 2, 4 or 8
 /// bytes each, widened for all when a member needs it (Redis's intset, the compact set form).
 
+#include <respkit/detail/packed_pointer.hpp>
 #include <respkit/version.hpp>
 
 #include <algorithm>
@@ -116,7 +117,7 @@ public:
 private:
     // The block: member count (4 bytes), width (4 bytes), then the members in ascending order.
     static constexpr std::size_t header = 8;
-    unsigned char* m_data = nullptr;
+    respkit::detail::packed_pointer<unsigned char> m_data; // bytes, so that holders can be stored unaligned
 
     [[nodiscard]] static std::size_t block_bytes(std::size_t n, std::size_t w) noexcept { return header + n * w; }
     // Through operator new, so that a program counting its allocations (used_memory) sees them.

@@ -4,6 +4,7 @@
 /// respkit::store::listpack: a sequence of byte strings packed in one allocation, each behind
 /// a small length prefix (the compact hash form: field, value, field, value, ...).
 
+#include <respkit/detail/packed_pointer.hpp>
 #include <respkit/version.hpp>
 
 #include <algorithm>
@@ -68,7 +69,7 @@ public:
         std::size_t length = 0;
         const std::size_t start = pos + read_length(pos, length);
         next = start + length;
-        return {reinterpret_cast<const char*>(m_data) + start, length};
+        return {reinterpret_cast<const char*>(m_data.get()) + start, length};
     }
 
     /// Appends `s`.
@@ -101,7 +102,7 @@ public:
 private:
     // The block: total bytes (4), number of strings (4), then the strings.
     static constexpr std::size_t header = 8;
-    unsigned char* m_data = nullptr;
+    respkit::detail::packed_pointer<unsigned char> m_data; // bytes, so that holders can be stored unaligned
 
     [[nodiscard]] static std::size_t load32(const unsigned char* p) noexcept {
         std::uint32_t v;

@@ -5,6 +5,7 @@
 /// there are at most set-max-intset-entries of them, and as a hash table otherwise, converting
 /// one way at the moments Redis 7.0 does.
 
+#include <respkit/detail/packed_pointer.hpp>
 #include <respkit/store/encoding_limits.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/store/integer.hpp>
@@ -34,17 +35,25 @@ public:
     set_object() noexcept = default;
     /// A copy in the same form.
     set_object(const set_object& other)
-        : m_ints(other.m_ints), m_table(other.m_table ? std::make_unique<table_type>(*other.m_table) : nullptr) {}
+        : m_ints(other.m_ints), m_table(other.m_table ? new table_type(*other.m_table) : nullptr) {}
     /// Moves; leaves `other` empty.
-    set_object(set_object&&) noexcept = default;
+    set_object(set_object&& other) noexcept
+        : m_ints(std::move(other.m_ints)), m_table(std::exchange(other.m_table, nullptr)) {}
     /// Copy assignment.
     set_object& operator=(const set_object& other) {
         if (this != &other) *this = set_object(other);
         return *this;
     }
     /// Move assignment.
-    set_object& operator=(set_object&&) noexcept = default;
-    ~set_object() = default;
+    set_object& operator=(set_object&& other) noexcept {
+        if (this != &other) {
+            delete m_table.get();
+            m_ints = std::move(other.m_ints);
+            m_table = std::exchange(other.m_table, nullptr);
+        }
+        return *this;
+    }
+    ~set_object() { delete m_table.get(); }
 
     /// True in the intset form.
     [[nodiscard]] bool is_intset() const noexcept { return m_table == nullptr; }
@@ -171,16 +180,16 @@ public:
 
 private:
     intset m_ints;                       // the intset form (empty once converted)
-    std::unique_ptr<table_type> m_table; // the hash table form, or nullptr
+    respkit::detail::packed_pointer<table_type> m_table; // the hash table form, or nullptr
 
     void convert() {
-        auto table = std::make_unique<table_type>();
+        std::unique_ptr<table_type> table(new table_type());
         table->reserve(m_ints.size() + 1);
         m_ints.for_each([&](std::int64_t n) {
             scratch digits;
             (void)table->insert_new(format_int64(n, digits.data()));
         });
-        m_table = std::move(table);
+        m_table = table.release();
         m_ints = intset();
     }
 };

@@ -6,6 +6,7 @@
 /// spans plus a member index once large (Redis's skiplist encoding), with O(log n) insert,
 /// erase, rank and range starts in the large form. docs/store.md explains the layouts.
 
+#include <respkit/detail/packed_pointer.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/version.hpp>
 
@@ -487,20 +488,19 @@ public:
     sorted_set() noexcept = default;
     /// A copy in the same form.
     sorted_set(const sorted_set& other) {
-        if (other.m_big) {
-            m_big = new big();
-            for (const skiplist::node* n = other.m_big->list.first(); n; n = n->next()) big_insert(n->member(), n->score());
-        } else if (other.m_packed) {
+        if (other.big_ptr()) {
+            set_big(new big());
+            for (const skiplist::node* n = other.big_ptr()->list.first(); n; n = n->next()) big_insert(n->member(), n->score());
+        } else if (other.packed_ptr()) {
             const std::size_t bytes = other.header()->bytes;
-            m_packed = static_cast<char*>(::operator new(bytes));
-            std::memcpy(m_packed, other.m_packed, bytes);
+            m_ptr = static_cast<char*>(::operator new(bytes));
+            std::memcpy(m_ptr, other.m_ptr, bytes);
             m_count = other.m_count;
         }
     }
     /// Takes `other`'s elements, leaving it empty and packed.
     sorted_set(sorted_set&& other) noexcept
-        : m_packed(std::exchange(other.m_packed, nullptr)), m_big(std::exchange(other.m_big, nullptr)),
-          m_count(std::exchange(other.m_count, 0)) {}
+        : m_ptr(std::exchange(other.m_ptr, nullptr)), m_count(std::exchange(other.m_count, 0)) {}
     sorted_set& operator=(const sorted_set& other) {
         if (this != &other) {
             sorted_set copy(other);
@@ -516,23 +516,22 @@ public:
 
     /// Exchanges contents with `other`.
     void swap(sorted_set& other) noexcept {
-        std::swap(m_packed, other.m_packed);
-        std::swap(m_big, other.m_big);
+        std::swap(m_ptr, other.m_ptr);
         std::swap(m_count, other.m_count);
     }
 
     /// True in the packed form (OBJECT ENCODING "listpack"), false as a skip list ("skiplist").
-    [[nodiscard]] bool packed() const noexcept { return m_big == nullptr; }
+    [[nodiscard]] bool packed() const noexcept { return big_ptr() == nullptr; }
 
     /// Number of members.
     [[nodiscard]] std::size_t size() const noexcept {
-        if (m_big) return m_big->list.size();
+        if (big_ptr()) return big_ptr()->list.size();
         return m_count;
     }
 
     /// The member's score, or nullopt.
     [[nodiscard]] std::optional<double> score(std::string_view member) const noexcept {
-        if (m_big) {
+        if (big_ptr()) {
             if (const skiplist::node* n = big_find(member)) return n->score();
             return std::nullopt;
         }
@@ -546,7 +545,7 @@ public:
 
     /// Adds a member that is not present, in the current form.
     void insert(std::string_view member, double score) {
-        if (m_big)
+        if (big_ptr())
             big_insert(member, score);
         else
             packed_insert(member, score);
@@ -555,16 +554,16 @@ public:
     /// Adds a member that is not present, turning a packed set into a skip list first when
     /// the member or the new size exceeds `limits` (Redis's zsetAdd).
     void insert(std::string_view member, double score, const zset_limits& limits) {
-        if (!m_big && (size() + 1 > limits.max_entries || member.size() > limits.max_value)) to_skiplist();
+        if (!big_ptr() && (size() + 1 > limits.max_entries || member.size() > limits.max_value)) to_skiplist();
         insert(member, score);
     }
 
     /// Changes a present member's score.
     void update(std::string_view member, double new_score) {
-        if (m_big) {
+        if (big_ptr()) {
             skiplist::node* n = big_find(member);
             assert(n != nullptr);
-            m_big->list.update_score(n->m_score, member, new_score);
+            big_ptr()->list.update_score(n->m_score, member, new_score);
             return;
         }
         const bool erased = packed_erase(member);
@@ -575,14 +574,14 @@ public:
 
     /// Removes a member; false when absent.
     bool erase(std::string_view member) {
-        if (!m_big) return packed_erase(member);
+        if (!big_ptr()) return packed_erase(member);
         const std::uint64_t h = hash_of(member);
-        skiplist::node** slot = &m_big->buckets[h & m_big->mask];
+        skiplist::node** slot = &big_ptr()->buckets[h & big_ptr()->mask];
         while (*slot && (*slot)->member() != member) slot = &(*slot)->m_chain;
         skiplist::node* n = *slot;
         if (!n) return false;
         *slot = n->m_chain;
-        skiplist::node* unlinked = m_big->list.unlink(n->m_score, member);
+        skiplist::node* unlinked = big_ptr()->list.unlink(n->m_score, member);
         assert(unlinked == n);
         (void)unlinked;
         skiplist::destroy_node(n);
@@ -592,7 +591,7 @@ public:
 
     /// The 0-based ascending rank of a present member whose score is `score`.
     [[nodiscard]] std::size_t rank(std::string_view member, double score) const noexcept {
-        if (m_big) return m_big->list.rank(score, member);
+        if (big_ptr()) return big_ptr()->list.rank(score, member);
         std::size_t r = 0;
         for (const char* p = packed_begin(); p != packed_end(); ++r) {
             const auto e = sorted_set_detail::read_entry(p);
@@ -605,7 +604,7 @@ public:
     /// How many leading elements satisfy before(score, member), which must hold for a prefix.
     template <class Before>
     [[nodiscard]] std::size_t count_while(Before&& before) const {
-        if (m_big) return m_big->list.count_while([&](const skiplist::node& n) { return before(n.score(), n.member()); });
+        if (big_ptr()) return big_ptr()->list.count_while([&](const skiplist::node& n) { return before(n.score(), n.member()); });
         std::size_t r = 0;
         for (const char* p = packed_begin(); p != packed_end(); ++r) {
             const auto e = sorted_set_detail::read_entry(p);
@@ -619,8 +618,8 @@ public:
     /// when `reverse`.
     template <class F>
     void visit(std::size_t start, std::size_t n, bool reverse, F&& f) const {
-        if (m_big) {
-            const skiplist::node* x = m_big->list.at(start);
+        if (big_ptr()) {
+            const skiplist::node* x = big_ptr()->list.at(start);
             for (; x && n > 0; --n, x = reverse ? x->prev() : x->next()) f(x->member(), x->score());
             return;
         }
@@ -659,16 +658,16 @@ public:
     /// (every element present for the whole scan is visited at least once across resizes).
     template <class F>
     [[nodiscard]] std::uint64_t scan(std::uint64_t cursor, std::size_t count, F&& f) const {
-        if (!m_big) {
+        if (!big_ptr()) {
             for_each(f);
             return 0;
         }
         if (count == 0) count = 1;
         std::uint64_t v = cursor;
-        const std::uint64_t mask = m_big->mask;
+        const std::uint64_t mask = big_ptr()->mask;
         std::size_t emitted = 0, steps = 0;
         do {
-            for (const skiplist::node* n = m_big->buckets[v & mask]; n; n = n->m_chain, ++emitted)
+            for (const skiplist::node* n = big_ptr()->buckets[v & mask]; n; n = n->m_chain, ++emitted)
                 f(n->member(), n->score());
             v |= ~mask;
             v = reverse_bits(v);
@@ -680,25 +679,25 @@ public:
 
     /// Turns a packed set into a skip list (no-op when it is one).
     void to_skiplist() {
-        if (m_big) return;
+        if (big_ptr()) return;
         sorted_set big_form;
-        big_form.m_big = new big();
-        big_form.m_big->reserve(size());
+        big_form.set_big(new big());
+        big_form.big_ptr()->reserve(size());
         for_each([&](std::string_view m, double s) { big_form.big_insert(m, s); });
         swap(big_form);
     }
 
     /// Turns a skip list into the packed form (no-op when packed).
     void to_packed() {
-        if (!m_big) return;
+        if (!big_ptr()) return;
         std::size_t bytes = sizeof(sorted_set_detail::packed_header);
         for_each([&](std::string_view m, double s) { bytes += entry_bytes(m, s); });
         sorted_set small;
-        small.m_packed = static_cast<char*>(::operator new(bytes));
-        char* p = small.m_packed + sizeof(sorted_set_detail::packed_header);
+        small.m_ptr = static_cast<char*>(::operator new(bytes));
+        char* p = small.m_ptr + sizeof(sorted_set_detail::packed_header);
         for_each([&](std::string_view m, double s) { p = put_entry(p, m, s); });
         const sorted_set_detail::packed_header h{static_cast<std::uint32_t>(bytes)};
-        std::memcpy(small.m_packed, &h, sizeof h);
+        std::memcpy(small.m_ptr, &h, sizeof h);
         small.m_count = static_cast<std::uint32_t>(size());
         swap(small);
     }
@@ -718,9 +717,9 @@ public:
 
     /// Bytes held on the heap (an estimate of the allocations' requested sizes).
     [[nodiscard]] std::size_t heap_bytes() const noexcept {
-        if (!m_big) return m_packed ? header()->bytes : 0;
-        std::size_t bytes = sizeof(big) + (m_big->mask + 1) * sizeof(void*) + skiplist::node_bytes(0, skiplist::max_level);
-        for (const skiplist::node* n = m_big->list.first(); n; n = n->next())
+        if (!big_ptr()) return packed_ptr() ? header()->bytes : 0;
+        std::size_t bytes = sizeof(big) + (big_ptr()->mask + 1) * sizeof(void*) + skiplist::node_bytes(0, skiplist::max_level);
+        for (const skiplist::node* n = big_ptr()->list.first(); n; n = n->next())
             bytes += skiplist::node_bytes(n->m_size, n->m_levels);
         return bytes;
     }
@@ -764,8 +763,8 @@ public:
     /// The lowest element.
     [[nodiscard]] const_iterator begin() const noexcept {
         const_iterator it;
-        if (m_big) {
-            it.m_node = m_big->list.first();
+        if (big_ptr()) {
+            it.m_node = big_ptr()->list.first();
         } else if (size() != 0) {
             it.m_at = packed_begin();
             it.m_end = packed_end();
@@ -812,9 +811,20 @@ private:
         }
     };
 
-    char* m_packed = nullptr;  // packed form (nullptr: empty); unused while m_big is set
-    big* m_big = nullptr;      // skip list form
-    std::uint32_t m_count = 0; // the packed form's element count
+    // One pointer for both forms, so that a sorted set fits in store::value's inline storage:
+    // the packed block (nullptr: empty), or the skip list form when m_count is big_mark.
+    static constexpr std::uint32_t big_mark = 0xffffffffu; // no packed block holds that many
+    respkit::detail::packed_pointer<char> m_ptr;
+    std::uint32_t m_count = 0; // the packed form's element count, or big_mark
+
+    [[nodiscard]] big* big_ptr() const noexcept {
+        return m_count == big_mark ? reinterpret_cast<big*>(m_ptr.get()) : nullptr;
+    }
+    [[nodiscard]] char* packed_ptr() const noexcept { return m_count == big_mark ? nullptr : m_ptr.get(); }
+    void set_big(big* b) noexcept {
+        m_ptr = reinterpret_cast<char*>(b);
+        m_count = big_mark;
+    }
 
     [[nodiscard]] static std::uint64_t hash_of(std::string_view member) noexcept {
         static const std::uint64_t seed = process_seed() ^ 0x5bd1e9955bd1e995ull;
@@ -830,40 +840,39 @@ private:
     }
 
     void clear() noexcept {
-        delete m_big;
-        m_big = nullptr;
-        ::operator delete(static_cast<void*>(m_packed));
-        m_packed = nullptr;
+        delete big_ptr();
+        ::operator delete(static_cast<void*>(packed_ptr()));
+        m_ptr = nullptr;
         m_count = 0;
     }
 
     [[nodiscard]] skiplist::node* big_find(std::string_view member) const noexcept {
-        skiplist::node* n = m_big->buckets[hash_of(member) & m_big->mask];
+        skiplist::node* n = big_ptr()->buckets[hash_of(member) & big_ptr()->mask];
         while (n && n->member() != member) n = n->m_chain;
         return n;
     }
     void big_insert(std::string_view member, double score) {
-        skiplist& list = m_big->list;
-        if (list.size() + 1 > m_big->mask + 1) m_big->rehash((m_big->mask + 1) * 2);
+        skiplist& list = big_ptr()->list;
+        if (list.size() + 1 > big_ptr()->mask + 1) big_ptr()->rehash((big_ptr()->mask + 1) * 2);
         skiplist::node* n = skiplist::make_node(score, member, list.random_level());
         list.link(n);
-        skiplist::node*& head = m_big->buckets[hash_of(member) & m_big->mask];
+        skiplist::node*& head = big_ptr()->buckets[hash_of(member) & big_ptr()->mask];
         n->m_chain = head;
         head = n;
     }
     void maybe_shrink() {
         // Halve when under an eighth full, as Redis's dict shrinks below 10% use.
-        const std::uint64_t buckets = m_big->mask + 1;
-        if (buckets > 4 && m_big->list.size() < buckets / 8) m_big->rehash(buckets / 2);
+        const std::uint64_t buckets = big_ptr()->mask + 1;
+        if (buckets > 4 && big_ptr()->list.size() < buckets / 8) big_ptr()->rehash(buckets / 2);
     }
 
     [[nodiscard]] const sorted_set_detail::packed_header* header() const noexcept {
-        return reinterpret_cast<const sorted_set_detail::packed_header*>(m_packed);
+        return reinterpret_cast<const sorted_set_detail::packed_header*>(packed_ptr());
     }
     [[nodiscard]] const char* packed_begin() const noexcept {
-        return m_packed ? m_packed + sizeof(sorted_set_detail::packed_header) : nullptr;
+        return packed_ptr() ? packed_ptr() + sizeof(sorted_set_detail::packed_header) : nullptr;
     }
-    [[nodiscard]] const char* packed_end() const noexcept { return m_packed ? m_packed + header()->bytes : nullptr; }
+    [[nodiscard]] const char* packed_end() const noexcept { return packed_ptr() ? packed_ptr() + header()->bytes : nullptr; }
 
     [[nodiscard]] static std::size_t entry_bytes(std::string_view m, double s) noexcept {
         return sorted_set_detail::varint_size(m.size()) + m.size() + sorted_set_detail::score_size(packed_score(s));
@@ -879,25 +888,25 @@ private:
 
     // Rebuilds the packed allocation with [cut, cut + removed) replaced by `entry` bytes.
     void packed_splice(std::size_t cut, std::size_t removed, std::string_view member, double score, bool add) {
-        const std::size_t old_bytes = m_packed ? header()->bytes : sizeof(sorted_set_detail::packed_header);
+        const std::size_t old_bytes = packed_ptr() ? header()->bytes : sizeof(sorted_set_detail::packed_header);
         const std::size_t old_count = m_count;
         const std::size_t added = add ? entry_bytes(member, score) : 0;
         const std::size_t bytes = old_bytes - removed + added;
         const std::size_t count = old_count + (add ? 1 : 0) - (removed ? 1 : 0);
         if (count == 0) {
-            ::operator delete(static_cast<void*>(m_packed));
-            m_packed = nullptr;
+            ::operator delete(static_cast<void*>(packed_ptr()));
+            m_ptr = nullptr;
             m_count = 0;
             return;
         }
         char* fresh = static_cast<char*>(::operator new(bytes));
-        if (m_packed) std::memcpy(fresh, m_packed, cut);
+        if (packed_ptr()) std::memcpy(fresh, packed_ptr(), cut);
         if (add) put_entry(fresh + cut, member, score);
-        if (m_packed) std::memcpy(fresh + cut + added, m_packed + cut + removed, old_bytes - cut - removed);
+        if (packed_ptr()) std::memcpy(fresh + cut + added, packed_ptr() + cut + removed, old_bytes - cut - removed);
         const sorted_set_detail::packed_header h{static_cast<std::uint32_t>(bytes)};
         std::memcpy(fresh, &h, sizeof h);
-        ::operator delete(static_cast<void*>(m_packed));
-        m_packed = fresh;
+        ::operator delete(static_cast<void*>(packed_ptr()));
+        m_ptr = fresh;
         m_count = static_cast<std::uint32_t>(count);
     }
     void packed_insert(std::string_view member, double score) {
@@ -908,14 +917,14 @@ private:
             if (e.score > score || (e.score == score && e.member > member)) break;
             p = e.next;
         }
-        const std::size_t cut = m_packed ? static_cast<std::size_t>(p - m_packed) : sizeof(sorted_set_detail::packed_header);
+        const std::size_t cut = packed_ptr() ? static_cast<std::size_t>(p - packed_ptr()) : sizeof(sorted_set_detail::packed_header);
         packed_splice(cut, 0, member, score, true);
     }
     bool packed_erase(std::string_view member) {
         for (const char* p = packed_begin(); p != packed_end();) {
             const auto e = sorted_set_detail::read_entry(p);
             if (e.member == member) {
-                packed_splice(static_cast<std::size_t>(p - m_packed), static_cast<std::size_t>(e.next - p), {}, 0, false);
+                packed_splice(static_cast<std::size_t>(p - packed_ptr()), static_cast<std::size_t>(e.next - p), {}, 0, false);
                 return true;
             }
             p = e.next;

@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,8 +85,8 @@ using int_chars = std::array<char, max_int64_chars>;
 
 /// A value stored under a key, in 20 bytes. Strings of up to 18 bytes live inline (no
 /// heap allocation), strings that are the canonical decimal form of an int64 are stored
-/// as the integer, so INCR does not reparse; longer strings and every other kind own their
-/// storage through one pointer. A string changed in place (APPEND, SETRANGE) carries a
+/// as the integer, so INCR does not reparse; hashes, sets and sorted sets keep their (pointer-
+/// sized) handles inline too; longer strings and lists own their storage through one pointer. A string changed in place (APPEND, SETRANGE) carries a
 /// raw-encoding hint, so OBJECT ENCODING says "raw" as Redis does.
 class value {
 public:
@@ -123,9 +124,9 @@ public:
         switch (kind) {
         case value_kind::string: break;
         case value_kind::list: v.set_pointer(list_tag, new list_value(options.list_max_listpack_size)); break;
-        case value_kind::hash: v.set_pointer(hash_tag, new hash_value()); break;
-        case value_kind::set: v.set_pointer(set_tag, new set_value()); break;
-        case value_kind::zset: v.set_pointer(zset_tag, new zset_value()); break;
+        case value_kind::hash: v.emplace<hash_value>(hash_tag); break;
+        case value_kind::set: v.emplace<set_value>(set_tag); break;
+        case value_kind::zset: v.emplace<zset_value>(zset_tag); break;
         }
         return v;
     }
@@ -161,9 +162,9 @@ public:
         case heap_tag:
         case hinted_tag: v.set_pointer(m_tag, new std::string(*pointer<std::string>())); break;
         case list_tag: v.set_pointer(list_tag, new list_value(list())); break;
-        case hash_tag: v.set_pointer(hash_tag, new hash_value(hash())); break;
-        case set_tag: v.set_pointer(set_tag, new set_value(set())); break;
-        case zset_tag: v.set_pointer(zset_tag, new zset_value(zset())); break;
+        case hash_tag: v.emplace<hash_value>(hash_tag, hash()); break;
+        case set_tag: v.emplace<set_value>(set_tag, set()); break;
+        case zset_tag: v.emplace<zset_value>(zset_tag, zset()); break;
         default:
             std::memcpy(v.m_storage, m_storage, sizeof m_storage);
             v.m_size = m_size;
@@ -309,17 +310,17 @@ public:
     /// The list.
     [[nodiscard]] const list_value& list() const noexcept { return *checked<list_value>(list_tag); }
     /// The hash.
-    [[nodiscard]] hash_value& hash() noexcept { return *checked<hash_value>(hash_tag); }
+    [[nodiscard]] hash_value& hash() noexcept { return *held<hash_value>(hash_tag); }
     /// The hash.
-    [[nodiscard]] const hash_value& hash() const noexcept { return *checked<hash_value>(hash_tag); }
+    [[nodiscard]] const hash_value& hash() const noexcept { return *held<hash_value>(hash_tag); }
     /// The set.
-    [[nodiscard]] set_value& set() noexcept { return *checked<set_value>(set_tag); }
+    [[nodiscard]] set_value& set() noexcept { return *held<set_value>(set_tag); }
     /// The set.
-    [[nodiscard]] const set_value& set() const noexcept { return *checked<set_value>(set_tag); }
+    [[nodiscard]] const set_value& set() const noexcept { return *held<set_value>(set_tag); }
     /// The sorted set.
-    [[nodiscard]] zset_value& zset() noexcept { return *checked<zset_value>(zset_tag); }
+    [[nodiscard]] zset_value& zset() noexcept { return *held<zset_value>(zset_tag); }
     /// The sorted set.
-    [[nodiscard]] const zset_value& zset() const noexcept { return *checked<zset_value>(zset_tag); }
+    [[nodiscard]] const zset_value& zset() const noexcept { return *held<zset_value>(zset_tag); }
 
 private:
     // Strings come first, so is_string() is one comparison. Pointers and the integer are
@@ -351,6 +352,23 @@ private:
         return pointer<T>();
     }
 
+    // A hash, set or sorted set lives in m_storage itself (no allocation of its own): those
+    // classes hold only pointers kept as bytes and a count, so they fit with alignment <= 4, and
+    // a value is moved by copying m_storage.
+    template <class T>
+    [[nodiscard]] T* held([[maybe_unused]] std::uint8_t tag) const noexcept {
+        static_assert(sizeof(T) <= sizeof m_storage && alignof(T) <= 4);
+        assert(m_tag == tag);
+        return std::launder(reinterpret_cast<T*>(const_cast<char*>(m_storage)));
+    }
+
+    template <class T, class... Args>
+    void emplace(std::uint8_t tag, Args&&... args) {
+        ::new (static_cast<void*>(m_storage)) T(std::forward<Args>(args)...);
+        m_size = 0;
+        m_tag = tag;
+    }
+
     template <class T>
     void set_pointer(std::uint8_t tag, T* p) noexcept {
         std::memcpy(m_storage, &p, sizeof p);
@@ -376,9 +394,9 @@ private:
         case heap_tag:
         case hinted_tag: delete pointer<std::string>(); break;
         case list_tag: delete pointer<list_value>(); break;
-        case hash_tag: delete pointer<hash_value>(); break;
-        case set_tag: delete pointer<set_value>(); break;
-        case zset_tag: delete pointer<zset_value>(); break;
+        case hash_tag: held<hash_value>(hash_tag)->~hash_value(); break;
+        case set_tag: held<set_value>(set_tag)->~set_value(); break;
+        case zset_tag: held<zset_value>(zset_tag)->~zset_value(); break;
         default: break;
         }
         m_size = 0;
