@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "respkit/persist/snapshot.hpp"
 #include "respkit/rdb.hpp"
 #include "support/rdb_util.hpp"
 
@@ -449,4 +450,28 @@ TEST_CASE("writer: wrong sizes, empty containers and other versions are refused"
     rdb::writer w4(out);
     CHECK_FALSE(w4.zset("k", 1, std::vector<std::pair<std::string, double>>{{"a", std::nan("")}}));
     CHECK(w4.error() == "NaN score");
+}
+
+TEST_CASE("DUMP of a sorted set writes the RDB type of its form, not of its size") {
+    namespace store = respkit::store;
+    // Packed beyond zset-max-listpack-entries (a value built without limits) and a skip list of
+    // two members (as after ZREMs, or CONFIG SET raising the limit): Redis writes each by form.
+    store::value packed = store::value::make(store::value_kind::zset);
+    for (int i = 0; i < 200; ++i) packed.zset().insert("m" + std::to_string(i), i);
+    REQUIRE(packed.zset().packed());
+    const std::string packed_payload = respkit::persist::dump_value(packed);
+    CHECK(static_cast<unsigned char>(packed_payload[0]) == static_cast<unsigned char>(rdb::value_type::zset_listpack));
+    store::value big = store::value::make(store::value_kind::zset);
+    big.zset().insert("a", 1);
+    big.zset().insert("b", 2);
+    big.zset().to_skiplist();
+    REQUIRE(!big.zset().packed());
+    const std::string big_payload = respkit::persist::dump_value(big);
+    CHECK(static_cast<unsigned char>(big_payload[0]) == static_cast<unsigned char>(rdb::value_type::zset_2));
+    // Both load back whole.
+    for (const std::string* payload : {&packed_payload, &big_payload}) {
+        const auto back = rdb::load_dump_payload(*payload);
+        REQUIRE_MESSAGE(back.ok(), back.detail);
+        CHECK(back.value.members.size() == (payload == &packed_payload ? 200u : 2u));
+    }
 }

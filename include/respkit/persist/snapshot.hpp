@@ -253,8 +253,9 @@ template <class Keyspace>
     return out;
 }
 
-/// DUMP's payload of `v` (Redis 7.0's: the RDB value, version 10, CRC64). A hash or set is
-/// written in the RDB type of the form it is in (listpack or hash, intset or set), as Redis does.
+/// DUMP's payload of `v` (Redis 7.0's: the RDB value, version 10, CRC64). A hash, set or sorted
+/// set is written in the RDB type of the form it is in (listpack or hash, intset or set, listpack
+/// or skip list), whatever the thresholds say now, as Redis does.
 [[nodiscard]] inline std::string dump_value(const store::value& v) {
     rdb::writer_options options;
     constexpr std::size_t any = static_cast<std::size_t>(-1);
@@ -264,6 +265,10 @@ template <class Keyspace>
         options.hash_max_listpack_value = packed ? any : 0;
     } else if (v.kind() == store::value_kind::set) {
         options.set_max_intset_entries = v.set().is_intset() ? any : 0;
+    } else if (v.kind() == store::value_kind::zset) {
+        const bool packed = v.zset().packed();
+        options.zset_max_listpack_entries = packed ? any : 0;
+        options.zset_max_listpack_value = packed ? any : 0;
     }
     return rdb::dump_payload_with([&](auto& w) {
         switch (v.kind()) {
