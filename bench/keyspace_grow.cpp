@@ -7,9 +7,11 @@
 // preemption). Each timed insertion includes two clock reads (~0.3 us for the CPU clock).
 // With --explain, every insertion over 250 us of CPU is listed with what happened during it:
 // the thread's page faults and context switches (getrusage around each insertion) and the
-// table's state (bucket count, resizing or not).
+// table's state (bucket count, resizing or not). With --prefault, the heap is grown and every
+// page of it touched before the timed loop (glibc malloc told to keep it), so that no insertion
+// takes a page fault: what remains is the map's own work.
 //
-//   bench_keyspace_grow [keys] [node|hash|both] [--explain]     default: 10000000 both
+//   bench_keyspace_grow [keys] [node|hash|both] [--explain] [--prefault]   default: 10000000 both
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +25,7 @@
 
 #include "respkit/store/keyspace.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -135,11 +138,36 @@ void run(const char* name, std::size_t keys, bool explain) {
 int main(int argc, char** argv) {
     const std::size_t keys = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
     const std::string which = argc > 2 ? argv[2] : "both";
-    const bool explain = argc > 3 && std::string(argv[3]) == "--explain";
-    if (keys == 0 || keys > 100'000'000 || (which != "node" && which != "hash" && which != "both") ||
-        (argc > 3 && !explain) || argc > 4) {
-        std::fprintf(stderr, "usage: bench_keyspace_grow [keys (1..100000000)] [node|hash|both] [--explain]\n");
+    bool explain = false, prefault = false, bad = false;
+    for (int i = 3; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (flag == "--explain") explain = true;
+        else if (flag == "--prefault") prefault = true;
+        else bad = true;
+    }
+    if (keys == 0 || keys > 100'000'000 || (which != "node" && which != "hash" && which != "both") || bad) {
+        std::fprintf(stderr, "usage: bench_keyspace_grow [keys (1..100000000)] [node|hash|both] [--explain] [--prefault]\n");
         return 2;
+    }
+    if (prefault) {
+        // Nodes (64-byte chunks) and bucket arrays: about 150 bytes per key, with room to spare.
+        const std::size_t bytes = keys * 160 + (std::size_t{64} << 20);
+        // Blocks under the mmap threshold (glibc caps it at 32 MiB) come from the heap, and
+        // freed, stay in it as the top chunk (no trimming).
+        mallopt(M_MMAP_THRESHOLD, 32 << 20);
+        mallopt(M_TRIM_THRESHOLD, -1);
+        mallopt(M_TOP_PAD, 0);
+        std::vector<char*> blocks;
+        for (std::size_t done = 0; done < bytes; done += 16 << 20) {
+            auto* block = static_cast<char*>(std::malloc(16 << 20));
+            if (block == nullptr) {
+                std::fprintf(stderr, "--prefault: cannot allocate %zu bytes\n", bytes);
+                return 1;
+            }
+            for (std::size_t i = 0; i < (16 << 20); i += 4096) block[i] = 1;
+            blocks.push_back(block);
+        }
+        for (char* block : blocks) std::free(block);
     }
     if (which != "hash") run<store::node_map>("node_map", keys, explain);
     if (which != "node") run<store::hash_map>("hash_map", keys, explain);
