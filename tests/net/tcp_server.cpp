@@ -632,6 +632,15 @@ TEST_CASE("1,000 clients are served while another floods requests and never read
         CHECK(right == clients);
     }
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start);
+    // Still held back: the flood stalls again (a little more may have gone in meanwhile, as the
+    // kernel's autotuning grows the socket buffers: one more 1 MiB batch did in CI under ASan;
+    // never a steady flow). At most 5 s for 250 ms without progress.
+    int quiet_at_end = 0;
+    for (int i = 0; quiet_at_end < 5 && i < 100; ++i) {
+        const std::size_t before = flood_sent.load();
+        std::this_thread::sleep_for(50ms);
+        quiet_at_end = flood_sent.load() == before ? quiet_at_end + 1 : 0;
+    }
     const std::size_t sent_at_end = flood_sent.load();
     flooding = false;
     flooder.join();
@@ -646,8 +655,8 @@ TEST_CASE("1,000 clients are served while another floods requests and never read
     CHECK(took < 8s);
     CHECK(max_connections.load() >= clients + 1);
     CHECK(sent_when_stalled > 0);
-    CHECK(sent_at_end < 64u << 20);                          // the flood was held back...
-    CHECK(sent_at_end - sent_when_stalled < 1u << 20);        // ...and stayed held back
+    CHECK(sent_at_end < 64u << 20); // the flood was held back...
+    CHECK(quiet_at_end == 5);       // ...and stayed held back
     CHECK(max_output.load() < 3u << 20);                     // watermark (1 MiB) + one reply
     CHECK(max_input.load() < 3u << 20);
 }
