@@ -54,6 +54,11 @@ enum class errc : int {
     rdb_checksum,            ///< the CRC64 stored in the RDB data does not match its bytes
     rdb_stopped,             ///< a load handler stopped the load
     rdb_write_failed,        ///< the writer's sink failed, or a call was invalid
+    // --- cluster: Redis Cluster's bus messages (cluster::decode_bus_message) ---
+    bus_bad_signature,       ///< a bus message does not start with "RCmb"
+    bus_bad_length,          ///< a bus message's total length is below the header's or over the limit
+    bus_bad_version,         ///< a bus message's protocol version is not 1
+    bus_malformed,           ///< a bus message's length disagrees with its type, counts or extensions
 };
 
 /// The std::error_category of respkit::errc.
@@ -101,6 +106,10 @@ public:
         case errc::rdb_checksum: return "wrong RDB checksum";
         case errc::rdb_stopped: return "RDB load stopped by its handler";
         case errc::rdb_write_failed: return "RDB write failed";
+        case errc::bus_bad_signature: return "cluster bus message without the RCmb signature";
+        case errc::bus_bad_length: return "cluster bus message length out of range";
+        case errc::bus_bad_version: return "cluster bus protocol version is not 1";
+        case errc::bus_malformed: return "cluster bus message length disagrees with its content";
         }
         return "unknown respkit error";
     }

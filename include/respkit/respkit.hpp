@@ -8,6 +8,7 @@
 #include "respkit/aof.hpp"
 #include "respkit/app.hpp"
 #include "respkit/client.hpp"
+#include "respkit/cluster.hpp"
 #include "respkit/commands.hpp"
 #include "respkit/net.hpp"
 #include "respkit/persist.hpp"
