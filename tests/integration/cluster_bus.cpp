@@ -3,12 +3,16 @@
 // cases included), and a PING written by cluster::encode_bus_message to redis-server's cluster
 // port is answered with a PONG that cluster::decode_bus_message reads (its sender, slots, ports,
 // flags and hostname extension as CLUSTER MYID / ADDSLOTSRANGE / the configuration say), and
-// that encode_bus_message writes again byte for byte.
+// that encode_bus_message writes again byte for byte. A three-node cluster of redis-servers made
+// by `redis-cli --cluster create`: each node's nodes.conf and CLUSTER NODES are read by
+// cluster::parse_nodes_file and written again byte for byte.
 
 #include <doctest/doctest.h>
 
 #include <respkit/cluster/bus_message.hpp>
 #include <respkit/cluster/key_slot.hpp>
+#include <respkit/cluster/node_table.hpp>
+#include <respkit/cluster/nodes_file.hpp>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -18,6 +22,7 @@
 #include <chrono>
 #include <random>
 #include <string>
+#include <thread>
 #include <system_error>
 #include <vector>
 
@@ -35,10 +40,18 @@ namespace {
 struct redis_cluster_node {
     temp_dir dir;
     int cport = free_port();
-    server_process server = start_redis_server({"--dir", dir.path, "--cluster-enabled", "yes", "--cluster-port",
-                                                std::to_string(cport), "--cluster-config-file", "nodes.conf",
-                                                "--cluster-announce-hostname", "node-a.test"});
+    server_process server;
+    explicit redis_cluster_node(const std::string& hostname = "node-a.test")
+        : server(start_redis_server({"--dir", dir.path, "--cluster-enabled", "yes", "--cluster-port", std::to_string(cport),
+                                     "--cluster-config-file", "nodes.conf", "--cluster-announce-hostname", hostname})) {}
 };
+
+/// The payload of a `$N\r\n...\r\n` reply.
+std::string bulk_reply(const std::string& reply) {
+    const std::size_t start = reply.find('\n');
+    return reply.size() > 3 && reply[0] == '$' && start != std::string::npos ? reply.substr(start + 1, reply.size() - start - 3)
+                                                                            : std::string();
+}
 
 /// One whole bus message read from `fd` within `limit` ("" on timeout, close or a bad frame).
 std::string read_bus_message(int fd, std::chrono::milliseconds limit) {
@@ -167,4 +180,68 @@ TEST_CASE("redis-server drops a bus connection whose message lacks the signature
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     CHECK((n == 0 || (n < 0 && errno == ECONNRESET))); // closed (or reset: our bytes unread) without a reply
     ::close(fd);
+}
+
+TEST_CASE("nodes.conf and CLUSTER NODES of a redis-cli-made cluster are read and written again byte for byte") {
+    const std::string cli = find_on_path("redis-cli");
+    redis_cluster_node n1("n1.test"), n2("n2.test"), n3("n3.test");
+    if (cli.empty() || !n1.server.running() || !n2.server.running() || !n3.server.running()) {
+        MESSAGE("redis-server or redis-cli not installed, or a node failed to start: skipped");
+        return;
+    }
+    std::vector<std::string> argv = {cli, "--cluster", "create"};
+    for (const redis_cluster_node* n : {&n1, &n2, &n3})
+        argv.push_back("127.0.0.1:" + std::to_string(n->server.port()) + "@" + std::to_string(n->cport));
+    argv.insert(argv.end(), {"--cluster-replicas", "0", "--cluster-yes"});
+    const run_output created = run_program(argv, {}, 60s);
+    INFO(created.out, created.err);
+    REQUIRE(created.exit_code == 0);
+
+    std::size_t nodes_compared = 0;
+    for (const redis_cluster_node* n : {&n1, &n2, &n3}) {
+        raw_connection c(n->server.port());
+        REQUIRE(c.connected());
+        // Every node knows the three, each with its slots (gossip spreads them within seconds), and
+        // the cluster is up.
+        node_table table;
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        std::string nodes;
+        do {
+            REQUIRE(c.call({"CLUSTER", "NODES"}));
+            nodes = bulk_reply(c.last());
+            table = node_table();
+            REQUIRE(parse_nodes_file(nodes, table) == "");
+            REQUIRE(c.call({"CLUSTER", "INFO"}));
+            const bool ok = c.last().find("cluster_state:ok") != std::string::npos; // after a 2 s delay on a primary
+            if (ok && table.nodes().size() == 3 && table.assigned_slots() == slot_count) break;
+            std::this_thread::sleep_for(100ms);
+        } while (std::chrono::steady_clock::now() < deadline);
+        CHECK(table.nodes().size() == 3);
+        CHECK(table.assigned_slots() == slot_count);
+        CHECK(describe_nodes(table) == nodes);
+        REQUIRE(c.call({"CLUSTER", "MYID"}));
+        CHECK(table.myself()->name == bulk_reply(c.last()));
+        CHECK(table.myself()->port == n->server.port());
+        CHECK(table.myself()->cport == n->cport);
+        for (const std::string key : {"foo", "bar", "{user1000}.following"}) {
+            REQUIRE(c.call({"CLUSTER", "KEYSLOT", key}));
+            const node_info* owner = table.slot_owner(key_slot(key));
+            REQUIRE(owner != nullptr);
+            // The owner answers a GET of the key; the others redirect to it.
+            REQUIRE(c.call({"GET", key}));
+            if (owner->name == table.myself()->name)
+                CHECK(c.last() == "$-1\r\n");
+            else
+                CHECK(c.last() == "-MOVED " + std::to_string(key_slot(key)) + " 127.0.0.1:" + std::to_string(owner->port) + "\r\n");
+        }
+
+        REQUIRE(c.call({"CLUSTER", "SAVECONFIG"}));
+        const std::string file = read_file(n->dir.file("nodes.conf"));
+        node_table saved;
+        REQUIRE(parse_nodes_file(file, saved) == "");
+        CHECK(format_nodes_file(saved) == file);
+        CHECK(saved.current_epoch >= 3); // redis-cli gives each node its own config epoch
+        ++nodes_compared;
+    }
+    CHECK(nodes_compared == 3);
 }
