@@ -5,21 +5,27 @@
 // flags and hostname extension as CLUSTER MYID / ADDSLOTSRANGE / the configuration say), and
 // that encode_bus_message writes again byte for byte. A three-node cluster of redis-servers made
 // by `redis-cli --cluster create`: each node's nodes.conf and CLUSTER NODES are read by
-// cluster::parse_nodes_file and written again byte for byte.
+// cluster::parse_nodes_file and written again byte for byte. A cluster::bus_engine driven over
+// real sockets joins a redis-server node by MEET: each sees the other as a connected primary with
+// its slots, and the cluster is ok on both.
 
 #include <doctest/doctest.h>
 
+#include <respkit/cluster/bus_engine.hpp>
 #include <respkit/cluster/bus_message.hpp>
 #include <respkit/cluster/key_slot.hpp>
 #include <respkit/cluster/node_table.hpp>
 #include <respkit/cluster/nodes_file.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <map>
 #include <random>
 #include <string>
 #include <thread>
@@ -244,4 +250,223 @@ TEST_CASE("nodes.conf and CLUSTER NODES of a redis-cli-made cluster are read and
         ++nodes_compared;
     }
     CHECK(nodes_compared == 3);
+}
+
+namespace {
+
+std::uint64_t now_ms() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+/// A bus_engine's transport for the test: a listening socket on its bus port, blocking connects
+/// (loopback), one buffer per link, framing by bus_message_length.
+class engine_driver {
+public:
+    engine_driver(bus_engine& engine, int listener) : m_engine(engine), m_listener(listener) {}
+    ~engine_driver() {
+        for (auto& [id, l] : m_links) ::close(l.fd);
+    }
+
+    /// Runs the engine for up to `limit`, or until `done()` is true (checked every 100 ms).
+    template <class Done>
+    bool run(std::chrono::milliseconds limit, Done done) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        auto next_tick = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (std::chrono::steady_clock::now() >= next_tick) {
+                m_engine.tick(now_ms());
+                next_tick += 100ms;
+                perform();
+                if (done()) return true;
+            }
+            std::vector<pollfd> fds{{m_listener, POLLIN, 0}};
+            std::vector<link_id> ids{0};
+            for (auto& [id, l] : m_links) {
+                fds.push_back({l.fd, POLLIN, 0});
+                ids.push_back(id);
+            }
+            if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
+            if ((fds[0].revents & POLLIN) != 0) {
+                sockaddr_in peer{};
+                socklen_t length = sizeof peer;
+                const int fd = ::accept(m_listener, reinterpret_cast<sockaddr*>(&peer), &length);
+                if (fd >= 0) {
+                    const link_id id = m_next_inbound++;
+                    m_links[id] = {fd, {}};
+                    m_engine.on_inbound_link(id, "127.0.0.1", "127.0.0.1", now_ms());
+                }
+            }
+            for (std::size_t i = 1; i < fds.size(); ++i) {
+                if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) != 0) read_link(ids[i]);
+            }
+            perform();
+        }
+        return done();
+    }
+
+private:
+    struct link {
+        int fd = -1;
+        std::string buffer;
+    };
+
+    void read_link(link_id id) {
+        auto it = m_links.find(id);
+        if (it == m_links.end()) return;
+        char buf[65536];
+        const ssize_t n = ::recv(it->second.fd, buf, sizeof buf, 0);
+        if (n <= 0) {
+            ::close(it->second.fd);
+            m_links.erase(it);
+            m_engine.on_link_closed(id);
+            return;
+        }
+        it->second.buffer.append(buf, static_cast<std::size_t>(n));
+        while (true) {
+            it = m_links.find(id);
+            if (it == m_links.end()) return;
+            std::error_code error;
+            const std::size_t length = bus_message_length(it->second.buffer, 1 << 20, error);
+            if (error) {
+                ::close(it->second.fd);
+                m_links.erase(it);
+                m_engine.on_link_closed(id);
+                return;
+            }
+            if (length == 0 || it->second.buffer.size() < length) return;
+            bus_message m;
+            const std::string frame = it->second.buffer.substr(0, length);
+            it->second.buffer.erase(0, length);
+            if (!decode_bus_message(frame, m)) m_engine.on_message(id, m, now_ms());
+            perform();
+        }
+    }
+
+    void perform() {
+        for (const bus_action& a : m_engine.take_actions()) {
+            switch (a.what) {
+            case bus_action::kind::connect: {
+                const int fd = connect_loopback(a.port);
+                if (fd < 0) {
+                    m_engine.on_link_closed(a.link);
+                    break;
+                }
+                m_links[a.link] = {fd, {}};
+                m_engine.on_connected(a.link, now_ms());
+                break;
+            }
+            case bus_action::kind::send: {
+                const auto it = m_links.find(a.link);
+                if (it != m_links.end()) send_all(it->second.fd, a.bytes);
+                break;
+            }
+            case bus_action::kind::close: {
+                const auto it = m_links.find(a.link);
+                if (it != m_links.end()) {
+                    ::close(it->second.fd);
+                    m_links.erase(it);
+                }
+                break;
+            }
+            case bus_action::kind::save_config:
+                break;
+            }
+        }
+    }
+
+    bus_engine& m_engine;
+    int m_listener;
+    std::map<link_id, link> m_links;
+    link_id m_next_inbound = 1;
+};
+
+int listen_loopback(int& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 16) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    socklen_t length = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length);
+    port = ntohs(a.sin_port);
+    return fd;
+}
+
+} // namespace
+
+TEST_CASE("a bus_engine joins a redis-server node by MEET: each sees the other's slots; the cluster is ok") {
+    redis_cluster_node node("redis.test");
+    if (!node.server.running()) {
+        MESSAGE("redis-server not installed or failed to start: skipped");
+        return;
+    }
+    raw_connection c(node.server.port());
+    REQUIRE(c.connected());
+    REQUIRE(c.call({"CLUSTER", "ADDSLOTSRANGE", "0", "8191"}));
+    REQUIRE(c.call({"CLUSTER", "SET-CONFIG-EPOCH", "1"}));
+    REQUIRE(c.call({"CLUSTER", "MYID"}));
+    const std::string redis_name = bulk_reply(c.last());
+    REQUIRE(wait_for_port(node.cport, 5s));
+
+    int cport = 0;
+    const int listener = listen_loopback(cport);
+    REQUIRE(listener >= 0);
+    bus_settings settings;
+    settings.node_timeout_ms = 5000;
+    settings.port = static_cast<std::uint16_t>(cport - 1 > 0 ? cport - 1 : cport + 1); // announced only
+    settings.cport = static_cast<std::uint16_t>(cport);
+    settings.hostname = "respkit.test";
+    const std::string our_name = "0123456789abcdef0123456789abcdef01234567";
+    bus_engine engine(bus_engine::fresh_table(our_name), settings, now_ms(), 7);
+    for (unsigned slot = 8192; slot < slot_count; ++slot) REQUIRE(engine.add_slot(slot, now_ms()));
+    REQUIRE(engine.set_config_epoch(2, now_ms()) == "");
+    REQUIRE(engine.meet("127.0.0.1", static_cast<unsigned>(node.server.port()), static_cast<unsigned>(node.cport), now_ms()));
+
+    engine_driver driver(engine, listener);
+    std::string redis_nodes;
+    std::string redis_info;
+    const bool joined = driver.run(20s, [&] {
+        const node_info* r = engine.table().find(redis_name);
+        if (r == nullptr || !r->link_connected || r->slots.count() != 8192 || !engine.state_ok()) return false;
+        // Ask redis-server too, through a short-lived connection (the driver is single-threaded).
+        raw_connection q(node.server.port());
+        if (!q.call({"CLUSTER", "NODES"}) || !q.call({"CLUSTER", "INFO"})) return false;
+        redis_info = q.last();
+        redis_nodes = q.bytes().substr(0, q.bytes().size() - redis_info.size());
+        return redis_info.find("cluster_state:ok") != std::string::npos;
+    });
+    INFO(redis_nodes, redis_info);
+    CHECK(joined);
+
+    node_table theirs;
+    REQUIRE(parse_nodes_file(bulk_reply(redis_nodes), theirs) == "");
+    const node_info* us = theirs.find(our_name);
+    REQUIRE(us != nullptr);
+    CHECK(us->flags == node_flag::primary);
+    CHECK(us->link_connected);
+    CHECK(us->ip == "127.0.0.1");
+    CHECK(us->port == settings.port);
+    CHECK(us->cport == settings.cport);
+    CHECK(us->hostname == "respkit.test");
+    CHECK(us->config_epoch == 2);
+    CHECK(us->slots.count() == 8192);
+    CHECK(us->slots.test(8192));
+    CHECK(us->slots.test(16383));
+    CHECK(redis_info.find("cluster_known_nodes:2") != std::string::npos);
+    CHECK(redis_info.find("cluster_size:2") != std::string::npos);
+
+    const node_info* r = engine.table().find(redis_name);
+    REQUIRE(r != nullptr);
+    CHECK(r->hostname == "redis.test");
+    CHECK(r->config_epoch == 1);
+    CHECK(engine.table().current_epoch == 2);
+    CHECK(engine.table().find(our_name)->ip == "127.0.0.1"); // learnt from the link redis-server opened to us
+    // redis-server now redirects keys of our slots to us.
+    REQUIRE(c.call({"GET", "foo"})); // slot 12182
+    CHECK(c.last() == "-MOVED 12182 127.0.0.1:" + std::to_string(settings.port) + "\r\n");
+    ::close(listener);
 }
