@@ -4,6 +4,7 @@
 /// Umbrella header of the client layer: connection, pipeline, transactions, pub/sub, pool.
 /// Includes only.
 
+#include "respkit/client/cluster.hpp"
 #include "respkit/client/commands.hpp"
 #include "respkit/client/connection.hpp"
 #include "respkit/client/pipeline.hpp"

@@ -35,22 +35,13 @@
 #include "support/file_util.hpp"
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
+#include "support/redis_cluster.hpp"
 
 using namespace respkit_test;
 using namespace respkit::cluster;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// A redis-server cluster node on free ports, its nodes.conf in a temporary directory.
-struct redis_cluster_node {
-    temp_dir dir;
-    int cport = free_port();
-    server_process server;
-    explicit redis_cluster_node(const std::string& hostname = "node-a.test")
-        : server(start_redis_server({"--dir", dir.path, "--cluster-enabled", "yes", "--cluster-port", std::to_string(cport),
-                                     "--cluster-config-file", "nodes.conf", "--cluster-announce-hostname", hostname})) {}
-};
 
 /// The payload of a `$N\r\n...\r\n` reply.
 std::string bulk_reply(const std::string& reply) {
@@ -189,22 +180,17 @@ TEST_CASE("redis-server drops a bus connection whose message lacks the signature
 }
 
 TEST_CASE("nodes.conf and CLUSTER NODES of a redis-cli-made cluster are read and written again byte for byte") {
-    const std::string cli = find_on_path("redis-cli");
-    redis_cluster_node n1("n1.test"), n2("n2.test"), n3("n3.test");
-    if (cli.empty() || !n1.server.running() || !n2.server.running() || !n3.server.running()) {
+    redis_cluster cluster(3);
+    INFO(cluster.create_output().out, cluster.create_output().err);
+    if (find_on_path("redis-cli").empty() || !cluster.node(0).server.running()) {
         MESSAGE("redis-server or redis-cli not installed, or a node failed to start: skipped");
         return;
     }
-    std::vector<std::string> argv = {cli, "--cluster", "create"};
-    for (const redis_cluster_node* n : {&n1, &n2, &n3})
-        argv.push_back("127.0.0.1:" + std::to_string(n->server.port()) + "@" + std::to_string(n->cport));
-    argv.insert(argv.end(), {"--cluster-replicas", "0", "--cluster-yes"});
-    const run_output created = run_program(argv, {}, 60s);
-    INFO(created.out, created.err);
-    REQUIRE(created.exit_code == 0);
+    REQUIRE(cluster.ready());
 
     std::size_t nodes_compared = 0;
-    for (const redis_cluster_node* n : {&n1, &n2, &n3}) {
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+        const redis_cluster_node* n = &cluster.node(i);
         raw_connection c(n->server.port());
         REQUIRE(c.connected());
         // Every node knows the three, each with its slots (gossip spreads them within seconds), and
