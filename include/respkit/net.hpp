@@ -3,6 +3,7 @@
 /// \file
 /// The transport umbrella: the TCP server and the event loop parts it is made of (POSIX).
 
+#include "respkit/net/cluster_bus.hpp"
 #include "respkit/net/poller.hpp"
 #include "respkit/net/socket.hpp"
 #include "respkit/net/stop_signals.hpp"

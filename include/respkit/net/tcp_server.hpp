@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -207,6 +208,20 @@ public:
     /// Cancels a timer from every(); false when there was none.
     bool cancel(timer_id id) noexcept { return m_timers.cancel(id); }
 
+    /// Watches a descriptor of the caller's (the cluster bus's sockets) on the loop, after
+    /// listen(): `handler` runs on the loop with the `readiness` bits when it is ready for
+    /// `events` (readable | writable; errors and hang-ups are always reported). Watching it
+    /// again changes the events and the handler.
+    [[nodiscard]] std::error_code watch(int fd, std::uint32_t events, std::function<void(std::uint32_t ready)> handler) {
+        const bool known = m_watched.count(fd) != 0;
+        m_watched[fd] = std::move(handler);
+        return known ? m_poller.modify(fd, events) : m_poller.add(fd, events);
+    }
+    /// Stops watching a descriptor from watch() (before the caller closes it).
+    void unwatch(int fd) noexcept {
+        if (m_watched.erase(fd) != 0) m_poller.remove(fd);
+    }
+
     /// Serves what is ready now without waiting: one turn of the loop, for a long task on the
     /// loop's thread (loading a dataset) to keep answering clients (with -LOADING) meanwhile.
     void serve_ready() {
@@ -339,6 +354,9 @@ private:
                 accept_clients(*l);
             } else if (ev.fd == m_wakeup.fd()) {
                 m_wakeup.drain();
+            } else if (const auto watched = m_watched.find(ev.fd); watched != m_watched.end()) {
+                const auto handler = watched->second; // it may unwatch itself
+                handler(ev.events);
             } else {
                 on_client_event(ev.fd, ev.events);
             }
@@ -729,6 +747,7 @@ private:
     poller m_poller;
     wakeup m_wakeup;
     std::vector<listener> m_listeners;
+    std::map<int, std::function<void(std::uint32_t)>> m_watched; // descriptors of watch()
     timer_list m_timers;
     std::vector<std::unique_ptr<connection>> m_connections; // by descriptor
     std::vector<ready_entry> m_ready;     // sessions to run next turn

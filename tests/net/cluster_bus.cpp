@@ -1,0 +1,154 @@
+// net::cluster_bus: two bus_engines, each on a tcp_server's loop (in-process, each on its own
+// thread), join a redis-server 7.0.15 cluster node: A meets the redis node, B meets A. Every node
+// ends up knowing the three as connected primaries with their slots, and redis-server says the
+// cluster is ok. The engines' view is read through a command on their own loop.
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "respkit/cluster/bus_engine.hpp"
+#include "respkit/cluster/nodes_file.hpp"
+#include "respkit/net/cluster_bus.hpp"
+#include "respkit/net/tcp_server.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/server_context.hpp"
+#include "support/process_util.hpp"
+#include "support/raw_connection.hpp"
+#include "support/redis_cluster.hpp"
+
+using namespace respkit_test;
+using namespace respkit;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// The payload of a `$N\r\n...\r\n` reply ("" for others).
+std::string bulk_of(const std::string& reply) {
+    const std::size_t start = reply.find('\n');
+    return reply.size() > 3 && reply[0] == '$' ? reply.substr(start + 1, reply.size() - start - 3) : std::string();
+}
+
+/// A tcp_server whose loop runs a cluster bus; NODES answers the engine's CLUSTER NODES text.
+class bus_node {
+public:
+    bus_node(const std::string& name, unsigned first_slot, unsigned last_slot, std::uint64_t epoch) {
+        m_commands.add({.name = "nodes", .arity = 1}, [this](server::command_call& call) {
+            call.reply().bulk_string(cluster::describe_nodes(m_engine->table()));
+        });
+        net::tcp_server_options options;
+        options.port = 0;
+        options.log = [](std::string_view) {};
+        m_server.emplace(m_commands, m_context, std::move(options));
+        REQUIRE(!m_server->listen());
+        cluster::bus_settings settings;
+        settings.node_timeout_ms = 5000;
+        settings.port = static_cast<std::uint16_t>(m_server->port());
+        m_bus_port = free_port();
+        settings.cport = static_cast<std::uint16_t>(m_bus_port);
+        m_engine.emplace(cluster::bus_engine::fresh_table(name), settings, net::cluster_bus::now_ms(), epoch);
+        for (unsigned slot = first_slot; slot <= last_slot; ++slot) m_engine->add_slot(slot, net::cluster_bus::now_ms());
+        REQUIRE(m_engine->set_config_epoch(epoch, net::cluster_bus::now_ms()) == "");
+        net::cluster_bus_options bus;
+        bus.port = static_cast<std::uint16_t>(m_bus_port);
+        bus.save_config = [this](const cluster::node_table&) { ++saves; };
+        m_bus.emplace(*m_server, *m_engine, std::move(bus));
+        REQUIRE(!m_bus->listen());
+        REQUIRE(m_bus->port() == m_bus_port);
+    }
+    ~bus_node() {
+        m_server->stop();
+        if (m_thread.joinable()) m_thread.join();
+        m_bus.reset();
+    }
+
+    /// CLUSTER MEET, before run().
+    void meet(int port, int cport) {
+        REQUIRE(m_engine->meet("127.0.0.1", static_cast<unsigned>(port), static_cast<unsigned>(cport), net::cluster_bus::now_ms()));
+        m_bus->perform();
+    }
+    void run() {
+        m_thread = std::thread([this] { m_server->run(); });
+    }
+    /// The engine's view, asked on its loop.
+    cluster::node_table view() {
+        raw_connection c(m_server->port());
+        cluster::node_table table;
+        if (c.call({"NODES"})) (void)cluster::parse_nodes_file(bulk_of(c.last()), table);
+        return table;
+    }
+    [[nodiscard]] int port() const { return m_server->port(); }
+    [[nodiscard]] int bus_port() const { return m_bus_port; }
+
+    std::atomic<int> saves{0};
+
+private:
+    server::dispatcher m_commands;
+    server::server_context m_context;
+    std::optional<net::tcp_server> m_server;
+    std::optional<cluster::bus_engine> m_engine;
+    std::optional<net::cluster_bus> m_bus;
+    std::thread m_thread;
+    int m_bus_port = 0;
+};
+
+} // namespace
+
+TEST_CASE("two cluster buses on tcp_server loops and a redis-server node make one cluster") {
+    redis_cluster_node redis("redis.test");
+    if (!redis.server.running()) {
+        MESSAGE("redis-server not installed: skipped");
+        return;
+    }
+    raw_connection r(redis.server.port());
+    REQUIRE(r.call({"CLUSTER", "ADDSLOTSRANGE", "0", "5460"}));
+    REQUIRE(r.call({"CLUSTER", "SET-CONFIG-EPOCH", "1"}));
+    REQUIRE(wait_for_port(redis.cport, 5s));
+
+    bus_node a("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 5461, 10922, 2);
+    bus_node b("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", 10923, 16383, 3);
+    a.meet(redis.server.port(), redis.cport);
+    b.meet(a.port(), a.bus_port());
+    a.run();
+    b.run();
+
+    std::string nodes, info;
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    bool joined = false;
+    while (!joined && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(100ms);
+        raw_connection q(redis.server.port());
+        if (!q.call({"CLUSTER", "NODES"})) continue;
+        nodes = bulk_of(q.last());
+        if (!q.call({"CLUSTER", "INFO"})) continue;
+        info = q.last();
+        const cluster::node_table va = a.view(), vb = b.view();
+        joined = info.find("cluster_state:ok") != std::string::npos && info.find("cluster_known_nodes:3") != std::string::npos &&
+                 va.nodes().size() == 3 && vb.nodes().size() == 3 && va.assigned_slots() == cluster::slot_count &&
+                 vb.assigned_slots() == cluster::slot_count;
+    }
+    INFO(nodes, info);
+    CHECK(joined);
+    cluster::node_table theirs;
+    REQUIRE(cluster::parse_nodes_file(nodes, theirs) == "");
+    for (const char* name : {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}) {
+        const cluster::node_info* n = theirs.find(name);
+        REQUIRE(n != nullptr);
+        CHECK(n->flags == cluster::node_flag::primary);
+        CHECK(n->link_connected);
+        CHECK(n->slots.count() > 5000);
+    }
+    for (bus_node* node : {&a, &b}) {
+        const cluster::node_table view = node->view();
+        for (const cluster::node_info& n : view.nodes()) {
+            CHECK((n.flags & (cluster::node_flag::pfail | cluster::node_flag::fail | cluster::node_flag::handshake)) == 0);
+            CHECK(n.link_connected);
+        }
+        CHECK(view.slot_owner(0)->port == redis.server.port());
+        CHECK(node->saves > 0);
+    }
+}
