@@ -32,6 +32,7 @@
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/server_admin.hpp"
 #include "respkit/commands/sets.hpp"
+#include "respkit/commands/cluster.hpp"
 #include "respkit/commands/sort.hpp"
 #include "respkit/commands/start_time.hpp"
 #include "respkit/commands/strings.hpp"
@@ -63,6 +64,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_set_commands(commands, keyspace);
     install_zset_commands(commands, keyspace);
     install_sort_commands(commands, keyspace);
+    install_cluster_commands(commands);
     install_geo_commands(commands, keyspace);
     install_list_commands(commands, keyspace);
     install_hash_commands(commands, keyspace);
