@@ -10,3 +10,4 @@
 #include "respkit/cluster/key_slot.hpp"
 #include "respkit/cluster/node_table.hpp"
 #include "respkit/cluster/nodes_file.hpp"
+#include "respkit/cluster/routing.hpp"

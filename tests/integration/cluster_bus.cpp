@@ -7,7 +7,8 @@
 // by `redis-cli --cluster create`: each node's nodes.conf and CLUSTER NODES are read by
 // cluster::parse_nodes_file and written again byte for byte. A cluster::bus_engine driven over
 // real sockets joins a redis-server node by MEET: each sees the other as a connected primary with
-// its slots, and the cluster is ok on both.
+// its slots, and the cluster is ok on both. cluster::route_command's decisions, turned into errors
+// by route_error, equal redis-server's replies on a cluster with a slot being migrated.
 
 #include <doctest/doctest.h>
 
@@ -16,6 +17,7 @@
 #include <respkit/cluster/key_slot.hpp>
 #include <respkit/cluster/node_table.hpp>
 #include <respkit/cluster/nodes_file.hpp>
+#include <respkit/cluster/routing.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,6 +28,7 @@
 #include <cerrno>
 #include <chrono>
 #include <map>
+#include <set>
 #include <random>
 #include <string>
 #include <thread>
@@ -455,4 +458,82 @@ TEST_CASE("a bus_engine joins a redis-server node by MEET: each sees the other's
     REQUIRE(c.call({"GET", "foo"})); // slot 12182
     CHECK(c.last() == "-MOVED 12182 127.0.0.1:" + std::to_string(settings.port) + "\r\n");
     ::close(listener);
+}
+
+TEST_CASE("route_command and route_error agree with redis-server's redirections, slot migration included") {
+    redis_cluster cluster(3);
+    if (find_on_path("redis-cli").empty() || !cluster.node(0).server.running()) {
+        MESSAGE("redis-server or redis-cli not installed: skipped");
+        return;
+    }
+    REQUIRE(cluster.ready());
+    // The owner of "foo"'s slot starts migrating it to the next node, which imports it.
+    const unsigned slot = key_slot("foo");
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+        raw_connection c(cluster.node(i).server.port());
+        REQUIRE(c.call({"CLUSTER", "MYID"}));
+        ids.push_back(bulk_reply(c.last()));
+    }
+    std::size_t source = cluster.size();
+    for (std::size_t i = 0; i < cluster.size(); ++i) {
+        raw_connection c(cluster.node(i).server.port());
+        REQUIRE(c.call({"SET", "foo", "bar"}));
+        if (c.last() == "+OK\r\n") source = i;
+    }
+    REQUIRE(source < cluster.size());
+    const std::size_t target = (source + 1) % cluster.size();
+    {
+        raw_connection t(cluster.node(target).server.port()), s(cluster.node(source).server.port());
+        REQUIRE(t.call({"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", ids[source]}));
+        REQUIRE(s.call({"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", ids[target]}));
+    }
+
+    struct probe {
+        std::size_t node;
+        std::vector<std::string> command;
+        routing_request request;
+        bool asking = false;
+    };
+    const std::vector<probe> probes = {
+        {source, {"GET", "foo"}, {.keys = {"foo"}}},
+        {source, {"GET", "{foo}new"}, {.keys = {"{foo}new"}}},
+        {source, {"MGET", "foo", "{foo}new"}, {.keys = {"foo", "{foo}new"}}},
+        {source, {"MGET", "foo", "bar"}, {.keys = {"foo", "bar"}}},
+        {source, {"SET", "{foo}new", "1"}, {.keys = {"{foo}new"}, .write = true}},
+        {target, {"GET", "foo"}, {.keys = {"foo"}}},
+        {target, {"GET", "{foo}new"}, {.keys = {"{foo}new"}, .asking = true}, true},
+        {(source + 2) % cluster.size(), {"GET", "foo"}, {.keys = {"foo"}}},
+        {(source + 2) % cluster.size(), {"PING"}, {}},
+    };
+    std::size_t compared = 0;
+    std::set<route_kind> kinds;
+    for (const probe& p : probes) {
+        CAPTURE(p.command[0]);
+        CAPTURE(p.command[1 % p.command.size()]);
+        raw_connection c(cluster.node(p.node).server.port());
+        REQUIRE(c.call({"CLUSTER", "NODES"}));
+        node_table table;
+        REQUIRE(parse_nodes_file(bulk_reply(c.last()), table) == "");
+        const auto exists = [&](std::string_view key) {
+            raw_connection e(cluster.node(p.node).server.port());
+            return e.call({"EXISTS", std::string(key)}) && e.last() == ":1\r\n";
+        };
+        const route r = route_command(table, ids[p.node], p.request, true, {}, exists);
+        kinds.insert(r.kind);
+        if (p.asking) REQUIRE(c.call({"ASKING"}));
+        REQUIRE(c.call(p.command));
+        if (r.kind == route_kind::here) {
+            CHECK(c.last().rfind("-MOVED", 0) != 0);
+            CHECK(c.last().rfind("-ASK", 0) != 0);
+            CHECK(c.last().rfind("-TRYAGAIN", 0) != 0);
+            CHECK(c.last().rfind("-CROSSSLOT", 0) != 0);
+        } else {
+            CHECK(c.last() == "-" + route_error(r) + "\r\n");
+        }
+        ++compared;
+    }
+    CHECK(compared == probes.size());
+    CHECK(kinds == std::set<route_kind>{route_kind::here, route_kind::moved, route_kind::ask, route_kind::cross_slot,
+                                        route_kind::try_again});
 }
