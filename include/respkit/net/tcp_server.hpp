@@ -388,6 +388,7 @@ private:
     void serve_notified() {
         server::serve_blocked_sessions(*m_context); // keys made ready outside commands (timers)
         server::expire_blocked_sessions(*m_context);
+        m_context->tracking().broadcast<server::session>(); // BCAST invalidations, once per turn as Redis
         while (m_context->has_notified()) {
             for (server::session* s : m_context->take_notified()) touch(*s);
         }

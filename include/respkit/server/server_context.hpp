@@ -26,6 +26,7 @@
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/propagation.hpp"
 #include "respkit/server/pubsub_registry.hpp"
+#include "respkit/server/tracking.hpp"
 #include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
@@ -179,6 +180,11 @@ public:
     /// Forgets `keyspace` (it stopped reporting to this context).
     void remove_observed(const void* keyspace) { std::erase(m_observed, keyspace); }
 
+    /// Client-side caching: CLIENT TRACKING states, tracked keys, BCAST prefixes.
+    [[nodiscard]] tracking_table& tracking() noexcept { return m_tracking; }
+    /// Client-side caching state.
+    [[nodiscard]] const tracking_table& tracking() const noexcept { return m_tracking; }
+
     /// What the commands change, as commands that replay it (append-only file, replicas).
     [[nodiscard]] server::propagation& propagation() noexcept { return m_propagation; }
     /// What the commands change, as commands that replay it.
@@ -227,6 +233,7 @@ private:
     std::vector<session*> m_blocked_sessions;
     std::vector<db_key> m_ready_keys;
     pubsub_registry m_pubsub;
+    tracking_table m_tracking;
     std::vector<std::function<void()>> m_at_exit;
     std::vector<const void*> m_observed;
     log_sink m_log;

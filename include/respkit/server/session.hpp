@@ -28,6 +28,7 @@
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/error_reply.hpp"
+#include "respkit/server/key_extraction.hpp"
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
@@ -51,6 +52,34 @@ struct session_options {
     std::size_t big_argument = 32 * 1024;
 };
 
+namespace detail {
+
+/// Ends CLIENT CACHING's effect after a client's command (rejected or not) other than CLIENT,
+/// unless a transaction is being queued: it applies to the next command or transaction only
+/// (Redis's resetClient).
+template <class Session>
+class caching_reset {
+public:
+    caching_reset(Session& s, command_origin origin, std::span<const std::string_view> args) noexcept
+        : m_session(origin == command_origin::client ? &s : nullptr),
+          m_client_command(!args.empty() && args[0].size() == 6 && (args[0][0] | 0x20) == 'c' &&
+                           (args[0][1] | 0x20) == 'l' && (args[0][2] | 0x20) == 'i' && (args[0][3] | 0x20) == 'e' &&
+                           (args[0][4] | 0x20) == 'n' && (args[0][5] | 0x20) == 't') {}
+    caching_reset(const caching_reset&) = delete;
+    caching_reset& operator=(const caching_reset&) = delete;
+    ~caching_reset() {
+        if (m_session == nullptr || m_client_command || m_session->in_multi()) return;
+        client_tracking& t = m_session->server().tracking().state(m_session->id());
+        t.caching = false;
+    }
+
+private:
+    Session* m_session;
+    bool m_client_command;
+};
+
+} // namespace detail
+
 /// One client connection: parses its requests (pipelined, multibulk or inline), runs them through
 /// a dispatcher, and queues the replies. Knows no socket: a transport (or the user's own event
 /// loop) calls input_space/commit_input (or feed), then process(), sends pending_output() and
@@ -66,6 +95,7 @@ public:
           m_reply(m_output, resp::protocol::resp2), m_id(server.next_client_id()),
           m_authenticated(!commands.access().password_required()), m_user(commands.access().default_user()) {
         server.add_client(this);
+        server.tracking().add_session(m_id, this);
         ++server.stats().total_connections_received;
     }
     basic_session(const basic_session&) = delete;
@@ -74,6 +104,7 @@ public:
         unblock();
         unwatch();
         unsubscribe_all();
+        m_server->tracking().remove_session(m_id);
         m_server->remove_client(this);
     }
 
@@ -178,6 +209,7 @@ public:
     /// transaction being queued fail at EXEC).
     void execute(std::span<const std::string_view> args, command_origin origin = command_origin::client) {
         if (origin == command_origin::client) m_last_command_at = m_server->now();
+        const detail::caching_reset<basic_session> caching(*this, origin, args);
         const command_entry* found = nullptr;
         if (!args.empty()) found = origin == command_origin::client ? find_last(args[0]) : m_dispatcher->find(args[0]);
         std::string error;
@@ -379,6 +411,7 @@ public:
     void reset_state() {
         discard_transaction();
         unsubscribe_all();
+        m_server->tracking().disable(m_id);
         set_protocol(resp::protocol::resp2);
         m_db = 0;
         m_name.clear();
@@ -816,6 +849,10 @@ inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<cons
         server.log(log_level::warning, "Command '" + entry.full_name + "' of client id=" + std::to_string(client.id()) +
                                            " failed: " + std::string(what));
     };
+    tracking_table& tracking = server.tracking();
+    if (tracking.active() && origin == command_origin::client && tracking.current() == nullptr)
+        tracking.enforce_max_keys<session>(); // tracking-table-max-keys, before the command as Redis
+    session* const tracking_previous = tracking.begin_call(&client);
     try {
         const detail::reply_limit_scope limit(out, client.output_limit());
         command_call call(args, entry.spec, client, server, reply, origin);
@@ -830,6 +867,18 @@ inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<cons
     } catch (...) {
         fail("ERR internal error running '" + entry.full_name + "'", "unknown exception");
     }
+    // A tracking client's read-only command: the keys it read are remembered (Redis's call()).
+    if (tracking.active() && has(entry.spec.flags, command_flag::readonly) && !has(entry.spec.flags, command_flag::pubsub) &&
+        tracking.remembers(client.id())) {
+        std::vector<key_reference> keys;
+        if (extract_keys(entry.spec, args, keys) == key_extraction::found) {
+            std::vector<std::size_t> positions;
+            positions.reserve(keys.size());
+            for (const key_reference& k : keys) positions.push_back(k.index);
+            tracking.remember(client, args, positions);
+        }
+    }
+    tracking.end_call<session>(tracking_previous); // the client's own invalidations, after its reply
     ++server.stats().total_commands_processed; // after the call, as Redis: INFO counts not itself
     // A command that failed half-way still propagates what it changed, so that replaying the
     // stream reaches the same data.
