@@ -36,6 +36,7 @@
 #include "respkit/commands/sort.hpp"
 #include "respkit/commands/start_time.hpp"
 #include "respkit/commands/strings.hpp"
+#include "respkit/commands/tracking.hpp"
 #include "respkit/commands/transactions.hpp"
 #include "respkit/commands/zsets.hpp"
 #include "respkit/server/config.hpp"
@@ -69,6 +70,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_list_commands(commands, keyspace);
     install_hash_commands(commands, keyspace);
     install_transaction_commands(commands, keyspace);
+    install_tracking_commands(commands, keyspace);
     install_pubsub_commands(commands);
     install_persistence_commands(commands, config);
     install_acl_commands(commands, config);

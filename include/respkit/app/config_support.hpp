@@ -216,7 +216,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"tls-session-cache-size", detail::implemented, "", "how many TLS sessions the listener keeps for resumption"},
     {"tls-session-cache-timeout", detail::implemented, "", "how long (seconds) a TLS session may be resumed"},
     {"tls-session-caching", detail::implemented, "", "TLS clients may resume their sessions (no: neither session ids nor tickets)"},
-    {"tracking-table-max-keys", detail::no_effect, "", "sizes CLIENT TRACKING's table; respkit has no client tracking"},
+    {"tracking-table-max-keys", detail::implemented, "", "above this many keys read by tracking clients (CLIENT TRACKING), keys are invalidated before each command until the table fits again (0: no limit; server/tracking.hpp)"},
     {"unixsocket", detail::implemented, "", "also listen on this Unix domain socket"},
     {"unixsocketperm", detail::implemented, "", "the Unix socket's permissions"},
     {"zset-max-listpack-entries", detail::implemented, "", "the most members a sorted set keeps packed (OBJECT ENCODING listpack, store/sorted_set.hpp)"},

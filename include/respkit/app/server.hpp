@@ -552,6 +552,7 @@ private:
         o.max_query_buffer = static_cast<std::size_t>(m_config.get_integer("client-query-buffer-limit"));
         (void)respkit::server::parse_output_buffer_limits(m_config.get("client-output-buffer-limit"), m_context.client_limits());
         apply_maxmemory_clients();
+        m_context.tracking().set_max_keys(static_cast<std::uint64_t>(m_config.get_integer("tracking-table-max-keys")));
         o.admit = [this](const respkit::server::session&, bool local) { return protected_mode_denial(local); };
         o.before_reply = [aof = m_aof.get()] { aof->before_reply(); };
         return o;
@@ -636,6 +637,10 @@ private:
         m_config.on_change("client-output-buffer-limit", [this](std::string_view v) {
             if (respkit::server::parse_output_buffer_limits(v, m_context.client_limits())) return std::string();
             return std::string("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+        });
+        m_config.on_change("tracking-table-max-keys", [this](std::string_view v) {
+            m_context.tracking().set_max_keys(std::stoull(std::string(v)));
+            return std::string();
         });
         for (const std::string_view name : {"maxmemory-clients", "maxmemory"}) {
             m_config.on_change(name, [this](std::string_view) {

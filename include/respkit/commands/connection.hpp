@@ -2,7 +2,8 @@
 
 /// \file
 /// Connection commands with Redis 7.0's replies: PING, ECHO, HELLO, AUTH, QUIT, RESET, SELECT,
-/// and CLIENT ID / SETNAME / GETNAME / SETINFO / INFO / LIST / KILL / NO-EVICT / GETREDIR / HELP.
+/// and CLIENT ID / SETNAME / GETNAME / SETINFO / INFO / LIST / KILL / NO-EVICT / GETREDIR / HELP
+/// (CLIENT TRACKING, CACHING and TRACKINGINFO: commands/tracking.hpp).
 
 #include <algorithm>
 #include <chrono>
@@ -67,6 +68,10 @@ namespace detail {
     if (s.subscribed()) flags += 'P';
     if (s.in_multi()) flags += 'x';
     if (s.blocked()) flags += 'b';
+    const server::client_tracking& tracking = s.server().tracking().state(s.id());
+    if (tracking.on) flags += 't';
+    if (tracking.broken_redirect) flags += 'R';
+    if (tracking.bcast) flags += 'B';
     if (s.no_evict()) flags += 'e';
     if (flags.empty()) flags = "N";
     const std::size_t patterns = s.subscriptions(true).size();
@@ -82,7 +87,8 @@ namespace detail {
     line += " tot-mem=" + std::to_string(sizeof(server::session) + rbs + omem);
     line += omem != 0 ? " events=rw" : " events=r";
     line += " cmd=" + cmd;
-    line += " user=" + s.user().name() + " redir=-1 resp=";
+    line += " user=" + s.user().name() + " redir=" + (tracking.on ? std::to_string(tracking.redirect) : std::string("-1"));
+    line += " resp=";
     line += s.protocol() == resp::protocol::resp3 ? '3' : '2';
     // Redis 7.2's fields, shown only once a client set them (7.0 clients never do).
     if (!s.lib_name.empty() || !s.lib_version.empty()) {
@@ -429,14 +435,19 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
         });
     commands.add_subcommand("client",
                             std::move(specs.client_getredir),
-                            [](server::command_call& call) { call.reply().integer(-1); }); // no tracking
+                            [](server::command_call& call) {
+                                const server::client_tracking& t = call.server().tracking().state(call.client().id());
+                                call.reply().integer(t.on ? static_cast<std::int64_t>(t.redirect) : -1);
+                            });
     commands.add_subcommand("client",
                             std::move(specs.client_help),
                             [](server::command_call& call) {
                                 // Redis's wording, for the subcommands respkit has.
                                 detail::help_reply(
                                     call, "client",
-                                    {"GETREDIR",
+                                    {"CACHING (YES|NO)",
+                                     "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+                                     "GETREDIR",
                                      "    Return the client ID we are redirecting to when tracking is enabled.",
                                      "GETNAME",
                                      "    Return the name of the current connection.",
@@ -468,6 +479,11 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                                      "    Set client meta attr. Options are:",
                                      "    * LIB-NAME: the client lib name.",
                                      "    * LIB-VER: the client lib version.",
+                                     "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+                                     "         [OPTIN] [OPTOUT] [NOLOOP]",
+                                     "    Control server assisted client side caching.",
+                                     "TRACKINGINFO",
+                                     "    Report tracking status for the current connection.",
                                      "NO-EVICT (ON|OFF)",
                                      "    Protect current client connection from eviction."});
                             });

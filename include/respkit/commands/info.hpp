@@ -198,7 +198,7 @@ template <class Keyspace>
             field("client_recent_max_input_buffer", max_in);
             field("client_recent_max_output_buffer", max_out);
             field("blocked_clients", stats.blocked_clients);
-            field("tracking_clients", 0);
+            field("tracking_clients", ctx.tracking().tracking_clients());
             std::size_t with_timeout = 0;
             for (const server::session* s : ctx.blocked_sessions()) {
                 with_timeout += s->block_deadline() != std::chrono::steady_clock::time_point::max() ? 1 : 0;
@@ -258,6 +258,9 @@ template <class Keyspace>
             field("pubsub_channels", ctx.pubsub().channels().size());
             field("pubsub_patterns", ctx.pubsub().patterns().size());
             field("pubsubshard_channels", ctx.pubsub().shard_channels().size());
+            field("tracking_total_keys", ctx.tracking().total_keys());
+            field("tracking_total_items", ctx.tracking().total_items());
+            field("tracking_total_prefixes", ctx.tracking().total_prefixes());
             field("unexpected_error_replies", stats.unexpected_error_replies);
             field("total_error_replies", stats.total_error_replies);
         } else if (name == "replication") {
