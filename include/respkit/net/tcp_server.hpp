@@ -395,6 +395,8 @@ private:
     }
 
     [[nodiscard]] int wait_timeout() const {
+        // Output made by timers (invalidations of keys active expiry removed) goes out now.
+        if (m_context->has_notified() || m_context->tracking().broadcast_due()) return 0;
         clock::time_point due = m_next_cron;
         if (const auto t = m_timers.next_due(); t && *t < due) due = *t;
         if (!m_context->blocked_sessions().empty()) due = std::min(due, server::next_block_deadline(*m_context));

@@ -205,7 +205,9 @@ public:
         if (!m_active) return;
         if (to_bcast) {
             for (auto& [prefix, b] : m_prefixes) {
-                if (key.starts_with(prefix)) b.keys.insert_or_assign(std::string(key), by);
+                if (!key.starts_with(prefix)) continue;
+                b.keys.insert_or_assign(std::string(key), by);
+                m_broadcast_due = true;
             }
         }
         const auto it = m_keys.find(key);
@@ -246,6 +248,8 @@ public:
     /// as Redis's beforeSleep does.
     template <class Session>
     void broadcast() {
+        if (!m_broadcast_due) return;
+        m_broadcast_due = false;
         if (m_tracking_clients == 0) return;
         for (auto& [prefix, b] : m_prefixes) {
             if (b.keys.empty()) continue;
@@ -271,6 +275,9 @@ public:
             }
         }
     }
+
+    /// True when broadcast() has keys to send.
+    [[nodiscard]] bool broadcast_due() const noexcept { return m_broadcast_due; }
 
     /// tracking-table-max-keys (Redis's trackingLimitUsedSlots, before each command): while
     /// more keys are tracked than the limit, tracked keys are invalidated, with an effort that
@@ -403,6 +410,7 @@ private:
     std::uint64_t m_max_keys = default_max_keys;
     std::uint64_t m_limit_misses = 0;
     bool m_active = false;
+    bool m_broadcast_due = false; // a prefix has keys to broadcast
     session* m_current = nullptr;                     // the client whose command runs
     std::size_t m_depth = 0;                          // calls running (EXEC's commands nest)
     std::uint64_t m_call_serial = 0;                  // calls begun
