@@ -366,7 +366,9 @@ TEST_CASE("client-side caching with concurrent connections: respkit-server and r
         {"default", default_scenario}, {"bcast", bcast_scenario}, {"redirect", redirect_scenario}};
     const auto started = std::chrono::steady_clock::now();
     std::size_t compared = 0, runs = 0;
-    for (const auto& [name, scenario] : scenarios) {
+    for (const auto& entry : scenarios) {
+        const std::string name = entry.first; // not a structured binding: clang 14 cannot capture one
+        const auto& scenario = entry.second;
         for (const int proto : {2, 3}) {
             CAPTURE(name);
             CAPTURE(proto);
