@@ -142,3 +142,21 @@ TEST_CASE("tracking: tracking-table-max-keys invalidates before the next command
     CHECK(f.context.tracking().tracking_clients() == 0);
     CHECK(f.context.tracking().total_keys() == 1); // kept until invalidated, as in Redis
 }
+
+TEST_CASE("tracking: eviction and expiry invalidate, as nobody's write (NOLOOP clients hear of them)") {
+    command_server<> f;
+    session t(f.commands, f.context), b(f.commands, f.context);
+    t.set_protocol(resp::protocol::resp3);
+    b.set_protocol(resp::protocol::resp3);
+    t.feed("CLIENT TRACKING on NOLOOP\r\nSET k 1\r\nGET k\r\n");
+    b.feed("CLIENT TRACKING on BCAST NOLOOP\r\nSET e 1\r\n");
+    (void)take_output(t);
+    (void)take_output(b);
+    f.context.tracking().broadcast<session>(); // b's own write of e: nothing
+    CHECK(take_output(b).empty());
+    CHECK(f.keyspace.evict(0, "k"));
+    CHECK(take_output(t) == push("k"));
+    CHECK(f.keyspace.evict(0, "e"));
+    f.context.tracking().broadcast<session>();
+    CHECK(take_output(b) == ">2\r\n$10\r\ninvalidate\r\n*2\r\n$1\r\ne\r\n$1\r\nk\r\n");
+}
