@@ -675,6 +675,8 @@ private:
     // without a touch()), and accepting again after running out of descriptors.
     void cron() {
         m_next_cron = m_now + cron_period;
+        // tracking-table-max-keys also while no command comes, as Redis's serverCron.
+        if (m_context->tracking().tracking_clients() != 0) m_context->tracking().enforce_max_keys<server::session>();
         if (m_accept_paused && !m_draining) {
             m_accept_paused = false;
             watch_listeners(readable);
