@@ -35,6 +35,7 @@
 #include "respkit/commands/cluster.hpp"
 #include "respkit/commands/sort.hpp"
 #include "respkit/commands/start_time.hpp"
+#include "respkit/commands/streams.hpp"
 #include "respkit/commands/strings.hpp"
 #include "respkit/commands/tracking.hpp"
 #include "respkit/commands/transactions.hpp"
@@ -67,6 +68,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_sort_commands(commands, keyspace);
     install_cluster_commands(commands);
     install_geo_commands(commands, keyspace);
+    install_stream_commands(commands, keyspace);
     install_list_commands(commands, keyspace);
     install_hash_commands(commands, keyspace);
     install_transaction_commands(commands, keyspace);

@@ -36,7 +36,8 @@ enum class command_family : unsigned {
     sort = 1u << 10,        ///< SORT SORT_RO
     geo = 1u << 11,         ///< GEOADD GEOSEARCH GEORADIUS ...
     bits = 1u << 12,        ///< SETBIT BITCOUNT BITFIELD ..., PFADD PFCOUNT ...
-    all = (1u << 13) - 1,   ///< every family: commands::install_builtin_commands
+    streams = 1u << 13,     ///< XADD XRANGE XINFO ...
+    all = (1u << 14) - 1,   ///< every family: commands::install_builtin_commands
 };
 
 constexpr command_family operator|(command_family a, command_family b) noexcept {

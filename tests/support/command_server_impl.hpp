@@ -63,6 +63,9 @@ command_server<Keyspace>::command_server(command_family families) {
     if constexpr (has(compiled, command_family::geo)) {
         if (wanted(command_family::geo)) commands::install_geo_commands(this->commands, keyspace);
     }
+    if constexpr (has(compiled, command_family::streams)) {
+        if (wanted(command_family::streams)) commands::install_stream_commands(this->commands, keyspace);
+    }
     if constexpr (has(compiled, command_family::lists)) {
         if (wanted(command_family::lists)) commands::install_list_commands(this->commands, keyspace);
     }

@@ -142,6 +142,27 @@ bool write_keyspace_commands(Keyspace& keyspace, std::int64_t now_ms, Out&& out)
                 });
                 break;
             }
+            case store::value_kind::stream: {
+                // As Redis's rewriteStreamObject: one XADD per entry (an empty stream made by
+                // XADD MAXLEN 0), then XSETID with the last ID and the counters.
+                const store::stream_value& st = v->stream();
+                if (st.length() == 0) {
+                    resp::write_command(buf, "XADD", key, "MAXLEN", "0", "0-1", "x", "y");
+                } else {
+                    std::string id;
+                    st.range({}, store::stream_id::max(), false, [&](const store::stream_entry& e) {
+                        id = e.id().to_string();
+                        args.assign({"XADD", key, id});
+                        e.for_each_item([&](std::string_view item) { args.push_back(item); });
+                        resp::write_command_range(buf, args);
+                        return true;
+                    });
+                }
+                resp::write_command(buf, "XSETID", key, st.last_id().to_string(), "ENTRIESADDED",
+                                    std::to_string(st.entries_added()), "MAXDELETEDID",
+                                    st.max_deleted_id().to_string());
+                break;
+            }
             }
             if (expiry.at_ms) resp::write_command(buf, "PEXPIREAT", key, std::to_string(*expiry.at_ms));
             if (!flush_buf(false)) return false;

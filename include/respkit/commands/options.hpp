@@ -79,6 +79,7 @@ inline constexpr std::uint64_t max_string_length = 512ull * 1024 * 1024;
     case store::value_kind::hash: return v.hash().encoding_name();
     case store::value_kind::set: return v.set().encoding_name();
     case store::value_kind::zset: return v.zset().packed() ? "listpack" : "skiplist";
+    case store::value_kind::stream: return "stream";
     }
     return "raw";
 }

@@ -2,7 +2,7 @@
 
 /// \file
 /// respkit::store::value: the typed value stored under a key (string, list, hash, set,
-/// sorted set), with integer-encoded strings.
+/// sorted set, stream), with integer-encoded strings.
 
 #include <respkit/error.hpp>
 #include <respkit/store/encoding.hpp>
@@ -11,6 +11,7 @@
 #include <respkit/store/quicklist.hpp>
 #include <respkit/store/set_object.hpp>
 #include <respkit/store/sorted_set.hpp>
+#include <respkit/store/stream.hpp>
 #include <respkit/version.hpp>
 
 #include <array>
@@ -34,6 +35,7 @@ enum class value_kind : std::uint8_t {
     hash,   ///< "hash"
     set,    ///< "set"
     zset,   ///< "zset"
+    stream, ///< "stream"
 };
 
 /// TYPE's name for `kind`.
@@ -44,6 +46,7 @@ enum class value_kind : std::uint8_t {
     case value_kind::hash: return "hash";
     case value_kind::set: return "set";
     case value_kind::zset: return "zset";
+    case value_kind::stream: return "stream";
     }
     return "none";
 }
@@ -52,7 +55,7 @@ enum class value_kind : std::uint8_t {
 /// or nullopt.
 [[nodiscard]] constexpr std::optional<value_kind> kind_from_name(std::string_view name) noexcept {
     constexpr value_kind kinds[] = {value_kind::string, value_kind::list, value_kind::hash,
-                                    value_kind::set, value_kind::zset};
+                                    value_kind::set, value_kind::zset, value_kind::stream};
     for (const value_kind kind : kinds) {
         const std::string_view candidate = kind_name(kind);
         if (candidate.size() != name.size()) continue;
@@ -79,6 +82,9 @@ using set_value = set_object;
 /// A sorted set: packed while small, else a skip list ordered by (score, member bytes) with O(log n)
 /// insert, delete, rank and range start, plus a member index.
 using zset_value = sorted_set;
+
+/// A stream: entries by ID in nodes, with its IDs and counters.
+using stream_value = stream;
 
 /// Scratch space for the decimal form of an integer-encoded string.
 using int_chars = std::array<char, max_int64_chars>;
@@ -127,6 +133,7 @@ public:
         case value_kind::hash: v.emplace<hash_value>(hash_tag); break;
         case value_kind::set: v.emplace<set_value>(set_tag); break;
         case value_kind::zset: v.emplace<zset_value>(zset_tag); break;
+        case value_kind::stream: v.set_pointer(stream_tag, new stream_value()); break;
         }
         return v;
     }
@@ -165,6 +172,7 @@ public:
         case hash_tag: v.emplace<hash_value>(hash_tag, hash()); break;
         case set_tag: v.emplace<set_value>(set_tag, set()); break;
         case zset_tag: v.emplace<zset_value>(zset_tag, zset()); break;
+        case stream_tag: v.set_pointer(stream_tag, stream().clone().release()); break;
         default:
             std::memcpy(v.m_storage, m_storage, sizeof m_storage);
             v.m_size = m_size;
@@ -181,6 +189,7 @@ public:
         case hash_tag: return value_kind::hash;
         case set_tag: return value_kind::set;
         case zset_tag: return value_kind::zset;
+        case stream_tag: return value_kind::stream;
         default: return value_kind::string;
         }
     }
@@ -321,6 +330,10 @@ public:
     [[nodiscard]] zset_value& zset() noexcept { return *held<zset_value>(zset_tag); }
     /// The sorted set.
     [[nodiscard]] const zset_value& zset() const noexcept { return *held<zset_value>(zset_tag); }
+    /// The stream.
+    [[nodiscard]] stream_value& stream() noexcept { return *checked<stream_value>(stream_tag); }
+    /// The stream.
+    [[nodiscard]] const stream_value& stream() const noexcept { return *checked<stream_value>(stream_tag); }
 
 private:
     // Strings come first, so is_string() is one comparison. Pointers and the integer are
@@ -334,6 +347,7 @@ private:
     static constexpr std::uint8_t hash_tag = 5;
     static constexpr std::uint8_t set_tag = 6;
     static constexpr std::uint8_t zset_tag = 7;
+    static constexpr std::uint8_t stream_tag = 8;
 
     alignas(4) char m_storage[inline_capacity] = {};
     std::uint8_t m_size = 0;
@@ -397,6 +411,7 @@ private:
         case hash_tag: held<hash_value>(hash_tag)->~hash_value(); break;
         case set_tag: held<set_value>(set_tag)->~set_value(); break;
         case zset_tag: held<zset_value>(zset_tag)->~zset_value(); break;
+        case stream_tag: delete pointer<stream_value>(); break;
         default: break;
         }
         m_size = 0;
