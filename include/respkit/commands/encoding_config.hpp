@@ -1,7 +1,7 @@
 #pragma once
 
 /// \file
-/// The compact encodings' parameters (list-max-listpack-size, ...) applied to a keyspace at once
+/// The compact encodings' parameters (list-max-listpack-size, stream-node-max-entries) applied to a keyspace at once
 /// and whenever CONFIG SET changes them.
 
 #include <cstdint>
@@ -29,6 +29,16 @@ void follow_encoding_config(server::config_table& config, Keyspace& keyspace) {
     };
     config.on_change("list-max-listpack-size", apply_list);
     (void)apply_list(config.get("list-max-listpack-size"));
+    const auto apply_stream = [&keyspace](std::string_view value) {
+        std::int64_t n = 0;
+        if (!store::parse_int64(value, n)) return std::string();
+        store::encoding_options options = keyspace.encoding();
+        options.stream_node_max_entries = n;
+        keyspace.set_encoding_options(options);
+        return std::string();
+    };
+    config.on_change("stream-node-max-entries", apply_stream);
+    (void)apply_stream(config.get("stream-node-max-entries"));
 }
 
 } // namespace respkit::commands

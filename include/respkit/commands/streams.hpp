@@ -42,8 +42,6 @@ using store::value_kind;
 
 inline constexpr std::string_view invalid_id = "ERR Invalid stream ID specified as stream command argument";
 
-/// Entries per node (Redis's stream-node-max-entries default).
-inline constexpr std::size_t node_max_entries = 100;
 
 /// Parses an unsigned 64-bit number as Redis's string2ull: a canonical non-negative int64, or
 /// what strtoull reads in full (so "+5" and values above INT64_MAX are accepted).
@@ -192,7 +190,7 @@ struct add_trim_args {
 /// Parses XADD's (`xadd`) or XTRIM's options as streamParseAddOrTrimArgsOrReply: the index of
 /// XADD's ID argument, or nullopt after replying the error.
 [[nodiscard]] inline std::optional<std::size_t> parse_add_trim(command_call& call, add_trim_args& a, bool xadd,
-                                                               bool from_client) {
+                                                               bool from_client, std::int64_t node_max_entries) {
     std::size_t i = 2;
     bool limit_given = false;
     std::int64_t limit = 0;
@@ -275,7 +273,11 @@ struct add_trim_args {
         }
         a.trim.limit = static_cast<std::uint64_t>(limit);
     } else {
-        a.trim.limit = a.trim.approximate ? 100 * node_max_entries : 0;
+        // At most 100 nodes' worth, as Redis (10000 when nodes are unbounded, at most a million).
+        std::int64_t n = node_max_entries > 10000 ? 1000000 : 100 * node_max_entries;
+        if (n <= 0) n = 10000;
+        if (n > 1000000) n = 1000000;
+        a.trim.limit = a.trim.approximate ? static_cast<std::uint64_t>(n) : 0;
     }
     return i;
 }
@@ -308,7 +310,8 @@ inline void rewrite_trim(std::vector<std::string>& args, const add_trim_args& a,
 template <class Keyspace>
 void xadd_command(command_call& call, Keyspace& ks) {
     add_trim_args a;
-    const auto idpos = parse_add_trim(call, a, true, call.origin() != server::command_origin::loading);
+    const auto idpos = parse_add_trim(call, a, true, call.origin() != server::command_origin::loading,
+                                      ks.encoding().stream_node_max_entries);
     if (!idpos) return;
     const std::size_t field_pos = *idpos + 1;
     if (call.argc() < field_pos + 2 || (call.argc() - field_pos) % 2 == 1) {
@@ -360,7 +363,7 @@ void xadd_command(command_call& call, Keyspace& ks) {
         call.error("ERR Elements are too large to be stored");
         return;
     }
-    s.append(id, call.args().subspan(field_pos), node_max_entries);
+    s.append(id, call.args().subspan(field_pos), static_cast<std::size_t>(ks.encoding().stream_node_max_entries));
     const std::string id_text = id.to_string();
     call.reply().bulk_string(id_text);
     std::vector<std::string> args = args_of(call);
@@ -376,7 +379,8 @@ void xadd_command(command_call& call, Keyspace& ks) {
 template <class Keyspace>
 void xtrim_command(command_call& call, Keyspace& ks) {
     add_trim_args a;
-    if (!parse_add_trim(call, a, false, call.origin() != server::command_origin::loading)) return;
+    if (!parse_add_trim(call, a, false, call.origin() != server::command_origin::loading,
+                            ks.encoding().stream_node_max_entries)) return;
     const std::size_t db = call.client().db();
     auto found = ks.find_for_write(db, call.arg(1), value_kind::stream);
     if (found.error) {

@@ -14,6 +14,8 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 struct encoding_options {
     /// list-max-listpack-size: a list node's limit, -1..-5 for 4..64 KB, positive for a count.
     std::int32_t list_max_listpack_size = -2;
+    /// stream-node-max-entries: entries (live and deleted) a stream node takes; 0: no limit.
+    std::int64_t stream_node_max_entries = 100;
 };
 
 } // namespace respkit::store
