@@ -80,7 +80,8 @@ private:
         if (const auto* sessions = server.watchers().find(db, key)) {
             for (server::session* s : *sessions) s->touch_watched(db, key, event == store::key_event::expired);
         }
-        if (event == store::key_event::modified) server.signal_key_ready(db, key);
+        // A deletion too: XREADGROUP blocked on a deleted stream is unblocked with an error.
+        if (event == store::key_event::modified || event == store::key_event::deleted) server.signal_key_ready(db, key);
     }
 
     Keyspace* m_keyspace;

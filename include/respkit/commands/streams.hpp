@@ -6,10 +6,13 @@
 /// resolved, an approximate trim as the exact one it did).
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +21,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/key_events.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/streams.hpp"
@@ -538,8 +542,15 @@ void xsetid_command(command_call& call, Keyspace& ks) {
     s.set_last_id(*id);
     if (entries_added != -1) s.set_entries_added(static_cast<std::uint64_t>(entries_added));
     if (max_deleted != stream_id{}) s.set_max_deleted_id(max_deleted);
-    ks.notify_modified(db, call.arg(1));
+    call.mark_dirty(); // as Redis: no signalModifiedKey (WATCH is not touched)
     call.ok();
+}
+
+/// Writes a group's lag, or null when unknown.
+inline void reply_lag(command_call& call, const store::stream& s, const store::stream_group& g) {
+    const std::int64_t lag = s.lag_of(g);
+    if (lag < 0) call.reply().null();
+    else call.reply().integer(lag);
 }
 
 /// "ERR unknown subcommand or wrong number of arguments for '<arg 1>'. Try XINFO HELP."
@@ -600,7 +611,7 @@ void xinfo_stream_command(command_call& call, Keyspace& ks) {
     out.bulk_string(s->first_id().to_string());
     if (!full) {
         out.bulk_string("groups");
-        out.integer(0);
+        out.integer(static_cast<std::int64_t>(s->groups().size()));
         out.bulk_string("first-entry");
         if (const store::stream_entry* e = s->first_entry()) reply_entry(call, *e);
         else out.null();
@@ -612,7 +623,792 @@ void xinfo_stream_command(command_call& call, Keyspace& ks) {
     out.bulk_string("entries");
     reply_range(call, *s, {}, stream_id::max(), static_cast<std::uint64_t>(count), false);
     out.bulk_string("groups");
-    out.array(0);
+    out.array(s->groups().size());
+    const std::int64_t now = static_cast<std::int64_t>(now_ms());
+    for (const auto& [name, g] : s->groups()) {
+        out.map(7);
+        out.bulk_string("name");
+        out.bulk_string(name);
+        out.bulk_string("last-delivered-id");
+        out.bulk_string(g.last_id.to_string());
+        out.bulk_string("entries-read");
+        if (g.entries_read != store::stream_group::invalid_entries_read) out.integer(g.entries_read);
+        else out.null();
+        out.bulk_string("lag");
+        reply_lag(call, *s, g);
+        out.bulk_string("pel-count");
+        out.integer(static_cast<std::int64_t>(g.pending.size()));
+        out.bulk_string("pending");
+        std::size_t n = g.pending.size();
+        if (count != 0 && static_cast<std::uint64_t>(count) < n) n = static_cast<std::size_t>(count);
+        out.array(n);
+        std::size_t i = 0;
+        for (const auto& [id, nack] : g.pending) {
+            if (i++ == n) break;
+            out.array(4);
+            out.bulk_string(id.to_string());
+            out.bulk_string(nack.consumer);
+            out.integer(nack.delivery_time);
+            out.integer(static_cast<std::int64_t>(nack.delivery_count));
+        }
+        out.bulk_string("consumers");
+        out.array(g.consumers.size());
+        for (const auto& [cname, c] : g.consumers) {
+            out.map(4);
+            out.bulk_string("name");
+            out.bulk_string(cname);
+            out.bulk_string("seen-time");
+            out.integer(c.seen_time);
+            out.bulk_string("pel-count");
+            out.integer(static_cast<std::int64_t>(c.pending.size()));
+            out.bulk_string("pending");
+            std::size_t m = c.pending.size();
+            if (count != 0 && static_cast<std::uint64_t>(count) < m) m = static_cast<std::size_t>(count);
+            out.array(m);
+            std::size_t k = 0;
+            for (const stream_id id : c.pending) {
+                if (k++ == m) break;
+                const store::stream_nack& nack = g.pending.at(id);
+                out.array(3);
+                out.bulk_string(id.to_string());
+                out.integer(nack.delivery_time);
+                out.integer(static_cast<std::int64_t>(nack.delivery_count));
+            }
+        }
+        (void)now;
+    }
+}
+
+
+// --- consumer groups ---
+
+/// "-NOGROUP No such consumer group '<g>' for key name '<k>'".
+inline void no_group_for_key(command_call& call, std::string_view group, std::string_view key) {
+    call.error("NOGROUP No such consumer group '" + std::string(group) + "' for key name '" + std::string(key) + "'");
+}
+
+/// Propagates the delivery of `id` to `g`'s pending list as Redis's streamPropagateXCLAIM.
+inline void propagate_xclaim(command_call& call, std::string_view key, std::string_view group_name,
+                             const store::stream_group& g, std::string_view id_arg, const store::stream_nack& nack) {
+    if (!call.propagating()) return;
+    call.also_propagate(call.client().db(),
+                        {"XCLAIM", std::string(key), std::string(group_name), nack.consumer, "0", std::string(id_arg),
+                         "TIME", std::to_string(nack.delivery_time), "RETRYCOUNT", std::to_string(nack.delivery_count),
+                         "FORCE", "JUSTID", "LASTID", g.last_id.to_string()});
+}
+
+/// Propagates a group's last ID and entries-read counter (Redis's streamPropagateGroupID).
+inline void propagate_group_id(command_call& call, std::string_view key, std::string_view group_name,
+                               const store::stream_group& g) {
+    if (!call.propagating()) return;
+    call.also_propagate(call.client().db(), {"XGROUP", "SETID", std::string(key), std::string(group_name),
+                                             g.last_id.to_string(), "ENTRIESREAD", std::to_string(g.entries_read)});
+}
+
+template <class Keyspace>
+void xgroup_command(command_call& call, Keyspace& ks) {
+    const std::string_view opt = call.arg(1);
+    const std::size_t db = call.client().db();
+    bool mkstream = false;
+    std::int64_t entries_read = store::stream_group::invalid_entries_read;
+    store::stream* s = nullptr;
+    store::stream_group* g = nullptr;
+    const bool create = option_is(opt, "create");
+    if (call.argc() >= 4) {
+        const bool setid = option_is(opt, "setid");
+        for (std::size_t i = 5; i < call.argc();) {
+            if (create && option_is(call.arg(i), "mkstream")) {
+                mkstream = true;
+                ++i;
+            } else if ((create || setid) && option_is(call.arg(i), "entriesread") && i + 1 < call.argc()) {
+                const auto n = integer_arg(call, i + 1);
+                if (!n) return;
+                if (*n < 0 && *n != store::stream_group::invalid_entries_read) {
+                    call.error("ERR value for ENTRIESREAD must be positive or -1");
+                    return;
+                }
+                entries_read = *n;
+                i += 2;
+            } else {
+                subcommand_syntax_error(call);
+                return;
+            }
+        }
+        auto found = ks.find_for_write(db, call.arg(2), value_kind::stream);
+        if (found.error) {
+            call.error(server::errors::wrong_type);
+            return;
+        }
+        if (found.found) s = &found.found->stream();
+        if (!mkstream) {
+            if (!s) {
+                call.error("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to "
+                           "use the MKSTREAM option to create an empty stream automatically.");
+                return;
+            }
+            g = s->group(call.arg(3));
+            if (!g && !create && !option_is(opt, "destroy")) {
+                no_group_for_key(call, call.arg(3), call.arg(2));
+                return;
+            }
+        }
+    }
+    const std::int64_t now = static_cast<std::int64_t>(now_ms());
+    if (create && call.argc() >= 5 && call.argc() <= 8) {
+        stream_id id;
+        if (call.arg(4) == "$") {
+            id = s ? s->last_id() : stream_id{};
+        } else {
+            const auto p = id_arg(call, 4, 0, true);
+            if (!p) return;
+            id = *p;
+        }
+        if (!s) {
+            s = &ks.set(db, call.arg(2), store::value::make(value_kind::stream)).stream();
+        }
+        if (s->group(call.arg(3))) {
+            call.error("BUSYGROUP Consumer Group name already exists");
+            return;
+        }
+        store::stream_group created;
+        created.last_id = id;
+        created.entries_read = entries_read;
+        s->groups().emplace(std::string(call.arg(3)), std::move(created));
+        call.mark_dirty();
+        call.ok();
+    } else if (option_is(opt, "setid") && (call.argc() == 5 || call.argc() == 7)) {
+        stream_id id;
+        if (call.arg(4) == "$") {
+            id = s->last_id();
+        } else {
+            const auto p = id_arg(call, 4, 0, false);
+            if (!p) return;
+            id = *p;
+        }
+        g->last_id = id;
+        g->entries_read = entries_read;
+        call.mark_dirty();
+        call.ok();
+    } else if (option_is(opt, "destroy") && call.argc() == 4) {
+        if (g) {
+            s->groups().erase(s->groups().find(call.arg(3)));
+            call.mark_dirty();
+            call.server().signal_key_ready(db, call.arg(2));
+            call.reply().integer(1);
+        } else {
+            call.reply().integer(0);
+        }
+    } else if (option_is(opt, "createconsumer") && call.argc() == 5) {
+        const bool created = g->add_consumer(call.arg(4), now);
+        if (created) call.mark_dirty();
+        call.reply().integer(created ? 1 : 0);
+    } else if (option_is(opt, "delconsumer") && call.argc() == 5) {
+        std::size_t pending = 0;
+        if (g->consumers.find(call.arg(4)) != g->consumers.end()) {
+            pending = g->delete_consumer(call.arg(4));
+            call.mark_dirty();
+        }
+        call.reply().integer(static_cast<std::int64_t>(pending));
+    } else {
+        subcommand_syntax_error(call);
+    }
+}
+
+/// Writes entry `id` of `s` as XCLAIM and XREADGROUP's history show it: the entry, or [id, nil]
+/// when it is gone.
+inline void reply_entry_or_gone(command_call& call, const store::stream& s, stream_id id) {
+    if (const store::stream_entry* e = s.find(id)) {
+        reply_entry(call, *e);
+        return;
+    }
+    call.reply().array(2);
+    call.reply().bulk_string(id.to_string());
+    call.reply().null_array();
+}
+
+/// Blocks an XREAD / XREADGROUP that found nothing on its keys until one changes (the command then
+/// runs again) or `timeout_ms` passes (0: never); "$" IDs are replaced by the IDs they stood for
+/// now, so that the command run again reads what was added since.
+template <class Keyspace>
+void block_stream_read(command_call& call, key_event_relay<Keyspace>& relay, std::size_t streams_arg,
+                       std::size_t streams_count, const std::vector<stream_id>& ids, std::int64_t timeout_ms) {
+    std::vector<std::string> owned;
+    owned.reserve(call.argc());
+    for (std::size_t i = 0; i < call.argc(); ++i) {
+        if (i >= streams_arg + streams_count && call.arg(i) == "$" && !ids.empty())
+            owned.push_back(ids[i - streams_arg - streams_count].to_string());
+        else
+            owned.emplace_back(call.arg(i));
+    }
+    const std::vector<std::string_view> args(owned.begin(), owned.end());
+    relay.attach(call.server());
+    call.client().block(call.args().subspan(streams_arg, streams_count), std::chrono::milliseconds(timeout_ms),
+                        server::session::timeout_reply::null_array, args);
+}
+
+template <class Keyspace>
+void xread_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& relay, bool group_form) {
+    std::int64_t timeout = -1;
+    std::int64_t count = 0;
+    std::size_t streams_arg = 0, streams_count = 0;
+    bool noack = false;
+    std::string_view group_name, consumer_name;
+    bool has_group = false;
+    for (std::size_t i = 1; i < call.argc(); ++i) {
+        const std::size_t more = call.argc() - i - 1;
+        const std::string_view o = call.arg(i);
+        if (option_is(o, "block") && more != 0) {
+            ++i;
+            std::int64_t t = 0;
+            if (!respkit::detail::parse_int64(call.arg(i), t)) {
+                call.error("ERR timeout is not an integer or out of range");
+                return;
+            }
+            if (t < 0) {
+                call.error("ERR timeout is negative");
+                return;
+            }
+            timeout = t;
+        } else if (option_is(o, "count") && more != 0) {
+            ++i;
+            const auto n = integer_arg(call, i);
+            if (!n) return;
+            count = *n < 0 ? 0 : *n;
+        } else if (option_is(o, "streams") && more != 0) {
+            streams_arg = i + 1;
+            streams_count = call.argc() - streams_arg;
+            if (streams_count % 2 != 0) {
+                call.error("ERR Unbalanced " + std::string(group_form ? "XREADGROUP" : "XREAD") +
+                           " list of streams: for each stream key an ID or '$' must be specified.");
+                return;
+            }
+            streams_count /= 2;
+            break;
+        } else if (option_is(o, "group") && more >= 2) {
+            if (!group_form) {
+                call.error("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.");
+                return;
+            }
+            group_name = call.arg(i + 1);
+            consumer_name = call.arg(i + 2);
+            has_group = true;
+            i += 2;
+        } else if (option_is(o, "noack")) {
+            if (!group_form) {
+                call.error("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.");
+                return;
+            }
+            noack = true;
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    if (streams_arg == 0) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    if (group_form && !has_group) {
+        call.error("ERR Missing GROUP option for XREADGROUP");
+        return;
+    }
+    const std::size_t db = call.client().db();
+    const bool retrying = call.client().retrying();
+    std::vector<stream_id> ids(streams_count);
+    for (std::size_t k = 0; k < streams_count; ++k) {
+        const std::string_view key = call.arg(streams_arg + k);
+        const std::size_t i = streams_arg + streams_count + k;
+        store::value* v = ks.find_for_write(db, key);
+        if (v && v->kind() != value_kind::stream) {
+            if (retrying) {
+                if (has_group) call.error("UNBLOCKED the stream key no longer exists");
+                else block_stream_read(call, relay, streams_arg, streams_count, {}, 0);
+                return;
+            }
+            call.error(server::errors::wrong_type);
+            return;
+        }
+        if (has_group) {
+            if (!v || !v->stream().group(group_name)) {
+                if (retrying && !v) call.error("UNBLOCKED the stream key no longer exists");
+                else if (retrying) call.error("NOGROUP the consumer group this client was blocked on no longer exists");
+                else
+                    call.error("NOGROUP No such key '" + std::string(key) + "' or consumer group '" +
+                               std::string(group_name) + "' in XREADGROUP with GROUP option");
+                return;
+            }
+        }
+        const std::string_view text = call.arg(i);
+        if (text == "$") {
+            if (group_form) {
+                call.error("ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of "
+                           "this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID "
+                           "would just return an empty result set.");
+                return;
+            }
+            ids[k] = v ? v->stream().last_id() : stream_id{};
+            continue;
+        }
+        if (text == ">") {
+            if (!group_form) {
+                call.error("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> "
+                           "<consumer> option.");
+                return;
+            }
+            ids[k] = stream_id::max();
+            continue;
+        }
+        const auto id = id_arg(call, i, 0, true);
+        if (!id) return;
+        ids[k] = *id;
+    }
+    if (retrying && count == 0) count = 1000; // Redis's XREAD_BLOCKED_DEFAULT_COUNT
+    const std::int64_t now = static_cast<std::int64_t>(now_ms());
+    std::size_t served = 0;
+    auto& out = call.reply();
+    // The reply's length is known only once every key was looked at: the keys' replies are
+    // written to a scratch list first.
+    std::vector<std::size_t> serving;
+    for (std::size_t k = 0; k < streams_count; ++k) {
+        store::value* v = ks.find_for_write(db, call.arg(streams_arg + k));
+        if (!v) continue;
+        store::stream& s = v->stream();
+        bool now_serve = false;
+        if (has_group) {
+            if (ids[k] != stream_id::max()) now_serve = true;
+            else if (s.length() != 0 && s.last_entry()->id() > s.group(group_name)->last_id) now_serve = true;
+        } else if (s.length() != 0 && s.last_entry()->id() > ids[k]) {
+            now_serve = true;
+        }
+        if (now_serve) serving.push_back(k);
+    }
+    if (serving.empty()) {
+        if (timeout != -1) {
+            block_stream_read(call, relay, streams_arg, streams_count, ids, timeout);
+            return;
+        }
+        out.null_array();
+        return;
+    }
+    if (out.protocol() == resp::protocol::resp3) out.map(serving.size());
+    else out.array(serving.size());
+    for (const std::size_t k : serving) {
+        const std::string_view key = call.arg(streams_arg + k);
+        store::stream& s = ks.find_for_write(db, key)->stream();
+        if (out.protocol() != resp::protocol::resp3) out.array(2);
+        out.bulk_string(key);
+        ++served;
+        if (!has_group) {
+            stream_id start;
+            (void)ids[k].next(start);
+            reply_range(call, s, start, stream_id::max(), static_cast<std::uint64_t>(count), false);
+            continue;
+        }
+        store::stream_group& g = *s.group(group_name);
+        if (g.consumers.find(consumer_name) == g.consumers.end()) {
+            g.add_consumer(consumer_name, now);
+            if (noack && call.propagating())
+                call.also_propagate(db, {"XGROUP", "CREATECONSUMER", std::string(key), std::string(group_name),
+                                         std::string(consumer_name)});
+        } else {
+            g.consumers.find(consumer_name)->second.seen_time = now;
+        }
+        store::stream_consumer& consumer = g.consumers.find(consumer_name)->second;
+        if (ids[k] != stream_id::max()) {
+            // History: this consumer's pending entries from the ID on.
+            std::vector<stream_id> pending;
+            stream_id from;
+            (void)ids[k].next(from);
+            for (auto it = consumer.pending.lower_bound(from); it != consumer.pending.end(); ++it) {
+                if (count != 0 && pending.size() >= static_cast<std::size_t>(count)) break;
+                pending.push_back(*it);
+            }
+            out.array(pending.size());
+            for (const stream_id id : pending) {
+                if (const store::stream_entry* e = s.find(id)) {
+                    reply_entry(call, *e);
+                    store::stream_nack& nack = g.pending.at(id);
+                    nack.delivery_time = now;
+                    ++nack.delivery_count;
+                } else {
+                    out.array(2);
+                    out.bulk_string(id.to_string());
+                    out.null_array();
+                }
+            }
+            call.mark_dirty();
+            continue;
+        }
+        std::vector<const store::stream_entry*> entries;
+        stream_id start;
+        (void)g.last_id.next(start);
+        s.range(start, stream_id::max(), false, [&](const store::stream_entry& e) {
+            entries.push_back(&e);
+            return count == 0 || entries.size() < static_cast<std::size_t>(count);
+        });
+        out.array(entries.size());
+        bool moved = false;
+        for (const store::stream_entry* e : entries) {
+            if (e->id() > g.last_id) {
+                s.advance_group(g, e->id());
+                moved = true;
+            }
+            reply_entry(call, *e);
+            if (!noack) {
+                g.deliver(e->id(), consumer_name, now);
+                propagate_xclaim(call, key, group_name, g, e->id().to_string(), g.pending.at(e->id()));
+            }
+        }
+        if (noack && moved) propagate_group_id(call, key, group_name, g);
+        call.mark_dirty();
+    }
+    call.prevent_propagation();
+}
+
+/// The stream and group an XACK / XPENDING / XCLAIM / XAUTOCLAIM names: nullopt after a
+/// WRONGTYPE reply; {nullptr, nullptr} when either is missing.
+template <class Keyspace>
+[[nodiscard]] std::optional<std::pair<store::stream*, store::stream_group*>> stream_and_group(command_call& call,
+                                                                                            Keyspace& ks) {
+    store::value* v = ks.find_for_write(call.client().db(), call.arg(1));
+    if (v && v->kind() != value_kind::stream) {
+        call.error(server::errors::wrong_type);
+        return std::nullopt;
+    }
+    if (!v) return std::pair<store::stream*, store::stream_group*>{nullptr, nullptr};
+    store::stream_group* g = v->stream().group(call.arg(2));
+    if (!g) return std::pair<store::stream*, store::stream_group*>{nullptr, nullptr};
+    return std::pair{&v->stream(), g};
+}
+
+/// "-NOGROUP No such key '<k>' or consumer group '<g>'".
+inline void no_key_or_group(command_call& call) {
+    call.error("NOGROUP No such key '" + std::string(call.arg(1)) + "' or consumer group '" + std::string(call.arg(2)) +
+               "'");
+}
+
+template <class Keyspace>
+void xack_command(command_call& call, Keyspace& ks) {
+    const auto sg = stream_and_group(call, ks);
+    if (!sg) return;
+    if (!sg->second) {
+        call.reply().integer(0);
+        return;
+    }
+    std::vector<stream_id> ids;
+    for (std::size_t j = 3; j < call.argc(); ++j) {
+        const auto id = id_arg(call, j, 0, true);
+        if (!id) return;
+        ids.push_back(*id);
+    }
+    std::int64_t acked = 0;
+    for (const stream_id id : ids) acked += sg->second->acknowledge(id) ? 1 : 0;
+    if (acked != 0) call.mark_dirty();
+    call.reply().integer(acked);
+}
+
+template <class Keyspace>
+void xpending_command(command_call& call, Keyspace& ks) {
+    const bool summary = call.argc() == 3;
+    if (call.argc() != 3 && (call.argc() < 6 || call.argc() > 9)) {
+        call.error(server::errors::syntax);
+        return;
+    }
+    std::int64_t count = 0, min_idle = 0;
+    stream_id start, end;
+    std::optional<std::string_view> consumer_name;
+    if (call.argc() >= 6) {
+        std::size_t at = 3;
+        if (option_is(call.arg(3), "idle")) {
+            const auto n = integer_arg(call, 4);
+            if (!n) return;
+            min_idle = *n;
+            if (call.argc() < 8) {
+                call.error(server::errors::syntax);
+                return;
+            }
+            at += 2;
+        }
+        const auto n = integer_arg(call, at + 2);
+        if (!n) return;
+        count = *n < 0 ? 0 : *n;
+        const auto a = interval_arg(call, at, 0);
+        if (!a) return;
+        start = a->first;
+        if (a->second && !a->first.next(start)) {
+            call.error("ERR invalid start ID for the interval");
+            return;
+        }
+        const auto b = interval_arg(call, at + 1, stream_id::max().seq);
+        if (!b) return;
+        end = b->first;
+        if (b->second && !b->first.previous(end)) {
+            call.error("ERR invalid end ID for the interval");
+            return;
+        }
+        if (at + 3 < call.argc()) consumer_name = call.arg(at + 3);
+    }
+    const auto sg = stream_and_group(call, ks);
+    if (!sg) return;
+    if (!sg->second) {
+        no_key_or_group(call);
+        return;
+    }
+    const store::stream_group& g = *sg->second;
+    auto& out = call.reply();
+    if (summary) {
+        out.array(4);
+        out.integer(static_cast<std::int64_t>(g.pending.size()));
+        if (g.pending.empty()) {
+            out.null();
+            out.null();
+            out.null_array();
+            return;
+        }
+        out.bulk_string(g.pending.begin()->first.to_string());
+        out.bulk_string(g.pending.rbegin()->first.to_string());
+        std::size_t with = 0;
+        for (const auto& [name, c] : g.consumers) with += c.pending.empty() ? 0 : 1;
+        out.array(with);
+        for (const auto& [name, c] : g.consumers) {
+            if (c.pending.empty()) continue;
+            out.array(2);
+            out.bulk_string(name);
+            out.bulk_string(static_cast<std::int64_t>(c.pending.size()));
+        }
+        return;
+    }
+    std::vector<stream_id> ids;
+    if (consumer_name) {
+        const auto c = g.consumers.find(*consumer_name);
+        if (c == g.consumers.end()) {
+            out.array(0);
+            return;
+        }
+        for (auto it = c->second.pending.lower_bound(start); it != c->second.pending.end() && *it <= end; ++it)
+            ids.push_back(*it);
+    } else {
+        for (auto it = g.pending.lower_bound(start); it != g.pending.end() && it->first <= end; ++it)
+            ids.push_back(it->first);
+    }
+    const std::int64_t now = static_cast<std::int64_t>(now_ms());
+    std::vector<stream_id> shown;
+    for (const stream_id id : ids) {
+        if (count == 0) break;
+        const store::stream_nack& nack = g.pending.at(id);
+        if (min_idle != 0 && now - nack.delivery_time < min_idle) continue;
+        shown.push_back(id);
+        --count;
+    }
+    out.array(shown.size());
+    for (const stream_id id : shown) {
+        const store::stream_nack& nack = g.pending.at(id);
+        out.array(4);
+        out.bulk_string(id.to_string());
+        out.bulk_string(nack.consumer);
+        out.integer(std::max<std::int64_t>(0, now - nack.delivery_time));
+        out.integer(static_cast<std::int64_t>(nack.delivery_count));
+    }
+}
+
+/// Moves pending entry `id` of `g` to `consumer` (creating the consumer, refreshing its seen
+/// time) with delivery time `time` and count `count` (or incremented unless `justid`).
+inline store::stream_nack& claim(store::stream_group& g, stream_id id, std::string_view consumer, std::int64_t now,
+                                 std::int64_t time, std::int64_t retrycount, bool justid) {
+    if (!g.add_consumer(consumer, now)) g.consumers.find(consumer)->second.seen_time = now;
+    store::stream_nack& nack = g.pending.at(id);
+    if (nack.consumer != consumer) {
+        if (const auto c = g.consumers.find(nack.consumer); c != g.consumers.end()) c->second.pending.erase(id);
+        nack.consumer.assign(consumer);
+        g.consumers.find(consumer)->second.pending.insert(id);
+    }
+    nack.delivery_time = time;
+    if (retrycount >= 0) nack.delivery_count = static_cast<std::uint64_t>(retrycount);
+    else if (!justid) ++nack.delivery_count;
+    return nack;
+}
+
+/// Removes pending entry `id` of `g` (its entry is gone), propagating it as Redis does.
+inline void drop_gone(command_call& call, store::stream_group& g, stream_id id) {
+    const store::stream_nack nack = g.pending.at(id);
+    propagate_xclaim(call, call.arg(1), call.arg(2), g, id.to_string(), nack);
+    g.acknowledge(id);
+    call.mark_dirty();
+}
+
+template <class Keyspace>
+void xclaim_command(command_call& call, Keyspace& ks) {
+    const auto sg = stream_and_group(call, ks);
+    if (!sg) return;
+    if (!sg->second) {
+        no_key_or_group(call);
+        return;
+    }
+    store::stream& s = *sg->first;
+    store::stream_group& g = *sg->second;
+    std::int64_t min_idle = 0;
+    if (!respkit::detail::parse_int64(call.arg(4), min_idle)) {
+        call.error("ERR Invalid min-idle-time argument for XCLAIM");
+        return;
+    }
+    if (min_idle < 0) min_idle = 0;
+    std::size_t j = 5;
+    std::vector<stream_id> ids;
+    for (; j < call.argc(); ++j) {
+        const auto p = parse_id(call.arg(j), 0, true);
+        if (!p) break;
+        ids.push_back(p->id);
+    }
+    const std::int64_t now = static_cast<std::int64_t>(now_ms());
+    std::int64_t retrycount = -1, delivery = -1;
+    bool force = false, justid = false;
+    stream_id last_id{};
+    for (; j < call.argc(); ++j) {
+        const bool more = call.argc() - 1 - j != 0;
+        const std::string_view opt = call.arg(j);
+        const auto number = [&](std::string_view what, std::int64_t& out) {
+            if (respkit::detail::parse_int64(call.arg(++j), out)) return true;
+            call.error("ERR Invalid " + std::string(what) + " option argument for XCLAIM");
+            return false;
+        };
+        if (option_is(opt, "force")) {
+            force = true;
+        } else if (option_is(opt, "justid")) {
+            justid = true;
+        } else if (option_is(opt, "idle") && more) {
+            if (!number("IDLE", delivery)) return;
+            delivery = now - delivery;
+        } else if (option_is(opt, "time") && more) {
+            if (!number("TIME", delivery)) return;
+        } else if (option_is(opt, "retrycount") && more) {
+            if (!number("RETRYCOUNT", retrycount)) return;
+        } else if (option_is(opt, "lastid") && more) {
+            const auto p = id_arg(call, ++j, 0, true);
+            if (!p) return;
+            last_id = *p;
+        } else {
+            call.error("ERR Unrecognized XCLAIM option '" + std::string(opt) + "'");
+            return;
+        }
+    }
+    bool propagate_last_id = false;
+    if (last_id > g.last_id) {
+        g.last_id = last_id;
+        propagate_last_id = true;
+    }
+    if (delivery == -1 || delivery < 0 || delivery > now) delivery = now;
+    const std::string_view consumer = call.arg(3);
+    std::vector<std::pair<stream_id, bool>> claimed; // id, shown
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+        const stream_id id = ids[k];
+        const bool pending = g.pending.count(id) != 0;
+        if (!s.find(id)) {
+            if (pending) {
+                drop_gone(call, g, id);
+                propagate_last_id = false;
+            }
+            continue;
+        }
+        bool orphan = false;
+        if (force && !pending) {
+            g.pending.emplace(id, store::stream_nack{"", 0, 1});
+            orphan = true;
+        }
+        if (!pending && !orphan) continue;
+        const store::stream_nack& existing = g.pending.at(id);
+        if (!orphan && min_idle != 0 && now - existing.delivery_time < min_idle) continue;
+        const store::stream_nack& nack = claim(g, id, consumer, now, delivery, retrycount, justid);
+        claimed.emplace_back(id, true);
+        propagate_xclaim(call, call.arg(1), call.arg(2), g, call.arg(5 + k), nack);
+        propagate_last_id = false;
+        call.mark_dirty();
+    }
+    if (propagate_last_id) {
+        propagate_group_id(call, call.arg(1), call.arg(2), g);
+        call.mark_dirty();
+    }
+    call.reply().array(claimed.size());
+    for (const auto& [id, shown] : claimed) {
+        if (justid) call.reply().bulk_string(id.to_string());
+        else reply_entry(call, *s.find(id));
+    }
+    call.prevent_propagation();
+}
+
+template <class Keyspace>
+void xautoclaim_command(command_call& call, Keyspace& ks) {
+    std::int64_t min_idle = 0;
+    if (!respkit::detail::parse_int64(call.arg(4), min_idle)) {
+        call.error("ERR Invalid min-idle-time argument for XAUTOCLAIM");
+        return;
+    }
+    if (min_idle < 0) min_idle = 0;
+    const auto a = interval_arg(call, 5, 0);
+    if (!a) return;
+    stream_id start = a->first;
+    if (a->second && !a->first.next(start)) {
+        call.error("ERR invalid start ID for the interval");
+        return;
+    }
+    std::int64_t count = 100;
+    bool justid = false;
+    for (std::size_t j = 6; j < call.argc(); ++j) {
+        const bool more = call.argc() - 1 - j != 0;
+        if (option_is(call.arg(j), "count") && more) {
+            std::int64_t n = 0;
+            constexpr std::int64_t max_count = std::numeric_limits<std::int64_t>::max() / 16;
+            if (!respkit::detail::parse_int64(call.arg(j + 1), n) || n < 1 || n > max_count) {
+                call.error("ERR COUNT must be > 0");
+                return;
+            }
+            count = n;
+            ++j;
+        } else if (option_is(call.arg(j), "justid")) {
+            justid = true;
+        } else {
+            call.error(server::errors::syntax);
+            return;
+        }
+    }
+    const auto sg = stream_and_group(call, ks);
+    if (!sg) return;
+    if (!sg->second) {
+        no_key_or_group(call);
+        return;
+    }
+    store::stream& s = *sg->first;
+    store::stream_group& g = *sg->second;
+    const std::int64_t now = static_cast<std::int64_t>(now_ms());
+    std::int64_t attempts = count * 10;
+    std::vector<stream_id> claimed, deleted;
+    auto it = g.pending.lower_bound(start);
+    while (attempts-- != 0 && count != 0 && it != g.pending.end()) {
+        const stream_id id = it->first;
+        ++it;
+        if (!s.find(id)) {
+            drop_gone(call, g, id);
+            deleted.push_back(id);
+            --count;
+            continue;
+        }
+        if (min_idle != 0 && now - g.pending.at(id).delivery_time < min_idle) continue;
+        const store::stream_nack& nack = claim(g, id, call.arg(3), now, now, -1, justid);
+        claimed.push_back(id);
+        --count;
+        propagate_xclaim(call, call.arg(1), call.arg(2), g, id.to_string(), nack);
+        call.mark_dirty();
+    }
+    auto& out = call.reply();
+    out.array(3);
+    out.bulk_string(it == g.pending.end() ? std::string("0-0") : it->first.to_string());
+    out.array(claimed.size());
+    for (const stream_id id : claimed) {
+        if (justid) out.bulk_string(id.to_string());
+        else reply_entry(call, *s.find(id));
+    }
+    out.array(deleted.size());
+    for (const stream_id id : deleted) out.bulk_string(id.to_string());
+    call.prevent_propagation();
 }
 
 } // namespace stream_detail
@@ -650,20 +1446,88 @@ void install_stream_commands(server::dispatcher& commands, Keyspace& keyspace) {
             handler = [ks](command_call& call) { xinfo_stream_command(call, *ks); };
         } else if (name == "groups") {
             handler = [ks](command_call& call) {
-                if (!xinfo_stream(call, *ks)) return;
-                call.reply().array(0);
+                const store::stream* s = xinfo_stream(call, *ks);
+                if (!s) return;
+                auto& out = call.reply();
+                out.array(s->groups().size());
+                for (const auto& [group_name, g] : s->groups()) {
+                    out.map(6);
+                    out.bulk_string("name");
+                    out.bulk_string(group_name);
+                    out.bulk_string("consumers");
+                    out.integer(static_cast<std::int64_t>(g.consumers.size()));
+                    out.bulk_string("pending");
+                    out.integer(static_cast<std::int64_t>(g.pending.size()));
+                    out.bulk_string("last-delivered-id");
+                    out.bulk_string(g.last_id.to_string());
+                    out.bulk_string("entries-read");
+                    if (g.entries_read != store::stream_group::invalid_entries_read) out.integer(g.entries_read);
+                    else out.null();
+                    out.bulk_string("lag");
+                    reply_lag(call, *s, g);
+                }
             };
         } else if (name == "consumers") {
             handler = [ks](command_call& call) {
-                if (!xinfo_stream(call, *ks)) return;
-                call.error("NOGROUP No such consumer group '" + std::string(call.arg(3)) + "' for key name '" +
-                           std::string(call.arg(2)) + "'");
+                const store::stream* s = xinfo_stream(call, *ks);
+                if (!s) return;
+                const auto it = s->groups().find(call.arg(3));
+                if (it == s->groups().end()) {
+                    no_group_for_key(call, call.arg(3), call.arg(2));
+                    return;
+                }
+                const std::int64_t now = static_cast<std::int64_t>(now_ms());
+                auto& out = call.reply();
+                out.array(it->second.consumers.size());
+                for (const auto& [consumer_name, c] : it->second.consumers) {
+                    out.map(3);
+                    out.bulk_string("name");
+                    out.bulk_string(consumer_name);
+                    out.bulk_string("pending");
+                    out.integer(static_cast<std::int64_t>(c.pending.size()));
+                    out.bulk_string("idle");
+                    out.integer(std::max<std::int64_t>(0, now - c.seen_time));
+                }
             };
         } else {
             continue;
         }
         commands.add_subcommand("xinfo", std::move(sub), std::move(handler));
     }
+    commands.add(std::move(specs.xgroup), nullptr);
+    for (server::command_spec& sub : specs.xgroup_subcommands) {
+        server::command_handler handler;
+        if (sub.name == "help") {
+            handler = [](command_call& call) {
+                detail::help_reply(call, "XGROUP",
+                                   {"CREATE <key> <groupname> <id|$> [option]",
+                                    "    Create a new consumer group. Options are:",
+                                    "    * MKSTREAM",
+                                    "      Create the empty stream if it does not exist.",
+                                    "    * ENTRIESREAD entries_read",
+                                    "      Set the group's entries_read counter (internal use).",
+                                    "CREATECONSUMER <key> <groupname> <consumer>",
+                                    "    Create a new consumer in the specified group.",
+                                    "DELCONSUMER <key> <groupname> <consumer>",
+                                    "    Remove the specified consumer.",
+                                    "DESTROY <key> <groupname>",
+                                    "    Remove the specified group.",
+                                    "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+                                    "    Set the current group ID and entries_read counter."});
+            };
+        } else {
+            handler = [ks](command_call& call) { xgroup_command(call, *ks); };
+        }
+        commands.add_subcommand("xgroup", std::move(sub), std::move(handler));
+    }
+    auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
+    commands.add(std::move(specs.xread), [ks, relay](command_call& call) { xread_command(call, *ks, *relay, false); });
+    commands.add(std::move(specs.xreadgroup),
+                 [ks, relay](command_call& call) { xread_command(call, *ks, *relay, true); });
+    commands.add(std::move(specs.xack), [ks](command_call& call) { xack_command(call, *ks); });
+    commands.add(std::move(specs.xpending), [ks](command_call& call) { xpending_command(call, *ks); });
+    commands.add(std::move(specs.xclaim), [ks](command_call& call) { xclaim_command(call, *ks); });
+    commands.add(std::move(specs.xautoclaim), [ks](command_call& call) { xautoclaim_command(call, *ks); });
 }
 
 } // namespace respkit::commands

@@ -4,6 +4,8 @@
 /// respkit::store::stream: a stream's entries (ID -> field/value pairs) in insertion-ordered
 /// nodes, as Redis groups them in listpacks, with the IDs and counters XINFO reports.
 
+#include <respkit/store/stream_group.hpp>
+#include <respkit/store/stream_id.hpp>
 #include <respkit/version.hpp>
 
 #include <algorithm>
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,46 +22,6 @@
 #include <vector>
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
-
-/// A stream entry ID: milliseconds and sequence number, ordered as Redis's streamCompareID.
-struct stream_id {
-    std::uint64_t ms = 0;  ///< the milliseconds part
-    std::uint64_t seq = 0; ///< the sequence part
-
-    /// The largest ID, UINT64_MAX-UINT64_MAX.
-    [[nodiscard]] static constexpr stream_id max() noexcept {
-        return {std::numeric_limits<std::uint64_t>::max(), std::numeric_limits<std::uint64_t>::max()};
-    }
-    /// The next ID, or nullopt-like `false` when this is max(); `out` receives it.
-    [[nodiscard]] constexpr bool next(stream_id& out) const noexcept {
-        out = *this;
-        if (seq != std::numeric_limits<std::uint64_t>::max()) {
-            ++out.seq;
-            return true;
-        }
-        if (ms == std::numeric_limits<std::uint64_t>::max()) return false;
-        ++out.ms;
-        out.seq = 0;
-        return true;
-    }
-    /// The previous ID; `false` when this is 0-0.
-    [[nodiscard]] constexpr bool previous(stream_id& out) const noexcept {
-        out = *this;
-        if (seq != 0) {
-            --out.seq;
-            return true;
-        }
-        if (ms == 0) return false;
-        --out.ms;
-        out.seq = std::numeric_limits<std::uint64_t>::max();
-        return true;
-    }
-    /// "ms-seq".
-    [[nodiscard]] std::string to_string() const { return std::to_string(ms) + '-' + std::to_string(seq); }
-
-    friend constexpr auto operator<=>(const stream_id&, const stream_id&) noexcept = default;
-    friend constexpr bool operator==(const stream_id&, const stream_id&) noexcept = default;
-};
 
 /// One entry of a stream: its ID and its field/value pairs packed in one string (each item a
 /// 4-byte length then its bytes), plus the tombstone flag XDEL leaves in its node.
@@ -138,6 +101,60 @@ public:
     [[nodiscard]] stream_id max_deleted_id() const noexcept { return m_max_deleted_id; }
     /// Entries ever added.
     [[nodiscard]] std::uint64_t entries_added() const noexcept { return m_entries_added; }
+
+    /// The consumer groups, by name in byte order.
+    [[nodiscard]] std::map<std::string, stream_group, std::less<>>& groups() noexcept { return m_groups; }
+    /// The consumer groups, by name in byte order.
+    [[nodiscard]] const std::map<std::string, stream_group, std::less<>>& groups() const noexcept { return m_groups; }
+    /// The group `name`, or nullptr.
+    [[nodiscard]] stream_group* group(std::string_view name) noexcept {
+        const auto it = m_groups.find(name);
+        return it == m_groups.end() ? nullptr : &it->second;
+    }
+
+    /// True when a deleted entry may lie in [`start`, end of stream] (Redis's
+    /// streamRangeHasTombstones with no end).
+    [[nodiscard]] bool range_has_tombstones(stream_id start) const noexcept {
+        if (m_length == 0 || m_max_deleted_id == stream_id{}) return false;
+        if (m_first_id > m_max_deleted_id) return false;
+        return start <= m_max_deleted_id;
+    }
+
+    /// How many entries were added up to `id` (Redis's streamEstimateDistanceFromFirstEverEntry),
+    /// or stream_group::invalid_entries_read when that cannot be known.
+    [[nodiscard]] std::int64_t entries_read_up_to(stream_id id) const noexcept {
+        const auto added = static_cast<std::int64_t>(m_entries_added);
+        if (m_entries_added == 0) return 0;
+        if (m_length == 0 && id <= m_last_id) return added;
+        if (id == m_last_id) return added;
+        if (id > m_last_id) return stream_group::invalid_entries_read;
+        if (m_max_deleted_id == stream_id{} || m_max_deleted_id < m_first_id) {
+            if (id < m_first_id) return added - static_cast<std::int64_t>(m_length);
+            if (id == m_first_id) return added - static_cast<std::int64_t>(m_length) + 1;
+        }
+        return stream_group::invalid_entries_read;
+    }
+
+    /// A group's lag (Redis's streamReplyWithCGLag), or nullopt-like -1 when unknown.
+    [[nodiscard]] std::int64_t lag_of(const stream_group& g) const noexcept {
+        if (m_entries_added == 0) return 0;
+        const auto added = static_cast<std::int64_t>(m_entries_added);
+        if (g.entries_read != stream_group::invalid_entries_read && !range_has_tombstones(g.last_id))
+            return added - g.entries_read;
+        const std::int64_t read = entries_read_up_to(g.last_id);
+        return read == stream_group::invalid_entries_read ? -1 : added - read;
+    }
+
+    /// Records that `g` delivered `id` (a read by ">"): its last ID and entries-read counter
+    /// move as in Redis's streamReplyWithRange.
+    void advance_group(stream_group& g, stream_id id) const noexcept {
+        if (id <= g.last_id) return;
+        if (g.entries_read != stream_group::invalid_entries_read && !range_has_tombstones(id))
+            ++g.entries_read;
+        else if (m_entries_added != 0)
+            g.entries_read = entries_read_up_to(id);
+        g.last_id = id;
+    }
 
     /// Sets the last ID (XSETID; precondition: not below the last entry's).
     void set_last_id(stream_id id) noexcept { m_last_id = id; }
@@ -305,6 +322,7 @@ public:
         copy->m_first_id = m_first_id;
         copy->m_max_deleted_id = m_max_deleted_id;
         copy->m_entries_added = m_entries_added;
+        copy->m_groups = m_groups;
         return copy;
     }
 
@@ -315,6 +333,7 @@ private:
     stream_id m_first_id;
     stream_id m_max_deleted_id;
     std::uint64_t m_entries_added = 0;
+    std::map<std::string, stream_group, std::less<>> m_groups;
 
     // The index of the last node whose first entry's ID is <= `id` (0 when none is).
     [[nodiscard]] std::size_t node_of(stream_id id) const noexcept {
