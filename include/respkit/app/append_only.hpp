@@ -161,6 +161,24 @@ bool write_keyspace_commands(Keyspace& keyspace, std::int64_t now_ms, Out&& out)
                 resp::write_command(buf, "XSETID", key, st.last_id().to_string(), "ENTRIESADDED",
                                     std::to_string(st.entries_added()), "MAXDELETEDID",
                                     st.max_deleted_id().to_string());
+                // Each group, then its consumers: their pending entries as XCLAIM ... JUSTID FORCE
+                // (time and count kept), a consumer with none as XGROUP CREATECONSUMER.
+                for (const auto& [group_name, g] : st.groups()) {
+                    resp::write_command(buf, "XGROUP", "CREATE", key, group_name, g.last_id.to_string(),
+                                        "ENTRIESREAD", std::to_string(g.entries_read));
+                    for (const auto& [consumer_name, c] : g.consumers) {
+                        if (c.pending.empty()) {
+                            resp::write_command(buf, "XGROUP", "CREATECONSUMER", key, group_name, consumer_name);
+                            continue;
+                        }
+                        for (const store::stream_id id : c.pending) {
+                            const store::stream_nack& nack = g.pending.at(id);
+                            resp::write_command(buf, "XCLAIM", key, group_name, consumer_name, "0", id.to_string(),
+                                                "TIME", std::to_string(nack.delivery_time), "RETRYCOUNT",
+                                                std::to_string(nack.delivery_count), "JUSTID", "FORCE");
+                        }
+                    }
+                }
                 break;
             }
             }
