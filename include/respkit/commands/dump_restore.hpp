@@ -96,7 +96,6 @@ void install_dump_restore_commands(server::dispatcher& commands, Keyspace& keysp
     commands.add(std::move(specs.dump), [&keyspace](server::command_call& call) {
         const store::value* v = keyspace.find(call.client().db(), call.arg(1));
         if (v == nullptr) return call.reply().null();
-        if (v->kind() == store::value_kind::stream) return call.error("ERR DUMP of streams is not supported yet");
         call.reply().bulk_string(persist::dump_value(*v));
     });
     commands.add(std::move(specs.restore),

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <iterator>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -62,6 +63,79 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::persist {
         break;
     }
     return o;
+}
+
+/// The RDB form of a stream (a copy): live entries, IDs, counters, groups.
+[[nodiscard]] inline rdb::stream to_rdb_stream(const store::stream& st) {
+    rdb::stream out;
+    const auto id_of = [](store::stream_id id) { return rdb::stream_id{id.ms, id.seq}; };
+    st.range({}, store::stream_id::max(), false, [&](const store::stream_entry& e) {
+        rdb::stream_entry entry;
+        entry.id = id_of(e.id());
+        bool name = true;
+        e.for_each_item([&](std::string_view item) {
+            if (name) entry.fields.emplace_back(std::string(item), std::string());
+            else entry.fields.back().second.assign(item);
+            name = !name;
+        });
+        out.entries.push_back(std::move(entry));
+        return true;
+    });
+    out.length = st.length();
+    out.last_id = id_of(st.last_id());
+    out.first_id = id_of(st.first_id());
+    out.max_deleted_id = id_of(st.max_deleted_id());
+    out.entries_added = st.entries_added();
+    for (const auto& [name, g] : st.groups()) {
+        rdb::stream_group group;
+        group.name = name;
+        group.last_id = id_of(g.last_id);
+        group.entries_read = static_cast<std::uint64_t>(g.entries_read);
+        for (const auto& [id, nack] : g.pending)
+            group.pending.push_back({id_of(id), nack.delivery_time, nack.delivery_count, nack.consumer});
+        for (const auto& [cname, c] : g.consumers) {
+            rdb::stream_consumer consumer{cname, c.seen_time, {}};
+            for (const store::stream_id id : c.pending) consumer.pending.push_back(id_of(id));
+            group.consumers.push_back(std::move(consumer));
+        }
+        out.groups.push_back(std::move(group));
+    }
+    return out;
+}
+
+/// The keyspace value holding the stream `s` (entries in nodes of `node_max_entries`), with the
+/// counters a version-1 stream (RDB type 15) lacks derived as Redis's loader does.
+[[nodiscard]] inline store::value to_stream_value(const rdb::stream& s, std::size_t node_max_entries) {
+    store::value v = store::value::make(store::value_kind::stream);
+    store::stream& st = v.stream();
+    std::vector<std::string_view> items;
+    for (const rdb::stream_entry& e : s.entries) {
+        items.clear();
+        for (const auto& [field, value] : e.fields) {
+            items.push_back(field);
+            items.push_back(value);
+        }
+        st.append({e.id.ms, e.id.seq}, items, node_max_entries);
+    }
+    const auto id_of = [](rdb::stream_id id) { return store::stream_id{id.ms, id.seq}; };
+    st.set_last_id(id_of(s.last_id));
+    st.set_entries_added(s.entries_added.value_or(st.length()));
+    if (s.max_deleted_id) st.set_max_deleted_id(id_of(*s.max_deleted_id));
+    if (s.first_id) st.set_first_id(st.length() == 0 ? store::stream_id{} : id_of(*s.first_id));
+    for (const rdb::stream_group& g : s.groups) {
+        store::stream_group group;
+        group.last_id = id_of(g.last_id);
+        group.entries_read = g.entries_read ? static_cast<std::int64_t>(*g.entries_read) : st.entries_read_up_to(group.last_id);
+        for (const rdb::stream_pending_entry& p : g.pending)
+            group.pending.emplace(id_of(p.id), store::stream_nack{p.consumer, p.delivery_time, p.delivery_count});
+        for (const rdb::stream_consumer& c : g.consumers) {
+            store::stream_consumer consumer{c.seen_time, {}};
+            for (const rdb::stream_id id : c.pending) consumer.pending.insert(id_of(id));
+            group.consumers.emplace(c.name, std::move(consumer));
+        }
+        st.groups().emplace(g.name, std::move(group));
+    }
+    return v;
 }
 
 /// The keyspace value holding `o` (moved from). A set or hash with repeated members keeps the
@@ -154,7 +228,7 @@ bool write_value(Writer& w, std::string_view key, const store::value& v) {
     case store::value_kind::set: return w.set(key, v.set().size(), v.set());
     case store::value_kind::hash: return w.hash(key, v.hash().size(), v.hash());
     case store::value_kind::zset: return w.zset(key, v.zset().size(), mapped(v.zset(), scored_member_of));
-    case store::value_kind::stream: return false;
+    case store::value_kind::stream: return w.stream(key, to_rdb_stream(v.stream()));
     }
     return false;
 }
@@ -173,8 +247,6 @@ template <class Keyspace, class Sink>
 [[nodiscard]] std::string save_snapshot(const Keyspace& keyspace, Sink& sink, const snapshot_options& options) {
     rdb::writer<Sink> w(sink, options.writer);
     bool ok = w.header();
-    std::string stream_key;
-    bool has_stream = false;
     for (const auto& [name, value] : options.aux) ok = ok && w.aux(name, value);
     for (std::size_t db = 0; ok && db < keyspace.db_count(); ++db) {
         const std::size_t keys = keyspace.size(db);
@@ -183,17 +255,9 @@ template <class Keyspace, class Sink>
         keyspace.map(db).for_each([&](std::string_view key, const store::entry& e) {
             if (!ok) return;
             if (const auto at = keyspace.expiry_of_entry(db, e)) ok = w.key_expiry(*at);
-            if (ok && e.data.kind() == store::value_kind::stream) {
-                ok = false;
-                has_stream = true;
-                stream_key = key;
-                return;
-            }
             ok = ok && detail::write_value(w, key, e.data);
         });
     }
-    if (has_stream)
-        return "streams are not saved in RDB files yet (key '" + stream_key + "')";
     ok = ok && w.finish();
     return ok ? std::string() : w.error();
 }
@@ -233,8 +297,21 @@ template <class Keyspace>
             return {};
         }
         void on_resize_db(std::uint64_t, std::uint64_t) {}
+        std::string on_stream(std::uint64_t db, std::string_view key, rdb::stream&& value,
+                              const std::optional<std::int64_t>& expire_at_ms, const rdb::key_info& info) {
+            return store_value(db, key, [&] {
+                return to_stream_value(value, static_cast<std::size_t>(ks.encoding().stream_node_max_entries));
+            }, expire_at_ms, info);
+        }
         std::string on_key(std::uint64_t db, std::string_view key, rdb::object&& value,
                            const std::optional<std::int64_t>& expire_at_ms, const rdb::key_info& info) {
+            return store_value(db, key, [&] {
+                return to_value(std::move(value), ks.zset_limits_used(), ks.encoding(), ks.encoding_limits_used());
+            }, expire_at_ms, info);
+        }
+        // `make` builds the value only for a key that is stored.
+        std::string store_value(std::uint64_t db, std::string_view key, const std::function<store::value()>& make,
+                                const std::optional<std::int64_t>& expire_at_ms, const rdb::key_info& info) {
             // By reference, read once: a copy of the optional made g++ 12 -O3 warn (wrongly)
             // that its value may be used uninitialized once inlined into rdb::load.
             const bool expires = expire_at_ms.has_value();
@@ -247,7 +324,7 @@ template <class Keyspace>
             if (!replace && ks.stored(d, key)) {
                 return "RDB has duplicated key '" + std::string(key) + "' in DB " + std::to_string(db);
             }
-            ks.set(d, key, to_value(std::move(value), ks.zset_limits_used(), ks.encoding(), ks.encoding_limits_used()));
+            ks.set(d, key, make());
             if (expires) ks.set_expiry(d, key, at);
             // The IDLE / FREQ opcodes, as Redis's objectSetLRUOrLFU (the one the policy tracks).
             if (info.idle_seconds || info.lfu_freq) {
@@ -296,7 +373,7 @@ template <class Keyspace>
         case store::value_kind::hash: return w.hash_value(v.hash().size(), v.hash());
         case store::value_kind::zset:
             return w.zset_value(v.zset().size(), detail::mapped(v.zset(), detail::scored_member_of));
-        case store::value_kind::stream: return false;
+        case store::value_kind::stream: return w.stream_value(to_rdb_stream(v.stream()));
         }
         return false;
     }, options);
@@ -311,6 +388,10 @@ template <class Keyspace>
                                                const store::encoding_limits& limits = {}) {
     rdb::dump_load_result r = rdb::load_dump_payload(payload);
     if (!r.ok()) return "ERR " + r.message;
+    if (r.stream_value) {
+        out = to_stream_value(*r.stream_value, static_cast<std::size_t>(options.stream_node_max_entries));
+        return {};
+    }
     out = to_value(std::move(r.value), zset, options, limits);
     return {};
 }

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -56,7 +57,8 @@ template <class Write>
 
 /// What load_dump_payload found.
 struct dump_load_result {
-    object value;             ///< the value, when error is empty
+    object value;             ///< the value, when error is empty (and it is not a stream)
+    std::optional<stream> stream_value; ///< the value when it is a stream (RDB type 15 or 19)
     std::error_code error;    ///< errc::rdb_checksum, errc::rdb_corrupt, errc::rdb_unsupported or empty
     std::string message;      ///< RESTORE's reply text: dump_payload_wrong or dump_payload_bad_format, or a refusal
     std::string detail;       ///< what is wrong in the value, with its offset
@@ -65,6 +67,14 @@ struct dump_load_result {
     /// True when the value was decoded.
     [[nodiscard]] bool ok() const noexcept { return !error; }
 };
+
+/// True when a DUMP payload holds a stream (its type byte is 15 or 19).
+[[nodiscard]] inline bool type_is_stream(std::string_view payload) noexcept {
+    if (payload.empty()) return false;
+    const auto t = static_cast<std::uint8_t>(payload[0]);
+    return t == static_cast<std::uint8_t>(value_type::stream_listpacks) ||
+           t == static_cast<std::uint8_t>(value_type::stream_listpacks_2);
+}
 
 /// Checks a DUMP payload's footer (version at most 10, CRC64; a payload shorter than 10 bytes
 /// fails) and decodes its value, which must use every byte before the footer, as RESTORE does.
@@ -86,7 +96,13 @@ struct dump_load_result {
     detail::rdb_cursor in(payload.substr(0, payload.size() - 10));
     std::uint8_t type = 0;
     bool empty = false;
-    if (in.byte(type, "the value type") && load_value(in, type, result.value, empty, options)) {
+    const bool is_stream = type_is_stream(payload);
+    if (is_stream) {
+        std::uint8_t t = 0;
+        result.stream_value.emplace();
+        if (in.byte(t, "the value type") && load_stream(in, t, *result.stream_value) && in.remaining() != 0)
+            in.fail(errc::rdb_corrupt, "bytes after the value", in.position());
+    } else if (in.byte(type, "the value type") && load_value(in, type, result.value, empty, options)) {
         if (empty) in.fail(errc::rdb_corrupt, "empty container", 1);
         else if (in.remaining() != 0) in.fail(errc::rdb_corrupt, "bytes after the value", in.position());
     }

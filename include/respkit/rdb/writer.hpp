@@ -26,6 +26,7 @@
 #include "respkit/rdb/lzf.hpp"
 #include "respkit/rdb/object.hpp"
 #include "respkit/rdb/sink.hpp"
+#include "respkit/rdb/stream.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::rdb {
@@ -148,6 +149,17 @@ public:
             return key_start(zset_type(size, range)) && put_string(key) && zset_body(size, range);
         });
     }
+    /// A stream key (RDB_TYPE_STREAM_LISTPACKS_2, as Redis 7.0 writes it): its entries in nodes of
+    /// `node_max_entries` (0: one node) listpacks, then its IDs and counters, groups, pending
+    /// entries and consumers.
+    bool stream(std::string_view key, const rdb::stream& s, std::size_t node_max_entries = 100) {
+        return key_start(value_type::stream_listpacks_2) && put_string(key) && stream_body(s, node_max_entries);
+    }
+    /// A stream's type byte and value, as DUMP serializes it.
+    bool stream_value(const rdb::stream& s, std::size_t node_max_entries = 100) {
+        return key_start(value_type::stream_listpacks_2) && stream_body(s, node_max_entries);
+    }
+
     /// A key holding a decoded value.
     bool value(std::string_view key, const object& v) {
         switch (v.kind) {
@@ -310,6 +322,82 @@ private:
     }
 
     bool key_start(value_type type) { return put_byte(static_cast<std::uint8_t>(type)); }
+
+    // A stream ID as a radix-tree key or pending entry: 16 bytes, big-endian.
+    bool put_stream_id_raw(stream_id id) {
+        char raw[16];
+        for (int b = 0; b < 8; ++b) {
+            raw[b] = static_cast<char>(id.ms >> (56 - 8 * b));
+            raw[8 + b] = static_cast<char>(id.seq >> (56 - 8 * b));
+        }
+        return put(std::string_view(raw, 16));
+    }
+    bool put_millisecond_time(std::int64_t ms) {
+        char raw[8];
+        const auto u = static_cast<std::uint64_t>(ms);
+        for (int i = 0; i < 8; ++i) raw[i] = static_cast<char>((u >> (8 * i)) & 0xff);
+        return put(std::string_view(raw, 8));
+    }
+    bool put_stream_id(stream_id id) { return put_length(id.ms) && put_length(id.seq); }
+
+    // Redis's rdbSaveObject for OBJ_STREAM (version 2): the nodes (master ID key, listpack with
+    // the master entry and the entries delta-encoded against it), the counters, the groups.
+    bool stream_body(const rdb::stream& s, std::size_t node_max_entries) {
+        const std::size_t n = s.entries.size();
+        const std::size_t per_node = node_max_entries == 0 ? (n == 0 ? 1 : n) : node_max_entries;
+        if (!put_length((n + per_node - 1) / per_node)) return false;
+        for (std::size_t first = 0; first < n; first += per_node) {
+            const std::size_t last = std::min(n, first + per_node);
+            const stream_entry& master = s.entries[first];
+            // The node's key: the master ID as a 16-byte string (rdbSaveRawString).
+            if (!put_length(16) || !put_stream_id_raw(master.id)) return false;
+            listpack_builder lp;
+            lp.append_integer(static_cast<std::int64_t>(last - first)); // live entries
+            lp.append_integer(0);                                      // deleted ones
+            lp.append_integer(static_cast<std::int64_t>(master.fields.size()));
+            for (const auto& field : master.fields) lp.append(field.first);
+            lp.append_integer(0); // the master entry's terminator
+            for (std::size_t i = first; i < last; ++i) {
+                const stream_entry& e = s.entries[i];
+                bool same = e.fields.size() == master.fields.size();
+                for (std::size_t f = 0; same && f < e.fields.size(); ++f) same = e.fields[f].first == master.fields[f].first;
+                lp.append_integer(same ? 2 : 0);
+                lp.append_integer(static_cast<std::int64_t>(e.id.ms - master.id.ms));
+                lp.append_integer(static_cast<std::int64_t>(e.id.seq - master.id.seq));
+                if (!same) lp.append_integer(static_cast<std::int64_t>(e.fields.size()));
+                for (const auto& [field, value] : e.fields) {
+                    if (!same) lp.append(field);
+                    lp.append(value);
+                }
+                const std::size_t fields = e.fields.size();
+                lp.append_integer(static_cast<std::int64_t>(same ? fields + 3 : 2 * fields + 4));
+            }
+            if (!put_string(lp.finish())) return false;
+        }
+        if (!put_length(s.length) || !put_stream_id(s.last_id) || !put_stream_id(s.first_id.value_or(stream_id{})) ||
+            !put_stream_id(s.max_deleted_id.value_or(stream_id{})) || !put_length(s.entries_added.value_or(s.length)) ||
+            !put_length(s.groups.size())) {
+            return false;
+        }
+        for (const stream_group& g : s.groups) {
+            if (!put_string(g.name) || !put_stream_id(g.last_id) ||
+                !put_length(g.entries_read.value_or(static_cast<std::uint64_t>(-1))) || !put_length(g.pending.size())) {
+                return false;
+            }
+            for (const stream_pending_entry& p : g.pending) {
+                if (!put_stream_id_raw(p.id) || !put_millisecond_time(p.delivery_time) || !put_length(p.delivery_count))
+                    return false;
+            }
+            if (!put_length(g.consumers.size())) return false;
+            for (const stream_consumer& c : g.consumers) {
+                if (!put_string(c.name) || !put_millisecond_time(c.seen_time) || !put_length(c.pending.size())) return false;
+                for (const stream_id id : c.pending) {
+                    if (!put_stream_id_raw(id)) return false;
+                }
+            }
+        }
+        return true;
+    }
 
     /// Calls `f` with a forward range over the elements: the range itself, or a copy of a
     /// single-pass range's elements.
