@@ -624,7 +624,6 @@ void xinfo_stream_command(command_call& call, Keyspace& ks) {
     reply_range(call, *s, {}, stream_id::max(), static_cast<std::uint64_t>(count), false);
     out.bulk_string("groups");
     out.array(s->groups().size());
-    const std::int64_t now = static_cast<std::int64_t>(now_ms());
     for (const auto& [name, g] : s->groups()) {
         out.map(7);
         out.bulk_string("name");
@@ -675,7 +674,6 @@ void xinfo_stream_command(command_call& call, Keyspace& ks) {
                 out.integer(static_cast<std::int64_t>(nack.delivery_count));
             }
         }
-        (void)now;
     }
 }
 
