@@ -200,7 +200,8 @@ TEST_CASE("value: kind names") {
     CHECK(kind_from_name("string") == value_kind::string);
     CHECK(kind_from_name("ZSet") == value_kind::zset);
     CHECK(kind_from_name("LIST") == value_kind::list);
-    CHECK_FALSE(kind_from_name("stream").has_value());
+    CHECK(kind_from_name("Stream") == value_kind::stream);
+    CHECK_FALSE(kind_from_name("module").has_value());
     CHECK_FALSE(kind_from_name("").has_value());
 }
 
