@@ -12,6 +12,8 @@
 #include "respkit/server/config_rewrite.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/key_waiters.hpp"
+#include "respkit/server/keyspace_event_class.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/log.hpp"
 #include "respkit/server/pubsub.hpp"
 #include "respkit/server/pubsub_registry.hpp"

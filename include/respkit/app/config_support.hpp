@@ -142,7 +142,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"min-replicas-max-lag", detail::no_effect, "", detail::no_replication},
     {"min-replicas-to-write", detail::refused, "0", "replication is not implemented (Redis would refuse every write with NOREPLICAS)"},
     {"no-appendfsync-on-rewrite", detail::implemented, "", "no fsync of the incremental file while a rewrite child runs"},
-    {"notify-keyspace-events", detail::refused, "", "keyspace notifications are not implemented"},
+    {"notify-keyspace-events", detail::implemented, "", "keyspace notifications of every class on __keyspace@<db>__ and __keyevent@<db>__ (docs/notifications.md)"},
     {"oom-score-adj", detail::refused, "no", "adjusting the process's OOM score is not implemented"},
     {"oom-score-adj-values", detail::no_effect, "", "used by oom-score-adj, which is off"},
     {"pidfile", detail::implemented, "", "the process id is written there at start-up and the file removed at exit"},

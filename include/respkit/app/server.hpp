@@ -95,6 +95,9 @@ public:
         apply_renames();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
         if (std::string why = m_config.reapply(); !why.empty() && m_error.empty()) m_error = std::move(why);
+        // notify-keyspace-events from the configuration (CONFIG SET applies it as it goes).
+        if (const auto classes = respkit::server::parse_keyspace_event_classes(m_config.get("notify-keyspace-events")))
+            commands::apply_keyspace_events(*m_keyspace, m_context, *classes);
         // After requirepass took effect: a `user default` line replaces it, as in Redis.
         load_users();
     }

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/store/keyspace.hpp"
@@ -60,6 +61,15 @@ private:
     }
 
     void forward(server::server_context& server, store::key_event event, std::size_t db, std::string_view key) {
+        using server::keyspace_event_class;
+        if (event == store::key_event::created) {
+            server::notify_keyspace_event(server, keyspace_event_class::new_key, "new", key, db);
+            return;
+        }
+        if (event == store::key_event::missed) {
+            server::notify_keyspace_event(server, keyspace_event_class::key_miss, "keymiss", key, db);
+            return;
+        }
         if (server::propagation& propagated = server.propagation(); propagated.active()) {
             if (event == store::key_event::expired || event == store::key_event::evicted)
                 propagated.key_removed(db, key);
@@ -80,6 +90,11 @@ private:
         if (const auto* sessions = server.watchers().find(db, key)) {
             for (server::session* s : *sessions) s->touch_watched(db, key, event == store::key_event::expired);
         }
+        // As Redis: the event is published as the key goes (an evicted key just before).
+        if (event == store::key_event::expired)
+            server::notify_keyspace_event(server, keyspace_event_class::expired, "expired", key, db);
+        else if (event == store::key_event::evicted)
+            server::notify_keyspace_event(server, keyspace_event_class::evicted, "evicted", key, db);
         // A deletion too: XREADGROUP blocked on a deleted stream is unblocked with an error.
         if (event == store::key_event::modified || event == store::key_event::deleted) server.signal_key_ready(db, key);
     }
@@ -89,14 +104,27 @@ private:
 };
 
 /// Makes `keyspace` report its key changes to `server` from now on (as long as both live), so
-/// that what the commands change propagates to `server.propagation()`'s sinks: register the sinks
-/// and call this before the first command whose changes must be propagated.
+/// that what the commands change propagates to `server.propagation()`'s sinks and expired,
+/// evicted, new and missed keys are notified (notify-keyspace-events): register the sinks and
+/// call this before the first command whose changes must be propagated.
 template <class Keyspace>
 void propagate_changes(Keyspace& keyspace, server::server_context& server) {
     if (server.observes(&keyspace)) return;
     auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
     relay->attach(server);
     server.at_exit([relay] {}); // the context keeps the relay alive
+}
+
+/// Applies notify-keyspace-events `classes` to `server` (and `keyspace`, which reports new and
+/// missed keys only when n or m is on): once any class is on, the keyspace reports its changes
+/// to `server` (propagate_changes) so that expiry and eviction are notified.
+template <class Keyspace>
+void apply_keyspace_events(Keyspace& keyspace, server::server_context& server, server::keyspace_event_class classes) {
+    using server::keyspace_event_class;
+    server.set_keyspace_events(classes);
+    keyspace.report_creations_and_misses(
+        server::keyspace_event_enabled(classes, keyspace_event_class::new_key | keyspace_event_class::key_miss));
+    if (classes != keyspace_event_class::none) propagate_changes(keyspace, server);
 }
 
 } // namespace respkit::commands

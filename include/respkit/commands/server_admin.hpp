@@ -14,12 +14,15 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/key_events.hpp"
 #include "respkit/commands/specs/server_admin.hpp"
 #include "respkit/commands/start_time.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/config_rewrite.hpp"
+#include "respkit/detail/ascii.hpp"
 #include "respkit/server/dispatcher.hpp"
+#include "respkit/server/keyspace_event_class.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/store/encoding_limits.hpp"
@@ -187,12 +190,21 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
     commands.add_subcommand(
         "config",
         std::move(specs.config_set),
-        [&config](server::command_call& call) {
+        [&config, &keyspace](server::command_call& call) {
             const std::string error = config.set(call.args().subspan(2));
-            if (error.empty())
-                call.ok();
-            else
+            if (!error.empty()) {
                 call.error(error);
+                return;
+            }
+            // The classes as given, not as CONFIG GET prints them: Redis prints "A" alone for
+            // "An" but keeps n on.
+            const auto pairs = call.args().subspan(2);
+            for (std::size_t i = 0; i + 1 < pairs.size(); i += 2) {
+                if (!respkit::detail::ascii_iequals(pairs[i], "notify-keyspace-events")) continue;
+                if (const auto classes = server::parse_keyspace_event_classes(pairs[i + 1]))
+                    apply_keyspace_events(keyspace, call.server(), *classes);
+            }
+            call.ok();
         });
     commands.add_subcommand("config",
                             std::move(specs.config_resetstat),

@@ -14,6 +14,7 @@
 #include "respkit/resp/typed_write.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/error_reply.hpp"
+#include "respkit/server/keyspace_event_class.hpp"
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
@@ -22,6 +23,10 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
+// Defined in keyspace_events.hpp (it needs the pub/sub delivery, which needs the session).
+template <class>
+void notify_keyspace_event(server_context& server, keyspace_event_class type, std::string_view event,
+                           std::string_view key, std::size_t db);
 
 /// What a command handler gets: the arguments (name first; views valid during the call), the
 /// reply writer, the calling session, the server-wide context, and where the command comes
@@ -97,6 +102,23 @@ public:
     /// This command changed the dataset (for changes the keyspace did not report, such as a
     /// user's own state): it propagates.
     void mark_dirty() const noexcept { m_server->propagation().mark_dirty(); }
+
+    // --- keyspace notifications (notify-keyspace-events, docs/notifications.md) ---
+
+    /// True when events of class `type` are published: a command may skip work done only for
+    /// its notifications.
+    [[nodiscard]] bool notifying(keyspace_event_class type) const noexcept {
+        return keyspace_event_enabled(m_server->keyspace_events(), type);
+    }
+    /// Publishes keyspace notification `event` (e.g. "lpush") of class `type` for `key` of the
+    /// client's selected database, as Redis's notifyKeyspaceEvent; one test when disabled.
+    /// Call it after the change, in the order Redis emits its events.
+    void notify(keyspace_event_class type, std::string_view event, std::string_view key) const;
+    /// Publishes keyspace notification `event` of class `type` for `key` of database `db`.
+    void notify(keyspace_event_class type, std::string_view event, std::string_view key, std::size_t db) const {
+        if (notifying(type)) [[unlikely]]
+            notify_keyspace_event<void>(*m_server, type, event, key, db);
+    }
 
 private:
     std::span<const std::string_view> m_args;

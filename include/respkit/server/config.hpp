@@ -517,16 +517,17 @@ private:
                 every = true;
                 for (const char c : detail::keyspace_event_classes) every = every && classes.find(c) != std::string::npos;
             }
+            // As Redis's keyspaceEventsFlagsToString: "A" hides n (which stays on).
             if (every) normalized += 'A';
             else {
                 for (const char c : detail::keyspace_event_classes) {
                     if (classes.find(c) != std::string::npos) normalized += c;
                 }
+                if (newkey) normalized += 'n';
             }
             if (keyspace) normalized += 'K';
             if (keyevent) normalized += 'E';
             if (miss) normalized += 'm';
-            if (newkey) normalized += 'n';
             return {};
         }
         if (syntax == "client_output_buffer_limit") {

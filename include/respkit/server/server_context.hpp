@@ -22,6 +22,7 @@
 #include "respkit/detail/chrono.hpp"
 #include "respkit/server/client_limits.hpp"
 #include "respkit/server/key_waiters.hpp"
+#include "respkit/server/keyspace_event_class.hpp"
 #include "respkit/server/log.hpp"
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/propagation.hpp"
@@ -146,6 +147,11 @@ public:
     [[nodiscard]] std::vector<session*>& blocked_sessions() noexcept { return m_blocked_sessions; }
     /// Every blocked session, oldest first.
     [[nodiscard]] const std::vector<session*>& blocked_sessions() const noexcept { return m_blocked_sessions; }
+    /// The keyspace notification classes enabled (notify-keyspace-events); none by default.
+    [[nodiscard]] keyspace_event_class keyspace_events() const noexcept { return m_keyspace_events; }
+    /// Enables exactly `classes` (none: no notification is published).
+    void set_keyspace_events(keyspace_event_class classes) noexcept { m_keyspace_events = classes; }
+
     /// Channel and pattern subscriptions.
     [[nodiscard]] pubsub_registry& pubsub() noexcept { return m_pubsub; }
     /// Channel and pattern subscriptions.
@@ -234,6 +240,7 @@ private:
     std::vector<db_key> m_ready_keys;
     pubsub_registry m_pubsub;
     tracking_table m_tracking;
+    keyspace_event_class m_keyspace_events = keyspace_event_class::none;
     std::vector<std::function<void()>> m_at_exit;
     std::vector<const void*> m_observed;
     log_sink m_log;

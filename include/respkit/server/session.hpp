@@ -825,6 +825,10 @@ private:
 
 inline std::string command_call::take_arg(std::size_t i) { return m_client->take_argument(m_args[i]); }
 
+inline void command_call::notify(keyspace_event_class type, std::string_view event, std::string_view key) const {
+    notify(type, event, key, m_client->db());
+}
+
 template <class T>
 inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<const std::string_view> args, session& client,
                              command_origin origin) const {

@@ -50,6 +50,8 @@ enum class key_event : std::uint8_t {
     expired,  ///< removed because its TTL passed (lazily on access or by active expiry)
     flushed,  ///< the whole database is about to be emptied (the key is empty)
     evicted,  ///< about to be removed to free memory (maxmemory)
+    created,  ///< a key about to be added (before its modified); only with report_creations_and_misses
+    missed,   ///< a read lookup found no key; only with report_creations_and_misses
 };
 
 /// An observer: called when the keyspace changes `key` in database `db` (after a write;
@@ -170,7 +172,10 @@ public:
     [[nodiscard]] const value* find(std::size_t db, std::string_view key) {
         entry* e = live_entry(db, key);
         count_lookup(e != nullptr);
-        if (e == nullptr) return nullptr;
+        if (e == nullptr) {
+            notify_detail(key_event::missed, db, key);
+            return nullptr;
+        }
         touch(*e);
         return &e->data;
     }
@@ -180,6 +185,7 @@ public:
     [[nodiscard]] const value* peek(std::size_t db, std::string_view key) {
         entry* e = live_entry(db, key);
         count_lookup(e != nullptr);
+        if (e == nullptr) notify_detail(key_event::missed, db, key);
         return e ? &e->data : nullptr;
     }
 
@@ -216,6 +222,7 @@ public:
             if (v->kind() != kind) return {nullptr, make_error_code(errc::wrong_type)};
             return {v, {}, false};
         }
+        notify_detail(key_event::created, db, key);
         auto [e, inserted] = m_dbs[db].keys.try_emplace(key);
         e->data = value::make(kind, m_encoding);
         e->access = new_access();
@@ -262,10 +269,15 @@ public:
                 remove_ttl_slot(d, e->ttl_slot);
                 e->ttl_slot = entry::no_ttl;
             }
-            if (expired) e->access = new_access();
-            else touch(*e); // as Redis's lookup before an overwrite (which keeps LFU counters)
+            if (expired) {
+                e->access = new_access();
+                notify_detail(key_event::created, db, key);
+            } else {
+                touch(*e); // as Redis's lookup before an overwrite (which keeps LFU counters)
+            }
         } else if (inserted) {
             e->access = new_access();
+            notify_detail(key_event::created, db, key);
         } else {
             touch(*e);
         }
@@ -307,6 +319,7 @@ public:
         if (source->ttl_slot != entry::no_ttl) at = d.ttl[source->ttl_slot].at_ms;
         notify(key_event::deleted, db, from);
         delete_key(d, from, source->ttl_slot);
+        notify_detail(key_event::created, db, to); // Redis deletes an existing target, then adds
         auto [target, inserted] = d.keys.try_emplace(to);
         if (!inserted && target->ttl_slot != entry::no_ttl) {
             remove_ttl_slot(d, target->ttl_slot);
@@ -331,6 +344,7 @@ public:
         if (source->ttl_slot != entry::no_ttl) at = from.ttl[source->ttl_slot].at_ms;
         notify(key_event::deleted, src, key);
         delete_key(from, key, source->ttl_slot);
+        notify_detail(key_event::created, dst, key);
         database& to = m_dbs[dst];
         entry* target = to.keys.try_emplace(key).first;
         target->data = std::move(moved);
@@ -369,7 +383,10 @@ public:
     [[nodiscard]] key_expiry expiry(std::size_t db, std::string_view key) {
         entry* e = live_entry(db, key);
         count_lookup(e != nullptr);
-        if (!e) return {};
+        if (!e) {
+            notify_detail(key_event::missed, db, key);
+            return {};
+        }
         if (e->ttl_slot == entry::no_ttl) return {true, std::nullopt};
         return {true, m_dbs[db].ttl[e->ttl_slot].at_ms};
     }
@@ -678,6 +695,10 @@ public:
     requires std::invocable<F&, key_event, std::size_t, std::string_view>
     void add_observer(F& f) { add_observer(&call_observer<F>, &f); }
 
+    /// Makes observers also see key_event::created (a key about to be added) and
+    /// key_event::missed (a read lookup of a missing key): off by default.
+    void report_creations_and_misses(bool on) noexcept { m_report_details = on; }
+
     /// Unregisters an observer added with the same arguments.
     void remove_observer(key_observer observer, void* context) {
         std::erase_if(m_observers, [&](const observer_entry& o) {
@@ -727,6 +748,7 @@ private:
     Clock m_clock;
     keyspace_stats m_stats;
     std::vector<observer_entry> m_observers;
+    bool m_report_details = false;
     std::uint64_t m_random;
     std::size_t m_expire_next_db = 0;
     store::access_options m_access;
@@ -765,6 +787,12 @@ private:
             for (const observer_entry& o : m_observers)
                 o.function(o.context, event, db, key);
         }
+    }
+
+    // created and missed: reported only when asked for (keyspace notifications' n and m).
+    void notify_detail(key_event event, std::size_t db, std::string_view key) {
+        if (m_report_details) [[unlikely]]
+            notify(event, db, key);
     }
 
     void count_lookup(bool hit) noexcept {
