@@ -17,6 +17,7 @@
 #include "respkit/commands/bitmap_ops.hpp"
 #include "respkit/commands/specs/bitmaps.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/store/value.hpp"
@@ -74,6 +75,7 @@ void setbit_command(command_call& call, Keyspace& ks) {
     if (grown || was != (on == 1)) {
         byte = static_cast<unsigned char>(on == 1 ? (byte | mask) : (byte & ~mask));
         ks.notify_modified(call.client().db(), call.arg(1));
+        call.notify(server::keyspace_event_class::string, "setbit", call.arg(1));
     }
     call.reply().integer(was ? 1 : 0);
 }
@@ -126,8 +128,9 @@ void bitop_command(command_call& call, Keyspace& ks) {
         value stored;
         stored.raw_string() = std::move(result);
         ks.set(db, dest, std::move(stored));
-    } else {
-        ks.erase(db, dest);
+        call.notify(server::keyspace_event_class::string, "set", dest);
+    } else if (ks.erase(db, dest)) {
+        call.notify(server::keyspace_event_class::generic, "del", dest);
     }
     call.reply().integer(length);
 }
@@ -153,7 +156,10 @@ void bitfield_command(command_call& call, Keyspace& ks, bool read_only) {
     bool grown = false;
     std::string* s = string_for_bit_write(call, ks, bitfield_highest_write(ops), grown);
     if (s == nullptr) return;
-    if (run_bitfield_ops(call, ops, *s, grown) > 0) ks.notify_modified(call.client().db(), call.arg(1));
+    if (run_bitfield_ops(call, ops, *s, grown) > 0) {
+        ks.notify_modified(call.client().db(), call.arg(1));
+        call.notify(server::keyspace_event_class::string, "setbit", call.arg(1));
+    }
 }
 
 } // namespace bitmap_detail

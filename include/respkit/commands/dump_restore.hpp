@@ -13,6 +13,7 @@
 #include "respkit/commands/specs/persistence.hpp"
 #include "respkit/persist/snapshot.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/session.hpp"
@@ -67,7 +68,10 @@ void restore_command(server::command_call& call, Keyspace& ks) {
     if (at != 0 && !absttl) at += ks.clock().now_ms();
     if (at != 0 && at <= ks.clock().now_ms()) {
         // Already expired: nothing is created (a replaced key is gone, and propagates as DEL).
-        if (deleted) call.propagate_as({"DEL", std::string(key)});
+        if (deleted) {
+            call.propagate_as({"DEL", std::string(key)});
+            call.notify(server::keyspace_event_class::generic, "del", key);
+        }
         return call.ok();
     }
     ks.set(db, key, std::move(value));
@@ -84,6 +88,7 @@ void restore_command(server::command_call& call, Keyspace& ks) {
     } else {
         ks.set_access(db, key, idle, freq);
     }
+    call.notify(server::keyspace_event_class::generic, "restore", key);
     call.ok();
 }
 

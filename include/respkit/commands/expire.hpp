@@ -18,6 +18,7 @@
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/expire.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -106,9 +107,11 @@ void expire_command(command_call& call, Keyspace& ks, bool seconds, bool absolut
     }
     if (when <= now) { // a time already past deletes the key, as Redis
         ks.erase(db, key);
+        call.notify(server::keyspace_event_class::generic, "del", key);
         replay_as_del(call, key);
     } else {
         ks.set_expiry(db, key, when);
+        call.notify(server::keyspace_event_class::generic, "expire", key);
         replay_as_pexpireat(call, key, when, call.args().subspan(3));
     }
     call.reply().integer(1);
@@ -169,7 +172,9 @@ void install_expire_commands(server::dispatcher& commands, Keyspace& keyspace) {
         [ks](command_call& call) { ttl_command(call, *ks, true, true); });
     commands.add(std::move(specs.persist),
                  [ks](command_call& call) {
-                     call.reply().integer(ks->persist(call.client().db(), call.arg(1)) ? 1 : 0);
+                     const bool persisted = ks->persist(call.client().db(), call.arg(1));
+                     if (persisted) call.notify(server::keyspace_event_class::generic, "persist", call.arg(1));
+                     call.reply().integer(persisted ? 1 : 0);
                  });
 }
 

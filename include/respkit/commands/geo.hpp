@@ -25,6 +25,7 @@
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/geo.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -314,7 +315,7 @@ void search_command(command_call& call, Keyspace& ks, search_form form, bool rea
     }
     if (!*z) {
         if (store) {
-            ks.erase(db, *store);
+            if (ks.erase(db, *store)) call.notify(server::keyspace_event_class::generic, "del", *store);
             call.reply().integer(0);
         } else {
             call.reply().array(0);
@@ -361,8 +362,9 @@ void search_command(command_call& call, Keyspace& ks, search_form form, bool rea
             target.insert(m.member, storedist ? m.meters / shape.to_meters : m.score, limits);
         }
         ks.set(db, *store, std::move(result));
-    } else {
-        ks.erase(db, *store);
+        call.notify(server::keyspace_event_class::zset, geosearch ? "geosearchstore" : "georadiusstore", *store);
+    } else if (ks.erase(db, *store)) {
+        call.notify(server::keyspace_event_class::generic, "del", *store);
     }
     call.reply().integer(static_cast<std::int64_t>(returned));
 }
@@ -435,6 +437,7 @@ void geoadd_command(command_call& call, Keyspace& ks) {
         ks.erase(db, key);
     else if (!created && added + updated != 0)
         ks.notify_modified(db, key);
+    if (added + updated != 0) call.notify(server::keyspace_event_class::zset, "zadd", key); // GEOADD runs ZADD
     replay_as(call, std::move(zadd));
 }
 

@@ -26,6 +26,7 @@
 #include "respkit/commands/specs/hashes.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -77,6 +78,7 @@ void set_command(command_call& call, Keyspace& ks, bool ok) {
     for (std::size_t i = 2; i < call.argc(); i += 2)
         created += hash.set(call.arg(i), call.arg(i + 1), limits) ? 1 : 0;
     ks.notify_modified(db, key);
+    call.notify(server::keyspace_event_class::hash, "hset", key);
     if (ok)
         call.ok();
     else
@@ -303,6 +305,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                                  call.arg(2).size() + call.arg(3).size(), limits);
                 (void)hash.set(call.arg(2), call.arg(3), limits);
                 ks->notify_modified(db, call.arg(1));
+                call.notify(server::keyspace_event_class::hash, "hset", call.arg(1));
             }
             call.reply().integer(inserted ? 1 : 0);
         });
@@ -354,10 +357,13 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 hash_value& hash = found.found->hash();
                 for (std::size_t i = 2; i < call.argc() && !hash.empty(); ++i)
                     deleted += hash.erase(call.arg(i)) ? 1 : 0;
-                if (hash.empty())
+                const bool emptied = hash.empty();
+                if (emptied)
                     ks->erase(db, key);
                 else if (deleted != 0)
                     ks->notify_modified(db, key);
+                if (deleted != 0) call.notify(server::keyspace_event_class::hash, "hdel", key);
+                if (emptied) call.notify(server::keyspace_event_class::generic, "del", key);
             }
             call.reply().integer(deleted);
         });
@@ -427,6 +433,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             const std::string_view text = store::format_int64(result, digits.data());
             (void)hash.set(call.arg(2), text, ks->encoding_limits_used());
             ks->notify_modified(db, key);
+            call.notify(server::keyspace_event_class::hash, "hincrby", key);
             call.reply().integer(result);
         });
 
@@ -465,6 +472,7 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             const std::string_view text(buffer, format_long_double(result, buffer));
             (void)hash.set(call.arg(2), text, ks->encoding_limits_used());
             ks->notify_modified(db, key);
+            call.notify(server::keyspace_event_class::hash, "hincrbyfloat", key);
             call.reply().bulk_string(text);
             // The sum is exact only as printed: replay it as the value it stored.
             replay_as(call, {"HSET", std::string(key), std::string(call.arg(2)), std::string(text)});

@@ -18,6 +18,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/specs/hyperloglog.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/config.hpp"
 #include "respkit/server/dispatcher.hpp"
@@ -93,6 +94,7 @@ void pfadd_command(command_call& call, Keyspace& ks, std::size_t sparse_max_byte
     if (updated != 0) {
         store::hll::invalidate_cache(*bytes);
         ks.notify_modified(db, key);
+        call.notify(server::keyspace_event_class::string, "pfadd", key);
     }
     call.reply().integer(updated != 0 ? 1 : 0);
 }
@@ -163,6 +165,7 @@ void pfmerge_command(command_call& call, Keyspace& ks, std::size_t sparse_max_by
     }
     store::hll::invalidate_cache(*bytes);
     ks.notify_modified(db, key);
+    call.notify(server::keyspace_event_class::string, "pfadd", key); // as Redis: a mass PFADD
     call.ok();
 }
 

@@ -22,6 +22,7 @@
 #include "respkit/commands/specs/keys.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
@@ -147,9 +148,18 @@ void copy_command(command_call& call, Keyspace& ks) {
     // The source was just found live: refetch it (the target lookup may have expired and
     // removed a key, moving entries) and copy it deeply, whatever its kind.
     store::value copy = ks.find_for_write(src, from)->clone();
+    if (replace) ks.erase(dst, to); // as Redis: a replaced key is deleted, then added (a "new" key)
     ks.set(dst, to, std::move(copy));
     if (expiry.at_ms) ks.set_expiry(dst, to, *expiry.at_ms);
+    call.notify(server::keyspace_event_class::generic, "copy_to", to, dst);
     call.reply().integer(1);
+}
+
+/// RENAME's and RENAMENX's events (none when the key is renamed to itself).
+inline void notify_renamed(command_call& call) {
+    if (call.arg(1) == call.arg(2)) return;
+    call.notify(server::keyspace_event_class::generic, "rename_from", call.arg(1));
+    call.notify(server::keyspace_event_class::generic, "rename_to", call.arg(2));
 }
 
 /// MOVE key db.
@@ -171,7 +181,12 @@ void move_command(command_call& call, Keyspace& ks) {
         call.error("ERR source and destination objects are the same");
         return;
     }
-    call.reply().integer(ks.move(src, dst, call.arg(1)) ? 1 : 0);
+    const bool moved = ks.move(src, dst, call.arg(1));
+    if (moved) {
+        call.notify(server::keyspace_event_class::generic, "move_from", call.arg(1), src);
+        call.notify(server::keyspace_event_class::generic, "move_to", call.arg(1), dst);
+    }
+    call.reply().integer(moved ? 1 : 0);
 }
 
 /// A SWAPDB index: an int, else `error`.
@@ -238,7 +253,11 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
     const auto del = [ks](command_call& call) {
         const std::size_t db = call.client().db();
         std::int64_t deleted = 0;
-        for (std::size_t i = 1; i < call.argc(); ++i) deleted += ks->erase(db, call.arg(i)) ? 1 : 0;
+        for (std::size_t i = 1; i < call.argc(); ++i) {
+            if (!ks->erase(db, call.arg(i))) continue;
+            call.notify(server::keyspace_event_class::generic, "del", call.arg(i));
+            ++deleted;
+        }
         call.reply().integer(deleted);
     };
     commands.add(
@@ -286,19 +305,23 @@ void install_key_commands(server::dispatcher& commands, Keyspace& keyspace) {
         std::move(specs.rename),
         [ks](command_call& call) {
             const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2));
-            if (r.error)
+            if (r.error) {
                 call.error(server::errors::no_such_key);
-            else
-                call.ok();
+                return;
+            }
+            notify_renamed(call);
+            call.ok();
         });
     commands.add(
         std::move(specs.renamenx),
         [ks](command_call& call) {
             const auto r = ks->rename(call.client().db(), call.arg(1), call.arg(2), true);
-            if (r.error)
+            if (r.error) {
                 call.error(server::errors::no_such_key);
-            else
-                call.reply().integer(r.renamed ? 1 : 0);
+                return;
+            }
+            if (r.renamed) notify_renamed(call);
+            call.reply().integer(r.renamed ? 1 : 0);
         });
 
     commands.add(std::move(specs.randomkey),

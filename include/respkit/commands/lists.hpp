@@ -23,6 +23,7 @@
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/lists.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -93,13 +94,28 @@ inline void pop_into_reply(command_call& call, list_value& list, list_end end, s
 }
 
 /// After removing elements from the list under `key`: deletes the key when the list is empty
-/// (as Redis does), else tells observers it changed.
+/// (as Redis does), else tells observers it changed. True when the key was deleted.
 template <class Keyspace>
-void after_removal(Keyspace& ks, std::size_t db, std::string_view key, const list_value& list) {
-    if (list.empty())
+bool after_removal(Keyspace& ks, std::size_t db, std::string_view key, const list_value& list) {
+    if (list.empty()) {
         ks.erase(db, key);
-    else
-        ks.notify_modified(db, key);
+        return true;
+    }
+    ks.notify_modified(db, key);
+    return false;
+}
+
+/// The keyspace events of `event` (lpop, ltrim, ...) on `key`, then "del" when it was `deleted`.
+inline void notify_removal(command_call& call, std::string_view event, std::string_view key, bool deleted) {
+    call.notify(server::keyspace_event_class::list, event, key);
+    if (deleted) call.notify(server::keyspace_event_class::generic, "del", key);
+}
+
+[[nodiscard]] constexpr std::string_view pop_event(list_end end) noexcept {
+    return end == list_end::head ? "lpop" : "rpop";
+}
+[[nodiscard]] constexpr std::string_view push_event(list_end end) noexcept {
+    return end == list_end::head ? "lpush" : "rpush";
 }
 
 /// LPUSH/RPUSH (any key) and LPUSHX/RPUSHX (`only_existing`).
@@ -143,6 +159,7 @@ void push_command(command_call& call, Keyspace& ks, list_end end, bool only_exis
     for (std::size_t i = 3; i < call.argc(); ++i) push(call.arg(i));
     const auto length = static_cast<std::int64_t>(list.size());
     ks.notify_modified(db, key);
+    call.notify(server::keyspace_event_class::list, push_event(end), key);
     call.reply().integer(length);
 }
 
@@ -193,7 +210,7 @@ void pop_command(command_call& call, Keyspace& ks, list_end end) {
                                                                               : list.size();
         pop_into_reply(call, list, end, n);
     }
-    after_removal(ks, db, key, list);
+    notify_removal(call, pop_event(end), key, after_removal(ks, db, key, list));
 }
 
 /// Moves an element from `from` of the list at argument 1 to `to` of the list at argument 2
@@ -226,6 +243,8 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
         else
             list.push_back(element);
         ks.notify_modified(db, source);
+        call.notify(server::keyspace_event_class::list, push_event(to), source);
+        call.notify(server::keyspace_event_class::list, pop_event(from), source);
         return pop_result::served;
     }
     // The destination lookup may expire (remove) a key, which invalidates `src`.
@@ -242,7 +261,7 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
         list.pop_front();
     else
         list.pop_back();
-    after_removal(ks, db, source, list);
+    const bool deleted = after_removal(ks, db, source, list);
     const auto target = ks.find_or_create(db, destination, value_kind::list);
     list_value& out = target.found->list();
     call.reply().bulk_string(element);
@@ -251,6 +270,9 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
     else
         out.push_back(element);
     ks.notify_modified(db, destination);
+    // Redis's order: the push, then the pop (and the source's deletion).
+    call.notify(server::keyspace_event_class::list, push_event(to), destination);
+    notify_removal(call, pop_event(from), source, deleted);
     return pop_result::served;
 }
 
@@ -291,7 +313,7 @@ pop_result pop_first_list(command_call& call, Keyspace& ks, std::size_t first, s
             pop_into_reply(call, list, end, n);
             count = n;
         }
-        after_removal(ks, db, key, list);
+        notify_removal(call, pop_event(end), key, after_removal(ks, db, key, list));
         // Replayed as the plain pop of this key: LPOP key (BLPOP), LPOP key n (LMPOP, BLMPOP).
         std::vector<std::string> replay{end == list_end::head ? "LPOP" : "RPOP", std::string(key)};
         if (count != 0) replay.push_back(std::to_string(count));
@@ -573,6 +595,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             list.replace(list.at(static_cast<std::size_t>(i)), call.arg(3));
             ks->notify_modified(db, call.arg(1));
+            call.notify(server::keyspace_event_class::list, "lset", call.arg(1));
             call.ok();
         });
 
@@ -619,7 +642,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                     }
                 }
             }
-            if (removed != 0) after_removal(*ks, db, key, list);
+            if (removed != 0) notify_removal(call, "lrem", key, after_removal(*ks, db, key, list));
             call.reply().integer(static_cast<std::int64_t>(removed));
         });
 
@@ -649,7 +672,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          // Watchers see a change either way, as in Redis; the append-only file
                          // only a trim that removed something.
                          if (list.size() == before) call.prevent_propagation();
-                         after_removal(*ks, db, key, list);
+                         notify_removal(call, "ltrim", key, after_removal(*ks, db, key, list));
                      }
                      call.ok();
                  });
@@ -681,6 +704,7 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 if (*it != pivot) continue;
                 list.insert(it, call.arg(4), after);
                 ks->notify_modified(db, key);
+                call.notify(server::keyspace_event_class::list, "linsert", key);
                 call.reply().integer(static_cast<std::int64_t>(list.size()));
                 return;
             }

@@ -17,6 +17,7 @@
 #include "respkit/commands/options.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/session.hpp"
 #include "respkit/version.hpp"
 

@@ -24,6 +24,7 @@
 #include "respkit/commands/specs/sets.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -152,13 +153,15 @@ void set_op_command(command_call& call, Keyspace& ks, set_op op, bool store) {
     }
     const std::size_t db = call.client().db();
     if (members->empty()) {
-        ks.erase(db, call.arg(1));
+        if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
         call.reply().integer(0);
         return;
     }
     store::value v = store::value::make(value_kind::set);
     for (const std::string& m : *members) (void)v.set().insert(m, ks.encoding_limits_used());
     ks.set(db, call.arg(1), std::move(v));
+    call.notify(server::keyspace_event_class::set,
+                op == set_op::inter ? "sinterstore" : op == set_op::unite ? "sunionstore" : "sdiffstore", call.arg(1));
     call.reply().integer(static_cast<std::int64_t>(members->size()));
 }
 
@@ -258,6 +261,8 @@ void spop_command(command_call& call, Keyspace& ks) {
         ks.erase(db, call.arg(1));
     else if (!popped.empty())
         ks.notify_modified(db, call.arg(1));
+    if (!popped.empty()) call.notify(server::keyspace_event_class::set, "spop", call.arg(1));
+    if (emptied) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
     // Replayed without chance, as Redis 7.0 writes it: SREM of the member taken, DEL when a
     // count took the whole set, else one SREM per member taken.
     if (call.argc() == 2) {
@@ -355,13 +360,17 @@ void smove_command(command_call& call, Keyspace& ks) {
         call.reply().integer(0);
         return;
     }
-    if (from.empty())
+    const bool emptied = from.empty();
+    if (emptied)
         ks.erase(db, src);
     else
         ks.notify_modified(db, src);
+    call.notify(server::keyspace_event_class::set, "srem", src);
+    if (emptied) call.notify(server::keyspace_event_class::generic, "del", src);
     const auto to = ks.find_or_create(db, dst, value_kind::set);
-    (void)to.found->set().insert(member, ks.encoding_limits_used());
+    const bool added = to.found->set().insert(member, ks.encoding_limits_used());
     ks.notify_modified(db, dst);
+    if (added) call.notify(server::keyspace_event_class::set, "sadd", dst);
     call.reply().integer(1);
 }
 
@@ -412,7 +421,10 @@ void install_set_commands(server::dispatcher& commands, Keyspace& keyspace) {
             std::int64_t added = 0;
             for (std::size_t i = 2; i < call.argc(); ++i)
                 added += r.found->set().insert(call.arg(i), ks->encoding_limits_used()) ? 1 : 0;
-            if (added != 0) ks->notify_modified(db, call.arg(1));
+            if (added != 0) {
+                ks->notify_modified(db, call.arg(1));
+                call.notify(server::keyspace_event_class::set, "sadd", call.arg(1));
+            }
             call.reply().integer(added);
         });
     commands.add(
@@ -425,10 +437,13 @@ void install_set_commands(server::dispatcher& commands, Keyspace& keyspace) {
             if (*s) {
                 for (std::size_t i = 2; i < call.argc() && !(*s)->empty(); ++i)
                     removed += (*s)->erase(call.arg(i)) ? 1 : 0;
-                if ((*s)->empty())
+                const bool emptied = (*s)->empty();
+                if (emptied)
                     ks->erase(db, call.arg(1));
                 else if (removed != 0)
                     ks->notify_modified(db, call.arg(1));
+                if (removed != 0) call.notify(server::keyspace_event_class::set, "srem", call.arg(1));
+                if (emptied) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             }
             call.reply().integer(removed);
         });

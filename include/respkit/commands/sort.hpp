@@ -24,6 +24,7 @@
 #include "respkit/commands/specs/sort.hpp"
 #include "respkit/server/acl_user.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/origin.hpp"
@@ -319,8 +320,9 @@ void sort_command(command_call& call, Keyspace& ks, bool readonly) {
                 list.list().push_back(lookup_pattern(ks, db, pattern, items[j].element).value_or(std::string()));
         }
         ks.set(db, destination, std::move(list));
-    } else {
-        ks.erase(db, destination);
+        call.notify(server::keyspace_event_class::list, "sortstore", destination);
+    } else if (ks.erase(db, destination)) {
+        call.notify(server::keyspace_event_class::generic, "del", destination);
     }
     call.reply().integer(static_cast<std::int64_t>(output));
 }

@@ -23,6 +23,7 @@
 #include "respkit/commands/replay.hpp"
 #include "respkit/commands/specs/strings.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -33,6 +34,8 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace string_detail {
+
+using ev = server::keyspace_event_class;
 
 using server::command_call;
 using server::command_flag;
@@ -168,6 +171,8 @@ void set_command(command_call& call, Keyspace& ks) {
     }
     ks.set(db, key, value::from_string(call.take_arg(2)), o.keep_ttl);
     if (at) ks.set_expiry(db, key, *at);
+    call.notify(ev::string, "set", key);
+    if (at) call.notify(ev::generic, "expire", key);
     if (!o.get) call.ok();
     if (at) {
         replay_as_set_pxat(call, key, call.arg(2), *at);
@@ -188,6 +193,8 @@ void set_with_ttl_command(command_call& call, Keyspace& ks, string_options::unit
     if (!at) return;
     ks.set(db, call.arg(1), value::from_string(call.take_arg(3)));
     ks.set_expiry(db, call.arg(1), *at);
+    call.notify(ev::string, "set", call.arg(1));
+    call.notify(ev::generic, "expire", call.arg(1));
     call.ok();
     replay_as_set_pxat(call, call.arg(1), call.arg(3), *at);
 }
@@ -200,6 +207,7 @@ void incr_command(command_call& call, Keyspace& ks, std::int64_t delta) {
     value* v = ks.find_for_write(db, key);
     if (v == nullptr) {
         ks.set(db, key, value::from_int(delta));
+        call.notify(ev::string, "incrby", key);
         call.reply().integer(delta);
         return;
     }
@@ -219,6 +227,7 @@ void incr_command(command_call& call, Keyspace& ks, std::int64_t delta) {
     }
     v->assign_int(result);
     ks.notify_modified(db, key);
+    call.notify(ev::string, "incrby", key);
     call.reply().integer(result);
 }
 
@@ -396,6 +405,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
         [ks](command_call& call) {
             if (call.argc() == 3) { // the common case: no option to look at
                 ks->set(call.client().db(), call.arg(1), value::from_string(call.take_arg(2)));
+                call.notify(ev::string, "set", call.arg(1));
                 call.ok();
                 return;
             }
@@ -419,6 +429,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 return;
             }
             ks->set(db, call.arg(1), value::from_string(call.take_arg(2)));
+            call.notify(ev::string, "set", call.arg(1));
             call.reply().integer(1);
         });
 
@@ -434,6 +445,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             const std::size_t db = call.client().db();
             if (!get_and_reply(call, *ks, db, call.arg(1))) return;
             ks->set(db, call.arg(1), value::from_string(call.take_arg(2)));
+            call.notify(ev::string, "set", call.arg(1));
             replay_as(call, {"SET", std::string(call.arg(1)), std::string(call.arg(2))});
         });
 
@@ -451,6 +463,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                      }
                      reply_string(call, *v);
                      ks->erase(db, call.arg(1));
+                     call.notify(ev::generic, "del", call.arg(1));
                      replay_as_del(call, call.arg(1));
                  });
 
@@ -479,12 +492,17 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             reply_string(call, *v);
             if ((o.expire == unit::exat || o.expire == unit::pxat) && *at <= now) {
                 ks->erase(db, key);
+                call.notify(ev::generic, "del", key);
                 replay_as_del(call, key);
             } else if (at) {
                 ks->set_expiry(db, key, *at);
+                call.notify(ev::generic, "expire", key);
                 replay_as_pexpireat(call, key, *at);
             } else if (o.persist) {
-                if (ks->persist(db, key)) replay_as(call, {"PERSIST", std::string(key)});
+                if (ks->persist(db, key)) {
+                    call.notify(ev::generic, "persist", key);
+                    replay_as(call, {"PERSIST", std::string(key)});
+                }
             }
         });
 
@@ -512,8 +530,10 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                     return;
                 }
                 const std::size_t db = call.client().db();
-                for (std::size_t i = 1; i < call.argc(); i += 2)
+                for (std::size_t i = 1; i < call.argc(); i += 2) {
                     ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
+                    call.notify(ev::string, "set", call.arg(i));
+                }
                 call.ok();
             })
         .spec.tips = {"request_policy:multi_shard", "response_policy:all_succeeded"};
@@ -533,8 +553,10 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                         return;
                     }
                 }
-                for (std::size_t i = 1; i < call.argc(); i += 2)
+                for (std::size_t i = 1; i < call.argc(); i += 2) {
                     ks->set(db, call.arg(i), value::from_bytes(call.arg(i + 1)));
+                    call.notify(ev::string, "set", call.arg(i));
+                }
                 call.reply().integer(1);
             })
         .spec.tips = {"request_policy:multi_shard", "response_policy:agg_min"};
@@ -547,6 +569,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             value* v = ks->find_for_write(db, key);
             if (v == nullptr) {
                 const value& stored = ks->set(db, key, value::from_bytes(tail));
+                call.notify(ev::string, "append", key);
                 call.reply().integer(static_cast<std::int64_t>(stored.string_length()));
                 return;
             }
@@ -560,6 +583,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             std::string& bytes = v->raw_string();
             bytes.append(tail);
             ks->notify_modified(db, key);
+            call.notify(ev::string, "append", key);
             call.reply().integer(static_cast<std::int64_t>(bytes.size()));
         });
 
@@ -638,6 +662,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
                          fresh.assign_raw(text);
                          ks->set(db, key, std::move(fresh), true);
                      }
+                     call.notify(ev::string, "incrbyfloat", key);
                      call.reply().bulk_string(text);
                      // The sum is exact only as printed: replay it as the value it stored.
                      replay_as(call, {"SET", std::string(key), std::string(text), "KEEPTTL"});
@@ -705,6 +730,7 @@ void install_string_commands(server::dispatcher& commands, Keyspace& keyspace) {
             if (bytes.size() < needed) bytes.resize(needed, '\0');
             patch.copy(bytes.data() + at, patch.size());
             ks->notify_modified(db, key);
+            call.notify(ev::string, "setrange", key);
             call.reply().integer(static_cast<std::int64_t>(bytes.size()));
         });
 

@@ -37,6 +37,7 @@
 #include "respkit/detail/numbers.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
+#include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/session.hpp"
@@ -277,7 +278,10 @@ void zadd_command(command_call& call, Keyspace& ks, bool forced_incr) {
                 score += *current;
                 if (std::isnan(score)) {
                     call.error("ERR resulting score is not a number (NaN)");
-                    if (added + updated != 0) ks.notify_modified(db, key);
+                    if (added + updated != 0) {
+                        ks.notify_modified(db, key);
+                        call.notify(server::keyspace_event_class::zset, f.incr ? "zincr" : "zadd", key);
+                    }
                     return;
                 }
             }
@@ -308,6 +312,7 @@ void zadd_command(command_call& call, Keyspace& ks, bool forced_incr) {
         ks.erase(db, key);
     else if (!created && added + updated != 0)
         ks.notify_modified(db, key);
+    if (added + updated != 0) call.notify(server::keyspace_event_class::zset, f.incr ? "zincr" : "zadd", key);
 }
 
 /// Writes (member, score) as ZRANGE WITHSCORES does: RESP3 pairs, RESP2 flat.
@@ -418,7 +423,7 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
     const std::size_t count = hi - lo;
     if (store) {
         if (count == 0) {
-            ks.erase(db, call.arg(1));
+            if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             call.reply().integer(0);
             return;
         }
@@ -429,6 +434,7 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
         if (count > limits.max_entries) out.zset().to_skiplist();
         ops::visit(**z, lo, count, false, [&](std::string_view m, double s) { ops::insert(out.zset(), m, s, limits); });
         ks.set(db, call.arg(1), std::move(out));
+        call.notify(server::keyspace_event_class::zset, "zrangestore", call.arg(1));
         call.reply().integer(static_cast<std::int64_t>(count));
         return;
     }
@@ -449,18 +455,21 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
 /// under `key`, returning them with their scores in pop order; deletes the key when it is left
 /// empty, else tells the keyspace it changed.
 template <class Keyspace>
-std::vector<std::pair<std::string, double>> pop_members(Keyspace& ks, std::size_t db, std::string_view key, zset& z,
-                                                        std::uint64_t count, bool max) {
+std::vector<std::pair<std::string, double>> pop_members(command_call& call, Keyspace& ks, std::size_t db,
+                                                        std::string_view key, zset& z, std::uint64_t count, bool max) {
     const std::size_t n = std::min<std::uint64_t>(count, ops::size(z));
     std::vector<std::pair<std::string, double>> popped;
     popped.reserve(n);
     ops::visit(z, max ? ops::size(z) - 1 : 0, n, max,
                [&](std::string_view m, double s) { popped.emplace_back(std::string(m), s); });
     for (const auto& p : popped) ops::erase(z, p.first);
-    if (ops::size(z) == 0)
+    const bool emptied = ops::size(z) == 0;
+    if (emptied)
         ks.erase(db, key);
     else
         ks.notify_modified(db, key);
+    if (!popped.empty()) call.notify(server::keyspace_event_class::zset, max ? "zpopmax" : "zpopmin", key);
+    if (emptied) call.notify(server::keyspace_event_class::generic, "del", key);
     return popped;
 }
 
@@ -488,7 +497,7 @@ void zpop_command(command_call& call, Keyspace& ks, bool max) {
         call.reply().array(0);
         return;
     }
-    const auto popped = pop_members(ks, db, call.arg(1), found.found->zset(), static_cast<std::uint64_t>(count), max);
+    const auto popped = pop_members(call, ks, db, call.arg(1), found.found->zset(), static_cast<std::uint64_t>(count), max);
     const bool nested = call.argc() == 3 && call.reply().resp3();
     call.reply().array(nested ? popped.size() : popped.size() * 2);
     for (const auto& p : popped) {
@@ -666,7 +675,7 @@ void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bo
               [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
     if (store) {
         if (result.empty()) {
-            ks.erase(db, call.arg(1));
+            if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             call.reply().integer(0);
             return;
         }
@@ -680,6 +689,9 @@ void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bo
         if (!(result.size() <= limits.max_entries && longest <= limits.max_value)) built.to_skiplist();
         for (const auto& r : result) built.insert(r.first, r.second);
         ks.set(db, call.arg(1), std::move(out));
+        call.notify(server::keyspace_event_class::zset,
+                    op == multi_op::unite ? "zunionstore" : op == multi_op::inter ? "zinterstore" : "zdiffstore",
+                    call.arg(1));
         call.reply().integer(static_cast<std::int64_t>(result.size()));
         return;
     }
@@ -813,7 +825,7 @@ pop_result pop_first_zset(command_call& call, Keyspace& ks, std::size_t first, s
             return pop_result::failed;
         }
         if (!found.found || ops::size(found.found->zset()) == 0) continue;
-        const auto popped = pop_members(ks, db, call.arg(k), found.found->zset(), count == 0 ? 1 : count, max);
+        const auto popped = pop_members(call, ks, db, call.arg(k), found.found->zset(), count == 0 ? 1 : count, max);
         // Replayed as the plain pop of this key: ZPOPMIN key (BZPOPMIN), ZPOPMIN key n (ZMPOP).
         std::vector<std::string> replay{max ? "ZPOPMAX" : "ZPOPMIN", std::string(call.arg(k))};
         if (count != 0) replay.push_back(std::to_string(popped.size()));
@@ -932,10 +944,19 @@ void zremrange_command(command_call& call, Keyspace& ks, range_kind kind) {
     doomed.reserve(hi - lo);
     ops::visit(z, lo, hi - lo, false, [&](std::string_view m, double) { doomed.emplace_back(m); });
     for (const std::string& m : doomed) ops::erase(z, m);
-    if (ops::size(z) == 0)
+    const bool emptied = ops::size(z) == 0;
+    if (emptied)
         ks.erase(db, key);
     else if (!doomed.empty())
         ks.notify_modified(db, key);
+    if (!doomed.empty()) {
+        call.notify(server::keyspace_event_class::zset,
+                    kind == range_kind::score ? "zremrangebyscore"
+                    : kind == range_kind::rank ? "zremrangebyrank"
+                                               : "zremrangebylex",
+                    key);
+        if (emptied) call.notify(server::keyspace_event_class::generic, "del", key);
+    }
     call.reply().integer(static_cast<std::int64_t>(doomed.size()));
 }
 
@@ -969,10 +990,13 @@ void install_zset_commands(server::dispatcher& commands, Keyspace& keyspace) {
                 zset& z = found.found->zset();
                 for (std::size_t i = 2; i < call.argc() && ops::size(z) != 0; ++i)
                     removed += ops::erase(z, call.arg(i)) ? 1 : 0;
-                if (ops::size(z) == 0)
+                const bool emptied = ops::size(z) == 0;
+                if (emptied)
                     ks->erase(db, call.arg(1));
                 else if (removed != 0)
                     ks->notify_modified(db, call.arg(1));
+                if (removed != 0) call.notify(server::keyspace_event_class::zset, "zrem", call.arg(1));
+                if (emptied) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             }
             call.reply().integer(removed);
         });
