@@ -39,6 +39,7 @@ std::vector<diff_step> read_diff_script(const std::filesystem::path& path) {
             else if (tag == "resp3") step.only_protocol = 3;
             else if (tag.rfind("sleep ", 0) == 0) step.sleep_ms = std::stoi(std::string(tag.substr(6)));
             else if (tag == "reconnect") step.reconnect = true;
+            else if (tag == "subscriber") step.subscriber = true;
             else if (tag.rfind("mask ", 0) == 0) {
                 for (std::string_view rest_fields = tag.substr(5);;) {
                     const std::size_t comma = rest_fields.find(',');
@@ -197,8 +198,58 @@ std::size_t run_diff_script(const std::filesystem::path& script, const diff_targ
             (void)theirs_ptr->request(encoded);
             ours_ptr->set_protocol(resp::protocol::resp3);
         }
+        // The second connection of [subscriber] steps, opened by the first one (in this pass's
+        // protocol); after each other command, what it was sent is compared.
+        std::unique_ptr<redis_connection> theirs_subscriber;
+        std::unique_ptr<server::session> our_subscriber;
+        const auto compare_pushes = [&](const diff_step& step) {
+            if (!our_subscriber) return;
+            // A PING after the command: what the subscriber got before its reply is what the
+            // command sent it (Redis wrote it while running the command).
+            encoded.clear();
+            resp::write_command(encoded, "PING");
+            our_subscriber->feed(encoded);
+            const std::string actual(our_subscriber->pending_output());
+            our_subscriber->output_sent(actual.size());
+            std::string expected;
+            for (int n = 0; n < 100000; ++n) {
+                const std::string reply = n == 0 ? theirs_subscriber->request(encoded) : theirs_subscriber->read_reply();
+                REQUIRE_MESSAGE(!reply.empty(), "redis-server's subscriber gave no PING reply");
+                expected += reply;
+                if (reply == "+PONG\r\n" || reply == "*2\r\n$4\r\npong\r\n$0\r\n\r\n") break;
+            }
+            INFO(script.filename().string() << ":" << step.line << " (RESP" << protocol
+                                            << ", the subscriber's messages): " << step.text);
+            CHECK(actual == expected);
+            ++compared;
+        };
         for (const diff_step& step : steps) {
             if (step.only_protocol != 0 && step.only_protocol != protocol) continue;
+            if (step.subscriber) {
+                if (!our_subscriber) {
+                    theirs_subscriber = std::make_unique<redis_connection>(redis.port());
+                    REQUIRE(theirs_subscriber->connected());
+                    our_subscriber = std::make_unique<server::session>(*target.commands, *target.context);
+                    if (protocol == 3) {
+                        encoded.clear();
+                        resp::write_command(encoded, "HELLO", "3");
+                        (void)theirs_subscriber->request(encoded);
+                        our_subscriber->set_protocol(resp::protocol::resp3);
+                    }
+                }
+                encoded.clear();
+                resp::write_command_range(encoded, step.args);
+                our_subscriber->feed(encoded);
+                const std::string actual(our_subscriber->pending_output());
+                our_subscriber->output_sent(actual.size());
+                std::string expected = theirs_subscriber->request(encoded);
+                for (std::size_t n = count_replies(actual); n > 1 && !expected.empty(); --n)
+                    expected += theirs_subscriber->read_reply();
+                INFO(script.filename().string() << ":" << step.line << " (RESP" << protocol << ", subscriber): " << step.text);
+                CHECK(actual == expected);
+                ++compared;
+                continue;
+            }
             redis_connection& theirs = *theirs_ptr;
             server::session& ours = *ours_ptr;
             if (step.reconnect) {
@@ -241,6 +292,7 @@ std::size_t run_diff_script(const std::filesystem::path& script, const diff_targ
                 CHECK(actual == expected);
             }
             ++compared;
+            compare_pushes(step);
         }
     }
     return compared;

@@ -11,6 +11,10 @@
 //   [resp2] CMD / [resp3] CMD  run only in that protocol
 //   [sleep 120]                both sides wait 120 ms (expiry tests; keep them short)
 //   [reconnect]                both sides continue on a new connection (RESP2, no preamble)
+//   [subscriber] PSUBSCRIBE *  runs on a second connection (opened by the first such line, in the
+//                              pass's protocol); from then on, after every other command, what that
+//                              connection was sent (pub/sub messages, keyspace notifications) is
+//                              compared byte for byte (a PING on it marks the end)
 //   [mask a,b] ACL LOG         the value after each string "a" or "b" in any aggregate (a map's or
 //                              a flat list's field) compared by type only (ages, client ids)
 // A blocking command (BLPOP k 0.05) that finds nothing waits on both sides for its timeout.
@@ -45,6 +49,7 @@ struct diff_step {
     int only_protocol = 0; // 0: both, 2 or 3
     int sleep_ms = -1;     // >= 0: a pause, no command
     bool reconnect = false; // a new connection on both sides, no command
+    bool subscriber = false; // [subscriber]: runs on the second connection
     std::vector<std::string> masked_fields; // [mask a,b]: values after these fields compared by type
 };
 
