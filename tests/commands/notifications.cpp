@@ -62,3 +62,9 @@ TEST_CASE("notify-keyspace-events: CONFIG GET prints the classes as Redis; A hid
     CHECK(server::parse_keyspace_event_classes("Ag$lshzxeKEtmdn").has_value());
     CHECK(!server::parse_keyspace_event_classes("X").has_value());
 }
+
+TEST_CASE("notifications_self.redis against redis-server") {
+    command_server<> srv;
+    const std::size_t compared = run_diff_script(diff_script_path("notifications_self.redis"), srv.target());
+    MESSAGE("notifications_self.redis: " << compared << " replies compared");
+}

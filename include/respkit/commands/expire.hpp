@@ -109,12 +109,13 @@ void expire_command(command_call& call, Keyspace& ks, bool seconds, bool absolut
         ks.erase(db, key);
         call.notify(server::keyspace_event_class::generic, "del", key);
         replay_as_del(call, key);
+        call.reply().integer(1);
     } else {
         ks.set_expiry(db, key, when);
-        call.notify(server::keyspace_event_class::generic, "expire", key);
         replay_as_pexpireat(call, key, when, call.args().subspan(3));
+        call.reply().integer(1);
+        call.notify(server::keyspace_event_class::generic, "expire", key); // after the reply, as Redis
     }
-    call.reply().integer(1);
 }
 
 /// TTL (`ms` false), PTTL, EXPIRETIME (`absolute`), PEXPIRETIME: -2 without the key, -1

@@ -78,11 +78,11 @@ void set_command(command_call& call, Keyspace& ks, bool ok) {
     for (std::size_t i = 2; i < call.argc(); i += 2)
         created += hash.set(call.arg(i), call.arg(i + 1), limits) ? 1 : 0;
     ks.notify_modified(db, key);
-    call.notify(server::keyspace_event_class::hash, "hset", key);
     if (ok)
         call.ok();
     else
         call.reply().integer(created);
+    call.notify(server::keyspace_event_class::hash, "hset", key); // after the reply, as Redis
 }
 
 /// HGETALL (keys and values, a map), HKEYS (keys), HVALS (values).
@@ -305,9 +305,9 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
                                  call.arg(2).size() + call.arg(3).size(), limits);
                 (void)hash.set(call.arg(2), call.arg(3), limits);
                 ks->notify_modified(db, call.arg(1));
-                call.notify(server::keyspace_event_class::hash, "hset", call.arg(1));
             }
             call.reply().integer(inserted ? 1 : 0);
+            if (inserted) call.notify(server::keyspace_event_class::hash, "hset", call.arg(1));
         });
 
     commands.add(
@@ -433,8 +433,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             const std::string_view text = store::format_int64(result, digits.data());
             (void)hash.set(call.arg(2), text, ks->encoding_limits_used());
             ks->notify_modified(db, key);
-            call.notify(server::keyspace_event_class::hash, "hincrby", key);
             call.reply().integer(result);
+            call.notify(server::keyspace_event_class::hash, "hincrby", key);
         });
 
     commands.add(
@@ -472,8 +472,8 @@ void install_hash_commands(server::dispatcher& commands, Keyspace& keyspace) {
             const std::string_view text(buffer, format_long_double(result, buffer));
             (void)hash.set(call.arg(2), text, ks->encoding_limits_used());
             ks->notify_modified(db, key);
-            call.notify(server::keyspace_event_class::hash, "hincrbyfloat", key);
             call.reply().bulk_string(text);
+            call.notify(server::keyspace_event_class::hash, "hincrbyfloat", key);
             // The sum is exact only as printed: replay it as the value it stored.
             replay_as(call, {"HSET", std::string(key), std::string(call.arg(2)), std::string(text)});
         });

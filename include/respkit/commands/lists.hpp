@@ -159,8 +159,8 @@ void push_command(command_call& call, Keyspace& ks, list_end end, bool only_exis
     for (std::size_t i = 3; i < call.argc(); ++i) push(call.arg(i));
     const auto length = static_cast<std::int64_t>(list.size());
     ks.notify_modified(db, key);
-    call.notify(server::keyspace_event_class::list, push_event(end), key);
     call.reply().integer(length);
+    call.notify(server::keyspace_event_class::list, push_event(end), key); // after the reply, as Redis
 }
 
 /// LPOP/RPOP key [count].
@@ -237,13 +237,14 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
             list.pop_front();
         else
             list.pop_back();
-        call.reply().bulk_string(element);
         if (to == list_end::head)
             list.push_front(element);
         else
             list.push_back(element);
         ks.notify_modified(db, source);
+        // Redis's order: the push's event, the reply, the pop's event.
         call.notify(server::keyspace_event_class::list, push_event(to), source);
+        call.reply().bulk_string(element);
         call.notify(server::keyspace_event_class::list, pop_event(from), source);
         return pop_result::served;
     }
@@ -264,14 +265,14 @@ pop_result move_element(command_call& call, Keyspace& ks, list_end from, list_en
     const bool deleted = after_removal(ks, db, source, list);
     const auto target = ks.find_or_create(db, destination, value_kind::list);
     list_value& out = target.found->list();
-    call.reply().bulk_string(element);
     if (to == list_end::head)
         out.push_front(element);
     else
         out.push_back(element);
     ks.notify_modified(db, destination);
-    // Redis's order: the push, then the pop (and the source's deletion).
+    // Redis's order: the push's event, the reply, the pop's event (and the source's deletion).
     call.notify(server::keyspace_event_class::list, push_event(to), destination);
+    call.reply().bulk_string(element);
     notify_removal(call, pop_event(from), source, deleted);
     return pop_result::served;
 }
@@ -595,8 +596,8 @@ void install_list_commands(server::dispatcher& commands, Keyspace& keyspace) {
             }
             list.replace(list.at(static_cast<std::size_t>(i)), call.arg(3));
             ks->notify_modified(db, call.arg(1));
-            call.notify(server::keyspace_event_class::list, "lset", call.arg(1));
             call.ok();
+            call.notify(server::keyspace_event_class::list, "lset", call.arg(1));
         });
 
     commands.add(

@@ -153,16 +153,22 @@ void set_op_command(command_call& call, Keyspace& ks, set_op op, bool store) {
     }
     const std::size_t db = call.client().db();
     if (members->empty()) {
+        // Redis replies first, except for an intersection with a missing key (it stops early).
+        bool missing = false;
+        if (op == set_op::inter) {
+            for (std::size_t i = first; i < call.argc() && !missing; ++i) missing = !ks.stored(db, call.arg(i));
+        }
+        if (!missing) call.reply().integer(0);
         if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
-        call.reply().integer(0);
+        if (missing) call.reply().integer(0);
         return;
     }
     store::value v = store::value::make(value_kind::set);
     for (const std::string& m : *members) (void)v.set().insert(m, ks.encoding_limits_used());
     ks.set(db, call.arg(1), std::move(v));
+    call.reply().integer(static_cast<std::int64_t>(members->size()));
     call.notify(server::keyspace_event_class::set,
                 op == set_op::inter ? "sinterstore" : op == set_op::unite ? "sunionstore" : "sdiffstore", call.arg(1));
-    call.reply().integer(static_cast<std::int64_t>(members->size()));
 }
 
 /// SINTERCARD numkeys key [key ...] [LIMIT limit].
@@ -252,6 +258,8 @@ void spop_command(command_call& call, Keyspace& ks) {
         popped = members_of(set);
         set = std::move(kept);
     }
+    // Redis's order: the event, the reply, the deletion's event.
+    if (!popped.empty()) call.notify(server::keyspace_event_class::set, "spop", call.arg(1));
     if (call.argc() == 3)
         reply_members(call, popped);
     else
@@ -261,7 +269,6 @@ void spop_command(command_call& call, Keyspace& ks) {
         ks.erase(db, call.arg(1));
     else if (!popped.empty())
         ks.notify_modified(db, call.arg(1));
-    if (!popped.empty()) call.notify(server::keyspace_event_class::set, "spop", call.arg(1));
     if (emptied) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
     // Replayed without chance, as Redis 7.0 writes it: SREM of the member taken, DEL when a
     // count took the whole set, else one SREM per member taken.

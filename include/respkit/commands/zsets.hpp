@@ -423,8 +423,8 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
     const std::size_t count = hi - lo;
     if (store) {
         if (count == 0) {
-            if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             call.reply().integer(0);
+            if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             return;
         }
         // As Redis's ZRANGESTORE: packed unless the count is over the limit; a long member
@@ -434,8 +434,8 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
         if (count > limits.max_entries) out.zset().to_skiplist();
         ops::visit(**z, lo, count, false, [&](std::string_view m, double s) { ops::insert(out.zset(), m, s, limits); });
         ks.set(db, call.arg(1), std::move(out));
-        call.notify(server::keyspace_event_class::zset, "zrangestore", call.arg(1));
         call.reply().integer(static_cast<std::int64_t>(count));
+        call.notify(server::keyspace_event_class::zset, "zrangestore", call.arg(1));
         return;
     }
     if (!*z || count == 0) {
@@ -449,6 +449,12 @@ void zrange_command(command_call& call, Keyspace& ks, range_kind kind, int direc
         else
             call.reply().bulk_string(m);
     });
+}
+
+/// The events of a pop from `key` as Redis 7.0 writes them: "zpopmin"/"zpopmax" where the popped
+/// members' replies begin (after the reply's array headers and key), "del" after the reply.
+inline void notify_zpop(command_call& call, std::string_view key, bool max) {
+    call.notify(server::keyspace_event_class::zset, max ? "zpopmax" : "zpopmin", key);
 }
 
 /// Removes up to `count` members with the lowest (highest when `max`) scores from `z`, stored
@@ -468,8 +474,7 @@ std::vector<std::pair<std::string, double>> pop_members(command_call& call, Keys
         ks.erase(db, key);
     else
         ks.notify_modified(db, key);
-    if (!popped.empty()) call.notify(server::keyspace_event_class::zset, max ? "zpopmax" : "zpopmin", key);
-    if (emptied) call.notify(server::keyspace_event_class::generic, "del", key);
+    (void)call;
     return popped;
 }
 
@@ -498,13 +503,16 @@ void zpop_command(command_call& call, Keyspace& ks, bool max) {
         return;
     }
     const auto popped = pop_members(call, ks, db, call.arg(1), found.found->zset(), static_cast<std::uint64_t>(count), max);
+    const bool emptied = !ks.stored(db, call.arg(1));
     const bool nested = call.argc() == 3 && call.reply().resp3();
     call.reply().array(nested ? popped.size() : popped.size() * 2);
+    if (!popped.empty()) notify_zpop(call, call.arg(1), max);
     for (const auto& p : popped) {
         if (nested) call.reply().array(2);
         call.reply().bulk_string(p.first);
         call.reply().double_number(p.second);
     }
+    if (emptied) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
 }
 
 /// How ZUNION, ZINTER and ZDIFF combine the scores of a member found in several inputs.
@@ -675,8 +683,8 @@ void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bo
               [](const auto& a, const auto& b) { return a.second < b.second || (a.second == b.second && a.first < b.first); });
     if (store) {
         if (result.empty()) {
-            if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             call.reply().integer(0);
+            if (ks.erase(db, call.arg(1))) call.notify(server::keyspace_event_class::generic, "del", call.arg(1));
             return;
         }
         // Packed when it fits, else a skip list (Redis builds a skip list, then applies
@@ -689,10 +697,10 @@ void multi_command(command_call& call, Keyspace& ks, multi_op op, bool store, bo
         if (!(result.size() <= limits.max_entries && longest <= limits.max_value)) built.to_skiplist();
         for (const auto& r : result) built.insert(r.first, r.second);
         ks.set(db, call.arg(1), std::move(out));
+        call.reply().integer(static_cast<std::int64_t>(result.size()));
         call.notify(server::keyspace_event_class::zset,
                     op == multi_op::unite ? "zunionstore" : op == multi_op::inter ? "zinterstore" : "zdiffstore",
                     call.arg(1));
-        call.reply().integer(static_cast<std::int64_t>(result.size()));
         return;
     }
     call.reply().array(withscores && !call.reply().resp3() ? result.size() * 2 : result.size());
@@ -830,21 +838,25 @@ pop_result pop_first_zset(command_call& call, Keyspace& ks, std::size_t first, s
         std::vector<std::string> replay{max ? "ZPOPMAX" : "ZPOPMIN", std::string(call.arg(k))};
         if (count != 0) replay.push_back(std::to_string(popped.size()));
         replay_as(call, std::move(replay));
+        const bool emptied = !ks.stored(db, call.arg(k));
         if (count == 0) {
             call.reply().array(3);
             call.reply().bulk_string(call.arg(k));
+            notify_zpop(call, call.arg(k), max);
             call.reply().bulk_string(popped.front().first);
             call.reply().double_number(popped.front().second);
-            return pop_result::served;
-        }
-        call.reply().array(2);
-        call.reply().bulk_string(call.arg(k));
-        call.reply().array(popped.size());
-        for (const auto& p : popped) {
+        } else {
             call.reply().array(2);
-            call.reply().bulk_string(p.first);
-            call.reply().double_number(p.second);
+            call.reply().bulk_string(call.arg(k));
+            call.reply().array(popped.size());
+            notify_zpop(call, call.arg(k), max);
+            for (const auto& p : popped) {
+                call.reply().array(2);
+                call.reply().bulk_string(p.first);
+                call.reply().double_number(p.second);
+            }
         }
+        if (emptied) call.notify(server::keyspace_event_class::generic, "del", call.arg(k));
         return pop_result::served;
     }
     return pop_result::empty;
