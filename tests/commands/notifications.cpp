@@ -68,3 +68,17 @@ TEST_CASE("notifications_self.redis against redis-server") {
     const std::size_t compared = run_diff_script(diff_script_path("notifications_self.redis"), srv.target());
     MESSAGE("notifications_self.redis: " << compared << " replies compared");
 }
+
+TEST_CASE("new and missed keys reported for n and m are no change: no tracking invalidation") {
+    command_server<> f;
+    session tracker(f.commands, f.context), other(f.commands, f.context);
+    tracker.set_protocol(resp::protocol::resp3);
+    tracker.feed("CLIENT TRACKING ON\r\nGET k\r\n");
+    CHECK(take_output(tracker) == "+OK\r\n_\r\n");
+    other.feed("CONFIG SET notify-keyspace-events KEAnm\r\nGET k\r\nEXISTS k\r\n");
+    CHECK(take_output(other) == "+OK\r\n$-1\r\n:0\r\n");
+    CHECK(take_output(tracker).empty()); // a read miss is not a write
+    other.feed("SET k v\r\n");
+    (void)take_output(other);
+    CHECK(take_output(tracker) == ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n");
+}

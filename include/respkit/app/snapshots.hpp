@@ -271,7 +271,10 @@ public:
 private:
     struct change_counter {
         std::uint64_t* dirty;
-        void operator()(store::key_event, std::size_t, std::string_view) const noexcept { ++*dirty; }
+        void operator()(store::key_event event, std::size_t, std::string_view) const noexcept {
+            // A key about to be added or a read miss (keyspace notifications' n and m) is no change.
+            if (event != store::key_event::created && event != store::key_event::missed) ++*dirty;
+        }
     };
 
     [[nodiscard]] static std::int64_t unix_now() noexcept {

@@ -57,6 +57,9 @@ public:
 
 private:
     static void on_event(void* self, store::key_event event, std::size_t, std::string_view key) {
+        // A key about to be added, or a read of a missing one (reported for keyspace
+        // notifications' n and m), changes nothing: the change that follows invalidates.
+        if (event == store::key_event::created || event == store::key_event::missed) return;
         for (server::server_context* server : static_cast<tracking_relay*>(self)->m_contexts) {
             server::tracking_table& table = server->tracking();
             if (event == store::key_event::flushed) {
