@@ -33,6 +33,7 @@
 #include "respkit/commands/server_admin.hpp"
 #include "respkit/commands/sets.hpp"
 #include "respkit/commands/cluster.hpp"
+#include "respkit/commands/slowlog.hpp"
 #include "respkit/commands/sort.hpp"
 #include "respkit/commands/start_time.hpp"
 #include "respkit/commands/streams.hpp"
@@ -47,7 +48,7 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
+/// SLOWLOG, bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -56,6 +57,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_connection_commands(commands, keyspace.db_count());
     install_server_commands(commands, keyspace, config);
     install_info_command(commands, keyspace, config);
+    install_slowlog_commands(commands, config);
     install_command_command(commands);
     install_string_commands(commands, keyspace);
     install_bitmap_commands(commands, keyspace);

@@ -32,6 +32,7 @@ command_server<Keyspace>::command_server(command_family families) {
         if (wanted(command_family::server)) {
             commands::install_server_commands(this->commands, keyspace, config);
             commands::install_info_command(this->commands, keyspace, config);
+            commands::install_slowlog_commands(this->commands, config);
             commands::install_command_command(this->commands);
         }
     }

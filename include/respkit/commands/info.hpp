@@ -10,9 +10,11 @@
 #include <malloc.h>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -28,7 +30,6 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
-#include "respkit/version.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
@@ -91,16 +92,94 @@ struct info_section {
 inline constexpr info_section info_sections[] = {
     {"server", true},      {"clients", true}, {"memory", true},     {"persistence", true},
     {"stats", true},       {"replication", true}, {"cpu", true},    {"modules", true},
-    {"errorstats", true},  {"cluster", true}, {"keyspace", true},
+    {"commandstats", false}, {"errorstats", true}, {"latencystats", false}, {"cluster", true},
+    {"keyspace", true},
 };
+
+/// Redis's getSafeInfoString: a name printed in INFO has its ':', '\r' and '\n' made '_'.
+[[nodiscard]] inline std::string safe_info_name(std::string_view name) {
+    std::string out(name);
+    for (char& c : out) {
+        if (c == ':' || c == '\r' || c == '\n') c = '_';
+    }
+    return out;
+}
+
+/// Every command with its subcommands after it, in the order INFO commandstats lists them
+/// (by name: Redis's order is its hash table's).
+inline void commands_in_order(const server::dispatcher& commands, std::vector<const server::command_entry*>& out) {
+    std::vector<const server::command_entry*> top;
+    for (const auto& [name, entry] : commands.commands()) top.push_back(entry.get());
+    std::sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->full_name < b->full_name; });
+    for (const server::command_entry* e : top) {
+        out.push_back(e);
+        std::vector<const server::command_entry*> subs;
+        for (const auto& [name, sub] : e->subcommands) subs.push_back(sub.get());
+        std::sort(subs.begin(), subs.end(), [](auto* a, auto* b) { return a->full_name < b->full_name; });
+        out.insert(out.end(), subs.begin(), subs.end());
+    }
+}
+
+/// A percentile as Redis prints it in latencystats' field names: "%f" without trailing zeros
+/// ("50", "99.9").
+[[nodiscard]] inline std::string percentile_name(double p) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%f", p);
+    std::string s(buf);
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+    }
+    return s;
+}
+
+/// INFO commandstats' lines.
+inline void write_command_stats(std::string& out, const server::dispatcher& commands) {
+    std::vector<const server::command_entry*> all;
+    commands_in_order(commands, all);
+    for (const server::command_entry* e : all) {
+        const server::command_stats& st = e->stats;
+        if (st.calls == 0 && st.failed_calls == 0 && st.rejected_calls == 0) continue;
+        char per_call[64];
+        std::snprintf(per_call, sizeof per_call, "%.2f",
+                      st.calls == 0 ? 0.0
+                                    : static_cast<double>(static_cast<float>(st.microseconds) / static_cast<float>(st.calls)));
+        out += "cmdstat_" + safe_info_name(e->full_name) + ":calls=" + std::to_string(st.calls) +
+               ",usec=" + std::to_string(st.microseconds) + ",usec_per_call=" + per_call +
+               ",rejected_calls=" + std::to_string(st.rejected_calls) + ",failed_calls=" + std::to_string(st.failed_calls) +
+               "\r\n";
+    }
+}
+
+/// INFO latencystats' lines: each command's percentiles in microseconds.
+inline void write_latency_stats(std::string& out, const server::dispatcher& commands,
+                                const std::vector<double>& percentiles) {
+    std::vector<const server::command_entry*> all;
+    commands_in_order(commands, all);
+    for (const server::command_entry* e : all) {
+        const server::latency_histogram& h = e->stats.latency;
+        if (h.empty()) continue;
+        out += "latency_percentiles_usec_" + safe_info_name(e->full_name) + ":";
+        for (std::size_t i = 0; i < percentiles.size(); ++i) {
+            char value[64];
+            std::snprintf(value, sizeof value, "%.3f",
+                          static_cast<double>(h.value_at_percentile(percentiles[i])) / 1000.0);
+            if (i != 0) out += ',';
+            out += "p" + percentile_name(percentiles[i]) + "=" + value;
+        }
+        out += "\r\n";
+    }
+}
 
 } // namespace detail
 
 /// The text of INFO for `sections` (names as given; empty means the default set), from the
-/// context, keyspace and configuration.
+/// context, keyspace and configuration; commandstats and latencystats from `commands` (none
+/// listed without it).
 template <class Keyspace>
 [[nodiscard]] std::string info_text(std::span<const std::string_view> sections, const server::server_context& ctx,
-                                    const Keyspace& keyspace, const server::config_table& config) {
+                                    const Keyspace& keyspace, const server::config_table& config,
+                                    const server::dispatcher* commands = nullptr) {
     bool wanted[std::size(detail::info_sections)] = {};
     bool any_named = false;
     for (const std::string_view s : sections) {
@@ -287,6 +366,13 @@ template <class Keyspace>
             field("used_cpu_user_children", detail::cpu_seconds(children.ru_utime));
         } else if (name == "modules") {
             header("Modules");
+        } else if (name == "commandstats") {
+            header("Commandstats");
+            if (commands != nullptr) detail::write_command_stats(out, *commands);
+        } else if (name == "latencystats") {
+            header("Latencystats");
+            if (commands != nullptr && commands->latency_tracking().enabled)
+                detail::write_latency_stats(out, *commands, commands->latency_tracking().percentiles);
         } else if (name == "errorstats") {
             header("Errorstats");
             for (const auto& [prefix, count] : stats.error_counts) field("errorstat_" + prefix, "count=" + std::to_string(count));
@@ -306,13 +392,40 @@ template <class Keyspace>
     return out;
 }
 
-/// Registers INFO [section ...] over `keyspace` and `config` (both must outlive `commands`).
+/// Makes the dispatcher's latency tracking follow latency-tracking and
+/// latency-tracking-info-percentiles (now and whenever they change).
+inline void follow_latency_tracking_config(server::dispatcher& commands, server::config_table& config) {
+    const auto apply_enabled = [&commands](std::string_view value) {
+        commands.latency_tracking().enabled = value == "yes";
+        return std::string();
+    };
+    const auto apply_percentiles = [&commands](std::string_view value) {
+        std::vector<double> percentiles;
+        std::size_t at = 0;
+        while (at < value.size()) {
+            const std::size_t end = std::min(value.find(' ', at), value.size());
+            if (end > at) percentiles.push_back(std::strtod(std::string(value.substr(at, end - at)).c_str(), nullptr));
+            at = end + 1;
+        }
+        commands.latency_tracking().percentiles = std::move(percentiles);
+        return std::string();
+    };
+    config.on_change("latency-tracking", apply_enabled);
+    config.on_change("latency-tracking-info-percentiles", apply_percentiles);
+    (void)apply_enabled(config.get("latency-tracking"));
+    (void)apply_percentiles(config.get("latency-tracking-info-percentiles"));
+}
+
+/// Registers INFO [section ...] over `keyspace` and `config` (both must outlive `commands`), and
+/// makes latency tracking follow `config`.
 template <class Keyspace>
-void install_info_command(server::dispatcher& commands, Keyspace& keyspace, const server::config_table& config) {
+void install_info_command(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
+    follow_latency_tracking_config(commands, config);
     auto specs = info_command_specs();
     commands.add(std::move(specs.info),
                  [&keyspace, &config](server::command_call& call) {
-                     const std::string text = info_text(call.args().subspan(1), call.server(), keyspace, config);
+                     const std::string text = info_text(call.args().subspan(1), call.server(), keyspace, config,
+                                                        &call.client().commands());
                      call.reply().verbatim_string("txt", text);
                  });
 }

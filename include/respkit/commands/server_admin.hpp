@@ -40,12 +40,19 @@ namespace detail {
     return false;
 }
 
-/// Zeroes the counters CONFIG RESETSTAT resets (gauges such as blocked_clients stay).
-inline void reset_server_stats(server::server_context& ctx) {
+/// Zeroes the counters CONFIG RESETSTAT resets (gauges such as blocked_clients stay), the
+/// commands' statistics (INFO commandstats, latencystats) included.
+inline void reset_server_stats(server::server_context& ctx, const server::dispatcher* commands = nullptr) {
     auto& s = ctx.stats();
     const auto blocked = s.blocked_clients;
     s = server::server_stats{};
     s.blocked_clients = blocked;
+    ctx.error_mark = 0;
+    if (commands == nullptr) return;
+    for (const auto& [name, entry] : commands->commands()) {
+        entry->stats.reset();
+        for (const auto& [sub_name, sub] : entry->subcommands) sub->stats.reset();
+    }
 }
 
 } // namespace detail
@@ -209,7 +216,7 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
     commands.add_subcommand("config",
                             std::move(specs.config_resetstat),
                             [&keyspace](server::command_call& call) {
-                                detail::reset_server_stats(call.server());
+                                detail::reset_server_stats(call.server(), &call.client().commands());
                                 keyspace.reset_stats();
                                 call.ok();
                             });

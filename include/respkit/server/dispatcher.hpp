@@ -23,9 +23,11 @@
 #include "respkit/server/call.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/command_check.hpp"
+#include "respkit/server/command_stats.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
+#include "respkit/server/slowlog.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
@@ -64,6 +66,7 @@ struct command_entry {
     command_spec spec;                ///< name, arity, flags, keys, docs
     command_handler handler;          ///< what runs it (empty for pure containers)
     std::string full_name;            ///< "get", or "config|get" for a subcommand
+    mutable command_stats stats;      ///< INFO commandstats and latencystats (the server updates them)
     std::unordered_map<std::string, std::unique_ptr<command_entry>, detail::name_hash, detail::name_equal>
         subcommands;                  ///< CONFIG GET, CLIENT ID, ...
 };
@@ -155,6 +158,11 @@ public:
     [[nodiscard]] access_control& access() noexcept { return m_access; }
     /// Who may run commands.
     [[nodiscard]] const access_control& access() const noexcept { return m_access; }
+    /// The slow log the command path records into (SLOWLOG; slowlog-log-slower-than and
+    /// slowlog-max-len set its limits).
+    [[nodiscard]] server::slowlog& slowlog() const noexcept { return m_slowlog; }
+    /// Whether the command path keeps latency histograms, and the percentiles INFO prints.
+    [[nodiscard]] latency_tracking_settings& latency_tracking() const noexcept { return m_latency_tracking; }
 
     // --- the command path ---
 
@@ -296,6 +304,9 @@ private:
     std::unique_ptr<command_entry> m_catch_all;
     std::vector<registered_check> m_checks;
     access_control m_access;
+    // What the command path records while it runs const: the slow log and latency settings.
+    mutable server::slowlog m_slowlog;
+    mutable latency_tracking_settings m_latency_tracking;
     std::uint64_t m_generation = 0;
 };
 

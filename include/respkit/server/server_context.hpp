@@ -220,6 +220,10 @@ public:
         if (m_log) m_log(level, line);
     }
 
+    /// total_error_replies when the last command's call ended (or the current one began): a
+    /// call with more errors than this failed (Redis's incrCommandStatsOnError).
+    std::uint64_t error_mark = 0;
+
     /// Asks the transport to stop (SHUTDOWN, or a signal).
     void request_shutdown() noexcept { m_shutdown = true; }
     /// True once a shutdown was requested.

@@ -5,6 +5,8 @@
 /// take the reply bytes it produced.
 
 #include <algorithm>
+#include <chrono>
+#include <ctime>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -552,6 +554,8 @@ public:
     }
     /// True while a blocking command waits.
     [[nodiscard]] bool blocked() const noexcept { return m_blocked != nullptr; }
+    /// True when the blocked command that runs again (retrying()) found nothing and stays blocked.
+    [[nodiscard]] bool still_blocked() const noexcept { return m_still_blocked; }
     /// True while a blocked command runs again because a key it waits on changed: if it still
     /// finds nothing it calls block() again, which keeps it blocked where it was.
     [[nodiscard]] bool retrying() const noexcept { return m_retrying; }
@@ -642,9 +646,11 @@ private:
             // Redis quotes the rejection without its implied "ERR " (other codes stay: NOAUTH ...).
             if (message.starts_with("ERR ")) message.remove_prefix(4);
             write_error(m_reply, *m_server, "EXECABORT Transaction discarded because of: " + std::string(message));
+            ++entry->stats.rejected_calls;
             return;
         }
         write_error(m_reply, *m_server, message);
+        if (entry != nullptr) ++entry->stats.rejected_calls;
         if (m_multi) m_multi->aborted = true;
     }
 
@@ -821,6 +827,31 @@ private:
     std::size_t m_previous;
 };
 
+/// Updates the statistics of a call that took `us` microseconds, as Redis's call() and
+/// updateStatsOnUnblock: its command's counters (a command served after blocking is not counted
+/// again, its time is), whether it failed (it replied an error that no command it called already
+/// counted), its latency histogram and the slow log once it no longer waits.
+template <class = void>
+void count_call(const command_entry& entry, std::span<const std::string_view> args, session& client,
+                server_context& server, command_origin origin, std::int64_t us) {
+    const bool retry = origin == command_origin::blocked;
+    const bool waiting = retry ? client.still_blocked() : client.blocked();
+    const bool failed = server.stats().total_error_replies > server.error_mark;
+    server.error_mark = server.stats().total_error_replies;
+    if (retry && waiting) return; // nothing served: as if it had not run
+    command_stats& stats = entry.stats;
+    if (!retry) ++stats.calls;
+    stats.microseconds += static_cast<std::uint64_t>(us);
+    if (failed) ++stats.failed_calls;
+    if (waiting) return; // its latency and slow log entry come when it is served
+    if (client.commands().latency_tracking().enabled) stats.latency.record(us * 1000);
+    if (!has(entry.spec.flags, command_flag::skip_slowlog)) {
+        client.commands().slowlog().push_if_needed(args, us, static_cast<std::int64_t>(std::time(nullptr)), client.peer_address,
+                                        client.name());
+    }
+}
+
+
 } // namespace detail
 
 inline std::string command_call::take_arg(std::size_t i) { return m_client->take_argument(m_args[i]); }
@@ -857,6 +888,11 @@ inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<cons
     if (tracking.active() && origin == command_origin::client && tracking.current() == nullptr)
         tracking.enforce_max_keys<session>(); // tracking-table-max-keys, before the command as Redis
     session* const tracking_previous = tracking.begin_call(&client);
+    // Statistics (INFO commandstats, latencystats, SLOWLOG) for every origin but loading, as
+    // Redis counts no command replayed from a file.
+    const bool timed = !loading;
+    const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    server.error_mark = server.stats().total_error_replies;
     try {
         const detail::reply_limit_scope limit(out, client.output_limit());
         command_call call(args, entry.spec, client, server, reply, origin);
@@ -884,6 +920,10 @@ inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<cons
     }
     tracking.end_call<session>(tracking_previous); // the client's own invalidations, after its reply
     ++server.stats().total_commands_processed; // after the call, as Redis: INFO counts not itself
+    if (timed) {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+        detail::count_call(entry, args, client, server, origin, us.count());
+    }
     // A command that failed half-way still propagates what it changed, so that replaying the
     // stream reaches the same data.
     if (propagating) propagated.end_command(client.db(), args);
