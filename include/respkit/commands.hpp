@@ -20,6 +20,7 @@
 #include "respkit/commands/info.hpp"
 #include "respkit/commands/introspection.hpp"
 #include "respkit/commands/keys.hpp"
+#include "respkit/commands/latency.hpp"
 #include "respkit/commands/lists.hpp"
 #include "respkit/commands/long_double.hpp"
 #include "respkit/commands/multi_key_pop.hpp"
@@ -48,7 +49,7 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// SLOWLOG, bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
+/// SLOWLOG, LATENCY, bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -58,6 +59,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_server_commands(commands, keyspace, config);
     install_info_command(commands, keyspace, config);
     install_slowlog_commands(commands, config);
+    install_latency_commands(commands, config);
     install_command_command(commands);
     install_string_commands(commands, keyspace);
     install_bitmap_commands(commands, keyspace);

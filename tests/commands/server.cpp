@@ -1,11 +1,14 @@
-// The server commands (respkit/commands/server_admin.hpp, info.hpp): tests/diff/server.redis
-// against redis-server 7.0.15, then INFO, whose values differ by nature. COMMAND:
+// The server commands (respkit/commands/server_admin.hpp, info.hpp, slowlog.hpp, latency.hpp):
+// tests/diff/server.redis and introspection.redis against redis-server 7.0.15, then INFO,
+// SLOWLOG and LATENCY, whose values differ by nature. COMMAND:
 // introspection.cpp; the configuration table itself: tests/server/config.cpp.
 
 #include <doctest/doctest.h>
 
+#include <ctime>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "support/command_server.hpp"
 
@@ -55,4 +58,227 @@ TEST_CASE("INFO: sections, Redis's field names, keyspace lines, errorstats and R
     CHECK(after.substr(reset).find("errorstat_ERR") == std::string::npos);
     CHECK(after.substr(reset).find("total_commands_processed:1\r\n") != std::string::npos); // RESETSTAT itself
     CHECK(after.substr(reset).find("# Stats\r\n") < after.substr(reset).find("# Errorstats\r\n"));
+}
+
+TEST_CASE("diff: SLOWLOG, LATENCY and INFO's per-command sections against redis-server") {
+    command_server<> f(connection_and_server);
+    const std::size_t compared = run_diff_script(diff_script_path("introspection.redis"), f.target());
+    MESSAGE("introspection.redis: " << compared << " replies compared");
+}
+
+TEST_CASE("latency_histogram: HdrHistogram's buckets (2 significant figures) and percentiles") {
+    using h = latency_histogram;
+    CHECK(h::highest_equivalent(1) == 1);
+    CHECK(h::highest_equivalent(255) == 255);
+    CHECK(h::highest_equivalent(256) == 257);
+    CHECK(h::highest_equivalent(1000) == 1003); // 1 us: Redis prints p50=1.003
+    CHECK(h::highest_equivalent(1024) == 1031);
+    CHECK(h::highest_equivalent(32768) == 33023);
+    CHECK(h::highest_equivalent(1'000'000'000) == 1'002'438'655);
+    h hist;
+    CHECK(hist.empty());
+    for (int i = 0; i < 98; ++i) hist.record(1000);
+    hist.record(50'000);
+    hist.record(0);             // counted as 1 ns
+    hist.record(5'000'000'000); // counted as 1 s
+    CHECK(hist.total() == 101);
+    CHECK(hist.value_at_percentile(0) == 1);
+    CHECK(hist.value_at_percentile(50) == 1003);
+    CHECK(hist.value_at_percentile(99) == 50'175);
+    CHECK(hist.value_at_percentile(100) == 1'002'438'655);
+    CHECK(hist.value_at_percentile(150) == 1'002'438'655);
+}
+
+TEST_CASE("INFO commandstats and latencystats: calls, rejected and failed calls, subcommands, EXEC, RESETSTAT") {
+    command_server<> f(command_family::all);
+    session_client c(f.commands, f.context);
+    CHECK(c({"SET", "s", "v"}) == "+OK\r\n");
+    CHECK(c({"GET", "s"}) == "$1\r\nv\r\n");
+    CHECK(c({"GET"}).starts_with("-ERR wrong number"));  // rejected
+    CHECK(c({"INCR", "s"}).starts_with("-ERR value"));   // failed
+    CHECK(c({"LPUSH", "s", "x"}).starts_with("-WRONGTYPE")); // failed
+    CHECK(c({"CONFIG", "GET", "x"}) == "*0\r\n");
+    CHECK(c({"CONFIG", "nosuch"}).starts_with("-ERR unknown subcommand")); // no command to count it for
+    CHECK(c({"MULTI"}) == "+OK\r\n");
+    CHECK(c({"INCR", "n"}) == "+QUEUED\r\n");
+    CHECK(c({"INCR", "s"}) == "+QUEUED\r\n");
+    CHECK(c({"EXEC"}).starts_with("*2\r\n:1\r\n-ERR"));
+    const std::string info = c({"INFO", "commandstats"});
+    const auto line = [&](std::string_view name) {
+        const std::size_t at = info.find("cmdstat_" + std::string(name) + ":");
+        if (at == std::string::npos) return std::string();
+        const std::size_t end = info.find("\r\n", at);
+        std::string l = info.substr(at, end - at);
+        // usec=N,usec_per_call=N.NN: durations, dropped for the comparison.
+        const std::size_t u = l.find(",usec="), r = l.find(",rejected_calls");
+        return l.substr(0, u) + l.substr(r);
+    };
+    CHECK(info.find("# Commandstats\r\n") != std::string::npos);
+    CHECK(line("set") == "cmdstat_set:calls=1,rejected_calls=0,failed_calls=0");
+    CHECK(line("get") == "cmdstat_get:calls=1,rejected_calls=1,failed_calls=0");
+    CHECK(line("incr") == "cmdstat_incr:calls=3,rejected_calls=0,failed_calls=2");
+    CHECK(line("lpush") == "cmdstat_lpush:calls=1,rejected_calls=0,failed_calls=1");
+    CHECK(line("config|get") == "cmdstat_config|get:calls=1,rejected_calls=0,failed_calls=0");
+    CHECK(line("multi") == "cmdstat_multi:calls=1,rejected_calls=0,failed_calls=0");
+    CHECK(line("exec") == "cmdstat_exec:calls=1,rejected_calls=0,failed_calls=0"); // its command failed, not it
+    CHECK(line("config") == "");
+    CHECK(info.find("usec_per_call=") != std::string::npos);
+
+    const std::string latency = c({"INFO", "latencystats"});
+    CHECK(latency.find("latency_percentiles_usec_set:p50=") != std::string::npos);
+    CHECK(latency.find("latency_percentiles_usec_config|get:p50=") != std::string::npos);
+    CHECK(latency.find(",p99=") != std::string::npos);
+    CHECK(latency.find(",p99.9=") != std::string::npos);
+    CHECK(latency.find("latency_percentiles_usec_lpush") != std::string::npos); // failed calls are timed too
+    CHECK(c({"CONFIG", "SET", "latency-tracking-info-percentiles", "0 50.5"}) == "+OK\r\n");
+    const std::string custom = c({"INFO", "latencystats"});
+    CHECK(custom.find("latency_percentiles_usec_set:p0=") != std::string::npos);
+    CHECK(custom.find(",p50.5=") != std::string::npos);
+    CHECK(custom.find(",p99=") == std::string::npos);
+
+    // Several sections in one call, in Redis's order whatever the order asked; default and
+    // everything.
+    const std::string several = c({"INFO", "latencystats", "commandstats", "server"});
+    CHECK(several.find("# Server") < several.find("# Commandstats"));
+    CHECK(several.find("# Commandstats") < several.find("# Latencystats"));
+    CHECK(several.find("# Clients") == std::string::npos);
+    const std::string plain = c({"INFO"});
+    CHECK(plain.find("# Commandstats") == std::string::npos);
+    CHECK(plain.find("# Latencystats") == std::string::npos);
+    CHECK(c({"INFO", "default"}).find("# Commandstats") == std::string::npos);
+    for (const char* all : {"all", "everything"}) {
+        const std::string text = c({"INFO", all});
+        CHECK(text.find("# Errorstats") < text.find("# Latencystats"));
+        CHECK(text.find("# Commandstats") < text.find("# Errorstats"));
+    }
+
+    CHECK(c({"CONFIG", "RESETSTAT"}) == "+OK\r\n");
+    const std::string after = c({"INFO", "commandstats"});
+    CHECK(after.find("cmdstat_set") == std::string::npos);
+    CHECK(after.find("cmdstat_config|resetstat:calls=1,") != std::string::npos); // counted after it ran
+    CHECK(c({"CONFIG", "SET", "latency-tracking", "no"}) == "+OK\r\n");
+    CHECK(c({"INFO", "latencystats"}) == "$16\r\n# Latencystats\r\n\r\n");
+}
+
+TEST_CASE("SLOWLOG: entries as Redis records them (id, time, duration, trimmed arguments, address, name)") {
+    command_server<> f(command_family::all);
+    session_client c(f.commands, f.context);
+    c.session.peer_address = "127.0.0.1:5555";
+    CHECK(c({"CONFIG", "SET", "slowlog-log-slower-than", "0"}) == "+OK\r\n");
+    CHECK(c({"SLOWLOG", "RESET"}) == "+OK\r\n");
+    CHECK(c({"CLIENT", "SETNAME", "me"}) == "+OK\r\n");
+    std::vector<std::string> many = {"RPUSH", "l"};
+    for (int i = 0; i < 40; ++i) many.push_back(std::to_string(i));
+    CHECK(c.run(many) == ":40\r\n");
+    CHECK(c({"SET", "big", std::string(200, 'x')}) == "+OK\r\n");
+    CHECK(c({"MULTI"}) == "+OK\r\n");
+    CHECK(c({"GET", "big"}) == "+QUEUED\r\n");
+    CHECK(c({"EXEC"}).starts_with("*1\r\n"));
+    const resp::value log = c.parsed({"SLOWLOG", "GET", "-1"});
+    const auto& entries = log.elements();
+    // Newest first: MULTI's GET (EXEC is not logged: skip_slowlog), MULTI, SET, RPUSH, CLIENT
+    // SETNAME, SLOWLOG RESET (CONFIG SET, id 0, was reset).
+    REQUIRE(entries.size() == 6);
+    const auto args_of = [&](std::size_t i) {
+        std::vector<std::string> out;
+        for (const auto& a : entries[i].elements()[3].elements()) out.emplace_back(a.text());
+        return out;
+    };
+    CHECK(args_of(0) == std::vector<std::string>{"GET", "big"});
+    CHECK(args_of(1) == std::vector<std::string>{"MULTI"});
+    CHECK(args_of(2) == std::vector<std::string>{"SET", "big", std::string(128, 'x') + "... (72 more bytes)"});
+    const auto rpush = args_of(3);
+    REQUIRE(rpush.size() == 32);
+    CHECK(rpush[30] == "28");
+    CHECK(rpush[31] == "... (11 more arguments)");
+    CHECK(args_of(4) == std::vector<std::string>{"CLIENT", "SETNAME", "me"});
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& e = entries[i].elements();
+        REQUIRE(e.size() == 6);
+        CHECK(e[0].integer() == static_cast<std::int64_t>(6 - i)); // ids go on across RESET
+        CHECK(e[1].integer() > 1'700'000'000);
+        CHECK(e[2].integer() >= 0);
+        CHECK(e[4].text() == "127.0.0.1:5555");
+    }
+    CHECK(entries[0].elements()[5].text() == "me");
+    CHECK(entries[5].elements()[5].text() == ""); // SLOWLOG RESET ran before CLIENT SETNAME
+    CHECK(c({"SLOWLOG", "GET", "1"}).starts_with("*1\r\n*6\r\n:7\r\n")); // SLOWLOG GET -1 itself
+    CHECK(c({"SLOWLOG", "LEN"}) == ":8\r\n");
+    CHECK(c({"CONFIG", "SET", "slowlog-max-len", "2"}) == "+OK\r\n");
+    CHECK(c({"SLOWLOG", "LEN"}) == ":2\r\n");
+    CHECK(c({"CONFIG", "SET", "slowlog-log-slower-than", "-1"}) == "+OK\r\n");
+    CHECK(c({"SLOWLOG", "LEN"}) == ":2\r\n"); // off: nothing added, nothing trimmed
+    CHECK(c({"CONFIG", "SET", "slowlog-log-slower-than", "100000000"}) == "+OK\r\n");
+    CHECK(c({"SLOWLOG", "LEN"}) == ":2\r\n");
+    CHECK(c({"SLOWLOG", "RESET"}) == "+OK\r\n");
+    CHECK(c({"SLOWLOG", "LEN"}) == ":0\r\n");
+}
+
+TEST_CASE("LATENCY: events, history, latest, graph, doctor and histogram as Redis draws them") {
+    command_server<> f(connection_and_server);
+    session_client c(f.commands, f.context);
+    latency_monitor& monitor = f.commands.latency_monitor();
+    monitor.threshold_ms = 10;
+    monitor.add_if_needed("command", 9); // under the threshold
+    CHECK(monitor.events().empty());
+    const auto now = static_cast<std::int64_t>(std::time(nullptr));
+    monitor.add("command", 20, now - 3);
+    monitor.add("command", 15, now - 3); // the same second: the worst is kept
+    monitor.add("command", 40, now - 2);
+    monitor.add("command", 30, now - 1);
+    monitor.add("expire-cycle", 12, now - 1);
+    CHECK(c({"LATENCY", "HISTORY", "command"}) ==
+          "*3\r\n*2\r\n:" + std::to_string(now - 3) + "\r\n:20\r\n*2\r\n:" + std::to_string(now - 2) + "\r\n:40\r\n*2\r\n:" +
+              std::to_string(now - 1) + "\r\n:30\r\n");
+    CHECK(c({"LATENCY", "LATEST"}) == "*2\r\n*4\r\n$7\r\ncommand\r\n:" + std::to_string(now - 1) +
+                                          "\r\n:30\r\n:40\r\n*4\r\n$12\r\nexpire-cycle\r\n:" + std::to_string(now - 1) +
+                                          "\r\n:12\r\n:12\r\n");
+    // GRAPH: min 20 max 40 over 4 rows of 3 steps each ("_o#", '|' below the top).
+    const std::string graph = c({"LATENCY", "GRAPH", "command"});
+    const std::string text = "command - high 40 ms, low 20 ms (all time high 40 ms)\n" + std::string(80, '-') +
+                             "\n" + " # \n |_\n ||\n_||\n   \n321\nsss\n";
+    CHECK(graph == "$" + std::to_string(text.size()) + "\r\n" + text + "\r\n");
+    const std::string doctor = c({"LATENCY", "DOCTOR"});
+    CHECK(doctor.find("Dave, I have observed latency spikes in this Redis instance.") != std::string::npos);
+    CHECK(doctor.find("1. command: 3 latency spikes (average 30ms, mean deviation 6ms, period 1.00 sec). Worst all "
+                      "time event 40ms.\n2. expire-cycle: 1 latency spikes") != std::string::npos);
+    CHECK(doctor.find("- Check your Slow Log") != std::string::npos);
+    CHECK(doctor.find("try to set the 'hz' configuration parameter to 100") != std::string::npos);
+    CHECK(c({"LATENCY", "RESET", "COMMAND", "nosuch"}) == ":1\r\n");
+    CHECK(c({"LATENCY", "RESET"}) == ":1\r\n");
+    CHECK(c({"LATENCY", "LATEST"}) == "*0\r\n");
+
+    // HISTOGRAM: cumulative counts at 1, 2, 4, ... 16, 33, 66 us (HdrHistogram's log iteration
+    // from 1024 ns), only where the count grew.
+    command_entry* ping = f.commands.find("ping");
+    REQUIRE(ping != nullptr);
+    ping->stats.latency.clear();
+    for (const std::int64_t ns : {1000, 1000, 3000, 40'000}) ping->stats.latency.record(ns);
+    CHECK(c({"LATENCY", "HISTOGRAM", "ping", "nosuch"}) ==
+          "*2\r\n$4\r\nping\r\n*4\r\n$5\r\ncalls\r\n:4\r\n$14\r\nhistogram_usec\r\n*6\r\n:1\r\n:2\r\n:4\r\n:3\r\n:66\r\n:4\r\n");
+}
+
+TEST_CASE("SLOWLOG: passwords redacted as Redis redacts them") {
+    command_server<> f(command_family::all);
+    session_client c(f.commands, f.context);
+    CHECK(c({"CONFIG", "SET", "slowlog-log-slower-than", "0"}) == "+OK\r\n");
+    CHECK(c({"AUTH", "secret"}).starts_with("-ERR AUTH <password> called without any password"));
+    CHECK(c({"AUTH", "u", "secret"}).starts_with("-WRONGPASS"));
+    CHECK(c({"AUTH", "a", "b", "c"}) == "-ERR syntax error\r\n");
+    (void)c({"HELLO", "2", "SETNAME", "n", "AUTH", "default", "pw"}); // the default user has no password: any goes
+    CHECK(c({"ACL", "SETUSER", "bob", "on", ">pw"}) == "+OK\r\n");
+    CHECK(c({"CONFIG", "SET", "maxclients", "100", "requirepass", "pw"}) == "+OK\r\n");
+    const resp::value log = c.parsed({"SLOWLOG", "GET", "6"});
+    const auto args_of = [&](std::size_t i) {
+        std::vector<std::string> out;
+        for (const auto& a : log.elements()[i].elements()[3].elements()) out.emplace_back(a.text());
+        return out;
+    };
+    using v = std::vector<std::string>;
+    CHECK(args_of(0) == v{"CONFIG", "SET", "maxclients", "100", "requirepass", "(redacted)"});
+    CHECK(args_of(1) == v{"ACL", "SETUSER", "(redacted)", "(redacted)", "(redacted)"});
+    CHECK(args_of(2) == v{"HELLO", "2", "SETNAME", "n", "AUTH", "(redacted)", "(redacted)"});
+    CHECK(args_of(3) == v{"AUTH", "a", "b", "c"});
+    CHECK(args_of(4) == v{"AUTH", "(redacted)", "(redacted)"});
+    CHECK(args_of(5) == v{"AUTH", "(redacted)"});
 }

@@ -33,6 +33,7 @@ command_server<Keyspace>::command_server(command_family families) {
             commands::install_server_commands(this->commands, keyspace, config);
             commands::install_info_command(this->commands, keyspace, config);
             commands::install_slowlog_commands(this->commands, config);
+            commands::install_latency_commands(this->commands, config);
             commands::install_command_command(this->commands);
         }
     }

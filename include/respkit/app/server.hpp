@@ -604,7 +604,14 @@ private:
         // Not while a dataset loads (the loop serves clients meanwhile): keys expire once loaded.
         m_expiry = m_transport->every(period, [this, ks = m_keyspace.get(), ctx = &m_context, budget] {
             ks->refresh_access_clock(); // the clock lookups stamp keys with (Redis's lruclock)
-            if (!ctx->loading()) (void)ks->active_expire_cycle(budget);
+            if (!ctx->loading()) {
+                const auto started = std::chrono::steady_clock::now();
+                (void)ks->active_expire_cycle(budget);
+                // LATENCY's expire-cycle event, as Redis's activeExpireCycle records it.
+                m_commands.latency_monitor().add_if_needed(
+                    "expire-cycle",
+                    std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+            }
             // Finishes a map's incremental resize between commands (Redis gives it 1 ms a cron).
             if (m_config.get_bool("activerehashing")) (void)ks->active_rehash(std::chrono::milliseconds(1));
         });

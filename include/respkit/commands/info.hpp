@@ -22,6 +22,7 @@
 
 #include "respkit/allocation_counter.hpp"
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/command_order.hpp"
 #include "respkit/commands/redis_version.hpp"
 #include "respkit/commands/specs/info.hpp"
 #include "respkit/commands/start_time.hpp"
@@ -103,21 +104,6 @@ inline constexpr info_section info_sections[] = {
         if (c == ':' || c == '\r' || c == '\n') c = '_';
     }
     return out;
-}
-
-/// Every command with its subcommands after it, in the order INFO commandstats lists them
-/// (by name: Redis's order is its hash table's).
-inline void commands_in_order(const server::dispatcher& commands, std::vector<const server::command_entry*>& out) {
-    std::vector<const server::command_entry*> top;
-    for (const auto& [name, entry] : commands.commands()) top.push_back(entry.get());
-    std::sort(top.begin(), top.end(), [](auto* a, auto* b) { return a->full_name < b->full_name; });
-    for (const server::command_entry* e : top) {
-        out.push_back(e);
-        std::vector<const server::command_entry*> subs;
-        for (const auto& [name, sub] : e->subcommands) subs.push_back(sub.get());
-        std::sort(subs.begin(), subs.end(), [](auto* a, auto* b) { return a->full_name < b->full_name; });
-        out.insert(out.end(), subs.begin(), subs.end());
-    }
 }
 
 /// A percentile as Redis prints it in latencystats' field names: "%f" without trailing zeros

@@ -50,11 +50,8 @@ inline void install_slowlog_commands(server::dispatcher& commands, server::confi
         const server::slowlog& log = call.client().commands().slowlog();
         std::int64_t count = 10;
         if (call.argc() == 3) {
-            if (!respkit::detail::parse_int64(call.arg(2), count)) {
-                call.error(server::errors::not_integer);
-                return;
-            }
-            if (count < -1) {
+            // As Redis's getRangeLongFromObjectOrReply: one message for "not a number" too.
+            if (!respkit::detail::parse_int64(call.arg(2), count) || count < -1) {
                 call.error("ERR count should be greater than or equal to -1");
                 return;
             }

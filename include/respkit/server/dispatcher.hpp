@@ -27,6 +27,7 @@
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/origin.hpp"
 #include "respkit/server/reply_buffer.hpp"
+#include "respkit/server/latency_monitor.hpp"
 #include "respkit/server/slowlog.hpp"
 #include "respkit/version.hpp"
 
@@ -161,6 +162,9 @@ public:
     /// The slow log the command path records into (SLOWLOG; slowlog-log-slower-than and
     /// slowlog-max-len set its limits).
     [[nodiscard]] server::slowlog& slowlog() const noexcept { return m_slowlog; }
+    /// The latency monitor (LATENCY; latency-monitor-threshold turns it on): the command path
+    /// records its "command" and "fast-command" events, the server its other events.
+    [[nodiscard]] server::latency_monitor& latency_monitor() const noexcept { return m_latency_monitor; }
     /// Whether the command path keeps latency histograms, and the percentiles INFO prints.
     [[nodiscard]] latency_tracking_settings& latency_tracking() const noexcept { return m_latency_tracking; }
 
@@ -306,6 +310,7 @@ private:
     access_control m_access;
     // What the command path records while it runs const: the slow log and latency settings.
     mutable server::slowlog m_slowlog;
+    mutable server::latency_monitor m_latency_monitor;
     mutable latency_tracking_settings m_latency_tracking;
     std::uint64_t m_generation = 0;
 };

@@ -32,6 +32,7 @@
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/key_extraction.hpp"
 #include "respkit/server/origin.hpp"
+#include "respkit/server/redaction.hpp"
 #include "respkit/server/reply_buffer.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/forward.hpp"
@@ -839,15 +840,20 @@ void count_call(const command_entry& entry, std::span<const std::string_view> ar
     const bool failed = server.stats().total_error_replies > server.error_mark;
     server.error_mark = server.stats().total_error_replies;
     if (retry && waiting) return; // nothing served: as if it had not run
+    client.commands().latency_monitor().add_if_needed(
+        has(entry.spec.flags, command_flag::fast) ? "fast-command" : "command", us / 1000);
     command_stats& stats = entry.stats;
     if (!retry) ++stats.calls;
     stats.microseconds += static_cast<std::uint64_t>(us);
     if (failed) ++stats.failed_calls;
     if (waiting) return; // its latency and slow log entry come when it is served
     if (client.commands().latency_tracking().enabled) stats.latency.record(us * 1000);
-    if (!has(entry.spec.flags, command_flag::skip_slowlog)) {
-        client.commands().slowlog().push_if_needed(args, us, static_cast<std::int64_t>(std::time(nullptr)), client.peer_address,
-                                        client.name());
+    slowlog& log = client.commands().slowlog();
+    if (!has(entry.spec.flags, command_flag::skip_slowlog) && log.slower_than_us >= 0) {
+        std::vector<std::string_view> redacted;
+        const bool hidden = us >= log.slower_than_us && redact_arguments(entry.full_name, args, redacted);
+        log.push_if_needed(hidden ? std::span<const std::string_view>(redacted) : args, us,
+                           static_cast<std::int64_t>(std::time(nullptr)), client.peer_address, client.name());
     }
 }
 
