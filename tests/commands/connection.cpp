@@ -131,3 +131,16 @@ TEST_CASE("CLIENT KILL closes the matching sessions") {
     CHECK(victim2.closing());
     CHECK(!killer.closing());
 }
+
+TEST_CASE("CLIENT REPLY ON|OFF|SKIP drops replies as redis-server 7.0.15 does (its bytes for this pipeline)") {
+    command_server<> f(connection_and_server | command_family::strings);
+    session s(f.commands, f.context);
+    s.feed("CLIENT REPLY OFF\r\nSET a 1\r\nGET a\r\nCLIENT REPLY SKIP\r\nGET a\r\nCLIENT REPLY ON\r\nGET a\r\n"
+           "CLIENT REPLY SKIP\r\nGET a\r\nGET a\r\nCLIENT REPLY SKIP\r\nCLIENT REPLY SKIP\r\nPING p1\r\nPING p2\r\n"
+           "CLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\nPING p3\r\nCLIENT REPLY x\r\nCLIENT REPLY OFF\r\nCLIENT REPLY x\r\n"
+           "RESET\r\nPING p4\r\nCLIENT REPLY SKIP\r\nNOSUCH\r\nPING p5\r\nQUIT\r\n");
+    // Captured from redis-server 7.0.15 for the same bytes.
+    CHECK(s.pending_output() == "+OK\r\n$1\r\n1\r\n$1\r\n1\r\n$2\r\np2\r\n+OK\r\n$2\r\np3\r\n-ERR syntax error\r\n+RESET\r\n"
+                                "$2\r\np4\r\n$2\r\np5\r\n+OK\r\n");
+    CHECK(!s.replies_off());
+}

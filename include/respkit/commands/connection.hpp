@@ -433,6 +433,19 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                 call.error(server::errors::syntax);
             }
         });
+    commands.add_subcommand("client", std::move(specs.client_reply), [](server::command_call& call) {
+        server::session& s = call.client();
+        if (iequals(call.arg(2), "on")) {
+            s.set_reply_mode(server::session::reply_mode::on);
+            call.ok();
+        } else if (iequals(call.arg(2), "off")) {
+            s.set_reply_mode(server::session::reply_mode::off);
+        } else if (iequals(call.arg(2), "skip")) {
+            s.set_reply_mode(server::session::reply_mode::skip);
+        } else {
+            call.error(server::errors::syntax);
+        }
+    });
     commands.add_subcommand("client",
                             std::move(specs.client_getredir),
                             [](server::command_call& call) {
@@ -473,6 +486,8 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                                      "    Return information about client connections. Options:",
                                      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
                                      "      Return clients of specified type.",
+                                     "REPLY (ON|OFF|SKIP)",
+                                     "    Control the replies sent to the current connection.",
                                      "SETNAME <name>",
                                      "    Assign the name <name> to the current connection.",
                                      "SETINFO <option> <value>",

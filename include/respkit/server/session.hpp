@@ -173,7 +173,13 @@ public:
                 receive_big_argument();
                 break;
             }
+            const std::size_t reply_at = m_output.end_position();
             execute(m_parser.args());
+            // CLIENT REPLY OFF / SKIP: what the command wrote is dropped (pushes from other
+            // clients, written between commands, are not), as Redis's prepareClientToWrite.
+            if (m_reply_off || m_skip_this_reply) m_output.truncate(reply_at);
+            m_skip_this_reply = m_skip_next_reply;
+            m_skip_next_reply = false;
             m_input.consume(r.consumed);
             m_big_args.clear();
             ++ran;
@@ -353,6 +359,25 @@ public:
     }
     /// True when closed at once (its output dropped): it goes this turn.
     [[nodiscard]] bool closed_now() const noexcept { return m_output.closed(); }
+    /// CLIENT REPLY's modes.
+    enum class reply_mode : std::uint8_t {
+        on,   ///< replies are sent (and a pending SKIP is forgotten)
+        off,  ///< no reply is sent from this command on, until ON
+        skip, ///< the next command's reply is not sent (nothing changes while OFF)
+    };
+    /// CLIENT REPLY: applies `mode` as Redis does (OFF from the running command's own reply on,
+    /// SKIP to the next command).
+    void set_reply_mode(reply_mode mode) noexcept {
+        switch (mode) {
+        case reply_mode::on: m_reply_off = m_skip_this_reply = false; break;
+        case reply_mode::off: m_reply_off = true; break;
+        case reply_mode::skip:
+            if (!m_reply_off) m_skip_next_reply = true;
+            break;
+        }
+    }
+    /// True while CLIENT REPLY OFF holds.
+    [[nodiscard]] bool replies_off() const noexcept { return m_reply_off; }
     /// CLIENT NO-EVICT: true when client eviction passes this client over.
     [[nodiscard]] bool no_evict() const noexcept { return m_no_evict; }
     /// Sets CLIENT NO-EVICT.
@@ -418,6 +443,7 @@ public:
         set_protocol(resp::protocol::resp2);
         m_db = 0;
         m_name.clear();
+        m_reply_off = m_skip_next_reply = false; // CLIENT REPLY ON, as Redis's RESET
         m_authenticated = !m_dispatcher->access().password_required();
         m_user = m_dispatcher->access().default_user();
     }
@@ -788,6 +814,9 @@ private:
     std::chrono::steady_clock::time_point m_last_command_at = m_created;
     std::optional<std::chrono::steady_clock::time_point> m_soft_limit_since; // output above the soft limit since
     bool m_no_evict = false;     // CLIENT NO-EVICT
+    bool m_reply_off = false;        // CLIENT REPLY OFF
+    bool m_skip_this_reply = false;  // CLIENT REPLY SKIP: the running command's reply is dropped
+    bool m_skip_next_reply = false;  // CLIENT REPLY SKIP: the next command's reply will be
     bool m_authenticated = true; // see authenticated()
     std::shared_ptr<acl_user> m_user; // see user()
     bool m_closing = false;

@@ -20,7 +20,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 struct connection_specs {
     server::command_spec ping, echo, hello, auth, quit, reset, select, client, client_id,
         client_setname, client_getname, client_setinfo, client_info, client_list, client_kill,
-        client_no_evict, client_getredir, client_help;
+        client_no_evict, client_reply, client_getredir, client_help;
 };
 
 /// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
@@ -293,6 +293,21 @@ struct connection_specs {
              .type = arg_type::oneof,
              .arguments = {{.name = "on", .type = arg_type::pure_token, .token = "ON"},
                            {.name = "off", .type = arg_type::pure_token, .token = "OFF"}}}}};
+    specs.client_reply = {
+        .name = "reply",
+        .arity = 3,
+        .flags = client_flags,
+        .group = "connection",
+        .summary = "Instruct the server whether to reply to commands",
+        .since = "3.2.0",
+        .complexity = "O(1)",
+        .acl_categories = slow_conn,
+        .arguments = {
+            {.name = "on_off_skip",
+             .type = arg_type::oneof,
+             .arguments = {{.name = "on", .type = arg_type::pure_token, .token = "ON"},
+                           {.name = "off", .type = arg_type::pure_token, .token = "OFF"},
+                           {.name = "skip", .type = arg_type::pure_token, .token = "SKIP"}}}}};
     specs.client_getredir = {.name = "getredir",
                              .arity = 2,
                              .flags = client_flags,
