@@ -29,6 +29,7 @@
 #include "respkit/commands/pubsub.hpp"
 #include "respkit/commands/random.hpp"
 #include "respkit/commands/redis_version.hpp"
+#include "respkit/commands/replication.hpp"
 #include "respkit/commands/reply_room.hpp"
 #include "respkit/commands/scan.hpp"
 #include "respkit/commands/server_admin.hpp"
@@ -49,7 +50,7 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// SLOWLOG, LATENCY, bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
+/// SLOWLOG, LATENCY, ROLE, WAIT, bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -60,6 +61,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_info_command(commands, keyspace, config);
     install_slowlog_commands(commands, config);
     install_latency_commands(commands, config);
+    install_replication_commands(commands);
     install_command_command(commands);
     install_string_commands(commands, keyspace);
     install_bitmap_commands(commands, keyspace);

@@ -60,8 +60,8 @@ TEST_CASE("INFO: sections, Redis's field names, keyspace lines, errorstats and R
     CHECK(after.substr(reset).find("# Stats\r\n") < after.substr(reset).find("# Errorstats\r\n"));
 }
 
-TEST_CASE("diff: SLOWLOG, LATENCY and INFO's per-command sections against redis-server") {
-    command_server<> f(connection_and_server);
+TEST_CASE("diff: SLOWLOG, LATENCY, INFO's per-command sections, ROLE and WAIT against redis-server") {
+    command_server<> f(connection_and_server | command_family::transactions);
     const std::size_t compared = run_diff_script(diff_script_path("introspection.redis"), f.target());
     MESSAGE("introspection.redis: " << compared << " replies compared");
 }

@@ -431,6 +431,9 @@ void read_info(const resp::value& entry, std::map<std::string, command_info>& ou
         if (f.string() == "blocking") c.blocking = true;
         if (f.string() == "write") c.write = true;
     }
+    // Waits without Redis's blocking flag (WAIT blocks until its timeout with no replica), or
+    // rightly sends no reply (CLIENT REPLY OFF / SKIP): given up on after a short wait as well.
+    if (name == "wait" || name == "client|reply") c.blocking = true;
     for (const auto& a : entry[6].elements()) c.acl.insert(std::string(a.string()));
     if (entry.size() >= 10) {
         for (const auto& sub : entry[9].elements()) read_info(sub, out);
@@ -846,7 +849,7 @@ public:
             ++m_tally.closed_by[c.full_name];
             replace_worker = true;
         } else if (c.blocking) {
-            ++m_tally.blocked; // still waiting (a hostile timeout): give up on it
+            ++m_tally.blocked; // still waiting (a hostile timeout), or silenced: give up on it
             replace_worker = true;
         } else {
             fail("no reply within " + std::to_string(reply_bound.count()) + " s: " + m_previous);

@@ -34,6 +34,7 @@ command_server<Keyspace>::command_server(command_family families) {
             commands::install_info_command(this->commands, keyspace, config);
             commands::install_slowlog_commands(this->commands, config);
             commands::install_latency_commands(this->commands, config);
+            commands::install_replication_commands(this->commands);
             commands::install_command_command(this->commands);
         }
     }

@@ -549,6 +549,7 @@ public:
     enum class timeout_reply : std::uint8_t {
         null_array, ///< *-1 (RESP3 _): every Redis 7.0 blocking command when it times out, BLMOVE too
         null_bulk,  ///< $-1 (RESP3 _): for commands of one's own
+        zero,       ///< :0: WAIT, no replica having acknowledged
     };
 
     /// Called by a blocking command that found nothing to serve: blocks the client on `keys`
@@ -684,6 +685,8 @@ private:
     void write_timeout_reply(timeout_reply kind) {
         if (kind == timeout_reply::null_bulk) {
             m_reply.null();
+        } else if (kind == timeout_reply::zero) {
+            m_reply.integer(0);
         } else {
             m_reply.null_array();
         }
