@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <ctime>
 #include <string>
 #include <string_view>
@@ -281,4 +282,30 @@ TEST_CASE("SLOWLOG: passwords redacted as Redis redacts them") {
     CHECK(args_of(3) == v{"AUTH", "a", "b", "c"});
     CHECK(args_of(4) == v{"AUTH", "(redacted)", "(redacted)"});
     CHECK(args_of(5) == v{"AUTH", "(redacted)"});
+}
+
+TEST_CASE("DEBUG SLEEP stops the server (LATENCY records it as a command event), DEBUG SET-ACTIVE-EXPIRE") {
+    command_server<> f(connection_and_server);
+    const std::string_view enable[] = {"enable-debug-command", "yes"};
+    REQUIRE(f.config.set(enable, config_set_mode::startup).empty());
+    session_client c(f.commands, f.context);
+    CHECK(c({"CONFIG", "SET", "latency-monitor-threshold", "20"}) == "+OK\r\n");
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(c({"DEBUG", "SLEEP", "0.05"}) == "+OK\r\n");
+    CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(50));
+    CHECK(c({"DEBUG", "SLEEP", "abc"}) == "+OK\r\n"); // strtod: 0
+    CHECK(c({"DEBUG", "SLEEP", "-1"}) == "+OK\r\n");
+    CHECK(c({"DEBUG", "SLEEP"}) == "-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n");
+    const latency_series* ts = f.commands.latency_monitor().find("command");
+    REQUIRE(ts != nullptr);
+    CHECK(ts->max >= 50);
+    CHECK(f.commands.latency_monitor().find("fast-command") == nullptr);
+    CHECK(f.context.active_expire);
+    CHECK(c({"DEBUG", "SET-ACTIVE-EXPIRE", "0"}) == "+OK\r\n");
+    CHECK(!f.context.active_expire);
+    CHECK(c({"DEBUG", "set-active-expire", "1"}) == "+OK\r\n");
+    CHECK(f.context.active_expire);
+    CHECK(c({"DEBUG", "SET-ACTIVE-EXPIRE", "x"}) == "+OK\r\n"); // atoi: 0
+    CHECK(!f.context.active_expire);
+    CHECK(c({"DEBUG", "OBJECT", "k"}).starts_with("-ERR unknown subcommand or wrong number of arguments for 'OBJECT'"));
 }

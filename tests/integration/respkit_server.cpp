@@ -424,9 +424,9 @@ TEST_CASE("respkit-server serves redis-cli, redis-benchmark and the captured cor
         // Replies whose element order is the hash table's: compared as multisets.
         const std::set<std::string> unordered = {"keys", "smembers", "hkeys", "hvals", "hgetall", "sinter", "sunion", "sdiff"};
         // Commands of the captures that respkit does not implement (scripting, memory
-        // introspection, replication role): their files are replayed, their replies (respkit's
+        // introspection, LOLWUT): their files are replayed, their replies (respkit's
         // unknown-command error) not compared. None may exist on the server: then it is compared.
-        const std::set<std::string> not_implemented = {"eval", "lolwut", "memory", "role"};
+        const std::set<std::string> not_implemented = {"eval", "lolwut", "memory"};
         for (const auto& name : not_implemented) {
             CAPTURE(name);
             CHECK(!available.has({name}));

@@ -604,7 +604,7 @@ private:
         // Not while a dataset loads (the loop serves clients meanwhile): keys expire once loaded.
         m_expiry = m_transport->every(period, [this, ks = m_keyspace.get(), ctx = &m_context, budget] {
             ks->refresh_access_clock(); // the clock lookups stamp keys with (Redis's lruclock)
-            if (!ctx->loading()) {
+            if (!ctx->loading() && ctx->active_expire) {
                 const auto started = std::chrono::steady_clock::now();
                 (void)ks->active_expire_cycle(budget);
                 // LATENCY's expire-cycle event, as Redis's activeExpireCycle records it.

@@ -6,7 +6,10 @@
 /// application that owns the files installs; without them each answers that the server has
 /// no such persistence.
 
+#include <cstdlib>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <string_view>
 
 #include "respkit/commands/arguments.hpp"
@@ -78,7 +81,7 @@ inline void install_persistence_commands(server::dispatcher& commands, server::c
         }
         const std::string_view sub = call.arg(1);
         if (iequals(sub, "help") && call.argc() == 2) {
-            // respkit's DEBUG has RELOAD only: its help lists what it has.
+            // The subcommands respkit has, in Redis's order and words.
             return detail::help_reply(
                 call, "debug",
                 {"RELOAD [option ...]",
@@ -93,7 +96,13 @@ inline void install_persistence_commands(server::dispatcher& commands, server::c
                  "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
                  "      existing RDB file.",
                  "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
-                 "      file to the database."});
+                 "      file to the database.",
+                 "SET-ACTIVE-EXPIRE <0|1>",
+                 "    Setting it to 0 disables expiring keys in background when they are not",
+                 "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+                 "    default.",
+                 "SLEEP <seconds>",
+                 "    Stop the server for <seconds>. Decimals allowed."});
         }
         if (iequals(sub, "reload")) {
             bool merge = false, noflush = false, nosave = false;
@@ -117,7 +126,19 @@ inline void install_persistence_commands(server::dispatcher& commands, server::c
             call.prevent_propagation();
             return call.ok();
         }
-        // respkit's DEBUG has RELOAD only; the others are refused as Redis refuses unknown ones.
+        if (iequals(sub, "sleep") && call.argc() == 3) {
+            // As Redis: strtod's reading (anything else is 0), the whole server stops meanwhile.
+            const double seconds = std::strtod(std::string(call.arg(2)).c_str(), nullptr);
+            const auto us = static_cast<long long>(seconds * 1000000);
+            if (us > 0) std::this_thread::sleep_for(std::chrono::microseconds(us));
+            return call.ok();
+        }
+        if (iequals(sub, "set-active-expire") && call.argc() == 3) {
+            // As Redis's atoi: a leading integer, 0 when none.
+            call.server().active_expire = std::atoi(std::string(call.arg(2)).c_str()) != 0;
+            return call.ok();
+        }
+        // The other subcommands are refused as Redis refuses unknown ones.
         call.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
                    "'. Try DEBUG HELP.");
     });

@@ -220,6 +220,9 @@ public:
         if (m_log) m_log(level, line);
     }
 
+    /// DEBUG SET-ACTIVE-EXPIRE: false stops the active expiry cycle (keys still expire when
+    /// accessed).
+    bool active_expire = true;
     /// total_error_replies when the last command's call ended (or the current one began): a
     /// call with more errors than this failed (Redis's incrCommandStatsOnError).
     std::uint64_t error_mark = 0;
