@@ -371,8 +371,9 @@ void xadd_command(command_call& call, Keyspace& ks) {
     const std::string id_text = id.to_string();
     call.reply().bulk_string(id_text);
     std::vector<std::string> args = args_of(call);
+    call.notify(server::keyspace_event_class::stream, "xadd", key);
     if (a.has_trim) {
-        (void)s.trim(a.trim);
+        if (s.trim(a.trim) != 0) call.notify(server::keyspace_event_class::stream, "xtrim", key);
         if (a.trim.approximate) rewrite_trim(args, a, s);
     }
     if (!a.id_given || !a.id.seq_given) args[*idpos] = id_text;
@@ -399,6 +400,7 @@ void xtrim_command(command_call& call, Keyspace& ks) {
     const std::uint64_t deleted = s.trim(a.trim);
     if (deleted != 0) {
         ks.notify_modified(db, call.arg(1));
+        call.notify(server::keyspace_event_class::stream, "xtrim", call.arg(1));
         if (a.trim.approximate) {
             std::vector<std::string> args = args_of(call);
             rewrite_trim(args, a, s);
@@ -483,7 +485,10 @@ void xdel_command(command_call& call, Keyspace& ks) {
     store::stream& s = found.found->stream();
     std::int64_t deleted = 0;
     for (const stream_id id : ids) deleted += s.erase(id) ? 1 : 0;
-    if (deleted != 0) ks.notify_modified(db, call.arg(1));
+    if (deleted != 0) {
+        ks.notify_modified(db, call.arg(1));
+        call.notify(server::keyspace_event_class::stream, "xdel", call.arg(1));
+    }
     call.reply().integer(deleted);
 }
 
@@ -544,6 +549,7 @@ void xsetid_command(command_call& call, Keyspace& ks) {
     if (max_deleted != stream_id{}) s.set_max_deleted_id(max_deleted);
     call.mark_dirty(); // as Redis: no signalModifiedKey (WATCH is not touched)
     call.ok();
+    call.notify(server::keyspace_event_class::stream, "xsetid", call.arg(1));
 }
 
 /// Writes a group's lag, or null when unknown.
@@ -774,6 +780,7 @@ void xgroup_command(command_call& call, Keyspace& ks) {
         s->groups().emplace(std::string(call.arg(3)), std::move(created));
         call.mark_dirty();
         call.ok();
+        call.notify(server::keyspace_event_class::stream, "xgroup-create", call.arg(2));
     } else if (option_is(opt, "setid") && (call.argc() == 5 || call.argc() == 7)) {
         stream_id id;
         if (call.arg(4) == "$") {
@@ -787,24 +794,30 @@ void xgroup_command(command_call& call, Keyspace& ks) {
         g->entries_read = entries_read;
         call.mark_dirty();
         call.ok();
+        call.notify(server::keyspace_event_class::stream, "xgroup-setid", call.arg(2));
     } else if (option_is(opt, "destroy") && call.argc() == 4) {
         if (g) {
             s->groups().erase(s->groups().find(call.arg(3)));
             call.mark_dirty();
             call.server().signal_key_ready(db, call.arg(2));
             call.reply().integer(1);
+            call.notify(server::keyspace_event_class::stream, "xgroup-destroy", call.arg(2));
         } else {
             call.reply().integer(0);
         }
     } else if (option_is(opt, "createconsumer") && call.argc() == 5) {
         const bool created = g->add_consumer(call.arg(4), now);
-        if (created) call.mark_dirty();
+        if (created) {
+            call.mark_dirty();
+            call.notify(server::keyspace_event_class::stream, "xgroup-createconsumer", call.arg(2));
+        }
         call.reply().integer(created ? 1 : 0);
     } else if (option_is(opt, "delconsumer") && call.argc() == 5) {
         std::size_t pending = 0;
         if (g->consumers.find(call.arg(4)) != g->consumers.end()) {
             pending = g->delete_consumer(call.arg(4));
             call.mark_dirty();
+            call.notify(server::keyspace_event_class::stream, "xgroup-delconsumer", call.arg(2));
         }
         call.reply().integer(static_cast<std::int64_t>(pending));
     } else {
@@ -1005,6 +1018,7 @@ void xread_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& 
         store::stream_group& g = *s.group(group_name);
         if (g.consumers.find(consumer_name) == g.consumers.end()) {
             g.add_consumer(consumer_name, now);
+            call.notify(server::keyspace_event_class::stream, "xgroup-createconsumer", key);
             if (noack && call.propagating())
                 call.also_propagate(db, {"XGROUP", "CREATECONSUMER", std::string(key), std::string(group_name),
                                          std::string(consumer_name)});
@@ -1210,10 +1224,15 @@ void xpending_command(command_call& call, Keyspace& ks) {
 }
 
 /// Moves pending entry `id` of `g` to `consumer` (creating the consumer, refreshing its seen
-/// time) with delivery time `time` and count `count` (or incremented unless `justid`).
-inline store::stream_nack& claim(store::stream_group& g, stream_id id, std::string_view consumer, std::int64_t now,
-                                 std::int64_t time, std::int64_t retrycount, bool justid) {
-    if (!g.add_consumer(consumer, now)) g.consumers.find(consumer)->second.seen_time = now;
+/// time) with delivery time `time` and count `count` (or incremented unless `justid`); a
+/// consumer created is notified as Redis's streamCreateConsumer does (`xgroup-createconsumer`).
+inline store::stream_nack& claim(command_call& call, std::string_view key, store::stream_group& g, stream_id id,
+                                 std::string_view consumer, std::int64_t now, std::int64_t time, std::int64_t retrycount,
+                                 bool justid) {
+    if (g.add_consumer(consumer, now))
+        call.notify(server::keyspace_event_class::stream, "xgroup-createconsumer", key);
+    else
+        g.consumers.find(consumer)->second.seen_time = now;
     store::stream_nack& nack = g.pending.at(id);
     if (nack.consumer != consumer) {
         if (const auto c = g.consumers.find(nack.consumer); c != g.consumers.end()) c->second.pending.erase(id);
@@ -1315,7 +1334,7 @@ void xclaim_command(command_call& call, Keyspace& ks) {
         if (!pending && !orphan) continue;
         const store::stream_nack& existing = g.pending.at(id);
         if (!orphan && min_idle != 0 && now - existing.delivery_time < min_idle) continue;
-        const store::stream_nack& nack = claim(g, id, consumer, now, delivery, retrycount, justid);
+        const store::stream_nack& nack = claim(call, call.arg(1), g, id, consumer, now, delivery, retrycount, justid);
         claimed.emplace_back(id, true);
         propagate_xclaim(call, call.arg(1), call.arg(2), g, call.arg(5 + k), nack);
         propagate_last_id = false;
@@ -1390,7 +1409,7 @@ void xautoclaim_command(command_call& call, Keyspace& ks) {
             continue;
         }
         if (min_idle != 0 && now - g.pending.at(id).delivery_time < min_idle) continue;
-        const store::stream_nack& nack = claim(g, id, call.arg(3), now, now, -1, justid);
+        const store::stream_nack& nack = claim(call, call.arg(1), g, id, call.arg(3), now, now, -1, justid);
         claimed.push_back(id);
         --count;
         propagate_xclaim(call, call.arg(1), call.arg(2), g, id.to_string(), nack);
