@@ -1,0 +1,235 @@
+// The Lua libraries Redis 7.0 gives scripts (cjson, cmsgpack, bit, struct), in respkit's
+// implementation on Debian's Lua 5.1, against Redis's own: every case of lua_library_cases.txt
+// runs here and must print what Debian's redis-server 7.0.15 printed (stored in
+// lua_library_cases.hpp by lua_library_cases.py), and, when redis-server is installed, what a
+// live one prints now. Then hostile inputs (random bytes, deep nesting) that must fail cleanly.
+
+#include "respkit/scripting/lua_bit.hpp"
+#include "respkit/scripting/lua_cjson.hpp"
+#include "respkit/scripting/lua_cmsgpack.hpp"
+#include "respkit/scripting/lua_struct.hpp"
+
+#include "scripting/lua_library_cases.hpp"
+#include "support/process_util.hpp"
+#include "support/raw_connection.hpp"
+
+#include <doctest/doctest.h>
+
+#include <lua.hpp>
+
+#include <cstddef>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace {
+
+using respkit_test::lua_library_cases;
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+const std::string& show_prelude() {
+    static const std::string text = read_text(std::string(RESPKIT_SOURCE_DIR) + "/tests/scripting/show.lua");
+    return text;
+}
+
+// Kept in step with script() in lua_library_cases.py.
+std::string case_script(std::string_view body) {
+    return show_prelude() + "\nreturn show_all(pcall(function() " + std::string(body) + "\nend))\n";
+}
+
+/// A Lua state with the libraries Redis 7.0 loads (base, table, string, math, debug) and the
+/// four under test as globals.
+class lua_state {
+public:
+    lua_state() : m_state(luaL_newstate()) {
+        REQUIRE(m_state != nullptr);
+        const lua_CFunction standard[] = {luaopen_base, luaopen_table, luaopen_string, luaopen_math,
+            luaopen_debug};
+        for (lua_CFunction open : standard) {
+            lua_pushcfunction(m_state, open);
+            lua_call(m_state, 0, 0);
+        }
+        set_global("cjson", respkit::scripting::open_lua_cjson);
+        set_global("struct", respkit::scripting::open_lua_struct);
+        set_global("cmsgpack", respkit::scripting::open_lua_cmsgpack);
+        set_global("bit", respkit::scripting::open_lua_bit);
+    }
+    lua_state(const lua_state&) = delete;
+    lua_state& operator=(const lua_state&) = delete;
+    ~lua_state() { lua_close(m_state); }
+
+    /// Runs a chunk named as Redis names scripts; its string result, or "error: <message>".
+    std::string run(const std::string& chunk) {
+        const int top = lua_gettop(m_state);
+        std::string out;
+        if (luaL_loadbuffer(m_state, chunk.data(), chunk.size(), "@user_script") != 0 ||
+            lua_pcall(m_state, 0, 1, 0) != 0) {
+            out = std::string("error: ") + lua_tostring(m_state, -1);
+        } else {
+            std::size_t length = 0;
+            const char* s = lua_tolstring(m_state, -1, &length);
+            out = s != nullptr ? std::string(s, length) : std::string("(not a string)");
+        }
+        lua_settop(m_state, top);
+        return out;
+    }
+
+    [[nodiscard]] lua_State* get() const { return m_state; }
+
+private:
+    void set_global(const char* name, lua_CFunction open) {
+        lua_pushcfunction(m_state, open);
+        lua_call(m_state, 0, 1);
+        lua_setglobal(m_state, name);
+    }
+
+    lua_State* m_state;
+};
+
+/// The bulk strings of a stream of RESP2 replies (an error reply becomes "error: ...").
+std::vector<std::string> bulk_replies(std::string_view bytes) {
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at < bytes.size()) {
+        const std::size_t eol = bytes.find("\r\n", at);
+        if (eol == std::string_view::npos) {
+            break;
+        }
+        const std::string_view head = bytes.substr(at, eol - at);
+        if (head.empty() || head[0] != '$') {
+            out.push_back("error: " + std::string(head));
+            at = eol + 2;
+            continue;
+        }
+        const std::size_t length = std::stoul(std::string(head.substr(1)));
+        if (eol + 2 + length > bytes.size()) {
+            break;
+        }
+        out.emplace_back(bytes.substr(eol + 2, length));
+        at = eol + 2 + length + 2;
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("open_lua_* push one table and nothing else") {
+    lua_state lua;
+    lua_State* L = lua.get();
+    const lua_CFunction opens[] = {respkit::scripting::open_lua_cjson,
+        respkit::scripting::open_lua_cmsgpack, respkit::scripting::open_lua_bit,
+        respkit::scripting::open_lua_struct};
+    for (lua_CFunction open : opens) {
+        const int top = lua_gettop(L);
+        CHECK(open(L) == 1);
+        CHECK(lua_gettop(L) == top + 1);
+        CHECK(lua_type(L, -1) == LUA_TTABLE);
+        lua_pop(L, 1);
+    }
+    // Each cjson table has its own settings.
+    CHECK(lua.run("local a, b = cjson.new(), cjson.new() a.encode_max_depth(3) "
+                  "return tostring(a.encode_max_depth()) .. ' ' .. tostring(b.encode_max_depth()) .. ' ' .. tostring(cjson.encode_max_depth())") == "3 1000 1000");
+}
+
+TEST_CASE("every case prints what redis-server 7.0.15 printed") {
+    lua_state lua;
+    std::size_t compared = 0;
+    for (const auto& c : lua_library_cases) {
+        CAPTURE(c.body);
+        CHECK(lua.run(case_script(c.body)) == c.redis);
+        ++compared;
+    }
+    MESSAGE(compared << " cases compared with their stored Redis answers");
+    CHECK(compared > 300);
+}
+
+TEST_CASE("every case prints what a live redis-server prints") {
+    respkit_test::redis_server redis;
+    if (!redis.available()) {
+        MESSAGE("skipped: redis-server not installed");
+        return;
+    }
+    std::string request;
+    for (const auto& c : lua_library_cases) {
+        request += respkit_test::encode({"EVAL", case_script(c.body), "0"});
+    }
+    const std::vector<std::string> theirs = bulk_replies(respkit_test::exchange(redis.port(), request));
+    REQUIRE(theirs.size() == std::size(lua_library_cases));
+    lua_state lua;
+    std::size_t i = 0;
+    for (const auto& c : lua_library_cases) {
+        CAPTURE(c.body);
+        CHECK(lua.run(case_script(c.body)) == theirs[i]);
+        ++i;
+    }
+    MESSAGE(i << " cases compared with a live redis-server");
+}
+
+TEST_CASE("random bytes fail to decode cleanly or decode") {
+    lua_state lua;
+    lua_State* L = lua.get();
+    std::mt19937 random(20261204);
+    // Bytes weighted towards each format's structural characters, so that the decoders get deep.
+    const std::string json_alphabet = "[]{}:,\"\\u0123456789abcdefABCDEF-+.eEtrunlfsaINxX \t\n";
+    std::size_t decoded = 0;
+    std::size_t refused = 0;
+    for (int round = 0; round < 3000; ++round) {
+        const std::size_t length = random() % 64;
+        std::string json;
+        std::string msgpack;
+        for (std::size_t i = 0; i < length; ++i) {
+            json += json_alphabet[random() % json_alphabet.size()];
+            msgpack += static_cast<char>(random() % 256);
+        }
+        for (const char* function : {"cjson.decode", "cmsgpack.unpack", "struct.unpack"}) {
+            const std::string call = std::string("return ") + function +
+                (std::string_view(function) == "struct.unpack" ? "(...)" : "((select(2, ...)))");
+            REQUIRE(luaL_loadstring(L, call.c_str()) == 0);
+            // struct.unpack gets the random bytes as both format and data.
+            lua_pushlstring(L, std::string_view(function) == "cjson.decode" ? json.data() : msgpack.data(),
+                std::string_view(function) == "cjson.decode" ? json.size() : msgpack.size());
+            lua_pushlstring(L, msgpack.data(), msgpack.size());
+            if (std::string_view(function) != "struct.unpack") {
+                lua_remove(L, -2);
+                lua_pushnil(L);
+                lua_insert(L, -2);
+            }
+            const int status = lua_pcall(L, 2, 0, 0);
+            if (status == 0) {
+                ++decoded;
+            } else {
+                REQUIRE(status == LUA_ERRRUN);
+                REQUIRE(lua_type(L, -1) == LUA_TSTRING);
+                lua_pop(L, 1);
+                ++refused;
+            }
+        }
+    }
+    MESSAGE(decoded << " decoded, " << refused << " refused");
+    CHECK(decoded > 0);
+    CHECK(refused > 0);
+    CHECK(lua_gettop(L) == 0);
+}
+
+TEST_CASE("lengths and counts from the input never size memory") {
+    lua_state lua;
+    // A 4 GiB string header, an array and a map of 2^32 - 1 elements, with no bytes behind them.
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\219\255\255\255\255")))") == "Missing bytes in input.");
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\221\255\255\255\255")))") == "Missing bytes in input.");
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\223\255\255\255\255")))") == "Missing bytes in input.");
+    // struct's counts: strings shorter than the format's, a c0 size from the data.
+    CHECK(lua.run(R"(return select(2, pcall(struct.unpack, "c2147483647", "x")))") == "bad argument #2 to '?' (data string too short)");
+    CHECK(lua.run(R"(return select(2, pcall(struct.unpack, "i8 c0", "\255\255\255\255\255\255\255\127")))") == "bad argument #2 to '?' (data string too short)");
+    CHECK(lua.run(R"(return select(2, pcall(struct.pack, "c2147483647", "x")))") == "bad argument #3 to '?' (string too short)");
+    // Deep nesting ends in an error, not in a C stack overflow.
+    CHECK(lua.run(R"(local c = cjson.new() c.decode_max_depth(2147483647) return select(2, pcall(c.decode, string.rep("[", 1000000))))").find("Found too many nested data structures") != std::string::npos);
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, string.rep("\145", 1000000))))").find("stack overflow") != std::string::npos);
+    CHECK(lua.run(R"(local c = cjson.new() c.encode_max_depth(2147483647) local t = {} t[1] = t return select(2, pcall(c.encode, t)))").find("Cannot serialise, excessive nesting") != std::string::npos);
+}
