@@ -18,6 +18,7 @@
 #include <lua.hpp>
 
 #include <cstddef>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <random>
@@ -48,7 +49,9 @@ std::string case_script(std::string_view body) {
 /// four under test as globals.
 class lua_state {
 public:
-    lua_state() : m_state(luaL_newstate()) {
+    /// With Lua's default allocator, or `allocate` (with `user`) when given.
+    explicit lua_state(lua_Alloc allocate = nullptr, void* user = nullptr)
+        : m_state(allocate != nullptr ? lua_newstate(allocate, user) : luaL_newstate()) {
         REQUIRE(m_state != nullptr);
         const lua_CFunction standard[] = {luaopen_base, luaopen_table, luaopen_string, luaopen_math,
             luaopen_debug};
@@ -232,4 +235,50 @@ TEST_CASE("lengths and counts from the input never size memory") {
     CHECK(lua.run(R"(local c = cjson.new() c.decode_max_depth(2147483647) return select(2, pcall(c.decode, string.rep("[", 1000000))))").find("Found too many nested data structures") != std::string::npos);
     CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, string.rep("\145", 1000000))))").find("stack overflow") != std::string::npos);
     CHECK(lua.run(R"(local c = cjson.new() c.encode_max_depth(2147483647) local t = {} t[1] = t return select(2, pcall(c.encode, t)))").find("Cannot serialise, excessive nesting") != std::string::npos);
+}
+
+namespace {
+
+/// An allocator that refuses to hold more than `limit` bytes in all, as a script engine's
+/// memory limit would.
+struct capped_allocator {
+    std::size_t limit;
+    std::size_t used = 0;
+
+    static void* allocate(void* user, void* block, std::size_t old_size, std::size_t new_size) {
+        auto& self = *static_cast<capped_allocator*>(user);
+        if (new_size == 0) {
+            std::free(block);
+            self.used -= old_size;
+            return nullptr;
+        }
+        if (new_size > old_size && new_size - old_size > self.limit - self.used) {
+            return nullptr;
+        }
+        void* grown = std::realloc(block, new_size);
+        if (grown != nullptr) {
+            self.used = self.used - old_size + new_size;
+        }
+        return grown;
+    }
+};
+
+} // namespace
+
+TEST_CASE("the encoders' buffers come from the state's allocator, and its limit stops them") {
+    capped_allocator cap{64U << 20U};
+    {
+        lua_state lua(capped_allocator::allocate, &cap);
+        // A sparse array Redis would write as 2^30 nulls (5 GiB), and a 400 MiB string.
+        CHECK(lua.run("local c = cjson.new() c.encode_sparse_array(false, 0) "
+                      "return select(2, pcall(c.encode, {[2^30] = 1}))") == "not enough memory");
+        CHECK(lua.run("local s = string.rep('\\0', 2^20) "
+                      "local ok, e = pcall(cjson.encode, {s, s, s, s, s, s, s, s, s, s}) return tostring(ok) .. ' ' .. e") == "false not enough memory");
+        const std::size_t before = cap.used;
+        CHECK(lua.run("local s = string.rep('x', 2^20) local n = 0 for i = 1, 20 do n = n + #cmsgpack.pack(s, s, s) end "
+                      "return tostring(n)") == std::to_string(20 * 3 * ((1U << 20U) + 5)));
+        lua_gc(lua.get(), LUA_GCCOLLECT, 0);
+        CHECK(cap.used <= before + (1U << 20U));
+    }
+    CHECK(cap.used == 0);
 }

@@ -3,10 +3,11 @@
 /// \file
 /// A growable byte buffer owned by a Lua full userdata, for the scripting libraries' encoders:
 /// a Lua error unwinds with longjmp past C++ frames, so the memory must belong to an object the
-/// Lua garbage collector frees, never to a destructor that would be skipped (docs/scripting-libraries.md).
+/// Lua garbage collector frees, never to a destructor that would be skipped. The bytes come from
+/// the state's allocator (lua_getallocf), so a memory limit set there covers them too
+/// (docs/scripting-libraries.md).
 
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
 
 #include <lua.hpp>
@@ -15,7 +16,7 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
-/// Bytes on malloc/realloc, trivially destructible on purpose: the userdata's __gc frees them.
+/// Bytes from the Lua allocator, trivially destructible on purpose: the userdata's __gc frees them.
 struct lua_buffer {
     char* data;            ///< the bytes, or null before the first growth
     std::size_t size;      ///< bytes in use
@@ -23,8 +24,12 @@ struct lua_buffer {
 };
 
 /// Frees `buffer`'s bytes and leaves it empty.
-inline void lua_buffer_release(lua_buffer& buffer) noexcept {
-    std::free(buffer.data);
+inline void lua_buffer_release(lua_State* L, lua_buffer& buffer) noexcept {
+    if (buffer.data != nullptr) {
+        void* user = nullptr;
+        const lua_Alloc allocate = lua_getallocf(L, &user);
+        allocate(user, buffer.data, buffer.capacity, 0);
+    }
     buffer.data = nullptr;
     buffer.size = 0;
     buffer.capacity = 0;
@@ -33,7 +38,7 @@ inline void lua_buffer_release(lua_buffer& buffer) noexcept {
 /// __gc of the buffer userdata.
 inline int lua_buffer_gc(lua_State* L) {
     if (auto* buffer = static_cast<lua_buffer*>(lua_touserdata(L, 1))) {
-        lua_buffer_release(*buffer);
+        lua_buffer_release(L, *buffer);
     }
     return 0;
 }
@@ -64,7 +69,9 @@ inline void lua_buffer_reserve(lua_State* L, lua_buffer& buffer, std::size_t ext
     if (wanted < 64) {
         wanted = 64;
     }
-    void* grown = std::realloc(buffer.data, wanted);
+    void* user = nullptr;
+    const lua_Alloc allocate = lua_getallocf(L, &user);
+    void* grown = allocate(user, buffer.data, buffer.capacity, wanted);
     if (grown == nullptr) {
         luaL_error(L, "not enough memory");
     }

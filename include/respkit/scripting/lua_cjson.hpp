@@ -45,8 +45,8 @@ struct config {
 
 inline int config_gc(lua_State* L) {
     if (auto* cfg = static_cast<config*>(lua_touserdata(L, 1))) {
-        respkit::detail::lua_buffer_release(cfg->encode_buffer);
-        respkit::detail::lua_buffer_release(cfg->decode_buffer);
+        respkit::detail::lua_buffer_release(L, cfg->encode_buffer);
+        respkit::detail::lua_buffer_release(L, cfg->decode_buffer);
     }
     return 0;
 }
@@ -130,7 +130,7 @@ inline int encode_keep_buffer(lua_State* L) {
     config& cfg = settings_arguments(L, 1);
     enum_setting(L, 1, cfg.encode_keep_buffer, nullptr);
     if (cfg.encode_keep_buffer == 0) {
-        respkit::detail::lua_buffer_release(cfg.encode_buffer);
+        respkit::detail::lua_buffer_release(L, cfg.encode_buffer);
     }
     return 1;
 }
@@ -150,7 +150,7 @@ inline int decode_invalid_numbers(lua_State* L) {
 
 [[noreturn]] inline void encode_error(lua_State* L, config& cfg, int index, const char* reason) {
     if (cfg.encode_keep_buffer == 0) {
-        respkit::detail::lua_buffer_release(cfg.encode_buffer);
+        respkit::detail::lua_buffer_release(L, cfg.encode_buffer);
     }
     luaL_error(L, "Cannot serialise %s: %s", lua_typename(L, lua_type(L, index)), reason);
     std::abort(); // luaL_error does not return
@@ -304,7 +304,7 @@ inline void append_value(lua_State* L, config& cfg, int depth, lua_buffer& out) 
         ++depth;
         if (depth > cfg.encode_max_depth || lua_checkstack(L, 3) == 0) {
             if (cfg.encode_keep_buffer == 0) {
-                respkit::detail::lua_buffer_release(cfg.encode_buffer);
+                respkit::detail::lua_buffer_release(L, cfg.encode_buffer);
             }
             luaL_error(L, "Cannot serialise, excessive nesting (%d)", depth);
         }
@@ -339,7 +339,7 @@ inline int encode(lua_State* L) {
     lua_pushlstring(L, cfg.encode_buffer.data != nullptr ? cfg.encode_buffer.data : "",
         cfg.encode_buffer.size);
     if (cfg.encode_keep_buffer == 0) {
-        respkit::detail::lua_buffer_release(cfg.encode_buffer);
+        respkit::detail::lua_buffer_release(L, cfg.encode_buffer);
     }
     return 1;
 }
@@ -599,7 +599,7 @@ inline void next_token(parser& p, token& t) {
 }
 
 [[noreturn]] inline void parse_error(lua_State* L, parser& p, const char* expected, const token& t) {
-    respkit::detail::lua_buffer_release(p.cfg->decode_buffer);
+    respkit::detail::lua_buffer_release(L, p.cfg->decode_buffer);
     const char* found = t.type == token_type::error ? t.string : token_name(t.type);
     luaL_error(L, "Expected %s but found %s at character %d", expected, found,
         static_cast<int>(t.index + 1));
@@ -611,7 +611,7 @@ inline void descend(lua_State* L, parser& p, int slots) {
     if (p.depth <= p.cfg->decode_max_depth && lua_checkstack(L, slots) != 0) {
         return;
     }
-    respkit::detail::lua_buffer_release(p.cfg->decode_buffer);
+    respkit::detail::lua_buffer_release(L, p.cfg->decode_buffer);
     luaL_error(L, "Found too many nested data structures (%d) at character %d", p.depth,
         static_cast<int>(p.ptr - p.data));
 }
@@ -720,7 +720,7 @@ inline int decode(lua_State* L) {
     if (t.type != token_type::end) {
         parse_error(L, p, "the end", t);
     }
-    respkit::detail::lua_buffer_release(p.cfg->decode_buffer);
+    respkit::detail::lua_buffer_release(L, p.cfg->decode_buffer);
     return 1;
 }
 

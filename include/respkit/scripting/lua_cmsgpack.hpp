@@ -220,7 +220,7 @@ inline int pack(lua_State* L) {
         lua_pushlstring(L, out->data != nullptr ? out->data : "", out->size);
         out->size = 0;
     }
-    respkit::detail::lua_buffer_release(*out);
+    respkit::detail::lua_buffer_release(L, *out);
     lua_concat(L, count);
     return 1;
 }
