@@ -4,6 +4,7 @@
 /// The `bit` library Redis 7.0 gives scripts (LuaBitOp 1.0 semantics): 32-bit operations on Lua
 /// numbers, results as signed 32-bit numbers (docs/scripting-libraries.md).
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
