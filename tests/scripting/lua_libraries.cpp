@@ -36,7 +36,8 @@ std::string read_text(const std::string& path) {
 }
 
 const std::string& show_prelude() {
-    static const std::string text = read_text(std::string(RESPKIT_SOURCE_DIR) + "/tests/scripting/show.lua");
+    static const std::string text =
+        read_text(std::string(RESPKIT_SOURCE_DIR) + "/tests/scripting/show.lua");
     return text;
 }
 
@@ -54,7 +55,7 @@ public:
         : m_state(allocate != nullptr ? lua_newstate(allocate, user) : luaL_newstate()) {
         REQUIRE(m_state != nullptr);
         const lua_CFunction standard[] = {luaopen_base, luaopen_table, luaopen_string, luaopen_math,
-            luaopen_debug};
+                                          luaopen_debug};
         for (lua_CFunction open : standard) {
             lua_pushcfunction(m_state, open);
             lua_call(m_state, 0, 0);
@@ -126,9 +127,9 @@ std::vector<std::string> bulk_replies(std::string_view bytes) {
 TEST_CASE("open_lua_* push one table and nothing else") {
     lua_state lua;
     lua_State* L = lua.get();
-    const lua_CFunction opens[] = {respkit::scripting::open_lua_cjson,
-        respkit::scripting::open_lua_cmsgpack, respkit::scripting::open_lua_bit,
-        respkit::scripting::open_lua_struct};
+    const lua_CFunction opens[] = {
+        respkit::scripting::open_lua_cjson, respkit::scripting::open_lua_cmsgpack,
+        respkit::scripting::open_lua_bit, respkit::scripting::open_lua_struct};
     for (lua_CFunction open : opens) {
         const int top = lua_gettop(L);
         CHECK(open(L) == 1);
@@ -138,7 +139,8 @@ TEST_CASE("open_lua_* push one table and nothing else") {
     }
     // Each cjson table has its own settings.
     CHECK(lua.run("local a, b = cjson.new(), cjson.new() a.encode_max_depth(3) "
-                  "return tostring(a.encode_max_depth()) .. ' ' .. tostring(b.encode_max_depth()) .. ' ' .. tostring(cjson.encode_max_depth())") == "3 1000 1000");
+                  "return tostring(a.encode_max_depth()) .. ' ' .. tostring(b.encode_max_depth()) "
+                  ".. ' ' .. tostring(cjson.encode_max_depth())") == "3 1000 1000");
 }
 
 TEST_CASE("every case prints what redis-server 7.0.15 printed") {
@@ -163,7 +165,8 @@ TEST_CASE("every case prints what a live redis-server prints") {
     for (const auto& c : lua_library_cases) {
         request += respkit_test::encode({"EVAL", case_script(c.body), "0"});
     }
-    const std::vector<std::string> theirs = bulk_replies(respkit_test::exchange(redis.port(), request));
+    const std::vector<std::string> theirs =
+        bulk_replies(respkit_test::exchange(redis.port(), request));
     REQUIRE(theirs.size() == std::size(lua_library_cases));
     lua_state lua;
     std::size_t i = 0;
@@ -192,11 +195,13 @@ TEST_CASE("random bytes fail to decode cleanly or decode") {
             msgpack += static_cast<char>(random() % 256);
         }
         for (const char* function : {"cjson.decode", "cmsgpack.unpack", "struct.unpack"}) {
-            const std::string call = std::string("return ") + function +
+            const std::string call =
+                std::string("return ") + function +
                 (std::string_view(function) == "struct.unpack" ? "(...)" : "((select(2, ...)))");
             REQUIRE(luaL_loadstring(L, call.c_str()) == 0);
             // struct.unpack gets the random bytes as both format and data.
-            lua_pushlstring(L, std::string_view(function) == "cjson.decode" ? json.data() : msgpack.data(),
+            lua_pushlstring(
+                L, std::string_view(function) == "cjson.decode" ? json.data() : msgpack.data(),
                 std::string_view(function) == "cjson.decode" ? json.size() : msgpack.size());
             lua_pushlstring(L, msgpack.data(), msgpack.size());
             if (std::string_view(function) != "struct.unpack") {
@@ -224,17 +229,32 @@ TEST_CASE("random bytes fail to decode cleanly or decode") {
 TEST_CASE("lengths and counts from the input never size memory") {
     lua_state lua;
     // A 4 GiB string header, an array and a map of 2^32 - 1 elements, with no bytes behind them.
-    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\219\255\255\255\255")))") == "Missing bytes in input.");
-    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\221\255\255\255\255")))") == "Missing bytes in input.");
-    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\223\255\255\255\255")))") == "Missing bytes in input.");
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\219\255\255\255\255")))") ==
+          "Missing bytes in input.");
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\221\255\255\255\255")))") ==
+          "Missing bytes in input.");
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, "\223\255\255\255\255")))") ==
+          "Missing bytes in input.");
     // struct's counts: strings shorter than the format's, a c0 size from the data.
-    CHECK(lua.run(R"(return select(2, pcall(struct.unpack, "c2147483647", "x")))") == "bad argument #2 to '?' (data string too short)");
-    CHECK(lua.run(R"(return select(2, pcall(struct.unpack, "i8 c0", "\255\255\255\255\255\255\255\127")))") == "bad argument #2 to '?' (data string too short)");
-    CHECK(lua.run(R"(return select(2, pcall(struct.pack, "c2147483647", "x")))") == "bad argument #3 to '?' (string too short)");
+    CHECK(lua.run(R"(return select(2, pcall(struct.unpack, "c2147483647", "x")))") ==
+          "bad argument #2 to '?' (data string too short)");
+    CHECK(
+        lua.run(
+            R"(return select(2, pcall(struct.unpack, "i8 c0", "\255\255\255\255\255\255\255\127")))") ==
+        "bad argument #2 to '?' (data string too short)");
+    CHECK(lua.run(R"(return select(2, pcall(struct.pack, "c2147483647", "x")))") ==
+          "bad argument #3 to '?' (string too short)");
     // Deep nesting ends in an error, not in a C stack overflow.
-    CHECK(lua.run(R"(local c = cjson.new() c.decode_max_depth(2147483647) return select(2, pcall(c.decode, string.rep("[", 1000000))))").find("Found too many nested data structures") != std::string::npos);
-    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, string.rep("\145", 1000000))))").find("stack overflow") != std::string::npos);
-    CHECK(lua.run(R"(local c = cjson.new() c.encode_max_depth(2147483647) local t = {} t[1] = t return select(2, pcall(c.encode, t)))").find("Cannot serialise, excessive nesting") != std::string::npos);
+    CHECK(
+        lua.run(
+               R"(local c = cjson.new() c.decode_max_depth(2147483647) return select(2, pcall(c.decode, string.rep("[", 1000000))))")
+            .find("Found too many nested data structures") != std::string::npos);
+    CHECK(lua.run(R"(return select(2, pcall(cmsgpack.unpack, string.rep("\145", 1000000))))")
+              .find("stack overflow") != std::string::npos);
+    CHECK(
+        lua.run(
+               R"(local c = cjson.new() c.encode_max_depth(2147483647) local t = {} t[1] = t return select(2, pcall(c.encode, t)))")
+            .find("Cannot serialise, excessive nesting") != std::string::npos);
 }
 
 namespace {
@@ -273,9 +293,11 @@ TEST_CASE("the encoders' buffers come from the state's allocator, and its limit 
         CHECK(lua.run("local c = cjson.new() c.encode_sparse_array(false, 0) "
                       "return select(2, pcall(c.encode, {[2^30] = 1}))") == "not enough memory");
         CHECK(lua.run("local s = string.rep('\\0', 2^20) "
-                      "local ok, e = pcall(cjson.encode, {s, s, s, s, s, s, s, s, s, s}) return tostring(ok) .. ' ' .. e") == "false not enough memory");
+                      "local ok, e = pcall(cjson.encode, {s, s, s, s, s, s, s, s, s, s}) return "
+                      "tostring(ok) .. ' ' .. e") == "false not enough memory");
         const std::size_t before = cap.used;
-        CHECK(lua.run("local s = string.rep('x', 2^20) local n = 0 for i = 1, 20 do n = n + #cmsgpack.pack(s, s, s) end "
+        CHECK(lua.run("local s = string.rep('x', 2^20) local n = 0 for i = 1, 20 do n = n + "
+                      "#cmsgpack.pack(s, s, s) end "
                       "return tostring(n)") == std::to_string(20 * 3 * ((1U << 20U) + 5)));
         lua_gc(lua.get(), LUA_GCCOLLECT, 0);
         CHECK(cap.used <= before + (1U << 20U));

@@ -18,9 +18,9 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::detail {
 
 /// Bytes from the Lua allocator, trivially destructible on purpose: the userdata's __gc frees them.
 struct lua_buffer {
-    char* data;            ///< the bytes, or null before the first growth
-    std::size_t size;      ///< bytes in use
-    std::size_t capacity;  ///< bytes allocated
+    char* data;           ///< the bytes, or null before the first growth
+    std::size_t size;     ///< bytes in use
+    std::size_t capacity; ///< bytes allocated
 };
 
 /// Frees `buffer`'s bytes and leaves it empty.

@@ -35,8 +35,12 @@ inline int push(lua_State* L, std::uint32_t value) {
     return 1;
 }
 
-inline int tobit(lua_State* L) { return push(L, argument(L, 1)); }
-inline int bnot(lua_State* L) { return push(L, ~argument(L, 1)); }
+inline int tobit(lua_State* L) {
+    return push(L, argument(L, 1));
+}
+inline int bnot(lua_State* L) {
+    return push(L, ~argument(L, 1));
+}
 
 inline int band(lua_State* L) {
     std::uint32_t value = argument(L, 1);
@@ -126,12 +130,18 @@ inline int tohex(lua_State* L) {
 /// global is the caller's business.
 inline int open_lua_bit(lua_State* L) {
     static const luaL_Reg functions[] = {
-        {"tobit", detail_bit::tobit},     {"bnot", detail_bit::bnot},
-        {"band", detail_bit::band},       {"bor", detail_bit::bor},
-        {"bxor", detail_bit::bxor},       {"lshift", detail_bit::lshift},
-        {"rshift", detail_bit::rshift},   {"arshift", detail_bit::arshift},
-        {"rol", detail_bit::rol},         {"ror", detail_bit::ror},
-        {"bswap", detail_bit::bswap},     {"tohex", detail_bit::tohex},
+        {"tobit", detail_bit::tobit},
+        {"bnot", detail_bit::bnot},
+        {"band", detail_bit::band},
+        {"bor", detail_bit::bor},
+        {"bxor", detail_bit::bxor},
+        {"lshift", detail_bit::lshift},
+        {"rshift", detail_bit::rshift},
+        {"arshift", detail_bit::arshift},
+        {"rol", detail_bit::rol},
+        {"ror", detail_bit::ror},
+        {"bswap", detail_bit::bswap},
+        {"tohex", detail_bit::tohex},
         {nullptr, nullptr},
     };
     lua_createtable(L, 0, 12);

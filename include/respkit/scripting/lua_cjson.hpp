@@ -30,17 +30,17 @@ using respkit::detail::lua_buffer_append;
 
 /// One cjson table's settings and buffers, a Lua userdata shared by its functions as upvalue.
 struct config {
-    int encode_sparse_convert;  ///< 0: error on an excessively sparse array; 1: encode an object
-    int encode_sparse_ratio;    ///< 0: never sparse; else sparse when max index > items * ratio
-    int encode_sparse_safe;     ///< arrays with a max index up to this are never sparse
-    int encode_max_depth;       ///< tables nested deeper fail to encode
-    int encode_invalid_numbers; ///< 0: refuse NaN/Inf; 1: write nan/inf; 2: write null
-    int encode_number_precision;///< significant digits, %.<n>g
-    int encode_keep_buffer;     ///< 1: the encode buffer is kept between calls
-    int decode_invalid_numbers; ///< 1: accept Infinity, NaN, hexadecimal, leading + and zeros
-    int decode_max_depth;       ///< arrays/objects nested deeper fail to decode
-    lua_buffer encode_buffer;   ///< kept between calls when encode_keep_buffer is on
-    lua_buffer decode_buffer;   ///< a decoded string's bytes; freed after each decode
+    int encode_sparse_convert;   ///< 0: error on an excessively sparse array; 1: encode an object
+    int encode_sparse_ratio;     ///< 0: never sparse; else sparse when max index > items * ratio
+    int encode_sparse_safe;      ///< arrays with a max index up to this are never sparse
+    int encode_max_depth;        ///< tables nested deeper fail to encode
+    int encode_invalid_numbers;  ///< 0: refuse NaN/Inf; 1: write nan/inf; 2: write null
+    int encode_number_precision; ///< significant digits, %.<n>g
+    int encode_keep_buffer;      ///< 1: the encode buffer is kept between calls
+    int decode_invalid_numbers;  ///< 1: accept Infinity, NaN, hexadecimal, leading + and zeros
+    int decode_max_depth;        ///< arrays/objects nested deeper fail to decode
+    lua_buffer encode_buffer;    ///< kept between calls when encode_keep_buffer is on
+    lua_buffer decode_buffer;    ///< a decoded string's bytes; freed after each decode
 };
 
 inline int config_gc(lua_State* L) {
@@ -212,7 +212,7 @@ inline int array_length(lua_State* L, config& cfg) {
         return -1;
     }
     const int limit = static_cast<int>(static_cast<std::uint32_t>(items) *
-        static_cast<std::uint32_t>(cfg.encode_sparse_ratio));
+                                       static_cast<std::uint32_t>(cfg.encode_sparse_ratio));
     if (cfg.encode_sparse_ratio > 0 && max > limit && max > cfg.encode_sparse_safe) {
         if (cfg.encode_sparse_convert == 0) {
             encode_error(L, cfg, -1, "excessively sparse array");
@@ -238,7 +238,8 @@ inline void append_number(lua_State* L, config& cfg, lua_buffer& out, int index)
         return;
     }
     char text[32];
-    const int length = std::snprintf(text, sizeof text, "%.*g", cfg.encode_number_precision, number);
+    const int length =
+        std::snprintf(text, sizeof text, "%.*g", cfg.encode_number_precision, number);
     lua_buffer_append(L, out, text, static_cast<std::size_t>(length));
 }
 
@@ -287,12 +288,8 @@ inline void append_object(lua_State* L, config& cfg, int depth, lua_buffer& out)
 // encode_max_depth and by Lua's stack limit (3 slots are checked for per level).
 inline void append_value(lua_State* L, config& cfg, int depth, lua_buffer& out) {
     switch (lua_type(L, -1)) {
-    case LUA_TSTRING:
-        append_string(L, out, -1);
-        return;
-    case LUA_TNUMBER:
-        append_number(L, cfg, out, -1);
-        return;
+    case LUA_TSTRING: append_string(L, out, -1); return;
+    case LUA_TNUMBER: append_number(L, cfg, out, -1); return;
     case LUA_TBOOLEAN:
         if (lua_toboolean(L, -1) != 0) {
             lua_buffer_append(L, out, "true", 4);
@@ -316,17 +313,14 @@ inline void append_value(lua_State* L, config& cfg, int depth, lua_buffer& out) 
         }
         return;
     }
-    case LUA_TNIL:
-        lua_buffer_append(L, out, "null", 4);
-        return;
+    case LUA_TNIL: lua_buffer_append(L, out, "null", 4); return;
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, -1) == nullptr) { // cjson.null
             lua_buffer_append(L, out, "null", 4);
             return;
         }
         break;
-    default:
-        break;
+    default: break;
     }
     encode_error(L, cfg, -1, "type not supported");
 }
@@ -337,7 +331,7 @@ inline int encode(lua_State* L) {
     cfg.encode_buffer.size = 0;
     append_value(L, cfg, 0, cfg.encode_buffer);
     lua_pushlstring(L, cfg.encode_buffer.data != nullptr ? cfg.encode_buffer.data : "",
-        cfg.encode_buffer.size);
+                    cfg.encode_buffer.size);
     if (cfg.encode_keep_buffer == 0) {
         respkit::detail::lua_buffer_release(L, cfg.encode_buffer);
     }
@@ -347,22 +341,35 @@ inline int encode(lua_State* L) {
 // --- decoding ---------------------------------------------------------------------------------
 
 enum class token_type {
-    object_begin, object_end, array_begin, array_end, string, number, boolean, null, colon,
-    comma, end, whitespace, error, unknown
+    object_begin,
+    object_end,
+    array_begin,
+    array_end,
+    string,
+    number,
+    boolean,
+    null,
+    colon,
+    comma,
+    end,
+    whitespace,
+    error,
+    unknown
 };
 
 inline const char* token_name(token_type type) {
     static const char* const names[] = {"T_OBJ_BEGIN", "T_OBJ_END", "T_ARR_BEGIN", "T_ARR_END",
-        "T_STRING", "T_NUMBER", "T_BOOLEAN", "T_NULL", "T_COLON", "T_COMMA", "T_END",
-        "T_WHITESPACE", "T_ERROR", "T_UNKNOWN"};
+                                        "T_STRING",    "T_NUMBER",  "T_BOOLEAN",   "T_NULL",
+                                        "T_COLON",     "T_COMMA",   "T_END",       "T_WHITESPACE",
+                                        "T_ERROR",     "T_UNKNOWN"};
     return names[static_cast<int>(type)];
 }
 
 struct token {
     token_type type;
-    std::size_t index;     ///< where the token starts (0-based)
-    const char* string;    ///< a string's bytes, or an error's description
-    std::size_t length;    ///< a string's length
+    std::size_t index;  ///< where the token starts (0-based)
+    const char* string; ///< a string's bytes, or an error's description
+    std::size_t length; ///< a string's length
     double number;
     int boolean;
 };
@@ -383,9 +390,19 @@ inline token_type classify(unsigned char c) {
     case ',': return token_type::comma;
     case ':': return token_type::colon;
     case '\0': return token_type::end;
-    case ' ': case '\t': case '\n': case '\r': return token_type::whitespace;
-    case 'f': case 'i': case 'I': case 'n': case 'N': case 't': case '"': case '+': case '-':
-        return token_type::unknown;
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r': return token_type::whitespace;
+    case 'f':
+    case 'i':
+    case 'I':
+    case 'n':
+    case 'N':
+    case 't':
+    case '"':
+    case '+':
+    case '-': return token_type::unknown;
     default: return c >= '0' && c <= '9' ? token_type::unknown : token_type::error;
     }
 }
@@ -496,9 +513,7 @@ inline void next_string(parser& p, token& t) {
                 }
                 set_token_error(t, p, "invalid unicode escape code");
                 return;
-            default:
-                set_token_error(t, p, "invalid escape code");
-                return;
+            default: set_token_error(t, p, "invalid escape code"); return;
             }
             ++p.ptr;
         }
@@ -598,11 +613,12 @@ inline void next_token(parser& p, token& t) {
     set_token_error(t, p, "invalid token");
 }
 
-[[noreturn]] inline void parse_error(lua_State* L, parser& p, const char* expected, const token& t) {
+[[noreturn]] inline void parse_error(lua_State* L, parser& p, const char* expected,
+                                     const token& t) {
     respkit::detail::lua_buffer_release(L, p.cfg->decode_buffer);
     const char* found = t.type == token_type::error ? t.string : token_name(t.type);
     luaL_error(L, "Expected %s but found %s at character %d", expected, found,
-        static_cast<int>(t.index + 1));
+               static_cast<int>(t.index + 1));
     std::abort();
 }
 
@@ -613,7 +629,7 @@ inline void descend(lua_State* L, parser& p, int slots) {
     }
     respkit::detail::lua_buffer_release(L, p.cfg->decode_buffer);
     luaL_error(L, "Found too many nested data structures (%d) at character %d", p.depth,
-        static_cast<int>(p.ptr - p.data));
+               static_cast<int>(p.ptr - p.data));
 }
 
 inline void process_value(lua_State* L, parser& p, token& t);
@@ -677,26 +693,15 @@ inline void parse_array(lua_State* L, parser& p) {
 
 inline void process_value(lua_State* L, parser& p, token& t) {
     switch (t.type) {
-    case token_type::string:
-        lua_pushlstring(L, t.string, t.length);
-        return;
-    case token_type::number:
-        lua_pushnumber(L, t.number);
-        return;
-    case token_type::boolean:
-        lua_pushboolean(L, t.boolean);
-        return;
-    case token_type::object_begin:
-        parse_object(L, p);
-        return;
-    case token_type::array_begin:
-        parse_array(L, p);
-        return;
+    case token_type::string: lua_pushlstring(L, t.string, t.length); return;
+    case token_type::number: lua_pushnumber(L, t.number); return;
+    case token_type::boolean: lua_pushboolean(L, t.boolean); return;
+    case token_type::object_begin: parse_object(L, p); return;
+    case token_type::array_begin: parse_array(L, p); return;
     case token_type::null:
         lua_pushlightuserdata(L, nullptr); // cjson.null: a nil would delete the key
         return;
-    default:
-        parse_error(L, p, "value", t);
+    default: parse_error(L, p, "value", t);
     }
 }
 
@@ -746,8 +751,10 @@ inline int open_lua_cjson(lua_State* L) {
         {nullptr, nullptr},
     };
     lua_createtable(L, 0, 13);
-    auto* cfg = static_cast<detail_cjson::config*>(lua_newuserdata(L, sizeof(detail_cjson::config)));
-    *cfg = detail_cjson::config{0, 2, 10, 1000, 0, 14, 1, 1, 1000, {nullptr, 0, 0}, {nullptr, 0, 0}};
+    auto* cfg =
+        static_cast<detail_cjson::config*>(lua_newuserdata(L, sizeof(detail_cjson::config)));
+    *cfg =
+        detail_cjson::config{0, 2, 10, 1000, 0, 14, 1, 1, 1000, {nullptr, 0, 0}, {nullptr, 0, 0}};
     lua_createtable(L, 0, 1);
     lua_pushcfunction(L, detail_cjson::config_gc);
     lua_setfield(L, -2, "__gc");

@@ -28,7 +28,7 @@ using respkit::detail::lua_buffer_append;
 inline constexpr int max_nesting = 16;
 
 inline void put_big_endian(lua_State* L, lua_buffer& out, unsigned char tag, std::uint64_t value,
-    int bytes) {
+                           int bytes) {
     unsigned char b[9];
     b[0] = tag;
     for (int i = 0; i < bytes; ++i) {
@@ -52,10 +52,10 @@ inline void encode_bytes(lua_State* L, lua_buffer& out, const char* s, std::size
 
 inline void encode_double(lua_State* L, lua_buffer& out, double d) {
     // A double that a float holds exactly (infinities too) is written as a float.
-    const bool fits = std::isnan(d) ? false
-        : std::isinf(d)             ? true
-                                    : std::fabs(d) <= 3.4028234663852886e38 &&
-                static_cast<double>(static_cast<float>(d)) == d;
+    const bool fits = std::isnan(d)   ? false
+                      : std::isinf(d) ? true
+                                      : std::fabs(d) <= 3.4028234663852886e38 &&
+                                            static_cast<double>(static_cast<float>(d)) == d;
     if (fits) {
         const auto f = static_cast<float>(d);
         std::uint32_t bits = 0;
@@ -96,7 +96,7 @@ inline void encode_integer(lua_State* L, lua_buffer& out, std::int64_t n) {
 }
 
 inline void encode_count(lua_State* L, lua_buffer& out, std::uint64_t n, unsigned char fix,
-    unsigned char tag16, unsigned char tag32) {
+                         unsigned char tag16, unsigned char tag32) {
     if (n <= 15) {
         lua_buffer_append(L, out, static_cast<char>(fix | n));
     } else if (n <= 65535) {
@@ -109,12 +109,12 @@ inline void encode_count(lua_State* L, lua_buffer& out, std::uint64_t n, unsigne
 // lua_Number -> lua_Integer as Lua 5.1 on x86-64 converts (a truncating cast).
 inline bool is_int64(lua_Number n) {
     return n >= -9223372036854775808.0 && n < 9223372036854775808.0 &&
-        static_cast<lua_Number>(static_cast<std::int64_t>(n)) == n;
+           static_cast<lua_Number>(static_cast<std::int64_t>(n)) == n;
 }
 
 inline bool is_int(lua_Number n) {
     return n >= -2147483648.0 && n < 2147483648.0 &&
-        static_cast<lua_Number>(static_cast<int>(n)) == n;
+           static_cast<lua_Number>(static_cast<int>(n)) == n;
 }
 
 inline void encode_value(lua_State* L, lua_buffer& out, int level);
@@ -193,12 +193,8 @@ inline void encode_value(lua_State* L, lua_buffer& out, int level) {
         }
         break;
     }
-    case LUA_TTABLE:
-        encode_table(L, out, level);
-        break;
-    default:
-        lua_buffer_append(L, out, static_cast<char>(0xc0));
-        break;
+    case LUA_TTABLE: encode_table(L, out, level); break;
+    default: lua_buffer_append(L, out, static_cast<char>(0xc0)); break;
     }
     lua_pop(L, 1);
 }
@@ -291,7 +287,8 @@ inline void decode_value(lua_State* L, cursor& c) {
         c.error = cursor_error::eof;
         return;
     }
-    luaL_checkstack(L, 1, "too many return values at once; use unpack_one or unpack_limit instead.");
+    luaL_checkstack(L, 1,
+                    "too many return values at once; use unpack_one or unpack_limit instead.");
     const unsigned char tag = c.p[0];
     // Fixed-size scalars: tag byte and 1, 2, 4 or 8 bytes of payload.
     auto need = [&c](std::size_t n) {
@@ -315,7 +312,8 @@ inline void decode_value(lua_State* L, cursor& c) {
             return;
         }
         // lua-cmsgpack pushes unsigned values as lua_Integer: 2^63 and above wrap negative.
-        lua_pushinteger(L, static_cast<lua_Integer>(static_cast<std::int64_t>(big_endian(c.p + 1, bytes))));
+        lua_pushinteger(
+            L, static_cast<lua_Integer>(static_cast<std::int64_t>(big_endian(c.p + 1, bytes))));
         consume(static_cast<std::size_t>(bytes) + 1);
         return;
     }
@@ -395,8 +393,7 @@ inline void decode_value(lua_State* L, cursor& c) {
         }
         return;
     }
-    default:
-        break;
+    default: break;
     }
     if ((tag & 0x80U) == 0) {
         lua_pushinteger(L, tag);
@@ -424,17 +421,17 @@ inline int unpack_full(lua_State* L, lua_Integer limit, lua_Integer offset) {
     if (offset < 0 || limit < 0) {
         // lua-cmsgpack prints the input's length where it means the limit.
         return luaL_error(L, "Invalid request to unpack with offset of %d and limit of %d.",
-            static_cast<int>(offset), static_cast<int>(length));
+                          static_cast<int>(offset), static_cast<int>(length));
     }
     if (static_cast<std::size_t>(offset) > length) {
         return luaL_error(L, "Start offset %d greater than input length %d.",
-            static_cast<int>(offset), static_cast<int>(length));
+                          static_cast<int>(offset), static_cast<int>(length));
     }
     if (decode_all) {
         limit = INT_MAX;
     }
     cursor c{reinterpret_cast<const unsigned char*>(s) + offset,
-        length - static_cast<std::size_t>(offset), cursor_error::none};
+             length - static_cast<std::size_t>(offset), cursor_error::none};
     int count = 0;
     for (; c.left > 0 && count < limit; ++count) {
         decode_value(L, c);
@@ -454,7 +451,9 @@ inline int unpack_full(lua_State* L, lua_Integer limit, lua_Integer offset) {
     return count;
 }
 
-inline int unpack(lua_State* L) { return unpack_full(L, 0, 0); }
+inline int unpack(lua_State* L) {
+    return unpack_full(L, 0, 0);
+}
 
 inline int unpack_one(lua_State* L) {
     const lua_Integer offset = luaL_optinteger(L, 2, 0);

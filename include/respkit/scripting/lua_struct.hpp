@@ -32,7 +32,9 @@ struct header {
     int align;
 };
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 inline int get_number(lua_State* L, const char** format, int fallback) {
     if (!is_digit(**format)) {
@@ -52,15 +54,19 @@ inline int get_number(lua_State* L, const char** format, int fallback) {
 
 inline std::size_t option_size(lua_State* L, char option, const char** format) {
     switch (option) {
-    case 'B': case 'b': return sizeof(char);
-    case 'H': case 'h': return sizeof(short);
-    case 'L': case 'l': return sizeof(long);
+    case 'B':
+    case 'b': return sizeof(char);
+    case 'H':
+    case 'h': return sizeof(short);
+    case 'L':
+    case 'l': return sizeof(long);
     case 'T': return sizeof(std::size_t);
     case 'f': return sizeof(float);
     case 'd': return sizeof(double);
     case 'x': return 1;
     case 'c': return static_cast<std::size_t>(get_number(L, format, 1));
-    case 'i': case 'I': {
+    case 'i':
+    case 'I': {
         const int size = get_number(L, format, sizeof(int));
         if (size > max_int_size) {
             luaL_error(L, "integral size %d is larger than limit of %d", size, max_int_size);
@@ -103,7 +109,9 @@ inline void control_option(lua_State* L, char option, const char** format, heade
     }
 }
 
-inline header default_header() { return header{std::endian::native == std::endian::little, 1}; }
+inline header default_header() {
+    return header{std::endian::native == std::endian::little, 1};
+}
 
 // Mirrors the x86-64 conversions of a double to `long` and `unsigned long` that struct 0.2
 // relies on, including out-of-range values.
@@ -160,12 +168,16 @@ inline int pack(lua_State* L) {
             luaL_addchar(&b, '\0');
         }
         switch (option) {
-        case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I':
-            put_integer(L, &b, argument++, h.little, static_cast<int>(size));
-            break;
-        case 'x':
-            luaL_addchar(&b, '\0');
-            break;
+        case 'b':
+        case 'B':
+        case 'h':
+        case 'H':
+        case 'l':
+        case 'L':
+        case 'T':
+        case 'i':
+        case 'I': put_integer(L, &b, argument++, h.little, static_cast<int>(size)); break;
+        case 'x': luaL_addchar(&b, '\0'); break;
         case 'f': {
             auto f = static_cast<float>(luaL_checknumber(L, argument++));
             char bytes[sizeof f];
@@ -182,7 +194,8 @@ inline int pack(lua_State* L) {
             luaL_addlstring(&b, bytes, sizeof bytes);
             break;
         }
-        case 'c': case 's': {
+        case 'c':
+        case 's': {
             std::size_t length = 0;
             const char* s = luaL_checklstring(L, argument++, &length);
             if (size == 0) {
@@ -197,8 +210,7 @@ inline int pack(lua_State* L) {
             }
             break;
         }
-        default:
-            control_option(L, option, &format, h);
+        default: control_option(L, option, &format, h);
         }
         total += size;
     }
@@ -244,17 +256,25 @@ inline int unpack(lua_State* L) {
         std::size_t size = option_size(L, option, &format);
         position += to_align(position, h, option, size);
         luaL_argcheck(L, size <= data_length && position <= data_length - size, 2,
-            "data string too short");
+                      "data string too short");
         luaL_checkstack(L, 2, "too many results");
         switch (option) {
-        case 'b': case 'B': case 'h': case 'H': case 'l': case 'L': case 'T': case 'i': case 'I': {
+        case 'b':
+        case 'B':
+        case 'h':
+        case 'H':
+        case 'l':
+        case 'L':
+        case 'T':
+        case 'i':
+        case 'I': {
             const bool is_signed = std::islower(static_cast<unsigned char>(option)) != 0;
-            lua_pushnumber(L, get_integer(data + position, h.little, is_signed, static_cast<int>(size)));
+            lua_pushnumber(
+                L, get_integer(data + position, h.little, is_signed, static_cast<int>(size)));
             ++results;
             break;
         }
-        case 'x':
-            break;
+        case 'x': break;
         case 'f': {
             char bytes[sizeof(float)];
             std::memcpy(bytes, data + position, sizeof bytes);
@@ -284,7 +304,7 @@ inline int unpack(lua_State* L) {
                 lua_pop(L, 1);
                 --results;
                 luaL_argcheck(L, size <= data_length && position <= data_length - size, 2,
-                    "data string too short");
+                              "data string too short");
             }
             lua_pushlstring(L, data + position, size);
             ++results;
@@ -300,8 +320,7 @@ inline int unpack(lua_State* L) {
             ++results;
             break;
         }
-        default:
-            control_option(L, option, &format, h);
+        default: control_option(L, option, &format, h);
         }
         position += size;
     }
