@@ -308,6 +308,21 @@ TEST_CASE("the encoders' buffers come from the state's allocator, and its limit 
                       "return tostring(n)") == std::to_string(20 * 3 * ((1U << 20U) + 5)));
         lua_gc(lua.get(), LUA_GCCOLLECT, 0);
         CHECK(cap.used <= before + (1U << 20U));
+
+        // encode_keep_buffer: on (the default), a table keeps its encode buffer between calls;
+        // off, the buffer is freed after each call (and at once when it is turned off).
+        const auto used_after = [&](const char* chunk) {
+            CHECK(lua.run(chunk) == "ok");
+            lua_gc(lua.get(), LUA_GCCOLLECT, 0);
+            return cap.used;
+        };
+        const std::size_t base = used_after("kept = cjson.new() return 'ok'");
+        const std::size_t kept = used_after("kept.encode(string.rep('x', 2^20)) return 'ok'");
+        CHECK(kept >= base + (1U << 20U));
+        const std::size_t freed = used_after("kept.encode_keep_buffer(false) return 'ok'");
+        CHECK(freed + (1U << 20U) <= kept);
+        const std::size_t unkept = used_after("kept.encode(string.rep('x', 2^20)) return 'ok'");
+        CHECK(unkept < base + (1U << 20U));
     }
     CHECK(cap.used == 0);
 }
