@@ -303,7 +303,7 @@ void check_hiredis_rejects(const std::string& message, const std::string& label)
     CHECK_MESSAGE(rc == REDIS_ERR, label << ": hiredis 0.14 accepted a message the test skips");
 }
 
-std::string read_file(const std::filesystem::path& path) {
+std::string read_capture(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     REQUIRE_MESSAGE(in.good(), "cannot read " << path.string());
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -439,7 +439,7 @@ TEST_CASE("respkit and hiredis agree on every RESP2 message of the shared corpus
     std::size_t compared = 0, skipped_resp3 = 0, skipped_deep = 0, skipped_inline = 0;
     for (const auto& path : files) {
         const std::string name = path.filename().string();
-        const std::string bytes = read_file(path);
+        const std::string bytes = read_capture(path);
         const corpus_split split = split_corpus_file(bytes, path.extension() == ".req");
         compared += split.eligible.size();
         skipped_resp3 += split.resp3.size();

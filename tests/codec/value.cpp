@@ -14,19 +14,12 @@
 #include "respkit/resp/value.hpp"
 #include "respkit/resp/value_builder.hpp"
 #include "respkit/resp/value_writer.hpp"
+#include "support/typed_check.hpp"
 
 using namespace respkit::resp;
 using namespace std::string_literals;
 
-namespace {
-
-value parsed(const std::string& bytes) {
-    const parsed_value p = parse_value(bytes);
-    REQUIRE(p.result == parse_result{parse_status::complete, bytes.size()});
-    return p.value;
-}
-
-} // namespace
+using respkit_test::parsed;
 
 TEST_CASE("values built by the parser hold every type") {
     const value v = parsed("*9\r\n+OK\r\n-ERR x\r\n:-5\r\n$3\r\na\0b\r\n$-1\r\n_\r\n#t\r\n,1.5\r\n(99\r\n"s);

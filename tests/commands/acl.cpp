@@ -11,6 +11,7 @@
 #include "respkit/detail/sha256.hpp"
 #include "support/command_server.hpp"
 #include "support/file_util.hpp"
+#include "support/resp_bytes.hpp"
 
 using namespace respkit;
 using namespace respkit::server;
@@ -25,7 +26,6 @@ TEST_CASE("diff: ACL against redis-server") {
 namespace {
 
 std::string err(std::string_view text) { return "-" + std::string(text) + "\r\n"; }
-std::string bulk(std::string_view text) { return "$" + std::to_string(text.size()) + "\r\n" + std::string(text) + "\r\n"; }
 
 } // namespace
 

@@ -14,22 +14,11 @@
 #include <string_view>
 
 #include "support/command_server.hpp"
+#include "support/resp_bytes.hpp"
 
 using namespace respkit;
 using namespace respkit_test;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string array(std::initializer_list<std::string> items) {
-    std::string out = "*" + std::to_string(items.size()) + "\r\n";
-    for (const auto& i : items) out += i;
-    return out;
-}
-
-} // namespace
 
 TEST_CASE_TEMPLATE("blocking.redis against redis-server", K, store::keyspace<>, store::std_keyspace<>) {
     // The blocking list and sorted-set commands, with MULTI/EXEC (where they never block).

@@ -32,7 +32,7 @@ namespace {
 
 /// What Redis groups as connection and server commands (COMMAND among them), without the data
 /// families: listings of user commands stay short.
-constexpr respkit_test::command_family connection_and_server =
+constexpr respkit_test::command_family introspection_base =
     respkit_test::command_family::connection | respkit_test::command_family::server;
 
 /// One request on both sides: {respkit's reply, redis-server's reply}.
@@ -261,7 +261,7 @@ TEST_CASE("COMMAND GETKEYS and GETKEYSANDFLAGS follow the key specs as redis-ser
 }
 
 TEST_CASE("COMMAND describes user commands from the dispatcher's table") {
-    respkit_test::command_server<> f(connection_and_server);
+    respkit_test::command_server<> f(introspection_base);
     f.commands.add({.name = "mycmd", .arity = -2, .flags = command_flag::write | command_flag::denyoom,
                     .keys = {1, -1, 2}, .group = "string", .summary = "A user command", .since = "0.1.0",
                     .complexity = "O(1)", .acl_categories = {"@write", "@string"}},
@@ -289,7 +289,7 @@ TEST_CASE("COMMAND describes user commands from the dispatcher's table") {
 }
 
 TEST_CASE("COMMAND DOCS prints user argument docs, history and doc_flags in Redis's shape") {
-    respkit_test::command_server<> f(connection_and_server);
+    respkit_test::command_server<> f(introspection_base);
     command_spec spec{.name = "myset", .arity = -3, .flags = command_flag::write, .keys = {1, 1, 1}, .group = "string",
                       .summary = "S", .since = "1.0.0", .complexity = "O(1)", .doc_flags = {"deprecated"},
                       .deprecated_since = "2.0.0", .replaced_by = "`SET`", .history = {{"1.5.0", "Added `NX`."}}};
@@ -320,7 +320,7 @@ TEST_CASE("COMMAND DOCS prints user argument docs, history and doc_flags in Redi
 }
 
 TEST_CASE("COMMAND DOCS walks deeply nested user argument docs without recursion") {
-    respkit_test::command_server<> f(connection_and_server);
+    respkit_test::command_server<> f(introspection_base);
     command_arg leaf{.name = "leaf", .type = arg_type::integer};
     for (int depth = 0; depth < 100000; ++depth) {
         command_arg parent{.name = "b", .type = arg_type::block};

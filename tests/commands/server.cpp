@@ -20,18 +20,18 @@ using namespace respkit_test;
 namespace {
 
 /// What Redis groups as connection and server commands, without the data families.
-constexpr command_family connection_and_server = command_family::connection | command_family::server;
+constexpr command_family server_base = command_family::connection | command_family::server;
 
 } // namespace
 
 TEST_CASE("diff: server commands against redis-server") {
-    command_server<> f(connection_and_server);
+    command_server<> f(server_base);
     const std::size_t compared = run_diff_script(diff_script_path("server.redis"), f.target());
     MESSAGE("server.redis: " << compared << " replies compared");
 }
 
 TEST_CASE("INFO: sections, Redis's field names, keyspace lines, errorstats and RESETSTAT") {
-    command_server<> f(connection_and_server);
+    command_server<> f(server_base);
     (void)f.keyspace.set(0, "a", store::value::from_bytes("1"));
     (void)f.keyspace.set(2, "b", store::value::from_bytes("2"));
     (void)f.keyspace.set_expiry(2, "b", f.keyspace.clock().now_ms() + 100000);
@@ -62,7 +62,7 @@ TEST_CASE("INFO: sections, Redis's field names, keyspace lines, errorstats and R
 }
 
 TEST_CASE("diff: SLOWLOG, LATENCY, INFO's per-command sections, ROLE and WAIT against redis-server") {
-    command_server<> f(connection_and_server | command_family::transactions);
+    command_server<> f(server_base | command_family::transactions);
     const std::size_t compared = run_diff_script(diff_script_path("introspection.redis"), f.target());
     MESSAGE("introspection.redis: " << compared << " replies compared");
 }
@@ -216,7 +216,7 @@ TEST_CASE("SLOWLOG: entries as Redis records them (id, time, duration, trimmed a
 }
 
 TEST_CASE("LATENCY: events, history, latest, graph, doctor and histogram as Redis draws them") {
-    command_server<> f(connection_and_server);
+    command_server<> f(server_base);
     session_client c(f.commands, f.context);
     latency_monitor& monitor = f.commands.latency_monitor();
     monitor.threshold_ms = 10;
@@ -285,7 +285,7 @@ TEST_CASE("SLOWLOG: passwords redacted as Redis redacts them") {
 }
 
 TEST_CASE("DEBUG SLEEP stops the server (LATENCY records it as a command event), DEBUG SET-ACTIVE-EXPIRE") {
-    command_server<> f(connection_and_server);
+    command_server<> f(server_base);
     const std::string_view enable[] = {"enable-debug-command", "yes"};
     REQUIRE(f.config.set(enable, config_set_mode::startup).empty());
     session_client c(f.commands, f.context);

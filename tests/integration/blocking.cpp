@@ -18,21 +18,10 @@
 #include "respkit/resp.hpp"
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
+#include "support/resp_bytes.hpp"
 
 using namespace respkit_test;
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
-std::string array(std::initializer_list<std::string> items) {
-    std::string out = "*" + std::to_string(items.size()) + "\r\n";
-    for (const auto& i : items) out += i;
-    return out;
-}
-
-} // namespace
 
 namespace {
 

@@ -19,6 +19,7 @@
 #include "respkit/resp.hpp"
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
+#include "support/resp_bytes.hpp"
 
 using namespace respkit_test;
 using namespace std::chrono_literals;
@@ -39,8 +40,6 @@ bool eventually(int port, const std::vector<std::string>& args, const std::strin
     return false;
 }
 
-std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
-std::string integer(long long n) { return ":" + std::to_string(n) + "\r\n"; }
 
 // --- scenarios: each runs on a fresh FLUSHALLed server with no subscriptions left, and
 // --- returns what each connection received

@@ -23,13 +23,12 @@
 
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
+#include "support/resp_bytes.hpp"
 
 using namespace respkit_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
 
 /// One step of a scenario: `conn` sends `args` ("@name" stands for connection name's id) and
 /// waits for `replies` replies (its own invalidations included); each of `others` waits for

@@ -24,6 +24,7 @@
 #include "respkit/net.hpp"
 #include "respkit/server.hpp"
 #include "support/process_util.hpp"
+#include "support/resp_bytes.hpp"
 
 using namespace respkit;
 using namespace respkit_test;
@@ -39,7 +40,6 @@ std::string big_payload(std::size_t n) {
     return s;
 }
 
-std::string bulk(std::string_view s) { return "$" + std::to_string(s.size()) + "\r\n" + std::string(s) + "\r\n"; }
 
 // ECHO a b ... replies with its arguments; PING; BIG n replies n bytes; WHOAMI reports what
 // the transport filled in; SHUTDOWN asks the server to stop; QUIT closes after its reply.

@@ -22,11 +22,11 @@ using std_ks = keyspace<std_map_adapter, manual_clock>;
 
 namespace {
 
-constexpr std::int64_t t0 = 1'700'000'000'000;
+constexpr std::int64_t ks_t0 = 1'700'000'000'000;
 
 template <class KS>
 KS make_keyspace(std::size_t databases = 16) {
-    return KS(keyspace_options{databases, 42}, manual_clock(t0));
+    return KS(keyspace_options{databases, 42}, manual_clock(ks_t0));
 }
 
 std::string bytes_of(const value& v) {
@@ -309,15 +309,15 @@ TEST_CASE_TEMPLATE("keyspace: lazy expiry on access", KS, KEYSPACE_TYPES) {
     event_log log;
     ks.add_observer(log);
     ks.set(0, "k", value::from_bytes("v"));
-    CHECK_FALSE(ks.set_expiry(0, "missing", t0 + 10));
-    CHECK(ks.set_expiry(0, "k", t0 + 100));
+    CHECK_FALSE(ks.set_expiry(0, "missing", ks_t0 + 10));
+    CHECK(ks.set_expiry(0, "k", ks_t0 + 100));
     CHECK(ks.expires_count(0) == 1);
     key_expiry e = ks.expiry(0, "k");
     CHECK(e.exists);
     REQUIRE(e.at_ms.has_value());
-    CHECK(*e.at_ms == t0 + 100);
+    CHECK(*e.at_ms == ks_t0 + 100);
 
-    ks.clock().set(t0 + 100); // Redis: expired only when now > when
+    ks.clock().set(ks_t0 + 100); // Redis: expired only when now > when
     CHECK(ks.find(0, "k") != nullptr);
     ks.clock().advance(1);
     CHECK(ks.size(0) == 1); // not yet removed: nobody looked
@@ -357,16 +357,16 @@ TEST_CASE_TEMPLATE("keyspace: TTL bookkeeping through set, persist and overwrite
     for (int i = 0; i < 10; ++i) {
         const std::string key = "k" + std::to_string(i);
         ks.set(0, key, value::from_int(i));
-        ks.set_expiry(0, key, t0 + 1000 + i);
+        ks.set_expiry(0, key, ks_t0 + 1000 + i);
     }
     CHECK(ks.expires_count(0) == 10);
     ks.set(0, "k3", value::from_bytes("plain")); // SET drops the TTL
     CHECK_FALSE(ks.expiry(0, "k3").at_ms.has_value());
     ks.set(0, "k4", value::from_bytes("kept"), true); // SET KEEPTTL
-    CHECK(ks.expiry(0, "k4").at_ms == t0 + 1004);
+    CHECK(ks.expiry(0, "k4").at_ms == ks_t0 + 1004);
     CHECK(ks.persist(0, "k5"));
     CHECK_FALSE(ks.persist(0, "k5"));
-    CHECK(ks.set_expiry(0, "k6", t0 + 5000)); // update in place
+    CHECK(ks.set_expiry(0, "k6", ks_t0 + 5000)); // update in place
     CHECK(ks.expires_count(0) == 8);
     CHECK(ks.erase(0, "k0"));
     CHECK(ks.expires_count(0) == 7);
@@ -380,13 +380,13 @@ TEST_CASE_TEMPLATE("keyspace: TTL bookkeeping through set, persist and overwrite
         } else if (i == 3 || i == 5) {
             CHECK_FALSE(e.at_ms.has_value());
         } else if (i == 6) {
-            CHECK(e.at_ms == t0 + 5000);
+            CHECK(e.at_ms == ks_t0 + 5000);
         } else {
-            CHECK(e.at_ms == t0 + 1000 + i);
+            CHECK(e.at_ms == ks_t0 + 1000 + i);
         }
     }
     // SET KEEPTTL on a key whose TTL has passed creates a key without TTL
-    ks.clock().set(t0 + 1004 + 1);
+    ks.clock().set(ks_t0 + 1004 + 1);
     ks.set(0, "k4", value::from_bytes("new"), true);
     CHECK(ks.expiry(0, "k4").exists);
     CHECK_FALSE(ks.expiry(0, "k4").at_ms.has_value());
@@ -399,9 +399,9 @@ TEST_CASE_TEMPLATE("keyspace: rename", KS, KEYSPACE_TYPES) {
     ks.add_observer(log);
     CHECK(ks.rename(0, "missing", "x").error == errc::no_such_key);
     ks.set(0, "a", value::from_bytes("A"));
-    ks.set_expiry(0, "a", t0 + 500);
+    ks.set_expiry(0, "a", ks_t0 + 500);
     ks.set(0, "b", value::from_bytes("B"));
-    ks.set_expiry(0, "b", t0 + 900);
+    ks.set_expiry(0, "b", ks_t0 + 900);
     ks.set(0, "c", value::from_bytes("C"));
     log.events.clear();
 
@@ -420,7 +420,7 @@ TEST_CASE_TEMPLATE("keyspace: rename", KS, KEYSPACE_TYPES) {
     CHECK(r.renamed);
     CHECK_FALSE(ks.exists(0, "a"));
     CHECK(bytes_of(*ks.find(0, "b")) == "A");
-    CHECK(ks.expiry(0, "b").at_ms == t0 + 500);
+    CHECK(ks.expiry(0, "b").at_ms == ks_t0 + 500);
     CHECK(ks.expires_count(0) == 1);
     CHECK(log.events == std::vector<std::string>{"deleted:0:a", "modified:0:b"});
 
@@ -430,8 +430,8 @@ TEST_CASE_TEMPLATE("keyspace: rename", KS, KEYSPACE_TYPES) {
 
     // the target expired: RENAMENX proceeds
     ks.set(0, "old", value::from_bytes("O"));
-    ks.set_expiry(0, "old", t0 + 10);
-    ks.clock().set(t0 + 20);
+    ks.set_expiry(0, "old", ks_t0 + 10);
+    ks.clock().set(ks_t0 + 20);
     CHECK(ks.rename(0, "fresh", "old", true).renamed);
     CHECK(bytes_of(*ks.find(0, "old")) == "C");
 }
@@ -448,7 +448,7 @@ TEST_CASE_TEMPLATE("keyspace: flush, info and observers", KS, KEYSPACE_TYPES) {
     ks.set(0, "a", value::from_bytes("1"));
     ks.set(1, "b", value::from_bytes("2"));
     ks.set(1, "c", value::from_bytes("3"));
-    ks.set_expiry(1, "c", t0 + 60'000);
+    ks.set_expiry(1, "c", ks_t0 + 60'000);
     ks.notify_modified(1, "b");
     CHECK(calls == 5);
     db_info info = ks.info(1);
@@ -479,7 +479,7 @@ TEST_CASE_TEMPLATE("keyspace: random_key skips and removes expired keys", KS, KE
     for (int i = 0; i < 50; ++i) {
         const std::string key = "gone" + std::to_string(i);
         ks.set(0, key, value::from_int(i));
-        ks.set_expiry(0, key, t0 + 1);
+        ks.set_expiry(0, key, ks_t0 + 1);
     }
     ks.clock().advance(2);
     CHECK_FALSE(ks.random_key(0).has_value()); // every key was expired: all removed
@@ -504,7 +504,7 @@ TEST_CASE_TEMPLATE("keyspace: keys and scan with pattern, type and filter", KS, 
         (void)ks.find_or_create(2, "list:" + std::to_string(i), value_kind::list);
     ks.set(2, "", value::from_bytes("empty"));
     ks.set(2, "temp", value::from_bytes("t"));
-    ks.set_expiry(2, "temp", t0 + 5);
+    ks.set_expiry(2, "temp", ks_t0 + 5);
     ks.clock().advance(10);
 
     std::vector<std::string> keys;
@@ -578,19 +578,19 @@ TEST_CASE_TEMPLATE("keyspace: active expiry removes keys nobody reads", KS, KEYS
     for (int i = 0; i < 1000; ++i) {
         const std::string key = "short:" + std::to_string(i);
         ks.set(3, key, value::from_int(i));
-        ks.set_expiry(3, key, t0 + 1000);
+        ks.set_expiry(3, key, ks_t0 + 1000);
     }
     for (int i = 0; i < 300; ++i) {
         const std::string key = "long:" + std::to_string(i);
         ks.set(3, key, value::from_int(i));
-        ks.set_expiry(3, key, t0 + 1'000'000);
+        ks.set_expiry(3, key, ks_t0 + 1'000'000);
     }
     for (int i = 0; i < 500; ++i)
         ks.set(3, "plain:" + std::to_string(i), value::from_int(i));
     for (int i = 0; i < 400; ++i) {
         const std::string key = "other:" + std::to_string(i);
         ks.set(7, key, value::from_int(i));
-        ks.set_expiry(7, key, t0 + 2000);
+        ks.set_expiry(7, key, ks_t0 + 2000);
     }
     // nothing is due yet: one round per db, nothing removed
     expire_cycle_result r = ks.active_expire_cycle(std::chrono::seconds(1));
@@ -599,7 +599,7 @@ TEST_CASE_TEMPLATE("keyspace: active expiry removes keys nobody reads", KS, KEYS
     CHECK_FALSE(r.timed_out);
 
     ks.add_observer(log);
-    ks.clock().set(t0 + 1500); // the 1000 short keys are due, db 7's are not
+    ks.clock().set(ks_t0 + 1500); // the 1000 short keys are due, db 7's are not
     std::size_t removed = 0;
     for (int cycle = 0; cycle < 100 && ks.size(3) > 800; ++cycle)
         removed += ks.active_expire_cycle(std::chrono::seconds(1)).expired;
@@ -617,7 +617,7 @@ TEST_CASE_TEMPLATE("keyspace: active expiry removes keys nobody reads", KS, KEYS
         CHECK(ks.exists(3, "long:" + std::to_string(i)));
 
     // everything is due: repeated cycles empty both databases' volatile keys
-    ks.clock().set(t0 + 2'000'000);
+    ks.clock().set(ks_t0 + 2'000'000);
     for (int cycle = 0; cycle < 1000 && ks.expires_count(3) + ks.expires_count(7) > 0; ++cycle)
         (void)ks.active_expire_cycle(std::chrono::seconds(1));
     CHECK(ks.expires_count(3) == 0);
@@ -649,7 +649,7 @@ TEST_CASE_TEMPLATE("keyspace: active expiry respects its time budget and resumes
         for (int i = 0; i < 5000; ++i) {
             const std::string key = "k" + std::to_string(i);
             ks.set(db, key, value::from_int(i));
-            ks.set_expiry(db, key, t0 + 1);
+            ks.set_expiry(db, key, ks_t0 + 1);
         }
     }
     ks.clock().advance(10);

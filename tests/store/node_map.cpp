@@ -21,7 +21,7 @@ using store::value;
 
 namespace {
 
-std::string bytes_of(const value& v) {
+std::string node_bytes_of(const value& v) {
     store::int_chars scratch;
     return std::string(v.string_bytes(scratch));
 }
@@ -43,14 +43,14 @@ TEST_CASE("value: strings inline up to inline_capacity bytes, on the heap beyond
         CHECK_FALSE(v.is_raw_hinted());
         CHECK(v.is_inline() == (n <= value::inline_capacity));
         CHECK(v.string_length() == n);
-        CHECK(bytes_of(v) == bytes);
+        CHECK(node_bytes_of(v) == bytes);
         value owned = value::from_string(std::string(bytes));
         CHECK(owned.is_inline() == (n <= value::inline_capacity));
-        CHECK(bytes_of(owned) == bytes);
+        CHECK(node_bytes_of(owned) == bytes);
         value copy = v.clone();
-        CHECK(bytes_of(copy) == bytes);
+        CHECK(node_bytes_of(copy) == bytes);
         value moved = std::move(v);
-        CHECK(bytes_of(moved) == bytes);
+        CHECK(node_bytes_of(moved) == bytes);
         CHECK(v.string_length() == 0); // NOLINT(bugprone-use-after-move): moved-from is empty
     }
 }
@@ -69,26 +69,26 @@ TEST_CASE("value: integer strings, raw_string and reassignment across encodings"
 
     v.raw_string().append("1"); // APPEND to an integer: heap bytes with the raw hint
     CHECK(v.is_raw_hinted());
-    CHECK(bytes_of(v) == "-92233720368547758081");
+    CHECK(node_bytes_of(v) == "-92233720368547758081");
     v.assign_raw("short"); // back inline, hint cleared
     CHECK(v.is_inline());
     CHECK_FALSE(v.is_raw_hinted());
-    CHECK(bytes_of(v) == "short");
+    CHECK(node_bytes_of(v) == "short");
     v.raw_string()[0] = 'S'; // SETRANGE on an inline string
     CHECK(v.is_raw_hinted());
-    CHECK(bytes_of(v) == "Short");
+    CHECK(node_bytes_of(v) == "Short");
     CHECK(v.clone().is_raw_hinted());
 
     // Assigning a view of the value's own bytes (heap -> inline, heap -> heap, inline -> inline).
     value big = value::from_bytes(std::string(40, 'a') + "tail");
     store::int_chars scratch;
     big.assign_raw(big.string_bytes(scratch).substr(40));
-    CHECK(bytes_of(big) == "tail");
+    CHECK(node_bytes_of(big) == "tail");
     big.assign_raw(big.string_bytes(scratch).substr(1));
-    CHECK(bytes_of(big) == "ail");
+    CHECK(node_bytes_of(big) == "ail");
     value heap = value::from_bytes(std::string(30, 'b') + std::string(30, 'c'));
     heap.assign_raw(heap.string_bytes(scratch).substr(10));
-    CHECK(bytes_of(heap) == std::string(20, 'b') + std::string(30, 'c'));
+    CHECK(node_bytes_of(heap) == std::string(20, 'b') + std::string(30, 'c'));
 
     value list = value::make(store::value_kind::list);
     list.list().push_back("x");
@@ -221,7 +221,7 @@ TEST_CASE("keyspace entries: expiry set and removed, rename, flush") {
     CHECK(ks.expiry(0, "a-much-longer-key-name-than-before").at_ms == 5000);
     const value* v = ks.find(0, "a-much-longer-key-name-than-before");
     REQUIRE(v != nullptr);
-    CHECK(bytes_of(*v) == std::string(18, 'x'));
+    CHECK(node_bytes_of(*v) == std::string(18, 'x'));
     // Rename onto a key with a TTL drops the target's TTL record.
     CHECK(ks.set_expiry(0, "b", 9000));
     REQUIRE(ks.rename(0, "a-much-longer-key-name-than-before", "b").renamed);
