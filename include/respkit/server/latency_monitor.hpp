@@ -8,11 +8,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <map>
 #include <string>
 #include <string_view>

@@ -5,7 +5,6 @@
 /// take the reply bytes it produced.
 
 #include <algorithm>
-#include <chrono>
 #include <ctime>
 #include <cstddef>
 #include <cstdint>
