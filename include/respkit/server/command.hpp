@@ -76,7 +76,7 @@ inline constexpr std::pair<command_flag, std::string_view> command_flag_names[] 
     {command_flag::skip_slowlog, "skip_slowlog"},
     {command_flag::fast, "fast"},
     {command_flag::no_auth, "no_auth"},
-    {command_flag::may_replicate, "may_replicate"},
+    // may_replicate: hidden on purpose, as Redis's addReplyCommandFlags hides it.
     {command_flag::sentinel, "sentinel"},
     {command_flag::only_sentinel, "only_sentinel"},
     {command_flag::no_mandatory_keys, "no_mandatory_keys"},

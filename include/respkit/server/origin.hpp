@@ -17,15 +17,17 @@ enum class command_origin : std::uint8_t {
     transaction, ///< queued after MULTI and run by EXEC (checked when it was queued)
     blocked,     ///< a blocked command run again because a key it waits on changed
     loading,     ///< replayed from a file while loading (no check, not propagated)
+    script,      ///< called by a script (redis.call), after the script's own checks
 };
 
-/// A short name of an origin, for logs ("client", "transaction", "blocked", "loading").
+/// A short name of an origin, for logs ("client", "transaction", "blocked", "loading", "script").
 [[nodiscard]] constexpr std::string_view origin_name(command_origin origin) noexcept {
     switch (origin) {
     case command_origin::client: return "client";
     case command_origin::transaction: return "transaction";
     case command_origin::blocked: return "blocked";
     case command_origin::loading: return "loading";
+    case command_origin::script: return "script";
     }
     return "client";
 }

@@ -39,7 +39,7 @@ struct hyperloglog_specs {
          {.name = "element", .type = arg_type::string, .flags = arg_flag::optional | arg_flag::multiple}});
 
     specs.pfcount = server::with_docs(
-        spec("pfcount", -2, command_flag::readonly, {1, -1, 1},
+        spec("pfcount", -2, command_flag::readonly | command_flag::may_replicate, {1, -1, 1},
              {{.flags = key_flag::rw | key_flag::access,
                .find = server::key_range(-1),
                .notes = "RW because it may change the internal representation of the key, and propagate to "

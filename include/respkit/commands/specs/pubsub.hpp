@@ -88,8 +88,8 @@ struct pubsub_specs {
     specs.publish = {
         .name = "publish",
         .arity = 3,
-        .flags =
-            command_flag::pubsub | command_flag::loading | command_flag::stale | command_flag::fast,
+        .flags = command_flag::pubsub | command_flag::loading | command_flag::stale | command_flag::fast |
+                 command_flag::may_replicate,
         .group = "pubsub",
         .summary = "Post a message to a channel",
         .since = "2.0.0",
@@ -129,8 +129,8 @@ struct pubsub_specs {
     specs.spublish = {
         .name = "spublish",
         .arity = 3,
-        .flags =
-            command_flag::pubsub | command_flag::loading | command_flag::stale | command_flag::fast,
+        .flags = command_flag::pubsub | command_flag::loading | command_flag::stale | command_flag::fast |
+                 command_flag::may_replicate,
         .keys = {.first = 1, .last = 1, .step = 1},
         .key_specs = {{.flags = key_flag::not_key, .begin = {.index = 1}, .find = key_range(0)}},
         .group = "pubsub",
