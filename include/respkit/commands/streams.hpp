@@ -869,6 +869,11 @@ void xread_command(command_call& call, Keyspace& ks, key_event_relay<Keyspace>& 
         const std::size_t more = call.argc() - i - 1;
         const std::string_view o = call.arg(i);
         if (option_is(o, "block") && more != 0) {
+            if (call.origin() == server::command_origin::script) {
+                // As Redis: no sense in BLOCK inside a script, refused rather than ignored.
+                call.error("ERR " + std::string(call.arg(0)) + " command is not allowed with BLOCK option from scripts");
+                return;
+            }
             ++i;
             std::int64_t t = 0;
             if (!respkit::detail::parse_int64(call.arg(i), t)) {
