@@ -65,6 +65,9 @@ struct server_options {
     /// respkit/app/tls.hpp), or returns null with the reason. Empty: no TLS support, and a
     /// tls-port is refused at start-up.
     std::function<std::shared_ptr<const stream_acceptor>(const respkit::server::config_table&, std::string& error)> tls{};
+    /// Installs commands of the program's own beside the built-in ones, before the
+    /// rename-command directives apply (respkit-server: the scripting commands, with Lua).
+    std::function<void(respkit::server::dispatcher&)> install_commands{};
 };
 
 /// A Redis-compatible server made from a configuration: construct it, add commands of your
@@ -92,6 +95,7 @@ public:
         m_memory = std::make_unique<memory_limit<keyspace_type>>(m_config, m_context, *m_keyspace);
         m_memory->install(m_commands);
         set_up_persistence();
+        if (m_options.install_commands) m_options.install_commands(m_commands);
         apply_renames();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
         if (std::string why = m_config.reapply(); !why.empty() && m_error.empty()) m_error = std::move(why);
