@@ -1,0 +1,203 @@
+#pragma once
+
+/// \file
+/// Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (LOAD EXISTS FLUSH KILL DEBUG
+/// HELP) over a scripting::script_engine, with Redis 7.0's replies. Needs Lua 5.1: include it
+/// only in a program linking respkit::lua (docs/scripting.md).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/specs/scripting.hpp"
+#include "respkit/detail/ascii.hpp"
+#include "respkit/detail/numbers.hpp"
+#include "respkit/scripting/script_engine.hpp"
+#include "respkit/server/call.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/error_reply.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
+
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
+
+namespace detail {
+
+/// What the scripting commands share: the engine and the script's own client (Redis's Lua
+/// client), made at the first script run and kept out of CLIENT LIST.
+struct scripting_state : std::enable_shared_from_this<scripting_state> {
+    std::shared_ptr<scripting::script_engine> engine;
+    std::unique_ptr<server::session> client;
+
+    server::session& script_client(server::command_call& call) {
+        // Closed for its output limit, or of another server context: a new one.
+        if (client && (client->closed_now() || &client->server() != &call.server())) client.reset();
+        if (!client) {
+            client = std::make_unique<server::session>(call.client().commands(), call.server());
+            call.server().remove_client(client.get());
+            --call.server().stats().total_connections_received;
+            client->set_executing_transaction(true); // blocking commands do not block in scripts
+            // The session needs its context: it goes first when the context ends.
+            std::weak_ptr<scripting_state> weak = shared_from_this();
+            call.server().at_exit([weak, session = client.get()] {
+                const auto state = weak.lock();
+                if (state && state->client.get() == session) state->client.reset();
+            });
+        }
+        return *client;
+    }
+};
+
+inline constexpr std::string_view noscript_error = "NOSCRIPT No matching script. Please use EVAL.";
+
+/// EVAL, EVALSHA and their _RO forms (evalGenericCommand).
+inline void eval_command(scripting_state& state, server::command_call& call, bool by_sha, bool read_only) {
+    scripting::script_engine& engine = *state.engine;
+    if (by_sha && call.arg(1).size() != 40) {
+        call.error(noscript_error);
+        return;
+    }
+    std::int64_t numkeys = 0;
+    if (!respkit::detail::parse_int64(call.arg(2), numkeys)) {
+        call.error(server::errors::not_integer);
+        return;
+    }
+    if (numkeys > static_cast<std::int64_t>(call.argc() - 3)) {
+        call.error("ERR Number of keys can't be greater than number of args");
+        return;
+    }
+    if (numkeys < 0) {
+        call.error("ERR Number of keys can't be negative");
+        return;
+    }
+    std::string sha = by_sha ? std::string(call.arg(1)) : scripting::sha1_hex(call.arg(1));
+    for (char& c : sha) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    const scripting::cached_script* script = engine.find(sha);
+    if (script == nullptr) {
+        if (by_sha) {
+            call.error(noscript_error);
+            return;
+        }
+        std::string error;
+        if (engine.load(call.arg(1), error).empty()) {
+            call.error(error);
+            return;
+        }
+        script = engine.find(sha);
+    }
+    const scripting::script_flags flags = script->flags;
+    // A script declaring its flags is checked as the command it says it is (scriptPrepareForRun).
+    if (!flags.compat && !flags.no_writes) {
+        if (read_only) {
+            call.error("ERR Can not execute a script with write flag using *_ro command.");
+            return;
+        }
+        if (!flags.allow_oom) {
+            const server::dispatcher& commands = call.client().commands();
+            // Checked as a command that writes and may grow memory (evalGetCommandFlags).
+            server::pending_command pending{.entry = *commands.find(call.arg(0)),
+                                            .args = call.args(),
+                                            .client = call.client(),
+                                            .server = call.server(),
+                                            .commands = commands,
+                                            .origin = server::command_origin::client,
+                                            .authenticated = true,
+                                            .in_multi = false,
+                                            .subscribed_resp2 = false,
+                                            .queued_flags = server::command_flag::write | server::command_flag::denyoom};
+            for (const server::registered_check& c : commands.checks()) {
+                if (c.stage != server::check_stage::out_of_memory && c.stage != server::check_stage::persistence) continue;
+                if (std::string why = c.check(pending); !why.empty()) {
+                    call.error(why);
+                    return;
+                }
+            }
+        }
+    }
+    scripting::script_run run;
+    run.caller = &call.client();
+    run.client = &state.script_client(call);
+    run.client->select(call.client().db());
+    run.commands = &call.client().commands();
+    run.sha = sha;
+    run.flags = flags;
+    run.read_only = read_only || (!flags.compat && flags.no_writes);
+    // The script's commands propagate themselves (effects replication), not EVAL.
+    call.prevent_propagation();
+    const auto args = call.args();
+    const std::size_t n = static_cast<std::size_t>(numkeys);
+    engine.run(run, args.subspan(3, n), args.subspan(3 + n), call.reply(), call.server());
+}
+
+} // namespace detail
+
+/// Registers EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT with its subcommands, running
+/// scripts in `engine` (one per server; by default a new one). Returns the engine.
+inline std::shared_ptr<scripting::script_engine>
+install_scripting_commands(server::dispatcher& commands,
+                           std::shared_ptr<scripting::script_engine> engine = std::make_shared<scripting::script_engine>()) {
+    auto state = std::make_shared<detail::scripting_state>();
+    state->engine = engine;
+    auto specs = scripting_command_specs();
+    commands.add(std::move(specs.eval), [state](server::command_call& call) { detail::eval_command(*state, call, false, false); });
+    commands.add(std::move(specs.evalsha), [state](server::command_call& call) { detail::eval_command(*state, call, true, false); });
+    commands.add(std::move(specs.eval_ro), [state](server::command_call& call) { detail::eval_command(*state, call, false, true); });
+    commands.add(std::move(specs.evalsha_ro), [state](server::command_call& call) { detail::eval_command(*state, call, true, true); });
+    commands.add(std::move(specs.script), {});
+    commands.add_subcommand("script", std::move(specs.script_load), [state](server::command_call& call) {
+        std::string error;
+        const std::string sha = state->engine->load(call.arg(2), error);
+        if (sha.empty()) call.error(error);
+        else call.reply().bulk_string(sha);
+    });
+    commands.add_subcommand("script", std::move(specs.script_exists), [state](server::command_call& call) {
+        call.reply().array(call.argc() - 2);
+        for (std::size_t i = 2; i < call.argc(); ++i) call.reply().integer(state->engine->find(call.arg(i)) != nullptr ? 1 : 0);
+    });
+    commands.add_subcommand("script", std::move(specs.script_flush), [state](server::command_call& call) {
+        using respkit::detail::ascii_iequals;
+        if (call.argc() > 3 || (call.argc() == 3 && !ascii_iequals(call.arg(2), "sync") && !ascii_iequals(call.arg(2), "async"))) {
+            call.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+            return;
+        }
+        state->engine->flush(); // ASYNC too: the state is freed at once
+        call.ok();
+    });
+    commands.add_subcommand("script", std::move(specs.script_kill), [](server::command_call& call) {
+        // A script runs to its end before any other command is read (docs/scripting.md).
+        call.error("NOTBUSY No scripts in execution right now.");
+    });
+    commands.add_subcommand("script", std::move(specs.script_debug), [](server::command_call& call) {
+        using respkit::detail::ascii_iequals;
+        const std::string_view mode = call.arg(2);
+        if (ascii_iequals(mode, "no")) {
+            call.ok();
+        } else if (ascii_iequals(mode, "yes") || ascii_iequals(mode, "sync")) {
+            call.error("ERR SCRIPT DEBUG is not supported: respkit has no Lua debugger");
+        } else {
+            call.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+        }
+    });
+    commands.add_subcommand("script", std::move(specs.script_help), [](server::command_call& call) {
+        detail::help_reply(call, "SCRIPT",
+                           {"DEBUG (YES|SYNC|NO)", "    Set the debug mode for subsequent scripts executed.",
+                            "EXISTS <sha1> [<sha1> ...]",
+                            "    Return information about the existence of the scripts in the script cache.",
+                            "FLUSH [ASYNC|SYNC]", "    Flush the Lua scripts cache. Very dangerous on replicas.",
+                            "    When called without the optional mode argument, the behavior is determined by the",
+                            "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+                            "    * ASYNC: Asynchronously flush the scripts cache.",
+                            "    * SYNC: Synchronously flush the scripts cache.", "KILL",
+                            "    Kill the currently executing Lua script.", "LOAD <script>",
+                            "    Load a script into the scripts cache without executing it."});
+    });
+    return engine;
+}
+
+} // namespace respkit::commands

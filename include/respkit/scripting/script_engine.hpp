@@ -1,0 +1,607 @@
+#pragma once
+
+/// \file
+/// The script engine: one Lua 5.1 state per server with Redis 7.0's sandbox and `redis` API,
+/// the script cache (scripts by the SHA-1 of their body), and a script's run, whose
+/// redis.call / redis.pcall go through respkit's command path with Redis's script checks
+/// (docs/scripting.md).
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "respkit/commands/redis_version.hpp"
+#include "respkit/resp/value_builder.hpp"
+#include "respkit/scripting/lua.hpp"
+#include "respkit/scripting/lua_values.hpp"
+#include "respkit/scripting/sandbox.hpp"
+#include "respkit/scripting/script_flags.hpp"
+#include "respkit/scripting/sha1.hpp"
+#include "respkit/server/acl_check.hpp"
+#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session.hpp"
+#include "respkit/version.hpp"
+
+namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {
+
+/// A cached script.
+struct cached_script {
+    std::string body;   ///< the script as sent
+    script_flags flags; ///< its shebang's flags
+};
+
+/// What a script run knows (Redis's scriptRunCtx).
+struct script_run {
+    server::session* caller = nullptr;             ///< the client running EVAL
+    server::session* client = nullptr;             ///< the script's own client, running its commands
+    const server::dispatcher* commands = nullptr;  ///< the command table
+    std::string sha;                               ///< the script's name
+    script_flags flags;                            ///< its shebang's flags
+    bool read_only = false;                        ///< EVAL_RO / EVALSHA_RO, or `no-writes`
+    bool write_dirty = false;                      ///< a write command ran
+    int resp = 2;                                  ///< redis.setresp
+    int repl = 3;                                  ///< redis.set_repl (REPL_ALL)
+};
+
+/// redis.set_repl's flags (PROPAGATE_AOF, PROPAGATE_REPL).
+inline constexpr int repl_aof = 1, repl_replica = 2;
+
+/// One Lua state with Redis's sandbox, and the scripts loaded into it.
+class script_engine {
+public:
+    script_engine() { open(); }
+    script_engine(const script_engine&) = delete;
+    script_engine& operator=(const script_engine&) = delete;
+    ~script_engine() {
+        if (m_lua != nullptr) lua_close(m_lua);
+    }
+
+    /// The Lua state.
+    [[nodiscard]] lua_State* state() const noexcept { return m_lua; }
+
+    /// Loads `body` (SCRIPT LOAD, EVAL's first sight of a script): returns its SHA-1, or "" with
+    /// Redis's error reply in `error` (a bad shebang, a syntax error).
+    [[nodiscard]] std::string load(std::string_view body, std::string& error) {
+        std::string sha = sha1_hex(body);
+        if (m_scripts.count(sha) != 0) return sha;
+        script_flags flags;
+        std::size_t shebang = 0;
+        if (std::string why = read_shebang(body, flags, shebang); !why.empty()) {
+            error = "ERR " + why;
+            return {};
+        }
+        // The shebang line is skipped but its line feed kept, so that line numbers stay.
+        const std::string_view code = body.substr(shebang);
+        if (luaL_loadbuffer(m_lua, code.data(), code.size(), "@user_script") != 0) {
+            error = "ERR Error compiling script (new function): ";
+            if (const char* s = lua_tostring(m_lua, -1)) error += s;
+            lua_pop(m_lua, 1);
+            return {};
+        }
+        lua_setfield(m_lua, LUA_REGISTRYINDEX, ("f_" + sha).c_str());
+        m_scripts.emplace(sha, cached_script{std::string(body), flags});
+        return sha;
+    }
+    /// The cached script named `sha` (any case), or null.
+    [[nodiscard]] const cached_script* find(std::string_view sha) const {
+        const auto it = m_scripts.find(lower(sha));
+        return it == m_scripts.end() ? nullptr : &it->second;
+    }
+    /// Number of cached scripts.
+    [[nodiscard]] std::size_t size() const noexcept { return m_scripts.size(); }
+    /// Forgets every script and starts a new Lua state (SCRIPT FLUSH).
+    void flush() {
+        m_scripts.clear();
+        if (m_lua != nullptr) lua_close(m_lua);
+        m_lua = nullptr;
+        open();
+    }
+    /// Bytes the Lua state uses (INFO used_memory_lua).
+    [[nodiscard]] std::size_t memory() const { return static_cast<std::size_t>(lua_gc(m_lua, LUA_GCCOUNT, 0)) * 1024; }
+    /// True while a script runs.
+    [[nodiscard]] bool running() const noexcept { return m_run != nullptr; }
+
+    /// Runs the cached script `sha` (lower case, loaded) for `run.caller` with `keys` and `args`,
+    /// writing its reply (or error) to `out`. `run` stays the run's context until it returns.
+    void run(script_run& run, std::span<const std::string_view> keys, std::span<const std::string_view> args,
+             server::reply_writer& out, server::server_context& server) {
+        lua_State* L = m_lua;
+        lua_getfield(L, LUA_REGISTRYINDEX, "respkit.error_handler");
+        lua_getfield(L, LUA_REGISTRYINDEX, ("f_" + run.sha).c_str());
+        set_array(keys, "KEYS");
+        set_array(args, "ARGV");
+        m_run = &run;
+        m_server = &server;
+        const int failed = lua_pcall(L, 0, 1, -2);
+        m_run = nullptr;
+        if (++m_gc_count == 50) { // a GC step now and then rather than a full cycle later
+            lua_gc(L, LUA_GCSTEP, 50);
+            m_gc_count = 0;
+        }
+        if (failed == 0) {
+            write_lua_value(L, out, server, run.resp);
+        } else if (!lua_istable(L, -1)) {
+            std::string msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
+            if (msg.size() > 100) msg.resize(100);
+            server::write_error(out, server, "ERR Error running script " + run.sha + ", " + msg + "\n");
+            lua_pop(L, 1);
+        } else {
+            const lua_error_info info = read_error_info(L, -1);
+            std::string message = info.message;
+            if (!info.line.empty() && !info.source.empty())
+                message += " script: " + run.sha + ", on " + info.source + ":" + info.line + ".";
+            write_script_error(out, server, message, info.ignore_stats);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1); // the error handler
+    }
+
+private:
+    static std::string lower(std::string_view s) {
+        std::string out(s);
+        for (char& c : out) {
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        return out;
+    }
+
+    void set_array(std::span<const std::string_view> items, const char* name) {
+        lua_getfield(m_lua, LUA_REGISTRYINDEX, "respkit.globals");
+        lua_newtable(m_lua);
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            lua_pushlstring(m_lua, items[i].data(), items[i].size());
+            lua_rawseti(m_lua, -2, static_cast<int>(i + 1));
+        }
+        lua_setfield(m_lua, -2, name);
+        lua_pop(m_lua, 1);
+    }
+
+    static script_engine& self(lua_State* L) {
+        return *static_cast<script_engine*>(lua_touserdata(L, lua_upvalueindex(1)));
+    }
+
+    void add_function(const char* name, lua_CFunction f) {
+        lua_pushlightuserdata(m_lua, this);
+        lua_pushcclosure(m_lua, f, 1);
+        lua_setfield(m_lua, -2, name);
+    }
+    void add_number(const char* name, lua_Number n) {
+        lua_pushnumber(m_lua, n);
+        lua_setfield(m_lua, -2, name);
+    }
+
+    void open() {
+        m_lua = luaL_newstate();
+        lua_State* L = m_lua;
+        open_sandbox_libraries(L);
+
+        // pcall: the error of a redis.call is the message, not the table (luaRedisPcall).
+        lua_pushcfunction(L, lua_pcall_compat);
+        lua_setglobal(L, "pcall");
+
+        lua_newtable(L); // redis
+        add_function("call", lua_redis_call);
+        add_function("pcall", lua_redis_pcall);
+        add_function("log", lua_log);
+        add_number("LOG_DEBUG", 0);
+        add_number("LOG_VERBOSE", 1);
+        add_number("LOG_NOTICE", 2);
+        add_number("LOG_WARNING", 3);
+        add_number("REDIS_VERSION_NUM", redis_version_number());
+        lua_pushlstring(L, commands::redis_compat_version.data(), commands::redis_compat_version.size());
+        lua_setfield(L, -2, "REDIS_VERSION");
+        add_function("setresp", lua_setresp);
+        add_function("sha1hex", lua_sha1hex);
+        add_function("error_reply", lua_error_reply);
+        add_function("status_reply", lua_status_reply);
+        add_function("set_repl", lua_set_repl);
+        add_number("REPL_NONE", 0);
+        add_number("REPL_AOF", repl_aof);
+        add_number("REPL_SLAVE", repl_replica);
+        add_number("REPL_REPLICA", repl_replica);
+        add_number("REPL_ALL", repl_aof | repl_replica);
+        add_function("acl_check_cmd", lua_acl_check_cmd);
+        add_function("breakpoint", lua_breakpoint);
+        add_function("debug", lua_debug);
+        add_function("replicate_commands", lua_replicate_commands);
+        lua_setglobal(L, "redis");
+
+        lua_getglobal(L, "math");
+        add_function("random", lua_math_random);
+        add_function("randomseed", lua_math_randomseed);
+        lua_pop(L, 1);
+
+        // The error handler adds where the error happened (Redis's __redis__err__handler).
+        static constexpr const char* handler = "local dbg = debug\n"
+                                               "debug = nil\n"
+                                               "function __redis__err__handler(err)\n"
+                                               "  local i = dbg.getinfo(2,'nSl')\n"
+                                               "  if i and i.what == 'C' then\n"
+                                               "    i = dbg.getinfo(3,'nSl')\n"
+                                               "  end\n"
+                                               "  if type(err) ~= 'table' then\n"
+                                               "    err = {err='ERR ' .. tostring(err)}"
+                                               "  end"
+                                               "  if i then\n"
+                                               "    err['source'] = i.source\n"
+                                               "    err['line'] = i.currentline\n"
+                                               "  end"
+                                               "  return err\n"
+                                               "end\n";
+        (void)luaL_loadbuffer(L, handler, std::char_traits<char>::length(handler), "@err_handler_def");
+        lua_call(L, 0, 0);
+        lua_getglobal(L, "__redis__err__handler");
+        lua_setfield(L, LUA_REGISTRYINDEX, "respkit.error_handler");
+
+        lock_sandbox(L, "respkit.globals");
+    }
+
+    static lua_Number redis_version_number() {
+        // "7.0.15" -> 0x07000f
+        unsigned major = 0, minor = 0, patch = 0;
+        const std::string v(commands::redis_compat_version);
+        (void)std::sscanf(v.c_str(), "%u.%u.%u", &major, &minor, &patch);
+        return static_cast<lua_Number>((major << 16) | (minor << 8) | patch);
+    }
+
+    // --- redis.call / redis.pcall ---
+
+    // Runs the command whose arguments are on the stack; leaves its reply (or an error table)
+    // on the stack and returns true when it is an error table to raise. No C++ object with a
+    // destructor lives past its return, so the caller may raise (longjmp) safely.
+    bool call_command(lua_State* L, bool raise) {
+        if (m_run == nullptr) {
+            push_error_table(L, "redis.call/pcall can only be called inside a script invocation");
+            return true;
+        }
+        script_run& run = *m_run;
+        const int argc = lua_gettop(L);
+        if (argc == 0) {
+            push_error_table(L, "Please specify at least one argument for this redis lib call");
+            return raise;
+        }
+        std::vector<std::string> argv;
+        argv.reserve(static_cast<std::size_t>(argc));
+        bool all_strings = true;
+        for (int j = 1; j <= argc; ++j) {
+            if (lua_type(L, j) == LUA_TNUMBER) {
+                // Not lua_tolstring: its format loses precision.
+                char buf[64];
+                const int n = std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(lua_tonumber(L, j)));
+                argv.emplace_back(buf, static_cast<std::size_t>(n));
+                continue;
+            }
+            std::size_t n = 0;
+            const char* s = lua_tolstring(L, j, &n);
+            if (s == nullptr) {
+                all_strings = false;
+                break;
+            }
+            argv.emplace_back(s, n);
+        }
+        lua_pop(L, argc);
+        if (!all_strings) {
+            push_error_table(L, "Lua redis lib command arguments must be strings or integers");
+            return raise;
+        }
+        std::vector<std::string_view> args(argv.begin(), argv.end());
+        std::string error = admit(run, args);
+        if (!error.empty()) {
+            m_server->count_error(error[0] == '-' ? error.substr(1) : "ERR " + error);
+            push_error_table(L, error);
+            lua_pushstring(L, "ignore_error_stats_update");
+            lua_pushboolean(L, 1);
+            lua_settable(L, -3);
+            return true; // raised by redis.call, returned by redis.pcall
+        }
+        server::session& client = *run.client;
+        client.set_user(run.caller->user_ptr());
+        client.set_protocol(run.resp == 3 ? resp::protocol::resp3 : resp::protocol::resp2);
+        server::reply_buffer& sink = client.reply().sink();
+        sink.clear();
+        server::propagation& propagated = m_server->propagation();
+        const bool suppressed = (run.repl & repl_aof) == 0;
+        if (suppressed) propagated.suspend(true);
+        run.commands->call(*m_entry, args, client, server::command_origin::script);
+        if (suppressed) propagated.suspend(false);
+        const resp::parsed_value reply = resp::parse_value(sink.pending());
+        sink.clear();
+        if (reply.result.status != resp::parse_status::complete) {
+            push_error_table(L, "ERR the command's reply could not be read by the script");
+            return raise;
+        }
+        if (!push_reply(L, reply.value)) {
+            lua_pushstring(L, "reached lua stack limit");
+            return true;
+        }
+        return raise && reply.value.is_error();
+    }
+
+    // Redis's checks of a command called from a script (scriptCall), in its order; "" or the
+    // error ("-CODE message", or a message that gets "ERR").
+    std::string admit(script_run& run, std::span<const std::string_view> args) {
+        const server::dispatcher& commands = *run.commands;
+        const server::command_entry* found = commands.find(args[0]);
+        if (found == nullptr) return "Unknown Redis command called from script";
+        std::string error;
+        const server::command_entry* entry = commands.resolve_found(args, found, error);
+        if (entry == nullptr) {
+            return error.rfind("ERR wrong number", 0) == 0 ? "Wrong number of args calling Redis command from script"
+                                                           : "Unknown Redis command called from script";
+        }
+        m_entry = entry;
+        const server::command_flag flags = entry->spec.flags;
+        if (server::has(flags, server::command_flag::noscript)) return "This Redis command is not allowed from script";
+        const server::acl_user& user = run.caller->user();
+        if (!user.unrestricted()) {
+            const server::acl_verdict v = server::acl_check_command(user, commands.access().catalog(), *entry, args);
+            if (v.denial != server::acl_denial::none) {
+                server::acl_log_entry e;
+                e.reason = v.denial;
+                e.context = server::acl_log_context::lua;
+                e.object = v.denial == server::acl_denial::command ? entry->full_name : std::string(args[v.position]);
+                e.username = user.name();
+                e.client_info = commands.access().describe_client ? commands.access().describe_client(*run.caller)
+                                                                  : "id=" + std::to_string(run.caller->id());
+                commands.access().record(std::move(e));
+                switch (v.denial) {
+                case server::acl_denial::command: return "The user executing the script can't run this command or subcommand";
+                case server::acl_denial::key:
+                    return "The user executing the script can't access at least one of the keys mentioned in the command arguments";
+                case server::acl_denial::channel:
+                    return "The user executing the script can't publish to the channel mentioned in the command";
+                default: return "The user executing the script lacking the permissions for the command";
+                }
+            }
+        }
+        const bool write = server::has(flags, server::command_flag::write);
+        if (run.read_only && (write || server::has(flags, server::command_flag::may_replicate)))
+            return "Write commands are not allowed from read-only scripts.";
+        // The server's state (a failed save, memory) may refuse the first write, not a later
+        // one: the script cannot stop half-way.
+        if (!run.write_dirty && (write || server::has(flags, server::command_flag::denyoom))) {
+            const bool allow_oom = !run.flags.compat && run.flags.allow_oom;
+            server::pending_command pending{.entry = *entry,
+                                            .args = args,
+                                            .client = *run.caller,
+                                            .server = *m_server,
+                                            .commands = commands,
+                                            .origin = server::command_origin::client,
+                                            .authenticated = true,
+                                            .in_multi = false,
+                                            .subscribed_resp2 = false};
+            for (const server::registered_check& c : commands.checks()) {
+                const bool applies = (write && c.stage == server::check_stage::persistence) ||
+                                     (!allow_oom && server::has(flags, server::command_flag::denyoom) &&
+                                      c.stage == server::check_stage::out_of_memory);
+                if (!applies) continue;
+                if (std::string why = c.check(pending); !why.empty()) return "-" + why;
+            }
+        }
+        if (write) run.write_dirty = true;
+        return {};
+    }
+
+    static int lua_redis_call(lua_State* L) {
+        if (self(L).call_command(L, true)) return lua_error(L);
+        return 1;
+    }
+    static int lua_redis_pcall(lua_State* L) {
+        (void)self(L).call_command(L, false);
+        return 1;
+    }
+
+    static int lua_pcall_compat(lua_State* L) {
+        const int argc = lua_gettop(L);
+        lua_pushboolean(L, 1);
+        lua_insert(L, 1);
+        if (lua_pcall(L, argc - 1, LUA_MULTRET, 0) != 0) {
+            lua_remove(L, 1);
+            if (lua_istable(L, -1)) {
+                lua_getfield(L, -1, "err");
+                if (lua_isstring(L, -1)) lua_replace(L, -2);
+                else lua_pop(L, 1);
+            }
+            lua_pushboolean(L, 0);
+            lua_insert(L, 1);
+        }
+        return lua_gettop(L);
+    }
+
+    // --- the rest of the redis table ---
+
+    static int raise_error_table(lua_State* L, const char* message) {
+        push_error_table(L, message);
+        return lua_error(L);
+    }
+
+    static int lua_sha1hex(lua_State* L) {
+        if (lua_gettop(L) != 1) return raise_error_table(L, "wrong number of arguments");
+        std::size_t n = 0;
+        const char* s = lua_tolstring(L, 1, &n);
+        char digest[41];
+        {
+            const std::string hex = sha1_hex(std::string_view(s == nullptr ? "" : s, s == nullptr ? 0 : n));
+            hex.copy(digest, 40);
+        }
+        digest[40] = '\0';
+        lua_pushstring(L, digest);
+        return 1;
+    }
+
+    static int lua_error_reply(lua_State* L) {
+        if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
+            push_error_table(L, "wrong number or type of arguments");
+            return 1;
+        }
+        const char* err = lua_tostring(L, -1);
+        if (err[0] == '-') {
+            push_error_table(L, err);
+        } else {
+            std::string dashed = "-";
+            dashed += err;
+            push_error_table(L, dashed);
+        }
+        return 1;
+    }
+
+    static int lua_status_reply(lua_State* L) {
+        if (lua_gettop(L) != 1 || lua_type(L, -1) != LUA_TSTRING) {
+            push_error_table(L, "wrong number or type of arguments");
+            return 1;
+        }
+        lua_newtable(L);
+        lua_pushstring(L, "ok");
+        lua_pushvalue(L, -3);
+        lua_settable(L, -3);
+        return 1;
+    }
+
+    static int lua_set_repl(lua_State* L) {
+        script_engine& e = self(L);
+        if (e.m_run == nullptr) return raise_error_table(L, "redis.set_repl can only be called inside a script invocation");
+        if (lua_gettop(L) != 1) return raise_error_table(L, "redis.set_repl() requires two arguments.");
+        const int flags = static_cast<int>(lua_tonumber(L, -1));
+        if ((flags & ~(repl_aof | repl_replica)) != 0)
+            return raise_error_table(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+        e.m_run->repl = flags;
+        return 0;
+    }
+
+    static int lua_setresp(lua_State* L) {
+        script_engine& e = self(L);
+        if (e.m_run == nullptr) return raise_error_table(L, "redis.setresp can only be called inside a script invocation");
+        if (lua_gettop(L) != 1) return raise_error_table(L, "redis.setresp() requires one argument.");
+        const int resp = static_cast<int>(lua_tonumber(L, 1));
+        if (resp != 2 && resp != 3) return raise_error_table(L, "RESP version must be 2 or 3.");
+        e.m_run->resp = resp;
+        return 0;
+    }
+
+    static int lua_log(lua_State* L) {
+        script_engine& e = self(L);
+        const int argc = lua_gettop(L);
+        if (argc < 2) return raise_error_table(L, "redis.log() requires two arguments or more.");
+        if (!lua_isnumber(L, 1)) return raise_error_table(L, "First argument must be a number (log level).");
+        const int level = static_cast<int>(lua_tonumber(L, 1));
+        if (level < 0 || level > 3) return raise_error_table(L, "Invalid debug level.");
+        if (e.m_server == nullptr) return 0;
+        {
+            std::string text;
+            for (int j = 2; j <= argc; ++j) {
+                std::size_t n = 0;
+                const char* s = lua_tolstring(L, j, &n);
+                if (s == nullptr) continue;
+                if (j != 2) text += ' ';
+                text.append(s, n);
+            }
+            e.m_server->log(static_cast<server::log_level>(level), text);
+        }
+        return 0;
+    }
+
+    static int lua_acl_check_cmd(lua_State* L) {
+        script_engine& e = self(L);
+        if (e.m_run == nullptr)
+            return raise_error_table(L, "redis.acl_check_cmd can only be called inside a script invocation");
+        int verdict = 0; // 1 allowed, 0 denied, -1 bad arguments, -2 no such command
+        {
+            const int argc = lua_gettop(L);
+            std::vector<std::string> argv;
+            for (int j = 1; j <= argc; ++j) {
+                std::size_t n = 0;
+                const char* s = lua_tolstring(L, j, &n);
+                if (s == nullptr) break;
+                argv.emplace_back(s, n);
+            }
+            if (argc == 0 || static_cast<int>(argv.size()) != argc) {
+                verdict = -1;
+            } else {
+                const std::vector<std::string_view> args(argv.begin(), argv.end());
+                std::string error;
+                const server::command_entry* entry = e.m_run->commands->resolve(args, error);
+                if (entry == nullptr) {
+                    verdict = -2;
+                } else {
+                    const server::acl_user& user = e.m_run->caller->user();
+                    verdict = user.unrestricted() || server::acl_check_command(user, e.m_run->commands->access().catalog(),
+                                                                               *entry, args)
+                                                                 .denial == server::acl_denial::none
+                                  ? 1
+                                  : 0;
+                }
+            }
+        }
+        if (verdict == -1)
+            return raise_error_table(L, lua_gettop(L) == 0 ? "Please specify at least one argument for this redis lib call"
+                                                          : "Lua redis lib command arguments must be strings or integers");
+        if (verdict == -2) return raise_error_table(L, "Invalid command passed to redis.acl_check_cmd()");
+        lua_pushboolean(L, verdict);
+        return 1;
+    }
+
+    // The debugger's functions do nothing without the debugger, as in Redis.
+    static int lua_breakpoint(lua_State* L) {
+        lua_pushboolean(L, 0);
+        return 1;
+    }
+    static int lua_debug(lua_State*) { return 0; }
+    static int lua_replicate_commands(lua_State* L) {
+        lua_pushboolean(L, 1);
+        return 1;
+    }
+
+    // math.random and math.randomseed on Redis's lrand48, the same sequence everywhere.
+    static constexpr std::int32_t lrand48_max = 2147483647;
+    std::int32_t lrand48() noexcept {
+        m_rand = (0x5DEECE66DULL * m_rand + 0xB) & ((1ULL << 48) - 1);
+        return static_cast<std::int32_t>(m_rand >> 17);
+    }
+    static int lua_math_random(lua_State* L) {
+        script_engine& e = self(L);
+        if (e.m_run == nullptr) return luaL_error(L, "math.random can only be called inside a script invocation");
+        const lua_Number r = static_cast<lua_Number>(e.lrand48() % lrand48_max) / static_cast<lua_Number>(lrand48_max);
+        switch (lua_gettop(L)) {
+        case 0: lua_pushnumber(L, r); break;
+        case 1: {
+            const int u = luaL_checkint(L, 1);
+            luaL_argcheck(L, 1 <= u, 1, "interval is empty");
+            lua_pushnumber(L, std::floor(r * u) + 1);
+            break;
+        }
+        case 2: {
+            const int l = luaL_checkint(L, 1);
+            const int u = luaL_checkint(L, 2);
+            luaL_argcheck(L, l <= u, 2, "interval is empty");
+            lua_pushnumber(L, std::floor(r * (static_cast<lua_Number>(u) - l + 1)) + l);
+            break;
+        }
+        default: return luaL_error(L, "wrong number of arguments");
+        }
+        return 1;
+    }
+    static int lua_math_randomseed(lua_State* L) {
+        script_engine& e = self(L);
+        if (e.m_run == nullptr) return luaL_error(L, "math.randomseed can only be called inside a script invocation");
+        const auto seed = static_cast<std::uint32_t>(luaL_checkint(L, 1));
+        e.m_rand = (static_cast<std::uint64_t>(seed) << 16) | 0x330E;
+        return 0;
+    }
+
+    lua_State* m_lua = nullptr;
+    std::unordered_map<std::string, cached_script> m_scripts;
+    script_run* m_run = nullptr;
+    server::server_context* m_server = nullptr;
+    const server::command_entry* m_entry = nullptr; // the command admit() resolved
+    std::uint64_t m_rand = 0x1234ABCD330EULL;        // lrand48's state, as Redis starts it
+    int m_gc_count = 0;
+};
+
+} // namespace respkit::scripting
