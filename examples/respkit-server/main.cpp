@@ -6,7 +6,7 @@
 // "port 7000"); `-` reads more configuration from standard input. Every parameter works, has no
 // observable effect in respkit, or is refused at start-up with one message naming every refused
 // setting (docs/config.md). Built with OpenSSL (respkit::tls), tls-port adds a TLS listener
-// (docs/tls.md). SIGINT / SIGTERM (or SHUTDOWN) stop it gracefully; exit status 0.
+// (docs/tls.md). Built with Lua 5.1 (respkit::lua), it runs scripts (docs/scripting.md). SIGINT / SIGTERM (or SHUTDOWN) stop it gracefully; exit status 0.
 
 #include <span>
 #include <utility>
@@ -16,6 +16,9 @@
 #include "respkit/app/server.hpp" // the built-in commands are compiled in commands.cpp
 #if defined(RESPKIT_SERVER_TLS)
 #include "respkit/app/tls.hpp" // built with OpenSSL: tls-port serves TLS
+#endif
+#if defined(RESPKIT_SERVER_LUA)
+#include "respkit/commands/scripting.hpp" // built with Lua 5.1: EVAL, SCRIPT ...
 #endif
 
 // INFO used_memory and maxmemory count what operator new holds (respkit/allocation_counter.hpp).
@@ -29,6 +32,11 @@ int main(int argc, char** argv) {
     respkit::app::server_options options;
 #if defined(RESPKIT_SERVER_TLS)
     options.tls = respkit::app::openssl_tls;
+#endif
+#if defined(RESPKIT_SERVER_LUA)
+    options.install_commands = [](respkit::server::dispatcher& commands) {
+        (void)respkit::commands::install_scripting_commands(commands);
+    };
 #endif
     respkit::app::server server(std::move(config), std::move(options));
     server.set_process_arguments(argc, argv); // set-proc-title: `ps` shows "respkit-server 127.0.0.1:6379"
