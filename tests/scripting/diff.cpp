@@ -1,0 +1,18 @@
+// Lua scripting against redis-server 7.0.15: tests/diff/scripting.redis (EVAL, EVALSHA, the _RO
+// forms, SCRIPT, every redis.* function, the sandbox, the conversions both ways, the error
+// formats), RESP2 and RESP3, byte for byte.
+
+#include <doctest/doctest.h>
+
+#include "respkit/commands/scripting.hpp"
+#include "support/command_server.hpp"
+
+using namespace respkit;
+using namespace respkit_test;
+
+TEST_CASE("scripting.redis against redis-server") {
+    command_server<store::keyspace<>> srv;
+    commands::install_scripting_commands(srv.commands);
+    const std::size_t compared = run_diff_script(diff_script_path("scripting.redis"), srv.target());
+    MESSAGE("scripting.redis: " << compared << " replies compared");
+}
