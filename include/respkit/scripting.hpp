@@ -3,7 +3,8 @@
 /// \file
 /// Lua scripting (respkit::lua: links Lua 5.1): the script engine with Redis's sandbox and
 /// `redis` API, the conversions between replies and Lua values, and the commands EVAL,
-/// EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT. Not included by respkit/respkit.hpp (docs/scripting.md).
+/// EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT. Not included by respkit/respkit.hpp
+/// (docs/scripting.md).
 
 #include "respkit/commands/scripting.hpp"
 #include "respkit/scripting/lua.hpp"

@@ -55,7 +55,8 @@ struct scripting_state : std::enable_shared_from_this<scripting_state> {
 inline constexpr std::string_view noscript_error = "NOSCRIPT No matching script. Please use EVAL.";
 
 /// EVAL, EVALSHA and their _RO forms (evalGenericCommand).
-inline void eval_command(scripting_state& state, server::command_call& call, bool by_sha, bool read_only) {
+inline void eval_command(scripting_state& state, server::command_call& call, bool by_sha,
+                         bool read_only) {
     scripting::script_engine& engine = *state.engine;
     if (by_sha && call.arg(1).size() != 40) {
         call.error(noscript_error);
@@ -110,9 +111,12 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
                                             .authenticated = true,
                                             .in_multi = false,
                                             .subscribed_resp2 = false,
-                                            .queued_flags = server::command_flag::write | server::command_flag::denyoom};
+                                            .queued_flags = server::command_flag::write |
+                                                            server::command_flag::denyoom};
             for (const server::registered_check& c : commands.checks()) {
-                if (c.stage != server::check_stage::out_of_memory && c.stage != server::check_stage::persistence) continue;
+                if (c.stage != server::check_stage::out_of_memory &&
+                    c.stage != server::check_stage::persistence)
+                    continue;
                 if (std::string why = c.check(pending); !why.empty()) {
                     call.error(why);
                     return;
@@ -141,63 +145,82 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
 /// scripts in `engine` (one per server; by default a new one). Returns the engine.
 inline std::shared_ptr<scripting::script_engine>
 install_scripting_commands(server::dispatcher& commands,
-                           std::shared_ptr<scripting::script_engine> engine = std::make_shared<scripting::script_engine>()) {
+                           std::shared_ptr<scripting::script_engine> engine =
+                               std::make_shared<scripting::script_engine>()) {
     auto state = std::make_shared<detail::scripting_state>();
     state->engine = engine;
     auto specs = scripting_command_specs();
-    commands.add(std::move(specs.eval), [state](server::command_call& call) { detail::eval_command(*state, call, false, false); });
-    commands.add(std::move(specs.evalsha), [state](server::command_call& call) { detail::eval_command(*state, call, true, false); });
-    commands.add(std::move(specs.eval_ro), [state](server::command_call& call) { detail::eval_command(*state, call, false, true); });
-    commands.add(std::move(specs.evalsha_ro), [state](server::command_call& call) { detail::eval_command(*state, call, true, true); });
+    commands.add(std::move(specs.eval), [state](server::command_call& call) {
+        detail::eval_command(*state, call, false, false);
+    });
+    commands.add(std::move(specs.evalsha), [state](server::command_call& call) {
+        detail::eval_command(*state, call, true, false);
+    });
+    commands.add(std::move(specs.eval_ro), [state](server::command_call& call) {
+        detail::eval_command(*state, call, false, true);
+    });
+    commands.add(std::move(specs.evalsha_ro), [state](server::command_call& call) {
+        detail::eval_command(*state, call, true, true);
+    });
     commands.add(std::move(specs.script), {});
-    commands.add_subcommand("script", std::move(specs.script_load), [state](server::command_call& call) {
-        std::string error;
-        const std::string sha = state->engine->load(call.arg(2), error);
-        if (sha.empty()) call.error(error);
-        else call.reply().bulk_string(sha);
-    });
-    commands.add_subcommand("script", std::move(specs.script_exists), [state](server::command_call& call) {
-        call.reply().array(call.argc() - 2);
-        for (std::size_t i = 2; i < call.argc(); ++i) call.reply().integer(state->engine->find(call.arg(i)) != nullptr ? 1 : 0);
-    });
-    commands.add_subcommand("script", std::move(specs.script_flush), [state](server::command_call& call) {
-        using respkit::detail::ascii_iequals;
-        if (call.argc() > 3 || (call.argc() == 3 && !ascii_iequals(call.arg(2), "sync") && !ascii_iequals(call.arg(2), "async"))) {
-            call.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
-            return;
-        }
-        state->engine->flush(); // ASYNC too: the state is freed at once
-        call.ok();
-    });
+    commands.add_subcommand("script", std::move(specs.script_load),
+                            [state](server::command_call& call) {
+                                std::string error;
+                                const std::string sha = state->engine->load(call.arg(2), error);
+                                if (sha.empty())
+                                    call.error(error);
+                                else
+                                    call.reply().bulk_string(sha);
+                            });
+    commands.add_subcommand(
+        "script", std::move(specs.script_exists), [state](server::command_call& call) {
+            call.reply().array(call.argc() - 2);
+            for (std::size_t i = 2; i < call.argc(); ++i)
+                call.reply().integer(state->engine->find(call.arg(i)) != nullptr ? 1 : 0);
+        });
+    commands.add_subcommand(
+        "script", std::move(specs.script_flush), [state](server::command_call& call) {
+            using respkit::detail::ascii_iequals;
+            if (call.argc() > 3 || (call.argc() == 3 && !ascii_iequals(call.arg(2), "sync") &&
+                                    !ascii_iequals(call.arg(2), "async"))) {
+                call.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+                return;
+            }
+            state->engine->flush(); // ASYNC too: the state is freed at once
+            call.ok();
+        });
     commands.add_subcommand("script", std::move(specs.script_kill), [](server::command_call& call) {
         // A script runs to its end before any other command is read (docs/scripting.md).
         call.error("NOTBUSY No scripts in execution right now.");
     });
-    commands.add_subcommand("script", std::move(specs.script_debug), [](server::command_call& call) {
-        using respkit::detail::ascii_iequals;
-        const std::string_view mode = call.arg(2);
-        if (ascii_iequals(mode, "no")) {
-            call.ok();
-        } else if (ascii_iequals(mode, "yes") || ascii_iequals(mode, "sync")) {
-            call.error("ERR SCRIPT DEBUG is not supported: respkit has no Lua debugger");
-        } else {
-            call.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
-        }
-    });
+    commands.add_subcommand(
+        "script", std::move(specs.script_debug), [](server::command_call& call) {
+            using respkit::detail::ascii_iequals;
+            const std::string_view mode = call.arg(2);
+            if (ascii_iequals(mode, "no")) {
+                call.ok();
+            } else if (ascii_iequals(mode, "yes") || ascii_iequals(mode, "sync")) {
+                call.error("ERR SCRIPT DEBUG is not supported: respkit has no Lua debugger");
+            } else {
+                call.error("ERR Use SCRIPT DEBUG YES/SYNC/NO");
+            }
+        });
     commands.add_subcommand("script", std::move(specs.script_help), [](server::command_call& call) {
-        detail::help_reply(call, "SCRIPT",
-                           {"DEBUG (YES|SYNC|NO)", "    Set the debug mode for subsequent scripts executed.",
-                            "EXISTS <sha1> [<sha1> ...]",
-                            "    Return information about the existence of the scripts in the script cache.",
-                            "FLUSH [ASYNC|SYNC]", "    Flush the Lua scripts cache. Very dangerous on replicas.",
-                            "    When called without the optional mode argument, the behavior is determined by the",
-                            "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
-                            "    * ASYNC: Asynchronously flush the scripts cache.",
-                            "    * SYNC: Synchronously flush the scripts cache.", "KILL",
-                            "    Kill the currently executing Lua script.", "LOAD <script>",
-                            "    Load a script into the scripts cache without executing it."});
+        detail::help_reply(
+            call, "SCRIPT",
+            {"DEBUG (YES|SYNC|NO)", "    Set the debug mode for subsequent scripts executed.",
+             "EXISTS <sha1> [<sha1> ...]",
+             "    Return information about the existence of the scripts in the script cache.",
+             "FLUSH [ASYNC|SYNC]", "    Flush the Lua scripts cache. Very dangerous on replicas.",
+             "    When called without the optional mode argument, the behavior is determined by "
+             "the",
+             "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+             "    * ASYNC: Asynchronously flush the scripts cache.",
+             "    * SYNC: Synchronously flush the scripts cache.", "KILL",
+             "    Kill the currently executing Lua script.", "LOAD <script>",
+             "    Load a script into the scripts cache without executing it."});
     });
     return engine;
 }
 
-} // namespace respkit::commands
+} // namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands

@@ -36,8 +36,10 @@ inline void push_error_table(lua_State* L, std::string_view error) {
             message = error.substr(space + 1);
         }
     }
-    while (!message.empty() && (message.front() == '\r' || message.front() == '\n')) message.remove_prefix(1);
-    while (!message.empty() && (message.back() == '\r' || message.back() == '\n')) message.remove_suffix(1);
+    while (!message.empty() && (message.front() == '\r' || message.front() == '\n'))
+        message.remove_prefix(1);
+    while (!message.empty() && (message.back() == '\r' || message.back() == '\n'))
+        message.remove_suffix(1);
     code += ' ';
     code += message;
     lua_newtable(L);
@@ -146,10 +148,10 @@ inline bool push_reply(lua_State* L, const resp::value& v) {
 
 /// What an error table on the Lua stack holds (luaExtractErrorInformation).
 struct lua_error_info {
-    std::string message;           ///< "CODE message" (err), or "ERR " + the string raised
-    std::string source;            ///< where it was raised ("@user_script"), if known
-    std::string line;              ///< the line, if known
-    bool ignore_stats = false;     ///< the error was counted already (a command's own error)
+    std::string message;       ///< "CODE message" (err), or "ERR " + the string raised
+    std::string source;        ///< where it was raised ("@user_script"), if known
+    std::string line;          ///< the line, if known
+    bool ignore_stats = false; ///< the error was counted already (a command's own error)
 };
 
 /// Reads the error at `index` (a string, or a table with err, source, line,
@@ -182,8 +184,8 @@ struct lua_error_info {
 
 /// Writes an error reply `message` ("CODE text"), CR and LF as spaces, counted in errorstats
 /// unless `counted` (a command's error the script passed on was counted when it happened).
-inline void write_script_error(server::reply_writer& out, server::server_context& server, std::string_view message,
-                               bool counted) {
+inline void write_script_error(server::reply_writer& out, server::server_context& server,
+                               std::string_view message, bool counted) {
     if (!counted) {
         server::write_error(out, server, message);
         return;
@@ -229,7 +231,8 @@ inline std::string mapped_crlf(const char* s, std::size_t n) {
 /// script speaks RESP2 (`script_resp` 2) or as RESP3 booleans, tables with err / ok / double /
 /// big_number / verbatim_string / map / set as those replies, other tables as arrays up to the
 /// first nil, anything else as null.
-inline void write_lua_value(lua_State* L, server::reply_writer& out, server::server_context& server, int script_resp) {
+inline void write_lua_value(lua_State* L, server::reply_writer& out, server::server_context& server,
+                            int script_resp) {
     if (!lua_checkstack(L, 4)) {
         server::write_error(out, server, "ERR reached lua stack limit");
         lua_pop(L, 1);
@@ -244,8 +247,10 @@ inline void write_lua_value(lua_State* L, server::reply_writer& out, server::ser
     }
     case LUA_TBOOLEAN:
         if (script_resp == 2) {
-            if (lua_toboolean(L, -1) != 0) out.integer(1);
-            else out.null();
+            if (lua_toboolean(L, -1) != 0)
+                out.integer(1);
+            else
+                out.null();
         } else {
             out.boolean(lua_toboolean(L, -1) != 0);
         }
@@ -259,7 +264,8 @@ inline void write_lua_value(lua_State* L, server::reply_writer& out, server::ser
             break;
         }
         if (detail::raw_field(L, "ok", LUA_TSTRING)) {
-            out.simple_string(detail::mapped_crlf(lua_tostring(L, -1), std::char_traits<char>::length(lua_tostring(L, -1))));
+            out.simple_string(detail::mapped_crlf(
+                lua_tostring(L, -1), std::char_traits<char>::length(lua_tostring(L, -1))));
             lua_pop(L, 1);
             break;
         }
@@ -285,8 +291,10 @@ inline void write_lua_value(lua_State* L, server::reply_writer& out, server::ser
                 if (lua_type(L, -1) == LUA_TSTRING) {
                     std::size_t n = 0;
                     const char* s = lua_tolstring(L, -1, &n);
-                    if (out.protocol() == resp::protocol::resp3) out.verbatim_string(format, std::string_view(s, n));
-                    else out.bulk_string(std::string_view(s, n));
+                    if (out.protocol() == resp::protocol::resp3)
+                        out.verbatim_string(format, std::string_view(s, n));
+                    else
+                        out.bulk_string(std::string_view(s, n));
                     written = true;
                 }
                 lua_pop(L, 2);
@@ -348,4 +356,4 @@ inline void write_lua_value(lua_State* L, server::reply_writer& out, server::ser
     lua_pop(L, 1);
 }
 
-} // namespace respkit::scripting
+} // namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting

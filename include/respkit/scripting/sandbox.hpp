@@ -3,7 +3,7 @@
 /// \file
 /// The sandbox scripts run in, as Redis 7.0 builds it: the libraries Redis loads (base, table,
 /// string, math; debug only for the error handler; cjson, cmsgpack, bit and struct from the
-/// lua_<name>.hpp headers when they are present), the globals Redis keeps and no other, and
+/// lua_<name>.hpp headers), the globals Redis keeps and no other, and
 /// read-only tables: assigning a global or a library's field fails with "Attempt to modify a
 /// readonly table", reading a global that does not exist with "Script attempted to access
 /// nonexistent global variable 'x'".
@@ -16,6 +16,10 @@
 #include <cstring>
 
 #include "respkit/scripting/lua.hpp"
+#include "respkit/scripting/lua_bit.hpp"
+#include "respkit/scripting/lua_cjson.hpp"
+#include "respkit/scripting/lua_cmsgpack.hpp"
+#include "respkit/scripting/lua_struct.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {
@@ -31,8 +35,10 @@ inline void unwrap_readonly(lua_State* L, int index) {
     lua_getfield(L, LUA_REGISTRYINDEX, readonly_registry_key);
     lua_pushvalue(L, index);
     lua_rawget(L, -2);
-    if (lua_istable(L, -1)) lua_replace(L, index);
-    else lua_pop(L, 1);
+    if (lua_istable(L, -1))
+        lua_replace(L, index);
+    else
+        lua_pop(L, 1);
     lua_pop(L, 1);
 }
 
@@ -48,16 +54,20 @@ inline bool is_readonly(lua_State* L, int index) {
 }
 
 // __newindex of every proxy: the error Redis's VM raises, at the line that assigned.
-inline int readonly_newindex(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
+inline int readonly_newindex(lua_State* L) {
+    return luaL_error(L, "Attempt to modify a readonly table");
+}
 
 // __index of the globals' proxy (luaProtectedTableError).
 inline int globals_index(lua_State* L) {
     if (!lua_isstring(L, 2) && !lua_isnumber(L, 2))
-        return luaL_error(L, "Second argument to luaProtectedTableError must be a string or number");
+        return luaL_error(L,
+                          "Second argument to luaProtectedTableError must be a string or number");
     lua_pushvalue(L, 2);
     lua_rawget(L, lua_upvalueindex(1));
     if (!lua_isnil(L, -1)) return 1;
-    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'", lua_tostring(L, 2));
+    return luaL_error(L, "Script attempted to access nonexistent global variable '%s'",
+                      lua_tostring(L, 2));
 }
 
 // rawset and setmetatable refuse read-only tables as Redis's lua_rawset does: no position.
@@ -90,7 +100,8 @@ inline int sandbox_setmetatable(lua_State* L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_argcheck(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table expected");
     if (is_readonly(L, 1)) return readonly_error_no_position(L);
-    if (luaL_getmetafield(L, 1, "__metatable")) return luaL_error(L, "cannot change a protected metatable");
+    if (luaL_getmetafield(L, 1, "__metatable"))
+        return luaL_error(L, "cannot change a protected metatable");
     lua_settop(L, 2);
     lua_setmetatable(L, 1);
     return 1;
@@ -165,27 +176,60 @@ inline void open_library(lua_State* L, const char* name, lua_CFunction open) {
 } // namespace detail
 
 /// The globals a script sees, as in Redis 7.0.15 (KEYS and ARGV are set for each EVAL).
-inline constexpr const char* sandbox_globals[] = {
-    "_G", "_VERSION", "__redis__err__handler", "assert", "bit", "cjson", "cmsgpack", "collectgarbage",
-    "coroutine", "error", "gcinfo", "getmetatable", "ipairs", "load", "loadstring", "math", "next", "pairs",
-    "pcall", "rawequal", "rawget", "rawset", "redis", "select", "setmetatable", "string", "struct", "table",
-    "tonumber", "tostring", "type", "unpack", "xpcall", "KEYS", "ARGV"};
+inline constexpr const char* sandbox_globals[] = {"_G",
+                                                  "_VERSION",
+                                                  "__redis__err__handler",
+                                                  "assert",
+                                                  "bit",
+                                                  "cjson",
+                                                  "cmsgpack",
+                                                  "collectgarbage",
+                                                  "coroutine",
+                                                  "error",
+                                                  "gcinfo",
+                                                  "getmetatable",
+                                                  "ipairs",
+                                                  "load",
+                                                  "loadstring",
+                                                  "math",
+                                                  "next",
+                                                  "pairs",
+                                                  "pcall",
+                                                  "rawequal",
+                                                  "rawget",
+                                                  "rawset",
+                                                  "redis",
+                                                  "select",
+                                                  "setmetatable",
+                                                  "string",
+                                                  "struct",
+                                                  "table",
+                                                  "tonumber",
+                                                  "tostring",
+                                                  "type",
+                                                  "unpack",
+                                                  "xpcall",
+                                                  "KEYS",
+                                                  "ARGV"};
 
-/// Opens the libraries Redis loads into `L` (base, table, string, math, debug).
+/// Opens the libraries Redis loads into `L` (base, table, string, math, debug, cjson, struct,
+/// cmsgpack, bit).
 inline void open_sandbox_libraries(lua_State* L) {
     detail::open_library(L, "", luaopen_base);
     detail::open_library(L, LUA_TABLIBNAME, luaopen_table);
     detail::open_library(L, LUA_STRLIBNAME, luaopen_string);
     detail::open_library(L, LUA_MATHLIBNAME, luaopen_math);
     detail::open_library(L, LUA_DBLIBNAME, luaopen_debug);
-    // --- the libraries of the lualibs branch (cjson, cmsgpack, bit, struct) -------------------
-    // Each header include/respkit/scripting/lua_<name>.hpp provides
-    // `int respkit::scripting::open_lua_<name>(lua_State*)`, which pushes the library's table.
-    // They are opened here, as globals of the same names, when they land:
-    //   lua_pushcfunction(L, open_lua_cjson);    lua_call(L, 0, 1); lua_setglobal(L, "cjson");
-    //   lua_pushcfunction(L, open_lua_cmsgpack); lua_call(L, 0, 1); lua_setglobal(L, "cmsgpack");
-    //   lua_pushcfunction(L, open_lua_bit);      lua_call(L, 0, 1); lua_setglobal(L, "bit");
-    //   lua_pushcfunction(L, open_lua_struct);   lua_call(L, 0, 1); lua_setglobal(L, "struct");
+    // The libraries Redis adds (lua_<name>.hpp), as globals of their names.
+    const auto add = [L](const char* name, lua_CFunction open) {
+        lua_pushcfunction(L, open);
+        lua_call(L, 0, 1);
+        lua_setglobal(L, name);
+    };
+    add("cjson", open_lua_cjson);
+    add("struct", open_lua_struct);
+    add("cmsgpack", open_lua_cmsgpack);
+    add("bit", open_lua_bit);
 }
 
 /// Locks the sandbox once everything is registered: removes every global Redis does not keep
@@ -209,7 +253,8 @@ inline void lock_sandbox(lua_State* L, const char* globals_key) {
         bool keep = false;
         if (lua_type(L, -1) == LUA_TSTRING) {
             const char* name = lua_tostring(L, -1);
-            for (const char* g : sandbox_globals) keep = keep || std::strcmp(g, name) == 0;
+            for (const char* g : sandbox_globals)
+                keep = keep || std::strcmp(g, name) == 0;
         }
         if (!keep) {
             lua_pushvalue(L, -1);
@@ -262,4 +307,4 @@ inline void lock_sandbox(lua_State* L, const char* globals_key) {
     lua_pop(L, 1); // globals
 }
 
-} // namespace respkit::scripting
+} // namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <span>
 #include <string>
@@ -39,15 +40,15 @@ struct cached_script {
 
 /// What a script run knows (Redis's scriptRunCtx).
 struct script_run {
-    server::session* caller = nullptr;             ///< the client running EVAL
-    server::session* client = nullptr;             ///< the script's own client, running its commands
-    const server::dispatcher* commands = nullptr;  ///< the command table
-    std::string sha;                               ///< the script's name
-    script_flags flags;                            ///< its shebang's flags
-    bool read_only = false;                        ///< EVAL_RO / EVALSHA_RO, or `no-writes`
-    bool write_dirty = false;                      ///< a write command ran
-    int resp = 2;                                  ///< redis.setresp
-    int repl = 3;                                  ///< redis.set_repl (REPL_ALL)
+    server::session* caller = nullptr;            ///< the client running EVAL
+    server::session* client = nullptr;            ///< the script's own client, running its commands
+    const server::dispatcher* commands = nullptr; ///< the command table
+    std::string sha;                              ///< the script's name
+    script_flags flags;                           ///< its shebang's flags
+    bool read_only = false;                       ///< EVAL_RO / EVALSHA_RO, or `no-writes`
+    bool write_dirty = false;                     ///< a write command ran
+    int resp = 2;                                 ///< redis.setresp
+    int repl = 3;                                 ///< redis.set_repl (REPL_ALL)
 };
 
 /// redis.set_repl's flags (PROPAGATE_AOF, PROPAGATE_REPL).
@@ -103,20 +104,32 @@ public:
         m_lua = nullptr;
         open();
     }
+    /// The most memory the Lua state may hold (scripts get Lua's "not enough memory" past it,
+    /// rather than the process being killed): by default 1 GiB.
+    void set_memory_limit(std::size_t bytes) noexcept { m_limit = bytes; }
     /// Bytes the Lua state uses (INFO used_memory_lua).
-    [[nodiscard]] std::size_t memory() const { return static_cast<std::size_t>(lua_gc(m_lua, LUA_GCCOUNT, 0)) * 1024; }
+    [[nodiscard]] std::size_t memory() const {
+        return static_cast<std::size_t>(lua_gc(m_lua, LUA_GCCOUNT, 0)) * 1024;
+    }
     /// True while a script runs.
     [[nodiscard]] bool running() const noexcept { return m_run != nullptr; }
 
     /// Runs the cached script `sha` (lower case, loaded) for `run.caller` with `keys` and `args`,
     /// writing its reply (or error) to `out`. `run` stays the run's context until it returns.
-    void run(script_run& run, std::span<const std::string_view> keys, std::span<const std::string_view> args,
-             server::reply_writer& out, server::server_context& server) {
+    void run(script_run& run, std::span<const std::string_view> keys,
+             std::span<const std::string_view> args, server::reply_writer& out,
+             server::server_context& server) {
         lua_State* L = m_lua;
         lua_getfield(L, LUA_REGISTRYINDEX, "respkit.error_handler");
         lua_getfield(L, LUA_REGISTRYINDEX, ("f_" + run.sha).c_str());
-        set_array(keys, "KEYS");
-        set_array(args, "ARGV");
+        // KEYS and ARGV are built in a protected call: arguments too big for the memory limit
+        // fail the script, not the process (Lua panics on an unprotected allocation failure).
+        arrays a{keys, args};
+        if (lua_cpcall(L, set_arrays, &a) != 0) {
+            lua_pop(L, 3); // the error, the function, the error handler
+            server::write_error(out, server, "ERR Error running script " + run.sha + ", not enough memory\n");
+            return;
+        }
         m_run = &run;
         m_server = &server;
         const int failed = lua_pcall(L, 0, 1, -2);
@@ -130,7 +143,8 @@ public:
         } else if (!lua_istable(L, -1)) {
             std::string msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
             if (msg.size() > 100) msg.resize(100);
-            server::write_error(out, server, "ERR Error running script " + run.sha + ", " + msg + "\n");
+            server::write_error(out, server,
+                                "ERR Error running script " + run.sha + ", " + msg + "\n");
             lua_pop(L, 1);
         } else {
             const lua_error_info info = read_error_info(L, -1);
@@ -152,15 +166,35 @@ private:
         return out;
     }
 
-    void set_array(std::span<const std::string_view> items, const char* name) {
-        lua_getfield(m_lua, LUA_REGISTRYINDEX, "respkit.globals");
-        lua_newtable(m_lua);
-        for (std::size_t i = 0; i < items.size(); ++i) {
-            lua_pushlstring(m_lua, items[i].data(), items[i].size());
-            lua_rawseti(m_lua, -2, static_cast<int>(i + 1));
+    struct arrays {
+        std::span<const std::string_view> keys, args;
+    };
+    static int set_arrays(lua_State* L) {
+        const auto* a = static_cast<const arrays*>(lua_touserdata(L, 1));
+        lua_getfield(L, LUA_REGISTRYINDEX, "respkit.globals");
+        for (const auto& [items, name] : {std::pair{a->keys, "KEYS"}, std::pair{a->args, "ARGV"}}) {
+            lua_createtable(L, static_cast<int>(items.size()), 0);
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                lua_pushlstring(L, items[i].data(), items[i].size());
+                lua_rawseti(L, -2, static_cast<int>(i + 1));
+            }
+            lua_setfield(L, -2, name);
         }
-        lua_setfield(m_lua, -2, name);
-        lua_pop(m_lua, 1);
+        return 0;
+    }
+
+    // A command's reply as a Lua value, made in a protected call (a reply too big for the
+    // memory limit must not unwind through C++ frames): left in the registry.
+    struct reply_conversion {
+        const resp::value* value;
+        bool fits_stack;
+    };
+    static int convert_reply(lua_State* L) {
+        auto* c = static_cast<reply_conversion*>(lua_touserdata(L, 1));
+        c->fits_stack = push_reply(L, *c->value);
+        if (!c->fits_stack) lua_pushnil(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, "respkit.reply");
+        return 0;
     }
 
     static script_engine& self(lua_State* L) {
@@ -178,7 +212,8 @@ private:
     }
 
     void open() {
-        m_lua = luaL_newstate();
+        m_used = 0;
+        m_lua = lua_newstate(allocate, this);
         lua_State* L = m_lua;
         open_sandbox_libraries(L);
 
@@ -195,7 +230,8 @@ private:
         add_number("LOG_NOTICE", 2);
         add_number("LOG_WARNING", 3);
         add_number("REDIS_VERSION_NUM", redis_version_number());
-        lua_pushlstring(L, commands::redis_compat_version.data(), commands::redis_compat_version.size());
+        lua_pushlstring(L, commands::redis_compat_version.data(),
+                        commands::redis_compat_version.size());
         lua_setfield(L, -2, "REDIS_VERSION");
         add_function("setresp", lua_setresp);
         add_function("sha1hex", lua_sha1hex);
@@ -235,12 +271,24 @@ private:
                                                "  end"
                                                "  return err\n"
                                                "end\n";
-        (void)luaL_loadbuffer(L, handler, std::char_traits<char>::length(handler), "@err_handler_def");
+        (void)luaL_loadbuffer(L, handler, std::char_traits<char>::length(handler),
+                              "@err_handler_def");
         lua_call(L, 0, 0);
         lua_getglobal(L, "__redis__err__handler");
         lua_setfield(L, LUA_REGISTRYINDEX, "respkit.error_handler");
 
         lock_sandbox(L, "respkit.globals");
+
+        // The field names the conversions push after a script ran, outside any protected call:
+        // kept alive here, pushing them never allocates.
+        lua_newtable(L);
+        int i = 0;
+        for (const char* name : {"err", "ok", "double", "big_number", "verbatim_string", "map", "set", "format",
+                                 "string", "source", "line", "ignore_error_stats_update", "respkit.reply"}) {
+            lua_pushstring(L, name);
+            lua_rawseti(L, -2, ++i);
+        }
+        lua_setfield(L, LUA_REGISTRYINDEX, "respkit.pinned");
     }
 
     static lua_Number redis_version_number() {
@@ -274,7 +322,8 @@ private:
             if (lua_type(L, j) == LUA_TNUMBER) {
                 // Not lua_tolstring: its format loses precision.
                 char buf[64];
-                const int n = std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(lua_tonumber(L, j)));
+                const int n = std::snprintf(buf, sizeof(buf), "%.17g",
+                                            static_cast<double>(lua_tonumber(L, j)));
                 argv.emplace_back(buf, static_cast<std::size_t>(n));
                 continue;
             }
@@ -317,10 +366,19 @@ private:
             push_error_table(L, "ERR the command's reply could not be read by the script");
             return raise;
         }
-        if (!push_reply(L, reply.value)) {
+        reply_conversion conversion{&reply.value, true};
+        if (lua_cpcall(L, convert_reply, &conversion) != 0) {
+            lua_pop(L, 1);
+            push_error_table(L, "not enough memory");
+            return true;
+        }
+        if (!conversion.fits_stack) {
             lua_pushstring(L, "reached lua stack limit");
             return true;
         }
+        lua_getfield(L, LUA_REGISTRYINDEX, "respkit.reply");
+        lua_pushnil(L);
+        lua_setfield(L, LUA_REGISTRYINDEX, "respkit.reply");
         return raise && reply.value.is_error();
     }
 
@@ -333,31 +391,40 @@ private:
         std::string error;
         const server::command_entry* entry = commands.resolve_found(args, found, error);
         if (entry == nullptr) {
-            return error.rfind("ERR wrong number", 0) == 0 ? "Wrong number of args calling Redis command from script"
-                                                           : "Unknown Redis command called from script";
+            return error.rfind("ERR wrong number", 0) == 0
+                       ? "Wrong number of args calling Redis command from script"
+                       : "Unknown Redis command called from script";
         }
         m_entry = entry;
         const server::command_flag flags = entry->spec.flags;
-        if (server::has(flags, server::command_flag::noscript)) return "This Redis command is not allowed from script";
+        if (server::has(flags, server::command_flag::noscript))
+            return "This Redis command is not allowed from script";
         const server::acl_user& user = run.caller->user();
         if (!user.unrestricted()) {
-            const server::acl_verdict v = server::acl_check_command(user, commands.access().catalog(), *entry, args);
+            const server::acl_verdict v =
+                server::acl_check_command(user, commands.access().catalog(), *entry, args);
             if (v.denial != server::acl_denial::none) {
                 server::acl_log_entry e;
                 e.reason = v.denial;
                 e.context = server::acl_log_context::lua;
-                e.object = v.denial == server::acl_denial::command ? entry->full_name : std::string(args[v.position]);
+                e.object = v.denial == server::acl_denial::command ? entry->full_name
+                                                                   : std::string(args[v.position]);
                 e.username = user.name();
-                e.client_info = commands.access().describe_client ? commands.access().describe_client(*run.caller)
-                                                                  : "id=" + std::to_string(run.caller->id());
+                e.client_info = commands.access().describe_client
+                                    ? commands.access().describe_client(*run.caller)
+                                    : "id=" + std::to_string(run.caller->id());
                 commands.access().record(std::move(e));
                 switch (v.denial) {
-                case server::acl_denial::command: return "The user executing the script can't run this command or subcommand";
+                case server::acl_denial::command:
+                    return "The user executing the script can't run this command or subcommand";
                 case server::acl_denial::key:
-                    return "The user executing the script can't access at least one of the keys mentioned in the command arguments";
+                    return "The user executing the script can't access at least one of the keys "
+                           "mentioned in the command arguments";
                 case server::acl_denial::channel:
-                    return "The user executing the script can't publish to the channel mentioned in the command";
-                default: return "The user executing the script lacking the permissions for the command";
+                    return "The user executing the script can't publish to the channel mentioned "
+                           "in the command";
+                default:
+                    return "The user executing the script lacking the permissions for the command";
                 }
             }
         }
@@ -378,9 +445,10 @@ private:
                                             .in_multi = false,
                                             .subscribed_resp2 = false};
             for (const server::registered_check& c : commands.checks()) {
-                const bool applies = (write && c.stage == server::check_stage::persistence) ||
-                                     (!allow_oom && server::has(flags, server::command_flag::denyoom) &&
-                                      c.stage == server::check_stage::out_of_memory);
+                const bool applies =
+                    (write && c.stage == server::check_stage::persistence) ||
+                    (!allow_oom && server::has(flags, server::command_flag::denyoom) &&
+                     c.stage == server::check_stage::out_of_memory);
                 if (!applies) continue;
                 if (std::string why = c.check(pending); !why.empty()) return "-" + why;
             }
@@ -406,8 +474,10 @@ private:
             lua_remove(L, 1);
             if (lua_istable(L, -1)) {
                 lua_getfield(L, -1, "err");
-                if (lua_isstring(L, -1)) lua_replace(L, -2);
-                else lua_pop(L, 1);
+                if (lua_isstring(L, -1))
+                    lua_replace(L, -2);
+                else
+                    lua_pop(L, 1);
             }
             lua_pushboolean(L, 0);
             lua_insert(L, 1);
@@ -428,7 +498,8 @@ private:
         const char* s = lua_tolstring(L, 1, &n);
         char digest[41];
         {
-            const std::string hex = sha1_hex(std::string_view(s == nullptr ? "" : s, s == nullptr ? 0 : n));
+            const std::string hex =
+                sha1_hex(std::string_view(s == nullptr ? "" : s, s == nullptr ? 0 : n));
             hex.copy(digest, 40);
         }
         digest[40] = '\0';
@@ -466,19 +537,26 @@ private:
 
     static int lua_set_repl(lua_State* L) {
         script_engine& e = self(L);
-        if (e.m_run == nullptr) return raise_error_table(L, "redis.set_repl can only be called inside a script invocation");
-        if (lua_gettop(L) != 1) return raise_error_table(L, "redis.set_repl() requires two arguments.");
+        if (e.m_run == nullptr)
+            return raise_error_table(
+                L, "redis.set_repl can only be called inside a script invocation");
+        if (lua_gettop(L) != 1)
+            return raise_error_table(L, "redis.set_repl() requires two arguments.");
         const int flags = static_cast<int>(lua_tonumber(L, -1));
         if ((flags & ~(repl_aof | repl_replica)) != 0)
-            return raise_error_table(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
+            return raise_error_table(
+                L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
         e.m_run->repl = flags;
         return 0;
     }
 
     static int lua_setresp(lua_State* L) {
         script_engine& e = self(L);
-        if (e.m_run == nullptr) return raise_error_table(L, "redis.setresp can only be called inside a script invocation");
-        if (lua_gettop(L) != 1) return raise_error_table(L, "redis.setresp() requires one argument.");
+        if (e.m_run == nullptr)
+            return raise_error_table(L,
+                                     "redis.setresp can only be called inside a script invocation");
+        if (lua_gettop(L) != 1)
+            return raise_error_table(L, "redis.setresp() requires one argument.");
         const int resp = static_cast<int>(lua_tonumber(L, 1));
         if (resp != 2 && resp != 3) return raise_error_table(L, "RESP version must be 2 or 3.");
         e.m_run->resp = resp;
@@ -489,7 +567,8 @@ private:
         script_engine& e = self(L);
         const int argc = lua_gettop(L);
         if (argc < 2) return raise_error_table(L, "redis.log() requires two arguments or more.");
-        if (!lua_isnumber(L, 1)) return raise_error_table(L, "First argument must be a number (log level).");
+        if (!lua_isnumber(L, 1))
+            return raise_error_table(L, "First argument must be a number (log level).");
         const int level = static_cast<int>(lua_tonumber(L, 1));
         if (level < 0 || level > 3) return raise_error_table(L, "Invalid debug level.");
         if (e.m_server == nullptr) return 0;
@@ -510,7 +589,8 @@ private:
     static int lua_acl_check_cmd(lua_State* L) {
         script_engine& e = self(L);
         if (e.m_run == nullptr)
-            return raise_error_table(L, "redis.acl_check_cmd can only be called inside a script invocation");
+            return raise_error_table(
+                L, "redis.acl_check_cmd can only be called inside a script invocation");
         int verdict = 0; // 1 allowed, 0 denied, -1 bad arguments, -2 no such command
         {
             const int argc = lua_gettop(L);
@@ -531,18 +611,22 @@ private:
                     verdict = -2;
                 } else {
                     const server::acl_user& user = e.m_run->caller->user();
-                    verdict = user.unrestricted() || server::acl_check_command(user, e.m_run->commands->access().catalog(),
-                                                                               *entry, args)
-                                                                 .denial == server::acl_denial::none
+                    verdict = user.unrestricted() ||
+                                      server::acl_check_command(
+                                          user, e.m_run->commands->access().catalog(), *entry, args)
+                                              .denial == server::acl_denial::none
                                   ? 1
                                   : 0;
                 }
             }
         }
         if (verdict == -1)
-            return raise_error_table(L, lua_gettop(L) == 0 ? "Please specify at least one argument for this redis lib call"
-                                                          : "Lua redis lib command arguments must be strings or integers");
-        if (verdict == -2) return raise_error_table(L, "Invalid command passed to redis.acl_check_cmd()");
+            return raise_error_table(
+                L, lua_gettop(L) == 0
+                       ? "Please specify at least one argument for this redis lib call"
+                       : "Lua redis lib command arguments must be strings or integers");
+        if (verdict == -2)
+            return raise_error_table(L, "Invalid command passed to redis.acl_check_cmd()");
         lua_pushboolean(L, verdict);
         return 1;
     }
@@ -566,8 +650,10 @@ private:
     }
     static int lua_math_random(lua_State* L) {
         script_engine& e = self(L);
-        if (e.m_run == nullptr) return luaL_error(L, "math.random can only be called inside a script invocation");
-        const lua_Number r = static_cast<lua_Number>(e.lrand48() % lrand48_max) / static_cast<lua_Number>(lrand48_max);
+        if (e.m_run == nullptr)
+            return luaL_error(L, "math.random can only be called inside a script invocation");
+        const lua_Number r = static_cast<lua_Number>(e.lrand48() % lrand48_max) /
+                             static_cast<lua_Number>(lrand48_max);
         switch (lua_gettop(L)) {
         case 0: lua_pushnumber(L, r); break;
         case 1: {
@@ -589,7 +675,8 @@ private:
     }
     static int lua_math_randomseed(lua_State* L) {
         script_engine& e = self(L);
-        if (e.m_run == nullptr) return luaL_error(L, "math.randomseed can only be called inside a script invocation");
+        if (e.m_run == nullptr)
+            return luaL_error(L, "math.randomseed can only be called inside a script invocation");
         const auto seed = static_cast<std::uint32_t>(luaL_checkint(L, 1));
         e.m_rand = (static_cast<std::uint64_t>(seed) << 16) | 0x330E;
         return 0;
@@ -600,8 +687,24 @@ private:
     script_run* m_run = nullptr;
     server::server_context* m_server = nullptr;
     const server::command_entry* m_entry = nullptr; // the command admit() resolved
-    std::uint64_t m_rand = 0x1234ABCD330EULL;        // lrand48's state, as Redis starts it
+    std::uint64_t m_rand = 0x1234ABCD330EULL;       // lrand48's state, as Redis starts it
     int m_gc_count = 0;
+    std::size_t m_used = 0;            // bytes the Lua state holds
+    std::size_t m_limit = 1ULL << 30;  // set_memory_limit
+
+    // Lua's allocator, bounded: a script cannot size memory past the limit.
+    static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept {
+        auto* e = static_cast<script_engine*>(ud);
+        if (nsize == 0) {
+            std::free(ptr);
+            e->m_used -= osize;
+            return nullptr;
+        }
+        if (nsize > osize && e->m_used - osize + nsize > e->m_limit) return nullptr;
+        void* p = std::realloc(ptr, nsize);
+        if (p != nullptr) e->m_used = e->m_used - osize + nsize;
+        return p;
+    }
 };
 
-} // namespace respkit::scripting
+} // namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting

@@ -17,7 +17,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {
 
 /// The flags a script declares in its shebang.
 struct script_flags {
-    bool compat = true;            ///< no shebang: EVAL's compatibility mode (the command's own flags apply)
+    bool compat = true; ///< no shebang: EVAL's compatibility mode (the command's own flags apply)
     bool no_writes = false;        ///< `no-writes`: the script may not call write commands
     bool allow_oom = false;        ///< `allow-oom`: runs over maxmemory
     bool allow_stale = false;      ///< `allow-stale`: runs on a stale replica
@@ -28,14 +28,16 @@ struct script_flags {
 /// Reads the shebang of `body` into `flags` and `shebang_length` (the bytes before its line
 /// feed, which the script keeps so that line numbers stay); returns "" or Redis's error text
 /// (without "ERR ").
-[[nodiscard]] inline std::string read_shebang(std::string_view body, script_flags& flags, std::size_t& shebang_length) {
+[[nodiscard]] inline std::string read_shebang(std::string_view body, script_flags& flags,
+                                              std::size_t& shebang_length) {
     flags = {};
     shebang_length = 0;
     if (body.substr(0, 2) != "#!") return {};
     const std::size_t end = body.find('\n');
     if (end == std::string_view::npos) return "Invalid script shebang";
     shebang_length = end;
-    const std::optional<std::vector<std::string>> split = respkit::detail::split_args(body.substr(0, end));
+    const std::optional<std::vector<std::string>> split =
+        respkit::detail::split_args(body.substr(0, end));
     if (!split || split->empty()) return "Invalid engine in script shebang";
     const std::vector<std::string>& parts = *split;
     if (parts[0] != "#!lua") return "Unexpected engine in script shebang: " + parts[0];
@@ -49,12 +51,18 @@ struct script_flags {
         while (true) {
             const std::size_t comma = list.find(',');
             const std::string_view flag = list.substr(0, comma);
-            if (flag == "no-writes") flags.no_writes = true;
-            else if (flag == "allow-oom") flags.allow_oom = true;
-            else if (flag == "allow-stale") flags.allow_stale = true;
-            else if (flag == "no-cluster") flags.no_cluster = true;
-            else if (flag == "allow-cross-slot-keys") flags.allow_cross_slot = true;
-            else return "Unexpected flag in script shebang: " + std::string(flag);
+            if (flag == "no-writes")
+                flags.no_writes = true;
+            else if (flag == "allow-oom")
+                flags.allow_oom = true;
+            else if (flag == "allow-stale")
+                flags.allow_stale = true;
+            else if (flag == "no-cluster")
+                flags.no_cluster = true;
+            else if (flag == "allow-cross-slot-keys")
+                flags.allow_cross_slot = true;
+            else
+                return "Unexpected flag in script shebang: " + std::string(flag);
             if (comma == std::string_view::npos) break;
             list.remove_prefix(comma + 1);
         }
@@ -62,4 +70,4 @@ struct script_flags {
     return {};
 }
 
-} // namespace respkit::scripting
+} // namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting

@@ -16,7 +16,9 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {
 
 namespace detail {
 
-inline std::uint32_t rotl(std::uint32_t x, int n) noexcept { return (x << n) | (x >> (32 - n)); }
+inline std::uint32_t rotl(std::uint32_t x, int n) noexcept {
+    return (x << n) | (x >> (32 - n));
+}
 
 inline void sha1_block(std::array<std::uint32_t, 5>& h, const unsigned char* p) noexcept {
     std::uint32_t w[80];
@@ -24,7 +26,8 @@ inline void sha1_block(std::array<std::uint32_t, 5>& h, const unsigned char* p) 
         w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
                (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
     }
-    for (int i = 16; i < 80; ++i) w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    for (int i = 16; i < 80; ++i)
+        w[i] = rotl(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
     std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
     for (int i = 0; i < 80; ++i) {
         std::uint32_t f = 0, k = 0;
@@ -63,22 +66,27 @@ inline void sha1_block(std::array<std::uint32_t, 5>& h, const unsigned char* p) 
     const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
     std::size_t n = data.size();
     std::size_t i = 0;
-    for (; i + 64 <= n; i += 64) detail::sha1_block(h, bytes + i);
+    for (; i + 64 <= n; i += 64)
+        detail::sha1_block(h, bytes + i);
     unsigned char tail[128] = {};
     const std::size_t rest = n - i;
-    for (std::size_t j = 0; j < rest; ++j) tail[j] = bytes[i + j];
+    for (std::size_t j = 0; j < rest; ++j)
+        tail[j] = bytes[i + j];
     tail[rest] = 0x80;
     const std::size_t tail_len = rest < 56 ? 64 : 128;
     const std::uint64_t bits = static_cast<std::uint64_t>(n) * 8;
-    for (int j = 0; j < 8; ++j) tail[tail_len - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
+    for (int j = 0; j < 8; ++j)
+        tail[tail_len - 1 - j] = static_cast<unsigned char>(bits >> (8 * j));
     detail::sha1_block(h, tail);
     if (tail_len == 128) detail::sha1_block(h, tail + 64);
     static constexpr char digits[] = "0123456789abcdef";
     std::string out(40, '0');
     for (int j = 0; j < 5; ++j) {
-        for (int k = 0; k < 8; ++k) out[static_cast<std::size_t>(j * 8 + k)] = digits[(h[static_cast<std::size_t>(j)] >> (28 - 4 * k)) & 0xF];
+        for (int k = 0; k < 8; ++k)
+            out[static_cast<std::size_t>(j * 8 + k)] =
+                digits[(h[static_cast<std::size_t>(j)] >> (28 - 4 * k)) & 0xF];
     }
     return out;
 }
 
-} // namespace respkit::scripting
+} // namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting
