@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,7 +24,8 @@ TEST_CASE("sha1_hex: the digests Redis names scripts by") {
     CHECK(scripting::sha1_hex(std::string(55, 'a')) == "c1c8bbdc22796e28c0e15163d20899b65621d65a");
     CHECK(scripting::sha1_hex(std::string(56, 'a')) == "c2db330f6083854c99d4b5bfb6e8f29f201be699");
     CHECK(scripting::sha1_hex(std::string(64, 'a')) == "0098ba824b5c16427bd7a1122a5a442a25ec644d");
-    CHECK(scripting::sha1_hex(std::string(1000, 'x')) == "c3efa690fa3fdd2e2526853eed670538ea127638");
+    CHECK(scripting::sha1_hex(std::string(1000, 'x')) ==
+          "c3efa690fa3fdd2e2526853eed670538ea127638");
 }
 
 TEST_CASE("read_shebang: flags and Redis's errors") {
@@ -42,9 +44,11 @@ TEST_CASE("read_shebang: flags and Redis's errors") {
     CHECK(!f.no_writes);
     CHECK(scripting::read_shebang("#!lua", f, n) == "Invalid script shebang");
     CHECK(scripting::read_shebang("#!py\n", f, n) == "Unexpected engine in script shebang: #!py");
-    CHECK(scripting::read_shebang("#!lua flags=x\n", f, n) == "Unexpected flag in script shebang: x");
+    CHECK(scripting::read_shebang("#!lua flags=x\n", f, n) ==
+          "Unexpected flag in script shebang: x");
     CHECK(scripting::read_shebang("#!lua name=x\n", f, n) == "Unknown lua shebang option: name=x");
-    CHECK(scripting::read_shebang("#!lua flags=no-writes,,allow-oom\n", f, n) == "Unexpected flag in script shebang: ");
+    CHECK(scripting::read_shebang("#!lua flags=no-writes,,allow-oom\n", f, n) ==
+          "Unexpected flag in script shebang: ");
 }
 
 TEST_CASE("script_engine: the cache") {
@@ -56,7 +60,8 @@ TEST_CASE("script_engine: the cache") {
     CHECK(engine.size() == 1);
     CHECK(engine.find("E0E1F9FABFC9D4800C877A703B823AC0578FF8DB") != nullptr);
     CHECK(engine.load("return +", error).empty());
-    CHECK(error == "ERR Error compiling script (new function): user_script:1: unexpected symbol near '+'");
+    CHECK(error ==
+          "ERR Error compiling script (new function): user_script:1: unexpected symbol near '+'");
     CHECK(engine.load("#!lua flags=x\nreturn 1", error).empty());
     CHECK(error == "ERR Unexpected flag in script shebang: x");
     CHECK(engine.size() == 1);
@@ -75,7 +80,8 @@ struct scripting_server : command_server<> {
 
 } // namespace
 
-TEST_CASE("EVAL: the script's client is not a client of the server, and blocking commands do not block") {
+TEST_CASE(
+    "EVAL: the script's client is not a client of the server, and blocking commands do not block") {
     scripting_server srv;
     command_client c(srv);
     const std::size_t clients = srv.context.clients().size();
@@ -88,7 +94,8 @@ TEST_CASE("EVAL: the script's client is not a client of the server, and blocking
     CHECK(c({"CLIENT", "ID"}) == ":1\r\n");
     // SELECT stays inside the script; the script's client starts in the caller's database.
     CHECK(c({"SELECT", "3"}) == "+OK\r\n");
-    CHECK(c({"EVAL", "redis.call('set', 'a', 'b') redis.call('select', 5) return 1", "0"}) == ":1\r\n");
+    CHECK(c({"EVAL", "redis.call('set', 'a', 'b') redis.call('select', 5) return 1", "0"}) ==
+          ":1\r\n");
     CHECK(c({"GET", "a"}) == "$1\r\nb\r\n");
     CHECK(c({"EVAL", "return redis.call('get', 'a')", "0"}) == "$1\r\nb\r\n");
 }
@@ -99,12 +106,14 @@ TEST_CASE("EVAL: a script's writes propagate as its effects, wrapped in MULTI/EX
     std::vector<std::string> stream;
     srv.context.propagation().add_sink([&](const server::propagated_command& cmd) {
         std::string line;
-        for (const std::string_view a : cmd.args) line += (line.empty() ? "" : " ") + std::string(a);
+        for (const std::string_view a : cmd.args)
+            line += (line.empty() ? "" : " ") + std::string(a);
         stream.push_back(line);
     });
     command_client c(srv);
-    CHECK(c({"EVAL", "redis.call('set', 'a', '1') redis.call('incr', 'a') redis.call('get', 'a') return 1", "0"}) ==
-          ":1\r\n");
+    CHECK(c({"EVAL",
+             "redis.call('set', 'a', '1') redis.call('incr', 'a') redis.call('get', 'a') return 1",
+             "0"}) == ":1\r\n");
     CHECK(stream == std::vector<std::string>{"MULTI", "set a 1", "incr a", "EXEC"});
     stream.clear();
     CHECK(c({"EVAL", "return redis.call('incr', 'a')", "0"}) == ":3\r\n");
@@ -112,13 +121,15 @@ TEST_CASE("EVAL: a script's writes propagate as its effects, wrapped in MULTI/EX
     stream.clear();
     CHECK(c({"EVAL", "return redis.call('get', 'a')", "0"}) == "$1\r\n3\r\n");
     CHECK(stream.empty()); // read only: nothing
-    CHECK(c({"EVAL", "redis.call('incr', 'a') redis.set_repl(redis.REPL_NONE) redis.call('incr', 'a') "
-                     "redis.set_repl(redis.REPL_ALL) redis.call('incr', 'a') return 1",
+    CHECK(c({"EVAL",
+             "redis.call('incr', 'a') redis.set_repl(redis.REPL_NONE) redis.call('incr', 'a') "
+             "redis.set_repl(redis.REPL_ALL) redis.call('incr', 'a') return 1",
              "0"}) == ":1\r\n");
     CHECK(stream == std::vector<std::string>{"MULTI", "incr a", "incr a", "EXEC"});
     stream.clear();
     // A script that fails half-way still propagates what it did.
-    CHECK(c({"EVAL", "redis.call('set', 'b', 'x') error('stop')", "0"}).starts_with("-ERR user_script:1: stop"));
+    CHECK(c({"EVAL", "redis.call('set', 'b', 'x') error('stop')", "0"})
+              .starts_with("-ERR user_script:1: stop"));
     CHECK(stream == std::vector<std::string>{"set b x"});
 }
 
@@ -130,10 +141,12 @@ TEST_CASE("EVAL: ACL rules apply to the script's commands, logged with context l
     CHECK(c({"AUTH", "u", "x"}) == "+OK\r\n");
     CHECK(c({"EVAL", "return redis.call('get', 'k1')", "0"}) == "$-1\r\n");
     const std::string denied = c({"EVAL", "return redis.call('set', 'k1', 'v')", "0"});
-    CHECK(denied.starts_with("-ERR The user executing the script can't run this command or subcommand script: "));
+    CHECK(denied.starts_with(
+        "-ERR The user executing the script can't run this command or subcommand script: "));
     const std::string key = c({"EVAL", "return redis.call('get', 'other')", "0"});
-    CHECK(key.starts_with("-ERR The user executing the script can't access at least one of the keys mentioned in the "
-                          "command arguments script: "));
+    CHECK(key.starts_with(
+        "-ERR The user executing the script can't access at least one of the keys mentioned in the "
+        "command arguments script: "));
     CHECK(c({"EVAL", "return redis.acl_check_cmd('set', 'k1', 'v')", "0"}) == "$-1\r\n"); // false
     CHECK(c({"EVAL", "return redis.acl_check_cmd('get', 'k1')", "0"}) == ":1\r\n");
     const resp::value log = admin.parsed({"ACL", "LOG"});
@@ -148,9 +161,11 @@ TEST_CASE("EVAL: errors are counted once") {
     command_client c(srv);
     CHECK(c({"SET", "s", "x"}) == "+OK\r\n");
     const auto before = srv.context.stats().total_error_replies;
-    CHECK(c({"EVAL", "return redis.call('incr', 's')", "0"}).starts_with("-ERR value is not an integer"));
+    CHECK(c({"EVAL", "return redis.call('incr', 's')", "0"})
+              .starts_with("-ERR value is not an integer"));
     CHECK(srv.context.stats().total_error_replies == before + 1); // INCR's, not the script's again
-    CHECK(c({"EVAL", "return redis.call('nosuch')", "0"}).starts_with("-ERR Unknown Redis command called from script"));
+    CHECK(c({"EVAL", "return redis.call('nosuch')", "0"})
+              .starts_with("-ERR Unknown Redis command called from script"));
     CHECK(srv.context.stats().total_error_replies == before + 2);
     CHECK(c({"EVAL", "error('x')", "0"}).starts_with("-ERR user_script:1: x"));
     CHECK(srv.context.stats().total_error_replies == before + 3);
@@ -162,4 +177,16 @@ TEST_CASE("EVAL: deep and self-referencing tables end in an error, not a crash")
     const std::string reply = c({"EVAL", "local t = {} t[1] = t return t", "0"});
     CHECK(reply.find("-ERR reached lua stack limit") != std::string::npos);
     CHECK(c({"PING"}) == "+PONG\r\n");
+}
+
+TEST_CASE("script_engine: a script cannot take more memory than the engine's limit") {
+    auto engine = std::make_shared<scripting::script_engine>();
+    engine->set_memory_limit(64u << 20);
+    command_server<> srv;
+    commands::install_scripting_commands(srv.commands, engine);
+    command_client c(srv);
+    const std::string reply = c({"EVAL", "return #string.rep('x', 200000000)", "0"});
+    CHECK(reply.starts_with("-ERR Error running script "));
+    CHECK(reply.find("not enough memory") != std::string::npos);
+    CHECK(c({"EVAL", "return #string.rep('x', 1000)", "0"}) == ":1000\r\n");
 }

@@ -76,7 +76,8 @@ print('ok')
 
 TEST_CASE("redis-py: register_script, eval and Lock against respkit-server and redis-server") {
     const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
+    if (::access(python.c_str(), X_OK) != 0 ||
+        run_program({python, "-c", "import redis"}).exit_code != 0) {
         MESSAGE("skipped: python3-redis missing");
         return;
     }
@@ -85,10 +86,12 @@ TEST_CASE("redis-py: register_script, eval and Lock against respkit-server and r
         CAPTURE(respkit);
         const server_process server = respkit ? start_respkit_server() : start_redis_server();
         if (!server.running()) {
-            MESSAGE("skipped: " << (respkit ? "respkit-server not built" : "redis-server not installed"));
+            MESSAGE("skipped: " << (respkit ? "respkit-server not built"
+                                            : "redis-server not installed"));
             continue;
         }
-        const auto r = run_program({python, "-c", scripting_script, std::to_string(server.port())}, {}, 30s);
+        const auto r =
+            run_program({python, "-c", scripting_script, std::to_string(server.port())}, {}, 30s);
         CAPTURE(r.err);
         CHECK(r.exit_code == 0);
         CHECK(r.out == "ok\n");

@@ -16,8 +16,8 @@ int main() {
     session.feed("*3\r\n$4\r\nEVAL\r\n$22\r\nreturn {1, 'two', 3.5}\r\n$1\r\n0\r\n");
     const std::string_view reply = session.pending_output();
     if (reply != "*3\r\n:1\r\n$3\r\ntwo\r\n:3\r\n") {
-        std::fprintf(stderr, "consumer (find_package, lua): unexpected reply %.*s\n", static_cast<int>(reply.size()),
-                     reply.data());
+        std::fprintf(stderr, "consumer (find_package, lua): unexpected reply %.*s\n",
+                     static_cast<int>(reply.size()), reply.data());
         return 1;
     }
     std::puts("consumer (find_package, lua): ok");
