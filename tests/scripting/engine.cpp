@@ -190,3 +190,16 @@ TEST_CASE("script_engine: a script cannot take more memory than the engine's lim
     CHECK(reply.find("not enough memory") != std::string::npos);
     CHECK(c({"EVAL", "return #string.rep('x', 1000)", "0"}) == ":1000\r\n");
 }
+
+TEST_CASE("EVAL: a reply past the client's output limit closes it; the engine stays usable") {
+    auto engine = std::make_shared<scripting::script_engine>();
+    command_server<> srv;
+    commands::install_scripting_commands(srv.commands, engine);
+    REQUIRE(server::parse_output_buffer_limits("normal 100000 0 0", srv.context.client_limits()));
+    command_client big(srv);
+    (void)big({"EVAL", "local t = {} for i = 1, 100000 do t[i] = 'xxxxxxxxxx' end return t", "0"});
+    CHECK(big.session.closed_now());
+    CHECK(lua_gettop(engine->state()) == 0); // nothing left on the Lua stack
+    command_client c(srv);
+    CHECK(c({"EVAL", "return redis.call('ping')", "0"}) == "+PONG\r\n");
+}

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <span>
 #include <string>
@@ -120,6 +121,7 @@ public:
              std::span<const std::string_view> args, server::reply_writer& out,
              server::server_context& server) {
         lua_State* L = m_lua;
+        const int top = lua_gettop(L);
         lua_getfield(L, LUA_REGISTRYINDEX, "respkit.error_handler");
         lua_getfield(L, LUA_REGISTRYINDEX, ("f_" + run.sha).c_str());
         // KEYS and ARGV are built in a protected call: arguments too big for the memory limit
@@ -127,7 +129,8 @@ public:
         arrays a{keys, args};
         if (lua_cpcall(L, set_arrays, &a) != 0) {
             lua_pop(L, 3); // the error, the function, the error handler
-            server::write_error(out, server, "ERR Error running script " + run.sha + ", not enough memory\n");
+            server::write_error(out, server,
+                                "ERR Error running script " + run.sha + ", not enough memory\n");
             return;
         }
         m_run = &run;
@@ -139,7 +142,14 @@ public:
             m_gc_count = 0;
         }
         if (failed == 0) {
-            write_lua_value(L, out, server, run.resp);
+            // The reply may pass the client's output limit (an exception): the Lua stack is
+            // left as it was found.
+            try {
+                write_lua_value(L, out, server, run.resp);
+            } catch (...) {
+                lua_settop(L, top);
+                throw;
+            }
         } else if (!lua_istable(L, -1)) {
             std::string msg = lua_isstring(L, -1) ? lua_tostring(L, -1) : "execution failure";
             if (msg.size() > 100) msg.resize(100);
@@ -283,8 +293,9 @@ private:
         // kept alive here, pushing them never allocates.
         lua_newtable(L);
         int i = 0;
-        for (const char* name : {"err", "ok", "double", "big_number", "verbatim_string", "map", "set", "format",
-                                 "string", "source", "line", "ignore_error_stats_update", "respkit.reply"}) {
+        for (const char* name :
+             {"err", "ok", "double", "big_number", "verbatim_string", "map", "set", "format",
+              "string", "source", "line", "ignore_error_stats_update", "respkit.reply"}) {
             lua_pushstring(L, name);
             lua_rawseti(L, -2, ++i);
         }
@@ -457,12 +468,22 @@ private:
         return {};
     }
 
+    // A C++ exception must not cross Lua's C frames: it becomes the command's error.
+    static bool call_command_guarded(lua_State* L, bool raise) {
+        try {
+            return self(L).call_command(L, raise);
+        } catch (const std::exception& e) {
+            lua_settop(L, 0); // this C function's own frame
+            push_error_table(L, std::string("ERR ") + e.what());
+            return raise;
+        }
+    }
     static int lua_redis_call(lua_State* L) {
-        if (self(L).call_command(L, true)) return lua_error(L);
+        if (call_command_guarded(L, true)) return lua_error(L);
         return 1;
     }
     static int lua_redis_pcall(lua_State* L) {
-        (void)self(L).call_command(L, false);
+        (void)call_command_guarded(L, false);
         return 1;
     }
 
@@ -689,8 +710,8 @@ private:
     const server::command_entry* m_entry = nullptr; // the command admit() resolved
     std::uint64_t m_rand = 0x1234ABCD330EULL;       // lrand48's state, as Redis starts it
     int m_gc_count = 0;
-    std::size_t m_used = 0;            // bytes the Lua state holds
-    std::size_t m_limit = 1ULL << 30;  // set_memory_limit
+    std::size_t m_used = 0;           // bytes the Lua state holds
+    std::size_t m_limit = 1ULL << 30; // set_memory_limit
 
     // Lua's allocator, bounded: a script cannot size memory past the limit.
     static void* allocate(void* ud, void* ptr, std::size_t osize, std::size_t nsize) noexcept {
