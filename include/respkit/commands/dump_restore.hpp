@@ -94,7 +94,7 @@ void restore_command(server::command_call& call, Keyspace& ks) {
 
 } // namespace detail
 
-/// Installs DUMP and RESTORE over `keyspace`.
+/// Installs DUMP, RESTORE and RESTORE-ASKING over `keyspace`.
 template <class Keyspace>
 void install_dump_restore_commands(server::dispatcher& commands, Keyspace& keyspace) {
     persistence_specs specs = persistence_command_specs();
@@ -104,6 +104,10 @@ void install_dump_restore_commands(server::dispatcher& commands, Keyspace& keysp
         call.reply().bulk_string(persist::dump_value(*v));
     });
     commands.add(std::move(specs.restore),
+                 [&keyspace](server::command_call& call) { detail::restore_command(call, keyspace); });
+    // RESTORE-ASKING is RESTORE; its `asking` flag lets cluster mode's slot check treat it as
+    // sent after ASKING (a key of a slot being imported).
+    commands.add(std::move(specs.restore_asking),
                  [&keyspace](server::command_call& call) { detail::restore_command(call, keyspace); });
 }
 

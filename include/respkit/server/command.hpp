@@ -42,6 +42,7 @@ enum class command_flag : std::uint32_t {
     no_multi = 1u << 18,  ///< not allowed inside MULTI
     movablekeys = 1u << 19,
     allow_busy = 1u << 20,
+    asking = 1u << 21,    ///< runs as after ASKING in cluster mode (RESTORE-ASKING)
     // respkit's own flags (not shown by COMMAND INFO):
     transaction_control = 1u << 28, ///< runs at once inside MULTI (EXEC DISCARD MULTI WATCH QUIT RESET)
     subscribed_context = 1u << 29,  ///< allowed in RESP2 subscribed mode ((P)(UN)SUBSCRIBE PING QUIT RESET)
@@ -74,6 +75,7 @@ inline constexpr std::pair<command_flag, std::string_view> command_flag_names[] 
     {command_flag::stale, "stale"},
     {command_flag::skip_monitor, "skip_monitor"},
     {command_flag::skip_slowlog, "skip_slowlog"},
+    {command_flag::asking, "asking"},
     {command_flag::fast, "fast"},
     {command_flag::no_auth, "no_auth"},
     // may_replicate: hidden on purpose, as Redis's addReplyCommandFlags hides it.

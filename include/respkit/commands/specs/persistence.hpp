@@ -2,7 +2,7 @@
 
 /// \file
 /// Redis 7.0's specs of the persistence commands (persistence.hpp): SAVE, BGSAVE, BGREWRITEAOF,
-/// DEBUG, DUMP and RESTORE, as COMMAND INFO and COMMAND DOCS show them.
+/// DEBUG, DUMP, RESTORE and RESTORE-ASKING, as COMMAND INFO and COMMAND DOCS show them.
 
 #include <string>
 #include <utility>
@@ -16,7 +16,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// The specs of the persistence commands, one member per command.
 struct persistence_specs {
-    server::command_spec save, bgsave, bgrewriteaof, debug, dump, restore;
+    server::command_spec save, bgsave, bgrewriteaof, debug, dump, restore, restore_asking;
 };
 
 /// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
@@ -78,6 +78,15 @@ struct persistence_specs {
         {{"3.0.0", "Added the `REPLACE` modifier."},
          {"5.0.0", "Added the `ABSTTL` modifier."},
          {"5.0.0", "Added the `IDLETIME` and `FREQ` options."}});
+    // RESTORE-ASKING: RESTORE's arguments, flagged `asking` (what MIGRATE sends in cluster mode).
+    specs.restore_asking = server_spec("restore-asking", -4,
+                                       command_flag::write | command_flag::denyoom | command_flag::asking, {1, 1, 1},
+                                       {{.flags = key_flag::ow | key_flag::update}},
+                                       "An internal command for migrating keys in a cluster", "3.0.0",
+                                       specs.restore.complexity, {"@keyspace", "@write", "@slow", "@dangerous"});
+    specs.restore_asking.doc_flags = {"syscmd"};
+    specs.restore_asking.arguments = specs.restore.arguments;
+    specs.restore_asking.history = specs.restore.history;
     return specs;
 }
 
