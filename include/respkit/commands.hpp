@@ -23,6 +23,8 @@
 #include "respkit/commands/latency.hpp"
 #include "respkit/commands/lists.hpp"
 #include "respkit/commands/long_double.hpp"
+#include "respkit/commands/migrate.hpp"
+#include "respkit/commands/modules.hpp"
 #include "respkit/commands/multi_key_pop.hpp"
 #include "respkit/commands/options.hpp"
 #include "respkit/commands/persistence.hpp"
@@ -61,13 +63,15 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_info_command(commands, keyspace, config);
     install_slowlog_commands(commands, config);
     install_latency_commands(commands, config);
-    install_replication_commands(commands);
+    install_replication_commands(commands, config);
+    install_module_commands(commands, config);
     install_command_command(commands);
     install_string_commands(commands, keyspace);
     install_bitmap_commands(commands, keyspace);
     install_hyperloglog_commands(commands, keyspace, config);
     install_key_commands(commands, keyspace);
     install_dump_restore_commands(commands, keyspace);
+    install_migrate_command(commands, keyspace, config);
     install_expire_commands(commands, keyspace);
     install_set_commands(commands, keyspace);
     install_zset_commands(commands, keyspace);

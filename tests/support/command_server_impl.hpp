@@ -34,7 +34,8 @@ command_server<Keyspace>::command_server(command_family families) {
             commands::install_info_command(this->commands, keyspace, config);
             commands::install_slowlog_commands(this->commands, config);
             commands::install_latency_commands(this->commands, config);
-            commands::install_replication_commands(this->commands);
+            commands::install_replication_commands(this->commands, config);
+            commands::install_module_commands(this->commands, config);
             commands::install_command_command(this->commands);
         }
     }
@@ -51,6 +52,7 @@ command_server<Keyspace>::command_server(command_family families) {
         if (wanted(command_family::keys)) {
             commands::install_key_commands(this->commands, keyspace);
             commands::install_dump_restore_commands(this->commands, keyspace);
+            commands::install_migrate_command(this->commands, keyspace, config);
             commands::install_expire_commands(this->commands, keyspace);
         }
     }

@@ -14,6 +14,7 @@
 
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/local_peer.hpp"
 #include "respkit/commands/specs/persistence.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
@@ -36,12 +37,6 @@ inline void answer(server::command_call& call, const server::persistence_result&
     } else {
         call.reply().simple_string(r.status);
     }
-}
-
-// Redis's islocalClient: a Unix socket or a loopback peer.
-[[nodiscard]] inline bool is_local_peer(std::string_view peer) noexcept {
-    return peer.empty() || peer.starts_with("127.") || peer.starts_with("[::1]") || peer.starts_with("::1") ||
-           peer.starts_with('/') || peer.ends_with(":0");
 }
 
 inline constexpr std::string_view no_persistence = "ERR this server has no persistence configured";

@@ -3,7 +3,7 @@
 /// \file
 /// Which arguments of a command Redis 7.0 hides as "(redacted)" from the slow log and MONITOR
 /// (its redactClientCommandArgument calls): passwords of AUTH, HELLO ... AUTH, ACL SETUSER's
-/// rules, and CONFIG SET of masteruser, masterauth and requirepass.
+/// rules, CONFIG SET of masteruser, masterauth and requirepass, and MIGRATE's AUTH / AUTH2.
 
 #include <cstddef>
 #include <span>
@@ -50,6 +50,20 @@ inline constexpr std::string_view redacted_argument = "(redacted)";
         }
     } else if (full_name == "acl|setuser") {
         for (std::size_t j = 2; j < argc; ++j) mark(j);
+    } else if (full_name == "migrate") {
+        // As migrateCommand parses its options, redacting each credential it reaches.
+        for (std::size_t j = 6; j < argc; ++j) {
+            const std::size_t more = argc - 1 - j;
+            if (ascii_iequals(args[j], "copy") || ascii_iequals(args[j], "replace")) continue;
+            if (ascii_iequals(args[j], "auth") && more >= 1) {
+                mark(++j);
+            } else if (ascii_iequals(args[j], "auth2") && more >= 2) {
+                mark(++j);
+                mark(++j);
+            } else {
+                break;
+            }
+        }
     } else if (full_name == "config|set") {
         if (argc % 2 == 0) {
             for (std::size_t j = 2; j + 1 < argc; j += 2) {
