@@ -176,7 +176,7 @@ inline void write_argument_docs(server::reply_writer& out,
         }
         const server::command_arg& a = (*top.args)[top.next++];
         const bool nested = a.type == server::arg_type::oneof || a.type == server::arg_type::block;
-        out.map(2 + (a.key_spec_index >= 0 ? 1 : 0) + (a.token.empty() ? 0 : 1) +
+        out.map(2 + (a.key_spec_index >= 0 ? 1 : 0) + (a.token.empty() && !a.empty_token ? 0 : 1) +
                 (a.since.empty() ? 0 : 1) + (a.deprecated_since.empty() ? 0 : 1) +
                 (a.flags == server::arg_flag::none ? 0 : 1) + (nested ? 1 : 0));
         out.bulk_string("name");
@@ -187,7 +187,7 @@ inline void write_argument_docs(server::reply_writer& out,
             out.bulk_string("key_spec_index");
             out.integer(a.key_spec_index);
         }
-        if (!a.token.empty()) {
+        if (!a.token.empty() || a.empty_token) {
             out.bulk_string("token");
             out.bulk_string(a.token);
         }

@@ -16,10 +16,15 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
 
 #include "respkit/unique_fd.hpp"
 #include "respkit/version.hpp"
@@ -35,24 +40,22 @@ public:
     /// Starts the deadline: every call after fails once `timeout` has passed.
     explicit migrate_target(std::chrono::milliseconds timeout) : m_deadline(clock::now() + timeout) {}
 
-    /// Connects to `host` and `port` (read as Redis's atoi does). False on failure or timeout.
+    /// Starts connecting to `host` and `port` (read as Redis's atoi does) and waits until the
+    /// socket is writable or the deadline passes. False only when the name does not resolve or no
+    /// socket could start connecting; a refused or unfinished connection fails the first write.
     [[nodiscard]] bool connect(std::string_view host, std::string_view port) {
-        const std::string port_text = std::to_string(std::atoi(std::string(port).c_str()));
-        addrinfo hints{};
-        hints.ai_family = AF_UNSPEC;
-        hints.ai_socktype = SOCK_STREAM;
-        hints.ai_flags = AI_NUMERICSERV;
-        addrinfo* found = nullptr;
-        if (::getaddrinfo(std::string(host).c_str(), port_text.c_str(), &hints, &found) != 0) return false;
+        // atoi as glibc's: strtol, the long narrowed to int.
+        const int port_number = static_cast<int>(std::strtol(std::string(port).c_str(), nullptr, 10));
+        addrinfo* found = resolve(std::string(host), std::to_string(port_number));
+        if (found == nullptr) return false;
         bool connected = false;
         for (const addrinfo* a = found; a != nullptr && !connected; a = a->ai_next) {
             unique_fd fd(::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol));
             if (!fd) continue;
             if (::connect(fd.get(), a->ai_addr, a->ai_addrlen) != 0) {
-                if (errno != EINPROGRESS || !wait_for(fd.get(), POLLOUT)) continue;
-                int error = 0;
-                socklen_t len = sizeof error;
-                if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) continue;
+                if (errno != EINPROGRESS) continue;
+                // As Redis's connBlockingConnect: a refusal or a timeout shows at the first write.
+                (void)wait_for(fd.get(), POLLOUT);
             }
             const int one = 1;
             (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -122,6 +125,52 @@ public:
     [[nodiscard]] bool timed_out() const noexcept { return m_timed_out; }
 
 private:
+    // The addresses of host:port (to free with freeaddrinfo), or null. A numeric address is read
+    // at once; a name is resolved on a thread of its own, waited for until the deadline (the
+    // system resolver has its own, longer, timeouts): a late answer is freed by that thread.
+    addrinfo* resolve(const std::string& host, const std::string& port) {
+        addrinfo hints{};
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST;
+        addrinfo* found = nullptr;
+        if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) == 0) return found;
+        struct resolution {
+            std::mutex mutex;
+            std::condition_variable done_cv;
+            bool done = false, abandoned = false;
+            addrinfo* result = nullptr;
+        };
+        auto shared = std::make_shared<resolution>();
+        try {
+            std::thread([shared, host, port] {
+                addrinfo name_hints{};
+                name_hints.ai_family = AF_UNSPEC;
+                name_hints.ai_socktype = SOCK_STREAM;
+                name_hints.ai_flags = AI_NUMERICSERV;
+                addrinfo* result = nullptr;
+                if (::getaddrinfo(host.c_str(), port.c_str(), &name_hints, &result) != 0) result = nullptr;
+                const std::lock_guard lock(shared->mutex);
+                if (shared->abandoned) {
+                    if (result != nullptr) ::freeaddrinfo(result);
+                    return;
+                }
+                shared->result = result;
+                shared->done = true;
+                shared->done_cv.notify_one();
+            }).detach();
+        } catch (const std::system_error&) {
+            return nullptr; // no thread to resolve with: as a failed resolution
+        }
+        std::unique_lock lock(shared->mutex);
+        if (!shared->done_cv.wait_until(lock, m_deadline, [&] { return shared->done; })) {
+            shared->abandoned = true;
+            m_timed_out = true;
+            return nullptr;
+        }
+        return shared->result;
+    }
+
     // Waits until `fd` is ready for `events` or the deadline passes.
     bool wait_for(int fd, short events) {
         for (;;) {

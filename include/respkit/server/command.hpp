@@ -259,6 +259,7 @@ struct command_arg {
     arg_type type = arg_type::string;     ///< what kind of value
     int key_spec_index = -1;              ///< for keys: which key spec describes it; -1 otherwise
     std::string token{};                  ///< the literal that introduces it ("EX"), if any
+    bool empty_token = false;             ///< its token is the empty string (MIGRATE's `""`)
     std::string since{};                  ///< the version that added it, if later than the command
     std::string deprecated_since{};       ///< the version that deprecated it, if any
     arg_flag flags = arg_flag::none;      ///< optional / multiple / multiple_token

@@ -40,7 +40,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
          {.name = "key_or_empty_string",
           .type = arg_type::oneof,
           .arguments = {{.name = "key", .type = arg_type::key, .key_spec_index = 0},
-                        {.name = "empty_string", .type = arg_type::pure_token, .token = "\"\""}}},
+                        {.name = "empty_string", .type = arg_type::pure_token, .empty_token = true}}},
          {.name = "destination-db", .type = arg_type::integer},
          {.name = "timeout", .type = arg_type::integer},
          {.name = "copy", .type = arg_type::pure_token, .token = "COPY", .since = "3.0.0", .flags = arg_flag::optional},
