@@ -234,6 +234,12 @@ TEST_CASE("COMMAND GETKEYS and GETKEYSANDFLAGS follow the key specs as redis-ser
         {"SET", "k", "v", "GET"},
         {"SET", "k", "v", "get", "EX", "10"},
         {"SET", "k", "v", std::string("GET\0x", 5)},
+        {"MIGRATE", "h", "1", "k", "0", "0"},
+        {"MIGRATE", "h", "1", "k", "0", "0", "COPY", "REPLACE", "AUTH", "p"},
+        {"MIGRATE", "h", "1", "", "0", "0", "KEYS", "a", "b"},
+        {"MIGRATE", "h", "1", "", "0", "0", "AUTH2", "u", "p", "KEYS", "a"},
+        {"MIGRATE", "h", "1", "k", "0", "0", "KEYS", "a"},
+        {"RESTORE-ASKING", "k", "0", "x"},
     };
     std::size_t compared = 0;
     for (const int protocol : {2, 3}) {

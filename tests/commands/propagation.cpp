@@ -362,3 +362,29 @@ TEST_CASE("the append-only rewrite (commands) rebuilds streams with their groups
     };
     CHECK(pending_of(r) == pending_of(c));
 }
+
+TEST_CASE("MIGRATE propagates as DEL of the keys the target restored, nothing with COPY") {
+    redis_server target;
+    if (!target.available()) {
+        MESSAGE("skipped: redis-server not installed");
+        return;
+    }
+    const std::string port = std::to_string(target.port());
+    in_process_server ours;
+    (void)ours.keyspace.set(0, "a", store::value::from_bytes("1"));
+    (void)ours.keyspace.set(0, "b", store::value::from_bytes("2"));
+    (void)ours.keyspace.set(0, "c", store::value::from_bytes("3"));
+    server::session& s = ours.session(1);
+    const auto run = [&](std::vector<std::string_view> args) {
+        const std::size_t before = s.pending_output().size();
+        s.execute(args);
+        return std::string(s.pending_output().substr(before));
+    };
+    CHECK(run({"MIGRATE", "127.0.0.1", port, "c", "0", "5000", "COPY"}) == "+OK\r\n");
+    CHECK(ours.file.empty());
+    // "c" is already there: its RESTORE fails, "a" and "b" are restored and deleted here.
+    CHECK(run({"MIGRATE", "127.0.0.1", port, "", "0", "5000", "KEYS", "a", "missing", "c", "b"}) ==
+          "-ERR Target instance replied with error: BUSYKEY Target key name already exists.\r\n");
+    CHECK(commands_of(ours.file) == command_list{{"SELECT", "0"}, {"DEL", "a", "b"}});
+    CHECK(ours.keyspace.find(0, "c") != nullptr);
+}
