@@ -20,7 +20,8 @@
 //     bytes + 64 per container element) stays under a bound linear in the commands run.
 // Neutralised (dropped before the session sees them): offsets that make Redis allocate up to
 // 512 MB (SETRANGE, SETBIT, BITFIELD past 64 KB), PFSELFTEST (slow), SORT ... STORE with two GETs or more (doubles
-// a list per call), CLIENT REPLY (silences replies). At most max_commands commands per input.
+// a list per call), CLIENT REPLY and REPLCONF ACK / GETACK (silence replies), MIGRATE (connects to
+// other servers: tests/integration/migrate.cpp). At most max_commands commands per input.
 //
 // Differential mode (environment RESPKIT_FUZZ_REDIS_PORT=<port> of a running redis-server):
 // every command also goes to redis-server on one connection per session, and the bytes each
@@ -520,6 +521,15 @@ private:
         if (name == "pfselftest") return true; // 100000 additions: too slow to run per input
         // CLIENT REPLY OFF / SKIP silences replies by design: one reply per command no longer holds.
         if (name == "client" && args.size() > 1 && lower(args[1]) == "reply") return true;
+        // REPLCONF ACK / GETACK from a client that is not a replica get no reply, as in Redis.
+        if (name == "replconf") {
+            for (std::size_t i = 1; i < args.size(); i += 2) {
+                const std::string a = lower(args[i]);
+                if (a == "ack" || a == "getack") return true;
+            }
+        }
+        // MIGRATE connects out ("1" is 0.0.0.1, this host) and may reach any local server.
+        if (name == "migrate") return true;
         if (name == "sort" || name == "sort_ro") {
             std::size_t gets = 0;
             bool store = false;

@@ -65,7 +65,8 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
          {"4.0.7", "Added the `AUTH` option."},
          {"6.0.0", "Added the `AUTH2` option."}});
     // The KEYS spec is incomplete (a key named "keys" could precede it): Redis's migrateGetKeys.
-    migrate.keys_of_call = [moved](std::span<const std::string_view> args) {
+    migrate.keys_of_call = [](std::span<const std::string_view> args) {
+        const key_flag moved = key_flag::rw | key_flag::access | key_flag::delete_;
         std::size_t first = 3, count = 1;
         for (std::size_t i = 6; i < args.size(); ++i) {
             if (!respkit::detail::ascii_iequals(server::detail::c_string(args[i]), "keys")) continue;
