@@ -32,7 +32,7 @@ namespace detail {
 using enum config_support;
 // Reasons shared by whole families of parameters.
 inline constexpr std::string_view no_replication = "tunes replication, which is off (replicaof is refused)";
-inline constexpr std::string_view no_cluster = "tunes cluster mode, which is off (cluster-enabled is refused)";
+inline constexpr std::string_view no_replicas = "tunes cluster replicas, which respkit's cluster does not have (primaries only)";
 inline constexpr std::string_view encoding =
     "tunes Redis's compact encodings; replies are the same (OBJECT ENCODING names the encoding Redis picks at its "
     "default thresholds)";
@@ -78,24 +78,24 @@ inline constexpr config_support_info config_support_table[] = {
      "and logged (replica: no replicas yet); in a class without a hard limit respkit still closes a client with "
      "more than 256 MiB of replies pending"},
     {"client-query-buffer-limit", detail::implemented, "", "a client whose unprocessed input grows beyond it is closed"},
-    {"cluster-allow-pubsubshard-when-down", detail::no_effect, "", detail::no_cluster},
-    {"cluster-allow-reads-when-down", detail::no_effect, "", detail::no_cluster},
-    {"cluster-allow-replica-migration", detail::no_effect, "", detail::no_cluster},
-    {"cluster-announce-bus-port", detail::no_effect, "", detail::no_cluster},
-    {"cluster-announce-hostname", detail::no_effect, "", detail::no_cluster},
-    {"cluster-announce-ip", detail::no_effect, "", detail::no_cluster},
-    {"cluster-announce-port", detail::no_effect, "", detail::no_cluster},
-    {"cluster-announce-tls-port", detail::no_effect, "", detail::no_cluster},
-    {"cluster-config-file", detail::no_effect, "", detail::no_cluster},
-    {"cluster-enabled", detail::refused, "no", "cluster mode is not implemented yet"},
-    {"cluster-link-sendbuf-limit", detail::no_effect, "", detail::no_cluster},
-    {"cluster-migration-barrier", detail::no_effect, "", detail::no_cluster},
-    {"cluster-node-timeout", detail::no_effect, "", detail::no_cluster},
-    {"cluster-port", detail::no_effect, "", detail::no_cluster},
-    {"cluster-preferred-endpoint-type", detail::no_effect, "", detail::no_cluster},
-    {"cluster-replica-no-failover", detail::no_effect, "", detail::no_cluster},
-    {"cluster-replica-validity-factor", detail::no_effect, "", detail::no_cluster},
-    {"cluster-require-full-coverage", detail::no_effect, "", detail::no_cluster},
+    {"cluster-allow-pubsubshard-when-down", detail::implemented, "", "sharded pub/sub served while the cluster is down (the slot check, app/cluster_node.hpp)"},
+    {"cluster-allow-reads-when-down", detail::implemented, "", "read commands served while the cluster is down; writes get CLUSTERDOWN ... only accepts read commands"},
+    {"cluster-allow-replica-migration", detail::no_effect, "", detail::no_replicas},
+    {"cluster-announce-bus-port", detail::implemented, "", "the bus port this node announces (0: cluster-port); at start-up"},
+    {"cluster-announce-hostname", detail::implemented, "", "the hostname this node announces (the bus's hostname extension, CLUSTER NODES, SLOTS, SHARDS); at start-up"},
+    {"cluster-announce-ip", detail::implemented, "", "the address this node announces (empty: the one peers see); at start-up"},
+    {"cluster-announce-port", detail::implemented, "", "the client port this node announces (0: port); at start-up"},
+    {"cluster-announce-tls-port", detail::no_effect, "", "announced only with tls-cluster, which is refused"},
+    {"cluster-config-file", detail::implemented, "", "nodes.conf: locked, loaded at start-up (a restarted node keeps its name, epochs, slots and peers), written in place and fsync'ed on every change, as Redis"},
+    {"cluster-enabled", detail::implemented, "", "the server is a primary node of a Redis Cluster: the cluster bus, the slot check, CLUSTER (docs/cluster.md)"},
+    {"cluster-link-sendbuf-limit", detail::refused, "0", "a limit on the cluster bus links' send buffers is not implemented"},
+    {"cluster-migration-barrier", detail::no_effect, "", detail::no_replicas},
+    {"cluster-node-timeout", detail::implemented, "", "milliseconds without an answer before a node is PFAIL (then FAIL by a majority); handshake and link timeouts"},
+    {"cluster-port", detail::implemented, "", "the cluster bus port (0: port + 10000)"},
+    {"cluster-preferred-endpoint-type", detail::implemented, "", "what MOVED, ASK, CLUSTER SLOTS and SHARDS name: ip, hostname or unknown-endpoint"},
+    {"cluster-replica-no-failover", detail::no_effect, "", detail::no_replicas},
+    {"cluster-replica-validity-factor", detail::no_effect, "", detail::no_replicas},
+    {"cluster-require-full-coverage", detail::implemented, "", "yes: the cluster is down while a slot is unserved or served by a failed node"},
     {"crash-log-enabled", detail::implemented, "", "a crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) logs a report with a backtrace"},
     {"crash-memcheck-enabled", detail::no_effect, "", "adds a memory test to Redis's crash report; respkit's report has none (crash-log-enabled)"},
     {"daemonize", detail::implemented, "", "forks into the background (not when supervised), standard streams to /dev/null"},

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "respkit/app/append_only.hpp"
+#include "respkit/app/cluster_node.hpp"
 #include "respkit/app/configuration.hpp"
 #include "respkit/app/crash_report.hpp"
 #include "respkit/app/daemon.hpp"
@@ -95,6 +96,10 @@ public:
         m_memory = std::make_unique<memory_limit<keyspace_type>>(m_config, m_context, *m_keyspace);
         m_memory->install(m_commands);
         set_up_persistence();
+        if (m_config.get_bool("cluster-enabled")) {
+            m_cluster = std::make_unique<cluster_node<keyspace_type>>(m_config, m_context, *m_keyspace, m_commands);
+            m_cluster->install();
+        }
         if (m_options.install_commands) m_options.install_commands(m_commands);
         apply_renames();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
@@ -186,6 +191,12 @@ public:
                                         : "Failed listening (" + error.message() + "), aborting.";
             m_transport.reset();
             return fail(why);
+        }
+        if (m_cluster) {
+            if (const std::string why = m_cluster->start(*m_transport); !why.empty()) {
+                m_transport.reset();
+                return fail(why);
+            }
         }
         m_transport->handle_signals(m_options.process);
         m_memory->start(*m_transport);
@@ -692,7 +703,8 @@ private:
                           (!m_config.get_bool("syslog-enabled") && m_logger.file().empty() && ::isatty(STDOUT_FILENO));
         const std::string port(m_config.get("port"));
         if (!logo) {
-            log(respkit::server::log_level::notice, "Running mode=standalone, port=" + port + ".");
+            log(respkit::server::log_level::notice,
+                std::string("Running mode=") + (m_cluster ? "cluster" : "standalone") + ", port=" + port + ".");
             return;
         }
         static constexpr std::string_view art[] = {
@@ -705,7 +717,7 @@ private:
         std::string where;
         for (const std::string& a : m_transport->addresses()) where += (where.empty() ? "" : ", ") + a;
         const std::string info[] = {m_options.name + " " RESPKIT_VERSION_STRING,
-                                    "Redis 7.0.15 compatible, standalone mode",
+                                    std::string("Redis 7.0.15 compatible, ") + (m_cluster ? "cluster" : "standalone") + " mode",
                                     "Listening on " + where,
                                     "Port: " + port,
                                     "PID: " + std::to_string(::getpid()),
@@ -729,6 +741,7 @@ private:
     respkit::server::dispatcher m_commands;
     std::unique_ptr<net::tcp_server> m_transport;
     std::unique_ptr<memory_limit<keyspace_type>> m_memory; // after m_transport, whose timers it uses
+    std::unique_ptr<cluster_node<keyspace_type>> m_cluster; // after m_transport, whose loop runs its bus
     std::optional<net::timer_id> m_expiry;
     std::optional<net::timer_id> m_persistence_cron;
     persist::child_process m_child;

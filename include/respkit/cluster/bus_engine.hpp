@@ -133,6 +133,102 @@ public:
         changed(now_ms);
         return true;
     }
+    /// CLUSTER ADDSLOTS / ADDSLOTSRANGE of every slot in [first, last] at once (the cluster's
+    /// state is computed once): false, with nothing changed, when one is out of range or served.
+    bool add_slots(unsigned first, unsigned last, std::uint64_t now_ms) {
+        if (first > last || last >= slot_count) return false;
+        for (unsigned slot = first; slot <= last; ++slot)
+            if (m_table.slot_owner(slot) != nullptr) return false;
+        for (unsigned slot = first; slot <= last; ++slot) {
+            m_table.assign_slot(slot, m_myself);
+            m_table.importing().erase(slot);
+        }
+        changed(now_ms);
+        return true;
+    }
+    /// CLUSTER DELSLOTS / DELSLOTSRANGE of every slot in [first, last] at once: false, with
+    /// nothing changed, when one is out of range or unassigned.
+    bool delete_slots(unsigned first, unsigned last, std::uint64_t now_ms) {
+        if (first > last || last >= slot_count) return false;
+        for (unsigned slot = first; slot <= last; ++slot)
+            if (m_table.slot_owner(slot) == nullptr) return false;
+        for (unsigned slot = first; slot <= last; ++slot) {
+            m_table.unassign_slot(slot);
+            m_table.migrating().erase(slot);
+            m_table.importing().erase(slot);
+        }
+        changed(now_ms);
+        return true;
+    }
+    /// CLUSTER FLUSHSLOTS: this node serves no slot any more.
+    void flush_slots(std::uint64_t now_ms) {
+        for (unsigned slot = 0; slot < slot_count; ++slot) {
+            const node_info* owner = m_table.slot_owner(slot);
+            if (owner != nullptr && owner->name == m_myself) m_table.unassign_slot(slot);
+        }
+        changed(now_ms);
+    }
+    /// CLUSTER FORGET: "" when the node is removed (and kept out of gossip for a minute, as
+    /// Redis's blacklist), else Redis's error text.
+    [[nodiscard]] std::string forget(std::string_view name, std::uint64_t now_ms) {
+        const node_info* n = m_table.find(name);
+        if (n == nullptr) return "Unknown node " + std::string(name);
+        if (n->name == m_myself) return "I tried hard but I can't forget myself...";
+        m_forgotten[std::string(name)] = now_ms + forget_ttl_ms;
+        remove_node(std::string(name));
+        changed(now_ms);
+        return {};
+    }
+    /// CLUSTER RESET: forgets every other node, the slots and their migrations; `hard` also
+    /// zeroes the epochs and gives this node the new name `new_name`.
+    void reset(bool hard, std::string_view new_name, std::uint64_t now_ms) {
+        m_table.migrating().clear();
+        m_table.importing().clear();
+        flush_slots(now_ms);
+        std::vector<std::string> others;
+        for (const node_info& n : m_table.nodes())
+            if (n.name != m_myself) others.push_back(n.name);
+        for (const std::string& name : others) remove_node(name);
+        if (hard) {
+            m_table.current_epoch = 0;
+            m_table.last_vote_epoch = 0;
+            mine()->config_epoch = 0;
+            rename_node(m_myself, std::string(new_name));
+            m_myself = std::string(new_name);
+        }
+        changed(now_ms);
+    }
+    /// CLUSTER COUNT-FAILURE-REPORTS: the valid failure reports about `name`.
+    [[nodiscard]] std::size_t failure_reports(std::string_view name, std::uint64_t now_ms) {
+        return m_table.find(name) == nullptr ? 0 : valid_reports(std::string(name), now_ms);
+    }
+    /// Publishes `message` on `channel` cluster-wide (PUBLISH): a PUBLISH message to every
+    /// connected node. A shard channel's message goes to the shard's other nodes, and a shard
+    /// here is one primary: nowhere.
+    void publish(bool sharded, std::string_view channel, std::string_view message) {
+        if (sharded) return;
+        bus_message m = header(bus_message_type::publish);
+        m.channel = std::string(channel);
+        m.payload = std::string(message);
+        broadcast(m);
+    }
+    /// The settings (cluster-node-timeout and cluster-require-full-coverage may change).
+    [[nodiscard]] bus_settings& settings() noexcept { return m_settings; }
+
+    /// One bus link, as CLUSTER LINKS shows it.
+    struct link_description {
+        link_id id = 0;
+        std::string node;       ///< the peer's name ("" for an inbound link not yet identified)
+        bool inbound = false;   ///< accepted (from) rather than opened (to)
+        std::uint64_t created_ms = 0;
+    };
+    /// The links, outbound and inbound.
+    [[nodiscard]] std::vector<link_description> links() const {
+        std::vector<link_description> out;
+        for (const auto& [id, l] : m_links) out.push_back({id, l.node, l.inbound, l.created_ms});
+        return out;
+    }
+
     /// CLUSTER DELSLOTS of one slot: false when nobody serves it.
     bool delete_slot(unsigned slot, std::uint64_t now_ms) {
         if (slot >= slot_count || m_table.slot_owner(slot) == nullptr) return false;
@@ -496,7 +592,16 @@ private:
         std::map<std::string, std::uint64_t> failure_reports; // reporting primary -> when
     };
 
+    static constexpr std::uint64_t forget_ttl_ms = 60000; // Redis's CLUSTER_BLACKLIST_TTL
+
     node_info* mine() noexcept { return m_table.find(m_myself); }
+    bool forgotten(const std::string& name, std::uint64_t now_ms) {
+        const auto it = m_forgotten.find(name);
+        if (it == m_forgotten.end()) return false;
+        if (it->second > now_ms) return true;
+        m_forgotten.erase(it);
+        return false;
+    }
     node_runtime& runtime(const std::string& name) { return m_runtime[name]; }
     bool in_handshake(const std::string& name) const noexcept {
         const node_info* n = m_table.find(name);
@@ -598,7 +703,8 @@ private:
                     n->cport = g.cport;
                     n->flags = static_cast<std::uint16_t>(n->flags & ~node_flag::noaddr);
                 }
-            } else if (sender != nullptr && (g.flags & node_flag::noaddr) == 0 && valid_node_name(g.node_name)) {
+            } else if (sender != nullptr && (g.flags & node_flag::noaddr) == 0 && valid_node_name(g.node_name) &&
+                       !forgotten(g.node_name, now_ms)) {
                 node_info& added = m_table.find_or_add(g.node_name);
                 added.flags = g.flags;
                 added.ip = g.ip;
@@ -826,6 +932,7 @@ private:
     link_id m_next_link = 1ULL << 63; // outbound links; inbound ones are numbered by the caller below
     std::map<link_id, link_state> m_links;
     std::map<std::string, node_runtime> m_runtime;
+    std::map<std::string, std::uint64_t> m_forgotten; // CLUSTER FORGET: name -> until when
     std::vector<bus_action> m_actions;
     std::vector<published_message> m_published;
     std::vector<unsigned> m_lost_slots;

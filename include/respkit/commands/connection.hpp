@@ -290,7 +290,7 @@ inline void hello(server::command_call& call) {
     out.bulk_string("id");
     out.integer(static_cast<std::int64_t>(client.id()));
     out.bulk_string("mode");
-    out.bulk_string("standalone");
+    out.bulk_string(call.server().cluster_enabled ? "cluster" : "standalone");
     out.bulk_string("role");
     out.bulk_string("master");
     out.bulk_string("modules");

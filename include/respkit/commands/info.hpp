@@ -224,7 +224,7 @@ template <class Keyspace>
             field("respkit_version", std::string_view(RESPKIT_VERSION_STRING));
             field("redis_git_sha1", std::string_view("00000000"));
             field("redis_git_dirty", 0);
-            field("redis_mode", std::string_view("standalone"));
+            field("redis_mode", std::string_view(ctx.cluster_enabled ? "cluster" : "standalone"));
             field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
             field("arch_bits", static_cast<int>(sizeof(void*) * 8));
             field("monotonic_clock", std::string_view("POSIX clock_gettime"));
@@ -370,7 +370,7 @@ template <class Keyspace>
             for (const auto& [prefix, count] : stats.error_counts) field("errorstat_" + prefix, "count=" + std::to_string(count));
         } else if (name == "cluster") {
             header("Cluster");
-            field("cluster_enabled", 0);
+            field("cluster_enabled", ctx.cluster_enabled ? 1 : 0);
         } else if (name == "keyspace") {
             header("Keyspace");
             for (std::size_t db = 0; db < keyspace.db_count(); ++db) {

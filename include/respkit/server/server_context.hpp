@@ -220,6 +220,9 @@ public:
         if (m_log) m_log(level, line);
     }
 
+    /// True when the server runs as a node of a Redis Cluster (cluster-enabled yes): INFO and
+    /// HELLO say so; the cluster commands, the slot check and SELECT follow app/cluster_node.hpp.
+    bool cluster_enabled = false;
     /// DEBUG SET-ACTIVE-EXPIRE: false stops the active expiry cycle (keys still expire when
     /// accessed).
     bool active_expire = true;

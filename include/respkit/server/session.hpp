@@ -216,7 +216,12 @@ public:
     /// blocked on keys it made ready. A rejection replies with Redis's error (and makes a
     /// transaction being queued fail at EXEC).
     void execute(std::span<const std::string_view> args, command_origin origin = command_origin::client) {
-        if (origin == command_origin::client) m_last_command_at = m_server->now();
+        if (origin == command_origin::client) {
+            m_last_command_at = m_server->now();
+            // Redis clears ASKING after each command but ASKING itself, outside MULTI.
+            if (m_asking && !m_asking_fresh && !m_multi) m_asking = false;
+            m_asking_fresh = false;
+        }
         const detail::caching_reset<basic_session> caching(*this, origin, args);
         const command_entry* found = nullptr;
         if (!args.empty()) found = origin == command_origin::client ? find_last(args[0]) : m_dispatcher->find(args[0]);
@@ -381,6 +386,18 @@ public:
     [[nodiscard]] bool no_evict() const noexcept { return m_no_evict; }
     /// Sets CLIENT NO-EVICT.
     void set_no_evict(bool on) noexcept { m_no_evict = on; }
+    /// Cluster mode's ASKING: the next command (or transaction) may use a slot being imported.
+    [[nodiscard]] bool asking() const noexcept { return m_asking; }
+    /// Sets ASKING; it is cleared as Redis clears it, when a command other than ASKING ends
+    /// outside a transaction.
+    void set_asking(bool on) noexcept {
+        m_asking = on;
+        m_asking_fresh = on;
+    }
+    /// Cluster mode's READONLY (on) / READWRITE (off).
+    [[nodiscard]] bool cluster_readonly() const noexcept { return m_cluster_readonly; }
+    /// Sets READONLY or READWRITE.
+    void set_cluster_readonly(bool on) noexcept { m_cluster_readonly = on; }
     /// A short description for log lines ("id=7 addr=127.0.0.1:5000 ... omem=1024 cmd=get").
     [[nodiscard]] std::string describe() const {
         return "id=" + std::to_string(m_id) + " addr=" + peer_address + " laddr=" + local_address +
@@ -443,6 +460,7 @@ public:
         m_db = 0;
         m_name.clear();
         m_reply_off = m_skip_next_reply = false; // CLIENT REPLY ON, as Redis's RESET
+        m_asking = m_asking_fresh = m_cluster_readonly = false;
         m_authenticated = !m_dispatcher->access().password_required();
         m_user = m_dispatcher->access().default_user();
     }
@@ -473,6 +491,10 @@ public:
         if (m_multi) queue = std::move(m_multi->queue);
         m_multi.reset();
         return queue;
+    }
+    /// The commands queued since MULTI (none outside a transaction).
+    [[nodiscard]] std::span<const queued_command> queued_commands() const noexcept {
+        return m_multi ? std::span<const queued_command>(m_multi->queue) : std::span<const queued_command>();
     }
     /// Number of commands queued since MULTI (0 outside a transaction).
     [[nodiscard]] std::size_t queued_count() const noexcept { return m_multi ? m_multi->queue.size() : 0; }
@@ -670,6 +692,13 @@ private:
     void reject(std::string_view message, const command_entry* entry) {
         if (entry != nullptr && entry->full_name == "exec") {
             discard_transaction();
+            // As Redis's processCommand: a cluster redirection of EXEC is replied as it is.
+            for (const std::string_view code : {"MOVED ", "ASK ", "CROSSSLOT ", "TRYAGAIN ", "CLUSTERDOWN "}) {
+                if (!message.starts_with(code)) continue;
+                write_error(m_reply, *m_server, message);
+                ++entry->stats.rejected_calls;
+                return;
+            }
             // Redis quotes the rejection without its implied "ERR " (other codes stay: NOAUTH ...).
             if (message.starts_with("ERR ")) message.remove_prefix(4);
             write_error(m_reply, *m_server, "EXECABORT Transaction discarded because of: " + std::string(message));
@@ -816,6 +845,9 @@ private:
     std::chrono::steady_clock::time_point m_last_command_at = m_created;
     std::optional<std::chrono::steady_clock::time_point> m_soft_limit_since; // output above the soft limit since
     bool m_no_evict = false;     // CLIENT NO-EVICT
+    bool m_asking = false;           // ASKING (cluster mode)
+    bool m_asking_fresh = false;     // ... sent just now: the next command keeps it
+    bool m_cluster_readonly = false; // READONLY (cluster mode)
     bool m_reply_off = false;        // CLIENT REPLY OFF
     bool m_skip_this_reply = false;  // CLIENT REPLY SKIP: the running command's reply is dropped
     bool m_skip_next_reply = false;  // CLIENT REPLY SKIP: the next command's reply will be
