@@ -10,6 +10,7 @@
 /// commands, ASKING, READONLY and READWRITE for real. Nodes are primaries only
 /// (docs/cluster.md). POSIX.
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -31,6 +32,7 @@
 #include "respkit/cluster/nodes_file.hpp"
 #include "respkit/cluster/routing.hpp"
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/help_reply.hpp"
 #include "respkit/net/cluster_bus.hpp"
 #include "respkit/net/tcp_server.hpp"
 #include "respkit/server/call.hpp"
@@ -630,6 +632,64 @@ private:
     }
 
     void install_cluster_subcommands() {
+        sub("help", [](server::command_call& call) {
+            commands::detail::help_reply(call, "cluster",
+                                 {
+                                     "ADDSLOTS <slot> [<slot> ...]",
+                                     "    Assign slots to current node.",
+                                     "ADDSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]",
+                                     "    Assign slots which are between <start-slot> and <end-slot> to current node.",
+                                     "BUMPEPOCH",
+                                     "    Advance the cluster config epoch.",
+                                     "COUNT-FAILURE-REPORTS <node-id>",
+                                     "    Return number of failure reports for <node-id>.",
+                                     "COUNTKEYSINSLOT <slot>",
+                                     "    Return the number of keys in <slot>.",
+                                     "DELSLOTS <slot> [<slot> ...]",
+                                     "    Delete slots information from current node.",
+                                     "DELSLOTSRANGE <start slot> <end slot> [<start slot> <end slot> ...]",
+                                     "    Delete slots information which are between <start-slot> and <end-slot> from current node.",
+                                     "FAILOVER [FORCE|TAKEOVER]",
+                                     "    Promote current replica node to being a master.",
+                                     "FORGET <node-id>",
+                                     "    Remove a node from the cluster.",
+                                     "GETKEYSINSLOT <slot> <count>",
+                                     "    Return key names stored by current node in a slot.",
+                                     "FLUSHSLOTS",
+                                     "    Delete current node own slots information.",
+                                     "INFO",
+                                     "    Return information about the cluster.",
+                                     "KEYSLOT <key>",
+                                     "    Return the hash slot for <key>.",
+                                     "MEET <ip> <port> [<bus-port>]",
+                                     "    Connect nodes into a working cluster.",
+                                     "MYID",
+                                     "    Return the node id.",
+                                     "NODES",
+                                     "    Return cluster configuration seen by node. Output format:",
+                                     "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
+                                     "REPLICATE <node-id>",
+                                     "    Configure current node as replica to <node-id>.",
+                                     "RESET [HARD|SOFT]",
+                                     "    Reset current node (default: soft).",
+                                     "SET-CONFIG-EPOCH <epoch>",
+                                     "    Set config epoch of current node.",
+                                     "SETSLOT <slot> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)",
+                                     "    Set slot state.",
+                                     "REPLICAS <node-id>",
+                                     "    Return <node-id> replicas.",
+                                     "SAVECONFIG",
+                                     "    Force saving cluster configuration on disk.",
+                                     "SLOTS",
+                                     "    Return information about slots range mappings. Each range is made of:",
+                                     "    start, end, master and replicas IP addresses, ports and ids",
+                                     "SHARDS",
+                                     "    Return information about slot range mappings and the nodes associated with them.",
+                                     "LINKS",
+                                     "    Return information about all network links between this node and its peers.",
+                                     "    Output format is an array where each array element is a map containing attributes of a link"
+                                 });
+        });
         sub("info", [this](server::command_call& call) {
             if (started(call)) call.reply().verbatim_string("txt", info_text());
         });
