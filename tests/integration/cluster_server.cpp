@@ -1,0 +1,407 @@
+// respkit-server with cluster-enabled yes, against the real cluster tools and clients:
+// - three respkit-servers made one cluster by `redis-cli --cluster create`: every slot covered,
+//   `redis-cli --cluster check` clean, `redis-cli -c` writing and reading across the nodes,
+//   redis-py's RedisCluster (strings, hashes, lists, pipelines, hash-tagged multi-key commands),
+//   respkit's cluster client; then a node stopped is marked FAIL by the others within the node
+//   timeout, and restarted it rejoins with its name and slots from nodes.conf;
+// - a mixed cluster of two redis-server 7.0.15 nodes and one respkit-server: created, checked,
+//   every node's CLUSTER NODES agreeing, the respkit node's replies equal to a redis node's for the
+//   same requests (CLUSTER's errors, redirections, transactions, slots migrating and importing),
+//   PUBLISH reaching subscribers on every node.
+// Every server runs on free loopback ports and is stopped at the end.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "respkit/client.hpp"
+#include "respkit/client/cluster.hpp"
+#include "respkit/cluster/key_slot.hpp"
+#include "support/file_util.hpp"
+#include "support/process_util.hpp"
+#include "support/raw_connection.hpp"
+
+using namespace respkit_test;
+namespace client = respkit::client;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int node_timeout_ms = 1000;
+
+/// A cluster node: redis-server or respkit-server, its nodes.conf in a temporary directory.
+struct cluster_node {
+    bool respkit;
+    temp_dir dir;
+    int cport = free_port();
+    server_process server;
+    explicit cluster_node(bool is_respkit)
+        : respkit(is_respkit),
+          server(is_respkit ? built_program("respkit-server") : find_on_path("redis-server"),
+                 {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.path, "--cluster-enabled", "yes",
+                  "--cluster-port", std::to_string(cport), "--cluster-config-file", "nodes.conf", "--cluster-node-timeout",
+                  std::to_string(node_timeout_ms)}) {}
+    [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(server.port()); }
+};
+
+/// The payload of a bulk or verbatim reply ("" for others).
+std::string text_of(const std::string& reply) {
+    if (reply.size() < 4 || (reply[0] != '$' && reply[0] != '=')) return {};
+    const std::size_t start = reply.find('\n') + 1;
+    std::string text = reply.substr(start, reply.size() - start - 2);
+    return reply[0] == '=' ? text.substr(4) : text;
+}
+
+std::string call_text(int port, const std::vector<std::string>& args) {
+    raw_connection c(port);
+    return c.call(args) ? text_of(c.last()) : std::string();
+}
+
+bool state_ok(int port) { return call_text(port, {"CLUSTER", "INFO"}).find("cluster_state:ok") != std::string::npos; }
+
+/// CLUSTER NODES as a node shows it, each line without the fields that differ between viewers
+/// (myself, ping and pong times, link state): sorted "name address flags primary epoch slots".
+std::vector<std::string> topology(int port) {
+    std::vector<std::string> out;
+    std::istringstream in(call_text(port, {"CLUSTER", "NODES"}));
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        std::vector<std::string> f;
+        for (std::string w; fields >> w;) f.push_back(w);
+        if (f.size() < 8) continue;
+        std::string flags = f[2];
+        if (flags.starts_with("myself,")) flags.erase(0, 7);
+        std::string row = f[0] + ' ' + f[1] + ' ' + flags + ' ' + f[3] + ' ' + f[6];
+        for (std::size_t i = 8; i < f.size(); ++i) row += ' ' + f[i];
+        out.push_back(row);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// The flags a node shows for the node listening on `port`.
+std::string flags_of(int viewer, int port) {
+    std::istringstream in(call_text(viewer, {"CLUSTER", "NODES"}));
+    const std::string address = "127.0.0.1:" + std::to_string(port) + "@";
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        std::string name, addr, flags;
+        fields >> name >> addr >> flags;
+        if (addr.starts_with(address)) return flags;
+    }
+    return {};
+}
+
+template <class Predicate>
+bool eventually(Predicate p, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (p()) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return p();
+}
+
+/// Nodes made one cluster of primaries by redis-cli --cluster create.
+struct test_cluster {
+    std::vector<std::unique_ptr<cluster_node>> nodes;
+    run_output create;
+    bool ready = false;
+    explicit test_cluster(const std::vector<bool>& respkit) {
+        for (const bool r : respkit) nodes.push_back(std::make_unique<cluster_node>(r));
+        for (const auto& n : nodes)
+            if (!n->server.running()) return;
+        std::vector<std::string> argv = {find_on_path("redis-cli"), "--cluster", "create"};
+        for (const auto& n : nodes) argv.push_back(n->address() + "@" + std::to_string(n->cport));
+        argv.insert(argv.end(), {"--cluster-replicas", "0", "--cluster-yes"});
+        create = run_program(argv, {}, 60s);
+        ready = create.exit_code == 0 && eventually(
+                                              [&] {
+                                                  return std::all_of(nodes.begin(), nodes.end(),
+                                                                     [](const auto& n) { return state_ok(n->server.port()); });
+                                              },
+                                              20s);
+    }
+    [[nodiscard]] int port(std::size_t i) const { return nodes[i]->server.port(); }
+    [[nodiscard]] run_output check(std::size_t i) const {
+        return run_program({find_on_path("redis-cli"), "--cluster", "check", nodes[i]->address()}, {}, 30s);
+    }
+};
+
+bool tools_missing() {
+    if (!built_program("respkit-server").empty() && !find_on_path("redis-cli").empty() &&
+        !find_on_path("redis-server").empty())
+        return false;
+    MESSAGE("respkit-server not built or redis-server / redis-cli not installed: skipped");
+    return true;
+}
+
+void check_clean(const run_output& check) {
+    INFO(check.out);
+    CHECK(check.exit_code == 0);
+    CHECK(check.out.find("[OK] All nodes agree about slots configuration.") != std::string::npos);
+    CHECK(check.out.find("[OK] All 16384 slots covered.") != std::string::npos);
+    CHECK(check.out.find("[ERR]") == std::string::npos);
+    CHECK(check.out.find("[WARNING]") == std::string::npos);
+}
+
+// redis-cli -c: commands on stdin sent to one node, following MOVED to the others.
+run_output redis_cli_c(int port, const std::string& commands) {
+    return run_program({find_on_path("redis-cli"), "-c", "-p", std::to_string(port)}, commands, 30s);
+}
+
+constexpr const char* redis_py_workload = R"(
+import sys
+from redis.cluster import RedisCluster
+rc = RedisCluster(host='127.0.0.1', port=int(sys.argv[1]))
+for i in range(300):
+    rc.set('str:%d' % i, i)
+assert [int(rc.get('str:%d' % i)) for i in range(300)] == list(range(300))
+rc.hset('hash', mapping={'a': '1', 'b': '2'})
+assert rc.hgetall('hash') == {b'a': b'1', b'b': b'2'}
+rc.rpush('list', 'x', 'y', 'z')
+assert rc.lrange('list', 0, -1) == [b'x', b'y', b'z']
+p = rc.pipeline()
+for i in range(100):
+    p.incr('counter:%d' % i)
+    p.get('str:%d' % i)
+replies = p.execute()
+assert replies[0::2] == [1] * 100 and [int(v) for v in replies[1::2]] == list(range(100))
+rc.mset({'{user}:name': 'ann', '{user}:age': '33'})
+assert rc.mget('{user}:name', '{user}:age') == [b'ann', b'33']
+rc.sadd('{user}:a', 1, 2, 3)
+rc.sadd('{user}:b', 2, 3, 4)
+assert rc.sinterstore('{user}:both', ['{user}:a', '{user}:b']) == 2
+assert rc.rename('{user}:both', '{user}:inter')
+assert sorted(rc.smembers('{user}:inter')) == [b'2', b'3']
+sizes = [rc.dbsize(target_nodes=n) for n in rc.get_primaries()]
+assert len(sizes) == 3 and all(s > 50 for s in sizes), sizes
+print('ok')
+)";
+
+// Requests compared on a redis-server node and on the respkit node of the mixed cluster, each
+// line on one connection, commands separated by " | ". @L and @M are hash tags of two slots the
+// node serves (SLOT and SLOT2 in the replies), @N2 the name of the third node (serving the tag
+// {c}), @ME the node's own name.
+constexpr const char* compared_requests[] = {
+    "set {@L}x 1 | get {c}x | set {c}x 1 | mset {@L}x 1 {c}y 2 | mget {@L}x {@L}y | del {@L}x",
+    "select 1 | select 0 | move {@L}x 1 | swapdb 0 1 | copy {@L}x {@L}y db 1 | copy {@L}x {@L}y db 0",
+    "cluster addslots 100000 | cluster addslots 7000 | cluster addslots abc | cluster addslots 1 1",
+    "cluster addslotsrange 1 0 | cluster addslotsrange 1 | cluster addslotsrange 7000 7001 | cluster delslots 16384",
+    "cluster delslotsrange 10 5 | cluster setslot 7000 bogus | cluster setslot 7000 migrating 1234",
+    "cluster setslot 7000 importing 1234 | cluster setslot 99999 stable | cluster setslot 7000 node 1234",
+    "cluster setslot 7000 stable extra | cluster meet 127.0.0.1 abc | cluster meet 127.0.0.1 1 abc",
+    "cluster meet nohost 7000 | cluster meet 127.0.0.1 70000 | cluster forget 1234 | cluster forget @ME",
+    "cluster countkeysinslot 16384 | cluster countkeysinslot -1 | cluster countkeysinslot x",
+    "cluster getkeysinslot 1 -1 | cluster getkeysinslot x 1 | cluster keyslot {@L}x | cluster keyslot x",
+    "cluster set-config-epoch 5 | cluster set-config-epoch -1 | cluster set-config-epoch x | cluster reset bogus",
+    "cluster count-failure-reports 1234 | cluster replicas 1234 | cluster slaves 1234 | cluster replicas @N2",
+    "cluster bumpepoch extra | cluster myid x | readonly | readwrite | asking | cluster help",
+    "set {@L}x 1 | cluster reset | cluster flushslots | del {@L}x",
+    "set {@L}x 1 | set {@L}y 2 | set {@M}q 1 | cluster countkeysinslot SLOT | cluster countkeysinslot SLOT2 | "
+    "cluster countkeysinslot 1 | cluster getkeysinslot SLOT 0 | cluster getkeysinslot SLOT2 5 | del {@L}x {@L}y {@M}q",
+    "multi | set {@L}x 1 | set {@L}y 2 | exec | del {@L}x {@L}y",
+    "multi | set {@L}x 1 | set {c}y 2 | exec | multi | set {@L}x 1 | set {@M}y 2 | exec | multi | get {c}x | exec",
+    "set {@L}x 1 | cluster setslot SLOT migrating @N2 | get {@L}x | get {@L}nope | mget {@L}x {@L}nope | "
+    "set {@L}new 1 | exists {@L}nope | cluster setslot SLOT stable | get {@L}nope | del {@L}x",
+    "cluster setslot 7365 importing @N2 | get {c}x | asking | get {c}x | get {c}x | asking | mget {c}x {c}y | "
+    "asking | set {c}k v | asking | get {c}k | asking | mget {c}k {c}x | asking | mget {c}k {c}k | asking | del {c}k | "
+    "cluster setslot 7365 stable | get {c}x",
+    "cluster setslot 7365 importing @N2 | asking | multi | get {c}x | exec | multi | asking | get {c}x | exec | "
+    "asking | ping | get {c}x | cluster setslot 7365 stable",
+    "readonly | get {c}x | readwrite | get {c}x | spublish {@L}c hi | spublish {c}c hi",
+    "cluster setslot SLOT importing @N2 | cluster setslot 7365 migrating @N2 | set {@L}x 1 | "
+    "cluster setslot SLOT node @N2 | del {@L}x",
+};
+
+// Sends one line of compared_requests to `port` (RESP `proto`) and returns the replies with the
+// node's own slots written SLOT and SLOT2.
+std::string replies_to(int port, int proto, std::string line, const std::string& local, const std::string& second,
+                       const std::string& slot, const std::string& slot2, const std::string& n2, const std::string& me) {
+    const auto replace_all = [](std::string& text, const std::string& from, const std::string& to) {
+        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+            text.replace(at, from.size(), to);
+    };
+    replace_all(line, "@L", local);
+    replace_all(line, "@M", second);
+    replace_all(line, "@N2", n2);
+    replace_all(line, "@ME", me);
+    replace_all(line, "SLOT2", slot2);
+    replace_all(line, "SLOT", slot);
+    raw_connection c(port);
+    if (proto == 3) c.hello(3);
+    std::string out;
+    std::istringstream commands(line);
+    for (std::string command; std::getline(commands, command, '|');) {
+        std::istringstream words(command);
+        std::vector<std::string> args;
+        for (std::string w; words >> w;) args.push_back(w);
+        out += c.call(args) ? c.last() : std::string("(no reply)\n");
+    }
+    replace_all(out, slot2, "SLOT2");
+    replace_all(out, slot, "SLOT");
+    replace_all(out, me, "MYID");
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("respkit cluster: created and checked by redis-cli, redis-cli -c, redis-py, respkit's client, FAIL and restart") {
+    if (tools_missing()) return;
+    test_cluster cluster({true, true, true});
+    INFO(cluster.create.out, cluster.create.err);
+    REQUIRE(cluster.ready);
+    CHECK(cluster.create.out.find("[OK] All 16384 slots covered.") != std::string::npos);
+    for (std::size_t i = 0; i < 3; ++i) check_clean(cluster.check(i));
+    for (std::size_t i = 1; i < 3; ++i) CHECK(topology(cluster.port(i)) == topology(cluster.port(0)));
+
+    // redis-cli -c writes through node 0 and reads through node 2, keys landing everywhere.
+    std::string writes, reads, expected;
+    for (int i = 0; i < 30; ++i) {
+        writes += "SET cli:" + std::to_string(i) + " v" + std::to_string(i) + "\n";
+        reads += "GET cli:" + std::to_string(i) + "\n";
+        expected += "v" + std::to_string(i) + "\n";
+    }
+    const run_output w = redis_cli_c(cluster.port(0), writes);
+    CHECK(w.exit_code == 0);
+    CHECK(w.out.find("Redirected to slot") != std::string::npos);
+    const run_output r = redis_cli_c(cluster.port(2), reads);
+    std::string values;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.starts_with("-> Redirected")) values += line + "\n";
+    CHECK(values == expected);
+
+    // redis-py's RedisCluster.
+    const run_output py = run_program({"/usr/bin/python3", "-c", redis_py_workload, std::to_string(cluster.port(1))}, {}, 60s);
+    INFO(py.out, py.err);
+    CHECK(py.out == "ok\n");
+
+    // respkit's cluster client: keys on every node, a pipeline split by node, hash tags.
+    {
+        client::cluster_options o;
+        o.seeds.push_back({"127.0.0.1", static_cast<std::uint16_t>(cluster.port(0))});
+        o.node_options.connect_timeout = 2s;
+        o.node_options.read_timeout = 5s;
+        client::cluster_client c(o);
+        REQUIRE(c.refresh_slots().ok());
+        for (const unsigned slot : {0U, 5460U, 5461U, 10922U, 10923U, 16383U}) CHECK(c.node_of_slot(slot).has_value());
+        for (int i = 0; i < 200; ++i) {
+            auto set = c.command("SET", "client:" + std::to_string(i), i);
+            REQUIRE(set.ok());
+            CHECK(set->string() == "OK");
+        }
+        client::cluster_pipeline p;
+        for (int i = 0; i < 200; ++i) p.add("GET", "client:" + std::to_string(i));
+        auto replies = c.execute(p);
+        REQUIRE(replies.ok());
+        REQUIRE(replies->size() == 200);
+        for (int i = 0; i < 200; ++i) CHECK((*replies)[static_cast<std::size_t>(i)].string() == std::to_string(i));
+        auto mset = c.command("MSET", "{t}a", "1", "{t}b", "2");
+        REQUIRE(mset.ok());
+        CHECK(mset->string() == "OK");
+        auto cross = c.command("MGET", "a", "b");
+        REQUIRE(cross.ok());
+        CHECK(cross->is_error());
+        CHECK(cross->string().starts_with("CROSSSLOT"));
+    }
+
+    // Node 2 stops: the others mark it FAIL (PFAIL after the node timeout, then FAIL by the
+    // majority of primaries).
+    const std::string name = call_text(cluster.port(2), {"CLUSTER", "MYID"});
+    const std::vector<std::string> before = topology(cluster.port(0));
+    const int port2 = cluster.port(2);
+    cluster.nodes[2]->server.stop();
+    const auto stopped = std::chrono::steady_clock::now();
+    const bool failed = eventually(
+        [&] {
+            return flags_of(cluster.port(0), port2).find("fail") != std::string::npos &&
+                   flags_of(cluster.port(0), port2).find("fail?") == std::string::npos &&
+                   flags_of(cluster.port(1), port2).find("fail?") == std::string::npos &&
+                   flags_of(cluster.port(1), port2).find("fail") != std::string::npos;
+        },
+        std::chrono::milliseconds(5 * node_timeout_ms));
+    const auto fail_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - stopped).count();
+    MESSAGE("a stopped node was FAIL on both others after " << fail_ms << " ms (node timeout " << node_timeout_ms << " ms)");
+    CHECK(failed);
+    CHECK(eventually([&] { return !state_ok(cluster.port(0)); }, 2s));
+
+    // Restarted, it keeps its name, epoch and slots (nodes.conf) and the cluster is ok again.
+    REQUIRE(cluster.nodes[2]->server.start());
+    CHECK(call_text(port2, {"CLUSTER", "MYID"}) == name);
+    CHECK(eventually(
+        [&] {
+            return state_ok(cluster.port(0)) && state_ok(cluster.port(1)) && state_ok(port2) &&
+                   topology(port2) == before && topology(cluster.port(0)) == before;
+        },
+        std::chrono::milliseconds(10 * node_timeout_ms)));
+    check_clean(cluster.check(2));
+}
+
+TEST_CASE("mixed cluster: two redis-servers and a respkit-server, created, checked, agreeing, publishing") {
+    if (tools_missing()) return;
+    test_cluster cluster({false, false, true});
+    INFO(cluster.create.out, cluster.create.err);
+    REQUIRE(cluster.ready);
+    for (std::size_t i = 0; i < 3; ++i) check_clean(cluster.check(i));
+    const std::vector<std::string> view = topology(cluster.port(0));
+    CHECK(view.size() == 3);
+    CHECK(eventually([&] { return topology(cluster.port(1)) == view && topology(cluster.port(2)) == view; }, 5s));
+
+    // redis-cli -c through the respkit node reaches the redis nodes and back.
+    std::string commands;
+    for (int i = 0; i < 30; ++i) commands += "SET mixed:" + std::to_string(i) + " " + std::to_string(i) + "\n";
+    for (int i = 0; i < 30; ++i) commands += "GET mixed:" + std::to_string(i) + "\n";
+    const run_output out = redis_cli_c(cluster.port(2), commands);
+    std::size_t ok = 0;
+    std::istringstream lines(out.out);
+    for (std::string line; std::getline(lines, line);) ok += line == "OK" ? 1 : 0;
+    CHECK(ok == 30);
+    std::size_t keys = 0;
+    for (std::size_t i = 0; i < 3; ++i) {
+        raw_connection c(cluster.port(i));
+        REQUIRE(c.call({"DBSIZE"}));
+        keys += std::stoul(c.last().substr(1));
+    }
+    CHECK(keys == 30);
+
+    // The same requests on a redis-server node and on the respkit node: equal replies.
+    const std::string n2 = call_text(cluster.port(1), {"CLUSTER", "MYID"});
+    const std::string redis_id = call_text(cluster.port(0), {"CLUSTER", "MYID"});
+    const std::string respkit_id = call_text(cluster.port(2), {"CLUSTER", "MYID"});
+    REQUIRE(respkit::cluster::key_slot("c") == 7365); // {c} is on node 1, {b} {f} on node 0, {a} {d} on node 2
+    std::size_t compared = 0;
+    for (const char* line : compared_requests) {
+        for (const int proto : {2, 3}) {
+            const std::string redis = replies_to(cluster.port(0), proto, line, "b", "f", "3300", "3168", n2, redis_id);
+            const std::string respkit_node = replies_to(cluster.port(2), proto, line, "a", "d", "15495", "11298", n2, respkit_id);
+            INFO(line, " RESP", proto);
+            CHECK(respkit_node == redis);
+            ++compared;
+        }
+    }
+    MESSAGE(compared << " request lines compared with redis-server's replies");
+
+    // PUBLISH on any node reaches the subscribers of every node, through the bus.
+    raw_connection on_redis(cluster.port(0)), on_respkit(cluster.port(2));
+    REQUIRE(on_redis.call({"SUBSCRIBE", "news"}));
+    REQUIRE(on_respkit.call({"SUBSCRIBE", "news"}));
+    raw_connection publisher_respkit(cluster.port(2)), publisher_redis(cluster.port(1));
+    REQUIRE(publisher_respkit.call({"PUBLISH", "news", "from-respkit"}));
+    CHECK(publisher_respkit.last() == ":1\r\n");
+    REQUIRE(publisher_redis.call({"PUBLISH", "news", "from-redis"}));
+    CHECK(publisher_redis.last() == ":0\r\n");
+    const std::string m1 = "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$12\r\nfrom-respkit\r\n";
+    const std::string m2 = "*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$10\r\nfrom-redis\r\n";
+    REQUIRE(on_redis.await(2, 5s));
+    REQUIRE(on_respkit.await(2, 5s));
+    CHECK(on_redis.bytes().find(m1 + m2) != std::string::npos);
+    CHECK(on_respkit.bytes().find(m1 + m2) != std::string::npos);
+}
