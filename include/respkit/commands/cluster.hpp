@@ -2,10 +2,10 @@
 
 /// \file
 /// The cluster commands: CLUSTER (every Redis 7.0 subcommand), ASKING, READONLY and READWRITE,
-/// with Redis 7.0's specs. respkit-server does not run in cluster mode yet (`cluster-enabled` is
-/// refused at start-up, docs/cluster.md), so each answers as redis-server does with cluster mode
-/// off: "ERR This instance has cluster support disabled", after the dispatcher's checks of the
-/// subcommand and its arity.
+/// with Redis 7.0's specs. Without cluster mode each answers as redis-server does with cluster
+/// mode off: "ERR This instance has cluster support disabled", after the dispatcher's checks of
+/// the subcommand and its arity; with `cluster-enabled yes`, app::cluster_node replaces the
+/// handlers (app/cluster_node.hpp, docs/cluster.md).
 
 #include <utility>
 
