@@ -272,3 +272,58 @@ TEST_CASE("a node unknown to the cluster cannot add nodes by gossip; PING from i
     CHECK(pong.sender == lonely[0].myself());
     CHECK(lonely[0].table().nodes().size() == 1);
 }
+
+TEST_CASE("CLUSTER's range forms, FLUSHSLOTS, FORGET (kept out of gossip), RESET, PUBLISH to every node") {
+    network net(3);
+    // Ranges: all or nothing, the state computed once per range.
+    CHECK(net[0].add_slots(0, 5460, net.now));
+    CHECK(!net[0].add_slots(5000, 6000, net.now)); // 5000 is served already: nothing is added
+    CHECK(net[0].table().slot_owner(5461) == nullptr);
+    CHECK(net[1].add_slots(5461, 10922, net.now));
+    CHECK(net[2].add_slots(10923, 16383, net.now));
+    CHECK(!net[2].add_slots(16383, 16384, net.now));
+    CHECK(!net[2].add_slots(2, 1, net.now));
+    CHECK(net[0].table().assigned_slots() == 5461);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(net[i].set_config_epoch(i + 1, net.now) == "");
+    for (std::size_t i = 1; i < 3; ++i) CHECK(net[i].meet("127.0.0.1", 7000, 17000, net.now));
+    net.run(5000);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(net[i].state_ok());
+    CHECK(!net[0].delete_slots(16383, 16384, net.now)); // out of range: nothing is deleted
+    CHECK(net[0].table().assigned_slots() == slot_count);
+
+    // PUBLISH goes to every other node once; SPUBLISH nowhere (a shard is one primary).
+    net[0].publish(false, "news", "hello");
+    net[0].publish(true, "shard", "ignored");
+    net.deliver();
+    for (std::size_t i = 1; i < 3; ++i) {
+        const auto got = net[i].take_published();
+        REQUIRE(got.size() == 1);
+        CHECK(!got[0].sharded);
+        CHECK(got[0].channel == "news");
+        CHECK(got[0].message == "hello");
+    }
+    CHECK(net[0].take_published().empty());
+
+    // FORGET: unknown node, myself, then node 2 is gone and gossip does not bring it back.
+    const std::string two = net[2].myself();
+    CHECK(net[0].forget("0123456789012345678901234567890123456789", net.now) ==
+          "Unknown node 0123456789012345678901234567890123456789");
+    CHECK(net[0].forget(net[0].myself(), net.now) == "I tried hard but I can't forget myself...");
+    CHECK(net[0].forget(two, net.now) == "");
+    CHECK(net[0].table().find(two) == nullptr);
+    CHECK(net[0].failure_reports(two, net.now) == 0);
+    net.run(3000);
+    CHECK(net[0].table().find(two) == nullptr);
+    CHECK(!net[0].state_ok()); // node 2's slots are served by nobody here
+
+    // FLUSHSLOTS and RESET.
+    net[1].flush_slots(net.now);
+    CHECK(net[1].table().find(net[1].myself())->slots.count() == 0);
+    const std::string old_name = net[1].myself();
+    net[1].reset(true, "ffffffffffffffffffffffffffffffffffffffff", net.now);
+    CHECK(net[1].myself() == "ffffffffffffffffffffffffffffffffffffffff");
+    CHECK(net[1].table().nodes().size() == 1);
+    CHECK(net[1].table().current_epoch == 0);
+    CHECK(net[1].table().find(old_name) == nullptr);
+    CHECK(net[1].table().assigned_slots() == 0);
+}

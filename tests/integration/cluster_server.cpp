@@ -203,10 +203,11 @@ constexpr const char* compared_requests[] = {
     "cluster getkeysinslot 1 -1 | cluster getkeysinslot x 1 | cluster keyslot {@L}x | cluster keyslot x",
     "cluster set-config-epoch 5 | cluster set-config-epoch -1 | cluster set-config-epoch x | cluster reset bogus",
     "cluster count-failure-reports 1234 | cluster replicas 1234 | cluster slaves 1234 | cluster replicas @N2",
-    "cluster bumpepoch extra | cluster myid x | readonly | readwrite | asking | cluster help",
+    "cluster bumpepoch extra | cluster myid x | readonly | readwrite | asking | cluster help | cluster slots",
     "set {@L}x 1 | cluster reset | cluster flushslots | del {@L}x",
     "set {@L}x 1 | set {@L}y 2 | set {@M}q 1 | cluster countkeysinslot SLOT | cluster countkeysinslot SLOT2 | "
-    "cluster countkeysinslot 1 | cluster getkeysinslot SLOT 0 | cluster getkeysinslot SLOT2 5 | del {@L}x {@L}y {@M}q",
+    "cluster countkeysinslot 1 | cluster getkeysinslot SLOT 0 | cluster getkeysinslot 1 5 | del {@L}x {@L}y {@M}q | "
+    "del {@L}x {@L}y | del {@M}q",
     "multi | set {@L}x 1 | set {@L}y 2 | exec | del {@L}x {@L}y",
     "multi | set {@L}x 1 | set {c}y 2 | exec | multi | set {@L}x 1 | set {@M}y 2 | exec | multi | get {c}x | exec",
     "set {@L}x 1 | cluster setslot SLOT migrating @N2 | get {@L}x | get {@L}nope | mget {@L}x {@L}nope | "
@@ -222,17 +223,18 @@ constexpr const char* compared_requests[] = {
 };
 
 // Sends one line of compared_requests to `port` (RESP `proto`) and returns the replies with the
-// node's own slots written SLOT and SLOT2.
+// node's own slots written SLOT and SLOT2 and the nodes' names (`ids`) as <node i>.
 std::string replies_to(int port, int proto, std::string line, const std::string& local, const std::string& second,
-                       const std::string& slot, const std::string& slot2, const std::string& n2, const std::string& me) {
+                       const std::string& slot, const std::string& slot2, const std::string& n2, const std::string& me,
+                       const std::vector<std::string>& ids) {
     const auto replace_all = [](std::string& text, const std::string& from, const std::string& to) {
         for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
             text.replace(at, from.size(), to);
     };
+    replace_all(line, "@ME", me);
     replace_all(line, "@L", local);
     replace_all(line, "@M", second);
     replace_all(line, "@N2", n2);
-    replace_all(line, "@ME", me);
     replace_all(line, "SLOT2", slot2);
     replace_all(line, "SLOT", slot);
     raw_connection c(port);
@@ -247,7 +249,7 @@ std::string replies_to(int port, int proto, std::string line, const std::string&
     }
     replace_all(out, slot2, "SLOT2");
     replace_all(out, slot, "SLOT");
-    replace_all(out, me, "MYID");
+    for (std::size_t i = 0; i < ids.size(); ++i) replace_all(out, ids[i], "<node " + std::to_string(i) + ">");
     return out;
 }
 
@@ -376,12 +378,14 @@ TEST_CASE("mixed cluster: two redis-servers and a respkit-server, created, check
     const std::string n2 = call_text(cluster.port(1), {"CLUSTER", "MYID"});
     const std::string redis_id = call_text(cluster.port(0), {"CLUSTER", "MYID"});
     const std::string respkit_id = call_text(cluster.port(2), {"CLUSTER", "MYID"});
+    const std::vector<std::string> ids = {redis_id, n2, respkit_id};
     REQUIRE(respkit::cluster::key_slot("c") == 7365); // {c} is on node 1, {b} {f} on node 0, {a} {d} on node 2
     std::size_t compared = 0;
     for (const char* line : compared_requests) {
         for (const int proto : {2, 3}) {
-            const std::string redis = replies_to(cluster.port(0), proto, line, "b", "f", "3300", "3168", n2, redis_id);
-            const std::string respkit_node = replies_to(cluster.port(2), proto, line, "a", "d", "15495", "11298", n2, respkit_id);
+            const std::string redis = replies_to(cluster.port(0), proto, line, "b", "f", "3300", "3168", n2, redis_id, ids);
+            const std::string respkit_node =
+                replies_to(cluster.port(2), proto, line, "a", "d", "15495", "11298", n2, respkit_id, ids);
             INFO(line, " RESP", proto);
             CHECK(respkit_node == redis);
             ++compared;
