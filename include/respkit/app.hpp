@@ -7,6 +7,7 @@
 /// nothing else; a program including respkit/app/server.hpp alone compiles them once instead,
 /// in one .cpp file that includes respkit/commands/src.hpp.
 
+#include "respkit/app/cluster_node.hpp"
 #include "respkit/app/config_support.hpp"
 #include "respkit/app/configuration.hpp"
 #include "respkit/app/crash_report.hpp"

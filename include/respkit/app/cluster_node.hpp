@@ -98,7 +98,7 @@ public:
     void install() {
         m_context->cluster_enabled = true;
         install_cluster_subcommands();
-        set_handler("asking", [this](server::command_call& call) {
+        set_handler("asking", [](server::command_call& call) {
             call.client().set_asking(true);
             call.ok();
         });
