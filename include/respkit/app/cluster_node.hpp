@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -476,8 +477,18 @@ private:
             }
             wanted.emplace_back(*first, last);
         }
+        // ADDSLOTS names each slot (redis-cli --cluster create sends thousands): runs of
+        // consecutive slots are applied as one range, the cluster's state computed once each.
+        std::sort(wanted.begin(), wanted.end());
+        std::vector<std::pair<unsigned, unsigned>> runs;
+        for (const auto& range : wanted) {
+            if (!runs.empty() && runs.back().second + 1 == range.first)
+                runs.back().second = range.second;
+            else
+                runs.push_back(range);
+        }
         const std::uint64_t t = now();
-        for (const auto& [first, last] : wanted) {
+        for (const auto& [first, last] : runs) {
             if (del)
                 (void)m_engine->delete_slots(first, last, t);
             else
