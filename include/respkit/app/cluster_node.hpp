@@ -385,7 +385,7 @@ private:
         }
         if (request.keys.empty()) return {};
         request.migrate = c.entry.full_name == "migrate";
-        request.asking = c.client.asking() || c.entry.full_name == "restore-asking";
+        request.asking = c.client.asking() || has(c.entry.spec.flags, server::command_flag::asking); // RESTORE-ASKING
         cluster::routing_settings settings;
         settings.allow_reads_when_down = m_config->get_bool("cluster-allow-reads-when-down");
         settings.allow_pubsubshard_when_down = m_config->get_bool("cluster-allow-pubsubshard-when-down");
