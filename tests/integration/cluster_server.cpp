@@ -3,9 +3,11 @@
 //   `redis-cli --cluster check` clean, `redis-cli -c` writing and reading across the nodes,
 //   redis-py's RedisCluster (strings, hashes, lists, pipelines, hash-tagged multi-key commands),
 //   respkit's cluster client; then a node stopped is marked FAIL by the others within the node
-//   timeout, and restarted it rejoins with its name and slots from nodes.conf;
+//   timeout, and restarted it rejoins with its name and slots from nodes.conf; before that,
+//   `redis-cli --cluster reshard` moves 1,000 slots while redis-py writes and reads;
 // - a mixed cluster of two redis-server 7.0.15 nodes and one respkit-server: created, checked,
-//   every node's CLUSTER NODES agreeing, the respkit node's replies equal to a redis node's for the
+//   every node's CLUSTER NODES agreeing, 1,000 slots resharded from a redis node to the respkit
+//   node and back under load, the respkit node's replies equal to a redis node's for the
 //   same requests (CLUSTER's errors, redirections, transactions, slots migrating and importing),
 //   PUBLISH reaching subscribers on every node.
 // Every server runs on free loopback ports and is stopped at the end.
@@ -14,6 +16,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -186,6 +190,86 @@ assert len(sizes) == 3 and all(s > 50 for s in sizes), sizes
 print('ok')
 )";
 
+// The client writing and reading during a reshard: redis-py's RedisCluster (which follows MOVED
+// and ASK) writes rs:<i> = <i> for i = 0, 1, ..., reads each back at once and an older one, until
+// the file argv[2] exists; argv[3] is created once the first 2000 keys are in. At the end every
+// key written is read back. Prints "ok <keys written>"; any other error raises (exit code 1).
+constexpr const char* reshard_writer = R"(
+import os, random, sys
+from redis.cluster import RedisCluster
+rc = RedisCluster(host='127.0.0.1', port=int(sys.argv[1]))
+stop, ready = sys.argv[2], sys.argv[3]
+i = 0
+while not os.path.exists(stop) or i < 2000:
+    rc.set('rs:%d' % i, i)
+    assert int(rc.get('rs:%d' % i)) == i
+    j = random.randrange(i + 1)
+    assert int(rc.get('rs:%d' % j)) == j, j
+    i += 1
+    if i == 2000:
+        open(ready, 'w').close()
+missing = [k for k in range(i) if rc.get('rs:%d' % k) != str(k).encode()]
+assert not missing, missing[:10]
+print('ok', i)
+)";
+
+/// The number of slots node `port` serves, by its own CLUSTER NODES line.
+unsigned slots_served(int port) {
+    std::istringstream in(call_text(port, {"CLUSTER", "NODES"}));
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        std::vector<std::string> f;
+        for (std::string w; fields >> w;) f.push_back(w);
+        if (f.size() < 8 || f[2].find("myself") == std::string::npos) continue;
+        unsigned n = 0;
+        for (std::size_t i = 8; i < f.size(); ++i) {
+            if (f[i].starts_with("[")) continue; // a slot being migrated or imported
+            const std::size_t dash = f[i].find('-');
+            n += dash == std::string::npos ? 1 : std::stoul(f[i].substr(dash + 1)) - std::stoul(f[i].substr(0, dash)) + 1;
+        }
+        return n;
+    }
+    return 0;
+}
+
+/// `redis-cli --cluster reshard` moves `count` slots from node `from` to node `to` while
+/// reshard_writer writes and reads through node `entry`: the reshard succeeds, the writer sees no
+/// error and loses no key, the slots moved, every node agrees and `--cluster check` is clean.
+void reshard_under_load(const test_cluster& cluster, std::size_t from, std::size_t to, std::size_t entry, unsigned count) {
+    const temp_dir dir;
+    const std::string stop = dir.path + "/stop", ready = dir.path + "/ready";
+    const unsigned from_before = slots_served(cluster.port(from)), to_before = slots_served(cluster.port(to));
+    run_output writer;
+    std::thread writing([&] {
+        writer = run_program({"/usr/bin/python3", "-c", reshard_writer, std::to_string(cluster.port(entry)), stop, ready}, {}, 240s);
+    });
+    const bool started = eventually([&] { return std::filesystem::exists(ready); }, 60s);
+    const auto t0 = std::chrono::steady_clock::now();
+    const run_output reshard = started ? run_program({find_on_path("redis-cli"), "--cluster", "reshard", cluster.nodes[from]->address(),
+                                                      "--cluster-from", call_text(cluster.port(from), {"CLUSTER", "MYID"}),
+                                                      "--cluster-to", call_text(cluster.port(to), {"CLUSTER", "MYID"}),
+                                                      "--cluster-slots", std::to_string(count), "--cluster-yes"},
+                                                     {}, 180s)
+                                       : run_output{};
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    { std::ofstream touch(stop); }
+    writing.join();
+    INFO("reshard: ", reshard.out.substr(reshard.out.size() > 2000 ? reshard.out.size() - 2000 : 0), reshard.err);
+    INFO("writer: ", writer.out, writer.err);
+    REQUIRE(started);
+    CHECK(reshard.exit_code == 0);
+    CHECK(writer.exit_code == 0);
+    CHECK(writer.out.starts_with("ok "));
+    MESSAGE(count << " slots moved by redis-cli --cluster reshard in " << ms << " ms while redis-py wrote and read "
+                  << writer.out.substr(writer.out.find(' ') + 1, writer.out.size() > 3 ? writer.out.size() - 4 : 0) << " keys");
+    CHECK(slots_served(cluster.port(from)) == from_before - count);
+    CHECK(slots_served(cluster.port(to)) == to_before + count);
+    const std::vector<std::string> view = topology(cluster.port(0));
+    for (std::size_t i = 1; i < cluster.nodes.size(); ++i)
+        CHECK(eventually([&] { return topology(cluster.port(i)) == view; }, 5s));
+    for (std::size_t i = 0; i < cluster.nodes.size(); ++i) check_clean(cluster.check(i));
+}
+
 // Requests compared on a redis-server node and on the respkit node of the mixed cluster, each
 // line on one connection, commands separated by " | ". @L and @M are hash tags of two slots the
 // node serves (SLOT and SLOT2 in the replies), @N2 the name of the third node (serving the tag
@@ -315,6 +399,9 @@ TEST_CASE("respkit cluster: created and checked by redis-cli, redis-cli -c, redi
         CHECK(cross->string().starts_with("CROSSSLOT"));
     }
 
+    // 1,000 slots move from node 0 to node 1 while redis-py writes and reads through node 2.
+    reshard_under_load(cluster, 0, 1, 2, 1000);
+
     // Node 2 stops: the others mark it FAIL (PFAIL after the node timeout, then FAIL by the
     // majority of primaries).
     const std::string name = call_text(cluster.port(2), {"CLUSTER", "MYID"});
@@ -357,7 +444,22 @@ TEST_CASE("mixed cluster: two redis-servers and a respkit-server, created, check
     CHECK(view.size() == 3);
     CHECK(eventually([&] { return topology(cluster.port(1)) == view && topology(cluster.port(2)) == view; }, 5s));
 
-    // redis-cli -c through the respkit node reaches the redis nodes and back.
+    // 1,000 slots from a redis-server node to the respkit node and back, under load.
+    reshard_under_load(cluster, 0, 2, 1, 1000);
+    reshard_under_load(cluster, 2, 0, 1, 1000);
+
+    // redis-cli -c through the respkit node reaches the redis nodes and back (DBSIZE counts the
+    // reshard writer's keys too).
+    const auto total_keys = [&] {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < 3; ++i) {
+            raw_connection c(cluster.port(i));
+            REQUIRE(c.call({"DBSIZE"}));
+            n += std::stoul(c.last().substr(1));
+        }
+        return n;
+    };
+    const std::size_t keys_before = total_keys();
     std::string commands;
     for (int i = 0; i < 30; ++i) commands += "SET mixed:" + std::to_string(i) + " " + std::to_string(i) + "\n";
     for (int i = 0; i < 30; ++i) commands += "GET mixed:" + std::to_string(i) + "\n";
@@ -366,13 +468,7 @@ TEST_CASE("mixed cluster: two redis-servers and a respkit-server, created, check
     std::istringstream lines(out.out);
     for (std::string line; std::getline(lines, line);) ok += line == "OK" ? 1 : 0;
     CHECK(ok == 30);
-    std::size_t keys = 0;
-    for (std::size_t i = 0; i < 3; ++i) {
-        raw_connection c(cluster.port(i));
-        REQUIRE(c.call({"DBSIZE"}));
-        keys += std::stoul(c.last().substr(1));
-    }
-    CHECK(keys == 30);
+    CHECK(total_keys() - keys_before == 30);
 
     // The same requests on a redis-server node and on the respkit node: equal replies.
     const std::string n2 = call_text(cluster.port(1), {"CLUSTER", "MYID"});
