@@ -59,6 +59,10 @@ public:
     [[nodiscard]] bool is_listpack() const noexcept { return m_table == nullptr; }
     /// OBJECT ENCODING's name of the form: "listpack" or "hashtable".
     [[nodiscard]] std::string_view encoding_name() const noexcept { return m_table ? "hashtable" : "listpack"; }
+    /// Bytes of the listpack form (0 in the hash table form): MEMORY USAGE.
+    [[nodiscard]] std::size_t listpack_bytes() const noexcept { return m_table ? 0 : m_packed.bytes(); }
+    /// Slots of the hash table form's array (0 in the listpack form): MEMORY USAGE.
+    [[nodiscard]] std::size_t table_slots() const noexcept { return m_table ? m_table->end_position() : 0; }
 
     /// Number of fields.
     [[nodiscard]] std::size_t size() const noexcept { return m_table ? m_table->size() : m_packed.size() / 2; }

@@ -59,6 +59,10 @@ public:
     [[nodiscard]] bool is_intset() const noexcept { return m_table == nullptr; }
     /// OBJECT ENCODING's name of the form: "intset" or "hashtable".
     [[nodiscard]] std::string_view encoding_name() const noexcept { return m_table ? "hashtable" : "intset"; }
+    /// Bytes of the intset form (0 in the hash table form): MEMORY USAGE.
+    [[nodiscard]] std::size_t intset_bytes() const noexcept { return m_table ? 0 : m_ints.bytes(); }
+    /// Slots of the hash table form's array (0 in the intset form): MEMORY USAGE.
+    [[nodiscard]] std::size_t table_slots() const noexcept { return m_table ? m_table->end_position() : 0; }
 
     /// Number of members.
     [[nodiscard]] std::size_t size() const noexcept { return m_table ? m_table->size() : m_ints.size(); }
