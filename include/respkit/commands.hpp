@@ -22,7 +22,9 @@
 #include "respkit/commands/keys.hpp"
 #include "respkit/commands/latency.hpp"
 #include "respkit/commands/lists.hpp"
+#include "respkit/commands/lolwut.hpp"
 #include "respkit/commands/long_double.hpp"
+#include "respkit/commands/memory.hpp"
 #include "respkit/commands/migrate.hpp"
 #include "respkit/commands/modules.hpp"
 #include "respkit/commands/multi_key_pop.hpp"
@@ -52,7 +54,7 @@
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 /// Installs every built-in command family (connection, server/admin, INFO, COMMAND, strings,
-/// SLOWLOG, LATENCY, ROLE, WAIT, bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
+/// SLOWLOG, LATENCY, ROLE, WAIT, MEMORY, LOLWUT, bitmaps, HyperLogLog, keys, DUMP and RESTORE, expiry, lists, hashes, sets, sorted sets, SORT, geo, transactions, pub/sub, persistence)
 /// over `keyspace` and `config`, which must outlive the dispatcher. Users may then add, replace
 /// or remove any command.
 template <class Keyspace>
@@ -65,6 +67,8 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_latency_commands(commands, config);
     install_replication_commands(commands, config);
     install_module_commands(commands, config);
+    install_memory_commands(commands, keyspace);
+    install_lolwut_command(commands);
     install_command_command(commands);
     install_string_commands(commands, keyspace);
     install_bitmap_commands(commands, keyspace);

@@ -67,6 +67,14 @@ TEST_CASE("diff: SLOWLOG, LATENCY, INFO's per-command sections, ROLE and WAIT ag
     MESSAGE("introspection.redis: " << compared << " replies compared");
 }
 
+TEST_CASE("diff: MEMORY and LOLWUT against redis-server") {
+    command_server<> f(connection_and_server | command_family::strings | command_family::lists |
+                       command_family::hashes | command_family::sets | command_family::zsets |
+                       command_family::streams);
+    const std::size_t compared = run_diff_script(diff_script_path("introspection2.redis"), f.target());
+    MESSAGE("introspection2.redis: " << compared << " replies compared");
+}
+
 TEST_CASE("latency_histogram: HdrHistogram's buckets (2 significant figures) and percentiles") {
     using h = latency_histogram;
     CHECK(h::highest_equivalent(1) == 1);

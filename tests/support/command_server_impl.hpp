@@ -36,6 +36,8 @@ command_server<Keyspace>::command_server(command_family families) {
             commands::install_latency_commands(this->commands, config);
             commands::install_replication_commands(this->commands, config);
             commands::install_module_commands(this->commands, config);
+            commands::install_memory_commands(this->commands, keyspace);
+            commands::install_lolwut_command(this->commands);
             commands::install_command_command(this->commands);
         }
     }
