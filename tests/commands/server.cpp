@@ -9,6 +9,7 @@
 #include <ctime>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "support/command_server.hpp"
@@ -316,4 +317,116 @@ TEST_CASE("DEBUG SLEEP stops the server (LATENCY records it as a command event),
     CHECK(c({"DEBUG", "SET-ACTIVE-EXPIRE", "x"}) == "+OK\r\n"); // atoi: 0
     CHECK(!f.context.active_expire);
     CHECK(c({"DEBUG", "OBJECT", "k"}).starts_with("-ERR unknown subcommand or wrong number of arguments for 'OBJECT'"));
+}
+
+namespace {
+
+/// The integer of a `:n` reply.
+std::int64_t integer_reply(const std::string& reply) {
+    REQUIRE(reply.starts_with(":"));
+    return std::stoll(reply.substr(1));
+}
+
+} // namespace
+
+TEST_CASE("MEMORY USAGE: each representation's heap bytes; SAMPLES estimates a hash table's elements") {
+    command_server<> f(command_family::all);
+    session_client c(f.commands, f.context);
+    // An inline string and an integer hold nothing on the heap: the entry, the key and the value.
+    CHECK(c({"SET", "a", "short"}) == "+OK\r\n");
+    CHECK(c({"SET", "b", "12345"}) == "+OK\r\n");
+    const std::int64_t inline_size = integer_reply(c({"MEMORY", "USAGE", "a"}));
+    CHECK(integer_reply(c({"MEMORY", "USAGE", "b"})) == inline_size);
+    // A longer key costs its bytes; a heap string its std::string and its bytes.
+    CHECK(c({"SET", "abcd", "short"}) == "+OK\r\n");
+    CHECK(integer_reply(c({"MEMORY", "USAGE", "abcd"})) == inline_size + 3);
+    CHECK(c({"SET", "a", std::string(1000, 'x')}) == "+OK\r\n");
+    CHECK(integer_reply(c({"MEMORY", "USAGE", "a"})) ==
+          inline_size + static_cast<std::int64_t>(sizeof(std::string)) + 1001);
+    // A list grows with its elements.
+    CHECK(c({"RPUSH", "l", "x"}) == ":1\r\n");
+    const std::int64_t one = integer_reply(c({"MEMORY", "USAGE", "l"}));
+    CHECK(c({"RPUSH", "l", std::string(500, 'y')}) == ":2\r\n");
+    CHECK(integer_reply(c({"MEMORY", "USAGE", "l"})) >= one + 500);
+    // A hash table whose first element is small and the others large: one sample
+    // underestimates, SAMPLES 0 (all) counts every element.
+    CHECK(c({"CONFIG", "SET", "hash-max-listpack-entries", "0"}) == "+OK\r\n");
+    CHECK(c({"HSET", "h", "f0", "v"}) == ":1\r\n");
+    for (int i = 1; i < 20; ++i) CHECK(c({"HSET", "h", "f" + std::to_string(i), std::string(300, 'z')}) == ":1\r\n");
+    CHECK(c({"OBJECT", "ENCODING", "h"}) == "$9\r\nhashtable\r\n");
+    const std::int64_t all = integer_reply(c({"MEMORY", "USAGE", "h", "SAMPLES", "0"}));
+    CHECK(all > 19 * 300);
+    CHECK(integer_reply(c({"MEMORY", "USAGE", "h", "SAMPLES", "100"})) == all);
+    // The order of a table is its hash's: whichever element comes first, one sample differs from all.
+    CHECK(integer_reply(c({"MEMORY", "USAGE", "h", "SAMPLES", "1"})) != all);
+    // An expired key not yet removed is still counted, as Redis's dictFind finds it (nothing
+    // expires keys in the background here).
+    CHECK(c({"SET", "e", "v", "PX", "1"}) == "+OK\r\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(c({"MEMORY", "USAGE", "e"}).starts_with(":"));
+    CHECK(c({"EXISTS", "e"}) == ":0\r\n");
+    CHECK(c({"MEMORY", "USAGE", "e"}) == "$-1\r\n");
+}
+
+TEST_CASE("MEMORY STATS and DOCTOR: Redis's fields over respkit's numbers") {
+    command_server<> f(command_family::all);
+    session_client c(f.commands, f.context, resp::protocol::resp3);
+    CHECK(c({"SELECT", "3"}) == "+OK\r\n");
+    CHECK(c({"SET", "k", "v", "EX", "100"}) == "+OK\r\n");
+    CHECK(c({"SET", "k2", "v"}) == "+OK\r\n");
+    const resp::value stats = c.parsed({"MEMORY", "STATS"});
+    REQUIRE(stats.type() == resp::type::map);
+    const auto e = stats.elements();
+    REQUIRE(e.size() == 2 * 28); // 27 fields and one database
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < e.size(); i += 2) names.emplace_back(e[i].text());
+    CHECK(names[0] == "peak.allocated");
+    CHECK(names[10] == "db.3");
+    CHECK(names[11] == "overhead.total");
+    CHECK(names.back() == "fragmentation.bytes");
+    const auto db = e[21].elements();
+    REQUIRE(db.size() == 6);
+    CHECK(db[0].text() == "overhead.hashtable.main");
+    CHECK(db[1].integer() == static_cast<std::int64_t>(2 * (sizeof(store::entry) + sizeof(void*))));
+    CHECK(db[3].integer() == static_cast<std::int64_t>(sizeof(std::string) + sizeof(std::int64_t)));
+    CHECK(db[5].integer() == 0);
+    CHECK(e[1].integer() >= e[3].integer()); // peak >= total
+    CHECK(e[25].integer() == 2);            // keys.count
+    CHECK(e[31].type() == resp::type::double_number); // dataset.percentage
+    const std::string doctor = c({"MEMORY", "DOCTOR"});
+    CHECK(doctor.starts_with("="));
+    CHECK(doctor.find("Sam") != std::string::npos);
+}
+
+TEST_CASE("LOLWUT: Schotter's size and shape; the skyline's") {
+    command_server<> f(connection_and_server);
+    session_client c(f.commands, f.context);
+    const auto lines = [](const std::string& reply) {
+        std::vector<std::string> out;
+        const std::size_t start = reply.find("\r\n") + 2;
+        std::string text = reply.substr(start, reply.size() - start - 2);
+        for (std::size_t at = 0; at < text.size();) {
+            const std::size_t nl = text.find('\n', at);
+            out.push_back(text.substr(at, nl - at));
+            at = nl == std::string::npos ? text.size() : nl + 1;
+        }
+        return out;
+    };
+    // 66 columns of braille (3 bytes each), 196 pixels high: 49 rows, a blank line, the caption.
+    const auto schotter = lines(c({"LOLWUT", "VERSION", "5"}));
+    REQUIRE(schotter.size() == 51);
+    CHECK(schotter[0].size() == 66 * 3);
+    CHECK(schotter[48].size() == 66 * 3);
+    CHECK(schotter[49].empty());
+    CHECK(schotter[50] == "Georg Nees - schotter, plotter on paper, 1968. Redis ver. 7.0.15");
+    const auto skyline = lines(c({"LOLWUT", "VERSION", "6", "40", "12"}));
+    REQUIRE(skyline.size() == 6); // 12 pixels: 3 rows, each ended by a newline, as Redis
+    CHECK(skyline[0].size() == 20 * 3);
+    CHECK(skyline[2].size() == 20 * 3);
+    CHECK(skyline[3].empty());
+    CHECK(skyline[4] == "Dedicated to the 8 bit game developers of past and present.");
+    CHECK(skyline[5] == "Original 8 bit image from Plaguemon by hikikomori. Redis ver. 7.0.15");
+    // A canvas past the limit is refused, not drawn (Redis would allocate 800 MB for this one).
+    CHECK(c({"LOLWUT", "VERSION", "5", "1000", "1", "200"}) ==
+          "-ERR LOLWUT canvas too large: at most 16777216 pixels\r\n");
 }
