@@ -88,7 +88,7 @@ void install_builtin_commands(server::dispatcher& commands, Keyspace& keyspace, 
     install_transaction_commands(commands, keyspace);
     install_tracking_commands(commands, keyspace);
     install_pubsub_commands(commands);
-    install_persistence_commands(commands, config);
+    install_persistence_commands(commands, keyspace, config);
     install_acl_commands(commands, config);
 }
 

@@ -316,7 +316,7 @@ TEST_CASE("DEBUG SLEEP stops the server (LATENCY records it as a command event),
     CHECK(f.context.active_expire);
     CHECK(c({"DEBUG", "SET-ACTIVE-EXPIRE", "x"}) == "+OK\r\n"); // atoi: 0
     CHECK(!f.context.active_expire);
-    CHECK(c({"DEBUG", "OBJECT", "k"}).starts_with("-ERR unknown subcommand or wrong number of arguments for 'OBJECT'"));
+    CHECK(c({"DEBUG", "DIGEST"}).starts_with("-ERR unknown subcommand or wrong number of arguments for 'DIGEST'"));
 }
 
 namespace {
@@ -429,4 +429,31 @@ TEST_CASE("LOLWUT: Schotter's size and shape; the skyline's") {
     // A canvas past the limit is refused, not drawn (Redis would allocate 800 MB for this one).
     CHECK(c({"LOLWUT", "VERSION", "5", "1000", "1", "200"}) ==
           "-ERR LOLWUT canvas too large: at most 16777216 pixels\r\n");
+}
+
+TEST_CASE("DEBUG OBJECT: Redis's fields (serializedlength of the RDB value, quicklist figures); DEBUG ERROR") {
+    command_server<> f(command_family::all);
+    const std::string_view enable[] = {"enable-debug-command", "yes"};
+    REQUIRE(f.config.set(enable, config_set_mode::startup).empty());
+    session_client c(f.commands, f.context);
+    const auto fields_after_address = [](const std::string& reply) {
+        REQUIRE(reply.starts_with("+Value at:0x"));
+        return reply.substr(reply.find("refcount:"));
+    };
+    // Values and lengths as redis-server 7.0.15 prints them for the same commands.
+    CHECK(c({"SET", "ds", "123"}) == "+OK\r\n");
+    CHECK(fields_after_address(c({"DEBUG", "OBJECT", "ds"})).starts_with("refcount:2147483647 encoding:int serializedlength:2 lru:"));
+    CHECK(c({"SET", "ds2", "hello"}) == "+OK\r\n");
+    CHECK(fields_after_address(c({"DEBUG", "OBJECT", "ds2"})).starts_with("refcount:1 encoding:embstr serializedlength:6 lru:"));
+    CHECK(c({"RPUSH", "dl", "a", "b", "c"}) == ":3\r\n");
+    const std::string list = fields_after_address(c({"DEBUG", "OBJECT", "dl"}));
+    CHECK(list.starts_with("refcount:1 encoding:quicklist serializedlength:19 lru:"));
+    CHECK(list.ends_with(" lru_seconds_idle:0 ql_nodes:1 ql_avg_node:3.00 ql_listpack_max:-2 ql_compressed:0 "
+                         "ql_uncompressed_size:16\r\n"));
+    CHECK(c({"DEBUG", "OBJECT", "nosuch"}) == "-ERR no such key\r\n");
+    CHECK(c({"DEBUG", "OBJECT"}) == "-ERR unknown subcommand or wrong number of arguments for 'OBJECT'. Try DEBUG HELP.\r\n");
+    CHECK(c({"DEBUG", "ERROR", "foo"}) == "-foo\r\n");
+    CHECK(c({"DEBUG", "ERROR", "-XYZ"}) == "--XYZ\r\n");
+    CHECK(c({"DEBUG", "ERROR", "foo\r\nbar\r\n"}) == "-foo  bar  \r\n");
+    CHECK(c({"DEBUG", "ERROR", ""}) == "-\r\n");
 }

@@ -87,7 +87,7 @@ command_server<Keyspace>::command_server(command_family families) {
     }
     if constexpr (has(compiled, command_family::server)) {
         if (wanted(command_family::server)) {
-            commands::install_persistence_commands(this->commands, config);
+            commands::install_persistence_commands(this->commands, keyspace, config);
             commands::install_acl_commands(this->commands, config);
         }
     }

@@ -2,12 +2,15 @@
 
 /// \file
 /// The persistence commands with Redis 7.0's replies: SAVE, BGSAVE, BGREWRITEAOF and DEBUG
-/// RELOAD. They ask the server's persistence hooks (server/persistence.hpp), which the
+/// (RELOAD, OBJECT, ERROR, SLEEP, SET-ACTIVE-EXPIRE, HELP). They ask the server's persistence hooks (server/persistence.hpp), which the
 /// application that owns the files installs; without them each answers that the server has
 /// no such persistence.
 
+#include <cstdio>
 #include <cstdlib>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <thread>
 #include <string_view>
@@ -15,6 +18,8 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/help_reply.hpp"
 #include "respkit/commands/local_peer.hpp"
+#include "respkit/commands/options.hpp"
+#include "respkit/persist/snapshot.hpp"
 #include "respkit/commands/specs/persistence.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
@@ -41,11 +46,42 @@ inline void answer(server::command_call& call, const server::persistence_result&
 
 inline constexpr std::string_view no_persistence = "ERR this server has no persistence configured";
 
+/// DEBUG OBJECT's line for `e`, stored under `key` (Redis's format, respkit's values): the
+/// value's address, its refcount as OBJECT REFCOUNT says, its encoding, the bytes of its RDB
+/// serialization, its LRU clock and idle seconds; a list's quicklist figures.
+template <class Keyspace>
+[[nodiscard]] std::string debug_object_line(const Keyspace& keyspace, const store::entry& e) {
+    const store::value& v = e.data;
+    std::int64_t n = -1;
+    const bool shared = v.is_int_encoded() && !v.to_int64(n) && n >= 0 && n < shared_integers;
+    // DUMP's payload is the type byte, the RDB value, a 2-byte version and an 8-byte CRC.
+    const std::size_t serialized = persist::dump_value(v).size() - 11;
+    char line[256];
+    std::snprintf(line, sizeof line, "Value at:%p refcount:%d encoding:%.*s serializedlength:%zu lru:%u lru_seconds_idle:%llu",
+                  static_cast<const void*>(&v), shared ? std::numeric_limits<std::int32_t>::max() : 1,
+                  static_cast<int>(encoding_name(v).size()), encoding_name(v).data(), serialized,
+                  static_cast<unsigned>(e.access), static_cast<unsigned long long>(keyspace.idle_ms(e) / 1000));
+    std::string out = line;
+    if (v.kind() == store::value_kind::list) {
+        const store::list_value& l = v.list();
+        const std::size_t nodes = l.node_count();
+        std::size_t bytes = 0;
+        // A listpack's size as Redis counts a node's: its 6-byte header, the entries, the end byte.
+        l.for_each_node([&bytes](std::size_t, std::size_t b) { bytes += b + 7; });
+        std::snprintf(line, sizeof line,
+                      " ql_nodes:%zu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:0 ql_uncompressed_size:%zu", nodes,
+                      static_cast<double>(l.size()) / static_cast<double>(nodes), static_cast<int>(l.fill()), bytes);
+        out += line;
+    }
+    return out;
+}
+
 } // namespace detail
 
-/// Installs SAVE, BGSAVE, BGREWRITEAOF and DEBUG (RELOAD and HELP). DEBUG follows
-/// enable-debug-command (no, yes, local) as Redis.
-inline void install_persistence_commands(server::dispatcher& commands, server::config_table& config) {
+/// Installs SAVE, BGSAVE, BGREWRITEAOF and DEBUG (RELOAD, OBJECT over `keyspace`, ERROR, SLEEP,
+/// SET-ACTIVE-EXPIRE, HELP). DEBUG follows enable-debug-command (no, yes, local) as Redis.
+template <class Keyspace>
+void install_persistence_commands(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
     persistence_specs specs = persistence_command_specs();
     commands.add(std::move(specs.save), [](server::command_call& call) {
         const auto& hooks = call.server().persistence();
@@ -67,7 +103,7 @@ inline void install_persistence_commands(server::dispatcher& commands, server::c
         if (!hooks.rewrite_append_only) return call.error(detail::no_persistence);
         detail::answer(call, hooks.rewrite_append_only());
     });
-    commands.add(std::move(specs.debug), [&config](server::command_call& call) {
+    commands.add(std::move(specs.debug), [&keyspace, &config](server::command_call& call) {
         const std::string_view allowed = config.get("enable-debug-command");
         if (allowed != "yes" && !(allowed == "local" && detail::is_local_peer(call.client().peer_address))) {
             return call.error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
@@ -79,7 +115,12 @@ inline void install_persistence_commands(server::dispatcher& commands, server::c
             // The subcommands respkit has, in Redis's order and words.
             return detail::help_reply(
                 call, "debug",
-                {"RELOAD [option ...]",
+                {"ERROR <string>",
+                 "    Return a Redis protocol error with <string> as message. Useful for clients",
+                 "    unit tests to simulate Redis errors.",
+                 "OBJECT <key>",
+                 "    Show low level info about `key` and associated value.",
+                 "RELOAD [option ...]",
                  "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
                  "    * MERGE: conflicting keys will be loaded from RDB.",
                  "    * NOFLUSH: the existing database will not be removed before load, but",
@@ -98,6 +139,16 @@ inline void install_persistence_commands(server::dispatcher& commands, server::c
                  "    default.",
                  "SLEEP <seconds>",
                  "    Stop the server for <seconds>. Decimals allowed."});
+        }
+        if (iequals(sub, "object") && call.argc() == 3) {
+            // As Redis's dictFind: a key whose TTL passed but still stored is shown, not expired.
+            const store::entry* e = keyspace.map(call.client().db()).find(call.arg(2));
+            if (e == nullptr) return call.error("ERR no such key");
+            return call.reply().simple_string(detail::debug_object_line(keyspace, *e));
+        }
+        if (iequals(sub, "error") && call.argc() == 3) {
+            // The argument as the error's whole text (no ERR prefix; newlines become spaces).
+            return call.error(call.arg(2));
         }
         if (iequals(sub, "reload")) {
             bool merge = false, noflush = false, nosave = false;
