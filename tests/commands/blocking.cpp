@@ -184,3 +184,33 @@ TEST_CASE("WATCH next to a blocked client: an already-expired watched key's remo
     CHECK(p({"RPUSH", "q", "x"}) == integer(1));
     CHECK(a.take() == array({bulk("q"), bulk("x")}));
 }
+
+TEST_CASE("CLIENT UNBLOCK: TIMEOUT replies as the timeout would, ERROR with -UNBLOCKED; the client goes on") {
+    command_server<> srv;
+    command_client a(srv), b(srv), c(srv), p(srv);
+    const std::string id_a = std::to_string(a.session.id()), id_b = std::to_string(b.session.id()),
+                      id_c = std::to_string(c.session.id());
+    CHECK(a({"BLPOP", "q", "0"}).empty());
+    CHECK(p({"CLIENT", "UNBLOCK", id_a}) == integer(1));
+    CHECK(a.take() == "*-1\r\n");
+    CHECK(!a.session.blocked());
+    CHECK(srv.context.stats().blocked_clients == 0);
+    CHECK(srv.context.blocked_on().empty());
+    CHECK(p({"CLIENT", "UNBLOCK", id_a}) == integer(0)); // no longer blocked
+    CHECK(p({"RPUSH", "q", "x"}) == integer(1));
+    CHECK(a.take().empty()); // the push serves nobody
+    // A blocked XREAD unblocked with the error; a later XADD does not serve it.
+    CHECK(b({"XREAD", "BLOCK", "0", "STREAMS", "s", "$"}).empty());
+    CHECK(p({"CLIENT", "UNBLOCK", id_b, "error"}) == integer(1));
+    CHECK(b.take() == "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+    CHECK(p({"XADD", "s", "1-1", "f", "v"}) == bulk("1-1"));
+    CHECK(b.take().empty());
+    CHECK(b({"PING"}) == "+PONG\r\n");
+    // WAIT's timeout reply is the count of acknowledging replicas: 0.
+    CHECK(c({"WAIT", "1", "0"}).empty());
+    CHECK(p({"CLIENT", "UNBLOCK", id_c, "TIMEOUT"}) == integer(1));
+    CHECK(c.take() == integer(0));
+    // A client that is not blocked, or none with that id: 0.
+    CHECK(p({"CLIENT", "UNBLOCK", std::to_string(p.session.id())}) == integer(0));
+    CHECK(p({"CLIENT", "UNBLOCK", "999999", "ERROR"}) == integer(0));
+}

@@ -1,8 +1,9 @@
-// Blocking commands woken by other clients, over several real connections to the built
-// respkit-server and, in the same scenarios, to Debian's redis-server 7.0.15: each connection's
-// received bytes must be identical on both servers (RESP2 and RESP3), and each scenario also
-// asserts its outcome, so it tests something when redis-server is missing; then redis-py clients
-// in threads. In-process sessions and tests/diff/blocking.redis: tests/commands/blocking.cpp.
+// Blocking commands woken by other clients (or unblocked by CLIENT UNBLOCK), over several real
+// connections to the built respkit-server and, in the same scenarios, to Debian's redis-server
+// 7.0.15: each connection's received bytes must be identical on both servers (RESP2 and RESP3),
+// and each scenario also asserts its outcome, so it tests something when redis-server is missing;
+// then redis-py clients in threads. In-process sessions and tests/diff/blocking.redis:
+// tests/commands/blocking.cpp.
 
 #include <doctest/doctest.h>
 
@@ -232,6 +233,46 @@ transcript pipeline_scenario(int port, int proto) {
     return collect(c);
 }
 
+/// CLIENT UNBLOCK from a third connection: a BLPOP unblocked as on its timeout runs the PING
+/// queued behind it, an XREAD BLOCK unblocked with the -UNBLOCKED error is not served by a later
+/// XADD; a client no longer blocked is not unblocked again. The CLIENT ID replies are left out
+/// of the transcripts (ids differ between the servers).
+transcript unblock_scenario(int port, int proto) {
+    auto c = open(port, proto, 3);
+    std::vector<std::string> ids;
+    std::vector<std::size_t> skip;
+    for (std::size_t i = 0; i < 2; ++i) {
+        REQUIRE(c[i]->call({"CLIENT", "ID"}));
+        const std::string& id = c[i]->last();
+        REQUIRE(id.starts_with(":"));
+        ids.push_back(id.substr(1, id.size() - 3));
+        skip.push_back(c[i]->bytes().size());
+    }
+    c[0]->send(encode({"BLPOP", "ub", "0"}) + encode({"PING"}));
+    c[1]->send(encode({"XREAD", "BLOCK", "0", "STREAMS", "us", "$"}));
+    REQUIRE(until_blocked(port, 2));
+    REQUIRE(c[2]->call({"CLIENT", "UNBLOCK", ids[0]}));
+    CHECK(c[2]->last() == integer(1));
+    REQUIRE(c[0]->await(2));
+    const std::string null_array = proto == 3 ? "_\r\n" : "*-1\r\n";
+    CHECK(c[0]->bytes().substr(skip[0]) == null_array + "+PONG\r\n");
+    REQUIRE(c[2]->call({"CLIENT", "UNBLOCK", ids[1], "ERROR"}));
+    CHECK(c[2]->last() == integer(1));
+    REQUIRE(c[1]->await(1));
+    CHECK(c[1]->last() == "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+    REQUIRE(until_blocked(port, 0));
+    REQUIRE(c[2]->call({"CLIENT", "UNBLOCK", ids[0], "timeout"}));
+    CHECK(c[2]->last() == integer(0));
+    REQUIRE(c[2]->call({"XADD", "us", "1-1", "f", "v"}));
+    CHECK_FALSE(c[1]->await(1, 50ms)); // nothing: it no longer waits
+    transcript out;
+    for (std::size_t i = 0; i < 3; ++i) {
+        c[i]->drain();
+        out["c" + std::to_string(i)] = c[i]->bytes().substr(i < 2 ? skip[i] : 0);
+    }
+    return out;
+}
+
 } // namespace
 
 TEST_CASE("blocking commands with concurrent connections: respkit-server and redis-server agree byte for byte") {
@@ -243,7 +284,8 @@ TEST_CASE("blocking commands with concurrent connections: respkit-server and red
     const server_process redis = start_redis_server();
     if (!redis.running()) MESSAGE("redis-server not installed: outcomes asserted, bytes not compared with Redis");
     const std::vector<std::pair<const char*, std::function<transcript(int, int)>>> scenarios = {
-        {"fifo", fifo_scenario}, {"timeout", timeout_scenario}, {"wake", wake_scenario}, {"pipeline", pipeline_scenario}};
+        {"fifo", fifo_scenario}, {"timeout", timeout_scenario}, {"wake", wake_scenario}, {"pipeline", pipeline_scenario},
+        {"unblock", unblock_scenario}};
     const auto started = std::chrono::steady_clock::now();
     std::size_t compared = 0;
     for (const auto& entry : scenarios) {

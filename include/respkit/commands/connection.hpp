@@ -452,6 +452,36 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                                 const server::client_tracking& t = call.server().tracking().state(call.client().id());
                                 call.reply().integer(t.on ? static_cast<std::int64_t>(t.redirect) : -1);
                             });
+    commands.add_subcommand("client", std::move(specs.client_unblock), [](server::command_call& call) {
+        // As Redis: the reason is checked before the id; a client not blocked is not an error.
+        if (call.argc() > 4) {
+            call.error("ERR unknown subcommand or wrong number of arguments for '" +
+                       std::string(call.arg(1).substr(0, 128)) + "'. Try CLIENT HELP.");
+            return;
+        }
+        bool as_error = false;
+        if (call.argc() == 4) {
+            if (iequals(call.arg(3), "error")) {
+                as_error = true;
+            } else if (!iequals(call.arg(3), "timeout")) {
+                call.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+                return;
+            }
+        }
+        std::int64_t id = 0;
+        if (!respkit::detail::parse_int64(call.arg(2), id)) {
+            call.error(server::errors::not_integer);
+            return;
+        }
+        for (server::session* s : call.server().clients()) {
+            if (s->id() != static_cast<std::uint64_t>(id) || !s->blocked()) continue;
+            if (as_error) s->fail_blocked("UNBLOCKED client unblocked via CLIENT UNBLOCK");
+            else s->time_out_blocked();
+            call.reply().integer(1);
+            return;
+        }
+        call.reply().integer(0);
+    });
     commands.add_subcommand("client",
                             std::move(specs.client_help),
                             [](server::command_call& call) {
@@ -494,6 +524,8 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                                      "    Set client meta attr. Options are:",
                                      "    * LIB-NAME: the client lib name.",
                                      "    * LIB-VER: the client lib version.",
+                                     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+                                     "    Unblock the specified blocked client.",
                                      "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
                                      "         [OPTIN] [OPTOUT] [NOLOOP]",
                                      "    Control server assisted client side caching.",

@@ -638,6 +638,15 @@ public:
         m_server->notify(this);
     }
 
+    /// Replies `message` as an error to the blocked command and unblocks (its transport is
+    /// notified): CLIENT UNBLOCK ... ERROR. Does nothing when not blocked.
+    void fail_blocked(std::string_view message) {
+        if (!m_blocked) return;
+        write_error(m_reply, *m_server, message);
+        unblock();
+        m_server->notify(this);
+    }
+
     // --- pub/sub ---
 
     /// Number of channels and patterns subscribed to (what SUBSCRIBE and PSUBSCRIBE report;

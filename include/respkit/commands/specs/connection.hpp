@@ -20,7 +20,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 struct connection_specs {
     server::command_spec ping, echo, hello, auth, quit, reset, select, client, client_id,
         client_setname, client_getname, client_setinfo, client_info, client_list, client_kill,
-        client_no_evict, client_reply, client_getredir, client_help;
+        client_no_evict, client_reply, client_getredir, client_unblock, client_help;
 };
 
 /// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
@@ -316,6 +316,21 @@ struct connection_specs {
                              .since = "6.0.0",
                              .complexity = "O(1)",
                              .acl_categories = slow_conn}; // no tracking
+    specs.client_unblock = {
+        .name = "unblock",
+        .arity = -3,
+        .flags = command_flag::admin | command_flag::noscript | ls | command_flag::sentinel,
+        .group = "connection",
+        .summary = "Unblock a client blocked in a blocking command from a different connection",
+        .since = "5.0.0",
+        .complexity = "O(log N) where N is the number of client connections",
+        .acl_categories = {"@admin", "@slow", "@dangerous", "@connection"},
+        .arguments = {{.name = "client-id", .type = arg_type::integer},
+                      {.name = "timeout_error",
+                       .type = arg_type::oneof,
+                       .flags = arg_flag::optional,
+                       .arguments = {{.name = "timeout", .type = arg_type::pure_token, .token = "TIMEOUT"},
+                                     {.name = "error", .type = arg_type::pure_token, .token = "ERROR"}}}}};
     specs.client_help = help_subcommand("connection", "5.0.0", ls, slow_conn);
     return specs;
 }
