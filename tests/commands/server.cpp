@@ -69,7 +69,7 @@ TEST_CASE("diff: SLOWLOG, LATENCY, INFO's per-command sections, ROLE and WAIT ag
 }
 
 TEST_CASE("diff: MEMORY and LOLWUT against redis-server") {
-    command_server<> f(connection_and_server | command_family::strings | command_family::lists |
+    command_server<> f(server_base | command_family::strings | command_family::lists |
                        command_family::hashes | command_family::sets | command_family::zsets |
                        command_family::streams);
     const std::size_t compared = run_diff_script(diff_script_path("introspection2.redis"), f.target());
@@ -399,7 +399,7 @@ TEST_CASE("MEMORY STATS and DOCTOR: Redis's fields over respkit's numbers") {
 }
 
 TEST_CASE("LOLWUT: Schotter's size and shape; the skyline's") {
-    command_server<> f(connection_and_server);
+    command_server<> f(server_base);
     session_client c(f.commands, f.context);
     const auto lines = [](const std::string& reply) {
         std::vector<std::string> out;
