@@ -14,6 +14,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
