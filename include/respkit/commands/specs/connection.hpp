@@ -319,7 +319,7 @@ struct connection_specs {
     specs.client_unblock = {
         .name = "unblock",
         .arity = -3,
-        .flags = command_flag::admin | command_flag::noscript | ls | command_flag::sentinel,
+        .flags = command_flag::admin | command_flag::noscript | ls,
         .group = "connection",
         .summary = "Unblock a client blocked in a blocking command from a different connection",
         .since = "5.0.0",
