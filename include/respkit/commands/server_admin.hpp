@@ -137,6 +137,11 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                 call.error("ERR No shutdown in progress.");
                 return;
             }
+            // A script past busy-reply-threshold: only SHUTDOWN NOSAVE may stop the server.
+            if (!nosave && call.server().busy()) {
+                call.error(server::errors::busy_script);
+                return;
+            }
             const auto& before_shutdown = call.server().persistence().before_shutdown;
             if (before_shutdown) {
                 const auto saving = save     ? server::shutdown_saving::save

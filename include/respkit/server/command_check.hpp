@@ -31,6 +31,7 @@ enum class check_stage : std::uint16_t {
     persistence = 600,    ///< MISCONF: writes refused after a failed save
     subscribed = 700,     ///< RESP2 subscribed mode allows only (un)subscribe, PING, QUIT, RESET
     loading = 800,        ///< LOADING: the dataset is being loaded
+    busy = 900,           ///< BUSY: a script past busy-reply-threshold is running
 };
 
 /// A resolved command about to run, as the checks see it: the command, where it comes from, and

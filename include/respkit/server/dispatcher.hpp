@@ -278,6 +278,14 @@ private:
                (has(c.entry.spec.flags, command_flag::loading) && !has(c.queued_missing_flags, command_flag::loading));
     }
 
+    static bool allowed_while_busy(const pending_command& c) {
+        // Unlike Redis, EXEC is refused when a command it would run is (as while loading): no
+        // command that touches the dataset runs inside a script's run (docs/scripting.md).
+        return c.origin != command_origin::client || !c.server.busy() ||
+               (has(c.entry.spec.flags, command_flag::allow_busy) &&
+                !has(c.queued_missing_flags, command_flag::allow_busy));
+    }
+
     // The ACL check (acl_check.hpp): commands, keys and channels the client's user may use.
     static bool acl_unrestricted(const pending_command& c);
     static std::string acl_denial_reply(const pending_command& c);
@@ -302,6 +310,8 @@ private:
         });
         builtin(check_stage::loading, "loading", allowed_while_loading,
                 [](const pending_command&) { return std::string(errors::loading); });
+        builtin(check_stage::busy, "busy", allowed_while_busy,
+                [](const pending_command&) { return std::string(errors::busy_script); });
     }
 
     std::unordered_map<std::string, std::unique_ptr<command_entry>, detail::name_hash, detail::name_equal> m_commands;

@@ -25,6 +25,9 @@ inline constexpr std::string_view db_index_out_of_range = "ERR DB index is out o
 inline constexpr std::string_view noauth = "NOAUTH Authentication required.";
 inline constexpr std::string_view wrongpass = "WRONGPASS invalid username-password pair or user is disabled.";
 inline constexpr std::string_view loading = "LOADING Redis is loading the dataset in memory";
+/// A script is past busy-reply-threshold (Redis's shared.slowevalerr).
+inline constexpr std::string_view busy_script =
+    "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
 inline constexpr std::string_view not_in_multi = "ERR Command not allowed inside a transaction";
 } // namespace errors
 

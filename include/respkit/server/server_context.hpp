@@ -213,6 +213,23 @@ public:
     /// Marks the start or end of loading.
     void set_loading(bool on) noexcept { m_loading = on; }
 
+    /// True while a long command (a script past busy-reply-threshold) serves other clients
+    /// from inside its run: their commands without the `allow_busy` flag get "-BUSY".
+    [[nodiscard]] bool busy() const noexcept { return m_busy; }
+    /// Marks the start or end of the busy state (the script engine does).
+    void set_busy(bool on) noexcept { m_busy = on; }
+    /// How long a script runs before it serves other clients (busy-reply-threshold; 0: never).
+    [[nodiscard]] std::chrono::milliseconds busy_reply_threshold() const noexcept { return m_busy_threshold; }
+    /// Sets busy-reply-threshold.
+    void set_busy_reply_threshold(std::chrono::milliseconds t) noexcept { m_busy_threshold = t; }
+    /// Sets what serves the other clients while `caller`'s long command runs (the transport's
+    /// busy pass, tcp_server::serve_busy); empty: nobody is served until it ends.
+    void set_busy_handler(std::function<void(const session& caller)> handler) { m_busy_handler = std::move(handler); }
+    /// Serves the other clients once (a long command calls it now and then while busy()).
+    void serve_while_busy(const session& caller) {
+        if (m_busy_handler) m_busy_handler(caller);
+    }
+
     /// Sends log lines to `sink` (none by default: lines are dropped).
     void set_log_sink(log_sink sink) { m_log = std::move(sink); }
     /// Logs `line` at `level` through the log sink, if one is set.
@@ -257,6 +274,9 @@ private:
     server::propagation m_propagation;
     persistence_hooks m_persistence;
     bool m_loading = false;
+    bool m_busy = false;
+    std::chrono::milliseconds m_busy_threshold{5000};
+    std::function<void(const session&)> m_busy_handler;
     server::client_limits m_client_limits{};
 };
 

@@ -260,7 +260,9 @@ public:
             return;
         }
         m_dispatcher->call(*entry, args, *this, origin);
-        if (origin == command_origin::client && m_server->has_ready_keys()) serve_blocked_sessions(*m_server);
+        // Not while busy: the keys a running script made ready wait for its end.
+        if (origin == command_origin::client && !m_server->busy() && m_server->has_ready_keys())
+            serve_blocked_sessions(*m_server);
     }
 
     /// True when the client authenticated, or connected while no password was required.
