@@ -58,6 +58,10 @@ inline constexpr std::string_view noscript_error = "NOSCRIPT No matching script.
 inline void eval_command(scripting_state& state, server::command_call& call, bool by_sha,
                          bool read_only) {
     scripting::script_engine& engine = *state.engine;
+    if (engine.running()) { // not reached through the busy check; never re-enter the engine
+        call.error(server::errors::busy_script);
+        return;
+    }
     if (by_sha && call.arg(1).size() != 40) {
         call.error(noscript_error);
         return;
@@ -137,6 +141,8 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
     const auto args = call.args();
     const std::size_t n = static_cast<std::size_t>(numkeys);
     engine.run(run, args.subspan(3, n), args.subspan(3 + n), call.reply(), call.server());
+    // SHUTDOWN NOSAVE while busy: the server stops and the caller gets no reply, as in Redis.
+    if (engine.abandoned()) call.client().close_now();
 }
 
 } // namespace detail
@@ -186,13 +192,20 @@ install_scripting_commands(server::dispatcher& commands,
                 call.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
                 return;
             }
+            if (state->engine->running()) { // not reached through the busy check
+                call.error(server::errors::busy_script);
+                return;
+            }
             state->engine->flush(); // ASYNC too: the state is freed at once
             call.ok();
         });
-    commands.add_subcommand("script", std::move(specs.script_kill), [](server::command_call& call) {
-        // A script runs to its end before any other command is read (docs/scripting.md).
-        call.error("NOTBUSY No scripts in execution right now.");
-    });
+    commands.add_subcommand("script", std::move(specs.script_kill),
+                            [state](server::command_call& call) {
+                                if (const std::string error = state->engine->kill(); !error.empty())
+                                    call.error(error);
+                                else
+                                    call.ok();
+                            });
     commands.add_subcommand(
         "script", std::move(specs.script_debug), [](server::command_call& call) {
             using respkit::detail::ascii_iequals;

@@ -6,6 +6,7 @@
 /// redis.call / redis.pcall go through respkit's command path with Redis's script checks
 /// (docs/scripting.md).
 
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -114,6 +115,26 @@ public:
     }
     /// True while a script runs.
     [[nodiscard]] bool running() const noexcept { return m_run != nullptr; }
+    /// True while a script runs past busy-reply-threshold (other clients are served BUSY).
+    [[nodiscard]] bool timed_out() const noexcept { return m_run != nullptr && m_timed_out; }
+    /// True when the last run was abandoned for a shutdown (SHUTDOWN NOSAVE while busy): its
+    /// caller gets no reply, as the server stops.
+    [[nodiscard]] bool abandoned() const noexcept { return m_abandoned; }
+
+    /// SCRIPT KILL: "" when the running script stops at its next check (its caller gets
+    /// Redis's "Script killed by user" error), else Redis's error (NOTBUSY, UNKILLABLE).
+    [[nodiscard]] std::string kill() {
+        if (m_run == nullptr || !m_timed_out) return "NOTBUSY No scripts in execution right now.";
+        if (m_run->write_dirty) {
+            return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
+                   "You can either wait the script termination or kill the server in a hard way "
+                   "using the SHUTDOWN NOSAVE command.";
+        }
+        m_killed = true;
+        if (m_server != nullptr)
+            m_server->log(server::log_level::warning, "Lua script killed by user with SCRIPT KILL.");
+        return {};
+    }
 
     /// Runs the cached script `sha` (lower case, loaded) for `run.caller` with `keys` and `args`,
     /// writing its reply (or error) to `out`. `run` stays the run's context until it returns.
@@ -135,8 +156,19 @@ public:
         }
         m_run = &run;
         m_server = &server;
+        m_timed_out = m_killed = m_abandoned = false;
+        m_start = std::chrono::steady_clock::now();
+        // Every so many instructions the hook looks at the time (Redis's luaMaskCountHook).
+        const bool hooked = server.busy_reply_threshold().count() > 0;
+        if (hooked) lua_sethook(L, count_hook, LUA_MASKCOUNT, hook_instructions);
         const int failed = lua_pcall(L, 0, 1, -2);
+        if (hooked) lua_sethook(L, nullptr, 0, 0);
         m_run = nullptr;
+        if (m_timed_out) {
+            m_timed_out = false;
+            server.set_busy(false);
+            m_abandoned = server.shutdown_requested();
+        }
         if (++m_gc_count == 50) { // a GC step now and then rather than a full cycle later
             lua_gc(L, LUA_GCSTEP, 50);
             m_gc_count = 0;
@@ -308,6 +340,47 @@ private:
         const std::string v(commands::redis_compat_version);
         (void)std::sscanf(v.c_str(), "%u.%u.%u", &major, &minor, &patch);
         return static_cast<lua_Number>((major << 16) | (minor << 8) | patch);
+    }
+
+    // --- the busy state ---
+
+    static constexpr int hook_instructions = 100000; // as Redis
+
+    // Past busy-reply-threshold, serves the other clients; true when the script must end (SCRIPT
+    // KILL, or a shutdown). No C++ object outlives it: the hook may raise right after.
+    bool interrupt() noexcept {
+        if (!m_timed_out) {
+            const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - m_start);
+            if (elapsed < m_server->busy_reply_threshold()) return false;
+            try {
+                m_server->log(server::log_level::warning,
+                              "Slow script detected: still in execution after " +
+                                  std::to_string(elapsed.count()) +
+                                  " milliseconds. You can try killing the script using the "
+                                  "SCRIPT KILL command. Script name is: " +
+                                  m_run->sha + ".");
+            } catch (...) { // a log line is not worth failing the script for
+            }
+            m_timed_out = true;
+            m_server->set_busy(true);
+        }
+        try {
+            m_server->serve_while_busy(*m_run->caller);
+        } catch (...) { // never across Lua's frames: the pass is tried again at the next check
+        }
+        return m_killed || m_server->shutdown_requested();
+    }
+
+    static void count_hook(lua_State* L, lua_Debug*) {
+        void* ud = nullptr;
+        (void)lua_getallocf(L, &ud);
+        auto& e = *static_cast<script_engine*>(ud);
+        if (e.m_run == nullptr || e.m_server == nullptr || !e.interrupt()) return;
+        // Raised at every line from now on, so that a pcall in the script cannot keep it going.
+        lua_sethook(L, count_hook, LUA_MASKLINE, 0);
+        push_error_table(L, "Script killed by user with SCRIPT KILL...");
+        lua_error(L);
     }
 
     // --- redis.call / redis.pcall ---
@@ -710,6 +783,10 @@ private:
     const server::command_entry* m_entry = nullptr; // the command admit() resolved
     std::uint64_t m_rand = 0x1234ABCD330EULL;       // lrand48's state, as Redis starts it
     int m_gc_count = 0;
+    std::chrono::steady_clock::time_point m_start{}; // the run's start
+    bool m_timed_out = false; // the run passed busy-reply-threshold
+    bool m_killed = false;    // SCRIPT KILL was received
+    bool m_abandoned = false; // the last run ended for a shutdown
     std::size_t m_used = 0;           // bytes the Lua state holds
     std::size_t m_limit = 1ULL << 30; // set_memory_limit
 
