@@ -72,7 +72,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"bind", detail::implemented, "", "the TCP listeners: one per address, '-' for an optional one, * and ::* for every address, \"\" for none"},
     {"bind-source-addr", detail::no_effect, "", "the source address of outgoing connections (replication, cluster), which respkit never makes"},
     {"bio_cpulist", detail::no_effect, "", "pins Redis's background I/O threads, which respkit does not have"},
-    {"busy-reply-threshold", detail::no_effect, "", "scripts run to their end without a BUSY state (docs/scripting.md)"},
+    {"busy-reply-threshold", detail::implemented, "", "a script running longer serves other clients BUSY, SCRIPT KILL and SHUTDOWN NOSAVE (docs/scripting.md)"},
     {"client-output-buffer-limit", detail::implemented, "",
      "normal and pubsub clients past the hard limit, or past the soft limit for longer than its seconds, are closed "
      "and logged (replica: no replicas yet); in a class without a hard limit respkit still closes a client with "

@@ -199,6 +199,11 @@ public:
             }
         }
         m_transport->handle_signals(m_options.process);
+        // A script past busy-reply-threshold serves the other clients through the busy pass.
+        m_context.set_busy_reply_threshold(std::chrono::milliseconds(m_config.get_integer("busy-reply-threshold")));
+        m_context.set_busy_handler([this](const respkit::server::session& caller) {
+            if (m_transport) m_transport->serve_busy(caller);
+        });
         m_memory->start(*m_transport);
         // A background child (BGSAVE, a rewrite) holds no listening socket: if the server dies
         // first, clients must not connect to a child that will never answer.
@@ -662,6 +667,10 @@ private:
         m_config.on_change("client-output-buffer-limit", [this](std::string_view v) {
             if (respkit::server::parse_output_buffer_limits(v, m_context.client_limits())) return std::string();
             return std::string("Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+        });
+        m_config.on_change("busy-reply-threshold", [this](std::string_view v) {
+            m_context.set_busy_reply_threshold(std::chrono::milliseconds(std::stoll(std::string(v))));
+            return std::string();
         });
         m_config.on_change("tracking-table-max-keys", [this](std::string_view v) {
             m_context.tracking().set_max_keys(std::stoull(std::string(v)));

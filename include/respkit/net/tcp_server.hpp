@@ -5,6 +5,7 @@
 /// a dispatcher: one event loop (epoll on Linux, poll() elsewhere), back-pressure, fairness
 /// between clients, periodic timers, and a graceful stop from another thread or a signal.
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -230,6 +231,43 @@ public:
         turn(false);
     }
 
+    /// The busy pass, for a long command (a script past busy-reply-threshold) to serve the other
+    /// clients from inside its run: reads what the other connections sent (never `caller`'s),
+    /// runs their complete commands (the dispatcher's busy check answers most with -BUSY) and
+    /// writes their replies, without waiting; new connections are accepted. Nothing else of the
+    /// loop runs: no connection is closed (one that hung up is closed after the command), no
+    /// timer fires. Not
+    /// re-entrant: a call from inside a pass does nothing (docs/scripting.md).
+    void serve_busy(const server::session& caller) {
+        if (m_in_busy_pass || m_draining) return;
+        m_in_busy_pass = true;
+        const std::uint64_t error_mark = m_context->error_mark; // the long command's own
+        m_busy_fds.clear();
+        // New connections are accepted (as Redis does while busy), served from the next pass.
+        for (const listener& l : m_listeners) {
+            if (l.fd && !m_accept_paused) m_busy_fds.push_back({l.fd.get(), POLLIN, 0});
+        }
+        for (const auto& slot : m_connections) {
+            if (!slot || &slot->session == &caller || slot->peer_gone || slot->session.closing()) continue;
+            m_busy_fds.push_back({slot->fd, POLLIN, 0});
+        }
+        // Its own poll(): the poller's event list is the one the loop's turn is walking.
+        if (!m_busy_fds.empty() && ::poll(m_busy_fds.data(), static_cast<nfds_t>(m_busy_fds.size()), 0) > 0) {
+            m_now = clock::now();
+            for (const pollfd& p : m_busy_fds) {
+                if (p.revents == 0) continue;
+                if (const listener* l = find_listener(p.fd)) {
+                    accept_clients(*l);
+                    continue;
+                }
+                connection* c = find(p.fd);
+                if (c != nullptr) serve_busy_connection(*c);
+            }
+        }
+        m_context->error_mark = error_mark;
+        m_in_busy_pass = false;
+    }
+
     /// Looks at a session written to or closed from outside its own commands (a pub/sub
     /// message, CLIENT KILL): sends its output or closes it now. On the loop's thread. Without
     /// this call the periodic sweep (every 100 ms) notices it.
@@ -255,6 +293,7 @@ private:
         bool finish_queued = false; // in m_to_finish: its replies go out at the end of the turn
         bool held = false;          // stopped by the output watermark with input left
         bool yield = false;         // stopped by the command budget with input left
+        bool peer_gone = false;     // the busy pass saw the end of its input: closed after it
         bool read_waits_writable = false;  // TLS: the last read waits for the socket to be writable
         bool write_waits_readable = false; // TLS: the last write waits for the socket to be readable
     };
@@ -336,6 +375,44 @@ private:
         return fd >= 0 && static_cast<std::size_t>(fd) < m_connections.size()
                    ? m_connections[static_cast<std::size_t>(fd)].get()
                    : nullptr;
+    }
+
+    // One connection in the busy pass: read, run the complete commands, write what it can.
+    // Nothing here closes the connection or touches the loop's lists.
+    void serve_busy_connection(connection& c) {
+        server::session& s = c.session;
+        if (s.closing() || s.blocked() || s.output_full() || s.input_paused()) return;
+        std::span<char> space = s.input_space(m_options.read_size);
+        if (space.size() > m_options.read_size) space = space.first(m_options.read_size);
+        ssize_t n = 0;
+        if (!c.stream) {
+            n = ::recv(c.fd, space.data(), space.size(), MSG_DONTWAIT);
+            if (n > 0) s.commit_input(static_cast<std::size_t>(n));
+        } else {
+            n = read_secure(c, space);
+        }
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+            c.peer_gone = true; // the loop reads the end (or the error) again after the command
+            return;
+        }
+        if (n > 0) c.last_activity = m_now;
+        if (m_options.max_query_buffer != 0 && s.input_size() > m_options.max_query_buffer) return;
+        while (!s.closing() && !s.output_full() && s.has_pending_input()) {
+            if (s.process() == 0) break;
+        }
+        // Replies go out now (the caller's are not written: it is not served).
+        for (std::string_view out = s.pending_output(); !out.empty() && !c.blocked; out = s.pending_output()) {
+            const ssize_t sent = c.stream ? c.stream->write(out) : ::send(c.fd, out.data(), out.size(), send_flags | MSG_DONTWAIT);
+            if (sent > 0) {
+                s.output_sent(static_cast<std::size_t>(sent));
+                c.last_activity = m_now;
+                continue;
+            }
+            if (sent < 0 && errno == EINTR) continue;
+            break; // full or failed: the loop sends the rest (or closes) after the command
+        }
+        // The loop watches the connection for what it now needs (its output, a close).
+        if (!s.pending_output().empty() || s.closing()) m_context->notify(&s);
     }
 
     // One loop iteration: wait, handle ready descriptors, run yielded sessions, timers.
@@ -770,6 +847,8 @@ private:
     bool m_listening = false;
     bool m_draining = false;
     bool m_accept_paused = false;
+    bool m_in_busy_pass = false;          // serve_busy is running
+    std::vector<pollfd> m_busy_fds;       // the connections the busy pass looks at
 };
 
 } // namespace respkit::net
