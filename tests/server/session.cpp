@@ -306,7 +306,7 @@ TEST_CASE("the checks: built in, in Redis's order, extended by registration; the
     dispatcher d = echo_dispatcher();
     std::vector<std::string> names;
     for (const registered_check& c : d.checks()) names.push_back(c.name);
-    CHECK(names == std::vector<std::string>{"authentication", "transaction", "acl", "subscribed", "loading"});
+    CHECK(names == std::vector<std::string>{"authentication", "transaction", "acl", "subscribed", "loading", "busy"});
     std::vector<command_origin> seen;
     d.add_check(check_stage::cluster, "no-x-keys", [&](const pending_command& c) {
         seen.push_back(c.origin);
@@ -316,7 +316,7 @@ TEST_CASE("the checks: built in, in Redis's order, extended by registration; the
     names.clear();
     for (const registered_check& c : d.checks()) names.push_back(c.name);
     CHECK(names ==
-          std::vector<std::string>{"authentication", "transaction", "acl", "no-x-keys", "subscribed", "loading"});
+          std::vector<std::string>{"authentication", "transaction", "acl", "no-x-keys", "subscribed", "loading", "busy"});
     server_context ctx;
     CHECK(run(d, ctx, "ECHO xy\r\nECHO ab\r\n") == "-MOVED 1 127.0.0.1:7000\r\n*1\r\n$2\r\nab\r\n");
     CHECK(seen == std::vector<command_origin>{command_origin::client, command_origin::client});
