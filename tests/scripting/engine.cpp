@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -202,4 +203,60 @@ TEST_CASE("EVAL: a reply past the client's output limit closes it; the engine st
     CHECK(lua_gettop(engine->state()) == 0); // nothing left on the Lua stack
     command_client c(srv);
     CHECK(c({"EVAL", "return redis.call('ping')", "0"}) == "+PONG\r\n");
+}
+
+TEST_CASE("EVAL past busy-reply-threshold: the busy handler serves the others; SCRIPT KILL; "
+          "UNKILLABLE; SHUTDOWN NOSAVE abandons the script") {
+    scripting_server srv;
+    srv.context.set_busy_reply_threshold(std::chrono::milliseconds(1));
+    command_client a(srv), b(srv);
+    const std::string busy = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL "
+                             "or SHUTDOWN NOSAVE.\r\n";
+    std::vector<std::string> seen;
+    int calls = 0;
+    std::vector<std::vector<std::string>> to_send; // b's commands, one per handler call
+    srv.context.set_busy_handler([&](const server::session&) {
+        CHECK(srv.context.busy());
+        if (static_cast<std::size_t>(calls) < to_send.size()) seen.push_back(b.run(to_send[calls]));
+        ++calls;
+    });
+    CHECK(b({"SCRIPT", "KILL"}) == "-NOTBUSY No scripts in execution right now.\r\n");
+    to_send = {{"PING"}, {"GET", "x"}, {"EVAL", "return 1", "0"}, {"SCRIPT", "KILL"}};
+    CHECK(a({"EVAL", "local i = 0 while true do i = i + 1 end", "0"})
+              .starts_with("-ERR Script killed by user with SCRIPT KILL... script: "));
+    CHECK(seen == std::vector<std::string>{busy, busy, busy, "+OK\r\n"});
+    CHECK(calls == 4); // killed in the call that ran SCRIPT KILL
+    CHECK(!srv.context.busy());
+    CHECK(b({"PING"}) == "+PONG\r\n");
+
+    // pcall in the script cannot catch the kill for good.
+    seen.clear();
+    calls = 0;
+    to_send = {{"SCRIPT", "KILL"}};
+    CHECK(a({"EVAL", "while true do pcall(function() while true do end end) end", "0"})
+              .starts_with("-ERR Script killed by user with SCRIPT KILL..."));
+    CHECK(seen == std::vector<std::string>{"+OK\r\n"});
+
+    // A script that wrote: UNKILLABLE; SHUTDOWN without NOSAVE refused; SHUTDOWN NOSAVE ends it.
+    seen.clear();
+    calls = 0;
+    to_send = {{"SCRIPT", "KILL"}, {"SHUTDOWN"}, {"SHUTDOWN", "NOSAVE"}};
+    CHECK(a({"EVAL", "redis.call('set', 'x', '1') while true do end", "0"}).empty()); // no reply
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[0].starts_with("-UNKILLABLE Sorry the script already executed write commands"));
+    CHECK(seen[1] == busy);
+    CHECK(seen[2].empty()); // SHUTDOWN replies nothing
+    CHECK(calls == 3);
+    CHECK(srv.context.shutdown_requested());
+}
+
+TEST_CASE("EVAL: busy-reply-threshold 0 never calls the busy handler") {
+    scripting_server srv;
+    srv.context.set_busy_reply_threshold(std::chrono::milliseconds(0));
+    bool called = false;
+    srv.context.set_busy_handler([&](const server::session&) { called = true; });
+    command_client a(srv);
+    CHECK(a({"EVAL", "local i = 0 for j = 1, 3000000 do i = i + j end return i", "0"}) ==
+          ":4500001500000\r\n");
+    CHECK(!called);
 }

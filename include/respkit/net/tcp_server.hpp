@@ -236,8 +236,7 @@ public:
     /// runs their complete commands (the dispatcher's busy check answers most with -BUSY) and
     /// writes their replies, without waiting; new connections are accepted. Nothing else of the
     /// loop runs: no connection is closed (one that hung up is closed after the command), no
-    /// timer fires. Not
-    /// re-entrant: a call from inside a pass does nothing (docs/scripting.md).
+    /// timer fires. Not re-entrant: a call from inside a pass does nothing (docs/scripting.md).
     void serve_busy(const server::session& caller) {
         if (m_in_busy_pass || m_draining) return;
         m_in_busy_pass = true;
@@ -396,7 +395,13 @@ private:
             return;
         }
         if (n > 0) c.last_activity = m_now;
-        if (m_options.max_query_buffer != 0 && s.input_size() > m_options.max_query_buffer) return;
+        if (m_options.max_query_buffer != 0 && s.input_size() > m_options.max_query_buffer) {
+            log(server::log_level::warning, "Closing client that reached max query buffer length: id=" +
+                                                std::to_string(s.id()) + " addr=" + s.peer_address +
+                                                " qbuf=" + std::to_string(s.input_size()));
+            s.close_now(); // marked: the loop closes it after the command
+            return;
+        }
         while (!s.closing() && !s.output_full() && s.has_pending_input()) {
             if (s.process() == 0) break;
         }
