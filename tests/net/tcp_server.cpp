@@ -85,6 +85,25 @@ server::dispatcher test_commands() {
         call.server().signal_key_ready(call.client().db(), "gate");
         call.ok();
     });
+    // LONG runs until RELEASE (allowed while busy) or 5 s, serving the other clients through
+    // the busy handler meanwhile, as a script past busy-reply-threshold does.
+    static std::atomic<bool> released{false};
+    d.add({.name = "long", .arity = 1}, [](server::command_call& call) {
+        released = false;
+        call.server().set_busy(true);
+        const auto deadline = clock_type::now() + 5s;
+        while (!released && clock_type::now() < deadline) {
+            call.server().serve_while_busy(call.client());
+            std::this_thread::sleep_for(1ms);
+        }
+        call.server().set_busy(false);
+        call.reply().simple_string(released ? "DONE" : "TIMEOUT");
+    });
+    d.add({.name = "release", .arity = 1, .flags = server::command_flag::allow_busy},
+          [](server::command_call& call) {
+              released = true;
+              call.ok();
+          });
     d.add({.name = "input", .arity = 1}, [](server::command_call& call) {
         std::size_t most = 0;
         for (const server::session* s : call.server().clients()) most = std::max(most, s->input_size());
@@ -257,6 +276,37 @@ TEST_CASE("pipelined requests in one write get their replies in order") {
     CHECK(got.substr(0, head.size()) == head);
     s.stop();
     CHECK(s.context().stats().total_commands_processed == 5001);
+}
+
+TEST_CASE("serve_busy: while a command runs, the others are answered BUSY in order, a new client "
+          "too; the caller's input waits; a client hanging up is closed after the command") {
+    test_server s({}, [](net::tcp_server& server, server::server_context& context) {
+        context.set_busy_handler([&server](const server::session& caller) { server.serve_busy(caller); });
+    });
+    const std::string busy =
+        "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
+    client a(s.port()), b(s.port()), gone(s.port());
+    REQUIRE(b.send("PING\r\n"));
+    CHECK(b.read(7) == "+PONG\r\n");
+    REQUIRE(gone.send("PING\r\n"));
+    CHECK(gone.read(7) == "+PONG\r\n");
+    REQUIRE(a.send("LONG\r\nPING\r\n")); // its PING waits for LONG's end
+    std::this_thread::sleep_for(50ms);
+    REQUIRE(b.send("PING\r\nECHO x\r\nPING\r\n"));
+    CHECK(b.read(3 * busy.size()) == busy + busy + busy);
+    client c(s.port()); // accepted while busy
+    REQUIRE(c.send("PING\r\n"));
+    CHECK(c.read(busy.size()) == busy);
+    gone.close(); // only marked during the pass
+    std::this_thread::sleep_for(50ms);
+    CHECK(a.read(1, 100ms).empty()); // nothing for the caller yet
+    REQUIRE(c.send("RELEASE\r\n"));
+    CHECK(c.read(5) == "+OK\r\n");
+    CHECK(a.read(15) == "+DONE\r\n+PONG\r\n");
+    REQUIRE(b.send("PING\r\n"));
+    CHECK(b.read(7) == "+PONG\r\n");
+    s.stop();
+    CHECK(s.context().stats().total_connections_received == 4);
 }
 
 TEST_CASE("redis-cli and redis-benchmark talk to the server") {
