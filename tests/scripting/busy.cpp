@@ -77,6 +77,18 @@ private:
 const std::string endless = "local i = 0 while true do i = i + 1 end";
 const std::string writes_then_loops = "redis.call('set', 'x', '1') while true do end";
 
+// Sends `request` until its reply is not `before` (the script has not started yet: a loaded
+// machine may read the other client first), within 5 s; returns that reply.
+std::string once_running(client& c, const std::string& request, const std::string& before) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    for (;;) {
+        c.send(request);
+        std::string reply = c.lines(1);
+        if (reply != before || std::chrono::steady_clock::now() > deadline) return reply;
+        ::usleep(10 * 1000);
+    }
+}
+
 // The sequence, with every reply in order, labelled by client.
 std::vector<std::string> busy_transcript(int port) {
     std::vector<std::string> t;
@@ -84,9 +96,7 @@ std::vector<std::string> busy_transcript(int port) {
     REQUIRE(a.connected());
     REQUIRE(b.connected());
     a.send(command({"EVAL", endless, "0"}));
-    ::usleep(50 * 1000); // the script runs before b speaks
-    b.send("PING\r\n");
-    t.push_back("b " + b.lines(1));
+    t.push_back("b " + once_running(b, "PING\r\n", "+PONG\r\n"));
     // Pipelined: each answered in order; MULTI is allowed, the transaction aborted.
     b.send("GET x\r\nMULTI\r\nSCRIPT FLUSH\r\nPING\r\nEXEC\r\nSHUTDOWN\r\n");
     t.push_back("b " + b.lines(6));
@@ -101,9 +111,8 @@ std::vector<std::string> busy_transcript(int port) {
     t.push_back("c " + c.lines(2));
     // A script that wrote cannot be killed; SHUTDOWN NOSAVE stops the server.
     a.send(command({"EVAL", writes_then_loops, "0"}));
-    ::usleep(50 * 1000);
-    c.send("SCRIPT KILL\r\n");
-    t.push_back("c " + c.lines(1));
+    t.push_back("c " + once_running(c, "SCRIPT KILL\r\n",
+                                    "-NOTBUSY No scripts in execution right now.\r\n"));
     b.send("GET x\r\n");
     t.push_back("b " + b.lines(1));
     c.send("SHUTDOWN NOSAVE\r\n");
@@ -152,6 +161,7 @@ TEST_CASE("busy script: BUSY replies, SCRIPT KILL, UNKILLABLE and SHUTDOWN NOSAV
         CAPTURE(i);
         CHECK(ours[i] == theirs[i]);
     }
-    MESSAGE("busy: " << ours.size()
-                     << " exchanges (14 replies and 3 ends of connection) identical to redis-server's");
+    MESSAGE(
+        "busy: " << ours.size()
+                 << " exchanges (14 replies and 3 ends of connection) identical to redis-server's");
 }

@@ -263,6 +263,17 @@ public:
                 if (c != nullptr) serve_busy_connection(*c);
             }
         }
+        // Replies go out: those of this pass, and those the turn deferred to its end (a client
+        // answered just before the long command began would otherwise wait for its end). As
+        // before any reply leaves, the append-only file first.
+        bool flushed = false;
+        for (const auto& slot : m_connections) {
+            if (!slot || &slot->session == &caller || slot->peer_gone || slot->session.pending_output().empty())
+                continue;
+            if (!flushed && m_options.before_reply) m_options.before_reply();
+            flushed = true;
+            write_busy_output(*slot);
+        }
         m_context->error_mark = error_mark;
         m_in_busy_pass = false;
     }
@@ -376,8 +387,8 @@ private:
                    : nullptr;
     }
 
-    // One connection in the busy pass: read, run the complete commands, write what it can.
-    // Nothing here closes the connection or touches the loop's lists.
+    // One connection in the busy pass: read, run the complete commands. Nothing here closes
+    // the connection or touches the loop's lists.
     void serve_busy_connection(connection& c) {
         server::session& s = c.session;
         if (s.closing() || s.blocked() || s.output_full() || s.input_paused()) return;
@@ -405,8 +416,14 @@ private:
         while (!s.closing() && !s.output_full() && s.has_pending_input()) {
             if (s.process() == 0) break;
         }
-        // Replies go out now (the caller's are not written: it is not served).
-        for (std::string_view out = s.pending_output(); !out.empty() && !c.blocked; out = s.pending_output()) {
+        if (s.closing()) m_context->notify(&s); // the loop closes it after the command
+    }
+
+    // Writes what the socket takes of a connection's replies, in the busy pass; what is left
+    // (or a failure) the loop handles after the command.
+    void write_busy_output(connection& c) {
+        server::session& s = c.session;
+        for (std::string_view out = s.pending_output(); !out.empty(); out = s.pending_output()) {
             const ssize_t sent = c.stream ? c.stream->write(out) : ::send(c.fd, out.data(), out.size(), send_flags | MSG_DONTWAIT);
             if (sent > 0) {
                 s.output_sent(static_cast<std::size_t>(sent));
