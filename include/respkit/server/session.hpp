@@ -593,7 +593,15 @@ public:
         state->args.assign(args.begin(), args.end());
         state->db = m_db;
         state->on_timeout = on_timeout;
-        if (timeout.count() > 0) state->deadline = m_server->now() + timeout;
+        if (timeout.count() > 0) {
+            // A timeout past what the clock can hold (XREAD BLOCK 9223372036854775807) never ends:
+            // now + timeout would overflow (Redis 7.0 overflows there too, and unblocks at once).
+            using clock_duration = std::chrono::steady_clock::duration;
+            const auto now = m_server->now();
+            const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::time_point::max() - now);
+            state->deadline = timeout >= room ? std::chrono::steady_clock::time_point::max()
+                                              : now + std::chrono::duration_cast<clock_duration>(timeout);
+        }
         for (const std::string_view key : keys) {
             if (std::find(state->keys.begin(), state->keys.end(), key) != state->keys.end()) continue;
             state->keys.emplace_back(key);
