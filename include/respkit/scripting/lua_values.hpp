@@ -226,24 +226,21 @@ inline std::string mapped_crlf(const char* s, std::size_t n) {
 
 } // namespace detail
 
-/// Writes the value on top of the Lua stack as a reply and pops it (luaReplyToRedisReply):
-/// strings as bulk strings, numbers as integers (truncated), booleans as :1 / null when the
-/// script speaks RESP2 (`script_resp` 2) or as RESP3 booleans, tables with err / ok / double /
-/// big_number / verbatim_string / map / set as those replies, other tables as arrays up to the
-/// first nil, anything else as null.
-inline void write_lua_value(lua_State* L, server::reply_writer& out, server::server_context& server,
-                            int script_resp) {
-    if (!lua_checkstack(L, 4)) {
-        server::write_error(out, server, "ERR reached lua stack limit");
-        lua_pop(L, 1);
-        return;
-    }
+namespace detail {
+
+// write_lua_value's cases that do not recurse, in a function of their own so that the recursive
+// one keeps a small frame: a self-referencing table recurses about 8,000 times before Lua's
+// stack limit stops it (as in Redis), and 8 MB of C stack must hold that with a sanitizer's
+// frames too. True when the value on top was written (it stays on the stack); false for a
+// table to write as a map, a set or an array.
+[[gnu::noinline]] inline bool write_lua_leaf(lua_State* L, server::reply_writer& out, server::server_context& server,
+                                             int script_resp) {
     switch (lua_type(L, -1)) {
     case LUA_TSTRING: {
         std::size_t n = 0;
         const char* s = lua_tolstring(L, -1, &n);
         out.bulk_string(std::string_view(s, n));
-        break;
+        return true;
     }
     case LUA_TBOOLEAN:
         if (script_resp == 2) {
@@ -254,32 +251,32 @@ inline void write_lua_value(lua_State* L, server::reply_writer& out, server::ser
         } else {
             out.boolean(lua_toboolean(L, -1) != 0);
         }
-        break;
-    case LUA_TNUMBER: out.integer(detail::lua_number_to_integer(lua_tonumber(L, -1))); break;
+        return true;
+    case LUA_TNUMBER: out.integer(detail::lua_number_to_integer(lua_tonumber(L, -1))); return true;
     case LUA_TTABLE: {
         if (detail::raw_field(L, "err", LUA_TSTRING)) {
             lua_pop(L, 1);
             const lua_error_info info = read_error_info(L, -1);
             write_script_error(out, server, info.message, info.ignore_stats);
-            break;
+            return true;
         }
         if (detail::raw_field(L, "ok", LUA_TSTRING)) {
             out.simple_string(detail::mapped_crlf(
                 lua_tostring(L, -1), std::char_traits<char>::length(lua_tostring(L, -1))));
             lua_pop(L, 1);
-            break;
+            return true;
         }
         if (detail::raw_field(L, "double", LUA_TNUMBER)) {
             out.double_number(lua_tonumber(L, -1));
             lua_pop(L, 1);
-            break;
+            return true;
         }
         if (detail::raw_field(L, "big_number", LUA_TSTRING)) {
             std::size_t n = 0;
             const char* s = lua_tolstring(L, -1, &n);
             out.big_number(detail::mapped_crlf(s, n));
             lua_pop(L, 1);
-            break;
+            return true;
         }
         if (detail::raw_field(L, "verbatim_string", LUA_TTABLE)) {
             bool written = false;
@@ -300,58 +297,84 @@ inline void write_lua_value(lua_State* L, server::reply_writer& out, server::ser
                 lua_pop(L, 2);
             }
             lua_pop(L, 1);
-            if (written) break;
+            if (written) return true;
         }
-        if (detail::raw_field(L, "map", LUA_TTABLE)) {
-            std::uint64_t count = 0;
-            lua_pushnil(L);
-            while (lua_next(L, -2) != 0) {
-                lua_pop(L, 1);
-                ++count;
-            }
-            out.map(count);
-            lua_pushnil(L);
-            while (lua_next(L, -2) != 0) {
-                lua_pushvalue(L, -2);                         // table, key, value, key
-                write_lua_value(L, out, server, script_resp); // the key
-                write_lua_value(L, out, server, script_resp); // the value
-            }
-            lua_pop(L, 1);
-            break;
-        }
-        if (detail::raw_field(L, "set", LUA_TTABLE)) {
-            std::uint64_t count = 0;
-            lua_pushnil(L);
-            while (lua_next(L, -2) != 0) {
-                lua_pop(L, 1);
-                ++count;
-            }
-            out.set(count);
-            lua_pushnil(L);
-            while (lua_next(L, -2) != 0) {
-                lua_pop(L, 1);
-                lua_pushvalue(L, -1);
-                write_lua_value(L, out, server, script_resp);
-            }
-            lua_pop(L, 1);
-            break;
-        }
+        return false;
+    }
+    default: out.null(); return true;
+    }
+}
+
+// The error when the Lua stack cannot grow (a value nested too deep); pops the value.
+[[gnu::noinline]] inline void write_lua_stack_limit(lua_State* L, server::reply_writer& out,
+                                                    server::server_context& server) {
+    server::write_error(out, server, "ERR reached lua stack limit");
+    lua_pop(L, 1);
+}
+
+} // namespace detail
+
+/// Writes the value on top of the Lua stack as a reply and pops it (luaReplyToRedisReply):
+/// strings as bulk strings, numbers as integers (truncated), booleans as :1 / null when the
+/// script speaks RESP2 (`script_resp` 2) or as RESP3 booleans, tables with err / ok / double /
+/// big_number / verbatim_string / map / set as those replies, other tables as arrays up to the
+/// first nil, anything else as null.
+inline void write_lua_value(lua_State* L, server::reply_writer& out, server::server_context& server,
+                            int script_resp) {
+    if (!lua_checkstack(L, 4)) {
+        detail::write_lua_stack_limit(L, out, server);
+        return;
+    }
+    if (detail::write_lua_leaf(L, out, server, script_resp)) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (detail::raw_field(L, "map", LUA_TTABLE)) {
         std::uint64_t count = 0;
-        for (int j = 1;; ++j) {
-            lua_rawgeti(L, -1, j);
-            const bool nil = lua_isnil(L, -1);
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
             lua_pop(L, 1);
-            if (nil) break;
             ++count;
         }
-        out.array(count);
-        for (std::uint64_t j = 1; j <= count; ++j) {
-            lua_rawgeti(L, -1, static_cast<int>(j));
+        out.map(count);
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+            lua_pushvalue(L, -2);                         // table, key, value, key
+            write_lua_value(L, out, server, script_resp); // the key
+            write_lua_value(L, out, server, script_resp); // the value
+        }
+        lua_pop(L, 2); // the field's table and the value
+        return;
+    }
+    if (detail::raw_field(L, "set", LUA_TTABLE)) {
+        std::uint64_t count = 0;
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+            lua_pop(L, 1);
+            ++count;
+        }
+        out.set(count);
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+            lua_pop(L, 1);
+            lua_pushvalue(L, -1);
             write_lua_value(L, out, server, script_resp);
         }
-        break;
+        lua_pop(L, 2); // the field's table and the value
+        return;
     }
-    default: out.null(); break;
+    std::uint64_t count = 0;
+    for (int j = 1;; ++j) {
+        lua_rawgeti(L, -1, j);
+        const bool nil = lua_isnil(L, -1);
+        lua_pop(L, 1);
+        if (nil) break;
+        ++count;
+    }
+    out.array(count);
+    for (std::uint64_t j = 1; j <= count; ++j) {
+        lua_rawgeti(L, -1, static_cast<int>(j));
+        write_lua_value(L, out, server, script_resp);
     }
     lua_pop(L, 1);
 }
