@@ -7,15 +7,11 @@
 
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
-#include <chrono>
 #include <string>
 
-#include "support/process_util.hpp"
+#include "support/redis_py.hpp"
 
 using namespace respkit_test;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -108,24 +104,5 @@ print('ok')
 } // namespace
 
 TEST_CASE("redis-py: stream commands, blocking reads and consumer groups (respkit-server and redis-server)") {
-    const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
-        MESSAGE("skipped: python3-redis missing");
-        return;
-    }
-    std::size_t ran = 0;
-    for (const bool respkit : {true, false}) {
-        CAPTURE(respkit);
-        const server_process server = respkit ? start_respkit_server() : start_redis_server();
-        if (!server.running()) {
-            MESSAGE("skipped: " << (respkit ? "respkit-server not built" : "redis-server not installed"));
-            continue;
-        }
-        const auto r = run_program({python, "-c", stream_script, std::to_string(server.port())}, {}, 30s);
-        CAPTURE(r.err);
-        CHECK(r.exit_code == 0);
-        CHECK(r.out == "ok\n");
-        ++ran;
-    }
-    MESSAGE("the redis-py stream script ran against " << ran << " servers");
+    (void)run_redis_py_on_both(stream_script, "stream");
 }
