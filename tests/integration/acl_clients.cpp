@@ -12,6 +12,7 @@
 #include "respkit/detail/sha256.hpp"
 #include "support/file_util.hpp"
 #include "support/process_util.hpp"
+#include "support/redis_py.hpp"
 
 using namespace respkit_test;
 
@@ -67,8 +68,8 @@ TEST_CASE("ACL users from the command line: redis-cli --user --pass and redis-py
         CHECK(cli(redis_cli, port, {"ACL", "WHOAMI"}) == "default");
         CHECK(cli(redis_cli, port, {"ACL", "USERS"}) == "app\ndefault\nreader");
     }
-    const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) == 0 && run_program({python, "-c", "import redis"}).exit_code == 0) {
+    const std::string& python = redis_py_python;
+    if (have_redis_py()) {
         const std::string script = R"PY(
 import sys, redis
 port = int(sys.argv[1])

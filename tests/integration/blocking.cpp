@@ -19,6 +19,7 @@
 #include "respkit/resp.hpp"
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
+#include "support/redis_py.hpp"
 #include "support/resp_bytes.hpp"
 
 using namespace respkit_test;
@@ -313,9 +314,8 @@ TEST_CASE("blocking commands with concurrent connections: respkit-server and red
 TEST_CASE("redis-py clients in threads: BLPOP served across clients, timeouts, a pipeline's MULTI/EXEC wakes a waiter, "
           "a waiter killed while blocked") {
     const server_process respkit_server = start_respkit_server();
-    const std::string python = "/usr/bin/python3";
-    if (!respkit_server.running() || ::access(python.c_str(), X_OK) != 0 ||
-        run_program({python, "-c", "import redis"}).exit_code != 0) {
+    const std::string& python = redis_py_python;
+    if (!respkit_server.running() || !have_redis_py()) {
         MESSAGE("skipped: respkit-server not built, or python3-redis missing");
         return;
     }

@@ -19,6 +19,7 @@
 #include "respkit/resp.hpp"
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
+#include "support/redis_py.hpp"
 #include "support/resp_bytes.hpp"
 
 using namespace respkit_test;
@@ -515,8 +516,8 @@ TEST_CASE("pub/sub with real clients against respkit-server: redis-cli subscribe
             }
         }
     }
-    const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) == 0 && run_program({python, "-c", "import redis"}).exit_code == 0) {
+    const std::string& python = redis_py_python;
+    if (have_redis_py()) {
         SUBCASE("redis-py (RESP2): PubSub with channels and patterns, a pipeline's WATCH losing to another client") {
             const std::string script = R"PY(
 import sys, redis

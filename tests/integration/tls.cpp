@@ -21,6 +21,7 @@
 #include "respkit/tls.hpp"
 #include "support/file_util.hpp"
 #include "support/process_util.hpp"
+#include "support/redis_py.hpp"
 
 using namespace respkit_test;
 
@@ -243,8 +244,8 @@ TEST_CASE("tls-auth-clients: yes refuses a client without a certificate (others 
 
 TEST_CASE("redis-py with ssl=True: everyday commands, a pipeline, an 8 MB value, pub/sub, AUTH as the default user") {
     if (!prerequisites()) return;
-    const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
+    const std::string& python = redis_py_python;
+    if (!have_redis_py()) {
         MESSAGE("skipped: python3-redis missing");
         return;
     }
@@ -312,8 +313,8 @@ TEST_CASE("a named ACL user over TLS: redis-cli --tls --user and redis-py ssl=Tr
     CHECK(run({"FLUSHALL"}).out.find("NOPERM this user has no permissions to run the 'flushall' command") !=
           std::string::npos);
 
-    const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
+    const std::string& python = redis_py_python;
+    if (!have_redis_py()) {
         MESSAGE("skipped: python3-redis missing");
         return;
     }
@@ -482,7 +483,7 @@ TEST_CASE("tls-key-file-pass, tls-protocols and tls-ciphers take effect; tls-dh-
 
 TEST_CASE("tls-session-caching: a client resumes its session when yes, never when no") {
     if (!prerequisites()) return;
-    const std::string python = "/usr/bin/python3";
+    const std::string& python = redis_py_python;
     if (::access(python.c_str(), X_OK) != 0) {
         MESSAGE("skipped: no /usr/bin/python3");
         return;

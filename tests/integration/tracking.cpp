@@ -23,6 +23,7 @@
 
 #include "support/process_util.hpp"
 #include "support/raw_connection.hpp"
+#include "support/redis_py.hpp"
 #include "support/resp_bytes.hpp"
 
 using namespace respkit_test;
@@ -466,8 +467,8 @@ TEST_CASE("client-side caching with redis-py (RESP2, redirect to a __redis__:inv
         MESSAGE("skipped: respkit-server not built");
         return;
     }
-    const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
+    const std::string& python = redis_py_python;
+    if (!have_redis_py()) {
         MESSAGE("skipped: redis-py not installed");
         return;
     }

@@ -18,14 +18,24 @@
 
 namespace respkit_test {
 
+/// The interpreter redis-py scripts run on: Debian's, which has python3-redis (`python3` on PATH may
+/// be another interpreter, without Debian's packages).
+inline const std::string redis_py_python = "/usr/bin/python3";
+
+/// Whether redis_py_python is there and can `import redis` (Debian's python3-redis).
+inline bool have_redis_py() {
+    return ::access(redis_py_python.c_str(), X_OK) == 0 &&
+           run_program({redis_py_python, "-c", "import redis"}).exit_code == 0;
+}
+
 /// Runs `script` (`python3 -c script PORT`) against a fresh respkit-server and a fresh
 /// redis-server; each run must exit 0 and print exactly "ok". A server that is not there (not
 /// built, not installed) is skipped with a message. Returns how many servers the script ran
 /// against, or nothing (and a message) without python3-redis.
 inline std::optional<std::size_t> run_redis_py_on_both(const char* script, const std::string& label) {
     using namespace std::chrono_literals;
-    const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
+    const std::string& python = redis_py_python;
+    if (!have_redis_py()) {
         MESSAGE("skipped: python3-redis missing");
         return std::nullopt;
     }
