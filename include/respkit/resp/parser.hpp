@@ -8,9 +8,9 @@
 #include <cstring>
 #include <string_view>
 #include <system_error>
-#include <vector>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/detail/pod_stack.hpp"
 #include "respkit/error.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/types.hpp"
@@ -117,7 +117,7 @@ private:
     resp::limits m_limits{};
     // The open aggregates, outermost first: m_stack[0, m_depth) (grown, never shrunk, so that
     // opening one is a store and not a call).
-    std::vector<frame> m_stack;
+    detail::pod_stack<frame> m_stack;
     std::size_t m_depth = 0;
     std::size_t m_pos = 0;  // where the next element starts, relative to the message start
     std::size_t m_scan = 0; // where the search for the current line's LF resumes
