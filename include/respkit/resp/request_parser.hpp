@@ -13,9 +13,9 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
-#include <vector>
 
 #include "respkit/detail/numbers.hpp"
+#include "respkit/detail/pod_stack.hpp"
 #include "respkit/error.hpp"
 #include "respkit/resp/limits.hpp"
 #include "respkit/resp/types.hpp"
@@ -93,14 +93,14 @@ public:
     /// CRLF (the next argument's header follows the previous one's end).
     template <class = void>
     void take_bulk(std::string_view payload) {
-        m_ranges.emplace_back(external, m_external.size());
+        m_ranges.push_back({external, m_external.size()});
         m_external.push_back(payload);
         m_bulk_length = no_bulk;
         --m_remaining;
     }
     /// The arguments of the command just parsed (name first).
     template <class = void>
-    [[nodiscard]] std::span<const std::string_view> args() const noexcept { return m_args; }
+    [[nodiscard]] std::span<const std::string_view> args() const noexcept { return {m_args.begin(), m_args.size()}; }
     /// The error that stopped the parser, or an empty code.
     [[nodiscard]] std::error_code error() const noexcept { return m_error; }
     /// Redis's reply text for the error (without `-` and CRLF).
@@ -210,10 +210,14 @@ private:
     state m_state = state::start;
     std::size_t m_pos = 0;       // next byte to look at, relative to the command start
     std::uint64_t m_remaining = 0; // bulk arguments still expected
-    std::vector<std::pair<std::size_t, std::size_t>> m_ranges; // argument offset and length (external: index)
-    std::vector<std::string_view> m_external; // payloads handed over with take_bulk
+    struct range {
+        std::size_t offset; // in the command, or `external`
+        std::size_t length; // or, for an external payload, its index in m_external
+    };
+    detail::pod_stack<range> m_ranges; // the arguments' offsets and lengths
+    detail::pod_stack<std::string_view> m_external; // payloads handed over with take_bulk
     std::size_t m_bulk_length = no_bulk;      // the bulk whose header was read (no_bulk: none)
-    std::vector<std::string_view> m_args;
+    detail::pod_stack<std::string_view> m_args;
     std::string m_inline_storage;
     std::error_code m_error{};
     std::size_t m_error_offset = 0;
@@ -292,7 +296,7 @@ parse_result request_parser::parse(std::string_view input) {
         while (m_remaining != 0) {
             if (m_bulk_length != no_bulk) { // header read: its payload, then CRLF
                 if (size - m_pos < m_bulk_length + 2) return {parse_status::need_more, skipped};
-                m_ranges.emplace_back(m_pos, m_bulk_length);
+                m_ranges.push_back({m_pos, m_bulk_length});
                 m_pos += m_bulk_length + 2;
                 m_bulk_length = no_bulk;
                 --m_remaining;
@@ -352,7 +356,7 @@ std::size_t request_parser::parse_complete_multibulk(const char* cmd, std::size_
             length + 2 > size - p) {
             return 0;
         }
-        m_args.emplace_back(cmd + p, static_cast<std::size_t>(length));
+        m_args.push_back(std::string_view(cmd + p, static_cast<std::size_t>(length)));
         p += static_cast<std::size_t>(length) + 2;
     }
     return p;
@@ -449,9 +453,9 @@ bool request_parser::split_inline(std::string_view line) {
             }
             if (p < n) ++p;
         }
-        m_ranges.emplace_back(arg_start, m_inline_storage.size() - arg_start);
+        m_ranges.push_back({arg_start, m_inline_storage.size() - arg_start});
     }
-    for (const auto& [offset, length] : m_ranges) m_args.emplace_back(m_inline_storage.data() + offset, length);
+    for (const auto& [offset, length] : m_ranges) m_args.push_back(std::string_view(m_inline_storage.data() + offset, length));
     return true;
 }
 
