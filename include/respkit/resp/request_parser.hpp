@@ -82,10 +82,10 @@ public:
     /// payload elsewhere (a big argument read straight into its own string, without a copy in
     /// the input), drop the bytes from `offset` on from the input it passes, and hand the
     /// payload over with take_bulk().
-    template <class = void>
-    [[nodiscard]] std::optional<pending_bulk> awaiting_bulk() const noexcept {
+    template <class Bulk = pending_bulk> // dependent: std::optional<pending_bulk> is instantiated where used
+    [[nodiscard]] std::optional<Bulk> awaiting_bulk() const noexcept {
         if (m_error || m_state != state::multibulk || m_bulk_length == no_bulk) return std::nullopt;
-        return pending_bulk{m_pos, m_bulk_length};
+        return Bulk{m_pos, m_bulk_length};
     }
     /// Takes the payload of the argument awaiting_bulk() announced from elsewhere: `payload`
     /// (its length, without CRLF) must stay valid and unchanged until the command is complete

@@ -46,7 +46,7 @@ public:
     /// complete: `out` holds it; drop `consumed` bytes. need_more: drop `consumed` bytes (skipped
     /// empty lines) and call again with more. error: error() says what; the offset is
     /// `consumed` (relative to `input`), and the reader stays failed until reset().
-    template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+    template <class Value = value> // instantiated only where used (docs/headers.md, rule 5)
     [[nodiscard]] parse_result next(std::string_view input, traffic_message& out) {
         const parse_result r = read(input, m_builder, [&](std::string_view line, const parse_result& inline_result) {
             out.is_inline = true;
@@ -57,9 +57,10 @@ public:
                 out.value = value::bulk_string(raw);
             } else {
                 out.inline_error.clear();
-                std::vector<value> args;
-                for (const std::string_view arg : m_requests.args()) args.push_back(value::bulk_string(arg));
-                out.value = value::array(args);
+                std::vector<Value> args; // of a dependent type: std::vector's constexpr members would
+                                         // be instantiated in every file otherwise
+                for (const std::string_view arg : m_requests.args()) args.push_back(Value::bulk_string(arg));
+                out.value = Value::array(args);
             }
         });
         if (r.status == parse_status::complete && !m_inline) {

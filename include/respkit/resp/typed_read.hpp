@@ -629,7 +629,7 @@ namespace typed_detail {
 // One instantiation for every decode<T> (not a template of T); a template only so that it is
 // instantiated where used.
 template <class = void>
-[[nodiscard]] std::string parse_one(std::string_view bytes, std::vector<node>& nodes) {
+[[nodiscard]] std::string parse_one(std::string_view bytes, respkit::detail::pod_stack<node>& nodes) {
     parser p;
     const parse_result r = p.parse(bytes, [&nodes](const node& n) { nodes.push_back(n); });
     if (r.status == parse_status::error) {
@@ -646,9 +646,10 @@ template <class = void>
 /// (string_view targets view `bytes`).
 template <class T>
 read_result decode(std::string_view bytes, T& out) {
-    std::vector<node> nodes;
+    respkit::detail::pod_stack<node> nodes; // not a std::vector: its constexpr members would be
+                                            // instantiated in every file (docs/headers.md)
     if (std::string error = typed_detail::parse_one(bytes, nodes); !error.empty()) return {std::move(error)};
-    return read_into(std::span<const node>(nodes), out);
+    return read_into(std::span<const node>(nodes.begin(), nodes.size()), out);
 }
 
 } // namespace respkit::resp
