@@ -15,7 +15,7 @@ public:
     [[nodiscard]] const auto& user_ptr() const noexcept;
     /// A parameter of such a type: deduced.
     template <class UserPtr>
-    void set_user(UserPtr u) noexcept;
+    auto set_user(UserPtr u) noexcept; // auto: used without the definition, a compile error
     /// What every command reads stays a member, inline.
     [[nodiscard]] int db() const noexcept { return m_db; }
 
@@ -52,7 +52,7 @@ const auto& basic_session<T>::user_ptr() const noexcept {
 }
 template <class T>
 template <class UserPtr>
-void basic_session<T>::set_user(UserPtr u) noexcept {
+auto basic_session<T>::set_user(UserPtr u) noexcept {
     m_state->user = std::move(u);
 }
 

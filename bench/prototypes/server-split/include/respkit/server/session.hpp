@@ -71,7 +71,7 @@ public:
     [[nodiscard]] const auto& user_ptr() const noexcept;
     void reset_user() noexcept;
     template <class UserPtr> // a std::shared_ptr<acl_user>
-    void set_user(UserPtr u) noexcept;
+    auto set_user(UserPtr u) noexcept; // auto: a file without the definition fails to compile, not to link
     [[nodiscard]] const session_options& options() const noexcept;
     [[nodiscard]] std::string_view pending_output() const noexcept;
     void output_sent(std::size_t n);
