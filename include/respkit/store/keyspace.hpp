@@ -13,6 +13,7 @@
 #include <respkit/store/hash_map.hpp>
 #include <respkit/store/keyspace_map.hpp>
 #include <respkit/store/node_map.hpp>
+#include <respkit/store/slot_index.hpp>
 #include <respkit/store/value.hpp>
 #include <respkit/version.hpp>
 
@@ -23,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -128,6 +130,17 @@ struct expire_cycle_result {
     bool timed_out = false;  ///< stopped because the time budget ran out
 };
 
+/// A keyspace_map whose nodes can carry extra bytes (node_map): the keyspace can keep a
+/// per-slot key index over it (enable_slot_index).
+template <class M>
+concept slot_indexable_map = keyspace_map<M> && requires(M& m, const M& cm, const typename M::mapped_type* v,
+                                                         const void* extra) {
+    { m.set_node_extra(std::size_t{}) } -> std::same_as<bool>;
+    { cm.node_extra() } -> std::same_as<std::size_t>;
+    { cm.extra_of(v) } -> std::same_as<void*>;
+    { cm.key_of_extra(extra) } -> std::same_as<std::string_view>;
+};
+
 /// Numbered databases of typed values with expiry, over map family `Map` (a template
 /// taking the mapped type, e.g. hash_map or std_map_adapter) and clock `Clock`.
 ///
@@ -150,7 +163,7 @@ public:
         m_dbs.reserve(count);
         for (std::size_t i = 0; i < count; ++i) {
             if constexpr (std::constructible_from<map_type, std::uint64_t>)
-                m_dbs.push_back(database{map_type(detail::splitmix64(m_random)), {}, 0});
+                m_dbs.push_back(database{map_type(detail::splitmix64(m_random)), {}, 0, nullptr});
             else
                 m_dbs.push_back(database{});
         }
@@ -224,6 +237,7 @@ public:
         }
         notify_detail(key_event::created, db, key);
         auto [e, inserted] = m_dbs[db].keys.try_emplace(key);
+        index_add(m_dbs[db], key, e);
         e->data = value::make(kind, m_encoding);
         e->access = new_access();
         return {&e->data, {}, true};
@@ -271,12 +285,14 @@ public:
             }
             if (expired) {
                 e->access = new_access();
+                index_to_front(d, key, e); // Redis deletes the expired key, then adds the new one
                 notify_detail(key_event::created, db, key);
             } else {
                 touch(*e); // as Redis's lookup before an overwrite (which keeps LFU counters)
             }
         } else if (inserted) {
             e->access = new_access();
+            index_add(d, key, e);
             notify_detail(key_event::created, db, key);
         } else {
             touch(*e);
@@ -292,7 +308,7 @@ public:
         entry* e = live_entry(db, key);
         if (!e) return false;
         notify(key_event::deleted, db, key);
-        delete_key(d, key, e->ttl_slot);
+        delete_key(d, key, e->ttl_slot, e);
         return true;
     }
 
@@ -318,9 +334,13 @@ public:
         std::optional<std::int64_t> at;
         if (source->ttl_slot != entry::no_ttl) at = d.ttl[source->ttl_slot].at_ms;
         notify(key_event::deleted, db, from);
-        delete_key(d, from, source->ttl_slot);
+        delete_key(d, from, source->ttl_slot, source);
         notify_detail(key_event::created, db, to); // Redis deletes an existing target, then adds
         auto [target, inserted] = d.keys.try_emplace(to);
+        if (inserted)
+            index_add(d, to, target);
+        else
+            index_to_front(d, to, target);
         if (!inserted && target->ttl_slot != entry::no_ttl) {
             remove_ttl_slot(d, target->ttl_slot);
             target->ttl_slot = entry::no_ttl;
@@ -343,10 +363,11 @@ public:
         std::optional<std::int64_t> at;
         if (source->ttl_slot != entry::no_ttl) at = from.ttl[source->ttl_slot].at_ms;
         notify(key_event::deleted, src, key);
-        delete_key(from, key, source->ttl_slot);
+        delete_key(from, key, source->ttl_slot, source);
         notify_detail(key_event::created, dst, key);
         database& to = m_dbs[dst];
         entry* target = to.keys.try_emplace(key).first;
+        index_add(to, key, target);
         target->data = std::move(moved);
         target->access = access;
         if (at) add_ttl_slot(to, key, *target, *at);
@@ -507,6 +528,8 @@ public:
         const std::size_t removed = d.keys.size();
         notify(key_event::flushed, db, {}); // before: observers may still look at the keys
         d.keys.clear();
+        if (d.slots) [[unlikely]]
+            d.slots->clear();
         d.ttl = {};
         d.avg_ttl = 0;
         return removed;
@@ -675,7 +698,7 @@ public:
         const std::uint32_t slot = e->ttl_slot;
         ++m_stats.evicted_keys;
         notify(key_event::evicted, db, key);
-        delete_key(d, key, slot);
+        delete_key(d, key, slot, e);
         return true;
     }
 
@@ -727,6 +750,60 @@ public:
         return m_dbs[db].ttl[e.ttl_slot].at_ms;
     }
 
+    // --- the per-slot key index (cluster mode) ----------------------------------------------
+
+    /// Keeps, from now on, the keys of `db` by Redis Cluster hash slot (Redis's slots_to_keys,
+    /// cluster mode only): a count and a list per slot, two pointers in each key's map node
+    /// and a 256 KiB table. Only while `db` is empty and over a map whose nodes take extra bytes
+    /// (node_map); returns whether the index is on. A keyspace without it pays nothing.
+    bool enable_slot_index(std::size_t db) {
+        if constexpr (slot_indexable_map<map_type>) {
+            database& d = m_dbs[db];
+            if (d.slots) return true;
+            if (d.keys.size() != 0 || !d.keys.set_node_extra(sizeof(slot_links))) return false;
+            d.slots = std::make_unique<slot_index>();
+            return true;
+        } else {
+            (void)db;
+            return false;
+        }
+    }
+
+    /// True when `db` keeps the per-slot key index.
+    [[nodiscard]] bool has_slot_index(std::size_t db) const noexcept { return m_dbs[db].slots != nullptr; }
+
+    /// Bytes the index adds to each key of `db` (0 without it).
+    [[nodiscard]] std::size_t slot_index_bytes_per_key(std::size_t db) const noexcept {
+        if constexpr (slot_indexable_map<map_type>) {
+            return m_dbs[db].slots ? m_dbs[db].keys.node_extra() : 0;
+        } else {
+            (void)db;
+            return 0;
+        }
+    }
+
+    /// Number of keys of `db` in hash slot `slot` (CLUSTER COUNTKEYSINSLOT), expired keys not
+    /// yet removed included, as Redis: O(1). Requires has_slot_index(db).
+    [[nodiscard]] std::uint64_t count_keys_in_slot(std::size_t db, unsigned slot) const noexcept {
+        assert(m_dbs[db].slots && slot < cluster::slot_count);
+        return m_dbs[db].slots->count(slot);
+    }
+
+    /// Calls `f(std::string_view key)` for up to `limit` keys of `db` in `slot`, newest first
+    /// (Redis's order for CLUSTER GETKEYSINSLOT): O(limit). `f` must not change the keyspace.
+    /// Requires has_slot_index(db).
+    template <class F>
+    void for_each_key_in_slot(std::size_t db, unsigned slot, std::uint64_t limit, F&& f) const {
+        if constexpr (slot_indexable_map<map_type>) {
+            const database& d = m_dbs[db];
+            assert(d.slots && slot < cluster::slot_count);
+            for (const slot_links* l = d.slots->head(slot); l != nullptr && limit != 0; l = l->next, --limit)
+                f(d.keys.key_of_extra(l));
+        } else {
+            (void)db, (void)slot, (void)limit, (void)f;
+        }
+    }
+
 private:
     struct ttl_record {
         std::string key;
@@ -737,6 +814,7 @@ private:
         map_type keys;
         std::vector<ttl_record> ttl; // keys with a TTL, for O(1) sampling
         std::int64_t avg_ttl = 0;
+        std::unique_ptr<slot_index> slots; // the per-slot key index (enable_slot_index), or null
     };
 
     struct observer_entry {
@@ -829,10 +907,39 @@ private:
     }
 
     // Removes `key` and its expiry record `slot`. `key` may view the record's own string:
-    // the map entry goes first, while that string is still alive.
-    void delete_key(database& d, std::string_view key, std::uint32_t slot) {
+    // the map entry goes first, while that string is still alive. `e` is the key's entry when
+    // the caller has it (the slot index unlinks it; looked up otherwise).
+    void delete_key(database& d, std::string_view key, std::uint32_t slot, const entry* e = nullptr) {
+        if (d.slots) [[unlikely]]
+            index_remove(d, key, e != nullptr ? e : d.keys.find(key));
         d.keys.erase(key);
         if (slot != entry::no_ttl) remove_ttl_slot(d, slot);
+    }
+
+    // The per-slot index's hooks: nothing unless the database has one (cluster mode).
+    void index_add(database& d, std::string_view key, const entry* e) noexcept {
+        if constexpr (slot_indexable_map<map_type>) {
+            if (d.slots) [[unlikely]]
+                d.slots->add(*static_cast<slot_links*>(d.keys.extra_of(e)), slot_index::slot_of(key));
+        } else {
+            (void)d, (void)key, (void)e;
+        }
+    }
+    void index_remove(database& d, std::string_view key, const entry* e) noexcept {
+        if constexpr (slot_indexable_map<map_type>) {
+            assert(e != nullptr);
+            d.slots->remove(*static_cast<slot_links*>(d.keys.extra_of(e)), slot_index::slot_of(key));
+        } else {
+            (void)d, (void)key, (void)e;
+        }
+    }
+    void index_to_front(database& d, std::string_view key, const entry* e) noexcept {
+        if constexpr (slot_indexable_map<map_type>) {
+            if (d.slots) [[unlikely]]
+                d.slots->to_front(*static_cast<slot_links*>(d.keys.extra_of(e)), slot_index::slot_of(key));
+        } else {
+            (void)d, (void)key, (void)e;
+        }
     }
 
     void add_ttl_slot(database& d, std::string_view key, entry& e, std::int64_t at_ms) {

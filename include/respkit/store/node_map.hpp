@@ -16,6 +16,7 @@
 #include <new>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
@@ -28,7 +29,9 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::store {
 /// and shrinks below 1/10; elements move to the new table a few buckets per insertion,
 /// erasure or rehash() call, so no single operation pays for the whole move. Values never
 /// move: pointers to them stay valid until their element is erased. Keys are limited to
-/// 4 GiB.
+/// 4 GiB. An empty map can be given extra bytes in each node (set_node_extra) for its user's
+/// own links between elements (the keyspace's per-slot index in cluster mode); a map without
+/// them spends nothing on the feature.
 template <class V>
 class node_map {
 public:
@@ -43,7 +46,8 @@ public:
     /// Move constructor; leaves `other` empty.
     node_map(node_map&& other) noexcept
         : m_tables{other.m_tables[0], other.m_tables[1]}, m_size(other.m_size),
-          m_rehash_index(other.m_rehash_index), m_ready(other.m_ready), m_seed(other.m_seed) {
+          m_rehash_index(other.m_rehash_index), m_ready(other.m_ready), m_seed(other.m_seed),
+          m_extra(other.m_extra) {
         other.m_tables[0] = {};
         other.m_tables[1] = {};
         other.m_size = 0;
@@ -61,6 +65,7 @@ public:
             m_rehash_index = other.m_rehash_index;
             m_ready = other.m_ready;
             m_seed = other.m_seed;
+            m_extra = other.m_extra;
             other.m_tables[0] = {};
             other.m_tables[1] = {};
             other.m_size = 0;
@@ -150,7 +155,7 @@ public:
 
     /// Removes all elements and releases the memory.
     void clear() noexcept {
-        walk([](node* n) { destroy_node(n); }); // walk reads the link before calling
+        walk([this](node* n) { destroy_node(n); }); // walk reads the link before calling
         m_tables[0].release();
         m_tables[1].release();
         m_size = 0;
@@ -244,8 +249,33 @@ public:
     /// included, not what values own).
     [[nodiscard]] std::size_t allocated_bytes() const noexcept {
         std::size_t bytes = (m_tables[0].count + m_tables[1].count) * sizeof(node*);
-        const_cast<node_map*>(this)->walk([&](const node* n) { bytes += node_bytes(n->key_size); });
+        const_cast<node_map*>(this)->walk([&](const node* n) { bytes += node_bytes(n->key_size) + m_extra; });
         return bytes;
+    }
+
+    /// Gives every node `bytes` (rounded up to 16) of zeroed memory for the user's own use, in
+    /// front of the node: only while the map is empty (returns false otherwise). 0 removes them.
+    bool set_node_extra(std::size_t bytes) noexcept {
+        static_assert(std::is_standard_layout_v<node>, "extra_of finds the node from its value");
+        if (m_size != 0 || bytes > 1024) return false;
+        m_extra = static_cast<std::uint32_t>((bytes + 15) / 16 * 16);
+        return true;
+    }
+
+    /// The extra bytes each node carries (set_node_extra).
+    [[nodiscard]] std::size_t node_extra() const noexcept { return m_extra; }
+
+    /// The extra bytes of the element whose value is `value` (a pointer find or try_emplace
+    /// returned): valid as long as the element. Only with node_extra() != 0.
+    [[nodiscard]] void* extra_of(const V* value) const noexcept {
+        assert(m_extra != 0);
+        const char* n = reinterpret_cast<const char*>(value) - offsetof(node, value);
+        return const_cast<char*>(n) - m_extra;
+    }
+
+    /// The key of the element whose extra bytes are at `extra` (extra_of).
+    [[nodiscard]] std::string_view key_of_extra(const void* extra) const noexcept {
+        return reinterpret_cast<const node*>(static_cast<const char*>(extra) + m_extra)->key();
     }
 
     /// Bytes a node holding a key of `key_size` bytes requests from the allocator.
@@ -364,20 +394,25 @@ private:
     std::size_t m_rehash_index = not_rehashing; // next bucket of m_tables[0] to move
     std::size_t m_ready = 0;                    // zeroed buckets of m_tables[1]
     std::uint64_t m_seed;
+    std::uint32_t m_extra = 0; // bytes in front of each node (set_node_extra)
 
     [[nodiscard]] std::uint64_t hash_of(std::string_view key) const noexcept {
         return hash_bytes(key, m_seed);
     }
 
     template <class... Args>
-    static node* make_node(std::string_view key, Args&&... args) {
-        void* memory = ::operator new(node_bytes(key.size()));
+    node* make_node(std::string_view key, Args&&... args) {
+        void* memory = ::operator new(node_bytes(key.size()) + m_extra);
+        if (m_extra != 0) [[unlikely]] {
+            std::memset(memory, 0, m_extra);
+            memory = static_cast<char*>(memory) + m_extra;
+        }
         node* n = nullptr;
         try {
             n = ::new (memory) node{nullptr, V(std::forward<Args>(args)...),
                                     static_cast<std::uint32_t>(key.size())};
         } catch (...) {
-            ::operator delete(memory);
+            ::operator delete(static_cast<char*>(memory) - m_extra);
             throw;
         }
         if (!key.empty())
@@ -385,9 +420,9 @@ private:
         return n;
     }
 
-    static void destroy_node(node* n) noexcept {
+    void destroy_node(node* n) noexcept {
         n->~node();
-        ::operator delete(static_cast<void*>(n));
+        ::operator delete(static_cast<void*>(reinterpret_cast<char*>(n) - m_extra));
     }
 
     // Which table holds (or receives) the element with `hash` (see m_rehash_index).
