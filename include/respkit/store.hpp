@@ -14,4 +14,5 @@
 #include <respkit/store/keyspace.hpp>
 #include <respkit/store/keyspace_map.hpp>
 #include <respkit/store/node_map.hpp>
+#include <respkit/store/slot_index.hpp>
 #include <respkit/store/value.hpp>

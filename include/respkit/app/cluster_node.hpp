@@ -98,6 +98,8 @@ public:
     /// reach the other nodes, and registers the slot check (after ACL).
     void install() {
         m_context->cluster_enabled = true;
+        // Before any key is loaded: the per-slot index of database 0 (Redis's slots_to_keys).
+        (void)m_keyspace->enable_slot_index(0);
         install_cluster_subcommands();
         set_handler("asking", [](server::command_call& call) {
             call.client().set_asking(true);
@@ -248,6 +250,46 @@ public:
         return {};
     }
 
+    /// After the dataset is loaded (Redis's verifyClusterConfigWithData): keys in a database other
+    /// than 0 stop the start (the error is returned); a slot holding keys that this node neither
+    /// serves nor imports is taken when unassigned, else set to importing from its owner, each
+    /// with Redis's log line, and nodes.conf is saved. "" when the start goes on.
+    [[nodiscard]] std::string verify_data() {
+        if (!m_engine) return {};
+        for (std::size_t db = 1; db < m_keyspace->db_count(); ++db) {
+            if (m_keyspace->size(db) != 0) return "You can't have keys in a DB different than DB 0 when in Cluster mode. Exiting.";
+        }
+        if (m_keyspace->size(0) == 0) return {};
+        std::vector<std::uint64_t> counts(cluster::slot_count, 0);
+        if (m_keyspace->has_slot_index(0)) {
+            for (unsigned slot = 0; slot < cluster::slot_count; ++slot) counts[slot] = m_keyspace->count_keys_in_slot(0, slot);
+        } else {
+            m_keyspace->map(0).for_each([&](std::string_view key, const auto&) { ++counts[cluster::key_slot(key)]; });
+        }
+        bool changed = false;
+        for (unsigned slot = 0; slot < cluster::slot_count; ++slot) {
+            if (counts[slot] == 0) continue;
+            const cluster::node_info* owner = m_engine->table().slot_owner(slot);
+            if ((owner != nullptr && owner->name == m_engine->myself()) || m_engine->table().importing().contains(slot)) continue;
+            changed = true;
+            if (owner == nullptr) {
+                m_context->log(server::log_level::warning,
+                               "I have keys for unassigned slot " + std::to_string(slot) + ". Taking responsibility for it.");
+                (void)m_engine->add_slot(slot, now());
+            } else {
+                m_context->log(server::log_level::warning, "I have keys for slot " + std::to_string(slot) +
+                                                               ", but the slot is assigned to another node. Setting it to "
+                                                               "importing state.");
+                (void)m_engine->set_slot_importing(slot, std::string(owner->name), now());
+            }
+        }
+        if (changed) {
+            if (std::string error = save_config(); !error.empty()) return "Fatal: can't update cluster config file: " + error;
+            m_bus->perform();
+        }
+        return {};
+    }
+
     /// The engine (null before start()).
     [[nodiscard]] cluster::bus_engine* engine() noexcept { return m_engine.get(); }
     /// The bus port listened on (0 before start()).
@@ -314,28 +356,43 @@ private:
     // --- keys --------------------------------------------------------------------------
 
     // Keys stored in `slot` (live or expired but not yet removed: Redis's slot index holds them
-    // too), up to `limit`. A scan of the whole database: O(keys), see docs/cluster.md.
-    std::vector<std::string> keys_in_slot(unsigned slot, std::size_t limit) const {
+    // too), up to `limit`, newest first: from the keyspace's per-slot index (enabled in install()),
+    // O(limit); a keyspace without one (a map without node extras) is scanned, O(keys).
+    std::vector<std::string> keys_in_slot(unsigned slot, std::uint64_t limit) const {
         std::vector<std::string> out;
         if (limit == 0) return out;
+        if (m_keyspace->has_slot_index(0)) {
+            m_keyspace->for_each_key_in_slot(0, slot, limit, [&](std::string_view key) { out.emplace_back(key); });
+            return out;
+        }
         m_keyspace->map(0).for_each([&](std::string_view key, const auto&) {
             if (out.size() < limit && cluster::key_slot(key) == slot) out.emplace_back(key);
         });
         return out;
     }
-    std::size_t count_keys_in_slot(unsigned slot) const {
-        std::size_t n = 0;
+    // O(1) with the index.
+    std::uint64_t count_keys_in_slot(unsigned slot) const {
+        if (m_keyspace->has_slot_index(0)) return m_keyspace->count_keys_in_slot(0, slot);
+        std::uint64_t n = 0;
         m_keyspace->map(0).for_each([&](std::string_view key, const auto&) { n += cluster::key_slot(key) == slot ? 1 : 0; });
         return n;
     }
-    // The slots lost to another node: their keys go, as Redis's delKeysInSlot.
+    // The slots lost to another node: their keys go, as Redis's delKeysInSlot (O(their keys)
+    // with the index).
     void delete_keys_in(const std::vector<unsigned>& slots) {
-        std::vector<bool> lost(cluster::slot_count, false);
-        for (const unsigned s : slots) lost[s] = true;
         std::vector<std::string> doomed;
-        m_keyspace->map(0).for_each([&](std::string_view key, const auto&) {
-            if (lost[cluster::key_slot(key)]) doomed.emplace_back(key);
-        });
+        if (m_keyspace->has_slot_index(0)) {
+            for (const unsigned s : slots)
+                m_keyspace->for_each_key_in_slot(0, s, m_keyspace->count_keys_in_slot(0, s),
+                                                 [&](std::string_view key) { doomed.emplace_back(key); });
+        } else {
+            std::vector<bool> lost(cluster::slot_count, false);
+            for (const unsigned s : slots) lost[s] = true;
+            m_keyspace->map(0).for_each([&](std::string_view key, const auto&) {
+                if (lost[cluster::key_slot(key)]) doomed.emplace_back(key);
+            });
+        }
+        // Stored keys whose TTL passed go too (erase sees them as expired and removes them).
         for (const std::string& key : doomed) (void)m_keyspace->erase(0, key);
         if (!doomed.empty())
             m_context->log(server::log_level::notice, "Deleted " + std::to_string(doomed.size()) +
@@ -739,7 +796,15 @@ private:
                 call.error("ERR Invalid slot or number of keys");
                 return;
             }
-            const std::vector<std::string> keys = keys_in_slot(static_cast<unsigned>(slot), static_cast<std::size_t>(count));
+            const auto s = static_cast<unsigned>(slot);
+            if (m_keyspace->has_slot_index(0)) {
+                // Written as walked: no copy of the keys (a count past the slot's keys is cut to them).
+                const std::uint64_t n = std::min(static_cast<std::uint64_t>(count), m_keyspace->count_keys_in_slot(0, s));
+                call.reply().array(static_cast<std::size_t>(n));
+                m_keyspace->for_each_key_in_slot(0, s, n, [&](std::string_view key) { call.reply().bulk_string(key); });
+                return;
+            }
+            const std::vector<std::string> keys = keys_in_slot(s, static_cast<std::uint64_t>(count));
             call.reply().array(keys.size());
             for (const std::string& k : keys) call.reply().bulk_string(k);
         });

@@ -216,6 +216,13 @@ public:
             m_transport.reset();
             return fail(why);
         }
+        // As Redis's verifyClusterConfigWithData: the loaded keys against the slots this node serves.
+        if (m_cluster) {
+            if (const std::string why = m_cluster->verify_data(); !why.empty()) {
+                m_transport.reset();
+                return fail(why);
+            }
+        }
         if (m_options.process && m_config.get_bool("set-proc-title")) update_title();
         if (m_options.banner) banner();
         if (m_transport->port() != 0 || m_transport->tls_port() != 0) {
