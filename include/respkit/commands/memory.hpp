@@ -130,7 +130,7 @@ namespace detail {
 /// What MEMORY STATS and DOCTOR report, measured now (Redis's getMemoryOverheadData).
 struct memory_overhead {
     struct db_overhead {
-        std::size_t id = 0, main = 0, expires = 0;
+        std::size_t id = 0, main = 0, expires = 0, slot_to_keys = 0;
     };
     std::uint64_t peak = 0, total = 0, startup = 0, clients_normal = 0;
     std::vector<db_overhead> dbs;
@@ -170,9 +170,12 @@ template <class Keyspace>
         m.total_keys += keys;
         // A key's entry (value, TTL slot, access time) and its slot in the table; a TTL's
         // record (the key's copy and its time).
+        // In cluster mode, the per-slot index's links in each key's node (as Redis's
+        // overhead.hashtable.slot-to-keys: the keys times their dict entries' metadata).
         memory_overhead::db_overhead d{db, keys * (sizeof(store::entry) + sizeof(void*)),
-                      keyspace.expires_count(db) * (sizeof(std::string) + sizeof(std::int64_t))};
-        m.overhead_total += d.main + d.expires;
+                      keyspace.expires_count(db) * (sizeof(std::string) + sizeof(std::int64_t)),
+                      keys * keyspace.slot_index_bytes_per_key(db)};
+        m.overhead_total += d.main + d.expires + d.slot_to_keys;
         m.dbs.push_back(d);
     }
     m.dataset = m.total - std::min(m.total, m.overhead_total);
@@ -334,8 +337,11 @@ void install_memory_commands(server::dispatcher& commands, Keyspace& keyspace) {
             call.reply().null();
             return;
         }
+        // The key's entry, its bucket pointer and, in cluster mode, its links in the per-slot index
+        // (Redis adds its dict entries' metadata too).
         const std::size_t usage = value_memory_bytes(e->data, static_cast<std::size_t>(samples)) + call.arg(2).size() +
-                                  sizeof(store::entry) + sizeof(void*);
+                                  sizeof(store::entry) + sizeof(void*) +
+                                  keyspace.slot_index_bytes_per_key(call.client().db());
         call.reply().integer(static_cast<std::int64_t>(usage));
     });
     commands.add_subcommand("memory", std::move(specs.stats), [&keyspace](server::command_call& call) {
@@ -366,7 +372,7 @@ void install_memory_commands(server::dispatcher& commands, Keyspace& keyspace) {
             out.map(3);
             field("overhead.hashtable.main", i(d.main));
             field("overhead.hashtable.expires", i(d.expires));
-            field("overhead.hashtable.slot-to-keys", 0);
+            field("overhead.hashtable.slot-to-keys", i(d.slot_to_keys));
         }
         field("overhead.total", i(m.overhead_total));
         field("keys.count", i(m.total_keys));
