@@ -9,13 +9,19 @@
 //   every node's CLUSTER NODES agreeing, 1,000 slots resharded from a redis node to the respkit
 //   node and back under load, the respkit node's replies equal to a redis node's for the
 //   same requests (CLUSTER's errors, redirections, transactions, slots migrating and importing),
-//   PUBLISH reaching subscribers on every node.
+//   PUBLISH reaching subscribers on every node;
+// - the per-slot key index: a respkit node and a redis-server node, each serving every slot, give
+//   the same COUNTKEYSINSLOT and GETKEYSINSLOT replies (Redis's newest-first order) through
+//   writes, deletions, expiry, RENAME, COPY, FLUSHALL and a restart from the same RDB file; nodes
+//   started on an RDB holding keys of slots they do not serve claim or import those slots as
+//   redis-server does (verifyClusterConfigWithData).
 // Every server runs on free loopback ports and is stopped at the end.
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -46,12 +52,17 @@ struct cluster_node {
     temp_dir dir;
     int cport = free_port();
     server_process server;
-    explicit cluster_node(bool is_respkit)
+    explicit cluster_node(bool is_respkit, const std::vector<std::string>& extra = {})
         : respkit(is_respkit),
-          server(is_respkit ? built_program("respkit-server") : find_on_path("redis-server"),
-                 {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.path, "--cluster-enabled", "yes",
-                  "--cluster-port", std::to_string(cport), "--cluster-config-file", "nodes.conf", "--cluster-node-timeout",
-                  std::to_string(node_timeout_ms)}) {}
+          server(is_respkit ? built_program("respkit-server") : find_on_path("redis-server"), arguments(extra)) {}
+    [[nodiscard]] std::vector<std::string> arguments(const std::vector<std::string>& extra) const {
+        std::vector<std::string> args = {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.path,
+                                         "--cluster-enabled", "yes", "--cluster-port", std::to_string(cport),
+                                         "--cluster-config-file", "nodes.conf", "--cluster-node-timeout",
+                                         std::to_string(node_timeout_ms)};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return args;
+    }
     [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(server.port()); }
 };
 
@@ -232,6 +243,74 @@ unsigned slots_served(int port) {
     return 0;
 }
 
+std::string all_counts(int port);
+
+/// COUNTKEYSINSLOT of every slot, as numbers.
+std::vector<std::uint64_t> slot_counts(int port) {
+    std::vector<std::uint64_t> out;
+    std::istringstream in(all_counts(port));
+    for (std::string line; std::getline(in, line);)
+        if (line.starts_with(":")) out.push_back(std::stoull(line.substr(1)));
+    return out;
+}
+
+/// The slots node `port` serves, by its own CLUSTER NODES line.
+std::vector<bool> slots_of(int port) {
+    std::vector<bool> out(respkit::cluster::slot_count, false);
+    std::istringstream in(call_text(port, {"CLUSTER", "NODES"}));
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        std::vector<std::string> f;
+        for (std::string w; fields >> w;) f.push_back(w);
+        if (f.size() < 8 || f[2].find("myself") == std::string::npos) continue;
+        for (std::size_t i = 8; i < f.size(); ++i) {
+            if (f[i].starts_with("[")) continue;
+            const std::size_t dash = f[i].find('-');
+            const unsigned first = static_cast<unsigned>(std::stoul(f[i].substr(0, dash)));
+            const unsigned last = dash == std::string::npos ? first : static_cast<unsigned>(std::stoul(f[i].substr(dash + 1)));
+            for (unsigned slot = first; slot <= last; ++slot) out[slot] = true;
+        }
+    }
+    return out;
+}
+
+/// Each node's per-slot counts add up to its DBSIZE, only slots it serves hold keys, and
+/// GETKEYSINSLOT lists as many keys of that slot as COUNTKEYSINSLOT counts (for 20 slots).
+void check_slot_counts(const test_cluster& cluster) {
+    for (std::size_t i = 0; i < cluster.nodes.size(); ++i) {
+        INFO("node ", i, cluster.nodes[i]->respkit ? " (respkit)" : " (redis)");
+        const std::vector<std::uint64_t> counts = slot_counts(cluster.port(i));
+        REQUIRE(counts.size() == respkit::cluster::slot_count);
+        const std::vector<bool> served = slots_of(cluster.port(i));
+        std::uint64_t total = 0, outside = 0;
+        std::vector<unsigned> populated;
+        for (unsigned slot = 0; slot < respkit::cluster::slot_count; ++slot) {
+            total += counts[slot];
+            if (counts[slot] != 0 && !served[slot]) ++outside;
+            if (counts[slot] != 0) populated.push_back(slot);
+        }
+        raw_connection c(cluster.port(i));
+        REQUIRE(c.call({"DBSIZE"}));
+        CHECK(":" + std::to_string(total) + "\r\n" == c.last());
+        CHECK(outside == 0);
+        for (std::size_t k = 0; k < populated.size(); k += std::max<std::size_t>(populated.size() / 20, 1)) {
+            const unsigned slot = populated[k];
+            REQUIRE(c.call({"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), "1000000"}));
+            std::istringstream reply(c.last());
+            std::string line;
+            std::getline(reply, line);
+            CHECK(line == "*" + std::to_string(counts[slot]) + "\r");
+            std::uint64_t listed = 0;
+            while (std::getline(reply, line) && std::getline(reply, line)) {
+                line.pop_back();
+                CHECK(respkit::cluster::key_slot(line) == slot);
+                ++listed;
+            }
+            CHECK(listed == counts[slot]);
+        }
+    }
+}
+
 /// `redis-cli --cluster reshard` moves `count` slots from node `from` to node `to` while
 /// reshard_writer writes and reads through node `entry`: the reshard succeeds, the writer sees no
 /// error and loses no key, the slots moved, every node agrees and `--cluster check` is clean.
@@ -268,6 +347,7 @@ void reshard_under_load(const test_cluster& cluster, std::size_t from, std::size
     for (std::size_t i = 1; i < cluster.nodes.size(); ++i)
         CHECK(eventually([&] { return topology(cluster.port(i)) == view; }, 5s));
     for (std::size_t i = 0; i < cluster.nodes.size(); ++i) check_clean(cluster.check(i));
+    check_slot_counts(cluster);
 }
 
 // Requests compared on a redis-server node and on the respkit node of the mixed cluster, each
@@ -504,4 +584,198 @@ TEST_CASE("mixed cluster: two redis-servers and a respkit-server, created, check
     REQUIRE(on_respkit.await(2, 5s));
     CHECK(on_redis.bytes().find(m1 + m2) != std::string::npos);
     CHECK(on_respkit.bytes().find(m1 + m2) != std::string::npos);
+}
+
+namespace {
+
+/// Every command of `commands` sent at once on one connection (RESP `proto`): the replies' bytes.
+std::string pipelined(int port, int proto, const std::vector<std::vector<std::string>>& commands) {
+    raw_connection c(port);
+    if (proto == 3) c.hello(3);
+    std::string bytes;
+    for (const auto& command : commands) bytes += encode(command);
+    c.send(bytes);
+    return c.await(commands.size(), 60s) ? c.bytes() : std::string("(timeout)");
+}
+
+/// The commands of a line ("a b | c d") as argument lists.
+std::vector<std::vector<std::string>> commands_of(const std::string& line) {
+    std::vector<std::vector<std::string>> out;
+    std::istringstream commands(line);
+    for (std::string command; std::getline(commands, command, '|');) {
+        std::istringstream words(command);
+        std::vector<std::string> args;
+        for (std::string w; words >> w;) args.push_back(w);
+        out.push_back(std::move(args));
+    }
+    return out;
+}
+
+/// COUNTKEYSINSLOT of every slot, as one node answers them.
+std::string all_counts(int port) {
+    std::vector<std::vector<std::string>> commands;
+    for (unsigned slot = 0; slot < respkit::cluster::slot_count; ++slot)
+        commands.push_back({"CLUSTER", "COUNTKEYSINSLOT", std::to_string(slot)});
+    return pipelined(port, 2, commands);
+}
+
+/// The slot fields (ranges, importing and migrating slots) of the node's own CLUSTER NODES line,
+/// the nodes' names in `names` written <0>, <1>...
+std::string own_slots(int port, const std::vector<std::string>& names = {}) {
+    std::istringstream in(call_text(port, {"CLUSTER", "NODES"}));
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream fields(line);
+        std::vector<std::string> f;
+        for (std::string w; fields >> w;) f.push_back(w);
+        if (f.size() < 8 || f[2].find("myself") == std::string::npos) continue;
+        std::string out;
+        for (std::size_t i = 8; i < f.size(); ++i) out += f[i] + ' ';
+        for (std::size_t i = 0; i < names.size(); ++i)
+            for (std::size_t at = out.find(names[i]); at != std::string::npos; at = out.find(names[i]))
+                out.replace(at, names[i].size(), "<" + std::to_string(i) + ">");
+        return out;
+    }
+    return "(no myself line)";
+}
+
+/// Restarts `n` with `rdb` as its dump.rdb (nodes.conf kept): true when it listens again.
+bool restart_with(cluster_node& n, const std::string& rdb) {
+    n.server.stop();
+    std::filesystem::copy_file(rdb, n.dir.path + "/dump.rdb", std::filesystem::copy_options::overwrite_existing);
+    return n.server.start();
+}
+
+/// A node serving every slot alone, once its cluster is ok.
+bool serve_every_slot(const cluster_node& n) {
+    raw_connection c(n.server.port());
+    return c.call({"CLUSTER", "ADDSLOTSRANGE", "0", "16383"}) && c.last() == "+OK\r\n" &&
+           eventually([&] { return state_ok(n.server.port()); }, 10s);
+}
+
+} // namespace
+
+TEST_CASE("slot index: COUNTKEYSINSLOT and GETKEYSINSLOT as redis-server's, through writes, expiry, RENAME, a "
+          "restart from an RDB, and the loaded keys' slots claimed or imported") {
+    if (tools_missing()) return;
+    const std::vector<std::string> debug = {"--enable-debug-command", "local"};
+    cluster_node redis(false, debug), node(true, debug);
+    REQUIRE(redis.server.running());
+    REQUIRE(node.server.running());
+    REQUIRE(serve_every_slot(redis));
+    REQUIRE(serve_every_slot(node));
+    const std::string s = std::to_string(respkit::cluster::key_slot("s")), o = std::to_string(respkit::cluster::key_slot("o"));
+    const std::string keys_s = "cluster getkeysinslot " + s + " 100 | cluster countkeysinslot " + s;
+    // Each line on one connection; {s} and {o} are two slots. Active expiry is off on both, so
+    // that a key whose TTL passed is counted until a lookup removes it (as in Redis).
+    const std::vector<std::string> lines = {
+        "debug set-active-expire 0",
+        "set {s}a 1 | set {s}b 1 | set {s}c 1 | set {s}d 1 | set {s}e 1 | " + keys_s + " | cluster getkeysinslot " + s +
+            " 2 | cluster getkeysinslot " + s + " 0 | cluster getkeysinslot " + o + " 5",
+        "set {s}b 2 | append {s}a x | " + keys_s + " | del {s}c | " + keys_s + " | del {s}c | " + keys_s,
+        "rename {s}a {s}d | " + keys_s + " | rename {s}b {o}b | " + keys_s + " | cluster getkeysinslot " + o +
+            " 9 | cluster countkeysinslot " + o,
+        "lpush {s}l x | sadd {s}set x y | hset {s}h f v | zadd {s}z 1 m | xadd {s}x 1-1 f v | pfadd {s}p a | setbit {s}bit 7 1 | " +
+            keys_s,
+        "lpop {s}l | srem {s}set x y | hdel {s}h f | zpopmin {s}z | " + keys_s,
+        "pexpire {s}e 1 | debug sleep 0.02 | " + keys_s + " | get {s}e | " + keys_s,
+        "set {s}t 1 | set {s}u 1 | pexpire {s}t 1 | debug sleep 0.02 | set {s}t 2 | " + keys_s,
+        "set {s}w 1 | pexpire {s}w 1 | debug sleep 0.02 | lpush {s}w x | " + keys_s,
+        "renamenx {s}u {s}t | rename {s}u {s}v | " + keys_s + " | copy {s}v {s}d replace | copy {s}v {s}c | " + keys_s,
+        "set {s}n 1 | getdel {s}n | incr {s}i | getex {s}i px 1 | debug sleep 0.02 | exists {s}i | " + keys_s,
+        "sadd {s}q a b | sinterstore {s}d {s}q {s}q | sunionstore {s}v {s}nothing | " + keys_s,
+        "unlink {s}d {s}t | flushall | " + keys_s + " | cluster countkeysinslot " + o,
+        "set {s}a 1 | set {s}b 2 | flushdb | set {s}c 3 | " + keys_s + " | flushall",
+    };
+    std::size_t compared = 0;
+    for (const int proto : {2, 3}) {
+        for (const std::string& line : lines) {
+            INFO(line, " RESP", proto);
+            const std::string expected = pipelined(redis.server.port(), proto, commands_of(line));
+            REQUIRE(expected != "(timeout)");
+            CHECK(pipelined(node.server.port(), proto, commands_of(line)) == expected);
+            compared += commands_of(line).size();
+        }
+    }
+
+    // Many keys: 300 in slot {s}, 3,000 over the slots, a few deleted.
+    std::vector<std::vector<std::string>> fill;
+    for (int i = 0; i < 300; ++i) fill.push_back({"SET", "{s}k" + std::to_string(i), "v"});
+    for (int i = 0; i < 3000; ++i) fill.push_back({"SET", "r:" + std::to_string(i), "v"});
+    for (int i = 0; i < 300; i += 7) fill.push_back({"DEL", "{s}k" + std::to_string(i), "r:" + std::to_string(i)});
+    for (int i = 0; i < 50; ++i) fill.push_back({"RENAME", "r:" + std::to_string(i * 7 + 1), "r:" + std::to_string(5000 + i)});
+    CHECK(pipelined(node.server.port(), 2, fill) == pipelined(redis.server.port(), 2, fill));
+    const std::string in_s = "cluster getkeysinslot " + s + " 1000 | cluster countkeysinslot " + s;
+    CHECK(pipelined(node.server.port(), 3, commands_of(in_s)) == pipelined(redis.server.port(), 3, commands_of(in_s)));
+    const std::string counts = all_counts(redis.server.port());
+    REQUIRE(counts.size() > 4 * respkit::cluster::slot_count); // no timeout
+    CHECK(all_counts(node.server.port()) == counts);
+    compared += fill.size() + 2 + 2 * respkit::cluster::slot_count;
+    MESSAGE(compared << " replies compared with redis-server's (index kept through writes)");
+
+    // Both restart from redis-server's RDB file: the same keys loaded in the same order, the same
+    // lists (each key added at its slot's head as it is read).
+    {
+        raw_connection c(redis.server.port());
+        REQUIRE(c.call({"SAVE"}));
+        REQUIRE(c.last() == "+OK\r\n");
+    }
+    const temp_dir keep;
+    const std::string rdb = keep.path + "/dump.rdb";
+    std::filesystem::copy_file(redis.dir.path + "/dump.rdb", rdb);
+    REQUIRE(restart_with(redis, rdb));
+    REQUIRE(restart_with(node, rdb));
+    CHECK(eventually([&] { return state_ok(redis.server.port()) && state_ok(node.server.port()); }, 10s));
+    CHECK(pipelined(node.server.port(), 2, commands_of(in_s)) == pipelined(redis.server.port(), 2, commands_of(in_s)));
+    CHECK(all_counts(node.server.port()) == counts);
+    CHECK(all_counts(redis.server.port()) == counts);
+
+    // Fresh nodes (no slots) started on that RDB take every slot holding keys, as redis-server.
+    std::set<unsigned> populated;
+    for (int i = 0; i < 300; ++i) populated.insert(respkit::cluster::key_slot("{s}k" + std::to_string(i)));
+    for (int i = 0; i < 3000; ++i) populated.insert(respkit::cluster::key_slot("r:" + std::to_string(i)));
+    cluster_node fresh_redis(false), fresh_node(true);
+    REQUIRE(restart_with(fresh_redis, rdb));
+    REQUIRE(restart_with(fresh_node, rdb));
+    CHECK(slots_served(fresh_redis.server.port()) == populated.size());
+    CHECK(own_slots(fresh_node.server.port()) == own_slots(fresh_redis.server.port()));
+    CHECK(all_counts(fresh_node.server.port()) == counts);
+
+    // Two nodes sharing the slots (0-8191 on redis-server, the rest on respkit), restarted on that
+    // RDB: each sets the populated slots of the other's half to importing from it.
+    cluster_node a(false), b(true);
+    {
+        raw_connection ca(a.server.port()), cb(b.server.port());
+        REQUIRE(ca.call({"CLUSTER", "ADDSLOTSRANGE", "0", "8191"}));
+        REQUIRE(cb.call({"CLUSTER", "ADDSLOTSRANGE", "8192", "16383"}));
+        REQUIRE(ca.call({"CLUSTER", "MEET", "127.0.0.1", std::to_string(b.server.port()), std::to_string(b.cport)}));
+    }
+    REQUIRE(eventually([&] { return state_ok(a.server.port()) && state_ok(b.server.port()); }, 20s));
+    const std::vector<std::string> names = {call_text(a.server.port(), {"CLUSTER", "MYID"}),
+                                            call_text(b.server.port(), {"CLUSTER", "MYID"})};
+    REQUIRE(restart_with(a, rdb));
+    REQUIRE(restart_with(b, rdb));
+    std::string expected_a = "0-8191 ", expected_b = "8192-16383 ";
+    for (const unsigned slot : populated) {
+        if (slot >= 8192) expected_a += "[" + std::to_string(slot) + "-<-<1>] ";
+        else expected_b += "[" + std::to_string(slot) + "-<-<0>] ";
+    }
+    CHECK(own_slots(a.server.port(), names) == expected_a); // what redis-server does
+    CHECK(own_slots(b.server.port(), names) == expected_b);
+    CHECK(all_counts(b.server.port()) == counts);
+
+    // Keys in a database other than 0: both refuse to start.
+    {
+        const server_process standalone = start_redis_server({"--dir", keep.path, "--dbfilename", "db1.rdb"});
+        raw_connection c(standalone.port());
+        REQUIRE(c.call({"SELECT", "1"}));
+        REQUIRE(c.call({"SET", "x", "1"}));
+        REQUIRE(c.call({"SAVE"}));
+    }
+    // (The port listens while the dataset loads, then the process exits.)
+    cluster_node db1_redis(false), db1_node(true);
+    for (cluster_node* n : {&db1_redis, &db1_node}) {
+        INFO(std::string(n->respkit ? "respkit-server" : "redis-server"));
+        (void)restart_with(*n, keep.path + "/db1.rdb");
+        CHECK(eventually([&] { return !raw_connection(n->server.port()).call({"PING"}); }, 10s));
+    }
 }
