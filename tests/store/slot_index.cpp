@@ -21,35 +21,39 @@ using respkit::cluster::key_slot;
 
 namespace {
 
-using node_ks = keyspace<node_map, manual_clock>;
+using slot_ks = keyspace<node_map, manual_clock>;
 
-constexpr std::int64_t t0 = 1'700'000'000'000;
+constexpr std::int64_t slot_t0 = 1'700'000'000'000;
 
-node_ks make_ks() { return node_ks(keyspace_options{4, 7}, manual_clock(t0)); }
+slot_ks make_slot_ks() {
+    return slot_ks(keyspace_options{4, 7}, manual_clock(slot_t0));
+}
 
-std::vector<std::string> keys_of(const node_ks& ks, unsigned slot, std::uint64_t limit = UINT64_MAX) {
+std::vector<std::string> slot_keys(const slot_ks& ks, unsigned slot,
+                                   std::uint64_t limit = UINT64_MAX) {
     std::vector<std::string> out;
     ks.for_each_key_in_slot(0, slot, limit, [&](std::string_view k) { out.emplace_back(k); });
     return out;
 }
 
 // Redis's order: a key added goes to the head of its slot's list; a key removed leaves it.
-struct model {
+struct slot_model {
     std::map<unsigned, std::list<std::string>> slots;
     void add(const std::string& k) { slots[key_slot(k)].push_front(k); }
     void remove(const std::string& k) { slots[key_slot(k)].remove(k); }
     void clear() { slots.clear(); }
     [[nodiscard]] bool has(const std::string& k) const {
         const auto it = slots.find(key_slot(k));
-        return it != slots.end() && std::find(it->second.begin(), it->second.end(), k) != it->second.end();
+        return it != slots.end() &&
+               std::find(it->second.begin(), it->second.end(), k) != it->second.end();
     }
 };
 
-void check_against(const node_ks& ks, const model& m) {
+void check_slot_model(const slot_ks& ks, const slot_model& m) {
     std::uint64_t total = 0;
     for (const auto& [slot, keys] : m.slots) {
         CHECK(ks.count_keys_in_slot(0, slot) == keys.size());
-        CHECK(keys_of(ks, slot) == std::vector<std::string>(keys.begin(), keys.end()));
+        CHECK(slot_keys(ks, slot) == std::vector<std::string>(keys.begin(), keys.end()));
         total += keys.size();
     }
     CHECK(total == ks.size(0));
@@ -58,7 +62,7 @@ void check_against(const node_ks& ks, const model& m) {
 } // namespace
 
 TEST_CASE("slot index: off by default, on only for an empty database over node_map") {
-    node_ks ks = make_ks();
+    slot_ks ks = make_slot_ks();
     CHECK_FALSE(ks.has_slot_index(0));
     CHECK(ks.slot_index_bytes_per_key(0) == 0);
     CHECK(ks.map(0).node_extra() == 0);
@@ -70,59 +74,61 @@ TEST_CASE("slot index: off by default, on only for an empty database over node_m
     CHECK(ks.slot_index_bytes_per_key(0) == 2 * sizeof(void*));
     CHECK_FALSE(ks.has_slot_index(1));
 
-    keyspace<hash_map, manual_clock> flat(keyspace_options{1, 7}, manual_clock(t0));
+    keyspace<hash_map, manual_clock> flat(keyspace_options{1, 7}, manual_clock(slot_t0));
     CHECK_FALSE(flat.enable_slot_index(0)); // its entries cannot carry links
     CHECK_FALSE(flat.has_slot_index(0));
 }
 
-TEST_CASE("slot index: counts and newest-first lists through sets, deletes, renames, expiry, flush") {
-    node_ks ks = make_ks();
+TEST_CASE(
+    "slot index: counts and newest-first lists through sets, deletes, renames, expiry, flush") {
+    slot_ks ks = make_slot_ks();
     REQUIRE(ks.enable_slot_index(0));
     const unsigned s = key_slot("{t}");
-    for (const char* k : {"{t}a", "{t}b", "{t}c"}) ks.set(0, k, value::from_bytes("1"));
+    for (const char* k : {"{t}a", "{t}b", "{t}c"})
+        ks.set(0, k, value::from_bytes("1"));
     CHECK(ks.count_keys_in_slot(0, s) == 3);
-    CHECK(keys_of(ks, s) == std::vector<std::string>{"{t}c", "{t}b", "{t}a"});
-    CHECK(keys_of(ks, s, 2) == std::vector<std::string>{"{t}c", "{t}b"});
-    CHECK(keys_of(ks, s, 0).empty());
+    CHECK(slot_keys(ks, s) == std::vector<std::string>{"{t}c", "{t}b", "{t}a"});
+    CHECK(slot_keys(ks, s, 2) == std::vector<std::string>{"{t}c", "{t}b"});
+    CHECK(slot_keys(ks, s, 0).empty());
 
     ks.set(0, "{t}a", value::from_bytes("2")); // overwritten in place: its place is kept
-    CHECK(keys_of(ks, s) == std::vector<std::string>{"{t}c", "{t}b", "{t}a"});
+    CHECK(slot_keys(ks, s) == std::vector<std::string>{"{t}c", "{t}b", "{t}a"});
     CHECK(ks.erase(0, "{t}b"));
-    CHECK(keys_of(ks, s) == std::vector<std::string>{"{t}c", "{t}a"});
+    CHECK(slot_keys(ks, s) == std::vector<std::string>{"{t}c", "{t}a"});
 
     CHECK(ks.rename(0, "{t}a", "{t}c").renamed); // the target is deleted, then added at the head
-    CHECK(keys_of(ks, s) == std::vector<std::string>{"{t}c"});
+    CHECK(slot_keys(ks, s) == std::vector<std::string>{"{t}c"});
     CHECK(ks.rename(0, "{t}c", "other").renamed); // to another slot
     CHECK(ks.count_keys_in_slot(0, s) == 0);
-    CHECK(keys_of(ks, key_slot("other")) == std::vector<std::string>{"other"});
+    CHECK(slot_keys(ks, key_slot("other")) == std::vector<std::string>{"other"});
 
     ks.set(0, "{t}x", value::from_bytes("1"));
     ks.set(0, "{t}y", value::from_bytes("1"));
-    CHECK(ks.set_expiry(0, "{t}x", t0 + 10));
+    CHECK(ks.set_expiry(0, "{t}x", slot_t0 + 10));
     ks.clock().advance(11);
-    CHECK(ks.count_keys_in_slot(0, s) == 2); // expired but stored: counted, as in Redis
+    CHECK(ks.count_keys_in_slot(0, s) == 2);     // expired but stored: counted, as in Redis
     ks.set(0, "{t}x", value::from_bytes("new")); // the expired key goes, the new one is added
-    CHECK(keys_of(ks, s) == std::vector<std::string>{"{t}x", "{t}y"});
-    CHECK(ks.set_expiry(0, "{t}y", t0));
+    CHECK(slot_keys(ks, s) == std::vector<std::string>{"{t}x", "{t}y"});
+    CHECK(ks.set_expiry(0, "{t}y", slot_t0));
     CHECK(ks.find(0, "{t}y") == nullptr); // lazily expired
-    CHECK(keys_of(ks, s) == std::vector<std::string>{"{t}x"});
+    CHECK(slot_keys(ks, s) == std::vector<std::string>{"{t}x"});
 
     ks.flush(0);
     CHECK(ks.count_keys_in_slot(0, s) == 0);
     CHECK(ks.count_keys_in_slot(0, key_slot("other")) == 0);
     ks.set(0, "{t}z", value::from_bytes("1")); // the index works on after a flush
-    CHECK(keys_of(ks, s) == std::vector<std::string>{"{t}z"});
+    CHECK(slot_keys(ks, s) == std::vector<std::string>{"{t}z"});
     CHECK(ks.map(0).node_extra() == 2 * sizeof(void*));
 }
 
 TEST_CASE("slot index: eviction, active expiry, MOVE and SWAPDB keep it right") {
-    node_ks ks = make_ks();
+    slot_ks ks = make_slot_ks();
     REQUIRE(ks.enable_slot_index(0));
     ks.set(0, "a", value::from_bytes("1"));
     ks.set(0, "b", value::from_bytes("1"));
     CHECK(ks.evict(0, "a"));
     CHECK(ks.count_keys_in_slot(0, key_slot("a")) == 0);
-    CHECK(ks.set_expiry(0, "b", t0 + 1));
+    CHECK(ks.set_expiry(0, "b", slot_t0 + 1));
     ks.clock().advance(5);
     (void)ks.active_expire_cycle(std::chrono::milliseconds(100));
     CHECK(ks.size(0) == 0);
@@ -130,7 +136,7 @@ TEST_CASE("slot index: eviction, active expiry, MOVE and SWAPDB keep it right") 
 
     ks.set(1, "m", value::from_bytes("1"));
     CHECK(ks.move(1, 0, "m"));
-    CHECK(keys_of(ks, key_slot("m")) == std::vector<std::string>{"m"});
+    CHECK(slot_keys(ks, key_slot("m")) == std::vector<std::string>{"m"});
     CHECK(ks.move(0, 1, "m"));
     CHECK(ks.count_keys_in_slot(0, key_slot("m")) == 0);
 
@@ -140,18 +146,19 @@ TEST_CASE("slot index: eviction, active expiry, MOVE and SWAPDB keep it right") 
     CHECK(ks.has_slot_index(2));
     CHECK(ks.count_keys_in_slot(2, key_slot("n")) == 1);
     ks.swap_databases(0, 2);
-    CHECK(keys_of(ks, key_slot("n")) == std::vector<std::string>{"n"});
+    CHECK(slot_keys(ks, key_slot("n")) == std::vector<std::string>{"n"});
 }
 
 TEST_CASE("slot index: a random sequence of writes matches the model after every step") {
-    node_ks ks = make_ks();
+    slot_ks ks = make_slot_ks();
     REQUIRE(ks.enable_slot_index(0));
-    model m;
+    slot_model m;
     std::mt19937_64 random(20261204);
     // Keys over three hash tags and a few plain ones: several keys share each slot.
     std::vector<std::string> names;
     for (const char* tag : {"{a}", "{b}", "{c}", ""})
-        for (int i = 0; i < 6; ++i) names.push_back(std::string(tag) + "k" + std::to_string(i));
+        for (int i = 0; i < 6; ++i)
+            names.push_back(std::string(tag) + "k" + std::to_string(i));
     const auto pick = [&] { return names[random() % names.size()]; };
     for (int step = 0; step < 3000; ++step) {
         const std::string k = pick();
@@ -168,13 +175,13 @@ TEST_CASE("slot index: a random sequence of writes matches the model after every
             }
             break;
         }
-        case 2: { // LPUSH-like creation
+        case 2: {                                               // LPUSH-like creation
             if (stored && ks.stored_expired(0, k)) m.remove(k); // expired on lookup
             const auto r = ks.find_or_create(0, k, value_kind::list);
             if (r.created) m.add(k);
             break;
         }
-        case 3: // DEL
+        case 3:                      // DEL
             if (stored) m.remove(k); // deleted, or expired on lookup
             (void)ks.erase(0, k);
             break;
@@ -194,7 +201,8 @@ TEST_CASE("slot index: a random sequence of writes matches the model after every
         }
         case 5: // EXPIRE a little later
             if (stored && ks.stored_expired(0, k)) m.remove(k);
-            (void)ks.set_expiry(0, k, ks.clock().now_ms() + static_cast<std::int64_t>(random() % 20));
+            (void)ks.set_expiry(0, k,
+                                ks.clock().now_ms() + static_cast<std::int64_t>(random() % 20));
             break;
         case 6: // time passes; active expiry
             ks.clock().advance(static_cast<std::int64_t>(random() % 10));
@@ -217,13 +225,13 @@ TEST_CASE("slot index: a random sequence of writes matches the model after every
             }
             break;
         }
-        check_against(ks, m);
+        check_slot_model(ks, m);
     }
     CHECK(ks.map(0).check_invariants());
 }
 
 TEST_CASE("slot index: many keys survive the map's resizes") {
-    node_ks ks = make_ks();
+    slot_ks ks = make_slot_ks();
     REQUIRE(ks.enable_slot_index(0));
     std::map<unsigned, std::uint64_t> counts;
     for (int i = 0; i < 20000; ++i) {
@@ -240,9 +248,10 @@ TEST_CASE("slot index: many keys survive the map's resizes") {
     for (unsigned s = 0; s < respkit::cluster::slot_count; ++s) {
         const std::uint64_t expected = counts.contains(s) ? counts[s] : 0;
         CHECK(ks.count_keys_in_slot(0, s) == expected);
-        const auto keys = keys_of(ks, s);
+        const auto keys = slot_keys(ks, s);
         CHECK(keys.size() == expected);
-        for (const std::string& k : keys) CHECK(key_slot(k) == s);
+        for (const std::string& k : keys)
+            CHECK(key_slot(k) == s);
         total += expected;
     }
     CHECK(total == 10000);

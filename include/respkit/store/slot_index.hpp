@@ -54,7 +54,8 @@ public:
     }
 
     /// Moves a key of `slot` to the head of its list: a key replaced in place where Redis
-    /// deletes the old one and adds the new one (RENAME onto an existing key, SET of an expired one).
+    /// deletes the old one and adds the new one (RENAME onto an existing key, SET of an expired
+    /// one).
     void to_front(slot_links& links, unsigned slot) noexcept {
         if (m_slots[slot].head == &links) return;
         remove(links, slot);
@@ -63,20 +64,27 @@ public:
 
     /// Empties every list (FLUSHDB: the keys go with their links).
     void clear() noexcept {
-        for (unsigned s = 0; s < cluster::slot_count; ++s) m_slots[s] = {};
+        for (unsigned s = 0; s < cluster::slot_count; ++s)
+            m_slots[s] = {};
     }
 
     /// Number of keys in `slot` (CLUSTER COUNTKEYSINSLOT).
     [[nodiscard]] std::uint64_t count(unsigned slot) const noexcept { return m_slots[slot].count; }
 
     /// The newest key of `slot`, or nullptr; follow `next` for the older ones.
-    [[nodiscard]] const slot_links* head(unsigned slot) const noexcept { return m_slots[slot].head; }
+    [[nodiscard]] const slot_links* head(unsigned slot) const noexcept {
+        return m_slots[slot].head;
+    }
 
     /// The slot of `key` (cluster::key_slot).
-    [[nodiscard]] static unsigned slot_of(std::string_view key) noexcept { return cluster::key_slot(key); }
+    [[nodiscard]] static unsigned slot_of(std::string_view key) noexcept {
+        return cluster::key_slot(key);
+    }
 
     /// Bytes of the index itself (the per-key links live in the map's nodes).
-    [[nodiscard]] static constexpr std::size_t table_bytes() noexcept { return cluster::slot_count * sizeof(slot_list); }
+    [[nodiscard]] static constexpr std::size_t table_bytes() noexcept {
+        return cluster::slot_count * sizeof(slot_list);
+    }
 
 private:
     struct slot_list {
@@ -86,4 +94,4 @@ private:
     std::unique_ptr<slot_list[]> m_slots;
 };
 
-} // namespace respkit::store
+} // namespace respkit::inline RESPKIT_ABI_NAMESPACE::store
