@@ -104,7 +104,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"dir", detail::implemented, "", "the working directory, changed to while the configuration is read (as Redis)"},
     {"disable-thp", detail::implemented, "", "turns transparent huge pages off for the process (Linux prctl)"},
     {"dynamic-hz", detail::no_effect, "", "raises Redis's timer frequency with many clients; respkit's timers run at hz"},
-    {"enable-debug-command", detail::implemented, "", "allows DEBUG (respkit's has RELOAD, OBJECT, ERROR, SLEEP, SET-ACTIVE-EXPIRE): no, yes, or local connections only"},
+    {"enable-debug-command", detail::implemented, "", "allows DEBUG (respkit's has RELOAD, OBJECT, ERROR, LOG, SLEEP, SET-ACTIVE-EXPIRE, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD, LISTPACK, QUICKLIST, STRINGMATCH-TEST): no, yes, or local connections only"},
     {"enable-module-command", detail::implemented, "", "allows MODULE LOAD, LOADEX and UNLOAD (which find no module API): no, yes, or local connections only"},
     {"enable-protected-configs", detail::refused, "no", "CONFIG SET of protected parameters (dir, dbfilename) is not implemented"},
     {"hash-max-listpack-entries", detail::implemented, "", "a hash with more fields than this is a hashtable, not a listpack (store/hash_object.hpp; one way, as Redis)"},

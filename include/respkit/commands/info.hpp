@@ -339,7 +339,7 @@ template <class Keyspace>
             field("role", std::string_view("master"));
             field("connected_slaves", 0);
             field("master_failover_state", std::string_view("no-failover"));
-            field("master_replid", ctx.run_id());
+            field("master_replid", ctx.replication_id());
             field("master_replid2", std::string(40, '0'));
             field("master_repl_offset", 0);
             field("second_repl_offset", -1);

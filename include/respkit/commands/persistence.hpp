@@ -2,7 +2,8 @@
 
 /// \file
 /// The persistence commands with Redis 7.0's replies: SAVE, BGSAVE, BGREWRITEAOF and DEBUG
-/// (RELOAD, OBJECT, ERROR, SLEEP, SET-ACTIVE-EXPIRE, HELP). They ask the server's persistence hooks (server/persistence.hpp), which the
+/// (RELOAD, OBJECT, ERROR, LOG, SLEEP, SET-ACTIVE-EXPIRE, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD,
+/// LISTPACK, QUICKLIST, STRINGMATCH-TEST, HELP). They ask the server's persistence hooks (server/persistence.hpp), which the
 /// application that owns the files installs; without them each answers that the server has
 /// no such persistence.
 
@@ -19,6 +20,7 @@
 #include "respkit/commands/help_reply.hpp"
 #include "respkit/commands/local_peer.hpp"
 #include "respkit/commands/options.hpp"
+#include "respkit/glob.hpp"
 #include "respkit/persist/snapshot.hpp"
 #include "respkit/commands/specs/persistence.hpp"
 #include "respkit/server/call.hpp"
@@ -76,10 +78,57 @@ template <class Keyspace>
     return out;
 }
 
+/// The line DEBUG LISTPACK / QUICKLIST logs for `key`: its type and encoding and, for a list,
+/// its nodes (respkit's packed nodes, not Redis's listpack bytes, which it has not).
+template <class Keyspace>
+[[nodiscard]] std::string debug_structure_line(const Keyspace& keyspace, std::string_view key, const store::entry& e,
+                                               std::string_view subcommand) {
+    (void)keyspace;
+    const store::value& v = e.data;
+    std::string line = "DEBUG " + std::string(subcommand) + " '" + std::string(key) + "': a " +
+                       std::string(v.type_name()) + " in " + std::string(encoding_name(v)) + " encoding";
+    if (v.kind() == store::value_kind::list) {
+        const store::list_value& l = v.list();
+        line += ", " + std::to_string(l.size()) + " elements in " + std::to_string(l.node_count()) + " nodes (";
+        l.for_each_node([&line](std::size_t count, std::size_t bytes) {
+            line += std::to_string(count) + " elements / " + std::to_string(bytes) + " bytes, ";
+        });
+        line.resize(line.size() - 2);
+        line += ')';
+    }
+    return line;
+}
+
+/// DEBUG STRINGMATCH-TEST: matches random patterns against random texts of up to 31 bytes below
+/// 128, as Redis's stringmatchlen_fuzz_test (a million times, where Redis does ten million); it
+/// passes when nothing crashes. Returns the number of matches.
+inline std::size_t glob_fuzz_test() {
+    std::uint64_t state = 0x9e3779b97f4a7c15ULL ^ static_cast<std::uint64_t>(
+                                                      std::chrono::steady_clock::now().time_since_epoch().count());
+    const auto next = [&state] {
+        state += 0x9e3779b97f4a7c15ULL;
+        std::uint64_t z = (state ^ (state >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    };
+    char text[32];
+    char pattern[32];
+    std::size_t matches = 0;
+    for (int cycle = 0; cycle < 1000000; ++cycle) {
+        const std::size_t text_length = next() % sizeof text;
+        const std::size_t pattern_length = next() % sizeof pattern;
+        for (std::size_t j = 0; j < text_length; ++j) text[j] = static_cast<char>(next() % 128);
+        for (std::size_t j = 0; j < pattern_length; ++j) pattern[j] = static_cast<char>(next() % 128);
+        matches += glob_match(std::string_view(pattern, pattern_length), std::string_view(text, text_length)) ? 1 : 0;
+    }
+    return matches;
+}
+
 } // namespace detail
 
-/// Installs SAVE, BGSAVE, BGREWRITEAOF and DEBUG (RELOAD, OBJECT over `keyspace`, ERROR, SLEEP,
-/// SET-ACTIVE-EXPIRE, HELP). DEBUG follows enable-debug-command (no, yes, local) as Redis.
+/// Installs SAVE, BGSAVE, BGREWRITEAOF and DEBUG (RELOAD, OBJECT, LISTPACK and QUICKLIST over
+/// `keyspace`, ERROR, LOG, SLEEP, SET-ACTIVE-EXPIRE, CHANGE-REPL-ID, QUICKLIST-PACKED-THRESHOLD,
+/// STRINGMATCH-TEST, HELP). DEBUG follows enable-debug-command (no, yes, local) as Redis.
 template <class Keyspace>
 void install_persistence_commands(server::dispatcher& commands, Keyspace& keyspace, server::config_table& config) {
     persistence_specs specs = persistence_command_specs();
@@ -115,9 +164,14 @@ void install_persistence_commands(server::dispatcher& commands, Keyspace& keyspa
             // The subcommands respkit has, in Redis's order and words.
             return detail::help_reply(
                 call, "debug",
-                {"ERROR <string>",
+                {"CHANGE-REPL-ID",
+                 "    Change the replication IDs of the instance.",
+                 "    Dangerous: should be used only for testing the replication subsystem.",
+                 "ERROR <string>",
                  "    Return a Redis protocol error with <string> as message. Useful for clients",
                  "    unit tests to simulate Redis errors.",
+                 "LOG <message>",
+                 "    Write <message> to the server log.",
                  "OBJECT <key>",
                  "    Show low level info about `key` and associated value.",
                  "RELOAD [option ...]",
@@ -137,8 +191,18 @@ void install_persistence_commands(server::dispatcher& commands, Keyspace& keyspa
                  "    Setting it to 0 disables expiring keys in background when they are not",
                  "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
                  "    default.",
+                 "QUICKLIST-PACKED-THRESHOLD <size>",
+                 "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+                 "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
                  "SLEEP <seconds>",
-                 "    Stop the server for <seconds>. Decimals allowed."});
+                 "    Stop the server for <seconds>. Decimals allowed.",
+                 "STRINGMATCH-TEST",
+                 "    Run a fuzz tester against the stringmatchlen() function.",
+                 "LISTPACK <key>",
+                 "    Show low level info about the listpack encoding of <key>.",
+                 "QUICKLIST <key> [<0|1>]",
+                 "    Show low level info about the quicklist encoding of <key>.",
+                 "    The optional argument (0 by default) sets the level of detail"});
         }
         if (iequals(sub, "object") && call.argc() == 3) {
             // As Redis's dictFind: a key whose TTL passed but still stored is shown, not expired.
@@ -183,6 +247,38 @@ void install_persistence_commands(server::dispatcher& commands, Keyspace& keyspa
             // As Redis's atoi: a leading integer, 0 when none.
             call.server().active_expire = std::atoi(std::string(call.arg(2)).c_str()) != 0;
             return call.ok();
+        }
+        if (iequals(sub, "log") && call.argc() == 3) {
+            call.server().log(server::log_level::warning, "DEBUG LOG: " + std::string(call.arg(2)));
+            return call.ok();
+        }
+        if (iequals(sub, "change-repl-id") && call.argc() == 2) {
+            call.server().log(server::log_level::warning, "Changing replication IDs after receiving DEBUG change-repl-id");
+            call.server().change_replication_id(); // INFO's master_replid; replid2 stays cleared
+            return call.ok();
+        }
+        if (iequals(sub, "quicklist-packed-threshold") && call.argc() == 3) {
+            std::uint64_t bytes = 0;
+            if (!server::detail::parse_memory(call.arg(2), bytes) || !store::quicklist::set_packed_threshold(bytes))
+                return call.error("ERR argument must be a memory value bigger than 1 and smaller than 4gb");
+            return call.ok();
+        }
+        const bool listpack = iequals(sub, "listpack") && call.argc() == 3;
+        if (listpack || (iequals(sub, "quicklist") && (call.argc() == 3 || call.argc() == 4))) {
+            // As Redis's objectCommandLookupOrReply: an expired key is missing, nothing is touched.
+            const store::entry* e = keyspace.peek_entry(call.client().db(), call.arg(2));
+            if (e == nullptr) return call.error("ERR no such key");
+            const std::string_view encoding = encoding_name(e->data);
+            if (encoding != (listpack ? "listpack" : "quicklist"))
+                return call.error(listpack ? "ERR Not a listpack encoded object." : "ERR Not a quicklist encoded object.");
+            // Redis prints the structure on its stdout; respkit logs what its own form holds.
+            call.server().log(server::log_level::notice, detail::debug_structure_line(keyspace, call.arg(2), *e, sub));
+            return call.reply().simple_string(listpack ? "Listpack structure printed on stdout"
+                                                       : "Quicklist structure printed on stdout");
+        }
+        if (iequals(sub, "stringmatch-test") && call.argc() == 2) {
+            detail::glob_fuzz_test();
+            return call.reply().simple_string("Apparently Redis did not crash: test passed");
         }
         // The other subcommands are refused as Redis refuses unknown ones.
         call.error("ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +

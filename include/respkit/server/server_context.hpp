@@ -59,31 +59,7 @@ public:
         for (auto& f : m_at_exit) f();
     }
     /// A context with a fresh random run id.
-    basic_server_context() {
-        unsigned char bytes[20] = {};
-        std::size_t got = 0;
-        while (got < sizeof bytes) {
-            const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-            if (n <= 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
-        // Without the kernel's randomness (very old kernels): the clock and this address, mixed.
-        std::uint64_t mix = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                            reinterpret_cast<std::uintptr_t>(this);
-        for (std::size_t i = got; i < sizeof bytes; ++i) {
-            mix += 0x9e3779b97f4a7c15ULL;
-            std::uint64_t z = (mix ^ (mix >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            bytes[i] = static_cast<unsigned char>(z ^ (z >> 31));
-        }
-        static constexpr char hex[] = "0123456789abcdef";
-        m_run_id.resize(40);
-        for (std::size_t i = 0; i < sizeof bytes; ++i) {
-            m_run_id[2 * i] = hex[bytes[i] >> 4];
-            m_run_id[2 * i + 1] = hex[bytes[i] & 0xf];
-        }
-    }
+    basic_server_context() : m_run_id(random_id()), m_replication_id(m_run_id) {}
 
     /// Counters for INFO.
     [[nodiscard]] server_stats& stats() noexcept { return m_stats; }
@@ -91,6 +67,10 @@ public:
     [[nodiscard]] const server_stats& stats() const noexcept { return m_stats; }
     /// 40 hex characters identifying this server run.
     [[nodiscard]] const std::string& run_id() const noexcept { return m_run_id; }
+    /// The replication ID (INFO's master_replid): the run id until DEBUG CHANGE-REPL-ID.
+    [[nodiscard]] const std::string& replication_id() const noexcept { return m_replication_id; }
+    /// A new random replication ID (DEBUG CHANGE-REPL-ID, as Redis's changeReplicationId).
+    void change_replication_id() { m_replication_id = random_id(); }
     /// When the server started.
     [[nodiscard]] std::chrono::steady_clock::time_point started() const noexcept { return m_started; }
 
@@ -253,8 +233,37 @@ public:
     [[nodiscard]] bool shutdown_requested() const noexcept { return m_shutdown; }
 
 private:
+    // 40 random hex characters, from the kernel's randomness.
+    [[nodiscard]] std::string random_id() const {
+        unsigned char bytes[20] = {};
+        std::size_t got = 0;
+        while (got < sizeof bytes) {
+            const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
+            if (n <= 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        // Without the kernel's randomness (very old kernels): the clock and this address, mixed.
+        std::uint64_t mix = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+                            reinterpret_cast<std::uintptr_t>(this);
+        for (std::size_t i = got; i < sizeof bytes; ++i) {
+            mix += 0x9e3779b97f4a7c15ULL;
+            std::uint64_t z = (mix ^ (mix >> 30)) * 0xbf58476d1ce4e5b9ULL;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+            bytes[i] = static_cast<unsigned char>(z ^ (z >> 31));
+        }
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string id(40, '0');
+        for (std::size_t i = 0; i < sizeof bytes; ++i) {
+            id[2 * i] = hex[bytes[i] >> 4];
+            id[2 * i + 1] = hex[bytes[i] & 0xf];
+        }
+        return id;
+    }
+
     server_stats m_stats{};
     std::string m_run_id;
+    std::string m_replication_id;
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point m_now = m_started;
     std::uint64_t m_last_client_id = 0;

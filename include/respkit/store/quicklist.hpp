@@ -31,6 +31,18 @@ public:
     /// Redis's default list-max-listpack-size (8 KB nodes).
     static constexpr std::int32_t default_fill = -2;
 
+    /// Sets the size from which an element is kept in a node of its own that takes no other
+    /// element (Redis's plain nodes; DEBUG QUICKLIST-PACKED-THRESHOLD), for every list of the
+    /// process, as Redis's is: at most 4 GB less 1 MB (false otherwise), 0 restores the default
+    /// 1 GB. Only on the thread that runs the commands.
+    static bool set_packed_threshold(std::uint64_t bytes) noexcept {
+        if (bytes > (std::uint64_t{1} << 32) - (1u << 20)) return false;
+        m_packed_threshold = bytes == 0 ? std::size_t{1} << 30 : static_cast<std::size_t>(bytes);
+        return true;
+    }
+    /// The packed threshold (set_packed_threshold).
+    [[nodiscard]] static std::size_t packed_threshold() noexcept { return m_packed_threshold; }
+
     /// A bidirectional iterator over the elements, from head to tail; dereferences to a view.
     class const_iterator {
     public:
@@ -521,6 +533,12 @@ private:
         }
     }
 
+    // True when `n` holds one element of at least the packed threshold (its packed size is at
+    // least that of an element of the threshold's length).
+    [[nodiscard]] static bool holds_large(const node* n) noexcept {
+        return n->count == 1 && n->bytes >= entry_size(m_packed_threshold);
+    }
+
     // The most packed bytes a node holds under this fill (for reservations only).
     [[nodiscard]] std::size_t node_limit() const noexcept {
         if (m_fill < 0 && static_cast<std::size_t>(-static_cast<std::int64_t>(m_fill)) <= std::size(size_levels))
@@ -532,8 +550,11 @@ private:
         const auto level = static_cast<std::size_t>(-static_cast<std::int64_t>(m_fill)) - 1;
         return level < std::size(size_levels) && size <= size_levels[level];
     }
-    // Redis's _quicklistNodeAllowInsert: `length` is the element's length.
+    // Redis's _quicklistNodeAllowInsert: `length` is the element's length. An element of at
+    // least the packed threshold, and the node holding one, take no other (Redis's plain nodes).
     [[nodiscard]] bool allows_insert(const node* n, std::size_t length) const noexcept {
+        if (length >= m_packed_threshold || holds_large(n)) [[unlikely]]
+            return false;
         const std::size_t new_size = n->bytes + listpack_overhead + length + entry_overhead;
         if (meets_level(new_size)) return true;
         if (new_size > safety_limit) return false;
@@ -541,7 +562,7 @@ private:
     }
     // Redis's _quicklistNodeAllowMerge.
     [[nodiscard]] bool allows_merge(const node* a, const node* b) const noexcept {
-        if (a == nullptr || b == nullptr) return false;
+        if (a == nullptr || b == nullptr || holds_large(a) || holds_large(b)) return false;
         const std::size_t merged = a->bytes + b->bytes + 2 * listpack_overhead - 11;
         if (meets_level(merged)) return true;
         if (merged > safety_limit) return false;
@@ -717,6 +738,7 @@ private:
     // The size and the fill share a word, keeping the header at 24 bytes (a 32-byte block).
     std::uint64_t m_size : 48 = 0;
     std::int64_t m_fill : 16 = default_fill;
+    static inline std::size_t m_packed_threshold = std::size_t{1} << 30; // set_packed_threshold
 };
 
 static_assert(sizeof(quicklist) == 24, "a list's header fits a 32-byte block");
