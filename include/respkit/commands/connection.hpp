@@ -65,9 +65,10 @@ namespace detail {
     line += " age=" + std::to_string(duration_cast<seconds>(now - s.created()).count());
     line += " idle=" + std::to_string(duration_cast<seconds>(now - s.last_command_at()).count());
     std::string flags;
+    if (s.monitor()) flags += 'O';
     if (s.subscribed()) flags += 'P';
     if (s.in_multi()) flags += 'x';
-    if (s.blocked()) flags += 'b';
+    if (s.blocked() || s.held()) flags += 'b'; // CLIENT PAUSE holds a client as blocked, as Redis
     const server::client_tracking& tracking = s.server().tracking().state(s.id());
     if (tracking.on) flags += 't';
     if (tracking.broken_redirect) flags += 'R';
@@ -482,6 +483,49 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
         }
         call.reply().integer(0);
     });
+    commands.add_subcommand("client", std::move(specs.client_pause), [](server::command_call& call) {
+        // As Redis: the mode is read before the timeout, a timeout in milliseconds from now.
+        if (call.argc() > 4) {
+            call.error("ERR unknown subcommand or wrong number of arguments for '" +
+                       std::string(call.arg(1).substr(0, 128)) + "'. Try CLIENT HELP.");
+            return;
+        }
+        server::pause_mode mode = server::pause_mode::all;
+        if (call.argc() == 4) {
+            if (iequals(call.arg(3), "write")) {
+                mode = server::pause_mode::write;
+            } else if (!iequals(call.arg(3), "all")) {
+                call.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+                return;
+            }
+        }
+        std::int64_t ms = 0;
+        if (!respkit::detail::parse_int64(call.arg(2), ms)) {
+            call.error("ERR timeout is not an integer or out of range");
+            return;
+        }
+        if (ms < 0) {
+            call.error("ERR timeout is negative");
+            return;
+        }
+        const auto now = call.server().now();
+        // 0 ends at once (as Redis, whose end time 0 is already past); a timeout past what the
+        // clock holds pauses until UNPAUSE.
+        auto end = now - std::chrono::milliseconds(1);
+        if (ms > 0) {
+            const auto room = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::time_point::max() - now);
+            end = std::chrono::milliseconds(ms) >= room
+                      ? std::chrono::steady_clock::time_point::max()
+                      : now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(ms));
+        }
+        call.server().pause().pause(mode, end, now);
+        call.ok();
+    });
+    commands.add_subcommand("client", std::move(specs.client_unpause), [](server::command_call& call) {
+        call.server().pause().unpause(); // the held commands run once this one's turn ends
+        call.ok();
+    });
     commands.add_subcommand("client",
                             std::move(specs.client_help),
                             [](server::command_call& call) {
@@ -516,6 +560,10 @@ inline void install_connection_commands(server::dispatcher& commands, std::size_
                                      "    Return information about client connections. Options:",
                                      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
                                      "      Return clients of specified type.",
+                                     "UNPAUSE",
+                                     "    Stop the current client pause, resuming traffic.",
+                                     "PAUSE <timeout> [WRITE|ALL]",
+                                     "    Suspend all, or just write, clients for <timeout> milliseconds.",
                                      "REPLY (ON|OFF|SKIP)",
                                      "    Control the replies sent to the current connection.",
                                      "SETNAME <name>",

@@ -94,6 +94,15 @@ void install_server_commands(server::dispatcher& commands, Keyspace& keyspace, s
                      (void)keyspace.flush_all();
                      call.ok();
                  });
+    commands.add(std::move(specs.monitor), [](server::command_call& call) {
+        server::session& s = call.client();
+        // As Redis's monitorCommand: inside EXEC a client must get one reply per command; a
+        // client already monitoring gets no reply at all.
+        if (s.executing_transaction()) return call.error("ERR MONITOR isn't allowed for DENY BLOCKING client");
+        if (s.monitor()) return;
+        s.set_monitor(true);
+        call.ok();
+    });
     commands.add(std::move(specs.time),
                  [](server::command_call& call) {
                      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(

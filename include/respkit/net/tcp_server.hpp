@@ -391,7 +391,7 @@ private:
     // the connection or touches the loop's lists.
     void serve_busy_connection(connection& c) {
         server::session& s = c.session;
-        if (s.closing() || s.blocked() || s.output_full() || s.input_paused()) return;
+        if (s.closing() || s.blocked() || s.held() || s.output_full() || s.input_paused()) return;
         std::span<char> space = s.input_space(m_options.read_size);
         if (space.size() > m_options.read_size) space = space.first(m_options.read_size);
         ssize_t n = 0;
@@ -487,6 +487,7 @@ private:
     void serve_notified() {
         server::serve_blocked_sessions(*m_context); // keys made ready outside commands (timers)
         server::expire_blocked_sessions(*m_context);
+        server::release_paused_sessions(*m_context); // CLIENT PAUSE ended: the held commands run
         m_context->tracking().broadcast<server::session>(); // BCAST invalidations, once per turn as Redis
         while (m_context->has_notified()) {
             for (server::session* s : m_context->take_notified()) touch(*s);
@@ -499,6 +500,8 @@ private:
         clock::time_point due = m_next_cron;
         if (const auto t = m_timers.next_due(); t && *t < due) due = *t;
         if (!m_context->blocked_sessions().empty()) due = std::min(due, server::next_block_deadline(*m_context));
+        // Commands held by CLIENT PAUSE run when it ends.
+        if (!m_context->pause().held().empty()) due = std::min(due, m_context->pause().end());
         const auto now = clock::now();
         if (due <= now) return 0;
         // Round up: waking a little late beats spinning on a timer not yet due.
@@ -535,6 +538,7 @@ private:
             c->session.fd = fd;
             c->session.peer_address = from.unix_socket ? from.address : format_address(reinterpret_cast<const sockaddr*>(&peer));
             c->session.local_address = from.wildcard ? local_address_of(fd) : from.address;
+            c->session.unix_socket = from.unix_socket;
             if (m_options.admit) {
                 const bool local = from.unix_socket || is_loopback(reinterpret_cast<const sockaddr*>(&peer));
                 if (std::string denied = m_options.admit(c->session, local); !denied.empty()) {
@@ -638,7 +642,8 @@ private:
             std::span<char> space = c->session.input_space(m_options.read_size);
             // A blocked client's input is held up to a bound: one read past it, not the
             // buffer's whole free capacity.
-            if (c->session.blocked() && space.size() > m_options.read_size) space = space.first(m_options.read_size);
+            if ((c->session.blocked() || c->session.held()) && space.size() > m_options.read_size)
+                space = space.first(m_options.read_size);
             if (!c->stream) {
                 n = ::recv(fd, space.data(), space.size(), 0);
                 if (n > 0) c->session.commit_input(static_cast<std::size_t>(n));
@@ -785,7 +790,7 @@ private:
             connection* c = m_connections[fd].get();
             if (c == nullptr) continue;
             // As Redis: blocked and subscribed clients are never idle.
-            if (timeouts && !c->session.blocked() && !c->session.subscribed() &&
+            if (timeouts && !c->session.blocked() && !c->session.held() && !c->session.subscribed() &&
                 m_now - c->last_activity > m_options.idle_timeout) {
                 close_connection(*c, "idle timeout");
                 continue;

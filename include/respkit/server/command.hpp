@@ -289,6 +289,10 @@ struct command_spec {
     /// options): its keys in a call with these arguments (Redis's getkeys_proc), used when the
     /// key specs fail.
     std::function<std::vector<key_reference>(std::span<const std::string_view> args)> keys_of_call{};
+    /// For a command whose flags depend on the call (EVAL and EVALSHA of a script that declares
+    /// its flags, as Redis's getCommandFlags): the flags of a call with these arguments, which
+    /// CLIENT PAUSE WRITE and a monitoring client's restriction look at. Empty: `flags`.
+    std::function<command_flag(std::span<const std::string_view> args)> flags_of{};
     std::string group = "generic"; ///< COMMAND DOCS group ("string", "generic", "server", ...)
     std::string summary{};         ///< one line, for COMMAND DOCS
     std::string since = "1.0.0";   ///< Redis version that introduced it, for COMMAND DOCS

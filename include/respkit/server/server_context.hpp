@@ -21,6 +21,7 @@
 
 #include "respkit/detail/chrono.hpp"
 #include "respkit/server/client_limits.hpp"
+#include "respkit/server/client_pause.hpp"
 #include "respkit/server/key_waiters.hpp"
 #include "respkit/server/keyspace_event_class.hpp"
 #include "respkit/server/log.hpp"
@@ -131,6 +132,16 @@ public:
     [[nodiscard]] keyspace_event_class keyspace_events() const noexcept { return m_keyspace_events; }
     /// Enables exactly `classes` (none: no notification is published).
     void set_keyspace_events(keyspace_event_class classes) noexcept { m_keyspace_events = classes; }
+
+    /// CLIENT PAUSE: the pause in force and the sessions whose command it holds.
+    [[nodiscard]] client_pause& pause() noexcept { return m_pause; }
+    /// CLIENT PAUSE's state.
+    [[nodiscard]] const client_pause& pause() const noexcept { return m_pause; }
+
+    /// The sessions in MONITOR mode, in the order they asked (each gets every command's line).
+    [[nodiscard]] std::vector<session*>& monitors() noexcept { return m_monitors; }
+    /// The sessions in MONITOR mode.
+    [[nodiscard]] const std::vector<session*>& monitors() const noexcept { return m_monitors; }
 
     /// Channel and pattern subscriptions.
     [[nodiscard]] pubsub_registry& pubsub() noexcept { return m_pubsub; }
@@ -273,6 +284,8 @@ private:
     key_waiters m_watchers;
     key_waiters m_blocked_on;
     std::vector<session*> m_blocked_sessions;
+    client_pause m_pause;
+    std::vector<session*> m_monitors;
     std::vector<db_key> m_ready_keys;
     pubsub_registry m_pubsub;
     tracking_table m_tracking;

@@ -30,6 +30,7 @@
 #include "respkit/server/dispatcher.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/key_extraction.hpp"
+#include "respkit/server/monitor_feed.hpp"
 #include "respkit/server/origin.hpp"
 #include "respkit/server/redaction.hpp"
 #include "respkit/server/reply_buffer.hpp"
@@ -41,6 +42,15 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 template <class = void>
 void serve_blocked_sessions(server_context& server);
+template <class = void>
+void feed_monitors(session& client, std::span<const std::string_view> args, command_origin origin,
+                   std::string_view full_name);
+
+/// The flags of a call of `entry` with `args`: the command's own, or those its spec's flags_of
+/// gives for these arguments (EVAL of a script declaring its flags).
+[[nodiscard]] inline command_flag call_flags(const command_entry& entry, std::span<const std::string_view> args) {
+    return entry.spec.flags_of ? entry.spec.flags_of(args) : entry.spec.flags;
+}
 
 /// Bounds and defaults of a session.
 struct session_options {
@@ -104,6 +114,8 @@ public:
     basic_session& operator=(const basic_session&) = delete;
     ~basic_session() {
         unblock();
+        release_hold();
+        std::erase(m_server->monitors(), this);
         unwatch();
         unsubscribe_all();
         m_server->tracking().remove_session(m_id);
@@ -160,7 +172,7 @@ public:
     /// number of commands run.
     std::size_t process() {
         std::size_t ran = 0;
-        while (!m_closing && !m_blocked && !m_big && !output_full() && ran < m_options.max_commands_per_feed) {
+        while (!m_closing && !m_blocked && !m_held && !m_big && !output_full() && ran < m_options.max_commands_per_feed) {
             m_parser.set_unauthenticated(!m_authenticated);
             const resp::parse_result r = m_parser.parse(m_input.data());
             if (r.status == resp::parse_status::error) {
@@ -172,13 +184,7 @@ public:
                 receive_big_argument();
                 break;
             }
-            const std::size_t reply_at = m_output.end_position();
-            execute(m_parser.args());
-            // CLIENT REPLY OFF / SKIP: what the command wrote is dropped (pushes from other
-            // clients, written between commands, are not), as Redis's prepareClientToWrite.
-            if (m_reply_off || m_skip_this_reply) m_output.truncate(reply_at);
-            m_skip_this_reply = m_skip_next_reply;
-            m_skip_next_reply = false;
+            run_client_command(m_parser.args());
             m_input.consume(r.consumed);
             m_big_args.clear();
             ++ran;
@@ -186,14 +192,15 @@ public:
         (void)enforce_output_limit();
         return ran;
     }
-    /// True while a blocked command holds at least max_blocked_input bytes of further input:
-    /// the transport stops reading until it is unblocked (input cannot grow without bound).
+    /// True while a blocked (or CLIENT PAUSE-held) command holds at least max_blocked_input
+    /// bytes of further input: the transport stops reading until it runs (input cannot grow
+    /// without bound).
     [[nodiscard]] bool input_paused() const noexcept {
-        return m_blocked != nullptr && m_input.size() >= m_options.max_blocked_input;
+        return (m_blocked != nullptr || m_held != nullptr) && m_input.size() >= m_options.max_blocked_input;
     }
     /// True when input is waiting that process() did not run yet (it yielded).
     [[nodiscard]] bool has_pending_input() const noexcept {
-        return !m_input.empty() && !m_closing && !m_blocked && !m_big;
+        return !m_input.empty() && !m_closing && !m_blocked && !m_held && !m_big;
     }
     /// The argument `arg` of the command running, as a string the caller owns: moved out of
     /// the session when it is a big argument received into its own string (no copy; `arg`
@@ -229,7 +236,7 @@ public:
         const command_entry* named = nullptr;
         const command_entry* entry = m_dispatcher->resolve_found(args, found, error, &named);
         if (entry == nullptr) {
-            reject(error, named);
+            reject(error, named, args);
             return;
         }
         const bool exec = m_multi && entry->full_name == "exec";
@@ -247,15 +254,33 @@ public:
             pending.queued_missing_flags = m_multi->missing_flags;
         }
         if (!m_dispatcher->admit(pending, error)) {
-            reject(error, entry);
+            reject(error, entry, args);
             return;
+        }
+        const command_flag flags = call_flags(*entry, args);
+        if (origin == command_origin::client) {
+            // As the end of Redis's processCommand: a monitoring client (a replica to Redis) may not
+            // touch the keyspace; a paused client's command waits for the pause's end.
+            const command_flag all = exec ? flags | pending.queued_flags : flags;
+            const bool may_replicate = has(all, command_flag::write) || has(all, command_flag::may_replicate);
+            if (m_monitor && (may_replicate || has(all, command_flag::readonly))) {
+                reject("ERR Replica can't interact with the keyspace", entry, args);
+                return;
+            }
+            if (!m_monitor) {
+                const pause_mode mode = m_server->pause().current(m_server->now());
+                if (mode == pause_mode::all || (mode == pause_mode::write && may_replicate)) {
+                    hold(args);
+                    return;
+                }
+            }
         }
         if (m_multi && origin != command_origin::transaction && !has(entry->spec.flags, command_flag::transaction_control)) {
             m_multi->queue.push_back({std::vector<std::string>(args.begin(), args.end())});
             m_multi->bytes += sizeof(queued_command) + args.size() * sizeof(std::string);
             for (const std::string_view a : args) m_multi->bytes += a.size() > 15 ? a.size() + 1 : 0; // past SSO
-            m_multi->flags = m_multi->flags | entry->spec.flags;
-            m_multi->missing_flags = m_multi->missing_flags | ~entry->spec.flags;
+            m_multi->flags = m_multi->flags | flags;
+            m_multi->missing_flags = m_multi->missing_flags | ~flags;
             m_reply.simple_string("QUEUED");
             return;
         }
@@ -455,6 +480,7 @@ public:
     /// Forgets per-connection state, as RESET does: no transaction, no watched keys, no
     /// subscriptions, RESP2, db 0, no name, and the default user, not authenticated when it has a password.
     void reset_state() {
+        set_monitor(false);
         discard_transaction();
         unsubscribe_all();
         m_server->tracking().disable(m_id);
@@ -657,6 +683,36 @@ public:
         m_server->notify(this);
     }
 
+    // --- CLIENT PAUSE ---
+
+    /// True while CLIENT PAUSE holds the client's command (it runs when the pause ends or eases).
+    [[nodiscard]] bool held() const noexcept { return m_held != nullptr; }
+    /// Runs the command CLIENT PAUSE held, through the whole command path again (so it may be
+    /// held again, as Redis reprocesses a postponed client), then lets the session run the input
+    /// behind it (its transport is notified). Does nothing when none is held.
+    void run_held() {
+        if (!m_held) return;
+        const std::vector<std::string> words = std::move(m_held->args);
+        release_hold();
+        const std::vector<std::string_view> args(words.begin(), words.end());
+        run_client_command(args);
+        m_server->notify(this);
+    }
+
+    // --- MONITOR ---
+
+    /// True while the client is in MONITOR mode: it gets a line per command the server runs.
+    [[nodiscard]] bool monitor() const noexcept { return m_monitor; }
+    /// Enters (MONITOR) or leaves (RESET) MONITOR mode.
+    void set_monitor(bool on) {
+        if (on == m_monitor) return;
+        m_monitor = on;
+        if (on) m_server->monitors().push_back(this);
+        else std::erase(m_server->monitors(), this);
+    }
+    /// True when the client connected through a Unix socket (MONITOR shows it as `unix:path`).
+    bool unix_socket = false;
+
     // --- pub/sub ---
 
     /// Number of channels and patterns subscribed to (what SUBSCRIBE and PSUBSCRIBE report;
@@ -698,6 +754,9 @@ private:
         bool aborted = false;                            // a command was rejected while queueing
         std::size_t bytes = 0;                           // memory the queue holds, about
     };
+    struct held_command {
+        std::vector<std::string> args;
+    };
     struct blocked_state {
         std::vector<std::string> args;
         std::vector<std::string> keys;
@@ -708,7 +767,7 @@ private:
 
     // A rejection before running (Redis's rejectCommand): counted, and it makes the transaction
     // being queued fail; a rejected EXEC discards it at once (EXECABORT, in MULTI or not).
-    void reject(std::string_view message, const command_entry* entry) {
+    void reject(std::string_view message, const command_entry* entry, std::span<const std::string_view> args = {}) {
         if (entry != nullptr && entry->full_name == "exec") {
             discard_transaction();
             // As Redis's processCommand: a cluster redirection of EXEC is replied as it is.
@@ -722,11 +781,40 @@ private:
             if (message.starts_with("ERR ")) message.remove_prefix(4);
             write_error(m_reply, *m_server, "EXECABORT Transaction discarded because of: " + std::string(message));
             ++entry->stats.rejected_calls;
+            // As Redis's execCommandAbort: monitors saw MULTI, they see the transaction end.
+            if (!m_server->monitors().empty()) feed_monitors(*this, args, command_origin::client, "exec");
             return;
         }
         write_error(m_reply, *m_server, message);
         if (entry != nullptr) ++entry->stats.rejected_calls;
         if (m_multi) m_multi->aborted = true;
+    }
+
+    // A client's command (from its input, or held by CLIENT PAUSE): CLIENT REPLY OFF / SKIP drop
+    // what it wrote (pushes from other clients, written between commands, are not), as Redis's
+    // prepareClientToWrite.
+    void run_client_command(std::span<const std::string_view> args) {
+        const std::size_t reply_at = m_output.end_position();
+        execute(args);
+        if (m_held) return; // not run yet: its reply mode applies when it runs
+        if (m_reply_off || m_skip_this_reply) m_output.truncate(reply_at);
+        m_skip_this_reply = m_skip_next_reply;
+        m_skip_next_reply = false;
+    }
+
+    // Holds the client's command until the pause ends (Redis's blockClient BLOCKED_POSTPONE):
+    // counted as a blocked client, nothing else of its input runs meanwhile.
+    void hold(std::span<const std::string_view> args) {
+        m_held = std::make_unique<held_command>();
+        m_held->args.assign(args.begin(), args.end());
+        m_server->pause().held().push_back(this);
+        ++m_server->stats().blocked_clients;
+    }
+    void release_hold() {
+        if (!m_held) return;
+        std::erase(m_server->pause().held(), this);
+        --m_server->stats().blocked_clients;
+        m_held.reset();
     }
 
     void write_timeout_reply(timeout_reply kind) {
@@ -880,6 +968,8 @@ private:
     std::unique_ptr<transaction> m_multi;     // between MULTI and EXEC
     std::vector<watched_key> m_watched;
     std::unique_ptr<blocked_state> m_blocked; // while a blocking command waits
+    std::unique_ptr<held_command> m_held;     // while CLIENT PAUSE holds the command
+    bool m_monitor = false;                   // MONITOR mode
     std::set<std::string> m_subscriptions;    // 'c' + channel, 'p' + pattern, 's' + shard channel
     std::size_t m_shard_subscriptions = 0;    // how many of them are shard channels
     std::vector<std::string> m_patterns;      // the patterns, in subscription order
@@ -981,6 +1071,10 @@ inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<cons
     const bool timed = !loading;
     const auto started = timed ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     server.error_mark = server.stats().total_error_replies;
+    // MONITOR: a served blocked command was shown when it blocked; what a file replays never is.
+    const bool monitored =
+        !server.monitors().empty() && origin != command_origin::loading && origin != command_origin::blocked;
+    if (monitored && feeds_monitors_first(entry.full_name)) feed_monitors(client, args, origin, entry.full_name);
     try {
         const detail::reply_limit_scope limit(out, client.output_limit());
         command_call call(args, entry.spec, client, server, reply, origin);
@@ -1007,6 +1101,7 @@ inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<cons
         }
     }
     tracking.end_call<session>(tracking_previous); // the client's own invalidations, after its reply
+    if (monitored && fed_to_monitors(entry.spec.flags)) feed_monitors(client, args, origin, entry.full_name);
     ++server.stats().total_commands_processed; // after the call, as Redis: INFO counts not itself
     if (timed) {
         const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
@@ -1016,6 +1111,46 @@ inline void basic_dispatcher<T>::call(const command_entry& entry, std::span<cons
     // stream reaches the same data.
     if (propagating) propagated.end_command(client.db(), args);
     if (loading) propagated.suspend(false);
+}
+
+/// Sends every monitor the line of `client`'s command `args` (`full_name`: "set", "config|set"),
+/// its passwords redacted as Redis redacts them; nothing while a dataset loads. The monitors'
+/// transports are notified.
+template <class>
+void feed_monitors(session& client, std::span<const std::string_view> args, command_origin origin,
+                   std::string_view full_name) {
+    server_context& server = client.server();
+    if (server.monitors().empty() || server.loading()) return;
+    std::vector<std::string_view> redacted;
+    if (redact_arguments(full_name, args, redacted)) args = redacted;
+    std::string who;
+    if (origin == command_origin::script) {
+        who = "lua";
+    } else if (client.unix_socket) {
+        // Redis shows its unixsocket path; respkit's Unix socket clients' address is "path:0".
+        const std::string_view path = std::string_view(client.peer_address).substr(0, client.peer_address.rfind(':'));
+        who = "unix:" + std::string(path);
+    } else {
+        who = client.peer_address;
+    }
+    const std::string line = monitor_line(std::chrono::system_clock::now(), client.db(), who, args);
+    const std::vector<session*> monitors = server.monitors(); // a monitor may close meanwhile
+    for (session* m : monitors) {
+        if (m->closed_now() || m->replies_off()) continue;
+        m->reply().simple_string(line);
+        if (!m->enforce_output_limit()) server.notify(m);
+    }
+}
+
+/// Runs the commands CLIENT PAUSE held when the pause ended or eased (CLIENT UNPAUSE, its
+/// timeout, ALL becoming WRITE), in the order they were held; each may be held again. Transports
+/// call it once per turn (the held sessions' transports are notified).
+template <class = void>
+void release_paused_sessions(server_context& server) {
+    client_pause& pause = server.pause();
+    if (!pause.take_release(server.now()) || pause.held().empty()) return;
+    const std::vector<session*> held = pause.held();
+    for (session* s : held) s->run_held();
 }
 
 /// Serves the sessions blocked on keys signalled ready (by the command that just ran, or by any

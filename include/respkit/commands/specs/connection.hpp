@@ -20,7 +20,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 struct connection_specs {
     server::command_spec ping, echo, hello, auth, quit, reset, select, client, client_id,
         client_setname, client_getname, client_setinfo, client_info, client_list, client_kill,
-        client_no_evict, client_reply, client_getredir, client_unblock, client_help;
+        client_no_evict, client_reply, client_getredir, client_unblock, client_pause, client_unpause, client_help;
 };
 
 /// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
@@ -331,6 +331,31 @@ struct connection_specs {
                        .flags = arg_flag::optional,
                        .arguments = {{.name = "timeout", .type = arg_type::pure_token, .token = "TIMEOUT"},
                                      {.name = "error", .type = arg_type::pure_token, .token = "ERROR"}}}}};
+    specs.client_pause = {
+        .name = "pause",
+        .arity = -3,
+        .flags = command_flag::admin | command_flag::noscript | ls,
+        .group = "connection",
+        .summary = "Stop processing commands from clients for some time",
+        .since = "2.9.50",
+        .complexity = "O(1)",
+        .acl_categories = admin_conn,
+        .history = {{"6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option."}},
+        .arguments = {{.name = "timeout", .type = arg_type::integer},
+                      {.name = "mode",
+                       .type = arg_type::oneof,
+                       .since = "6.2.0",
+                       .flags = arg_flag::optional,
+                       .arguments = {{.name = "write", .type = arg_type::pure_token, .token = "WRITE"},
+                                     {.name = "all", .type = arg_type::pure_token, .token = "ALL"}}}}};
+    specs.client_unpause = {.name = "unpause",
+                            .arity = 2,
+                            .flags = command_flag::admin | command_flag::noscript | ls,
+                            .group = "connection",
+                            .summary = "Resume processing of clients that were paused",
+                            .since = "6.2.0",
+                            .complexity = "O(N) Where N is the number of paused clients",
+                            .acl_categories = admin_conn};
     specs.client_help = help_subcommand("connection", "5.0.0", ls, slow_conn);
     return specs;
 }

@@ -19,7 +19,7 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 /// command.
 struct server_specs {
     server::command_spec dbsize, flushdb, flushall, time, lastsave, shutdown, config, config_get,
-        config_set, config_resetstat, config_rewrite, config_help;
+        config_set, config_resetstat, config_rewrite, config_help, monitor;
 };
 
 /// The specs as Redis 7.0.15 shows them in COMMAND INFO and COMMAND DOCS.
@@ -187,6 +187,13 @@ struct server_specs {
                             .complexity = "O(1)",
                             .acl_categories = admin};
     specs.config_help = help_subcommand("server", "5.0.0", ls, {"@slow"});
+    specs.monitor = {.name = "monitor",
+                     .arity = 1,
+                     .flags = command_flag::admin | command_flag::noscript | ls,
+                     .group = "server",
+                     .summary = "Listen for all requests received by the server in real time",
+                     .since = "1.0.0",
+                     .acl_categories = admin};
     return specs;
 }
 
