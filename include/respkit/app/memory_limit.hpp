@@ -82,7 +82,8 @@ public:
     /// Evicts keys until the memory used is under maxmemory, or time is up, or nothing more may be
     /// evicted (Redis's performEvictions).
     eviction_result perform() {
-        if (m_maxmemory == 0 || m_context.loading()) return eviction_result::ok;
+        // Nor while clients are paused (Redis's isSafeToPerformEvictions): the dataset stays still.
+        if (m_maxmemory == 0 || m_context.loading() || m_context.pause().active(m_context.now())) return eviction_result::ok;
         std::uint64_t used = commands::used_memory_bytes();
         if (used <= m_maxmemory) {
             stop_timer();

@@ -93,6 +93,9 @@ public:
         set_up_logging();
         make_keyspace();
         commands::install_builtin_commands(m_commands, *m_keyspace, m_config);
+        // While CLIENT PAUSE holds clients the dataset stays still: no key expires (Redis's
+        // expireIfNeeded and activeExpireCycle), no key is evicted (memory_limit::perform).
+        m_context.pause().on_change([ks = m_keyspace.get()](bool paused) { ks->set_keep_expired(paused); });
         m_memory = std::make_unique<memory_limit<keyspace_type>>(m_config, m_context, *m_keyspace);
         m_memory->install(m_commands);
         set_up_persistence();

@@ -435,6 +435,7 @@ public:
         const steady::time_point start = steady::now();
         const std::size_t per_loop = options.keys_per_loop == 0 ? 1 : options.keys_per_loop;
         expire_cycle_result result;
+        if (m_keep_expired) return result;
         for (std::size_t visited = 0; visited < m_dbs.size(); ++visited) {
             const std::size_t db = m_expire_next_db;
             m_expire_next_db = (db + 1) % m_dbs.size();
@@ -547,13 +548,18 @@ public:
     /// way are removed. The view is valid until the next change to `db`.
     [[nodiscard]] std::optional<std::string_view> random_key(std::size_t db) {
         database& d = m_dbs[db];
-        for (;;) {
+        for (int tries = 0;; ++tries) {
             const std::optional<std::string_view> key =
                 detail::as_key_view(d.keys.random_key(detail::splitmix64(m_random)));
             if (!key) return std::nullopt;
             const entry* e = d.keys.find(*key);
             if (e->ttl_slot == entry::no_ttl || m_clock.now_ms() <= d.ttl[e->ttl_slot].at_ms)
                 return *key;
+            // Expired keys kept (a pause): after many, one is returned, as Redis's replicas do.
+            if (m_keep_expired) {
+                if (tries >= 100) return *key;
+                continue;
+            }
             expire_slot(db, e->ttl_slot);
         }
     }
@@ -593,6 +599,7 @@ public:
                 if (!keep(key, e.data)) return;
                 out.emplace_back(key);
             });
+        if (m_keep_expired) expired.clear();
         for (const std::string& key : expired) {
             if (const entry* e = d.keys.find(key); e && is_expired(d, *e, now))
                 expire_slot(db, e->ttl_slot);
@@ -629,6 +636,12 @@ public:
     /// Stops (false) or resumes stamping accessed keys: Redis leaves them alone while a forked
     /// child saves, so that reads do not copy the child's pages.
     void set_access_tracking(bool on) noexcept { m_touching = on; }
+    /// While on (CLIENT PAUSE), keys whose TTL passed read as missing but are not removed, by
+    /// lookups, SCAN, RANDOMKEY or active_expire_cycle: the dataset stays as it is, as Redis
+    /// keeps it while clients are paused (expireIfNeeded, activeExpireCycle).
+    void set_keep_expired(bool on) noexcept { m_keep_expired = on; }
+    /// True while expired keys are kept (set_keep_expired).
+    [[nodiscard]] bool keeps_expired() const noexcept { return m_keep_expired; }
 
     /// The sorted sets' packed-form thresholds (zset-max-listpack-entries / -value).
     void set_zset_limits(const zset_limits& limits) noexcept { m_zset_limits = limits; }
@@ -836,6 +849,7 @@ private:
     std::uint32_t m_lru_now = 0; // the cached access clocks (refresh_access_clock)
     std::uint32_t m_lfu_now = 0;
     bool m_touching = true;
+    bool m_keep_expired = false; // set_keep_expired
 
     // Stamps an accessed key (Redis's lookupKey): the cached LRU clock, or an LFU increment.
     void touch(entry& e) noexcept {
@@ -892,7 +906,7 @@ private:
         entry* e = d.keys.find(key);
         if (e && e->ttl_slot != entry::no_ttl && m_clock.now_ms() > d.ttl[e->ttl_slot].at_ms)
             [[unlikely]] {
-            expire_slot(db, e->ttl_slot);
+            if (!m_keep_expired) expire_slot(db, e->ttl_slot);
             return nullptr;
         }
         return e;
