@@ -20,7 +20,8 @@
 //     bytes + 64 per container element) stays under a bound linear in the commands run.
 // Neutralised (dropped before the session sees them): offsets that make Redis allocate up to
 // 512 MB (SETRANGE, SETBIT, BITFIELD past 64 KB), PFSELFTEST (slow), SORT ... STORE with two GETs or more (doubles
-// a list per call), CLIENT REPLY and REPLCONF ACK / GETACK (silence replies), MIGRATE (connects to
+// a list per call), CLIENT REPLY and REPLCONF ACK / GETACK (silence replies), CLIENT PAUSE (holds
+// commands until a transport releases them), MONITOR (a line per command), MIGRATE (connects to
 // other servers: tests/integration/migrate.cpp). At most max_commands commands per input.
 //
 // Differential mode (environment RESPKIT_FUZZ_REDIS_PORT=<port> of a running redis-server):
@@ -521,6 +522,10 @@ private:
         if (name == "pfselftest") return true; // 100000 additions: too slow to run per input
         // CLIENT REPLY OFF / SKIP silences replies by design: one reply per command no longer holds.
         if (name == "client" && args.size() > 1 && lower(args[1]) == "reply") return true;
+        // CLIENT PAUSE holds every later command, which only a transport's turn releases (the
+        // sessions here have none); MONITOR adds a line per command to its session's output.
+        if (name == "client" && args.size() > 1 && lower(args[1]) == "pause") return true;
+        if (name == "monitor") return true;
         // REPLCONF ACK / GETACK from a client that is not a replica get no reply, as in Redis.
         if (name == "replconf") {
             for (std::size_t i = 1; i < args.size(); i += 2) {

@@ -76,6 +76,18 @@ TEST_CASE("diff: MEMORY and LOLWUT against redis-server") {
     MESSAGE("introspection2.redis: " << compared << " replies compared");
 }
 
+TEST_CASE("diff: CLIENT PAUSE and UNPAUSE's replies, MONITOR's refusals, DEBUG's subcommands against redis-server") {
+    command_server<> f(server_base | command_family::strings | command_family::keys | command_family::lists |
+                       command_family::hashes | command_family::sets | command_family::zsets |
+                       command_family::transactions);
+    const std::string_view enable[] = {"enable-debug-command", "yes"};
+    REQUIRE(f.config.set(enable, config_set_mode::startup).empty());
+    const std::size_t compared = run_diff_script(diff_script_path("pause_monitor_debug.redis"), f.target(),
+                                                 {.redis_args = {"--enable-debug-command", "yes"}});
+    CHECK(store::quicklist::packed_threshold() == std::size_t{1} << 30); // the script restores it
+    MESSAGE("pause_monitor_debug.redis: " << compared << " replies compared");
+}
+
 TEST_CASE("latency_histogram: HdrHistogram's buckets (2 significant figures) and percentiles") {
     using h = latency_histogram;
     CHECK(h::highest_equivalent(1) == 1);
@@ -456,4 +468,87 @@ TEST_CASE("DEBUG OBJECT: Redis's fields (serializedlength of the RDB value, quic
     CHECK(c({"DEBUG", "ERROR", "-XYZ"}) == "--XYZ\r\n");
     CHECK(c({"DEBUG", "ERROR", "foo\r\nbar\r\n"}) == "-foo  bar  \r\n");
     CHECK(c({"DEBUG", "ERROR", ""}) == "-\r\n");
+}
+
+TEST_CASE("CLIENT PAUSE in-process: held commands count as blocked, WRITE serves reads, release runs them in order") {
+    command_server<> f(server_base | command_family::strings | command_family::transactions | command_family::bits |
+                       command_family::pubsub);
+    session_client admin(f.commands, f.context), writer(f.commands, f.context), reader(f.commands, f.context);
+    CHECK(admin({"CLIENT", "PAUSE", "100000", "WRITE"}) == "+OK\r\n");
+    CHECK(writer({"SET", "k", "v"}).empty()); // held: nothing written yet
+    CHECK(writer.session.held());
+    CHECK(!writer.session.blocked()); // not a blocking command: CLIENT UNBLOCK does not end it
+    CHECK(f.context.stats().blocked_clients == 1);
+    CHECK(reader({"GET", "k"}) == "$-1\r\n");
+    CHECK(reader({"PFCOUNT", "h"}).empty()); // may_replicate
+    CHECK(admin({"CLIENT", "LIST"}).find("flags=b ") != std::string::npos);
+    CHECK(admin({"CLIENT", "UNBLOCK", std::to_string(writer.session.id())}) == ":0\r\n");
+    CHECK(admin({"CLIENT", "PAUSE", "0", "WRITE"}) == "+OK\r\n"); // extends nothing, shortens nothing
+    server::release_paused_sessions(f.context);
+    CHECK(writer.take().empty());
+    CHECK(admin({"CLIENT", "UNPAUSE"}) == "+OK\r\n");
+    server::release_paused_sessions(f.context); // what the transport does at the end of the turn
+    CHECK(writer.take() == "+OK\r\n");
+    CHECK(reader.take() == ":0\r\n");
+    CHECK(f.context.stats().blocked_clients == 0);
+    CHECK(f.context.pause().held().empty());
+
+    // ALL holds every client command, CLIENT UNPAUSE too; a MULTI's queued write is held in WRITE.
+    CHECK(admin({"CLIENT", "PAUSE", "100000", "ALL"}) == "+OK\r\n");
+    CHECK(reader({"GET", "k"}).empty());
+    CHECK(admin({"CLIENT", "UNPAUSE"}).empty());
+    CHECK(f.context.pause().held().size() == 2);
+    f.context.pause().unpause();
+    server::release_paused_sessions(f.context);
+    CHECK(reader.take() == "$1\r\nv\r\n");
+    CHECK(admin.take() == "+OK\r\n");
+    CHECK(writer({"MULTI"}) == "+OK\r\n");
+    CHECK(admin({"CLIENT", "PAUSE", "100000", "WRITE"}) == "+OK\r\n");
+    CHECK(writer({"INCR", "n"}).empty());
+    // A stricter pause over a WRITE one: ALL, and the end stays the later one.
+    const auto end = f.context.pause().end();
+    CHECK(admin({"CLIENT", "PAUSE", "10", "ALL"}) == "+OK\r\n");
+    CHECK(f.context.pause().end() == end);
+    CHECK(f.context.pause().current(f.context.now()) == server::pause_mode::all);
+    f.context.pause().unpause();
+    server::release_paused_sessions(f.context);
+    CHECK(writer.take() == "+QUEUED\r\n");
+    CHECK(writer({"EXEC"}) == "*1\r\n:1\r\n");
+}
+
+TEST_CASE("MONITOR in-process: the line's format, a Unix socket client, redaction, what a monitor may do") {
+    command_server<> f(server_base | command_family::strings | command_family::transactions);
+    session_client monitor(f.commands, f.context), client(f.commands, f.context, resp::protocol::resp3);
+    client.session.peer_address = "127.0.0.1:5000";
+    CHECK(monitor({"MONITOR"}) == "+OK\r\n");
+    CHECK(monitor.session.monitor());
+    CHECK(monitor({"CLIENT", "LIST"}).find("flags=O ") != std::string::npos);
+    CHECK(client({"SET", "k", std::string("a\"\\\r\n\x7f")}) == "+OK\r\n");
+    const std::string line = monitor.take();
+    // +1701234567.123456 [0 127.0.0.1:5000] "SET" "k" "a\"\\\r\n\x7f"
+    REQUIRE(line.size() > 19);
+    CHECK(line[0] == '+');
+    CHECK(line.find_first_not_of("0123456789", 1) == 11);
+    CHECK(line.substr(11, 1) == ".");
+    CHECK(line.find_first_not_of("0123456789", 12) == 18);
+    CHECK(line.substr(18) == " [0 127.0.0.1:5000] \"SET\" \"k\" \"a\\\"\\\\\\r\\n\\x7f\"\r\n");
+    client.session.unix_socket = true;
+    client.session.peer_address = "/tmp/redis.sock:0";
+    CHECK(client({"AUTH", "a", "b"}).starts_with("-WRONGPASS"));
+    CHECK(monitor.take().ends_with(" [0 unix:/tmp/redis.sock] \"AUTH\" \"(redacted)\" \"(redacted)\"\r\n"));
+    CHECK(client({"CONFIG", "GET", "maxmemory"}).starts_with("%1")); // admin: not shown
+    CHECK(monitor.take().empty());
+    CHECK(monitor({"SET", "x", "1"}) == "-ERR Replica can't interact with the keyspace\r\n");
+    CHECK(monitor({"MONITOR"}).empty()); // no reply at all, as Redis
+    CHECK(monitor({"RESET"}) == "+RESET\r\n");
+    CHECK(!monitor.session.monitor());
+    CHECK(f.context.monitors().empty());
+    CHECK(client({"SET", "k", "v"}) == "+OK\r\n");
+    CHECK(monitor.take().empty());
+    {
+        session_client gone(f.commands, f.context);
+        CHECK(gone({"MONITOR"}) == "+OK\r\n");
+        CHECK(f.context.monitors().size() == 1);
+    }
+    CHECK(f.context.monitors().empty()); // a closed monitor leaves the list
 }

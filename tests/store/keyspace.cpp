@@ -351,6 +351,38 @@ TEST_CASE_TEMPLATE("keyspace: lazy expiry on access", KS, KEYSPACE_TYPES) {
     CHECK(ks.stats().expired_keys == 7);
 }
 
+TEST_CASE_TEMPLATE("keyspace: set_keep_expired (CLIENT PAUSE) reads expired keys as missing and removes none", KS,
+                   KEYSPACE_TYPES) {
+    KS ks = make_keyspace<KS>();
+    for (const std::string_view key : {"a", "b", "c"}) {
+        ks.set(0, key, value::from_bytes("v"));
+        ks.set_expiry(0, key, ks_t0 + 1);
+    }
+    ks.set(0, "live", value::from_bytes("v"));
+    ks.clock().advance(2);
+    ks.set_keep_expired(true);
+    CHECK(ks.keeps_expired());
+    CHECK(ks.find(0, "a") == nullptr);
+    CHECK_FALSE(ks.exists(0, "b"));
+    CHECK(ks.find_for_write(0, "c") == nullptr);
+    std::vector<std::string> scanned;
+    std::uint64_t cursor = 0;
+    do {
+        cursor = ks.scan(0, cursor, scanned);
+    } while (cursor != 0);
+    CHECK(scanned == std::vector<std::string>{"live"});
+    for (int i = 0; i < 50; ++i) CHECK(ks.random_key(0).has_value());
+    CHECK(ks.active_expire_cycle(std::chrono::milliseconds(10)).expired == 0);
+    CHECK(ks.size(0) == 4); // all still stored
+    CHECK(ks.stats().expired_keys == 0);
+    ks.set_keep_expired(false);
+    CHECK(ks.find(0, "a") == nullptr); // now removed
+    CHECK(ks.size(0) == 3);
+    (void)ks.active_expire_cycle(std::chrono::milliseconds(10));
+    CHECK(ks.size(0) == 1);
+    CHECK(ks.stats().expired_keys == 3);
+}
+
 TEST_CASE_TEMPLATE("keyspace: TTL bookkeeping through set, persist and overwrite", KS,
                    KEYSPACE_TYPES) {
     KS ks = make_keyspace<KS>();

@@ -245,3 +245,22 @@ TEST_CASE("randomised against std::deque, for every kind of fill") {
         check_same(q, want);
     }
 }
+
+TEST_CASE("the packed threshold (DEBUG QUICKLIST-PACKED-THRESHOLD): larger elements live alone, as Redis's plain nodes") {
+    CHECK(quicklist::packed_threshold() == std::size_t{1} << 30);
+    CHECK_FALSE(quicklist::set_packed_threshold((std::uint64_t{1} << 32) - (1u << 20) + 1)); // over 4 GB less 1 MB
+    REQUIRE(quicklist::set_packed_threshold(10));
+    // RPUSH l a b 0123456789 c d 01234567890123 e; LPUSH l 0123456789xx f; LINSERT l BEFORE c
+    // 0123456789yy: redis-server 7.0.15's DEBUG OBJECT shows ql_nodes:8 after the same.
+    quicklist l;
+    for (const std::string_view e : {"a", "b", "0123456789", "c", "d", "01234567890123", "e"}) l.push_back(e);
+    l.push_front("0123456789xx");
+    l.push_front("f");
+    l.insert(l.at(5), "0123456789yy", false);
+    CHECK(l.node_count() == 8);
+    const std::vector<std::string_view> expected = {"f", "0123456789xx", "a", "b", "0123456789", "0123456789yy",
+                                                    "c", "d", "01234567890123", "e"};
+    CHECK(std::vector<std::string_view>(l.begin(), l.end()) == expected);
+    REQUIRE(quicklist::set_packed_threshold(0)); // the default again
+    CHECK(quicklist::packed_threshold() == std::size_t{1} << 30);
+}
