@@ -688,14 +688,17 @@ public:
     /// True while CLIENT PAUSE holds the client's command (it runs when the pause ends or eases).
     [[nodiscard]] bool held() const noexcept { return m_held != nullptr; }
     /// Runs the command CLIENT PAUSE held, through the whole command path again (so it may be
-    /// held again, as Redis reprocesses a postponed client), then lets the session run the input
-    /// behind it (its transport is notified). Does nothing when none is held.
+    /// held again, as Redis reprocesses a postponed client), then the input behind it, before
+    /// another held client runs (Redis's processPendingCommandAndInputBuffer); its transport is
+    /// notified. Does nothing when none is held.
     void run_held() {
         if (!m_held) return;
         const std::vector<std::string> words = std::move(m_held->args);
         release_hold();
+        if (m_closing) return; // killed while held: nothing runs for it
         const std::vector<std::string_view> args(words.begin(), words.end());
         run_client_command(args);
+        if (!m_held) (void)process();
         m_server->notify(this);
     }
 
