@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 
-#include "respkit/resp/cli_format.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/version.hpp"
 
@@ -31,9 +30,31 @@ template <class = void> // instantiated only where used (docs/headers.md, rule 5
     std::string line = stamp;
     line += origin;
     line += "] ";
+    static constexpr char hex[] = "0123456789abcdef";
     for (std::size_t i = 0; i < args.size(); ++i) {
-        if (i != 0) line += ' ';
-        resp::append_quoted(line, args[i]);
+        line += i == 0 ? "\"" : " \"";
+        for (const char c : args[i]) {
+            switch (c) {
+            case '\\': line += "\\\\"; break;
+            case '"': line += "\\\""; break;
+            case '\n': line += "\\n"; break;
+            case '\r': line += "\\r"; break;
+            case '\t': line += "\\t"; break;
+            case '\a': line += "\\a"; break;
+            case '\b': line += "\\b"; break;
+            default: {
+                const auto u = static_cast<unsigned char>(c);
+                if (u >= 0x20 && u < 0x7f) {
+                    line += c;
+                } else {
+                    line += "\\x";
+                    line += hex[u >> 4];
+                    line += hex[u & 0xf];
+                }
+            }
+            }
+        }
+        line += '"';
     }
     return line;
 }
