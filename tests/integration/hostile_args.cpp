@@ -73,6 +73,9 @@ constexpr std::size_t asan_quarantine_mb = 16;
 const std::map<std::string, std::string, std::less<>>& skipped_commands() {
     static const std::map<std::string, std::string, std::less<>> skipped{
         {"shutdown", "ends the server (its argument parsing is covered by tests/diff/server.redis)"},
+        {"client|pause", "holds every later command, the alive check's PING included, for its timeout "
+                         "(its argument parsing is covered by tests/diff/pause_monitor_debug.redis)"},
+        {"monitor", "answers later commands with a line each as well (tests/integration/pause_monitor.cpp)"},
     };
     return skipped;
 }
