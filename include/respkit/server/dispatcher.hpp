@@ -311,7 +311,10 @@ private:
         builtin(check_stage::loading, "loading", allowed_while_loading,
                 [](const pending_command&) { return std::string(errors::loading); });
         builtin(check_stage::busy, "busy", allowed_while_busy,
-                [](const pending_command&) { return std::string(errors::busy_script); });
+                [](const pending_command& c) {
+                    return std::string(c.server.busy_with_function() ? errors::busy_function
+                                                                     : errors::busy_script);
+                });
     }
 
     std::unordered_map<std::string, std::unique_ptr<command_entry>, detail::name_hash, detail::name_equal> m_commands;

@@ -28,6 +28,9 @@ inline constexpr std::string_view loading = "LOADING Redis is loading the datase
 /// A script is past busy-reply-threshold (Redis's shared.slowevalerr).
 inline constexpr std::string_view busy_script =
     "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// A function (FCALL) is past busy-reply-threshold (Redis's shared.slowscripterr).
+inline constexpr std::string_view busy_function =
+    "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.";
 inline constexpr std::string_view not_in_multi = "ERR Command not allowed inside a transaction";
 } // namespace errors
 

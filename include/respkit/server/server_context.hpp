@@ -28,6 +28,7 @@
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/propagation.hpp"
 #include "respkit/server/pubsub_registry.hpp"
+#include "respkit/server/scripting_hooks.hpp"
 #include "respkit/server/tracking.hpp"
 #include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
@@ -192,6 +193,10 @@ public:
     [[nodiscard]] persistence_hooks& persistence() noexcept { return m_persistence; }
     /// The persistence hooks.
     [[nodiscard]] const persistence_hooks& persistence() const noexcept { return m_persistence; }
+    /// What the scripting layer lends INFO and persistence (empty without it).
+    [[nodiscard]] scripting_hooks& scripting() noexcept { return m_scripting; }
+    /// What the scripting layer lends INFO and persistence (empty without it).
+    [[nodiscard]] const scripting_hooks& scripting() const noexcept { return m_scripting; }
 
     /// The output buffer limits and client eviction threshold every session applies.
     [[nodiscard]] server::client_limits& client_limits() noexcept { return m_client_limits; }
@@ -207,8 +212,14 @@ public:
     /// True while a long command (a script past busy-reply-threshold) serves other clients
     /// from inside its run: their commands without the `allow_busy` flag get "-BUSY".
     [[nodiscard]] bool busy() const noexcept { return m_busy; }
-    /// Marks the start or end of the busy state (the script engine does).
-    void set_busy(bool on) noexcept { m_busy = on; }
+    /// Marks the start or end of the busy state (the script engine does); `function`: what runs
+    /// is a function (FCALL), whose -BUSY names FUNCTION KILL.
+    void set_busy(bool on, bool function = false) noexcept {
+        m_busy = on;
+        m_busy_function = on && function;
+    }
+    /// True while busy() because of a function (FCALL) rather than a script (EVAL).
+    [[nodiscard]] bool busy_with_function() const noexcept { return m_busy_function; }
     /// How long a script runs before it serves other clients (busy-reply-threshold; 0: never).
     [[nodiscard]] std::chrono::milliseconds busy_reply_threshold() const noexcept { return m_busy_threshold; }
     /// Sets busy-reply-threshold.
@@ -295,8 +306,10 @@ private:
     log_sink m_log;
     server::propagation m_propagation;
     persistence_hooks m_persistence;
+    scripting_hooks m_scripting;
     bool m_loading = false;
     bool m_busy = false;
+    bool m_busy_function = false;
     std::chrono::milliseconds m_busy_threshold{5000};
     std::function<void(const session&)> m_busy_handler;
     server::client_limits m_client_limits{};
