@@ -7,6 +7,7 @@
 /// (docs/scripting.md).
 
 #include "respkit/commands/scripting.hpp"
+#include "respkit/scripting/function_registry.hpp"
 #include "respkit/scripting/lua.hpp"
 #include "respkit/scripting/lua_values.hpp"
 #include "respkit/scripting/sandbox.hpp"

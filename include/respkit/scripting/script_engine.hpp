@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "respkit/commands/redis_version.hpp"
+#include "respkit/detail/ascii.hpp"
 #include "respkit/resp/value_builder.hpp"
 #include "respkit/scripting/lua.hpp"
 #include "respkit/scripting/lua_values.hpp"
@@ -34,6 +36,21 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {
 
+/// Which Lua state an engine is: EVAL's scripts, or FUNCTION's libraries (Redis keeps one
+/// state for each).
+enum class engine_kind {
+    eval,     ///< EVAL / EVALSHA: KEYS and ARGV are globals, errors name the script's SHA-1
+    functions ///< FCALL: keys and args are the callback's arguments, libraries load in a sandbox
+};
+
+/// A function a library registered while it loaded (redis.register_function).
+struct registered_function {
+    std::string name;                       ///< as registered
+    std::optional<std::string> description; ///< the table form's `description`
+    script_flags flags;                     ///< the table form's `flags` (never compat)
+    int callback = LUA_NOREF;               ///< the callback, a reference in the Lua registry
+};
+
 /// A cached script.
 struct cached_script {
     std::string body;   ///< the script as sent
@@ -45,7 +62,8 @@ struct script_run {
     server::session* caller = nullptr;            ///< the client running EVAL
     server::session* client = nullptr;            ///< the script's own client, running its commands
     const server::dispatcher* commands = nullptr; ///< the command table
-    std::string sha;                              ///< the script's name
+    std::string sha;                              ///< the script's name (a function's name)
+    int function = LUA_NOREF;                     ///< FCALL: the callback run (registry reference)
     script_flags flags;                           ///< its shebang's flags
     bool read_only = false;                       ///< EVAL_RO / EVALSHA_RO, or `no-writes`
     bool write_dirty = false;                     ///< a write command ran
@@ -59,7 +77,8 @@ inline constexpr int repl_aof = 1, repl_replica = 2;
 /// One Lua state with Redis's sandbox, and the scripts loaded into it.
 class script_engine {
 public:
-    script_engine() { open(); }
+    /// An engine for EVAL's scripts, or (`engine_kind::functions`) for FUNCTION's libraries.
+    explicit script_engine(engine_kind kind = engine_kind::eval) : m_kind(kind) { open(); }
     script_engine(const script_engine&) = delete;
     script_engine& operator=(const script_engine&) = delete;
     ~script_engine() {
@@ -68,6 +87,50 @@ public:
 
     /// The Lua state.
     [[nodiscard]] lua_State* state() const noexcept { return m_lua; }
+    /// What the engine runs.
+    [[nodiscard]] engine_kind kind() const noexcept { return m_kind; }
+
+    /// Runs a library's code (after its shebang line, whose line feed it keeps) in the loading
+    /// sandbox, where only redis.register_function, redis.log and the version fields exist
+    /// (Redis's luaEngineCreate); stops it with "FUNCTION LOAD timeout" past `timeout` (0: no
+    /// limit). Returns "" and the functions it registered in `out`, or Redis's error text
+    /// (without "ERR "), registering nothing. Functions-kind engines only.
+    [[nodiscard]] std::string load_library(std::string_view code, std::vector<registered_function>& out,
+                                           std::chrono::milliseconds timeout,
+                                           server::server_context* server = nullptr) {
+        out.clear();
+        lua_State* L = m_lua;
+        if (m_kind != engine_kind::functions || m_run != nullptr || m_loading != nullptr)
+            return "the engine cannot load a library now";
+        if (luaL_loadbuffer(L, code.data(), code.size(), "@user_function") != 0) {
+            std::string error = "Error compiling function: ";
+            if (const char* s = lua_tostring(L, -1)) error += s;
+            lua_pop(L, 1);
+            return error;
+        }
+        set_globals_index("respkit.library_index");
+        m_loading = &out;
+        m_server = server;
+        m_load_timeout = timeout;
+        m_start = std::chrono::steady_clock::now();
+        lua_sethook(L, load_hook, LUA_MASKCOUNT, hook_instructions);
+        const int failed = lua_pcall(L, 0, 0, 0);
+        lua_sethook(L, nullptr, 0, 0);
+        m_loading = nullptr;
+        set_globals_index("respkit.globals_index");
+        if (failed == 0) return {};
+        std::string message = read_error_info(L, -1).message;
+        lua_pop(L, 1);
+        release(out);
+        out.clear();
+        return "Error registering functions: " + (message.empty() ? std::string("(null)") : message);
+    }
+    /// Frees the callbacks of `functions` (a library deleted, replaced or not loaded).
+    void release(const std::vector<registered_function>& functions) noexcept {
+        for (const registered_function& f : functions) {
+            if (f.callback != LUA_NOREF) luaL_unref(m_lua, LUA_REGISTRYINDEX, f.callback);
+        }
+    }
 
     /// Loads `body` (SCRIPT LOAD, EVAL's first sight of a script): returns its SHA-1, or "" with
     /// Redis's error reply in `error` (a bad shebang, a syntax error).
@@ -97,6 +160,12 @@ public:
         const auto it = m_scripts.find(lower(sha));
         return it == m_scripts.end() ? nullptr : &it->second;
     }
+    /// Bytes the cached scripts' bodies and names hold (INFO used_memory_scripts_eval).
+    [[nodiscard]] std::size_t scripts_memory() const noexcept {
+        std::size_t n = 0;
+        for (const auto& [sha, script] : m_scripts) n += sizeof(cached_script) + sha.size() + script.body.size();
+        return n;
+    }
     /// Number of cached scripts.
     [[nodiscard]] std::size_t size() const noexcept { return m_scripts.size(); }
     /// Forgets every script and starts a new Lua state (SCRIPT FLUSH).
@@ -123,13 +192,19 @@ public:
 
     /// SCRIPT KILL: "" when the running script stops at its next check (its caller gets
     /// Redis's "Script killed by user" error), else Redis's error (NOTBUSY, UNKILLABLE).
-    [[nodiscard]] std::string kill() {
+    /// `by_script_kill`: SCRIPT KILL (false: FUNCTION KILL), which may not kill the other kind's
+    /// run (Redis's -BUSY naming the right command).
+    [[nodiscard]] std::string kill(bool by_script_kill = true) {
         if (m_run == nullptr || !m_timed_out) return "NOTBUSY No scripts in execution right now.";
         if (m_run->write_dirty) {
             return "UNKILLABLE Sorry the script already executed write commands against the dataset. "
                    "You can either wait the script termination or kill the server in a hard way "
                    "using the SHUTDOWN NOSAVE command.";
         }
+        if (by_script_kill && m_kind == engine_kind::functions)
+            return std::string(server::errors::busy_function);
+        if (!by_script_kill && m_kind == engine_kind::eval)
+            return std::string(server::errors::busy_script);
         m_killed = true;
         if (m_server != nullptr)
             m_server->log(server::log_level::warning, "Lua script killed by user with SCRIPT KILL.");
@@ -144,15 +219,27 @@ public:
         lua_State* L = m_lua;
         const int top = lua_gettop(L);
         lua_getfield(L, LUA_REGISTRYINDEX, "respkit.error_handler");
-        lua_getfield(L, LUA_REGISTRYINDEX, ("f_" + run.sha).c_str());
+        const bool function = run.function != LUA_NOREF;
+        if (function)
+            lua_rawgeti(L, LUA_REGISTRYINDEX, run.function);
+        else
+            lua_getfield(L, LUA_REGISTRYINDEX, ("f_" + run.sha).c_str());
         // KEYS and ARGV are built in a protected call: arguments too big for the memory limit
         // fail the script, not the process (Lua panics on an unprotected allocation failure).
-        arrays a{keys, args};
+        // A function gets them as its two arguments, an EVAL script as globals.
+        arrays a{keys, args, function};
         if (lua_cpcall(L, set_arrays, &a) != 0) {
             lua_pop(L, 3); // the error, the function, the error handler
             server::write_error(out, server,
                                 "ERR Error running script " + run.sha + ", not enough memory\n");
             return;
+        }
+        if (function) {
+            for (const char* name : {"respkit.keys", "respkit.args"}) {
+                lua_getfield(L, LUA_REGISTRYINDEX, name);
+                lua_pushnil(L); // the field exists: clearing it does not allocate
+                lua_setfield(L, LUA_REGISTRYINDEX, name);
+            }
         }
         m_run = &run;
         m_server = &server;
@@ -161,7 +248,7 @@ public:
         // Every so many instructions the hook looks at the time (Redis's luaMaskCountHook).
         const bool hooked = server.busy_reply_threshold().count() > 0;
         if (hooked) lua_sethook(L, count_hook, LUA_MASKCOUNT, hook_instructions);
-        const int failed = lua_pcall(L, 0, 1, -2);
+        const int failed = function ? lua_pcall(L, 2, 1, -4) : lua_pcall(L, 0, 1, -2);
         if (hooked) lua_sethook(L, nullptr, 0, 0);
         m_run = nullptr;
         if (m_timed_out) {
@@ -210,11 +297,17 @@ private:
 
     struct arrays {
         std::span<const std::string_view> keys, args;
+        bool function; // left in the registry (respkit.keys, respkit.args), not as globals
     };
     static int set_arrays(lua_State* L) {
         const auto* a = static_cast<const arrays*>(lua_touserdata(L, 1));
-        lua_getfield(L, LUA_REGISTRYINDEX, "respkit.globals");
-        for (const auto& [items, name] : {std::pair{a->keys, "KEYS"}, std::pair{a->args, "ARGV"}}) {
+        if (a->function)
+            lua_pushvalue(L, LUA_REGISTRYINDEX);
+        else
+            lua_getfield(L, LUA_REGISTRYINDEX, "respkit.globals");
+        for (const auto& [items, name] :
+             {std::pair{a->keys, a->function ? "respkit.keys" : "KEYS"},
+              std::pair{a->args, a->function ? "respkit.args" : "ARGV"}}) {
             lua_createtable(L, static_cast<int>(items.size()), 0);
             for (std::size_t i = 0; i < items.size(); ++i) {
                 lua_pushlstring(L, items[i].data(), items[i].size());
@@ -223,6 +316,15 @@ private:
             lua_setfield(L, -2, name);
         }
         return 0;
+    }
+
+    // Points the globals' __index at the real globals or at the loading sandbox's (Redis swaps
+    // the globals' metatable the same way while a library loads).
+    void set_globals_index(const char* key) {
+        lua_getmetatable(m_lua, LUA_GLOBALSINDEX);
+        lua_getfield(m_lua, LUA_REGISTRYINDEX, key);
+        lua_setfield(m_lua, -2, "__index");
+        lua_pop(m_lua, 1);
     }
 
     // A command's reply as a Lua value, made in a protected call (a reply too big for the
@@ -319,7 +421,42 @@ private:
         lua_getglobal(L, "__redis__err__handler");
         lua_setfield(L, LUA_REGISTRYINDEX, "respkit.error_handler");
 
+        // A functions engine has no global error handler (Redis keeps it in the registry).
+        if (m_kind == engine_kind::functions) {
+            lua_pushnil(L);
+            lua_setglobal(L, "__redis__err__handler");
+        }
+
         lock_sandbox(L, "respkit.globals");
+
+        if (m_kind == engine_kind::functions) {
+            // The globals while a library loads: only `redis`, with register_function, log and
+            // the version fields; anything else is a nonexistent global (luaEngineInitEngine).
+            lua_getmetatable(L, LUA_GLOBALSINDEX);
+            lua_getfield(L, -1, "__index");
+            lua_setfield(L, LUA_REGISTRYINDEX, "respkit.globals_index");
+            lua_pop(L, 1);
+            lua_newtable(L); // the loading globals
+            lua_newtable(L); // their redis
+            add_function("register_function", lua_register_function);
+            add_function("log", lua_log);
+            add_number("LOG_DEBUG", 0);
+            add_number("LOG_VERBOSE", 1);
+            add_number("LOG_NOTICE", 2);
+            add_number("LOG_WARNING", 3);
+            add_number("REDIS_VERSION_NUM", redis_version_number());
+            lua_pushlstring(L, commands::redis_compat_version.data(),
+                            commands::redis_compat_version.size());
+            lua_setfield(L, -2, "REDIS_VERSION");
+            detail::make_readonly_proxy(L, detail::globals_index);
+            lua_setfield(L, -2, "redis");
+            lua_pushcclosure(L, detail::globals_index, 1);
+            lua_setfield(L, LUA_REGISTRYINDEX, "respkit.library_index");
+            for (const char* name : {"respkit.keys", "respkit.args"}) {
+                lua_pushboolean(L, 0);
+                lua_setfield(L, LUA_REGISTRYINDEX, name);
+            }
+        }
 
         // The field names the conversions push after a script ran, outside any protected call:
         // kept alive here, pushing them never allocates.
@@ -357,13 +494,13 @@ private:
                 m_server->log(server::log_level::warning,
                               "Slow script detected: still in execution after " +
                                   std::to_string(elapsed.count()) +
-                                  " milliseconds. You can try killing the script using the "
-                                  "SCRIPT KILL command. Script name is: " +
-                                  m_run->sha + ".");
+                                  " milliseconds. You can try killing the script using the " +
+                                  (m_kind == engine_kind::eval ? "SCRIPT KILL" : "FUNCTION KILL") +
+                                  " command. Script name is: " + m_run->sha + ".");
             } catch (...) { // a log line is not worth failing the script for
             }
             m_timed_out = true;
-            m_server->set_busy(true);
+            m_server->set_busy(true, m_kind == engine_kind::functions);
         }
         try {
             m_server->serve_while_busy(*m_run->caller);
@@ -383,6 +520,178 @@ private:
         lua_error(L);
     }
 
+    // --- loading a library ---
+
+    // Stops a library's code past the load timeout (luaEngineLoadHook); from then on at every
+    // line, so that a pcall cannot keep it going.
+    static void load_hook(lua_State* L, lua_Debug*) {
+        void* ud = nullptr;
+        (void)lua_getallocf(L, &ud);
+        auto& e = *static_cast<script_engine*>(ud);
+        if (e.m_loading == nullptr || e.m_load_timeout.count() <= 0) return;
+        if (std::chrono::steady_clock::now() - e.m_start <= e.m_load_timeout) return;
+        lua_sethook(L, load_hook, LUA_MASKLINE, 0);
+        push_error_table(L, "FUNCTION LOAD timeout");
+        lua_error(L);
+    }
+
+    // redis.register_function(name, callback) or redis.register_function{function_name=,
+    // callback=, flags=, description=}: "" or the error to raise. No C++ object outlives it.
+    std::string register_function(lua_State* L) {
+        if (m_loading == nullptr)
+            return "redis.register_function can only be called on FUNCTION LOAD command";
+        const int argc = lua_gettop(L);
+        if (argc < 1 || argc > 2) return "wrong number of arguments to redis.register_function";
+        registered_function f;
+        const auto string_at = [L](int index, std::string& out) {
+            if (!lua_isstring(L, index)) return false;
+            std::size_t n = 0;
+            const char* s = lua_tolstring(L, index, &n);
+            out.assign(s, n);
+            return true;
+        };
+        if (argc == 2) {
+            if (!string_at(1, f.name)) return "first argument to redis.register_function must be a string";
+            if (!lua_isfunction(L, 2))
+                return "second argument to redis.register_function must be a function";
+            lua_pushvalue(L, 2);
+            f.callback = luaL_ref(L, LUA_REGISTRYINDEX);
+        } else {
+            if (!lua_istable(L, 1)) {
+                return "calling redis.register_function with a single argument is only applicable "
+                       "to Lua table (representing named arguments).";
+            }
+            std::string error;
+            bool has_name = false;
+            lua_pushnil(L);
+            while (error.empty() && lua_next(L, 1) != 0) {
+                // Stack: table, key, value.
+                if (!lua_isstring(L, -2)) {
+                    error = "named argument key given to redis.register_function is not a string";
+                    break;
+                }
+                std::string key;
+                {
+                    // lua_tolstring would turn a number key into a string under lua_next.
+                    lua_pushvalue(L, -2);
+                    (void)string_at(-1, key);
+                    lua_pop(L, 1);
+                }
+                for (char& c : key) c = static_cast<char>(respkit::detail::ascii_lower(c));
+                if (key == "function_name") {
+                    if (!string_at(-1, f.name))
+                        error = "function_name argument given to redis.register_function must be a string";
+                    has_name = error.empty();
+                } else if (key == "description") {
+                    std::string description;
+                    if (!string_at(-1, description))
+                        error = "description argument given to redis.register_function must be a string";
+                    else
+                        f.description = std::move(description);
+                } else if (key == "callback") {
+                    if (!lua_isfunction(L, -1)) {
+                        error = "callback argument given to redis.register_function must be a function";
+                    } else {
+                        if (f.callback != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, f.callback);
+                        lua_pushvalue(L, -1);
+                        f.callback = luaL_ref(L, LUA_REGISTRYINDEX);
+                    }
+                } else if (key == "flags") {
+                    if (!lua_istable(L, -1))
+                        error = "flags argument to redis.register_function must be a table "
+                                "representing function flags";
+                    else if (!read_flags(L, f.flags))
+                        error = "unknown flag given";
+                } else {
+                    error = "unknown argument given to redis.register_function";
+                }
+                lua_pop(L, 1); // the value
+            }
+            if (error.empty() && !has_name)
+                error = "redis.register_function must get a function name argument";
+            if (error.empty() && f.callback == LUA_NOREF)
+                error = "redis.register_function must get a callback argument";
+            if (!error.empty()) {
+                lua_settop(L, 1);
+                if (f.callback != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, f.callback);
+                return error;
+            }
+        }
+        f.flags.compat = false;
+        std::string error;
+        if (!valid_name(f.name)) {
+            error = "Library names can only contain letters, numbers, or underscores(_) and must "
+                    "be at least one character long";
+        }
+        for (const registered_function& other : *m_loading) {
+            if (error.empty() && other.name == f.name) error = "Function already exists in the library";
+        }
+        if (!error.empty()) {
+            luaL_unref(L, LUA_REGISTRYINDEX, f.callback);
+            return error;
+        }
+        m_loading->push_back(std::move(f));
+        return {};
+    }
+    // The flags table's values (luaRegisterFunctionReadFlags): false at a non-string or unknown one.
+    static bool read_flags(lua_State* L, script_flags& flags) {
+        for (int j = 1;; ++j) {
+            lua_rawgeti(L, -1, j);
+            if (lua_isnil(L, -1)) {
+                lua_pop(L, 1);
+                return true;
+            }
+            std::string flag;
+            if (lua_isstring(L, -1)) {
+                std::size_t n = 0;
+                const char* s = lua_tolstring(L, -1, &n);
+                flag.assign(s, n);
+            }
+            lua_pop(L, 1);
+            for (char& c : flag) c = static_cast<char>(respkit::detail::ascii_lower(c));
+            if (flag == "no-writes")
+                flags.no_writes = true;
+            else if (flag == "allow-oom")
+                flags.allow_oom = true;
+            else if (flag == "allow-stale")
+                flags.allow_stale = true;
+            else if (flag == "no-cluster")
+                flags.no_cluster = true;
+            else if (flag == "allow-cross-slot-keys")
+                flags.allow_cross_slot = true;
+            else
+                return false;
+        }
+    }
+    static int lua_register_function(lua_State* L) {
+        bool failed = false;
+        try {
+            const std::string error = self(L).register_function(L);
+            if (!error.empty()) {
+                push_error_table(L, error);
+                failed = true;
+            }
+        } catch (const std::exception& e) {
+            push_error_table(L, e.what());
+            failed = true;
+        }
+        if (failed) return lua_error(L);
+        return 0;
+    }
+
+public:
+    /// True when `name` is a valid library or function name: letters, digits and underscores,
+    /// at least one (Redis's functionsVerifyName).
+    [[nodiscard]] static bool valid_name(std::string_view name) noexcept {
+        if (name.empty()) return false;
+        for (const char c : name) {
+            const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            if (!ok) return false;
+        }
+        return true;
+    }
+
+private:
     // --- redis.call / redis.pcall ---
 
     // Runs the command whose arguments are on the stack; leaves its reply (or an error table)
@@ -777,6 +1086,9 @@ private:
     }
 
     lua_State* m_lua = nullptr;
+    engine_kind m_kind = engine_kind::eval;
+    std::vector<registered_function>* m_loading = nullptr; // the library loading now
+    std::chrono::milliseconds m_load_timeout{0};
     std::unordered_map<std::string, cached_script> m_scripts;
     script_run* m_run = nullptr;
     server::server_context* m_server = nullptr;
