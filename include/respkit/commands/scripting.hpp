@@ -2,7 +2,8 @@
 
 /// \file
 /// Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (LOAD EXISTS FLUSH KILL DEBUG
-/// HELP) over a scripting::script_engine, with Redis 7.0's replies. Needs Lua 5.1: include it
+/// HELP) over a scripting::script_engine, and the functions (FCALL, FCALL_RO, FUNCTION:
+/// commands/functions.hpp) over an engine of their own, with Redis 7.0's replies. Needs Lua 5.1: include it
 /// only in a program linking respkit::lua (docs/scripting.md).
 
 #include <cstdint>
@@ -12,7 +13,9 @@
 #include <string_view>
 #include <utility>
 
+#include "respkit/commands/functions.hpp"
 #include "respkit/commands/help_reply.hpp"
+#include "respkit/commands/scripting_state.hpp"
 #include "respkit/commands/specs/scripting.hpp"
 #include "respkit/detail/ascii.hpp"
 #include "respkit/detail/numbers.hpp"
@@ -27,38 +30,13 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
 
 namespace detail {
 
-/// What the scripting commands share: the engine and the script's own client (Redis's Lua
-/// client), made at the first script run and kept out of CLIENT LIST.
-struct scripting_state : std::enable_shared_from_this<scripting_state> {
-    std::shared_ptr<scripting::script_engine> engine;
-    std::unique_ptr<server::session> client;
-
-    server::session& script_client(server::command_call& call) {
-        // Closed for its output limit, or of another server context: a new one.
-        if (client && (client->closed_now() || &client->server() != &call.server())) client.reset();
-        if (!client) {
-            client = std::make_unique<server::session>(call.client().commands(), call.server());
-            call.server().remove_client(client.get());
-            --call.server().stats().total_connections_received;
-            client->set_executing_transaction(true); // blocking commands do not block in scripts
-            // The session needs its context: it goes first when the context ends.
-            std::weak_ptr<scripting_state> weak = shared_from_this();
-            call.server().at_exit([weak, session = client.get()] {
-                const auto state = weak.lock();
-                if (state && state->client.get() == session) state->client.reset();
-            });
-        }
-        return *client;
-    }
-};
-
 inline constexpr std::string_view noscript_error = "NOSCRIPT No matching script. Please use EVAL.";
 
 /// EVAL, EVALSHA and their _RO forms (evalGenericCommand).
 inline void eval_command(scripting_state& state, server::command_call& call, bool by_sha,
                          bool read_only) {
     scripting::script_engine& engine = *state.engine;
-    if (engine.running()) { // not reached through the busy check; never re-enter the engine
+    if (state.running()) { // not reached through the busy check; never re-enter the engine
         call.error(server::errors::busy_script);
         return;
     }
@@ -97,37 +75,7 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
         script = engine.find(sha);
     }
     const scripting::script_flags flags = script->flags;
-    // A script declaring its flags is checked as the command it says it is (scriptPrepareForRun).
-    if (!flags.compat && !flags.no_writes) {
-        if (read_only) {
-            call.error("ERR Can not execute a script with write flag using *_ro command.");
-            return;
-        }
-        if (!flags.allow_oom) {
-            const server::dispatcher& commands = call.client().commands();
-            // Checked as a command that writes and may grow memory (evalGetCommandFlags).
-            server::pending_command pending{.entry = *commands.find(call.arg(0)),
-                                            .args = call.args(),
-                                            .client = call.client(),
-                                            .server = call.server(),
-                                            .commands = commands,
-                                            .origin = server::command_origin::client,
-                                            .authenticated = true,
-                                            .in_multi = false,
-                                            .subscribed_resp2 = false,
-                                            .queued_flags = server::command_flag::write |
-                                                            server::command_flag::denyoom};
-            for (const server::registered_check& c : commands.checks()) {
-                if (c.stage != server::check_stage::out_of_memory &&
-                    c.stage != server::check_stage::persistence)
-                    continue;
-                if (std::string why = c.check(pending); !why.empty()) {
-                    call.error(why);
-                    return;
-                }
-            }
-        }
-    }
+    if (!admit_declared_flags(call, flags, read_only)) return;
     scripting::script_run run;
     run.caller = &call.client();
     run.client = &state.script_client(call);
@@ -174,13 +122,23 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
 } // namespace detail
 
 /// Registers EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT with its subcommands, running
-/// scripts in `engine` (one per server; by default a new one). Returns the engine.
+/// scripts in `engine` (one per server; by default a new one), and FCALL, FCALL_RO and
+/// FUNCTION over `functions` (by default a new registry with an engine of its own). Given the
+/// server's `context`, lends it INFO memory's scripting fields and the function libraries for
+/// the RDB file and the append-only file's rewrite. Returns the engine.
 inline std::shared_ptr<scripting::script_engine>
 install_scripting_commands(server::dispatcher& commands,
                            std::shared_ptr<scripting::script_engine> engine =
-                               std::make_shared<scripting::script_engine>()) {
+                               std::make_shared<scripting::script_engine>(),
+                           std::shared_ptr<scripting::function_registry> functions = nullptr,
+                           server::server_context* context = nullptr) {
     auto state = std::make_shared<detail::scripting_state>();
     state->engine = engine;
+    state->functions = functions ? std::move(functions)
+                                 : std::make_shared<scripting::function_registry>(
+                                       std::make_shared<scripting::script_engine>(scripting::engine_kind::functions));
+    detail::install_function_commands(commands, state);
+    if (context != nullptr) detail::install_scripting_hooks(*context, state);
     auto specs = scripting_command_specs();
     for (auto* spec : {&specs.eval, &specs.evalsha, &specs.eval_ro, &specs.evalsha_ro}) {
         const bool by_sha = spec == &specs.evalsha || spec == &specs.evalsha_ro;
@@ -224,7 +182,7 @@ install_scripting_commands(server::dispatcher& commands,
                 call.error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
                 return;
             }
-            if (state->engine->running()) { // not reached through the busy check
+            if (state->running()) { // not reached through the busy check
                 call.error(server::errors::busy_script);
                 return;
             }
@@ -233,7 +191,8 @@ install_scripting_commands(server::dispatcher& commands,
         });
     commands.add_subcommand("script", std::move(specs.script_kill),
                             [state](server::command_call& call) {
-                                if (const std::string error = state->engine->kill(); !error.empty())
+                                if (const std::string error = detail::kill_running(*state, true);
+                                    !error.empty())
                                     call.error(error);
                                 else
                                     call.ok();
