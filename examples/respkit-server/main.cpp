@@ -8,6 +8,7 @@
 // setting (docs/config.md). Built with OpenSSL (respkit::tls), tls-port adds a TLS listener
 // (docs/tls.md). Built with Lua 5.1 (respkit::lua), it runs scripts (docs/scripting.md). SIGINT / SIGTERM (or SHUTDOWN) stop it gracefully; exit status 0.
 
+#include <memory>
 #include <span>
 #include <utility>
 
@@ -34,8 +35,9 @@ int main(int argc, char** argv) {
     options.tls = respkit::app::openssl_tls;
 #endif
 #if defined(RESPKIT_SERVER_LUA)
-    options.install_commands = [](respkit::server::dispatcher& commands) {
-        (void)respkit::commands::install_scripting_commands(commands);
+    options.install_commands = [](respkit::server::dispatcher& commands, respkit::server::server_context& context) {
+        (void)respkit::commands::install_scripting_commands(commands, std::make_shared<respkit::scripting::script_engine>(),
+                                                            nullptr, &context);
     };
 #endif
     respkit::app::server server(std::move(config), std::move(options));

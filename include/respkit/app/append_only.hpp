@@ -76,10 +76,14 @@ namespace detail {
 /// Writes the commands that rebuild `keyspace` (Redis's rewriteAppendOnlyFileRio with
 /// aof-use-rdb-preamble no: SELECT, then per key SET / RPUSH / SADD / ZADD / HMSET in batches of 64 and
 /// PEXPIREAT) through `out`, which returns false to abort. Keys already expired are skipped.
+/// `functions`: the function libraries' codes, each written first as FUNCTION LOAD (Redis's
+/// rewriteFunctions).
 template <class Keyspace, class Out>
-bool write_keyspace_commands(Keyspace& keyspace, std::int64_t now_ms, Out&& out) {
+bool write_keyspace_commands(Keyspace& keyspace, std::int64_t now_ms, Out&& out,
+                             const std::vector<std::string>& functions = {}) {
     constexpr std::size_t items_per_command = 64; // AOF_REWRITE_ITEMS_PER_CMD
     std::string buf;
+    for (const std::string& code : functions) resp::write_command(buf, "FUNCTION", "LOAD", code);
     store::int_chars scratch{};
     std::vector<std::string> keys;
     auto flush_buf = [&](bool force) {
@@ -203,10 +207,13 @@ struct function_sink {
 /// Writes `keyspace` as an RDB (version 10, Redis 7.0.15's aux fields with aof-base 1: an
 /// append-only base file's preamble) through `out`, which returns false to abort; written as
 /// the snapshots are (persist::save_snapshot, the encodings `config` asks for).
+/// `functions`: the function libraries' codes, written as FUNCTION2 records.
 template <class Keyspace, class Out>
-bool write_keyspace_rdb(const Keyspace& keyspace, const server::config_table& config, Out&& out) {
+bool write_keyspace_rdb(const Keyspace& keyspace, const server::config_table& config, Out&& out,
+                        std::vector<std::string> functions = {}) {
     detail::function_sink<std::remove_reference_t<Out>> sink{&out};
-    const persist::snapshot_options options{snapshot_writer_options(config), snapshot_aux_fields(true)};
+    const persist::snapshot_options options{snapshot_writer_options(config), snapshot_aux_fields(true),
+                                            std::move(functions)};
     return persist::save_snapshot(keyspace, sink, options).empty();
 }
 
@@ -220,6 +227,11 @@ public:
         : m_run(std::move(run)), m_databases(databases) {}
     /// rdb::load_handler: aux fields are not data.
     void on_aux(std::string_view, std::string_view) {}
+    /// rdb::load_handler: a function library, as FUNCTION LOAD.
+    std::string on_function(std::string_view code) {
+        m_run({"FUNCTION", "LOAD", code});
+        return {};
+    }
     /// rdb::load_handler.
     void on_select_db(std::uint64_t) {}
     /// rdb::load_handler.
@@ -366,6 +378,10 @@ private:
     [[nodiscard]] std::string in_aof_dir(std::string_view name) const { return aof::detail::join_path(aof_dir(), name); }
     [[nodiscard]] std::string temp_incr_name() const { return "temp-" + m_filename + ".incr"; }
     void log(server::log_level level, const std::string& line) const { m_context->log(level, line); }
+    // The function libraries' codes (none without the scripting layer).
+    [[nodiscard]] std::vector<std::string> library_codes() const {
+        return m_context->scripting().library_codes ? m_context->scripting().library_codes() : std::vector<std::string>{};
+    }
     void notice(const std::string& line) const { log(server::log_level::notice, line); }
     void warning(const std::string& line) const { log(server::log_level::warning, line); }
 
@@ -560,8 +576,8 @@ private:
         unique_fd fd(::open(temp.c_str(), O_WRONLY | O_TRUNC | O_CREAT | O_CLOEXEC, 0644));
         if (!fd) return "Opening the temp file for AOF rewrite: " + std::string(std::strerror(errno));
         auto out = [&](std::string_view b) { return detail::write_fd(fd.get(), b); };
-        const bool ok = m_config->get_bool("aof-use-rdb-preamble") ? write_keyspace_rdb(*m_keyspace, *m_config, out)
-                                                                   : write_keyspace_commands(*m_keyspace, now_ms(), out);
+        const bool ok = m_config->get_bool("aof-use-rdb-preamble") ? write_keyspace_rdb(*m_keyspace, *m_config, out, library_codes())
+                                                                   : write_keyspace_commands(*m_keyspace, now_ms(), out, library_codes());
         if (!ok || ::fsync(fd.get()) != 0 || ::rename(temp.c_str(), path.c_str()) != 0) {
             const std::string why = std::strerror(errno);
             ::unlink(temp.c_str());
@@ -632,8 +648,8 @@ private:
                 }
                 return true;
             };
-            const bool ok = preamble ? write_keyspace_rdb(*m_keyspace, *m_config, out)
-                                     : write_keyspace_commands(*m_keyspace, now_ms(), out);
+            const bool ok = preamble ? write_keyspace_rdb(*m_keyspace, *m_config, out, library_codes())
+                                     : write_keyspace_commands(*m_keyspace, now_ms(), out, library_codes());
             return ok && ::fsync(fd.get()) == 0 ? 0 : 1;
         });
         if (!forked.empty()) {

@@ -67,8 +67,10 @@ struct server_options {
     /// tls-port is refused at start-up.
     std::function<std::shared_ptr<const stream_acceptor>(const respkit::server::config_table&, std::string& error)> tls{};
     /// Installs commands of the program's own beside the built-in ones, before the
-    /// rename-command directives apply (respkit-server: the scripting commands, with Lua).
-    std::function<void(respkit::server::dispatcher&)> install_commands{};
+    /// rename-command directives apply (respkit-server: the scripting commands, with Lua); the
+    /// context is the server's (the scripting layer lends it INFO fields and the function
+    /// libraries for persistence).
+    std::function<void(respkit::server::dispatcher&, respkit::server::server_context&)> install_commands{};
 };
 
 /// A Redis-compatible server made from a configuration: construct it, add commands of your
@@ -103,7 +105,7 @@ public:
             m_cluster = std::make_unique<cluster_node<keyspace_type>>(m_config, m_context, *m_keyspace, m_commands);
             m_cluster->install();
         }
-        if (m_options.install_commands) m_options.install_commands(m_commands);
+        if (m_options.install_commands) m_options.install_commands(m_commands, m_context);
         apply_renames();
         // Values loaded before the commands registered their hooks are applied (or refused) now.
         if (std::string why = m_config.reapply(); !why.empty() && m_error.empty()) m_error = std::move(why);

@@ -286,7 +286,9 @@ private:
     void log(server::log_level level, std::string_view line) const { m_context.log(level, line); }
 
     [[nodiscard]] persist::snapshot_options save_options() const {
-        return {snapshot_writer_options(m_config), snapshot_aux_fields(false)};
+        persist::snapshot_options options{snapshot_writer_options(m_config), snapshot_aux_fields(false), {}};
+        if (m_context.scripting().library_codes) options.functions = m_context.scripting().library_codes();
+        return options;
     }
 
     // Writes the snapshot to a temporary file and renames it over `path()`: "" or the error.
@@ -344,7 +346,13 @@ private:
         const bool was_loading = m_context.loading();
         m_context.set_loading(true);
         m_context.propagation().suspend(true);
-        const persist::snapshot_load_result r = persist::load_snapshot(bytes, m_keyspace, merge);
+        // Function libraries: a load that replaces the dataset replaces them too.
+        const server::scripting_hooks& scripting = m_context.scripting();
+        if (!merge && scripting.flush_libraries) scripting.flush_libraries();
+        std::function<std::string(std::string_view)> on_function;
+        if (scripting.load_library)
+            on_function = [&](std::string_view code) { return scripting.load_library(code, merge); };
+        const persist::snapshot_load_result r = persist::load_snapshot(bytes, m_keyspace, merge, on_function);
         m_context.propagation().suspend(false);
         m_context.set_loading(was_loading);
         m_last_load_loaded = r.keys_loaded;

@@ -283,6 +283,22 @@ template <class Keyspace>
             field("used_memory_human", detail::bytes_to_human(m.allocated));
             field("used_memory_rss", m.rss);
             field("used_memory_rss_human", detail::bytes_to_human(m.rss));
+            if (ctx.scripting().memory) { // built with scripting: Redis's fields, respkit's figures
+                const server::scripting_memory lua = ctx.scripting().memory();
+                field("used_memory_lua", lua.vm_eval);
+                field("used_memory_vm_eval", lua.vm_eval);
+                field("used_memory_lua_human", detail::bytes_to_human(lua.vm_eval));
+                field("used_memory_scripts_eval", lua.scripts_eval);
+                field("number_of_cached_scripts", lua.cached_scripts);
+                field("number_of_functions", lua.functions);
+                field("number_of_libraries", lua.libraries);
+                field("used_memory_vm_functions", lua.vm_functions);
+                field("used_memory_vm_total", lua.vm_eval + lua.vm_functions);
+                field("used_memory_vm_total_human", detail::bytes_to_human(lua.vm_eval + lua.vm_functions));
+                field("used_memory_functions", lua.functions_memory);
+                field("used_memory_scripts", lua.scripts_eval + lua.functions_memory);
+                field("used_memory_scripts_human", detail::bytes_to_human(lua.scripts_eval + lua.functions_memory));
+            }
             field("maxmemory", maxmemory);
             field("maxmemory_human", detail::bytes_to_human(maxmemory));
             field("maxmemory_policy", config.get("maxmemory-policy"));

@@ -239,6 +239,7 @@ bool write_value(Writer& w, std::string_view key, const store::value& v) {
 struct snapshot_options {
     rdb::writer_options writer; ///< compression, checksum, the encodings' thresholds
     std::vector<std::pair<std::string, std::string>> aux; ///< AUX fields written after the header
+    std::vector<std::string> functions; ///< function libraries' codes: FUNCTION2 records after the AUX fields
 };
 
 /// Writes every database of `keyspace` as an RDB file (version 10) through `sink` (rdb::sink).
@@ -248,6 +249,7 @@ template <class Keyspace, class Sink>
     rdb::writer<Sink> w(sink, options.writer);
     bool ok = w.header();
     for (const auto& [name, value] : options.aux) ok = ok && w.aux(name, value);
+    for (const std::string& code : options.functions) ok = ok && w.function(code);
     for (std::size_t db = 0; ok && db < keyspace.db_count(); ++db) {
         const std::size_t keys = keyspace.size(db);
         if (keys == 0) continue;
@@ -279,14 +281,24 @@ struct snapshot_load_result {
 
 /// Loads RDB `bytes` into `keyspace`. Keys whose expiry has passed are skipped (as a Redis
 /// master does). A key already present is replaced when `replace_existing` (DEBUG RELOAD
-/// MERGE), else the load stops with an error (Redis stops on a duplicated key).
+/// MERGE), else the load stops with an error (Redis stops on a duplicated key). Function
+/// libraries (FUNCTION2 records) go to `on_function` ("" or the error that stops the load);
+/// without it they stop the load.
 template <class Keyspace>
-[[nodiscard]] snapshot_load_result load_snapshot(std::string_view bytes, Keyspace& keyspace, bool replace_existing) {
+[[nodiscard]] snapshot_load_result
+load_snapshot(std::string_view bytes, Keyspace& keyspace, bool replace_existing,
+              const std::function<std::string(std::string_view code)>& on_function = {}) {
     struct handler {
         Keyspace& ks;
         bool replace;
         std::int64_t now;
         snapshot_load_result& out;
+        const std::function<std::string(std::string_view)>& functions;
+
+        std::string on_function(std::string_view code) {
+            if (!functions) return "the file has function libraries (opcode 245) and the server runs no functions";
+            return functions(code);
+        }
 
         void on_aux(std::string_view, std::string_view) {}
         std::string on_select_db(std::uint64_t db) {
@@ -338,7 +350,7 @@ template <class Keyspace>
         }
     };
     snapshot_load_result out;
-    handler h{keyspace, replace_existing, keyspace.clock().now_ms(), out};
+    handler h{keyspace, replace_existing, keyspace.clock().now_ms(), out, on_function};
     const rdb::load_result r = rdb::load(bytes, h);
     out.offset = r.offset;
     if (!r.ok()) out.error = r.message;
