@@ -3,7 +3,9 @@
 // order when pipelined (MULTI allowed, EXEC aborted, SHUTDOWN without NOSAVE refused); a
 // client connecting while busy served too; SCRIPT KILL ending a read-only script with Redis's
 // error to its caller; a script that wrote refused as UNKILLABLE, then SHUTDOWN NOSAVE stopping
-// the server (no reply to the caller). Every reply is compared byte for byte with Redis's.
+// the server (no reply to the caller); a function (FCALL) past the threshold, whose -BUSY names
+// FUNCTION KILL, and the KILL of the other kind refused. Every reply is compared byte for byte
+// with Redis's.
 
 #include <doctest/doctest.h>
 
@@ -164,4 +166,68 @@ TEST_CASE("busy script: BUSY replies, SCRIPT KILL, UNKILLABLE and SHUTDOWN NOSAV
     MESSAGE(
         "busy: " << ours.size()
                  << " exchanges (14 replies and 3 ends of connection) identical to redis-server's");
+}
+
+namespace {
+
+// A function past the threshold: -BUSY names FUNCTION KILL, SCRIPT KILL refuses it, FUNCTION
+// KILL ends it; then a script, which FUNCTION KILL refuses and SCRIPT KILL ends.
+std::vector<std::string> busy_function_transcript(int port) {
+    std::vector<std::string> t;
+    client a(port), b(port);
+    REQUIRE(a.connected());
+    REQUIRE(b.connected());
+    b.send(command({"FUNCTION", "LOAD", "REPLACE",
+                    "#!lua name=busylib\nredis.register_function('spin', function()\n  " + endless + "\nend)"}));
+    t.push_back("b " + b.lines(1));
+    a.send(command({"FCALL", "spin", "0"}));
+    t.push_back("b " + once_running(b, "PING\r\n", "+PONG\r\n"));
+    b.send("SCRIPT KILL\r\nFUNCTION DELETE busylib\r\nFUNCTION KILL\r\n");
+    t.push_back("b " + b.lines(3));
+    t.push_back("a " + a.lines(1));
+    a.send(command({"EVAL", endless, "0"}));
+    t.push_back("b " + once_running(b, "FUNCTION KILL\r\n", "-NOTBUSY No scripts in execution right now.\r\n"));
+    b.send("PING\r\nSCRIPT KILL\r\n");
+    t.push_back("b " + b.lines(2));
+    t.push_back("a " + a.lines(1));
+    return t;
+}
+
+} // namespace
+
+TEST_CASE("busy function: -BUSY names FUNCTION KILL, which ends it; SCRIPT KILL and FUNCTION KILL "
+          "refuse the other kind, as redis-server 7.0.15") {
+    server_process respkit(built_program("respkit-server"),
+                           {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                            "--busy-reply-threshold", "100"});
+    if (!respkit.running()) {
+        MESSAGE("skipped: respkit-server not built (RESPKIT_BUILD_DIR)");
+        return;
+    }
+    const std::vector<std::string> ours = busy_function_transcript(respkit.port());
+    const std::string busy_function = "-BUSY Redis is busy running a script. You can only call FUNCTION KILL "
+                                      "or SHUTDOWN NOSAVE.\r\n";
+    const std::string busy_script = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL "
+                                    "or SHUTDOWN NOSAVE.\r\n";
+    REQUIRE(ours.size() == 7);
+    CHECK(ours[0] == "b $7\r\nbusylib\r\n");
+    CHECK(ours[1] == "b " + busy_function);
+    CHECK(ours[2] == "b " + busy_function + busy_function + "+OK\r\n");
+    CHECK(ours[3] == "a -ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:3.\r\n");
+    CHECK(ours[4] == "b " + busy_script);
+    CHECK(ours[5] == "b " + busy_script + "+OK\r\n");
+    CHECK(ours[6].starts_with("a -ERR Script killed by user with SCRIPT KILL... script: "));
+
+    server_process redis = start_redis_server({"--busy-reply-threshold", "100"});
+    if (!redis.running()) {
+        MESSAGE("redis-server not installed: respkit's replies checked alone");
+        return;
+    }
+    const std::vector<std::string> theirs = busy_function_transcript(redis.port());
+    REQUIRE(theirs.size() == ours.size());
+    for (std::size_t i = 0; i < ours.size(); ++i) {
+        CAPTURE(i);
+        CHECK(ours[i] == theirs[i]);
+    }
+    MESSAGE("busy function: " << ours.size() << " exchanges identical to redis-server's");
 }
