@@ -178,7 +178,8 @@ std::vector<std::string> busy_function_transcript(int port) {
     REQUIRE(a.connected());
     REQUIRE(b.connected());
     b.send(command({"FUNCTION", "LOAD", "REPLACE",
-                    "#!lua name=busylib\nredis.register_function('spin', function()\n  " + endless + "\nend)"}));
+                    "#!lua name=busylib\nredis.register_function('spin', function()\n  " + endless +
+                        "\nend)"}));
     t.push_back("b " + b.lines(1));
     a.send(command({"FCALL", "spin", "0"}));
     t.push_back("b " + once_running(b, "PING\r\n", "+PONG\r\n"));
@@ -186,7 +187,8 @@ std::vector<std::string> busy_function_transcript(int port) {
     t.push_back("b " + b.lines(3));
     t.push_back("a " + a.lines(1));
     a.send(command({"EVAL", endless, "0"}));
-    t.push_back("b " + once_running(b, "FUNCTION KILL\r\n", "-NOTBUSY No scripts in execution right now.\r\n"));
+    t.push_back("b " + once_running(b, "FUNCTION KILL\r\n",
+                                    "-NOTBUSY No scripts in execution right now.\r\n"));
     b.send("PING\r\nSCRIPT KILL\r\n");
     t.push_back("b " + b.lines(2));
     t.push_back("a " + a.lines(1));
@@ -205,15 +207,19 @@ TEST_CASE("busy function: -BUSY names FUNCTION KILL, which ends it; SCRIPT KILL 
         return;
     }
     const std::vector<std::string> ours = busy_function_transcript(respkit.port());
-    const std::string busy_function = "-BUSY Redis is busy running a script. You can only call FUNCTION KILL "
-                                      "or SHUTDOWN NOSAVE.\r\n";
-    const std::string busy_script = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL "
-                                    "or SHUTDOWN NOSAVE.\r\n";
+    const std::string busy_function =
+        "-BUSY Redis is busy running a script. You can only call FUNCTION KILL "
+        "or SHUTDOWN NOSAVE.\r\n";
+    const std::string busy_script =
+        "-BUSY Redis is busy running a script. You can only call SCRIPT KILL "
+        "or SHUTDOWN NOSAVE.\r\n";
     REQUIRE(ours.size() == 7);
     CHECK(ours[0] == "b $7\r\nbusylib\r\n");
     CHECK(ours[1] == "b " + busy_function);
     CHECK(ours[2] == "b " + busy_function + busy_function + "+OK\r\n");
-    CHECK(ours[3] == "a -ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:3.\r\n");
+    CHECK(
+        ours[3] ==
+        "a -ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:3.\r\n");
     CHECK(ours[4] == "b " + busy_script);
     CHECK(ours[5] == "b " + busy_script + "+OK\r\n");
     CHECK(ours[6].starts_with("a -ERR Script killed by user with SCRIPT KILL... script: "));

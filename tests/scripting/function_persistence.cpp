@@ -16,8 +16,9 @@ using namespace respkit_test;
 
 namespace {
 
-const char* const library = "#!lua name=kept\nredis.register_function('kept_f', function(keys, args) "
-                            "return 'kept:' .. args[1] end)";
+const char* const library =
+    "#!lua name=kept\nredis.register_function('kept_f', function(keys, args) "
+    "return 'kept:' .. args[1] end)";
 
 /// redis-cli's raw answer to one command.
 std::string cli(int port, const std::vector<std::string>& command) {
@@ -49,7 +50,8 @@ server_process redis_in(const scratch_dir& dir, std::vector<std::string> extra =
 
 } // namespace
 
-TEST_CASE("functions in RDB files: respkit-server's load in redis-server, redis-server's in respkit-server") {
+TEST_CASE("functions in RDB files: respkit-server's load in redis-server, redis-server's in "
+          "respkit-server") {
     if (!have_programs()) return;
     SUBCASE("respkit-server -> redis-server") {
         scratch_dir dir("fn-rdb-ours");
@@ -80,15 +82,22 @@ TEST_CASE("functions in RDB files: respkit-server's load in redis-server, redis-
         server_process ours = respkit_in(dir, {"--enable-debug-command", "yes"});
         REQUIRE(ours.running());
         CHECK(cli(ours.port(), {"FCALL", "kept_f", "0", "c"}) == "kept:c\n");
-        CHECK(cli(ours.port(), {"FUNCTION", "LIST", "WITHCODE"}).find("kept_f") != std::string::npos);
+        CHECK(cli(ours.port(), {"FUNCTION", "LIST", "WITHCODE"}).find("kept_f") !=
+              std::string::npos);
         // DEBUG RELOAD replaces the libraries with the file's.
-        CHECK(cli(ours.port(), {"FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('o', function() return 1 end)"}) == "other\n");
+        CHECK(cli(ours.port(),
+                  {"FUNCTION", "LOAD",
+                   "#!lua name=other\nredis.register_function('o', function() return 1 end)"}) ==
+              "other\n");
         CHECK(cli(ours.port(), {"SAVE"}) == "OK\n");
         CHECK(cli(ours.port(), {"DEBUG", "RELOAD"}) == "OK\n");
         CHECK(cli(ours.port(), {"FCALL", "o", "0"}) == "1\n");
         CHECK(cli(ours.port(), {"FCALL", "kept_f", "0", "d"}) == "kept:d\n");
         // A library loaded after the save is gone after the reload.
-        CHECK(cli(ours.port(), {"FUNCTION", "LOAD", "#!lua name=later\nredis.register_function('l', function() return 1 end)"}) == "later\n");
+        CHECK(cli(ours.port(),
+                  {"FUNCTION", "LOAD",
+                   "#!lua name=later\nredis.register_function('l', function() return 1 end)"}) ==
+              "later\n");
         CHECK(cli(ours.port(), {"DEBUG", "RELOAD", "NOSAVE"}) == "OK\n");
         CHECK(cli(ours.port(), {"FCALL", "l", "0"}).find("ERR Function not found") == 0);
     }
@@ -100,14 +109,20 @@ TEST_CASE("functions in the append-only file: replayed, kept by rewrites, read b
         CAPTURE(preamble);
         scratch_dir dir("fn-aof");
         {
-            server_process ours = respkit_in(dir, {"--appendonly", "yes", "--aof-use-rdb-preamble", preamble});
+            server_process ours =
+                respkit_in(dir, {"--appendonly", "yes", "--aof-use-rdb-preamble", preamble});
             REQUIRE(ours.running());
             CHECK(cli(ours.port(), {"FUNCTION", "LOAD", library}) == "kept\n");
             ours.stop();
             REQUIRE(ours.start());
             CHECK(cli(ours.port(), {"FCALL", "kept_f", "0", "e"}) == "kept:e\n");
-            CHECK(cli(ours.port(), {"BGREWRITEAOF"}) == "Background append only file rewriting started\n");
-            for (int i = 0; i < 100 && cli(ours.port(), {"INFO", "persistence"}).find("aof_rewrite_in_progress:0") == std::string::npos; ++i)
+            CHECK(cli(ours.port(), {"BGREWRITEAOF"}) ==
+                  "Background append only file rewriting started\n");
+            for (int i = 0;
+                 i < 100 &&
+                 cli(ours.port(), {"INFO", "persistence"}).find("aof_rewrite_in_progress:0") ==
+                     std::string::npos;
+                 ++i)
                 run_program({find_on_path("sleep"), "0.05"});
             CHECK(cli(ours.port(), {"FUNCTION", "DELETE", "kept"}).empty() == false);
             CHECK(cli(ours.port(), {"FUNCTION", "LOAD", library}) == "kept\n");
@@ -115,8 +130,13 @@ TEST_CASE("functions in the append-only file: replayed, kept by rewrites, read b
             REQUIRE(ours.start());
             CHECK(cli(ours.port(), {"FCALL", "kept_f", "0", "f"}) == "kept:f\n");
             // The rewrite's base holds the library: nothing else is needed.
-            CHECK(cli(ours.port(), {"BGREWRITEAOF"}) == "Background append only file rewriting started\n");
-            for (int i = 0; i < 100 && cli(ours.port(), {"INFO", "persistence"}).find("aof_rewrite_in_progress:0") == std::string::npos; ++i)
+            CHECK(cli(ours.port(), {"BGREWRITEAOF"}) ==
+                  "Background append only file rewriting started\n");
+            for (int i = 0;
+                 i < 100 &&
+                 cli(ours.port(), {"INFO", "persistence"}).find("aof_rewrite_in_progress:0") ==
+                     std::string::npos;
+                 ++i)
                 run_program({find_on_path("sleep"), "0.05"});
         }
         server_process theirs = redis_in(dir, {"--appendonly", "yes"});
@@ -137,14 +157,15 @@ TEST_CASE("INFO memory: Redis's scripting fields in Redis's order") {
         std::size_t pos = 0;
         while (pos < info.size()) {
             const std::size_t end = info.find('\n', pos);
-            const std::string line = info.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+            const std::string line =
+                info.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
             pos = end == std::string::npos ? info.size() : end + 1;
             const std::size_t colon = line.find(':');
             if (colon == std::string::npos) continue;
             const std::string name = line.substr(0, colon);
             if (name.find("lua") != std::string::npos || name.find("script") != std::string::npos ||
-                name.find("function") != std::string::npos || name.find("librar") != std::string::npos ||
-                name.find("_vm_") != std::string::npos)
+                name.find("function") != std::string::npos ||
+                name.find("librar") != std::string::npos || name.find("_vm_") != std::string::npos)
                 out.push_back(name);
         }
         return out;

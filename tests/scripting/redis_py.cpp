@@ -165,7 +165,8 @@ print('ok')
 
 } // namespace
 
-TEST_CASE("redis-py: function_load, fcall, fcall_ro, function_list/dump/restore/stats against both servers") {
+TEST_CASE("redis-py: function_load, fcall, fcall_ro, function_list/dump/restore/stats against both "
+          "servers") {
     const auto ran = run_redis_py_on_both(functions_script, "functions");
     if (ran) {
         CHECK(*ran >= 1);
@@ -175,7 +176,8 @@ TEST_CASE("redis-py: function_load, fcall, fcall_ro, function_list/dump/restore/
 TEST_CASE("FUNCTION DUMP of redis-server restores in respkit-server, and the reverse") {
     using namespace std::chrono_literals;
     const std::string python = "/usr/bin/python3";
-    if (::access(python.c_str(), X_OK) != 0 || run_program({python, "-c", "import redis"}).exit_code != 0) {
+    if (::access(python.c_str(), X_OK) != 0 ||
+        run_program({python, "-c", "import redis"}).exit_code != 0) {
         MESSAGE("skipped: python3-redis missing");
         return;
     }
@@ -185,8 +187,9 @@ TEST_CASE("FUNCTION DUMP of redis-server restores in respkit-server, and the rev
         MESSAGE("skipped: respkit-server not built or redis-server not installed");
         return;
     }
-    const auto r = run_program(
-        {python, "-c", cross_restore_script, std::to_string(ours.port()), std::to_string(theirs.port())}, {}, 30s);
+    const auto r = run_program({python, "-c", cross_restore_script, std::to_string(ours.port()),
+                                std::to_string(theirs.port())},
+                               {}, 30s);
     CAPTURE(r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.out == "ok\n");

@@ -3,8 +3,8 @@
 /// \file
 /// Lua scripting: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (LOAD EXISTS FLUSH KILL DEBUG
 /// HELP) over a scripting::script_engine, and the functions (FCALL, FCALL_RO, FUNCTION:
-/// commands/functions.hpp) over an engine of their own, with Redis 7.0's replies. Needs Lua 5.1: include it
-/// only in a program linking respkit::lua (docs/scripting.md).
+/// commands/functions.hpp) over an engine of their own, with Redis 7.0's replies. Needs Lua 5.1:
+/// include it only in a program linking respkit::lua (docs/scripting.md).
 
 #include <cstdint>
 #include <memory>
@@ -126,17 +126,18 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
 /// FUNCTION over `functions` (by default a new registry with an engine of its own). Given the
 /// server's `context`, lends it INFO memory's scripting fields and the function libraries for
 /// the RDB file and the append-only file's rewrite. Returns the engine.
-inline std::shared_ptr<scripting::script_engine>
-install_scripting_commands(server::dispatcher& commands,
-                           std::shared_ptr<scripting::script_engine> engine =
-                               std::make_shared<scripting::script_engine>(),
-                           std::shared_ptr<scripting::function_registry> functions = nullptr,
-                           server::server_context* context = nullptr) {
+inline std::shared_ptr<scripting::script_engine> install_scripting_commands(
+    server::dispatcher& commands,
+    std::shared_ptr<scripting::script_engine> engine = std::make_shared<scripting::script_engine>(),
+    std::shared_ptr<scripting::function_registry> functions = nullptr,
+    server::server_context* context = nullptr) {
     auto state = std::make_shared<detail::scripting_state>();
     state->engine = engine;
-    state->functions = functions ? std::move(functions)
-                                 : std::make_shared<scripting::function_registry>(
-                                       std::make_shared<scripting::script_engine>(scripting::engine_kind::functions));
+    state->functions =
+        functions
+            ? std::move(functions)
+            : std::make_shared<scripting::function_registry>(
+                  std::make_shared<scripting::script_engine>(scripting::engine_kind::functions));
     detail::install_function_commands(commands, state);
     if (context != nullptr) detail::install_scripting_hooks(*context, state);
     auto specs = scripting_command_specs();
@@ -189,14 +190,13 @@ install_scripting_commands(server::dispatcher& commands,
             state->engine->flush(); // ASYNC too: the state is freed at once
             call.ok();
         });
-    commands.add_subcommand("script", std::move(specs.script_kill),
-                            [state](server::command_call& call) {
-                                if (const std::string error = detail::kill_running(*state, true);
-                                    !error.empty())
-                                    call.error(error);
-                                else
-                                    call.ok();
-                            });
+    commands.add_subcommand(
+        "script", std::move(specs.script_kill), [state](server::command_call& call) {
+            if (const std::string error = detail::kill_running(*state, true); !error.empty())
+                call.error(error);
+            else
+                call.ok();
+        });
     commands.add_subcommand(
         "script", std::move(specs.script_debug), [](server::command_call& call) {
             using respkit::detail::ascii_iequals;

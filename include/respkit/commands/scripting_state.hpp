@@ -26,8 +26,8 @@ struct scripting_state : std::enable_shared_from_this<scripting_state> {
     std::shared_ptr<scripting::script_engine> engine;
     std::shared_ptr<scripting::function_registry> functions;
     std::unique_ptr<server::session> client;
-    std::vector<std::string> running_command;            ///< the FCALL running, as sent
-    std::string running_function;                        ///< its function's name
+    std::vector<std::string> running_command;              ///< the FCALL running, as sent
+    std::string running_function;                          ///< its function's name
     std::chrono::steady_clock::time_point running_since{}; ///< when it started
 
     /// True while a script or a function runs.
@@ -53,7 +53,6 @@ struct scripting_state : std::enable_shared_from_this<scripting_state> {
         return *client;
     }
 };
-
 
 /// Checks a script or function that declares its flags as the command it says it is
 /// (evalGetCommandFlags / fcallGetCommandFlags, then scriptPrepareForRun): the _RO commands
@@ -86,10 +85,12 @@ inline bool admit_declared_flags(server::command_call& call, const scripting::sc
                                     .subscribed_resp2 = false,
                                     .queued_flags = flags.allow_oom
                                                         ? server::command_flag::write
-                                                        : server::command_flag::write | server::command_flag::denyoom};
+                                                        : server::command_flag::write |
+                                                              server::command_flag::denyoom};
     for (const server::registered_check& c : commands.checks()) {
         if (c.stage == server::check_stage::out_of_memory && flags.allow_oom) continue;
-        if (c.stage != server::check_stage::out_of_memory && c.stage != server::check_stage::persistence)
+        if (c.stage != server::check_stage::out_of_memory &&
+            c.stage != server::check_stage::persistence)
             continue;
         if (std::string why = c.check(pending); !why.empty()) {
             call.error(why);

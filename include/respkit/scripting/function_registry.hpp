@@ -31,17 +31,17 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {
 
 /// A library: its code as loaded (shebang included) and the functions it registered.
 struct function_library {
-    std::string name;                             ///< from the shebang's `name=`
-    std::string engine = "LUA";                   ///< the engine that runs it
-    std::string code;                             ///< the whole code, shebang line included
-    std::vector<registered_function> functions;   ///< sorted by name
+    std::string name;                           ///< from the shebang's `name=`
+    std::string engine = "LUA";                 ///< the engine that runs it
+    std::string code;                           ///< the whole code, shebang line included
+    std::vector<registered_function> functions; ///< sorted by name
 };
 
 /// FUNCTION RESTORE's policies.
 enum class restore_policy {
-    append, ///< abort on a library that exists
+    append,  ///< abort on a library that exists
     replace, ///< replace libraries that exist
-    flush   ///< drop every library first
+    flush    ///< drop every library first
 };
 
 /// How long FUNCTION LOAD may run a library's code (Redis's LOAD_TIMEOUT_MS).
@@ -51,7 +51,8 @@ inline constexpr std::chrono::milliseconds function_load_timeout{500};
 class function_registry {
 public:
     /// Libraries load into `engine`, which must be of engine_kind::functions.
-    explicit function_registry(std::shared_ptr<script_engine> engine) : m_engine(std::move(engine)) {}
+    explicit function_registry(std::shared_ptr<script_engine> engine)
+        : m_engine(std::move(engine)) {}
     function_registry(const function_registry&) = delete;
     function_registry& operator=(const function_registry&) = delete;
     ~function_registry() { clear(); }
@@ -101,18 +102,22 @@ public:
     }
     /// Deletes every library (FUNCTION FLUSH).
     void clear() {
-        while (!m_libraries.empty()) unlink(m_libraries.begin()->first);
+        while (!m_libraries.empty())
+            unlink(m_libraries.begin()->first);
         ++m_changes;
     }
     /// The libraries, by name.
-    [[nodiscard]] const std::map<std::string, function_library>& libraries() const noexcept { return m_libraries; }
+    [[nodiscard]] const std::map<std::string, function_library>& libraries() const noexcept {
+        return m_libraries;
+    }
     /// Bytes the libraries' codes and names hold (INFO used_memory_functions).
     [[nodiscard]] std::size_t memory_overhead() const noexcept {
         std::size_t n = 0;
         for (const auto& [name, library] : m_libraries) {
             n += sizeof(function_library) + library.name.size() + library.code.size();
             for (const registered_function& f : library.functions)
-                n += sizeof(registered_function) + 2 * f.name.size() + (f.description ? f.description->size() : 0);
+                n += sizeof(registered_function) + 2 * f.name.size() +
+                     (f.description ? f.description->size() : 0);
         }
         return n;
     }
@@ -139,16 +144,19 @@ public:
 
     /// The library codes of a FUNCTION DUMP payload, or Redis's error (without "ERR ").
     [[nodiscard]] static std::optional<std::vector<std::string>> read_dump(std::string_view payload,
-                                                                          std::string& error) {
+                                                                           std::string& error) {
         if (payload.size() < 10) {
             error = rdb::dump_payload_wrong;
             return std::nullopt;
         }
-        const auto* footer = reinterpret_cast<const unsigned char*>(payload.data() + payload.size() - 10);
+        const auto* footer =
+            reinterpret_cast<const unsigned char*>(payload.data() + payload.size() - 10);
         const unsigned version = footer[0] | (footer[1] << 8);
         std::uint64_t stored = 0;
-        for (int i = 7; i >= 0; --i) stored = (stored << 8) | footer[2 + i];
-        if (version > rdb::rdb_version || rdb::crc64(0, payload.substr(0, payload.size() - 8)) != stored) {
+        for (int i = 7; i >= 0; --i)
+            stored = (stored << 8) | footer[2 + i];
+        if (version > rdb::rdb_version ||
+            rdb::crc64(0, payload.substr(0, payload.size() - 8)) != stored) {
             error = rdb::dump_payload_wrong;
             return std::nullopt;
         }
@@ -207,20 +215,24 @@ public:
                  server::server_context* server = nullptr) {
         std::vector<function_library> loaded;
         const auto release_all = [&] {
-            for (const function_library& l : loaded) m_engine->release(l.functions);
+            for (const function_library& l : loaded)
+                m_engine->release(l.functions);
         };
         for (const std::string& code : codes) {
-            std::optional<function_library> library = compile(code, error, std::chrono::milliseconds(0), server);
+            std::optional<function_library> library =
+                compile(code, error, std::chrono::milliseconds(0), server);
             if (!library) {
                 release_all();
                 return false;
             }
             for (const function_library& other : loaded) {
                 std::string clash;
-                if (other.name == library->name) clash = "Library '" + library->name + "' already exists";
+                if (other.name == library->name)
+                    clash = "Library '" + library->name + "' already exists";
                 for (const registered_function& f : library->functions) {
                     for (const registered_function& g : other.functions) {
-                        if (clash.empty() && lower(f.name) == lower(g.name)) clash = "Function " + f.name + " already exists";
+                        if (clash.empty() && lower(f.name) == lower(g.name))
+                            clash = "Function " + f.name + " already exists";
                     }
                 }
                 if (!clash.empty()) {
@@ -246,7 +258,8 @@ public:
                 for (const registered_function& f : l.functions) {
                     const function_entry* other = find(f.name);
                     bool replaced = false;
-                    for (const function_library& m : loaded) replaced = replaced || (other != nullptr && other->library == m.name);
+                    for (const function_library& m : loaded)
+                        replaced = replaced || (other != nullptr && other->library == m.name);
                     if (other != nullptr && !replaced) {
                         error = "Function " + f.name + " already exists";
                         release_all();
@@ -268,7 +281,8 @@ public:
 private:
     static std::string lower(std::string_view s) {
         std::string out(s);
-        for (char& c : out) c = respkit::detail::ascii_lower(c);
+        for (char& c : out)
+            c = respkit::detail::ascii_lower(c);
         return out;
     }
 
@@ -276,7 +290,8 @@ private:
     // checks against the other libraries), or nullopt with the error.
     std::optional<function_library> compile(std::string_view code, std::string& error,
                                             std::chrono::milliseconds timeout,
-                                            server::server_context* server, bool refuse_existing = false) {
+                                            server::server_context* server,
+                                            bool refuse_existing = false) {
         // functionExtractLibMetaData: the shebang line, split as Redis splits arguments.
         if (code.substr(0, 2) != "#!") {
             error = "Missing library metadata";
@@ -287,7 +302,8 @@ private:
             error = "Invalid library metadata";
             return std::nullopt;
         }
-        const std::optional<std::vector<std::string>> parts = respkit::detail::split_args(code.substr(0, end));
+        const std::optional<std::vector<std::string>> parts =
+            respkit::detail::split_args(code.substr(0, end));
         if (!parts || parts->empty()) {
             error = "Invalid library metadata";
             return std::nullopt;
@@ -297,7 +313,8 @@ private:
         bool named = false;
         for (std::size_t i = 1; i < parts->size(); ++i) {
             const std::string& part = (*parts)[i];
-            if (part.size() >= 5 && respkit::detail::ascii_iequals(std::string_view(part).substr(0, 5), "name=")) {
+            if (part.size() >= 5 &&
+                respkit::detail::ascii_iequals(std::string_view(part).substr(0, 5), "name=")) {
                 if (named) {
                     error = "Invalid metadata value, name argument was given multiple times";
                     return std::nullopt;
@@ -314,8 +331,9 @@ private:
             return std::nullopt;
         }
         if (!script_engine::valid_name(library.name)) {
-            error = "Library names can only contain letters, numbers, or underscores(_) and must be at "
-                    "least one character long";
+            error =
+                "Library names can only contain letters, numbers, or underscores(_) and must be at "
+                "least one character long";
             return std::nullopt;
         }
         if (!respkit::detail::ascii_iequals(engine, "lua")) {
@@ -333,7 +351,9 @@ private:
             return std::nullopt;
         }
         std::sort(library.functions.begin(), library.functions.end(),
-                  [](const registered_function& a, const registered_function& b) { return a.name < b.name; });
+                  [](const registered_function& a, const registered_function& b) {
+                      return a.name < b.name;
+                  });
         library.code.assign(code);
         return library;
     }
@@ -342,14 +362,16 @@ private:
         const std::string name = library.name;
         auto [it, inserted] = m_libraries.insert_or_assign(name, std::move(library));
         (void)inserted;
-        for (const registered_function& f : it->second.functions) m_functions.emplace(lower(f.name), function_entry{&f, name});
+        for (const registered_function& f : it->second.functions)
+            m_functions.emplace(lower(f.name), function_entry{&f, name});
     }
     void unlink(const std::string& name) {
         const auto it = m_libraries.find(name);
         if (it == m_libraries.end()) return;
         for (const registered_function& f : it->second.functions) {
             const auto found = m_functions.find(lower(f.name));
-            if (found != m_functions.end() && found->second.function == &f) m_functions.erase(found);
+            if (found != m_functions.end() && found->second.function == &f)
+                m_functions.erase(found);
         }
         m_engine->release(it->second.functions);
         m_libraries.erase(it);

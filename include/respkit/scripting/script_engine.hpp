@@ -95,7 +95,8 @@ public:
     /// (Redis's luaEngineCreate); stops it with "FUNCTION LOAD timeout" past `timeout` (0: no
     /// limit). Returns "" and the functions it registered in `out`, or Redis's error text
     /// (without "ERR "), registering nothing. Functions-kind engines only.
-    [[nodiscard]] std::string load_library(std::string_view code, std::vector<registered_function>& out,
+    [[nodiscard]] std::string load_library(std::string_view code,
+                                           std::vector<registered_function>& out,
                                            std::chrono::milliseconds timeout,
                                            server::server_context* server = nullptr) {
         out.clear();
@@ -123,7 +124,8 @@ public:
         lua_pop(L, 1);
         release(out);
         out.clear();
-        return "Error registering functions: " + (message.empty() ? std::string("(null)") : message);
+        return "Error registering functions: " +
+               (message.empty() ? std::string("(null)") : message);
     }
     /// Frees the callbacks of `functions` (a library deleted, replaced or not loaded).
     void release(const std::vector<registered_function>& functions) noexcept {
@@ -163,7 +165,8 @@ public:
     /// Bytes the cached scripts' bodies and names hold (INFO used_memory_scripts_eval).
     [[nodiscard]] std::size_t scripts_memory() const noexcept {
         std::size_t n = 0;
-        for (const auto& [sha, script] : m_scripts) n += sizeof(cached_script) + sha.size() + script.body.size();
+        for (const auto& [sha, script] : m_scripts)
+            n += sizeof(cached_script) + sha.size() + script.body.size();
         return n;
     }
     /// Number of cached scripts.
@@ -551,7 +554,8 @@ private:
             return true;
         };
         if (argc == 2) {
-            if (!string_at(1, f.name)) return "first argument to redis.register_function must be a string";
+            if (!string_at(1, f.name))
+                return "first argument to redis.register_function must be a string";
             if (!lua_isfunction(L, 2))
                 return "second argument to redis.register_function must be a function";
             lua_pushvalue(L, 2);
@@ -577,20 +581,24 @@ private:
                     (void)string_at(-1, key);
                     lua_pop(L, 1);
                 }
-                for (char& c : key) c = static_cast<char>(respkit::detail::ascii_lower(c));
+                for (char& c : key)
+                    c = static_cast<char>(respkit::detail::ascii_lower(c));
                 if (key == "function_name") {
                     if (!string_at(-1, f.name))
-                        error = "function_name argument given to redis.register_function must be a string";
+                        error = "function_name argument given to redis.register_function must be a "
+                                "string";
                     has_name = error.empty();
                 } else if (key == "description") {
                     std::string description;
                     if (!string_at(-1, description))
-                        error = "description argument given to redis.register_function must be a string";
+                        error = "description argument given to redis.register_function must be a "
+                                "string";
                     else
                         f.description = std::move(description);
                 } else if (key == "callback") {
                     if (!lua_isfunction(L, -1)) {
-                        error = "callback argument given to redis.register_function must be a function";
+                        error =
+                            "callback argument given to redis.register_function must be a function";
                     } else {
                         if (f.callback != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, f.callback);
                         lua_pushvalue(L, -1);
@@ -624,7 +632,8 @@ private:
                     "be at least one character long";
         }
         for (const registered_function& other : *m_loading) {
-            if (error.empty() && other.name == f.name) error = "Function already exists in the library";
+            if (error.empty() && other.name == f.name)
+                error = "Function already exists in the library";
         }
         if (!error.empty()) {
             luaL_unref(L, LUA_REGISTRYINDEX, f.callback);
@@ -633,7 +642,8 @@ private:
         m_loading->push_back(std::move(f));
         return {};
     }
-    // The flags table's values (luaRegisterFunctionReadFlags): false at a non-string or unknown one.
+    // The flags table's values (luaRegisterFunctionReadFlags): false at a non-string or unknown
+    // one.
     static bool read_flags(lua_State* L, script_flags& flags) {
         for (int j = 1;; ++j) {
             lua_rawgeti(L, -1, j);
@@ -648,7 +658,8 @@ private:
                 flag.assign(s, n);
             }
             lua_pop(L, 1);
-            for (char& c : flag) c = static_cast<char>(respkit::detail::ascii_lower(c));
+            for (char& c : flag)
+                c = static_cast<char>(respkit::detail::ascii_lower(c));
             if (flag == "no-writes")
                 flags.no_writes = true;
             else if (flag == "allow-oom")
@@ -685,7 +696,8 @@ public:
     [[nodiscard]] static bool valid_name(std::string_view name) noexcept {
         if (name.empty()) return false;
         for (const char c : name) {
-            const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                            (c >= '0' && c <= '9') || c == '_';
             if (!ok) return false;
         }
         return true;

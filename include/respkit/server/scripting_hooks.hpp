@@ -18,13 +18,15 @@ namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
 /// INFO memory's scripting figures (Redis 7.0's used_memory_lua ... used_memory_scripts).
 struct scripting_memory {
-    std::size_t vm_eval = 0;          ///< bytes EVAL's Lua state holds (used_memory_vm_eval)
-    std::size_t scripts_eval = 0;     ///< bytes of the cached scripts (used_memory_scripts_eval)
-    std::size_t cached_scripts = 0;   ///< number_of_cached_scripts
-    std::size_t functions = 0;        ///< number_of_functions
-    std::size_t libraries = 0;        ///< number_of_libraries
-    std::size_t vm_functions = 0;     ///< bytes the functions' Lua state holds (used_memory_vm_functions)
-    std::size_t functions_memory = 0; ///< bytes of the libraries' codes and names (used_memory_functions)
+    std::size_t vm_eval = 0;        ///< bytes EVAL's Lua state holds (used_memory_vm_eval)
+    std::size_t scripts_eval = 0;   ///< bytes of the cached scripts (used_memory_scripts_eval)
+    std::size_t cached_scripts = 0; ///< number_of_cached_scripts
+    std::size_t functions = 0;      ///< number_of_functions
+    std::size_t libraries = 0;      ///< number_of_libraries
+    std::size_t vm_functions =
+        0; ///< bytes the functions' Lua state holds (used_memory_vm_functions)
+    std::size_t functions_memory =
+        0; ///< bytes of the libraries' codes and names (used_memory_functions)
 };
 
 /// The hooks; each may be empty.
