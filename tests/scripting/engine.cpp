@@ -260,3 +260,62 @@ TEST_CASE("EVAL: busy-reply-threshold 0 never calls the busy handler") {
           ":4500001500000\r\n");
     CHECK(!called);
 }
+
+TEST_CASE("FCALL: a function's writes propagate as its effects; FUNCTION LOAD, DELETE, FLUSH and "
+          "RESTORE as themselves") {
+    scripting_server srv;
+    srv.propagate_changes();
+    std::vector<std::string> stream;
+    srv.context.propagation().add_sink([&](const server::propagated_command& cmd) {
+        std::string line;
+        for (const std::string_view a : cmd.args)
+            line += (line.empty() ? "" : " ") + std::string(a);
+        stream.push_back(line);
+    });
+    command_client c(srv);
+    const std::string code = "#!lua name=p\nredis.register_function('w', function(keys) "
+                             "redis.call('set', keys[1], '1') return redis.call('incr', keys[1]) "
+                             "end)\nredis.register_function('r', function(keys) return "
+                             "redis.call('get', keys[1]) end)";
+    CHECK(c({"FUNCTION", "LOAD", code}) == "$1\r\np\r\n");
+    CHECK(stream == std::vector<std::string>{"FUNCTION LOAD " + code});
+    stream.clear();
+    CHECK(c({"FUNCTION", "LOAD", code}).starts_with("-ERR Library 'p' already exists"));
+    CHECK(stream.empty()); // a failed load propagates nothing
+    CHECK(c({"FCALL", "w", "1", "k"}) == ":2\r\n");
+    CHECK(stream == std::vector<std::string>{"MULTI", "set k 1", "incr k", "EXEC"});
+    stream.clear();
+    CHECK(c({"FCALL", "r", "1", "k"}) == "$1\r\n2\r\n");
+    CHECK(stream.empty());
+    const std::string dump = [&] {
+        const std::string reply = c({"FUNCTION", "DUMP"});
+        const std::size_t crlf = reply.find("\r\n");
+        return reply.substr(crlf + 2, reply.size() - crlf - 4);
+    }();
+    CHECK(c({"FUNCTION", "DELETE", "p"}) == "+OK\r\n");
+    CHECK(c({"FUNCTION", "RESTORE", dump}) == "+OK\r\n");
+    CHECK(c({"FUNCTION", "FLUSH"}) == "+OK\r\n");
+    CHECK(stream == std::vector<std::string>{"FUNCTION DELETE p", "FUNCTION RESTORE " + dump,
+                                             "FUNCTION FLUSH"});
+    // The registry's figures, as INFO shows them through the hooks.
+    CHECK(c({"FUNCTION", "LOAD", code}) == "$1\r\np\r\n");
+    server::server_context context;
+    auto state = std::make_shared<commands::detail::scripting_state>();
+    state->engine = std::make_shared<scripting::script_engine>();
+    state->functions = std::make_shared<scripting::function_registry>(
+        std::make_shared<scripting::script_engine>(scripting::engine_kind::functions));
+    commands::detail::install_scripting_hooks(context, state);
+    std::string error;
+    CHECK(state->functions->load(code, false, error) == "p");
+    const server::scripting_memory m = context.scripting().memory();
+    CHECK(m.functions == 2);
+    CHECK(m.libraries == 1);
+    CHECK(m.vm_functions > 0);
+    CHECK(m.functions_memory > code.size());
+    CHECK(context.scripting().library_codes() == std::vector<std::string>{code});
+    CHECK(context.scripting().load_library(code, false) ==
+          "Failed loading a function library: Library 'p' already exists");
+    CHECK(context.scripting().load_library(code, true).empty());
+    context.scripting().flush_libraries();
+    CHECK(state->functions->libraries().empty());
+}
