@@ -133,6 +133,7 @@ struct memory_overhead {
         std::size_t id = 0, main = 0, expires = 0, slot_to_keys = 0;
     };
     std::uint64_t peak = 0, total = 0, startup = 0, clients_normal = 0;
+    std::uint64_t lua_caches = 0, functions_caches = 0; // the scripting layer's, when installed
     std::vector<db_overhead> dbs;
     std::uint64_t overhead_total = 0, total_keys = 0, bytes_per_key = 0, dataset = 0;
     double dataset_perc = 0, peak_perc = 0;
@@ -163,7 +164,12 @@ template <class Keyspace>
     m.peak = std::max(peak, m.total);
     m.startup = memory_at_startup().load(std::memory_order_relaxed);
     for (const server::session* s : ctx.clients()) m.clients_normal += s->memory_usage();
-    m.overhead_total = m.startup + m.clients_normal;
+    if (ctx.scripting().memory) { // the cached scripts and the libraries, as Redis counts them
+        const server::scripting_memory lua = ctx.scripting().memory();
+        m.lua_caches = lua.scripts_eval;
+        m.functions_caches = lua.functions_memory;
+    }
+    m.overhead_total = m.startup + m.clients_normal + m.lua_caches + m.functions_caches;
     for (std::size_t db = 0; db < keyspace.db_count(); ++db) {
         const std::size_t keys = keyspace.size(db);
         if (keys == 0) continue;
@@ -365,8 +371,8 @@ void install_memory_commands(server::dispatcher& commands, Keyspace& keyspace) {
         field("clients.normal", i(m.clients_normal));
         field("cluster.links", 0);
         field("aof.buffer", 0);
-        field("lua.caches", 0);
-        field("functions.caches", 0);
+        field("lua.caches", i(m.lua_caches));
+        field("functions.caches", i(m.functions_caches));
         for (const auto& d : m.dbs) {
             out.bulk_string("db." + std::to_string(d.id));
             out.map(3);
