@@ -319,3 +319,20 @@ TEST_CASE("FCALL: a function's writes propagate as its effects; FUNCTION LOAD, D
     context.scripting().flush_libraries();
     CHECK(state->functions->libraries().empty());
 }
+
+TEST_CASE("EVAL and FCALL: the no-cluster flag refuses the run in cluster mode (scriptPrepareForRun)") {
+    scripting_server srv;
+    command_client c(srv);
+    CHECK(c({"FUNCTION", "LOAD",
+             "#!lua name=nc\nredis.register_function{function_name='nc', callback=function() "
+             "return 1 end, flags={'no-cluster', 'no-writes'}}"}) == "$2\r\nnc\r\n");
+    CHECK(c({"FCALL", "nc", "0"}) == ":1\r\n");
+    CHECK(c({"EVAL", "#!lua flags=no-cluster\nreturn 2", "0"}) == ":2\r\n");
+    srv.context.cluster_enabled = true;
+    const std::string refused = "-ERR Can not run script on cluster, 'no-cluster' flag is set.\r\n";
+    CHECK(c({"FCALL", "nc", "0"}) == refused);
+    CHECK(c({"FCALL_RO", "nc", "0"}) == refused);
+    CHECK(c({"EVAL", "#!lua flags=no-cluster\nreturn 2", "0"}) == refused);
+    CHECK(c({"EVAL", "#!lua\nreturn 3", "0"}) == ":3\r\n");
+    CHECK(c({"EVAL", "return 4", "0"}) == ":4\r\n");
+}
