@@ -161,8 +161,10 @@ public:
             return std::nullopt;
         }
         std::vector<std::string> codes;
-        rdb::detail::rdb_cursor in(payload.substr(0, payload.size() - 10));
-        while (in.remaining() > 0) {
+        // As Redis: records are read while more than the footer's 10 bytes are left, and a
+        // record's length may reach into the footer.
+        rdb::detail::rdb_cursor in(payload);
+        while (in.remaining() > 10) {
             std::uint8_t type = 0;
             if (!in.byte(type, "the type")) {
                 error = "can not read data type";
