@@ -100,14 +100,22 @@ transcript collect(const std::vector<std::unique_ptr<raw_connection>>& conns, st
     return out;
 }
 
-/// CLIENT PAUSE WRITE: writes (SET, PUBLISH: may_replicate, EVAL of a script that may write, a
-/// write queued in MULTI) are held in the order they came, reads, EXEC of reads and a
-/// no-writes script served; a shorter second pause does not shorten it; CLIENT UNPAUSE (itself
+/// CLIENT PAUSE WRITE: writes (SET, PUBLISH: may_replicate, EVAL of a script that may write,
+/// FCALL of a function that may write, a write queued in MULTI) are held in the order they came,
+/// reads, EXEC of reads and a no-writes script and function served; a shorter second pause does not shorten it; CLIENT UNPAUSE (itself
 /// served) runs the held commands in order, which the monitor (never paused) shows.
 transcript write_scenario(int port, int proto, bool eval) {
-    auto c = open(port, proto, 5);
+    auto c = open(port, proto, eval ? 6 : 5);
     raw_connection& admin = *c[0];
     raw_connection& monitor = *c[4];
+    if (eval) { // a library of a no-writes function and one that writes (no flags)
+        REQUIRE(admin.call({"FUNCTION", "LOAD", "REPLACE",
+                            "#!lua name=pm\n"
+                            "redis.register_function{function_name='peek', callback=function(keys) "
+                            "return redis.call('get', keys[1]) end, flags={'no-writes'}}\n"
+                            "redis.register_function('poke', function(keys) return redis.call('set', keys[1], 'f') end)"}));
+        CHECK(admin.last() == bulk("pm"));
+    }
     REQUIRE(monitor.call({"MONITOR"}));
     CHECK(monitor.last() == "+OK\r\n");
     REQUIRE(admin.call({"CLIENT", "PAUSE", "100000", "WRITE"}));
@@ -124,6 +132,8 @@ transcript write_scenario(int port, int proto, bool eval) {
     if (eval) {
         REQUIRE(c[2]->call({"EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "k"}));
         CHECK(c[2]->last() == (proto == 2 ? "$-1\r\n" : "_\r\n"));
+        REQUIRE(c[2]->call({"FCALL", "peek", "1", "k"}));
+        CHECK(c[2]->last() == (proto == 2 ? "$-1\r\n" : "_\r\n"));
     }
     c[2]->send(encode({"PUBLISH", "ch", "m"}));
     REQUIRE(until_blocked(port, 2));
@@ -131,13 +141,15 @@ transcript write_scenario(int port, int proto, bool eval) {
     c[1]->drain();
     c[2]->drain();
     CHECK(c[1]->replies() == 0);
-    CHECK(c[2]->replies() == (eval ? 2u : 1u));
+    CHECK(c[2]->replies() == (eval ? 3u : 1u));
     REQUIRE(c[3]->call({"MULTI"}));
     c[3]->send(encode({"SET", "k2", "x"})); // held before it is queued
     REQUIRE(until_blocked(port, 3));
     if (eval) {
         c[0]->send(encode({"EVAL", "return redis.call('set', KEYS[1], 'e')", "1", "e"}));
         REQUIRE(until_blocked(port, 4));
+        c[5]->send(encode({"FCALL", "poke", "1", "f"}));
+        REQUIRE(until_blocked(port, 5));
     }
     REQUIRE(monitor.call({"PING"})); // a monitor is never paused: its reply, then its own line
     REQUIRE(until_received(monitor, "\"PING\"\r\n"));
@@ -155,6 +167,8 @@ transcript write_scenario(int port, int proto, bool eval) {
     if (eval) {
         REQUIRE(admin.await(1));
         CHECK(admin.last() == "+OK\r\n");
+        REQUIRE(c[5]->await(1));
+        CHECK(c[5]->last() == "+OK\r\n");
     }
     CHECK(until_blocked(port, 0));
     REQUIRE(until_received(monitor, "\"EXEC\"\r\n", 2)); // the second transaction's, the last command

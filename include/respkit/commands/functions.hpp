@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -203,10 +204,26 @@ inline void install_scripting_hooks(server::server_context& context,
     };
 }
 
+/// The flags of an FCALL / FCALL_RO call with `args` (Redis's fcallGetCommandFlags): those the
+/// function named by args[1] declares (declared_command_flags), or `flags` when there is no such
+/// function. CLIENT PAUSE WRITE holds the call by them.
+[[nodiscard]] inline server::command_flag fcall_call_flags(const scripting::function_registry& functions,
+                                                           server::command_flag flags,
+                                                           std::span<const std::string_view> args) {
+    if (args.size() < 2) return flags;
+    const scripting::function_registry::function_entry* entry = functions.find(args[1]);
+    return entry != nullptr ? declared_command_flags(flags, entry->function->flags) : flags;
+}
+
 /// Registers FCALL, FCALL_RO and FUNCTION with its subcommands over `state`'s registry.
 inline void install_function_commands(server::dispatcher& commands,
                                       const std::shared_ptr<scripting_state>& state) {
     auto specs = function_command_specs();
+    for (auto* spec : {&specs.fcall, &specs.fcall_ro}) {
+        spec->flags_of = [state, flags = spec->flags](std::span<const std::string_view> args) {
+            return fcall_call_flags(*state->functions, flags, args);
+        };
+    }
     commands.add(std::move(specs.fcall),
                  [state](server::command_call& call) { fcall_command(*state, call, false); });
     commands.add(std::move(specs.fcall_ro),

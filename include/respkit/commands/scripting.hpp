@@ -95,12 +95,11 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
 
 /// The flags of an EVAL / EVALSHA call with `args` (Redis's evalGetCommandFlags): a script that
 /// declares its flags (cached, or EVAL's body with a shebang) replaces the command's write,
-/// denyoom, stale and may_replicate flags by what it declares (scriptFlagsToCmdFlags); otherwise
-/// `flags`. CLIENT PAUSE WRITE holds the call by them.
+/// denyoom, stale and may_replicate flags by what it declares (declared_command_flags);
+/// otherwise `flags`. CLIENT PAUSE WRITE holds the call by them.
 [[nodiscard]] inline server::command_flag eval_call_flags(const scripting::script_engine& engine,
                                                           server::command_flag flags, bool by_sha,
                                                           std::span<const std::string_view> args) {
-    using server::command_flag;
     if (args.size() < 2 || (by_sha && args[1].size() != 40)) return flags;
     scripting::script_flags declared;
     if (const scripting::cached_script* script = engine.find(by_sha ? std::string(args[1]) : scripting::sha1_hex(args[1]))) {
@@ -109,14 +108,7 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
         std::size_t shebang_length = 0;
         if (by_sha || !scripting::read_shebang(args[1], declared, shebang_length).empty()) return flags;
     }
-    if (declared.compat) return flags;
-    const auto bits = [](command_flag f) { return static_cast<std::uint32_t>(f); };
-    std::uint32_t out = bits(flags) & ~bits(command_flag::stale | command_flag::denyoom | command_flag::write |
-                                            command_flag::may_replicate);
-    if (!declared.allow_oom && !declared.no_writes) out |= bits(command_flag::denyoom);
-    if (!declared.no_writes) out |= bits(command_flag::write);
-    if (declared.allow_stale) out |= bits(command_flag::stale);
-    return static_cast<command_flag>(out);
+    return declared_command_flags(flags, declared);
 }
 
 } // namespace detail

@@ -6,6 +6,7 @@
 /// script's declared flags against the server's state. Needs Lua 5.1 (docs/scripting.md).
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,22 @@ struct scripting_state : std::enable_shared_from_this<scripting_state> {
         return *client;
     }
 };
+
+/// A command's flags for a run of a script or function that declares `declared` (Redis's
+/// scriptFlagsToCmdFlags): its write, denyoom, stale and may_replicate flags replaced by what
+/// the script declares; `flags` unchanged for a script without a shebang (compat).
+[[nodiscard]] inline server::command_flag declared_command_flags(server::command_flag flags,
+                                                                 const scripting::script_flags& declared) {
+    using server::command_flag;
+    if (declared.compat) return flags;
+    const auto bits = [](command_flag f) { return static_cast<std::uint32_t>(f); };
+    std::uint32_t out = bits(flags) & ~bits(command_flag::stale | command_flag::denyoom | command_flag::write |
+                                            command_flag::may_replicate);
+    if (!declared.allow_oom && !declared.no_writes) out |= bits(command_flag::denyoom);
+    if (!declared.no_writes) out |= bits(command_flag::write);
+    if (declared.allow_stale) out |= bits(command_flag::stale);
+    return static_cast<command_flag>(out);
+}
 
 /// Checks a script or function that declares its flags as the command it says it is
 /// (evalGetCommandFlags / fcallGetCommandFlags, then scriptPrepareForRun): the _RO commands
