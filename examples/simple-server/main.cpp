@@ -24,6 +24,7 @@
 #include <respkit/net.hpp>
 #include <respkit/resp.hpp>
 #include <respkit/server.hpp>
+#include <respkit/server/src.hpp> // the server core's definitions, in one file of the program
 
 using namespace respkit;
 

@@ -17,3 +17,4 @@
 #include "respkit/app/process_title.hpp"
 #include "respkit/app/server.hpp"
 #include "respkit/commands.hpp"
+#include "respkit/server/session_impl.hpp" // the server core's definitions (docs/headers.md)

@@ -48,7 +48,7 @@
 #include "respkit/commands/transactions.hpp"
 #include "respkit/commands/zsets.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -1,22 +1,14 @@
 #pragma once
 
 /// \file
-/// The server core umbrella: commands, dispatcher, calls, sessions, shared context, pub/sub,
-/// configuration (parameters, files, CONFIG REWRITE).
+/// The server core umbrella: commands, calls, the dispatcher, the shared context and sessions,
+/// as declarations and the members every command touches. Their other definitions are
+/// compiled once: include respkit/server/src.hpp in exactly one .cpp file of a program
+/// (docs/headers.md). The rest of server/ (configuration, pub/sub, ACL, keyspace events ...)
+/// is included by what uses it.
 
 #include "respkit/server/call.hpp"
-#include "respkit/server/client_limits.hpp"
 #include "respkit/server/command.hpp"
-#include "respkit/server/config.hpp"
-#include "respkit/server/config_file.hpp"
-#include "respkit/server/config_rewrite.hpp"
 #include "respkit/server/dispatcher.hpp"
-#include "respkit/server/key_waiters.hpp"
-#include "respkit/server/keyspace_event_class.hpp"
-#include "respkit/server/keyspace_events.hpp"
-#include "respkit/server/log.hpp"
-#include "respkit/server/pubsub.hpp"
-#include "respkit/server/pubsub_registry.hpp"
 #include "respkit/server/server_context.hpp"
 #include "respkit/server/session.hpp"
-#include "respkit/server/session_lists.hpp"

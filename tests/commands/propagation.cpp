@@ -32,6 +32,7 @@
 
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store.hpp"
 #include "respkit/app/append_only.hpp"
 #include "support/command_server.hpp"

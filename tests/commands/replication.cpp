@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "respkit/server.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "support/command_server.hpp"
 
 using namespace respkit;

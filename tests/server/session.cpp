@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "respkit/server.hpp"
+#include "respkit/server/session_impl.hpp"
 
 using namespace respkit;
 using namespace respkit::server;
@@ -80,7 +81,7 @@ TEST_CASE("Redis's errors for unknown commands, arity and subcommands") {
     expected = "-ERR unknown command 'nosuch', with args beginning with: ";
     for (int i = 0; i < 18; ++i) expected += "'aaaa' ";
     CHECK(run(d, ctx, crossing + "\r\n") == expected + "'aa' \r\n");
-    CHECK(ctx.stats().error_counts.at("ERR") == 9);
+    CHECK(ctx.error_counts().at("ERR") == 9);
 }
 
 TEST_CASE("propagation: commands that changed something, as sent or as they rewrote themselves") {
@@ -244,7 +245,7 @@ TEST_CASE("an exception from a handler becomes an error reply and a log line; it
     CHECK(lines[1].ends_with("failed: it broke"));
     CHECK(!s.closing());
     CHECK(ctx.stats().total_commands_processed == 4);
-    CHECK(ctx.stats().error_counts.at("ERR") == 3);
+    CHECK(ctx.error_counts().at("ERR") == 3);
 }
 
 TEST_CASE("a reply past the output hard limit is not built: the connection closes") {

@@ -32,6 +32,7 @@
 
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "support/process_util.hpp"
 
 namespace respkit_test {

@@ -40,12 +40,10 @@
 #include "respkit/net/tcp_server.hpp"
 #include "respkit/resp/command_writer.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/log.hpp"
 #include "respkit/server/persistence.hpp"
 #include "respkit/server/propagation.hpp"
-#include "respkit/server/server_context.hpp"
-#include "respkit/server/session.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/version.hpp"
 

@@ -39,10 +39,9 @@
 #include "respkit/server/call.hpp"
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/key_extraction.hpp"
 #include "respkit/server/pubsub.hpp"
-#include "respkit/server/server_context.hpp"
 #include "respkit/unique_fd.hpp"
 #include "respkit/version.hpp"
 

@@ -19,8 +19,7 @@
 #include "respkit/net/tcp_server.hpp"
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/server_context.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store/eviction.hpp"
 #include "respkit/version.hpp"
 

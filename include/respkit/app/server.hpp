@@ -46,8 +46,7 @@
 #include "respkit/persist/child_process.hpp"
 #include "respkit/secure_stream.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/server_context.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/version.hpp"
 

@@ -24,10 +24,9 @@
 #include "respkit/server/command.hpp"
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/log.hpp"
 #include "respkit/server/persistence.hpp"
-#include "respkit/server/server_context.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/version.hpp"
 

@@ -22,8 +22,7 @@
 #include "respkit/server/acl_check.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

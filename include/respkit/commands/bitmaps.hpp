@@ -19,7 +19,7 @@
 #include "respkit/server/call.hpp"
 #include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store/value.hpp"
 #include "respkit/version.hpp"
 

@@ -11,7 +11,7 @@
 
 #include "respkit/commands/specs/cluster.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands::detail {

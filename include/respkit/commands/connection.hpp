@@ -20,8 +20,7 @@
 #include "respkit/commands/redis_version.hpp"
 #include "respkit/commands/specs/connection.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -20,8 +20,7 @@
 #include "respkit/server/call.hpp"
 #include "respkit/server/keyspace_events.hpp"
 #include "respkit/server/command.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/version.hpp"
 

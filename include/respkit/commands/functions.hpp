@@ -22,7 +22,7 @@
 #include "respkit/glob.hpp"
 #include "respkit/scripting/function_registry.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/version.hpp"
 

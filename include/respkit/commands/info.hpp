@@ -28,9 +28,7 @@
 #include "respkit/commands/start_time.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/server_context.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
@@ -383,7 +381,7 @@ template <class Keyspace>
                 detail::write_latency_stats(out, *commands, commands->latency_tracking().percentiles);
         } else if (name == "errorstats") {
             header("Errorstats");
-            for (const auto& [prefix, count] : stats.error_counts) field("errorstat_" + prefix, "count=" + std::to_string(count));
+            for (const auto& [prefix, count] : ctx.error_counts()) field("errorstat_" + prefix, "count=" + std::to_string(count));
         } else if (name == "cluster") {
             header("Cluster");
             field("cluster_enabled", ctx.cluster_enabled ? 1 : 0);

@@ -18,7 +18,7 @@
 #include "respkit/commands/specs/introspection.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/key_extraction.hpp"
 #include "respkit/version.hpp"
 

@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "respkit/server/keyspace_events.hpp"
-#include "respkit/server/server_context.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/version.hpp"
 

@@ -22,7 +22,7 @@
 #include "respkit/commands/specs/lolwut.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/version.hpp"
 

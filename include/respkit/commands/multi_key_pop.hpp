@@ -18,7 +18,7 @@
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/keyspace_events.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -17,9 +17,8 @@
 #include "respkit/commands/specs/pubsub.hpp"
 #include "respkit/glob.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/pubsub.hpp"
-#include "respkit/server/session.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "respkit/server/call.hpp"
+#include "respkit/server/server_context_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -19,7 +19,7 @@
 #include "respkit/commands/options.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/version.hpp"
 

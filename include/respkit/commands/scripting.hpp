@@ -21,9 +21,8 @@
 #include "respkit/detail/numbers.hpp"
 #include "respkit/scripting/script_engine.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/error_reply.hpp"
-#include "respkit/server/session.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

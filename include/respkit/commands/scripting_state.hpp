@@ -14,8 +14,7 @@
 #include "respkit/scripting/function_registry.hpp"
 #include "respkit/scripting/script_engine.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands::detail {

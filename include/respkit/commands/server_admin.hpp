@@ -21,10 +21,8 @@
 #include "respkit/server/config.hpp"
 #include "respkit/server/config_rewrite.hpp"
 #include "respkit/detail/ascii.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/keyspace_event_class.hpp"
-#include "respkit/server/server_context.hpp"
-#include "respkit/server/session.hpp"
 #include "respkit/store/encoding_limits.hpp"
 #include "respkit/version.hpp"
 
@@ -47,6 +45,7 @@ inline void reset_server_stats(server::server_context& ctx, const server::dispat
     const auto blocked = s.blocked_clients;
     s = server::server_stats{};
     s.blocked_clients = blocked;
+    ctx.error_counts().clear();
     ctx.error_mark = 0;
     if (commands == nullptr) return;
     for (const auto& [name, entry] : commands->commands()) {

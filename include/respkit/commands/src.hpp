@@ -11,7 +11,7 @@
 #include "respkit/commands.hpp"
 #include "respkit/commands/install.hpp"
 #include "respkit/server/config.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/version.hpp"
 

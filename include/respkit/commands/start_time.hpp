@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "respkit/server/server_context.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands::detail {

@@ -18,9 +18,7 @@
 #include "respkit/commands/arguments.hpp"
 #include "respkit/commands/specs/tracking.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/server_context.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store/keyspace.hpp"
 #include "respkit/version.hpp"
 

@@ -14,9 +14,8 @@
 #include "respkit/commands/key_events.hpp"
 #include "respkit/commands/specs/transactions.hpp"
 #include "respkit/server/call.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/key_extraction.hpp"
-#include "respkit/server/session.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {

@@ -31,9 +31,7 @@
 #include "respkit/net/timer_list.hpp"
 #include "respkit/net/wakeup.hpp"
 #include "respkit/secure_stream.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/server_context.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/unique_fd.hpp"
 #include "respkit/version.hpp"
 

@@ -16,7 +16,7 @@
 #include "respkit/scripting/lua.hpp"
 #include "respkit/server/error_reply.hpp"
 #include "respkit/server/reply_buffer.hpp"
-#include "respkit/server/server_context.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {

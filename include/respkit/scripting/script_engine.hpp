@@ -30,8 +30,7 @@
 #include "respkit/scripting/script_flags.hpp"
 #include "respkit/scripting/sha1.hpp"
 #include "respkit/server/acl_check.hpp"
-#include "respkit/server/dispatcher.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::scripting {

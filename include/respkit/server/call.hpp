@@ -23,6 +23,17 @@
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
+namespace detail {
+
+/// `u`, as an expression that depends on `T`: a member template of a class defined before the
+/// types `u` reaches (the propagation, the session's state) is checked where it is used.
+template <class T, class U>
+[[nodiscard]] constexpr U& deferred(U& u) noexcept {
+    return u;
+}
+
+} // namespace detail
+
 // Defined in keyspace_events.hpp (it needs the pub/sub delivery, which needs the session).
 template <class>
 void notify_keyspace_event(server_context& server, keyspace_event_class type, std::string_view event,
@@ -46,7 +57,10 @@ public:
     /// Argument `i` as a string of the caller's: a big argument the session received into its
     /// own string is moved out (a command storing it keeps it without a copy; arg(i) stays
     /// readable until the command ends), any other is copied.
-    [[nodiscard]] std::string take_arg(std::size_t i);
+    template <class T = void>
+    [[nodiscard]] std::string take_arg(std::size_t i) {
+        return detail::deferred<T>(*m_client).take_argument(m_args[i]);
+    }
     /// Number of arguments, command name included.
     [[nodiscard]] std::size_t argc() const noexcept { return m_args.size(); }
     /// The command (or subcommand) being run.
@@ -83,25 +97,37 @@ public:
 
     /// True when what commands change is being propagated: a command may skip building a
     /// rewrite nobody reads.
-    [[nodiscard]] bool propagating() const noexcept { return m_server->propagation().active(); }
+    template <class T = void>
+    [[nodiscard]] bool propagating() const noexcept {
+        return detail::deferred<T>(*m_server).propagation().active();
+    }
     /// Propagates `args` instead of this command's own arguments, if it changed something
     /// (relative expiry as absolute, INCRBYFLOAT as SET ... KEEPTTL, a served BLPOP as LPOP).
-    template <class = void>
+    template <class T = void>
     void propagate_as(std::vector<std::string> args) const {
-        if (propagating()) m_server->propagation().rewrite(std::move(args));
+        if (propagating<T>()) detail::deferred<T>(*m_server).propagation().rewrite(std::move(args));
     }
     /// Propagates `args` (in database `db`) now, before this command's own propagation.
-    template <class = void>
+    template <class T = void>
     void also_propagate(std::size_t db, std::vector<std::string> args) const {
-        if (propagating()) m_server->propagation().also_propagate(db, std::move(args));
+        if (propagating<T>()) detail::deferred<T>(*m_server).propagation().also_propagate(db, std::move(args));
     }
     /// This command does not propagate itself (what it did went out with also_propagate).
-    void prevent_propagation() const noexcept { m_server->propagation().prevent(); }
+    template <class T = void>
+    void prevent_propagation() const noexcept {
+        detail::deferred<T>(*m_server).propagation().prevent();
+    }
     /// This command propagates even if it changed nothing (FLUSHALL of an empty server).
-    void force_propagation() const noexcept { m_server->propagation().force(); }
+    template <class T = void>
+    void force_propagation() const noexcept {
+        detail::deferred<T>(*m_server).propagation().force();
+    }
     /// This command changed the dataset (for changes the keyspace did not report, such as a
     /// user's own state): it propagates.
-    void mark_dirty() const noexcept { m_server->propagation().mark_dirty(); }
+    template <class T = void>
+    void mark_dirty() const noexcept {
+        detail::deferred<T>(*m_server).propagation().mark_dirty();
+    }
 
     // --- keyspace notifications (notify-keyspace-events, docs/notifications.md) ---
 
@@ -113,7 +139,10 @@ public:
     /// Publishes keyspace notification `event` (e.g. "lpush") of class `type` for `key` of the
     /// client's selected database, as Redis's notifyKeyspaceEvent; one test when disabled.
     /// Call it after the change, in the order Redis emits its events.
-    void notify(keyspace_event_class type, std::string_view event, std::string_view key) const;
+    template <class T = void>
+    void notify(keyspace_event_class type, std::string_view event, std::string_view key) const {
+        notify(type, event, key, detail::deferred<T>(*m_client).db());
+    }
     /// Publishes keyspace notification `event` of class `type` for `key` of database `db`.
     void notify(keyspace_event_class type, std::string_view event, std::string_view key, std::size_t db) const {
         if (notifying(type)) [[unlikely]]

@@ -7,12 +7,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "respkit/detail/function.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
@@ -307,8 +308,9 @@ struct command_spec {
 };
 
 /// `spec` with its COMMAND DOCS arguments and history set (for specs built by a helper).
-[[nodiscard]] inline command_spec with_docs(command_spec spec, std::vector<command_arg> arguments,
-                                            std::vector<command_history> history = {}) {
+template <class = void> // instantiated only where used (docs/headers.md, rule 5)
+[[nodiscard]] command_spec with_docs(command_spec spec, std::vector<command_arg> arguments,
+                                     std::vector<command_history> history = {}) {
     spec.arguments = std::move(arguments);
     spec.history = std::move(history);
     return spec;

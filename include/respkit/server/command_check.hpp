@@ -5,10 +5,11 @@
 /// dispatcher holds and other parts extend by registering a check at a stage.
 
 #include <cstdint>
-#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "respkit/detail/function.hpp"
 
 #include "respkit/server/command.hpp"
 #include "respkit/server/origin.hpp"

@@ -15,7 +15,7 @@
 #include "respkit/detail/ascii.hpp"
 #include "respkit/detail/numbers.hpp"
 #include "respkit/server/command.hpp"
-#include "respkit/server/dispatcher.hpp" // detail::c_string
+#include "respkit/server/command_entry.hpp" // detail::c_string
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {

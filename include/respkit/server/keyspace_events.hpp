@@ -11,7 +11,7 @@
 
 #include "respkit/server/keyspace_event_class.hpp"
 #include "respkit/server/pubsub.hpp"
-#include "respkit/server/server_context.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {

@@ -6,8 +6,9 @@
 #include <respkit/version.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <string_view>
+
+#include "respkit/detail/function.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 

@@ -10,8 +10,7 @@
 #include <string_view>
 
 #include "respkit/glob.hpp"
-#include "respkit/server/server_context.hpp"
-#include "respkit/server/session.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {

@@ -2,39 +2,36 @@
 
 /// \file
 /// State shared by every connection of one server: statistics, the client registry,
-/// configuration values, and identity (run id, start time).
+/// configuration values, and identity (run id, start time). The registries (clients, key
+/// waiters, pub/sub, tracking, propagation, hooks, limits, errorstats) are in its state, defined
+/// with the members that use them in server/server_context_impl.hpp (docs/headers.md).
 
-#include <sys/random.h>
-#include <sys/types.h>
-
-#include <algorithm>
-#include <cerrno>
 #include <cstddef>
-#include <functional>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <string_view>
-#include <unordered_set>
-#include <utility>
 #include <vector>
 
 #include "respkit/detail/chrono.hpp"
-#include "respkit/server/client_limits.hpp"
-#include "respkit/server/client_pause.hpp"
-#include "respkit/server/key_waiters.hpp"
+#include "respkit/detail/function.hpp"
 #include "respkit/server/keyspace_event_class.hpp"
 #include "respkit/server/log.hpp"
-#include "respkit/server/persistence.hpp"
-#include "respkit/server/propagation.hpp"
-#include "respkit/server/pubsub_registry.hpp"
-#include "respkit/server/scripting_hooks.hpp"
-#include "respkit/server/tracking.hpp"
 #include "respkit/server/forward.hpp"
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::server {
 
+class key_waiters;
+struct db_key;
+class client_pause;
+class pubsub_registry;
+class tracking_table;
+template <class>
+class basic_propagation;
+using propagation = basic_propagation<void>;
+struct persistence_hooks;
+struct scripting_hooks;
+struct client_limits;
 
 /// Counters INFO reports, with Redis's field names.
 struct server_stats {
@@ -47,7 +44,6 @@ struct server_stats {
     std::uint64_t total_net_output_bytes = 0;     ///< bytes written to clients
     std::uint64_t blocked_clients = 0;            ///< clients blocked in a command
     std::uint64_t evicted_clients = 0;            ///< clients closed by client eviction (maxmemory-clients)
-    std::map<std::string, std::uint64_t, std::less<>> error_counts; ///< errorstats, by prefix
 };
 
 /// What every session of a server shares. Not thread-safe: one event loop owns it.
@@ -57,11 +53,9 @@ public:
     basic_server_context(const basic_server_context&) = delete;
     basic_server_context& operator=(const basic_server_context&) = delete;
     /// Runs the at_exit() callbacks.
-    ~basic_server_context() {
-        for (auto& f : m_at_exit) f();
-    }
+    ~basic_server_context();
     /// A context with a fresh random run id.
-    basic_server_context() : m_run_id(random_id()), m_replication_id(m_run_id) {}
+    basic_server_context();
 
     /// Counters for INFO.
     [[nodiscard]] server_stats& stats() noexcept { return m_stats; }
@@ -72,30 +66,31 @@ public:
     /// The replication ID (INFO's master_replid): the run id until DEBUG CHANGE-REPL-ID.
     [[nodiscard]] const std::string& replication_id() const noexcept { return m_replication_id; }
     /// A new random replication ID (DEBUG CHANGE-REPL-ID, as Redis's changeReplicationId).
-    void change_replication_id() { m_replication_id = random_id(); }
+    void change_replication_id();
     /// When the server started.
     [[nodiscard]] std::chrono::steady_clock::time_point started() const noexcept { return m_started; }
 
     /// Next client id (CLIENT ID), starting at 1.
     [[nodiscard]] std::uint64_t next_client_id() noexcept { return ++m_last_client_id; }
     /// Registers a live session (sessions do it themselves).
-    void add_client(session* s) { m_clients.insert(s); }
+    void add_client(session* s);
     /// Unregisters a session (sessions do it themselves).
-    void remove_client(session* s) {
-        m_clients.erase(s);
-        std::erase(m_notified, s);
-    }
+    void remove_client(session* s);
     /// Every live session (CLIENT LIST, INFO clients).
-    [[nodiscard]] const std::unordered_set<session*>& clients() const noexcept { return m_clients; }
+    /// (A `const std::unordered_set<session*>&`: deduced, defined in server_context_impl.hpp.)
+    template <class = void>
+    [[nodiscard]] const auto& clients() const noexcept;
 
+    /// errorstats: the count of error replies by prefix ("ERR", "WRONGTYPE", ...), in order (a
+    /// `std::map<std::string, std::uint64_t, std::less<>>`: deduced, defined in
+    /// server_context_impl.hpp).
+    template <class = void>
+    [[nodiscard]] auto& error_counts() noexcept;
+    /// errorstats.
+    template <class = void>
+    [[nodiscard]] const auto& error_counts() const noexcept;
     /// Counts one error reply under its prefix ("ERR", "WRONGTYPE", ...), as Redis's errorstats.
-    void count_error(std::string_view message) {
-        ++m_stats.total_error_replies;
-        const std::string_view prefix = message.substr(0, message.find(' '));
-        auto it = m_stats.error_counts.find(prefix);
-        if (it == m_stats.error_counts.end()) it = m_stats.error_counts.emplace(std::string(prefix), 0).first;
-        ++it->second;
-    }
+    void count_error(std::string_view message);
 
     /// The time of the current event-loop turn (cached: reading the clock per command costs).
     [[nodiscard]] std::chrono::steady_clock::time_point now() const noexcept { return m_now; }
@@ -107,9 +102,7 @@ public:
     /// Records that `s` got output (a pub/sub message, an unblocked command's reply) or input to
     /// run (it was unblocked) outside its own turn: its transport must look at it. Transports
     /// call take_notified() after each batch of work.
-    void notify(session* s) {
-        if (std::find(m_notified.begin(), m_notified.end(), s) == m_notified.end()) m_notified.push_back(s);
-    }
+    void notify(session* s);
     /// True when some session was notified since the last take_notified().
     [[nodiscard]] bool has_notified() const noexcept { return !m_notified.empty(); }
     /// The sessions notified since the last call (each once), oldest first.
@@ -122,9 +115,9 @@ public:
     // --- WATCH, blocking commands, pub/sub ---
 
     /// Sessions WATCHing each key.
-    [[nodiscard]] key_waiters& watchers() noexcept { return m_watchers; }
+    [[nodiscard]] key_waiters& watchers() noexcept;
     /// Sessions blocked on each key (BLPOP ...), first come first served.
-    [[nodiscard]] key_waiters& blocked_on() noexcept { return m_blocked_on; }
+    [[nodiscard]] key_waiters& blocked_on() noexcept;
     /// Every blocked session (for timeouts and INFO's blocked_clients), oldest first.
     [[nodiscard]] std::vector<session*>& blocked_sessions() noexcept { return m_blocked_sessions; }
     /// Every blocked session, oldest first.
@@ -135,9 +128,9 @@ public:
     void set_keyspace_events(keyspace_event_class classes) noexcept { m_keyspace_events = classes; }
 
     /// CLIENT PAUSE: the pause in force and the sessions whose command it holds.
-    [[nodiscard]] client_pause& pause() noexcept { return m_pause; }
+    [[nodiscard]] client_pause& pause() noexcept;
     /// CLIENT PAUSE's state.
-    [[nodiscard]] const client_pause& pause() const noexcept { return m_pause; }
+    [[nodiscard]] const client_pause& pause() const noexcept;
 
     /// The sessions in MONITOR mode, in the order they asked (each gets every command's line).
     [[nodiscard]] std::vector<session*>& monitors() noexcept { return m_monitors; }
@@ -145,63 +138,51 @@ public:
     [[nodiscard]] const std::vector<session*>& monitors() const noexcept { return m_monitors; }
 
     /// Channel and pattern subscriptions.
-    [[nodiscard]] pubsub_registry& pubsub() noexcept { return m_pubsub; }
+    [[nodiscard]] pubsub_registry& pubsub() noexcept;
     /// Channel and pattern subscriptions.
-    [[nodiscard]] const pubsub_registry& pubsub() const noexcept { return m_pubsub; }
+    [[nodiscard]] const pubsub_registry& pubsub() const noexcept;
 
     /// Notes that `key` changed: if a session is blocked on it, its command is retried once the
     /// running command is done (like Redis's signalKeyAsReady).
-    void signal_key_ready(std::size_t db, std::string_view key) {
-        if (m_blocked_on.find(db, key) == nullptr) return;
-        for (const db_key& k : m_ready_keys) {
-            if (k.db == db && k.key == key) return;
-        }
-        m_ready_keys.push_back({db, std::string(key)});
-    }
+    void signal_key_ready(std::size_t db, std::string_view key);
     /// True when some key signalled ready waits to be served.
-    [[nodiscard]] bool has_ready_keys() const noexcept { return !m_ready_keys.empty(); }
+    [[nodiscard]] bool has_ready_keys() const noexcept;
     /// The keys signalled ready since the last call, in order.
-    [[nodiscard]] std::vector<db_key> take_ready_keys() {
-        std::vector<db_key> out;
-        out.swap(m_ready_keys);
-        return out;
-    }
+    [[nodiscard]] std::vector<db_key> take_ready_keys();
 
     /// Runs `f` when the context is destroyed (e.g. to stop observing a keyspace).
-    void at_exit(std::function<void()> f) { m_at_exit.push_back(std::move(f)); }
+    void at_exit(std::function<void()> f);
     /// True when the keyspace at `keyspace` already reports its key changes to this context.
-    [[nodiscard]] bool observes(const void* keyspace) const noexcept {
-        return std::find(m_observed.begin(), m_observed.end(), keyspace) != m_observed.end();
-    }
+    [[nodiscard]] bool observes(const void* keyspace) const noexcept;
     /// Records that `keyspace` reports its key changes to this context.
-    void add_observed(const void* keyspace) { m_observed.push_back(keyspace); }
+    void add_observed(const void* keyspace);
     /// Forgets `keyspace` (it stopped reporting to this context).
-    void remove_observed(const void* keyspace) { std::erase(m_observed, keyspace); }
+    void remove_observed(const void* keyspace);
 
     /// Client-side caching: CLIENT TRACKING states, tracked keys, BCAST prefixes.
-    [[nodiscard]] tracking_table& tracking() noexcept { return m_tracking; }
+    [[nodiscard]] tracking_table& tracking() noexcept;
     /// Client-side caching state.
-    [[nodiscard]] const tracking_table& tracking() const noexcept { return m_tracking; }
+    [[nodiscard]] const tracking_table& tracking() const noexcept;
 
     /// What the commands change, as commands that replay it (append-only file, replicas).
-    [[nodiscard]] server::propagation& propagation() noexcept { return m_propagation; }
+    [[nodiscard]] server::propagation& propagation() noexcept;
     /// What the commands change, as commands that replay it.
-    [[nodiscard]] const server::propagation& propagation() const noexcept { return m_propagation; }
+    [[nodiscard]] const server::propagation& propagation() const noexcept;
 
     /// What SAVE, BGSAVE, BGREWRITEAOF, SHUTDOWN, DEBUG RELOAD and INFO persistence call: set
     /// by the application that owns the files (empty hooks: no such persistence).
-    [[nodiscard]] persistence_hooks& persistence() noexcept { return m_persistence; }
+    [[nodiscard]] persistence_hooks& persistence() noexcept;
     /// The persistence hooks.
-    [[nodiscard]] const persistence_hooks& persistence() const noexcept { return m_persistence; }
+    [[nodiscard]] const persistence_hooks& persistence() const noexcept;
     /// What the scripting layer lends INFO and persistence (empty without it).
-    [[nodiscard]] scripting_hooks& scripting() noexcept { return m_scripting; }
+    [[nodiscard]] scripting_hooks& scripting() noexcept;
     /// What the scripting layer lends INFO and persistence (empty without it).
-    [[nodiscard]] const scripting_hooks& scripting() const noexcept { return m_scripting; }
+    [[nodiscard]] const scripting_hooks& scripting() const noexcept;
 
     /// The output buffer limits and client eviction threshold every session applies.
-    [[nodiscard]] server::client_limits& client_limits() noexcept { return m_client_limits; }
+    [[nodiscard]] server::client_limits& client_limits() noexcept;
     /// The output buffer limits and client eviction threshold every session applies.
-    [[nodiscard]] const server::client_limits& client_limits() const noexcept { return m_client_limits; }
+    [[nodiscard]] const server::client_limits& client_limits() const noexcept;
 
     /// True while a dataset is being loaded: clients' commands without the `loading` flag get
     /// "-LOADING".
@@ -256,63 +237,27 @@ public:
 
 private:
     // 40 random hex characters, from the kernel's randomness.
-    [[nodiscard]] std::string random_id() const {
-        unsigned char bytes[20] = {};
-        std::size_t got = 0;
-        while (got < sizeof bytes) {
-            const ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
-            if (n <= 0 && errno == EINTR) continue;
-            if (n <= 0) break;
-            got += static_cast<std::size_t>(n);
-        }
-        // Without the kernel's randomness (very old kernels): the clock and this address, mixed.
-        std::uint64_t mix = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-                            reinterpret_cast<std::uintptr_t>(this);
-        for (std::size_t i = got; i < sizeof bytes; ++i) {
-            mix += 0x9e3779b97f4a7c15ULL;
-            std::uint64_t z = (mix ^ (mix >> 30)) * 0xbf58476d1ce4e5b9ULL;
-            z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-            bytes[i] = static_cast<unsigned char>(z ^ (z >> 31));
-        }
-        static constexpr char hex[] = "0123456789abcdef";
-        std::string id(40, '0');
-        for (std::size_t i = 0; i < sizeof bytes; ++i) {
-            id[2 * i] = hex[bytes[i] >> 4];
-            id[2 * i + 1] = hex[bytes[i] & 0xf];
-        }
-        return id;
-    }
+    [[nodiscard]] std::string random_id() const;
 
+    struct state; // the registries (server_context_impl.hpp)
+    state* m_state;
     server_stats m_stats{};
     std::string m_run_id;
     std::string m_replication_id;
     std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point m_now = m_started;
     std::uint64_t m_last_client_id = 0;
-    std::unordered_set<session*> m_clients;
     bool m_shutdown = false;
     std::vector<session*> m_notified;
-    key_waiters m_watchers;
-    key_waiters m_blocked_on;
     std::vector<session*> m_blocked_sessions;
-    client_pause m_pause;
     std::vector<session*> m_monitors;
-    std::vector<db_key> m_ready_keys;
-    pubsub_registry m_pubsub;
-    tracking_table m_tracking;
     keyspace_event_class m_keyspace_events = keyspace_event_class::none;
-    std::vector<std::function<void()>> m_at_exit;
-    std::vector<const void*> m_observed;
     log_sink m_log;
-    server::propagation m_propagation;
-    persistence_hooks m_persistence;
-    scripting_hooks m_scripting;
     bool m_loading = false;
     bool m_busy = false;
     bool m_busy_function = false;
     std::chrono::milliseconds m_busy_threshold{5000};
     std::function<void(const session&)> m_busy_handler;
-    server::client_limits m_client_limits{};
 };
 
 } // namespace respkit::server

@@ -3,6 +3,7 @@
 
 #include <respkit/scripting.hpp>
 #include <respkit/server.hpp>
+#include <respkit/server/src.hpp> // the server core's definitions, in one file of the program
 
 #include <cstdio>
 #include <string>

@@ -10,7 +10,7 @@
 
 #include "respkit/commands/specs/spec_builder.hpp"
 #include "respkit/detail/ascii.hpp"
-#include "respkit/server/dispatcher.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/version.hpp"
 
