@@ -397,7 +397,7 @@ private:
 
     void unblock();
 
-    // The first byte of an m_subscriptions key: what the rest of it names.
+    // The first byte of a subscription key (the state's `subscriptions`): what the rest names.
     static constexpr char channel_kind = 'c';
     static constexpr char pattern_kind = 'p';
     static constexpr char shard_kind = 's';
