@@ -55,6 +55,7 @@
 #include "fuzz_support.hpp"
 #include "respkit/resp.hpp"
 #include "respkit/server.hpp"
+#include "respkit/server/session_impl.hpp"
 #include "respkit/store.hpp"
 
 namespace command_fuzz {
