@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "respkit/detail/state_ptr.hpp"
 #include "respkit/server/command.hpp"
 #include "respkit/server/command_check.hpp"
 #include "respkit/server/origin.hpp"
@@ -45,11 +46,7 @@ public:
     basic_dispatcher& operator=(const basic_dispatcher&) = delete;
     /// Takes `other`'s table (sessions must not be running on either); `other` is left empty
     /// and may only be destroyed or assigned to.
-    basic_dispatcher(basic_dispatcher&& other) noexcept
-        : m_state(other.m_state), m_checks(std::move(other.m_checks)),
-          m_generation(other.m_generation + 1) {
-        other.m_state = nullptr;
-    }
+    basic_dispatcher(basic_dispatcher&& other) noexcept;
     /// Takes `other`'s table, as the move constructor.
     basic_dispatcher& operator=(basic_dispatcher&& other) noexcept;
     ~basic_dispatcher();
@@ -146,7 +143,7 @@ private:
     // What the command path records while it runs const is there too (the pointer is const,
     // not what it points to).
     struct state;
-    state* m_state;
+    respkit::detail::state_ptr<state> m_state;
     std::vector<registered_check> m_checks;
     std::uint64_t m_generation = 0;
 };

@@ -44,15 +44,16 @@ template <class T>
 basic_dispatcher<T>::basic_dispatcher() : m_state(new state) { add_builtin_checks(); }
 
 template <class T>
-basic_dispatcher<T>::~basic_dispatcher() {
-    delete m_state;
-}
+basic_dispatcher<T>::basic_dispatcher(basic_dispatcher&& other) noexcept
+    : m_state(std::move(other.m_state)), m_checks(std::move(other.m_checks)), m_generation(other.m_generation + 1) {}
+
+template <class T>
+basic_dispatcher<T>::~basic_dispatcher() = default;
 
 template <class T>
 basic_dispatcher<T>& basic_dispatcher<T>::operator=(basic_dispatcher&& other) noexcept {
     if (this == &other) return *this;
-    delete m_state;
-    m_state = std::exchange(other.m_state, nullptr);
+    m_state = std::move(other.m_state);
     m_checks = std::move(other.m_checks);
     m_generation = other.m_generation + 1;
     return *this;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "respkit/detail/chrono.hpp"
+#include "respkit/detail/state_ptr.hpp"
 #include "respkit/detail/function.hpp"
 #include "respkit/server/keyspace_event_class.hpp"
 #include "respkit/server/log.hpp"
@@ -240,7 +241,7 @@ private:
     [[nodiscard]] std::string random_id() const;
 
     struct state; // the registries (server_context_impl.hpp)
-    state* m_state;
+    respkit::detail::state_ptr<state> m_state;
     server_stats m_stats{};
     std::string m_run_id;
     std::string m_replication_id;

@@ -54,7 +54,6 @@ struct basic_server_context<T>::state {
 template <class T>
 basic_server_context<T>::~basic_server_context() {
     for (auto& f : m_state->at_exit) f();
-    delete m_state;
 }
 
 template <class T>

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "respkit/detail/chrono.hpp"
+#include "respkit/detail/state_ptr.hpp"
 #include "respkit/resp/input_buffer.hpp"
 #include "respkit/resp/request_parser.hpp"
 #include "respkit/resp/writer.hpp"
@@ -420,7 +421,7 @@ private:
 
     void protocol_error();
 
-    state* m_state;
+    respkit::detail::state_ptr<state> m_state;
     const dispatcher* m_dispatcher;
     server_context* m_server;
     session_options m_options;

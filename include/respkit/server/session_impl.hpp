@@ -142,7 +142,6 @@ basic_session<T>::~basic_session() {
     unsubscribe_all();
     m_server->tracking().remove_session(m_id);
     m_server->remove_client(this);
-    delete m_state;
 }
 
 template <class T>
