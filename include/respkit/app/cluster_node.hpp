@@ -419,6 +419,7 @@ private:
     }
 
     std::string check(const server::pending_command& c) const {
+        if (c.origin == server::command_origin::script) return check_script_command(c);
         if (c.origin != server::command_origin::client || !m_engine) return {};
         const bool exec = c.entry.full_name == "exec";
         if (exec && !c.in_multi) return {};
@@ -449,6 +450,45 @@ private:
             m_engine->table(), m_engine->myself(), request, m_engine->state_ok(), settings,
             [this](std::string_view key) { return m_keyspace->stored(0, key) && !m_keyspace->stored_expired(0, key); });
         return cluster::route_error(r, endpoint());
+    }
+
+    // A command a script runs (Redis's scriptVerifyClusterState): its keys must route here, with
+    // the calling client's ASKING, and hash to the script's one slot (the declared keys' slot,
+    // else the first key a command reached) unless the script may cross slots. "" or the error
+    // (the script engine adds "ERR").
+    std::string check_script_command(const server::pending_command& c) const {
+        if (!m_engine || c.script == nullptr || c.script->obeyed) return {};
+        cluster::routing_request request;
+        add_keys(c.entry, c.args, request.keys);
+        if (request.keys.empty()) return {}; // no keys: myself, even while the cluster is down
+        request.write = has(c.entry.spec.flags, server::command_flag::write);
+        request.pubsub_shard = shard_pubsub(c.entry.full_name);
+        request.migrate = c.entry.full_name == "migrate";
+        request.asking = c.client.asking() || has(c.entry.spec.flags, server::command_flag::asking);
+        cluster::routing_settings settings;
+        settings.allow_reads_when_down = m_config->get_bool("cluster-allow-reads-when-down");
+        settings.allow_pubsubshard_when_down = m_config->get_bool("cluster-allow-pubsubshard-when-down");
+        const cluster::route r = cluster::route_command(
+            m_engine->table(), m_engine->myself(), request, m_engine->state_ok(), settings,
+            [this](std::string_view key) { return m_keyspace->stored(0, key) && !m_keyspace->stored_expired(0, key); });
+        switch (r.kind) {
+        case cluster::route_kind::here: break;
+        case cluster::route_kind::down_read_only:
+            return "Script attempted to execute a write command while the cluster is down and readonly";
+        case cluster::route_kind::down: return "Script attempted to execute a command while the cluster is down";
+        default: return "Script attempted to access a non local key in a cluster node";
+        }
+        server::script_call_state& script = *c.script;
+        if (script.allow_cross_slot) return {};
+        if (script.slot == -2) {
+            script.slot = script.declared_keys.empty()
+                              ? -1
+                              : static_cast<int>(cluster::key_slot(script.declared_keys.front()));
+        }
+        if (script.slot == -1) script.slot = static_cast<int>(r.slot);
+        else if (script.slot != static_cast<int>(r.slot))
+            return "Script attempted to access keys that do not hash to the same slot";
+        return {};
     }
 
     cluster::endpoint_type endpoint() const {

@@ -75,6 +75,8 @@ inline void fcall_command(scripting_state& state, server::command_call& call, bo
     run.function = function.callback;
     run.flags = function.flags;
     run.read_only = read_only || function.flags.no_writes;
+    // A command loaded from a file runs its script's commands unchecked (Redis's mustObeyClient).
+    run.checks.obeyed = call.origin() == server::command_origin::loading;
     state.running_command.assign(call.args().begin(), call.args().end());
     state.running_function = function.name;
     state.running_since = std::chrono::steady_clock::now();

@@ -83,6 +83,8 @@ inline void eval_command(scripting_state& state, server::command_call& call, boo
     run.sha = sha;
     run.flags = flags;
     run.read_only = read_only || (!flags.compat && flags.no_writes);
+    // A command loaded from a file runs its script's commands unchecked (Redis's mustObeyClient).
+    run.checks.obeyed = call.origin() == server::command_origin::loading;
     // The script's commands propagate themselves (effects replication), not EVAL.
     call.prevent_propagation();
     const auto args = call.args();

@@ -68,6 +68,9 @@ struct script_run {
     bool write_dirty = false;                     ///< a write command ran
     int resp = 2;                                 ///< redis.setresp
     int repl = 3;                                 ///< redis.set_repl (REPL_ALL)
+    /// What the checks of its commands see and keep (the cluster check's slot); run() sets the
+    /// declared keys and allow_cross_slot, the caller `obeyed` (a command loaded from a file).
+    server::script_call_state checks;
 };
 
 /// redis.set_repl's flags (PROPAGATE_AOF, PROPAGATE_REPL).
@@ -229,6 +232,10 @@ public:
         // KEYS and ARGV are built in a protected call: arguments too big for the memory limit
         // fail the script, not the process (Lua panics on an unprotected allocation failure).
         // A function gets them as its two arguments, an EVAL script as globals.
+        run.checks.declared_keys = keys;
+        // Redis's scriptPrepareForRun: a script without a shebang may reach any slot.
+        run.checks.allow_cross_slot = run.flags.compat || run.flags.allow_cross_slot;
+        run.checks.slot = -2;
         arrays a{keys, args, function};
         if (lua_cpcall(L, set_arrays, &a) != 0) {
             lua_pop(L, 3); // the error, the function, the error handler
@@ -858,6 +865,22 @@ private:
             }
         }
         if (write) run.write_dirty = true;
+        // Cluster mode: the command's keys must be served here, in the script's one slot
+        // (Redis's scriptVerifyClusterState); the check says why not in Redis's words.
+        server::pending_command pending{.entry = *entry,
+                                        .args = args,
+                                        .client = *run.caller,
+                                        .server = *m_server,
+                                        .commands = commands,
+                                        .origin = server::command_origin::script,
+                                        .authenticated = true,
+                                        .in_multi = false,
+                                        .subscribed_resp2 = false,
+                                        .script = &run.checks};
+        for (const server::registered_check& c : commands.checks()) {
+            if (c.stage != server::check_stage::cluster) continue;
+            if (std::string why = c.check(pending); !why.empty()) return why;
+        }
         return {};
     }
 

@@ -35,6 +35,16 @@ enum class check_stage : std::uint16_t {
     busy = 900,           ///< BUSY: a script past busy-reply-threshold is running
 };
 
+/// What the checks see of the script running a command (origin `script`), and what they keep
+/// across its commands: the cluster check's slot (Redis's original client's `slot`).
+struct script_call_state {
+    std::span<const std::string_view> declared_keys; ///< the keys EVAL / FCALL declared
+    /// The script may reach keys of several slots (`allow-cross-slot-keys`, or EVAL without a shebang).
+    bool allow_cross_slot = false;
+    bool obeyed = false;           ///< the script runs for a command loaded from a file: no cluster check
+    int slot = -2;                 ///< the slot its keys hash to: -1 none yet, -2 not computed yet
+};
+
 /// A resolved command about to run, as the checks see it: the command, where it comes from, and
 /// the state of its connection that the built-in checks need.
 struct pending_command {
@@ -49,6 +59,7 @@ struct pending_command {
     bool subscribed_resp2;                  ///< the client is in RESP2 subscribed mode
     command_flag queued_flags = command_flag::none;         ///< EXEC: every flag of a queued command
     command_flag queued_missing_flags = command_flag::none; ///< EXEC: every flag some queued command lacks
+    script_call_state* script = nullptr; ///< origin `script`: the running script's state
 };
 
 /// A check: returns "" to let the command go on, or the error reply that rejects it (without
