@@ -2,12 +2,15 @@
 // thread), join a redis-server 7.0.15 cluster node: A meets the redis node, B meets A. Every node
 // ends up knowing the three as connected primaries with their slots, and redis-server says the
 // cluster is ok. The engines' view is read through a command on their own loop.
+// cluster-link-sendbuf-limit: two buses, the second stops reading; the first's link to it
+// grows past a limit set at run time, is freed at the next tick, counted, and opened again.
 
 #include <doctest/doctest.h>
 
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -36,9 +39,34 @@ std::string bulk_of(const std::string& reply) {
 /// A tcp_server whose loop runs a cluster bus; NODES answers the engine's CLUSTER NODES text.
 class bus_node {
 public:
-    bus_node(const std::string& name, unsigned first_slot, unsigned last_slot, std::uint64_t epoch) {
+    bus_node(const std::string& name, unsigned first_slot, unsigned last_slot, std::uint64_t epoch,
+             std::uint64_t node_timeout_ms = 5000) {
         m_commands.add({.name = "nodes", .arity = 1}, [this](server::command_call& call) {
             call.reply().bulk_string(cluster::describe_nodes(m_engine->table()));
+        });
+        // PUB <bytes> <count>: publishes `count` messages of `bytes` bytes to the cluster.
+        m_commands.add({.name = "pub", .arity = 3}, [this](server::command_call& call) {
+            const std::string payload(std::stoul(std::string(call.arg(1))), 'x');
+            for (unsigned long i = std::stoul(std::string(call.arg(2))); i > 0; --i) m_engine->publish(false, "ch", payload);
+            m_bus->perform();
+            call.ok();
+        });
+        // LIMIT <bytes>: CONFIG SET cluster-link-sendbuf-limit.
+        m_commands.add({.name = "limit", .arity = 2}, [this](server::command_call& call) {
+            m_bus->set_send_buffer_limit(std::stoull(std::string(call.arg(1))));
+            call.ok();
+        });
+        // BUFFER <node>: "<links freed> <outbound links to node> <their bytes used> <allocated>".
+        m_commands.add({.name = "buffer", .arity = 2}, [this](server::command_call& call) {
+            std::uint64_t links = 0, used = 0, allocated = 0;
+            for (const auto& l : m_engine->links()) {
+                if (l.inbound || l.node != call.arg(1)) continue;
+                ++links;
+                used += m_bus->send_buffer(l.id).used;
+                allocated += m_bus->send_buffer(l.id).allocated;
+            }
+            call.reply().bulk_string(std::to_string(m_bus->send_buffer_limit_exceeded()) + " " + std::to_string(links) + " " +
+                                     std::to_string(used) + " " + std::to_string(allocated));
         });
         net::tcp_server_options options;
         options.port = 0;
@@ -46,7 +74,7 @@ public:
         m_server.emplace(m_commands, m_context, std::move(options));
         REQUIRE(!m_server->listen());
         cluster::bus_settings settings;
-        settings.node_timeout_ms = 5000;
+        settings.node_timeout_ms = node_timeout_ms;
         settings.port = static_cast<std::uint16_t>(m_server->port());
         m_bus_port = free_port();
         settings.cport = static_cast<std::uint16_t>(m_bus_port);
@@ -73,6 +101,11 @@ public:
     }
     void run() {
         m_thread = std::thread([this] { m_server->run(); });
+    }
+    /// Stops the loop: the node's sockets stay open and nobody reads them.
+    void pause() {
+        m_server->stop();
+        if (m_thread.joinable()) m_thread.join();
     }
     /// The engine's view, asked on its loop.
     cluster::node_table view() {
@@ -151,4 +184,69 @@ TEST_CASE("two cluster buses on tcp_server loops and a redis-server node make on
         CHECK(view.slot_owner(0)->port == redis.server.port());
         CHECK(node->saves > 0);
     }
+}
+
+namespace {
+
+/// BUFFER's four figures from `node`: links freed, outbound links to `peer`, bytes used, allocated.
+struct link_buffer {
+    std::uint64_t freed = 0, links = 0, used = 0, allocated = 0;
+};
+link_buffer buffer_of(const bus_node& node, const std::string& peer) {
+    raw_connection c(node.port());
+    link_buffer out;
+    if (c.call({"BUFFER", peer})) std::istringstream(bulk_of(c.last())) >> out.freed >> out.links >> out.used >> out.allocated;
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("cluster_bus frees a link whose send buffer passes cluster-link-sendbuf-limit, then reopens it") {
+    const std::string a_name(40, 'c'), b_name(40, 'd');
+    // A long node timeout: the link to the paused node must not time out before the limit acts.
+    bus_node a(a_name, 0, 8191, 1, 60000);
+    bus_node b(b_name, 8192, 16383, 2, 60000);
+    a.meet(b.port(), b.bus_port());
+    a.run();
+    b.run();
+    bool joined = false;
+    for (const auto deadline = std::chrono::steady_clock::now() + 10s; !joined && std::chrono::steady_clock::now() < deadline;) {
+        std::this_thread::sleep_for(50ms);
+        joined = true;
+        for (bus_node* node : {&a, &b}) {
+            const cluster::node_table view = node->view();
+            joined = joined && view.nodes().size() == 2;
+            for (const cluster::node_info& n : view.nodes())
+                joined = joined && n.link_connected && (n.flags & cluster::node_flag::handshake) == 0;
+        }
+    }
+    REQUIRE(joined);
+
+    b.pause();
+    // No limit yet: what B's socket does not take piles up in A's buffer (the kernel's buffers
+    // take some megabytes first).
+    link_buffer before;
+    raw_connection client(a.port());
+    for (int round = 0; round < 64 && before.used <= (std::uint64_t{1} << 20); ++round) {
+        REQUIRE(client.call({"PUB", "65536", "16"}));
+        before = buffer_of(a, b_name);
+    }
+    CAPTURE(before.used);
+    CHECK(before.freed == 0);
+    CHECK(before.links == 1);
+    CHECK(before.used > (std::uint64_t{1} << 20));
+    CHECK(before.allocated >= before.used);
+
+    // A limit of 256 KiB: the next tick frees the link, and a later one opens a new one.
+    REQUIRE(client.call({"LIMIT", "262144"}));
+    link_buffer after;
+    for (const auto deadline = std::chrono::steady_clock::now() + 5s;
+         !(after.freed == 1 && after.links == 1) && std::chrono::steady_clock::now() < deadline;) {
+        std::this_thread::sleep_for(20ms);
+        after = buffer_of(a, b_name);
+    }
+    CHECK(after.freed == 1);
+    CHECK(after.links == 1); // reopened by the handshake
+    CHECK(after.used <= 262144);
+    CHECK(after.allocated <= 262144);
 }

@@ -4,8 +4,9 @@
 /// The cluster bus's transport: runs a cluster::bus_engine on a tcp_server's loop. Listens on
 /// the bus port, opens the links the engine asks for (non-blocking connects), reads and frames
 /// messages (cluster::bus_message_length, bounded), writes each link's queued bytes as the
-/// socket takes them, ticks the engine every 100 ms, and hands the engine's requests to
-/// save nodes.conf, its lost slots and the messages published on other nodes to callbacks.
+/// socket takes them, ticks the engine every 100 ms, frees a link whose send buffer passes
+/// cluster-link-sendbuf-limit (as Redis's cron), and hands the engine's requests to save
+/// nodes.conf, its lost slots and the messages published on other nodes to callbacks.
 /// POSIX; on the loop's thread only.
 
 #include <arpa/inet.h>
@@ -42,6 +43,9 @@ struct cluster_bus_options {
     /// The longest message accepted; a peer announcing more is disconnected. Redis takes up to
     /// 4 GiB; a PUBLISH carries a whole message (proto-max-bulk-len, 512 MiB, by default).
     std::size_t max_message_bytes = (std::size_t{512} << 20) + 64 * 1024;
+    /// cluster-link-sendbuf-limit: a link whose send buffer holds more bytes at a cron tick is
+    /// freed (0: no limit); see set_send_buffer_limit().
+    std::uint64_t send_buffer_limit = 0;
     /// The engine asks for nodes.conf to be written (format_nodes_file of its table), fsync'ed.
     std::function<void(const cluster::node_table&)> save_config;
     /// Slots this node lost to a node with a greater epoch: their keys are to be deleted.
@@ -69,6 +73,7 @@ public:
         m_timer = m_loop->every(std::chrono::milliseconds(100), [this] {
             m_engine->tick(now_ms());
             perform();
+            enforce_send_buffer_limit();
         });
         return {};
     }
@@ -107,6 +112,23 @@ public:
     /// Links open now (inbound and outbound).
     [[nodiscard]] std::size_t links() const noexcept { return m_links.size(); }
 
+    /// CONFIG SET cluster-link-sendbuf-limit: checked at the next cron tick (0: no limit).
+    void set_send_buffer_limit(std::uint64_t bytes) noexcept { m_options.send_buffer_limit = bytes; }
+    /// Links freed for passing the limit (CLUSTER INFO's total_cluster_links_buffer_limit_exceeded).
+    [[nodiscard]] std::uint64_t send_buffer_limit_exceeded() const noexcept { return m_limit_exceeded; }
+
+    /// A link's send buffer, as CLUSTER LINKS shows it.
+    struct send_buffer_size {
+        std::uint64_t allocated = 0; ///< bytes the buffer holds memory for (send-buffer-allocated)
+        std::uint64_t used = 0;      ///< bytes queued and not yet written (send-buffer-used)
+    };
+    /// The send buffer of link `id` (zeros for a link not open).
+    [[nodiscard]] send_buffer_size send_buffer(cluster::link_id id) const {
+        const auto it = m_links.find(id);
+        if (it == m_links.end()) return {};
+        return {allocated_bytes(it->second), it->second.out.size() - it->second.out_sent};
+    }
+
     /// Milliseconds of the wall clock, the engine's time.
     [[nodiscard]] static std::uint64_t now_ms() {
         return static_cast<std::uint64_t>(
@@ -121,6 +143,29 @@ private:
         std::string out;
         std::size_t out_sent = 0;
     };
+
+    // The heap bytes of a link's send buffer: an empty buffer in the string's inline storage
+    // holds none.
+    static std::uint64_t allocated_bytes(const link& l) noexcept {
+        return l.out.empty() && l.out.capacity() <= std::string().capacity() ? 0 : l.out.capacity();
+    }
+
+    // Redis's clusterCron (freeClusterLinkOnBufferLimitReached, resizeClusterLinkBuffer): a link
+    // whose send buffer passed the limit is freed and the engine told (an outbound link is opened
+    // again by the normal handshake); an empty buffer's memory is released.
+    void enforce_send_buffer_limit() {
+        std::vector<cluster::link_id> over;
+        for (auto& [id, l] : m_links) {
+            if (m_options.send_buffer_limit != 0 && allocated_bytes(l) > m_options.send_buffer_limit)
+                over.push_back(id);
+            else if (l.out.empty() && l.out.capacity() > std::string().capacity())
+                std::string().swap(l.out);
+        }
+        for (const cluster::link_id id : over) {
+            ++m_limit_exceeded;
+            close_link(id, true);
+        }
+    }
 
     static std::string ip_of(const sockaddr_storage& addr) {
         char ip[INET6_ADDRSTRLEN] = {};
@@ -302,6 +347,7 @@ private:
     std::optional<timer_id> m_timer;
     std::map<cluster::link_id, link> m_links;
     cluster::link_id m_next_inbound = 1;
+    std::uint64_t m_limit_exceeded = 0;
 };
 
 } // namespace respkit::inline RESPKIT_ABI_NAMESPACE::net
