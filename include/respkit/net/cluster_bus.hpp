@@ -46,6 +46,8 @@ struct cluster_bus_options {
     /// cluster-link-sendbuf-limit: a link whose send buffer holds more bytes at a cron tick is
     /// freed (0: no limit); see set_send_buffer_limit().
     std::uint64_t send_buffer_limit = 0;
+    /// A warning to log (a link freed for passing send_buffer_limit, in Redis's words).
+    std::function<void(const std::string&)> warning;
     /// The engine asks for nodes.conf to be written (format_nodes_file of its table), fsync'ed.
     std::function<void(const cluster::node_table&)> save_config;
     /// Slots this node lost to a node with a greater epoch: their keys are to be deleted.
@@ -162,6 +164,18 @@ private:
                 std::string().swap(l.out);
         }
         for (const cluster::link_id id : over) {
+            const auto it = m_links.find(id);
+            if (it == m_links.end()) continue; // closed by the engine as an earlier one was
+            if (m_options.warning) {
+                std::string direction = "to", node;
+                for (const auto& l : m_engine->links()) {
+                    if (l.id != id) continue;
+                    direction = l.inbound ? "from" : "to";
+                    node = l.node;
+                }
+                m_options.warning("Freeing cluster link(" + direction + " node " + node + ", used memory: " +
+                                  std::to_string(allocated_bytes(it->second)) + ") due to exceeding send buffer memory limit.");
+            }
             ++m_limit_exceeded;
             close_link(id, true);
         }
