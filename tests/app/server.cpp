@@ -110,7 +110,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
           ">>> 'socket-mark-id 5' (line 6 of " + file + "): marking listening sockets (SO_MARK) is not implemented (accepted: \"0\")",
           ">>> 'loadmodule /usr/lib/redis/modules/x.so' (line 7 of " + file + "): modules are not implemented",
           ">>> 'tls-replication \"yes\"' (command line): replication is not implemented",
-          ">>> 'tls-cluster \"yes\"' (command line): cluster mode is not implemented",
+          ">>> 'tls-cluster \"yes\"' (command line): TLS on the cluster bus is not implemented (the bus is plain TCP)",
           ">>> 'replicaof \"127.0.0.1\" \"6379\"' (command line): replication is not implemented yet"}) {
         CHECK_MESSAGE(out.err.find(expected) != std::string::npos, expected);
     }
