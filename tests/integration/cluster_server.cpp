@@ -415,6 +415,9 @@ constexpr const char* compared_requests[] = {
     "set {@L}x 1 | cluster setslot SLOT migrating @N2 | eval return(redis.call('get','{@L}x')) 0 | "
     "eval return(redis.call('get','{@L}nope')) 0 | eval return(redis.call('set','{@L}nope','1')) 0 | "
     "cluster setslot SLOT stable | del {@L}x",
+    "config get cluster-link-sendbuf-limit | config set cluster-link-sendbuf-limit 1mb | "
+    "config get cluster-link-sendbuf-limit | config set cluster-link-sendbuf-limit -1 | "
+    "config set cluster-link-sendbuf-limit 0 | config get cluster-link-sendbuf-limit",
 };
 
 // Sends one line of compared_requests to `port` (RESP `proto`) and returns the replies with the
@@ -454,6 +457,33 @@ std::string replies_to(int port, int proto, std::string line, const std::string&
     replace_all(out, slot2, "SLOT2");
     replace_all(out, slot, "SLOT");
     for (std::size_t i = 0; i < ids.size(); ++i) replace_all(out, ids[i], "<node " + std::to_string(i) + ">");
+    return out;
+}
+
+// CLUSTER LINKS (RESP `proto`) with the nodes' names (`ids`) written <node> and the creation
+// times <time>, its links sorted (their order is a dict's in Redis).
+std::string sorted_links(int port, int proto, const std::vector<std::string>& ids) {
+    raw_connection c(port);
+    if (proto == 3) c.hello(3);
+    if (!c.call({"CLUSTER", "LINKS"})) return "(no reply)";
+    std::string text = c.last();
+    for (const std::string& id : ids)
+        for (std::size_t at = text.find(id); at != std::string::npos; at = text.find(id)) text.replace(at, id.size(), "<node>");
+    const std::string time_key = "create-time\r\n";
+    for (std::size_t at = text.find(time_key); at != std::string::npos; at = text.find(time_key, at + 1)) {
+        const std::size_t value = at + time_key.size();
+        text.replace(value, text.find("\r\n", value) - value, ":<time>");
+    }
+    const std::string entry = proto == 3 ? "%6\r\n" : "*12\r\n";
+    std::vector<std::string> links;
+    for (std::size_t at = text.find(entry); at != std::string::npos;) {
+        const std::size_t next = text.find(entry, at + 1);
+        links.push_back(text.substr(at, next == std::string::npos ? std::string::npos : next - at));
+        at = next;
+    }
+    std::sort(links.begin(), links.end());
+    std::string out = text.substr(0, text.find(entry));
+    for (const std::string& l : links) out += l;
     return out;
 }
 
@@ -623,6 +653,16 @@ TEST_CASE("mixed cluster: two redis-servers and a respkit-server, created, check
         }
     }
     MESSAGE(compared << " request lines compared with redis-server's replies");
+
+    // CLUSTER LINKS of idle links (four each: to and from both peers) and CLUSTER INFO's count of
+    // links freed by cluster-link-sendbuf-limit, as a redis-server node shows them.
+    for (const int proto : {2, 3}) {
+        INFO("CLUSTER LINKS RESP", proto);
+        CHECK(eventually([&] { return sorted_links(cluster.port(2), proto, ids) == sorted_links(cluster.port(0), proto, ids); }, 5s));
+        CHECK(sorted_links(cluster.port(2), proto, ids).find("send-buffer-allocated") != std::string::npos);
+    }
+    for (const int port : {cluster.port(0), cluster.port(2)})
+        CHECK(call_text(port, {"CLUSTER", "INFO"}).ends_with("\r\ntotal_cluster_links_buffer_limit_exceeded:0\r\n"));
 
     // PUBLISH on any node reaches the subscribers of every node, through the bus.
     raw_connection on_redis(cluster.port(0)), on_respkit(cluster.port(2));

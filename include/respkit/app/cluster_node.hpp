@@ -153,6 +153,10 @@ public:
             if (m_engine) m_engine->settings().node_timeout_ms = std::stoull(std::string(v));
             return std::string();
         });
+        m_config->on_change("cluster-link-sendbuf-limit", [this](std::string_view v) {
+            if (m_bus) m_bus->set_send_buffer_limit(std::stoull(std::string(v)));
+            return std::string();
+        });
         m_config->on_change("cluster-require-full-coverage", [this](std::string_view v) {
             if (m_engine) m_engine->settings().require_full_coverage = v == "yes";
             return std::string();
@@ -204,6 +208,8 @@ public:
         options.bind = bind == "::*" ? "*" : bind;
         options.port = static_cast<std::uint16_t>(bus_port);
         options.max_message_bytes = static_cast<std::size_t>(m_config->get_integer("proto-max-bulk-len")) + 64 * 1024;
+        options.send_buffer_limit = static_cast<std::uint64_t>(m_config->get_integer("cluster-link-sendbuf-limit"));
+        options.warning = [this](const std::string& line) { m_context->log(server::log_level::warning, line); };
         options.save_config = [this](const cluster::node_table&) { save_or_log(); };
         options.lost_slots = [this](const std::vector<unsigned>& slots) { delete_keys_in(slots); };
         options.published = [this](bool sharded, const std::string& channel, const std::string& message) {
@@ -734,7 +740,7 @@ private:
         };
         stats(m_engine->messages_sent(), "sent");
         stats(m_engine->messages_received(), "received");
-        text += "total_cluster_links_buffer_limit_exceeded:0\r\n";
+        text += "total_cluster_links_buffer_limit_exceeded:" + std::to_string(m_bus ? m_bus->send_buffer_limit_exceeded() : 0) + "\r\n";
         return text;
     }
 
@@ -990,6 +996,7 @@ private:
             auto& out = call.reply();
             out.array(links.size());
             for (const auto& l : links) {
+                const net::cluster_bus::send_buffer_size buffer = m_bus->send_buffer(l.id);
                 out.map(6);
                 out.bulk_string("direction");
                 out.bulk_string(l.inbound ? "from" : "to");
@@ -998,11 +1005,11 @@ private:
                 out.bulk_string("create-time");
                 out.integer(static_cast<std::int64_t>(l.created_ms));
                 out.bulk_string("events");
-                out.bulk_string(l.inbound ? "r" : "rw");
+                out.bulk_string(buffer.used != 0 ? "rw" : "r"); // as Redis: writable only while bytes wait
                 out.bulk_string("send-buffer-allocated");
-                out.integer(0);
+                out.integer(static_cast<std::int64_t>(buffer.allocated));
                 out.bulk_string("send-buffer-used");
-                out.integer(0);
+                out.integer(static_cast<std::int64_t>(buffer.used));
             }
         });
         // Nodes are primaries only (docs/cluster.md).

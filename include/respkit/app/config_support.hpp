@@ -88,7 +88,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"cluster-announce-tls-port", detail::no_effect, "", "announced only with tls-cluster (TLS on the cluster bus), which is refused"},
     {"cluster-config-file", detail::implemented, "", "nodes.conf: locked, loaded at start-up (a restarted node keeps its name, epochs, slots and peers), written in place and fsync'ed on every change, as Redis"},
     {"cluster-enabled", detail::implemented, "", "the server is a primary node of a Redis Cluster: the cluster bus, the slot check, CLUSTER (docs/cluster.md)"},
-    {"cluster-link-sendbuf-limit", detail::refused, "0", "a limit on the cluster bus links' send buffers is not implemented"},
+    {"cluster-link-sendbuf-limit", detail::implemented, "", "a cluster bus link whose send buffer holds more bytes at a cron tick (every 100 ms) is freed, and reopened by the handshake (0: no limit); counted in CLUSTER INFO, shown by CLUSTER LINKS"},
     {"cluster-migration-barrier", detail::no_effect, "", detail::no_replicas},
     {"cluster-node-timeout", detail::implemented, "", "milliseconds without an answer before a node is PFAIL (then FAIL by a majority); handshake and link timeouts"},
     {"cluster-port", detail::implemented, "", "the cluster bus port (0: port + 10000)"},
