@@ -39,8 +39,9 @@ std::string bulk_of(const std::string& reply) {
 /// A tcp_server whose loop runs a cluster bus; NODES answers the engine's CLUSTER NODES text.
 class bus_node {
 public:
+    /// `address`: the bus's listening and source address (bind-source-addr).
     bus_node(const std::string& name, unsigned first_slot, unsigned last_slot, std::uint64_t epoch,
-             std::uint64_t node_timeout_ms = 5000) {
+             std::uint64_t node_timeout_ms = 5000, const std::string& address = "127.0.0.1") {
         m_commands.add({.name = "nodes", .arity = 1}, [this](server::command_call& call) {
             call.reply().bulk_string(cluster::describe_nodes(m_engine->table()));
         });
@@ -83,6 +84,8 @@ public:
         REQUIRE(m_engine->set_config_epoch(epoch, net::cluster_bus::now_ms()) == "");
         net::cluster_bus_options bus;
         bus.port = static_cast<std::uint16_t>(m_bus_port);
+        bus.bind = address;
+        if (address != "127.0.0.1") bus.source_address = address;
         bus.save_config = [this](const cluster::node_table&) { ++saves; };
         bus.warning = [this](const std::string& line) {
             if (line.starts_with("Freeing cluster link(to node ") && line.ends_with(") due to exceeding send buffer memory limit."))
@@ -255,4 +258,31 @@ TEST_CASE("cluster_bus frees a link whose send buffer passes cluster-link-sendbu
     CHECK(after.links == 1); // reopened by the handshake
     CHECK(after.used <= 262144);
     CHECK(after.allocated <= 262144);
+}
+
+TEST_CASE("cluster_bus binds its outgoing links to bind-source-addr") {
+    // A listens and connects from 127.0.0.2: B learns A's address from the link A opened (its
+    // MEET announces none), so B reaches A back only if A's link came from 127.0.0.2.
+    const std::string a_name(40, 'e'), b_name(40, 'f');
+    bus_node a(a_name, 0, 8191, 1, 5000, "127.0.0.2");
+    bus_node b(b_name, 8192, 16383, 2);
+    a.meet(b.port(), b.bus_port());
+    a.run();
+    b.run();
+    std::string a_seen_from_b;
+    bool joined = false;
+    for (const auto deadline = std::chrono::steady_clock::now() + 10s; !joined && std::chrono::steady_clock::now() < deadline;) {
+        std::this_thread::sleep_for(50ms);
+        joined = true;
+        for (bus_node* node : {&a, &b}) {
+            const cluster::node_table view = node->view();
+            joined = joined && view.nodes().size() == 2;
+            for (const cluster::node_info& n : view.nodes()) {
+                joined = joined && n.link_connected && (n.flags & cluster::node_flag::handshake) == 0;
+                if (node == &b && n.name == a_name) a_seen_from_b = n.ip;
+            }
+        }
+    }
+    CHECK(joined);
+    CHECK(a_seen_from_b == "127.0.0.2");
 }

@@ -153,6 +153,10 @@ public:
             if (m_engine) m_engine->settings().node_timeout_ms = std::stoull(std::string(v));
             return std::string();
         });
+        m_config->on_change("bind-source-addr", [this](std::string_view v) {
+            if (m_bus) m_bus->set_source_address(std::string(v));
+            return std::string();
+        });
         m_config->on_change("cluster-link-sendbuf-limit", [this](std::string_view v) {
             if (m_bus) m_bus->set_send_buffer_limit(std::stoull(std::string(v)));
             return std::string();
@@ -209,6 +213,7 @@ public:
         options.port = static_cast<std::uint16_t>(bus_port);
         options.max_message_bytes = static_cast<std::size_t>(m_config->get_integer("proto-max-bulk-len")) + 64 * 1024;
         options.send_buffer_limit = static_cast<std::uint64_t>(m_config->get_integer("cluster-link-sendbuf-limit"));
+        options.source_address = std::string(m_config->get("bind-source-addr"));
         options.warning = [this](const std::string& line) { m_context->log(server::log_level::warning, line); };
         options.save_config = [this](const cluster::node_table&) { save_or_log(); };
         options.lost_slots = [this](const std::vector<unsigned>& slots) { delete_keys_in(slots); };

@@ -70,7 +70,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"auto-aof-rewrite-percentage", detail::implemented, "", "an automatic rewrite when the files grew by this percentage over the last base (0: never)"},
     {"bgsave_cpulist", detail::no_effect, "", "pins the BGSAVE child, which respkit never starts"},
     {"bind", detail::implemented, "", "the TCP listeners: one per address, '-' for an optional one, * and ::* for every address, \"\" for none"},
-    {"bind-source-addr", detail::no_effect, "", "the source address of outgoing connections (replication, cluster), which respkit never makes"},
+    {"bind-source-addr", detail::implemented, "", "the local address the cluster bus's outgoing links bind to (a link that cannot bind it fails and is retried; MIGRATE's connections do not use it, as in Redis)"},
     {"bio_cpulist", detail::no_effect, "", "pins Redis's background I/O threads, which respkit does not have"},
     {"busy-reply-threshold", detail::implemented, "", "a script running longer serves other clients BUSY, SCRIPT KILL and SHUTDOWN NOSAVE (docs/scripting.md)"},
     {"client-output-buffer-limit", detail::implemented, "",

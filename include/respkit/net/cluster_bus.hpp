@@ -10,6 +10,7 @@
 /// POSIX; on the loop's thread only.
 
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -46,6 +47,10 @@ struct cluster_bus_options {
     /// cluster-link-sendbuf-limit: a link whose send buffer holds more bytes at a cron tick is
     /// freed (0: no limit); see set_send_buffer_limit().
     std::uint64_t send_buffer_limit = 0;
+    /// bind-source-addr: the local address the bus's outgoing links are bound to before they
+    /// connect (an address or a host name; "": the kernel picks one). A link that cannot bind
+    /// it fails, and the engine tries again, as Redis's anetTcpGenericConnect.
+    std::string source_address;
     /// A warning to log (a link freed for passing send_buffer_limit, in Redis's words).
     std::function<void(const std::string&)> warning;
     /// The engine asks for nodes.conf to be written (format_nodes_file of its table), fsync'ed.
@@ -116,6 +121,8 @@ public:
 
     /// CONFIG SET cluster-link-sendbuf-limit: checked at the next cron tick (0: no limit).
     void set_send_buffer_limit(std::uint64_t bytes) noexcept { m_options.send_buffer_limit = bytes; }
+    /// CONFIG SET bind-source-addr: used by the links opened from now on.
+    void set_source_address(std::string address) { m_options.source_address = std::move(address); }
     /// Links freed for passing the limit (CLUSTER INFO's total_cluster_links_buffer_limit_exceeded).
     [[nodiscard]] std::uint64_t send_buffer_limit_exceeded() const noexcept { return m_limit_exceeded; }
 
@@ -234,6 +241,10 @@ private:
         }
         set_nonblocking(fd.get());
         prepare_socket(fd.get());
+        if (!m_options.source_address.empty() && !bind_source(fd.get(), addr.ss_family)) {
+            m_engine->on_link_closed(id);
+            return;
+        }
         const int rc = ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&addr), length);
         if (rc != 0 && errno != EINPROGRESS) {
             m_engine->on_link_closed(id);
@@ -246,6 +257,20 @@ private:
             m_links.erase(id);
             m_engine->on_link_closed(id);
         }
+    }
+
+    // Binds `fd` to an address of bind-source-addr of the socket's family (the first that binds).
+    bool bind_source(int fd, int family) const {
+        addrinfo hints{};
+        hints.ai_family = family;
+        hints.ai_socktype = SOCK_STREAM;
+        addrinfo* found = nullptr;
+        if (::getaddrinfo(m_options.source_address.c_str(), nullptr, &hints, &found) != 0) return false;
+        bool bound = false;
+        for (const addrinfo* a = found; a != nullptr && !bound; a = a->ai_next)
+            bound = ::bind(fd, a->ai_addr, a->ai_addrlen) == 0;
+        ::freeaddrinfo(found);
+        return bound;
     }
 
     void on_ready(cluster::link_id id, std::uint32_t ready) {
