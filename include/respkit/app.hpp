@@ -10,6 +10,7 @@
 #include "respkit/app/cluster_node.hpp"
 #include "respkit/app/config_support.hpp"
 #include "respkit/app/configuration.hpp"
+#include "respkit/app/cpu_affinity.hpp"
 #include "respkit/app/crash_report.hpp"
 #include "respkit/app/daemon.hpp"
 #include "respkit/app/logger.hpp"

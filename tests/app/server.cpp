@@ -32,6 +32,7 @@
 
 #include "respkit/app/config_support.hpp"
 #include "respkit/app/configuration.hpp"
+#include "respkit/app/cpu_affinity.hpp"
 #include "respkit/app/server.hpp"
 #include "respkit/client/connection.hpp"
 #include "support/file_util.hpp"
@@ -193,11 +194,20 @@ TEST_CASE("a configuration file respkit accepts: it starts, serves redis-cli, an
     temp_dir dir;
     const int port = free_port();
     dir.write("extra.conf", "databases 4\nhz 25\n");
+    // server_cpulist: the last CPU this test may run on (a machine may not offer CPU 0).
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    REQUIRE(::sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+    int pinned = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (CPU_ISSET(cpu, &allowed)) pinned = cpu;
+    }
     const std::string file = dir.write(
         "respkit.conf", "# A configuration respkit implements\nbind 127.0.0.1\nport " + std::to_string(port) +
                             "\nprotected-mode yes\ntimeout 0\nsave \"\"\nappendonly no\nmaxmemory 0\n"
                             "include " + dir.file("extra.conf") + "\nrename-command FLUSHALL \"\"\n"
-                            "rename-command CONFIG MYCONFIG\nlazyfree-lazy-user-del yes\nlogfile " + dir.file("log") + "\n");
+                            "rename-command CONFIG MYCONFIG\nlazyfree-lazy-user-del yes\nlogfile " + dir.file("log") +
+                            "\nserver_cpulist " + std::to_string(pinned) + "\n");
     respkit_run server({file}, dir.file("out"));
     REQUIRE_MESSAGE(wait_for_port(port), dir.read("out") << dir.read("log"));
     const std::string p = std::to_string(port);
@@ -220,6 +230,13 @@ TEST_CASE("a configuration file respkit accepts: it starts, serves redis-cli, an
         "ERR CONFIG SET failed (possibly related to argument 'port') - respkit applies this parameter at start-up only"));
     CHECK(cli({"-p", p, "MYCONFIG", "GET", "maxmemory"}) == "maxmemory\n0");
     CHECK(cli({"-p", p, "INFO", "server"}).find("config_file:" + file) != std::string::npos);
+    // server_cpulist: the process runs on that CPU only.
+    std::ifstream status("/proc/" + std::to_string(server.child->pid()) + "/status");
+    std::string line, cpus;
+    while (std::getline(status, line)) {
+        if (line.starts_with("Cpus_allowed_list:")) cpus = line.substr(line.find_first_not_of(" \t", 18));
+    }
+    CHECK(cpus == std::to_string(pinned));
     server.child->signal(SIGTERM);
     CHECK(server.child->wait(10s).exit_code == 0);
 }
@@ -677,4 +694,21 @@ TEST_CASE("app::server without TLS support (server_options::tls empty) refuses a
     CHECK(error.find("tls-port") == 0);
     CHECK(error.find("built without TLS support") != std::string::npos);
     CHECK(srv.port() == 0); // nothing was opened
+}
+
+TEST_CASE("parse_cpu_list reads Redis's CPU lists and rejects what Redis's setcpuaffinity ignores") {
+    const auto cpus = [](std::string_view list) {
+        std::string out;
+        const std::optional<cpu_set_t> set = respkit::app::parse_cpu_list(list);
+        if (!set) return std::string("none");
+        for (int cpu = 0; cpu < 64; ++cpu) {
+            if (CPU_ISSET(cpu, &*set)) out += std::to_string(cpu) + " ";
+        }
+        return out;
+    };
+    CHECK(cpus("0") == "0 ");
+    CHECK(cpus("0-3,8") == "0 1 2 3 8 ");
+    CHECK(cpus("10-16:3,2") == "2 10 13 16 ");
+    for (const char* bad : {"", "x", "1,", ",1", "3-1", "1-4:0", "1-", "1-4:", "2:3", "1 ", "0-99999", "4096"})
+        CHECK_MESSAGE(cpus(bad) == "none", bad);
 }

@@ -35,6 +35,7 @@
 #include "respkit/app/append_only.hpp"
 #include "respkit/app/cluster_node.hpp"
 #include "respkit/app/configuration.hpp"
+#include "respkit/app/cpu_affinity.hpp"
 #include "respkit/app/crash_report.hpp"
 #include "respkit/app/daemon.hpp"
 #include "respkit/app/logger.hpp"
@@ -209,9 +210,16 @@ public:
             if (m_transport) m_transport->serve_busy(caller);
         });
         m_memory->start(*m_transport);
+        // server_cpulist pins the server (Redis's setcpuaffinity, after its initServer).
+        (void)set_cpu_affinity(m_config.get("server_cpulist"));
         // A background child (BGSAVE, a rewrite) holds no listening socket: if the server dies
-        // first, clients must not connect to a child that will never answer.
-        m_child.set_child_setup([transport = m_transport.get()] { transport->close_listeners_in_child(); });
+        // first, clients must not connect to a child that will never answer. bgsave_cpulist and
+        // aof_rewrite_cpulist pin it (the lists are immutable: read once).
+        m_child.set_child_setup([transport = m_transport.get(), bgsave = std::string(m_config.get("bgsave_cpulist")),
+                                 rewrite = std::string(m_config.get("aof_rewrite_cpulist"))](std::string_view purpose) {
+            transport->close_listeners_in_child();
+            (void)set_cpu_affinity(purpose == "aof" ? rewrite : bgsave);
+        });
         arm_expiry();
         arm_persistence_cron();
         watch_changes();

@@ -20,6 +20,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "respkit/unique_fd.hpp"
@@ -60,9 +61,9 @@ public:
     /// Kills a child still running and reaps it.
     ~child_process() { kill_and_wait(); }
 
-    /// Runs `setup` first in every child from now on (e.g. closing the child's copies of the
-    /// listening sockets).
-    void set_child_setup(std::function<void()> setup) { m_setup = std::move(setup); }
+    /// Runs `setup` first in every child from now on, with the child's purpose ("rdb", "aof"):
+    /// e.g. closing the child's copies of the listening sockets, pinning it to CPUs.
+    void set_child_setup(std::function<void(std::string_view purpose)> setup) { m_setup = std::move(setup); }
 
     /// Forks a child that runs `work` and exits with its result (0: success) without running the
     /// parent's destructors or exit handlers; `purpose` says what it does ("rdb", "aof"). Returns
@@ -82,7 +83,7 @@ public:
             read_end.reset();
             int result = 1;
             try {
-                if (m_setup) m_setup();
+                if (m_setup) m_setup(purpose);
                 result = work();
             } catch (...) {
                 result = 1;
@@ -148,7 +149,7 @@ private:
 
     pid_t m_pid = 0;
     std::string m_purpose;
-    std::function<void()> m_setup;
+    std::function<void(std::string_view)> m_setup;
     std::chrono::steady_clock::time_point m_started{};
     unique_fd m_report;
 };
