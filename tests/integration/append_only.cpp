@@ -314,3 +314,36 @@ TEST_CASE("append-only file: clients get -LOADING while a large file loads") {
     CHECK(saw_loaded);
     CHECK(saw_loading);
 }
+
+TEST_CASE("append-only file: a command that replies an error is logged; propagation-error-behavior panic stops the load") {
+    const std::string respkit = built_program("respkit-server");
+    if (respkit.empty()) return;
+    scratch_dir dir("aof-errors");
+    std::filesystem::create_directories(dir.path() / "appendonlydir");
+    write_file(dir.path() / "appendonlydir" / "appendonly.aof.manifest", "file appendonly.aof.1.base.aof seq 1 type b\n");
+    // INCR of a value that is not an integer: an error reply while loading.
+    write_file(dir.path() / "appendonlydir" / "appendonly.aof.1.base.aof",
+               "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3\r\nabc\r\n*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n"
+               "*3\r\n$3\r\nSET\r\n$5\r\nafter\r\n$1\r\n1\r\n");
+    const std::string critical = "== CRITICAL == This server is sending an error to its AOF-loading-client: "
+                                 "'ERR value is not an integer or out of range' after processing the command 'incr'";
+    {
+        // ignore (the default): logged, counted, and the load goes on.
+        server_process server(respkit, respkit_args(dir.str(), {"--logfile", (dir.path() / "log").string()}));
+        REQUIRE(server.running());
+        client::connection c = connect_to(server.port());
+        CHECK(text(c.command("GET", "after").value()) == "\"1\"");
+        CHECK(std::string(c.command("INFO", "stats").value().string()).find("unexpected_error_replies:1\r\n") !=
+              std::string::npos);
+        CHECK(read_file(dir.path() / "log").find(critical) != std::string::npos);
+    }
+    // panic: the server does not start, and says why (Redis panics at that command).
+    std::vector<std::string> argv{respkit, "--port", std::to_string(free_port())};
+    for (std::string& a : respkit_args(dir.str(), {"--propagation-error-behavior", "panic"})) argv.push_back(std::move(a));
+    const run_output out = run_program(argv, {}, 20s);
+    CHECK(out.exit_code != 0);
+    const std::string printed = out.out + out.err;
+    CHECK_MESSAGE(printed.find("This server panicked sending an error to its AOF-loading-client after processing "
+                                  "the command 'incr'") != std::string::npos,
+                  printed);
+}

@@ -435,18 +435,30 @@ private:
             loader.output_sent(loader.pending_output().size());
             return r.offset;
         };
+        // A command of the file that replies an error is logged as Redis's afterErrorReply logs
+        // it; propagation-error-behavior panic stops the load there (Redis panics).
+        const bool panic_on_error = m_config->get("propagation-error-behavior") == "panic";
+        std::string panicked;
         const auto started = std::chrono::steady_clock::now();
         const aof::load_result r = aof::load_directory(
             aof_dir(), m_filename,
             [&](const std::vector<std::string_view>& args, const std::string& file, std::uint64_t) {
-                if (!unknown.empty()) return;
+                if (!unknown.empty() || !panicked.empty()) return;
                 if (m_commands->find(args[0]) == nullptr) {
                     unknown = "Unknown command '" + std::string(args[0]) + "' reading the append only file " + file;
                     return;
                 }
-                run(args);
+                loader.execute(args, server::command_origin::loading);
+                const std::string_view reply = loader.pending_output();
+                if (!reply.empty() && reply.front() == '-') report_load_error(args, reply, panic_on_error, panicked);
+                loader.output_sent(reply.size()); // replies to a file go nowhere
+                if (++count % 1024 == 0) m_transport->serve_ready();
             },
             options);
+        if (!panicked.empty()) {
+            m_context->set_loading(false);
+            return panicked;
+        }
         m_context->set_loading(false);
         if (!unknown.empty()) return unknown;
         switch (r.status) {
@@ -465,6 +477,25 @@ private:
         m_base_size = r.base_size;
         m_size_offset = r.total_size;
         return {};
+    }
+
+    // An error replied to a command of the file being loaded: Redis's afterErrorReply logs it
+    // (and counts it as unexpected); with propagation-error-behavior panic, `panicked` gets the
+    // text Redis panics with.
+    void report_load_error(const std::vector<std::string_view>& args, std::string_view reply, bool panic,
+                           std::string& panicked) {
+        std::string error;
+        const server::command_entry* entry = m_commands->resolve(args, error);
+        const std::string name = entry != nullptr ? entry->full_name : std::string("<unknown>");
+        std::string_view text = reply.substr(1);
+        if (const std::size_t crlf = text.find("\r\n"); crlf != std::string_view::npos) text = text.substr(0, crlf);
+        if (text.size() > 4096) text = text.substr(0, 4096);
+        warning("== CRITICAL == This server is sending an error to its AOF-loading-client: '" + std::string(text) +
+                "' after processing the command '" + name + "'");
+        ++m_context->stats().unexpected_error_replies;
+        if (panic)
+            panicked = "This server panicked sending an error to its AOF-loading-client after processing the command '" +
+                       name + "'";
     }
 
     // aofOpenIfNeededOnServerStart: a base when there is nothing yet, then the last incremental

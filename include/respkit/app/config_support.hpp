@@ -148,7 +148,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"pidfile", detail::implemented, "", "the process id is written there at start-up and the file removed at exit"},
     {"port", detail::implemented, "", "the TCP port (0: no TCP listener, as Redis)"},
     {"proc-title-template", detail::implemented, "", "the process title ps shows (with set-proc-title)"},
-    {"propagation-error-behavior", detail::no_effect, "", "applies to commands replayed from a master or a file, which respkit does not replay yet"},
+    {"propagation-error-behavior", detail::implemented, "", "a command of the append-only file being loaded that replies an error is logged (== CRITICAL ==) and counted; panic stops the load and start-up there (Redis panics); panic-on-replicas and ignore go on (there are no replicas)"},
     {"protected-mode", detail::implemented, "", "without a password, clients from other hosts are refused with Redis's DENIED error"},
     {"proto-max-bulk-len", detail::implemented, "", "the longest bulk string a request may carry"},
     {"rdb-del-sync-files", detail::no_effect, "", "deletes snapshots made only for replication; there are no replicas (replicaof is refused)"},
