@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -95,7 +96,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
         return;
     }
     temp_dir dir;
-    const std::string file = dir.write("refused.conf", "# settings respkit does not implement\noom-score-adj yes\n"
+    const std::string file = dir.write("refused.conf", "# settings respkit does not implement\nlist-compress-depth 1\n"
                                                        "save 900 1\nsave 300 10\nport 7777\nsocket-mark-id 5\n"
                                                        "loadmodule /usr/lib/redis/modules/x.so\nuser alice on >pw ~* +@all\n"
                                                        "notify-keyspace-events KEA\n"); // implemented: not listed
@@ -107,7 +108,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
     CHECK(out.err.find("*** FATAL CONFIG FILE ERROR (respkit-server") != std::string::npos);
     // Every one is named, with where it was set and why; nothing was listened on.
     for (const std::string& expected : std::vector<std::string>{
-          ">>> 'oom-score-adj yes' (line 2 of " + file + "): adjusting the process's OOM score is not implemented (accepted: \"no\")",
+          ">>> 'list-compress-depth 1' (line 2 of " + file + "): compressing list nodes is not implemented (accepted: \"0\")",
           ">>> 'socket-mark-id 5' (line 6 of " + file + "): marking listening sockets (SO_MARK) is not implemented (accepted: \"0\")",
           ">>> 'loadmodule /usr/lib/redis/modules/x.so' (line 7 of " + file + "): modules are not implemented",
           ">>> 'tls-replication \"yes\"' (command line): replication is not implemented",
@@ -217,9 +218,29 @@ TEST_CASE("a configuration file respkit accepts: it starts, serves redis-cli, an
     CHECK(cli({"-p", p, "CONFIG", "GET", "hz"}).starts_with("ERR unknown command 'CONFIG'"));
     CHECK(cli({"-p", p, "FLUSHALL"}).starts_with("ERR unknown command 'FLUSHALL'"));
     // CONFIG SET refuses what respkit does not do, naming the parameter; accepts the rest.
-    CHECK(cli({"-p", p, "MYCONFIG", "SET", "oom-score-adj", "yes"}) ==
-          "ERR CONFIG SET failed (possibly related to argument 'oom-score-adj') - adjusting the process's OOM score is "
-          "not implemented (accepted: \"no\")");
+    CHECK(cli({"-p", p, "MYCONFIG", "SET", "list-compress-depth", "1"}) ==
+          "ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - compressing list nodes is not "
+          "implemented (accepted: \"0\")");
+    // oom-score-adj: the server's /proc/<pid>/oom_score_adj follows it (raising the score needs
+    // no privilege; no restores the score found at start-up).
+    const std::string oom_file = "/proc/" + std::to_string(server.child->pid()) + "/oom_score_adj";
+    const auto oom_score = [&] {
+        std::ifstream in(oom_file);
+        int v = -9999;
+        in >> v;
+        return v;
+    };
+    const int base = oom_score();
+    CHECK(cli({"-p", p, "MYCONFIG", "SET", "oom-score-adj-values", "300 400 900"}) == "OK");
+    CHECK(oom_score() == base); // oom-score-adj no: untouched
+    CHECK(cli({"-p", p, "MYCONFIG", "SET", "oom-score-adj", "absolute"}) == "OK");
+    CHECK(oom_score() == 300);
+    CHECK(cli({"-p", p, "MYCONFIG", "SET", "oom-score-adj", "relative"}) == "OK");
+    CHECK(oom_score() == std::min(base + 300, 1000));
+    CHECK(cli({"-p", p, "MYCONFIG", "SET", "oom-score-adj-values", "500 400 900"}) == "OK");
+    CHECK(oom_score() == std::min(base + 500, 1000));
+    CHECK(cli({"-p", p, "MYCONFIG", "SET", "oom-score-adj", "no"}) == "OK");
+    CHECK(oom_score() == base);
     CHECK(cli({"-p", p, "MYCONFIG", "SET", "socket-mark-id", "1"}).starts_with(
         "ERR CONFIG SET failed (possibly related to argument 'socket-mark-id')"));
     CHECK(cli({"-p", p, "MYCONFIG", "SET", "save", "900 1"}) == "OK");
@@ -666,10 +687,10 @@ TEST_CASE("config_support_table classifies every parameter, and docs/config.md l
     // A restriction installed from the table refuses other values by name.
     server::config_table config;
     app::install_restrictions(config);
-    CHECK(config.set("oom-score-adj", "yes") ==
-          "ERR CONFIG SET failed (possibly related to argument 'oom-score-adj') - adjusting the process's OOM score is "
-          "not implemented (accepted: \"no\")");
-    CHECK(config.set("oom-score-adj", "no").empty());
+    CHECK(config.set("list-compress-depth", "1") ==
+          "ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - compressing list nodes is not "
+          "implemented (accepted: \"0\")");
+    CHECK(config.set("list-compress-depth", "0").empty());
     CHECK(config.set("shutdown-on-sigterm", "nosave now").empty());
     CHECK(config.set("shutdown-on-sigterm", "save").empty());
     CHECK(config.set("activedefrag", "no").empty());

@@ -40,6 +40,7 @@
 #include "respkit/app/daemon.hpp"
 #include "respkit/app/logger.hpp"
 #include "respkit/app/memory_limit.hpp"
+#include "respkit/app/oom_score.hpp"
 #include "respkit/app/process_title.hpp"
 #include "respkit/app/snapshots.hpp"
 #include "respkit/commands/install.hpp"
@@ -210,15 +211,23 @@ public:
             if (m_transport) m_transport->serve_busy(caller);
         });
         m_memory->start(*m_transport);
-        // server_cpulist pins the server (Redis's setcpuaffinity, after its initServer).
+        // server_cpulist pins the server (Redis's setcpuaffinity, after its initServer), and
+        // oom-score-adj sets its OOM score (a failure is logged, as Redis's setOOMScoreAdj).
         (void)set_cpu_affinity(m_config.get("server_cpulist"));
+        if (const std::string why = m_oom.apply(m_config.get("oom-score-adj"), m_config.get("oom-score-adj-values"),
+                                                oom_class::primary);
+            !why.empty())
+            log(respkit::server::log_level::warning, why);
         // A background child (BGSAVE, a rewrite) holds no listening socket: if the server dies
         // first, clients must not connect to a child that will never answer. bgsave_cpulist and
         // aof_rewrite_cpulist pin it (the lists are immutable: read once).
-        m_child.set_child_setup([transport = m_transport.get(), bgsave = std::string(m_config.get("bgsave_cpulist")),
+        m_child.set_child_setup([this, transport = m_transport.get(), bgsave = std::string(m_config.get("bgsave_cpulist")),
                                  rewrite = std::string(m_config.get("aof_rewrite_cpulist"))](std::string_view purpose) {
             transport->close_listeners_in_child();
             (void)set_cpu_affinity(purpose == "aof" ? rewrite : bgsave);
+            // The child's own OOM score (oom-score-adj-values' third), as Redis's redisFork.
+            (void)m_oom.apply(m_config.get("oom-score-adj"), m_config.get("oom-score-adj-values"),
+                              oom_class::background_child);
         });
         arm_expiry();
         arm_persistence_cron();
@@ -663,6 +672,20 @@ private:
             arm_expiry();
             return std::string();
         });
+        // oom-score-adj and its values: applied at once; a failure is logged and refused, as
+        // Redis's updateOOMScoreAdj.
+        const auto set_oom_score = [this](std::string_view mode, std::string_view values) {
+            const std::string why = m_oom.apply(mode, values, oom_class::primary);
+            if (why.empty()) return std::string();
+            log(respkit::server::log_level::warning, why);
+            return std::string("Failed to set current oom_score_adj. Check server logs.");
+        };
+        m_config.on_change("oom-score-adj", [this, set_oom_score](std::string_view v) {
+            return set_oom_score(v, m_config.get("oom-score-adj-values"));
+        });
+        m_config.on_change("oom-score-adj-values", [this, set_oom_score](std::string_view v) {
+            return set_oom_score(m_config.get("oom-score-adj"), v);
+        });
         m_config.on_change("loglevel", [this](std::string_view v) {
             m_logger.set_level(log_level_named(v));
             return std::string();
@@ -773,6 +796,7 @@ private:
     std::optional<net::timer_id> m_expiry;
     std::optional<net::timer_id> m_persistence_cron;
     persist::child_process m_child;
+    oom_score_adjuster m_oom; // oom-score-adj (the score found at start-up, for relative and no)
     std::unique_ptr<snapshots<keyspace_type>> m_snapshots;
     std::unique_ptr<append_only<keyspace_type>> m_aof; // after m_child, which it uses
     bool m_shutdown_prepared = false;
