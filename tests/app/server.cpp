@@ -97,7 +97,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
     }
     temp_dir dir;
     const std::string file = dir.write("refused.conf", "# settings respkit does not implement\nlist-compress-depth 1\n"
-                                                       "save 900 1\nsave 300 10\nport 7777\nsocket-mark-id 5\n"
+                                                       "save 900 1\nsave 300 10\nport 7777\nmin-replicas-to-write 1\n"
                                                        "loadmodule /usr/lib/redis/modules/x.so\nuser alice on >pw ~* +@all\n"
                                                        "notify-keyspace-events KEA\n"); // implemented: not listed
     const run_output out = run_program({server_program(), file, "--tls-replication", "yes", "--tls-cluster", "yes",
@@ -109,7 +109,7 @@ TEST_CASE("respkit-server refuses at start-up, in one message, every setting it 
     // Every one is named, with where it was set and why; nothing was listened on.
     for (const std::string& expected : std::vector<std::string>{
           ">>> 'list-compress-depth 1' (line 2 of " + file + "): compressing list nodes is not implemented (accepted: \"0\")",
-          ">>> 'socket-mark-id 5' (line 6 of " + file + "): marking listening sockets (SO_MARK) is not implemented (accepted: \"0\")",
+          ">>> 'min-replicas-to-write 1' (line 6 of " + file + "): replication is not implemented (Redis would refuse every write with NOREPLICAS) (accepted: \"0\")",
           ">>> 'loadmodule /usr/lib/redis/modules/x.so' (line 7 of " + file + "): modules are not implemented",
           ">>> 'tls-replication \"yes\"' (command line): replication is not implemented",
           ">>> 'tls-cluster \"yes\"' (command line): TLS on the cluster bus is not implemented (the bus is plain TCP)",
@@ -700,9 +700,9 @@ TEST_CASE("config_support_table classifies every parameter, and docs/config.md l
           "implemented (accepted: \"0\")");
     CHECK(config.set("list-compress-depth", "0").empty());
     CHECK(config.violations().empty());
-    CHECK(config.set("socket-mark-id", "1", server::config_set_mode::loading).empty());
+    CHECK(config.set("min-replicas-to-write", "1", server::config_set_mode::loading).empty());
     REQUIRE(config.violations().size() == 1);
-    CHECK(config.violations()[0].name == "socket-mark-id");
+    CHECK(config.violations()[0].name == "min-replicas-to-write");
 }
 
 TEST_CASE("app::server without TLS support (server_options::tls empty) refuses a tls-port at start-up, naming it") {

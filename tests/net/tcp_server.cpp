@@ -7,7 +7,10 @@
 
 #include <doctest/doctest.h>
 
+#include <netinet/in.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -749,4 +752,31 @@ TEST_CASE("examples/echo-server: prints its port, echoes any command (redis-benc
     const run_output done = server.wait(5s);
     CHECK(done.exit_code == 0);
     CHECK(!done.timed_out);
+}
+
+TEST_CASE("socket_mark: the listening sockets carry SO_MARK (socket-mark-id), when the process may set it") {
+    if (::geteuid() != 0) {
+        MESSAGE("skipped: setting SO_MARK needs CAP_NET_ADMIN");
+        return;
+    }
+    server::dispatcher commands;
+    server::server_context context;
+    net::tcp_server_options options;
+    options.port = 0;
+    options.socket_mark = 7;
+    options.log = [](std::string_view) {};
+    net::tcp_server tcp(commands, context, std::move(options));
+    REQUIRE(!tcp.listen());
+    // The process's own listening socket on that port: its mark.
+    std::uint32_t mark = 0;
+    for (int fd = 0; fd < 1024; ++fd) {
+        sockaddr_storage addr{};
+        socklen_t length = sizeof addr;
+        if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) != 0 || addr.ss_family != AF_INET) continue;
+        if (ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port) != tcp.port()) continue;
+        socklen_t size = sizeof mark;
+        REQUIRE(::getsockopt(fd, SOL_SOCKET, SO_MARK, &mark, &size) == 0);
+        break;
+    }
+    CHECK(mark == 7);
 }

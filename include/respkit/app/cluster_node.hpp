@@ -214,6 +214,7 @@ public:
         options.max_message_bytes = static_cast<std::size_t>(m_config->get_integer("proto-max-bulk-len")) + 64 * 1024;
         options.send_buffer_limit = static_cast<std::uint64_t>(m_config->get_integer("cluster-link-sendbuf-limit"));
         options.source_address = std::string(m_config->get("bind-source-addr"));
+        options.socket_mark = static_cast<std::uint32_t>(m_config->get_integer("socket-mark-id"));
         options.warning = [this](const std::string& line) { m_context->log(server::log_level::warning, line); };
         options.save_config = [this](const cluster::node_table&) { save_or_log(); };
         options.lost_slots = [this](const std::vector<unsigned>& slots) { delete_keys_in(slots); };

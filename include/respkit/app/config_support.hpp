@@ -185,7 +185,7 @@ inline constexpr config_support_info config_support_table[] = {
     {"shutdown-timeout", detail::no_effect, "", "waits for replicas at shutdown; there are none (replicaof is refused)"},
     {"slowlog-log-slower-than", detail::implemented, "", "commands that run at least this many microseconds go to SLOWLOG (negative: none; server/slowlog.hpp)"},
     {"slowlog-max-len", detail::implemented, "", "the most entries SLOWLOG keeps"},
-    {"socket-mark-id", detail::refused, "0", "marking listening sockets (SO_MARK) is not implemented"},
+    {"socket-mark-id", detail::implemented, "", "the SO_MARK of the TCP, TLS and cluster bus listening sockets (0: none); it needs CAP_NET_ADMIN, and without it the sockets stay unmarked, as Redis ignores the error"},
     {"stop-writes-on-bgsave-error", detail::implemented, "", "after a failed background save (with save points), writes and PING get -MISCONF"},
     {"stream-node-max-bytes", detail::no_effect, "", "respkit's stream nodes are bounded by entries only (stream-node-max-entries), not by listpack bytes (docs/store.md)"},
     {"stream-node-max-entries", detail::implemented, "", "entries (live and deleted) a stream node takes, which decides what approximate trims remove and XINFO's radix-tree sizes (store/stream.hpp); 0: no limit"},

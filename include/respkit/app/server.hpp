@@ -596,6 +596,7 @@ private:
         for (const char c : m_config.get("unixsocketperm")) perm = perm * 8 + static_cast<unsigned>(c - '0');
         o.unix_socket_permissions = perm;
         o.backlog = static_cast<int>(m_config.get_integer("tcp-backlog"));
+        o.socket_mark = static_cast<std::uint32_t>(m_config.get_integer("socket-mark-id"));
         o.max_clients = static_cast<std::size_t>(m_config.get_integer("maxclients"));
         o.session.request_limits.max_bulk_length = static_cast<std::uint64_t>(m_config.get_integer("proto-max-bulk-len"));
         o.idle_timeout = std::chrono::seconds(m_config.get_integer("timeout"));

@@ -51,6 +51,8 @@ struct cluster_bus_options {
     /// connect (an address or a host name; "": the kernel picks one). A link that cannot bind
     /// it fails, and the engine tries again, as Redis's anetTcpGenericConnect.
     std::string source_address;
+    /// socket-mark-id: the SO_MARK of the bus's listening socket (0: none), as Redis marks it.
+    std::uint32_t socket_mark = 0;
     /// A warning to log (a link freed for passing send_buffer_limit, in Redis's words).
     std::function<void(const std::string&)> warning;
     /// The engine asks for nodes.conf to be written (format_nodes_file of its table), fsync'ed.
@@ -76,6 +78,7 @@ public:
         if (m_listener.get() >= 0) return {};
         const std::string host = m_options.bind == "*" ? std::string() : m_options.bind;
         if (auto error = listen_tcp(host, m_options.port, 511, m_listener)) return error;
+        if (m_options.socket_mark != 0) (void)set_socket_mark(m_listener.get(), m_options.socket_mark);
         if (auto error = m_loop->watch(m_listener.get(), readable, [this](std::uint32_t) { accept_links(); })) return error;
         m_timer = m_loop->every(std::chrono::milliseconds(100), [this] {
             m_engine->tick(now_ms());

@@ -95,6 +95,18 @@ inline void prepare_socket(int fd) noexcept {
 /// with SO_REUSEADDR. `host` follows Redis's `bind`: an address with ':' is IPv6 (the socket is
 /// IPv6-only, as Redis's), "*" is every IPv4 address, "::*" every IPv6 one, a name is resolved;
 /// "" lets the system choose (any address).
+/// Sets `fd`'s SO_MARK (Linux's socket mark, for routing and filtering: socket-mark-id); false
+/// when the kernel refuses (it needs CAP_NET_ADMIN) or the platform has no such option.
+inline bool set_socket_mark(int fd, std::uint32_t mark) noexcept {
+#ifdef SO_MARK
+    return ::setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof mark) == 0;
+#else
+    (void)fd;
+    (void)mark;
+    return false;
+#endif
+}
+
 [[nodiscard]] inline std::error_code listen_tcp(const std::string& host, std::uint16_t port, int backlog,
                                                 unique_fd& out) {
     addrinfo hints{};

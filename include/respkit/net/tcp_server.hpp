@@ -53,6 +53,9 @@ struct tcp_server_options {
     std::string unix_socket{};              ///< also listen on this Unix domain socket ("": none)
     unsigned unix_socket_permissions = 0;   ///< its permissions, e.g. 0700 (0: as the umask makes them)
     int backlog = 511;                      ///< listen() backlog, as Redis's tcp-backlog
+    /// socket-mark-id: the SO_MARK of the TCP and TLS listening sockets (0: none). Setting it
+    /// needs CAP_NET_ADMIN; without it the listener stays unmarked, as Redis ignores the error.
+    std::uint32_t socket_mark = 0;
     std::size_t max_clients = 10000;        ///< more are refused with Redis's error (maxclients)
     server::session_options session{};      ///< limits and watermarks of each session
     std::chrono::milliseconds idle_timeout{0};        ///< close clients idle this long (0: never)
@@ -357,6 +360,7 @@ private:
                 if ((missing && optional) || error == std::errc::address_family_not_supported) continue;
                 return error;
             }
+            if (m_options.socket_mark != 0) (void)set_socket_mark(l.fd.get(), m_options.socket_mark);
             l.address = local_address_of(l.fd.get());
             port = local_port_of(l.fd.get());
             std::uint16_t& first = tls ? m_tls_port : m_port;

@@ -189,7 +189,7 @@ inline constexpr config_param_info redis_config_parameters[] = {
     {"shutdown-timeout", "", config_kind::integer, "10", 0, 2147483647, "", config_flag::none},
     {"slowlog-log-slower-than", "", config_kind::integer, "10000", -1, INT64_MAX, "", config_flag::none},
     {"slowlog-max-len", "", config_kind::integer, "128", 0, INT64_MAX, "", config_flag::none},
-    {"socket-mark-id", "", config_kind::integer, "0", 0, 2147483647, "", config_flag::immutable},
+    {"socket-mark-id", "", config_kind::integer, "0", 0, 4294967295, "", config_flag::immutable},
     {"stop-writes-on-bgsave-error", "", config_kind::boolean, "yes", 0, 0, "", config_flag::none},
     {"stream-node-max-bytes", "", config_kind::memory, "4096", 0, INT64_MAX, "", config_flag::none},
     {"stream-node-max-entries", "", config_kind::integer, "100", 0, INT64_MAX, "", config_flag::none},
