@@ -666,18 +666,7 @@ private:
             lua_pop(L, 1);
             for (char& c : flag)
                 c = static_cast<char>(respkit::detail::ascii_lower(c));
-            if (flag == "no-writes")
-                flags.no_writes = true;
-            else if (flag == "allow-oom")
-                flags.allow_oom = true;
-            else if (flag == "allow-stale")
-                flags.allow_stale = true;
-            else if (flag == "no-cluster")
-                flags.no_cluster = true;
-            else if (flag == "allow-cross-slot-keys")
-                flags.allow_cross_slot = true;
-            else
-                return false;
+            if (!set_script_flag(flags, flag)) return false;
         }
     }
     static int lua_register_function(lua_State* L) {

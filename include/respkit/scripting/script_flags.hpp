@@ -25,6 +25,24 @@ struct script_flags {
     bool allow_cross_slot = false; ///< `allow-cross-slot-keys`
 };
 
+/// Sets the flag named `name` (as Redis spells it, case-sensitive) in `flags`; false when no
+/// flag has that name.
+[[nodiscard]] inline bool set_script_flag(script_flags& flags, std::string_view name) {
+    if (name == "no-writes")
+        flags.no_writes = true;
+    else if (name == "allow-oom")
+        flags.allow_oom = true;
+    else if (name == "allow-stale")
+        flags.allow_stale = true;
+    else if (name == "no-cluster")
+        flags.no_cluster = true;
+    else if (name == "allow-cross-slot-keys")
+        flags.allow_cross_slot = true;
+    else
+        return false;
+    return true;
+}
+
 /// Reads the shebang of `body` into `flags` and `shebang_length` (the bytes before its line
 /// feed, which the script keeps so that line numbers stay); returns "" or Redis's error text
 /// (without "ERR ").
@@ -51,17 +69,7 @@ struct script_flags {
         while (true) {
             const std::size_t comma = list.find(',');
             const std::string_view flag = list.substr(0, comma);
-            if (flag == "no-writes")
-                flags.no_writes = true;
-            else if (flag == "allow-oom")
-                flags.allow_oom = true;
-            else if (flag == "allow-stale")
-                flags.allow_stale = true;
-            else if (flag == "no-cluster")
-                flags.no_cluster = true;
-            else if (flag == "allow-cross-slot-keys")
-                flags.allow_cross_slot = true;
-            else
+            if (!set_script_flag(flags, flag))
                 return "Unexpected flag in script shebang: " + std::string(flag);
             if (comma == std::string_view::npos) break;
             list.remove_prefix(comma + 1);
