@@ -27,38 +27,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// The server's INFO clients blocked_clients count, read on a connection of its own.
-long long blocked_clients(int port) {
-    raw_connection probe(port);
-    if (!probe.call({"INFO", "clients"})) return -1;
-    const std::string& info = probe.last();
-    const std::size_t at = info.find("blocked_clients:");
-    if (at == std::string::npos) return -1;
-    return std::stoll(info.substr(at + 16));
-}
-
-/// Waits (bounded) until exactly `n` clients are blocked: a command sent on another connection
-/// has reached the server and blocked, which no reply can announce.
-bool until_blocked(int port, long long n) {
-    const auto deadline = std::chrono::steady_clock::now() + reply_wait;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (blocked_clients(port) == n) return true;
-        std::this_thread::sleep_for(2ms); // a poll's pause, not a synchronisation
-    }
-    return false;
-}
-
-/// Opens `n` connections in protocol `proto`.
-std::vector<std::unique_ptr<raw_connection>> open(int port, int proto, std::size_t n) {
-    std::vector<std::unique_ptr<raw_connection>> out;
-    for (std::size_t i = 0; i < n; ++i) {
-        out.push_back(std::make_unique<raw_connection>(port));
-        REQUIRE(out.back()->connected());
-        REQUIRE(out.back()->hello(proto));
-    }
-    return out;
-}
-
 transcript collect(const std::vector<std::unique_ptr<raw_connection>>& conns) {
     transcript out;
     for (std::size_t i = 0; i < conns.size(); ++i) {
@@ -71,7 +39,7 @@ transcript collect(const std::vector<std::unique_ptr<raw_connection>>& conns) {
 /// Five clients blocked on one key are served in the order they blocked; BLPOP over several
 /// keys is served by whichever gets data; a blocked client stays blocked while others are served.
 transcript fifo_scenario(int port, int proto) {
-    auto c = open(port, proto, 6);
+    auto c = open_connections(port, proto, 6);
     raw_connection& pusher = *c[5];
     for (std::size_t i = 0; i < 5; ++i) {
         c[i]->send(encode({i % 2 == 0 ? "BLPOP" : "BRPOP", "q", "0"}));
@@ -110,7 +78,7 @@ transcript fifo_scenario(int port, int proto) {
 /// Timeouts arrive after about the timeout (bounded); a client disconnecting while blocked
 /// leaves the server healthy and loses no later element.
 transcript timeout_scenario(int port, int proto) {
-    auto c = open(port, proto, 3);
+    auto c = open_connections(port, proto, 3);
     const auto started = std::chrono::steady_clock::now();
     c[0]->send(encode({"BLPOP", "none", "0.2"}));
     c[1]->send(encode({"BZMPOP", "0.1", "1", "nz", "MIN"}));
@@ -159,7 +127,7 @@ transcript timeout_scenario(int port, int proto) {
 /// MULTI/EXEC around pushes that wake a blocked client (served after EXEC, with the state EXEC
 /// left); a BLMOVE chain into a BLPOP; BZPOPMIN woken by ZADD; BLMOVE's wrong-typed destination.
 transcript wake_scenario(int port, int proto) {
-    auto c = open(port, proto, 4);
+    auto c = open_connections(port, proto, 4);
     raw_connection& p = *c[3];
     c[0]->send(encode({"BLPOP", "m", "0"}));
     REQUIRE(until_blocked(port, 1));
@@ -221,7 +189,7 @@ transcript wake_scenario(int port, int proto) {
 
 /// Commands pipelined after a blocking one wait until it is served, then run in order.
 transcript pipeline_scenario(int port, int proto) {
-    auto c = open(port, proto, 2);
+    auto c = open_connections(port, proto, 2);
     c[0]->send(encode({"BLPOP", "pp", "0"}) + encode({"PING"}) + encode({"LLEN", "pp"}) +
                encode({"RPUSH", "pp", "own"}));
     REQUIRE(until_blocked(port, 1));
@@ -239,7 +207,7 @@ transcript pipeline_scenario(int port, int proto) {
 /// XADD; a client no longer blocked is not unblocked again. The CLIENT ID replies are left out
 /// of the transcripts (ids differ between the servers).
 transcript unblock_scenario(int port, int proto) {
-    auto c = open(port, proto, 3);
+    auto c = open_connections(port, proto, 3);
     std::vector<std::string> ids;
     std::vector<std::size_t> skip;
     for (std::size_t i = 0; i < 2; ++i) {

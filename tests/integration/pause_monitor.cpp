@@ -25,38 +25,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// The server's INFO clients blocked_clients count (paused clients count), on a connection of
-/// its own.
-long long blocked_clients(int port) {
-    raw_connection probe(port);
-    if (!probe.call({"INFO", "clients"})) return -1;
-    const std::string& info = probe.last();
-    const std::size_t at = info.find("blocked_clients:");
-    if (at == std::string::npos) return -1;
-    return std::stoll(info.substr(at + 16));
-}
-
-/// Waits (bounded) until exactly `n` clients are blocked or held: a command sent on another
-/// connection has reached the server and waits, which no reply can announce.
-bool until_blocked(int port, long long n) {
-    const auto deadline = std::chrono::steady_clock::now() + reply_wait;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (blocked_clients(port) == n) return true;
-        std::this_thread::sleep_for(2ms); // a poll's pause, not a synchronisation
-    }
-    return false;
-}
-
-std::vector<std::unique_ptr<raw_connection>> open(int port, int proto, std::size_t n) {
-    std::vector<std::unique_ptr<raw_connection>> out;
-    for (std::size_t i = 0; i < n; ++i) {
-        out.push_back(std::make_unique<raw_connection>(port));
-        REQUIRE(out.back()->connected());
-        REQUIRE(out.back()->hello(proto));
-    }
-    return out;
-}
-
 /// MONITOR's lines with the timestamp and the client's address masked (a script's `lua` stays):
 /// `+T [0 ADDR] "SET" "k" "v"`; the lines of until_blocked's probes (as many as it polled) left out.
 std::string masked_feed(const std::string& bytes) {
@@ -105,7 +73,7 @@ transcript collect(const std::vector<std::unique_ptr<raw_connection>>& conns, st
 /// reads, EXEC of reads and a no-writes script and function served; a shorter second pause does not shorten it; CLIENT UNPAUSE (itself
 /// served) runs the held commands in order, which the monitor (never paused) shows.
 transcript write_scenario(int port, int proto, bool eval) {
-    auto c = open(port, proto, eval ? 6 : 5);
+    auto c = open_connections(port, proto, eval ? 6 : 5);
     raw_connection& admin = *c[0];
     raw_connection& monitor = *c[4];
     if (eval) { // a library of a no-writes function and one that writes (no flags)
@@ -187,7 +155,7 @@ transcript write_scenario(int port, int proto, bool eval) {
 /// cannot look), until its timeout; the held commands then run in the order they came, each
 /// client's pipelined input before the next client's command.
 transcript all_scenario(int port, int proto) {
-    auto c = open(port, proto, 3);
+    auto c = open_connections(port, proto, 3);
     const auto started = std::chrono::steady_clock::now();
     REQUIRE(c[0]->call({"CLIENT", "PAUSE", "300", "ALL"}));
     // The gaps order the arrivals (nothing can confirm one while every command is held).
@@ -213,7 +181,7 @@ transcript all_scenario(int port, int proto) {
 /// EXECABORT, a script's commands after it, SELECT's db, admin commands left out, a blocked
 /// command shown once; what a monitoring client may still do, and RESET ending it.
 transcript monitor_scenario(int port, int proto, bool eval) {
-    auto c = open(port, proto, 3);
+    auto c = open_connections(port, proto, 3);
     raw_connection& monitor = *c[0];
     raw_connection& client = *c[1];
     REQUIRE(monitor.call({"MONITOR"}));

@@ -2,6 +2,8 @@
 
 #include "support/raw_connection.hpp"
 
+#include <thread>
+
 namespace respkit_test {
 
 std::string encode(const std::vector<std::string>& args) {
@@ -110,6 +112,35 @@ std::size_t check_same_transcripts(const transcript& ours, const transcript& the
         CHECK(mine == bytes);
     }
     return same;
+}
+
+long long blocked_clients(int port) {
+    raw_connection probe(port);
+    if (!probe.call({"INFO", "clients"})) return -1;
+    const std::string& info = probe.last();
+    const std::size_t at = info.find("blocked_clients:");
+    if (at == std::string::npos) return -1;
+    return std::stoll(info.substr(at + 16));
+}
+
+bool until_blocked(int port, long long n) {
+    const auto deadline = std::chrono::steady_clock::now() + reply_wait;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (blocked_clients(port) == n) return true;
+        // a poll's pause, not a synchronisation
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return false;
+}
+
+std::vector<std::unique_ptr<raw_connection>> open_connections(int port, int proto, std::size_t n) {
+    std::vector<std::unique_ptr<raw_connection>> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        out.push_back(std::make_unique<raw_connection>(port));
+        REQUIRE(out.back()->connected());
+        REQUIRE(out.back()->hello(proto));
+    }
+    return out;
 }
 
 } // namespace respkit_test

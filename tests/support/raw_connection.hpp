@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,5 +80,16 @@ using transcript = std::map<std::string, std::string>;
 /// Checks that every connection received the same bytes on both servers (where they differ, the
 /// failure shows both around the first difference); returns how many connections agree.
 std::size_t check_same_transcripts(const transcript& ours, const transcript& theirs);
+
+/// The server's INFO clients blocked_clients count (blocked and paused clients), read on a
+/// connection of its own; -1 when it cannot be read.
+long long blocked_clients(int port);
+
+/// Waits (bounded by reply_wait) until exactly `n` clients are blocked or held: a command sent
+/// on another connection has reached the server and waits, which no reply can announce.
+bool until_blocked(int port, long long n);
+
+/// Opens `n` connections in protocol `proto` (HELLO 3 sent on each when it is 3).
+std::vector<std::unique_ptr<raw_connection>> open_connections(int port, int proto, std::size_t n);
 
 } // namespace respkit_test
