@@ -76,6 +76,36 @@ private:
     std::string m_buffer;
 };
 
+// The transcript `scenario` gives on respkit-server with busy-reply-threshold 100; nothing (with
+// a message) when respkit-server is not built.
+template <class Scenario>
+std::vector<std::string> on_respkit(Scenario scenario) {
+    server_process respkit = start_respkit_server({"--busy-reply-threshold", "100"});
+    if (!respkit.running()) {
+        MESSAGE("skipped: respkit-server not built (RESPKIT_BUILD_DIR)");
+        return {};
+    }
+    return scenario(respkit.port());
+}
+
+// Checks that redis-server with busy-reply-threshold 100 gives `ours` for `scenario`; false (with
+// a message) when redis-server is not installed.
+template <class Scenario>
+bool same_on_redis(Scenario scenario, const std::vector<std::string>& ours) {
+    server_process redis = start_redis_server({"--busy-reply-threshold", "100"});
+    if (!redis.running()) {
+        MESSAGE("redis-server not installed: respkit's replies checked alone");
+        return false;
+    }
+    const std::vector<std::string> theirs = scenario(redis.port());
+    REQUIRE(theirs.size() == ours.size());
+    for (std::size_t i = 0; i < ours.size(); ++i) {
+        CAPTURE(i);
+        CHECK(ours[i] == theirs[i]);
+    }
+    return true;
+}
+
 const std::string endless = "local i = 0 while true do i = i + 1 end";
 const std::string writes_then_loops = "redis.call('set', 'x', '1') while true do end";
 
@@ -128,14 +158,8 @@ std::vector<std::string> busy_transcript(int port) {
 
 TEST_CASE("busy script: BUSY replies, SCRIPT KILL, UNKILLABLE and SHUTDOWN NOSAVE as redis-server "
           "7.0.15") {
-    server_process respkit(built_program("respkit-server"),
-                           {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                            "--busy-reply-threshold", "100"});
-    if (!respkit.running()) {
-        MESSAGE("skipped: respkit-server not built (RESPKIT_BUILD_DIR)");
-        return;
-    }
-    const std::vector<std::string> ours = busy_transcript(respkit.port());
+    const std::vector<std::string> ours = on_respkit(busy_transcript);
+    if (ours.empty()) return;
     const std::string busy = "-BUSY Redis is busy running a script. You can only call SCRIPT KILL "
                              "or SHUTDOWN NOSAVE.\r\n";
     REQUIRE(ours.size() == 11);
@@ -152,17 +176,7 @@ TEST_CASE("busy script: BUSY replies, SCRIPT KILL, UNKILLABLE and SHUTDOWN NOSAV
     CHECK(ours[9] == "a <EOF>"); // the abandoned script's caller gets no reply
     CHECK(ours[10] == "b <EOF>");
 
-    server_process redis = start_redis_server({"--busy-reply-threshold", "100"});
-    if (!redis.running()) {
-        MESSAGE("redis-server not installed: respkit's replies checked alone");
-        return;
-    }
-    const std::vector<std::string> theirs = busy_transcript(redis.port());
-    REQUIRE(theirs.size() == ours.size());
-    for (std::size_t i = 0; i < ours.size(); ++i) {
-        CAPTURE(i);
-        CHECK(ours[i] == theirs[i]);
-    }
+    if (!same_on_redis(busy_transcript, ours)) return;
     MESSAGE(
         "busy: " << ours.size()
                  << " exchanges (14 replies and 3 ends of connection) identical to redis-server's");
@@ -199,14 +213,8 @@ std::vector<std::string> busy_function_transcript(int port) {
 
 TEST_CASE("busy function: -BUSY names FUNCTION KILL, which ends it; SCRIPT KILL and FUNCTION KILL "
           "refuse the other kind, as redis-server 7.0.15") {
-    server_process respkit(built_program("respkit-server"),
-                           {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                            "--busy-reply-threshold", "100"});
-    if (!respkit.running()) {
-        MESSAGE("skipped: respkit-server not built (RESPKIT_BUILD_DIR)");
-        return;
-    }
-    const std::vector<std::string> ours = busy_function_transcript(respkit.port());
+    const std::vector<std::string> ours = on_respkit(busy_function_transcript);
+    if (ours.empty()) return;
     const std::string busy_function =
         "-BUSY Redis is busy running a script. You can only call FUNCTION KILL "
         "or SHUTDOWN NOSAVE.\r\n";
@@ -224,16 +232,6 @@ TEST_CASE("busy function: -BUSY names FUNCTION KILL, which ends it; SCRIPT KILL 
     CHECK(ours[5] == "b " + busy_script + "+OK\r\n");
     CHECK(ours[6].starts_with("a -ERR Script killed by user with SCRIPT KILL... script: "));
 
-    server_process redis = start_redis_server({"--busy-reply-threshold", "100"});
-    if (!redis.running()) {
-        MESSAGE("redis-server not installed: respkit's replies checked alone");
-        return;
-    }
-    const std::vector<std::string> theirs = busy_function_transcript(redis.port());
-    REQUIRE(theirs.size() == ours.size());
-    for (std::size_t i = 0; i < ours.size(); ++i) {
-        CAPTURE(i);
-        CHECK(ours[i] == theirs[i]);
-    }
+    if (!same_on_redis(busy_function_transcript, ours)) return;
     MESSAGE("busy function: " << ours.size() << " exchanges identical to redis-server's");
 }

@@ -36,16 +36,30 @@ bool have_programs() {
     return true;
 }
 
-server_process respkit_in(const scratch_dir& dir, std::vector<std::string> extra = {}) {
+/// `program` on 127.0.0.1 and a free port, its files in `dir`, without save points.
+server_process server_in(const std::string& program, const scratch_dir& dir,
+                         const std::vector<std::string>& extra) {
     std::vector<std::string> args{"--bind", "127.0.0.1", "--dir", dir.str(), "--save", ""};
     args.insert(args.end(), extra.begin(), extra.end());
-    return server_process(built_program("respkit-server"), args);
+    return server_process(program, args);
 }
 
-server_process redis_in(const scratch_dir& dir, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{"--bind", "127.0.0.1", "--dir", dir.str(), "--save", ""};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return server_process(find_on_path("redis-server"), args);
+server_process respkit_in(const scratch_dir& dir, const std::vector<std::string>& extra = {}) {
+    return server_in(built_program("respkit-server"), dir, extra);
+}
+
+server_process redis_in(const scratch_dir& dir, const std::vector<std::string>& extra = {}) {
+    return server_in(find_on_path("redis-server"), dir, extra);
+}
+
+/// Starts BGREWRITEAOF and waits (at most 5 s) until the rewrite has ended.
+void rewrite_aof(int port) {
+    CHECK(cli(port, {"BGREWRITEAOF"}) == "Background append only file rewriting started\n");
+    for (int i = 0;
+         i < 100 &&
+         cli(port, {"INFO", "persistence"}).find("aof_rewrite_in_progress:0") == std::string::npos;
+         ++i)
+        run_program({find_on_path("sleep"), "0.05"});
 }
 
 } // namespace
@@ -116,28 +130,14 @@ TEST_CASE("functions in the append-only file: replayed, kept by rewrites, read b
             ours.stop();
             REQUIRE(ours.start());
             CHECK(cli(ours.port(), {"FCALL", "kept_f", "0", "e"}) == "kept:e\n");
-            CHECK(cli(ours.port(), {"BGREWRITEAOF"}) ==
-                  "Background append only file rewriting started\n");
-            for (int i = 0;
-                 i < 100 &&
-                 cli(ours.port(), {"INFO", "persistence"}).find("aof_rewrite_in_progress:0") ==
-                     std::string::npos;
-                 ++i)
-                run_program({find_on_path("sleep"), "0.05"});
+            rewrite_aof(ours.port());
             CHECK(cli(ours.port(), {"FUNCTION", "DELETE", "kept"}).empty() == false);
             CHECK(cli(ours.port(), {"FUNCTION", "LOAD", library}) == "kept\n");
             ours.stop();
             REQUIRE(ours.start());
             CHECK(cli(ours.port(), {"FCALL", "kept_f", "0", "f"}) == "kept:f\n");
             // The rewrite's base holds the library: nothing else is needed.
-            CHECK(cli(ours.port(), {"BGREWRITEAOF"}) ==
-                  "Background append only file rewriting started\n");
-            for (int i = 0;
-                 i < 100 &&
-                 cli(ours.port(), {"INFO", "persistence"}).find("aof_rewrite_in_progress:0") ==
-                     std::string::npos;
-                 ++i)
-                run_program({find_on_path("sleep"), "0.05"});
+            rewrite_aof(ours.port());
         }
         server_process theirs = redis_in(dir, {"--appendonly", "yes"});
         REQUIRE(theirs.running());

@@ -231,8 +231,10 @@ server_process start_redis_server(const std::vector<std::string>& extra, int por
     return server_process(find_on_path("redis-server"), std::move(args), port);
 }
 
-server_process start_respkit_server() {
-    return server_process(built_program("respkit-server"), {"--bind", "127.0.0.1", "--save", "", "--appendonly", "no"});
+server_process start_respkit_server(const std::vector<std::string>& extra) {
+    std::vector<std::string> args{"--bind", "127.0.0.1", "--save", "", "--appendonly", "no"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return server_process(built_program("respkit-server"), std::move(args));
 }
 
 redis_server::redis_server(const std::vector<std::string>& extra) : m_process(start_redis_server(extra)) {}

@@ -131,9 +131,10 @@ private:
 /// one when 0). Not running when redis-server is not installed.
 server_process start_redis_server(const std::vector<std::string>& extra = {}, int port = 0);
 
-/// The built examples/respkit-server on 127.0.0.1 and a free port, in memory only. Not running
-/// when it was not built (RESPKIT_BUILD_DIR unset or no binary).
-server_process start_respkit_server();
+/// The built examples/respkit-server on 127.0.0.1 and a free port, in memory only, with `extra`
+/// arguments after those. Not running when it was not built (RESPKIT_BUILD_DIR unset or no
+/// binary).
+server_process start_respkit_server(const std::vector<std::string>& extra = {});
 
 /// A Redis server (Debian's redis-server) on a free loopback port, in memory only, stopped
 /// by the destructor. `available()` is false when redis-server is not installed.
