@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "respkit/client/connection.hpp"
+#include "support/client_connection.hpp"
 #include "respkit/unique_fd.hpp"
 #include "support/process_util.hpp"
 
@@ -23,14 +24,6 @@ using namespace respkit_test;
 using namespace std::chrono_literals;
 
 namespace {
-
-client::connection connect(int port) {
-    client::options o;
-    o.port = static_cast<std::uint16_t>(port);
-    o.protocol = 2;
-    o.read_timeout = 20s;
-    return client::connection(o);
-}
 
 /// The reply to `args` as RESP text ("+OK", "-ERR ...", ":1", "$v", "*2" and its elements).
 std::string run(client::connection& c, const std::vector<std::string>& args) {
@@ -100,9 +93,9 @@ TEST_CASE("MIGRATE moves keys of every type with their TTLs: respkit -> redis, r
         MESSAGE("skipped: respkit-server not built or redis-server not installed");
         return;
     }
-    auto a = connect(ours.port());
-    auto b = connect(other.port());
-    auto r = connect(redis.port());
+    auto a = connect_client(ours.port());
+    auto b = connect_client(other.port());
+    auto r = connect_client(redis.port());
 
     // respkit -> redis, into db 3: the keys leave the source.
     fill(a);
@@ -153,8 +146,8 @@ TEST_CASE("MIGRATE AUTH and AUTH2 authenticate on the target first, whichever se
         MESSAGE("skipped: respkit-server not built or redis-server not installed");
         return;
     }
-    auto a = connect(ours.port());
-    auto r = connect(redis.port());
+    auto a = connect_client(ours.port());
+    auto r = connect_client(redis.port());
     CHECK(run(r, {"AUTH", "secret"}) == "+OK");
     CHECK(run(r, {"ACL", "SETUSER", "mover", "on", ">pw", "~*", "+@all"}) == "+OK");
     CHECK(run(a, {"SET", "k", "v"}) == "+OK");
@@ -171,7 +164,7 @@ TEST_CASE("MIGRATE AUTH and AUTH2 authenticate on the target first, whichever se
 
     // Redis as the source, a respkit-server target with a password and a user.
     CHECK(run(a, {"CONFIG", "SET", "requirepass", "rkpass"}) == "+OK");
-    auto a2 = connect(ours.port());
+    auto a2 = connect_client(ours.port());
     CHECK(run(a2, {"AUTH", "rkpass"}) == "+OK");
     CHECK(run(a2, {"ACL", "SETUSER", "mover", "on", ">pw", "~*", "+@all"}) == "+OK");
     CHECK(run(r, migrate(ours.port(), "0", {"AUTH", "rkpass"}, {"k"})) == "+OK");
@@ -197,7 +190,7 @@ TEST_CASE("MIGRATE to a target that never answers waits for the timeout only; a 
     REQUIRE(::getsockname(silent.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0);
     const std::string port = std::to_string(ntohs(addr.sin_port));
 
-    auto a = connect(ours.port());
+    auto a = connect_client(ours.port());
     CHECK(run(a, {"SET", "k", "v"}) == "+OK");
     const auto started = std::chrono::steady_clock::now();
     CHECK(run(a, {"MIGRATE", "127.0.0.1", port, "k", "0", "300"}) ==

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "respkit/client/connection.hpp"
+#include "support/client_connection.hpp"
 #include "support/file_util.hpp"
 #include "support/process_util.hpp"
 
@@ -44,14 +45,6 @@ server_process start_respkit(const std::vector<std::string>& args) {
 }
 server_process start_redis(const std::vector<std::string>& args) {
     return server_process(find_on_path("redis-server"), args);
-}
-
-client::connection connect(int port) {
-    client::options o;
-    o.port = static_cast<std::uint16_t>(port);
-    o.protocol = 2;
-    o.read_timeout = 20s;
-    return client::connection(o);
 }
 
 resp::value run(client::connection& c, const std::vector<std::string>& args) {
@@ -232,14 +225,14 @@ TEST_CASE("an RDB saved by redis-server loads into respkit-server, and one saved
         {
             server_process from(writer, persist_args(dir.path));
             REQUIRE(from.running());
-            auto c = connect(from.port());
+            auto c = connect_client(from.port());
             fill(c);
             save_and_let_soon_expire(c);
             expected = dataset(c);
         }
         server_process to(reader, persist_args(dir.path));
         REQUIRE(to.running());
-        auto c = connect(to.port());
+        auto c = connect_client(to.port());
         const auto loaded = dataset(c);
         CHECK(loaded.size() == expected.size());
         CHECK(loaded == expected);
@@ -271,8 +264,8 @@ TEST_CASE("DUMP payloads cross between redis-server and respkit-server with REST
     server_process ours = start_respkit(persist_args(dir.path));
     REQUIRE(redis.running());
     REQUIRE(ours.running());
-    auto r = connect(redis.port());
-    auto o = connect(ours.port());
+    auto r = connect_client(redis.port());
+    auto o = connect_client(ours.port());
     fill(r);
     fill(o);
     std::this_thread::sleep_for(450ms);
@@ -327,7 +320,7 @@ TEST_CASE("SAVE, BGSAVE, LASTSAVE, save points, SHUTDOWN SAVE/NOSAVE, SIGTERM, D
         {
             server_process s = start_respkit(persist_args(dir.path));
             REQUIRE(s.running());
-            auto c = connect(s.port());
+            auto c = connect_client(s.port());
             const std::int64_t before = run(c, {"LASTSAVE"}).integer();
             for (int i = 0; i < 1000; ++i) run(c, {"SET", "k" + std::to_string(i), std::to_string(i)});
             CHECK(info_field(c, "rdb_changes_since_last_save") == "1000");
@@ -346,7 +339,7 @@ TEST_CASE("SAVE, BGSAVE, LASTSAVE, save points, SHUTDOWN SAVE/NOSAVE, SIGTERM, D
         }
         server_process s = start_respkit(persist_args(dir.path));
         REQUIRE(s.running());
-        auto c = connect(s.port());
+        auto c = connect_client(s.port());
         CHECK(run(c, {"DBSIZE"}).integer() == 1000);
         CHECK(text(run(c, {"GET", "k999"})) == "999");
         CHECK(run(c, {"EXISTS", "after"}).integer() == 0);
@@ -355,14 +348,14 @@ TEST_CASE("SAVE, BGSAVE, LASTSAVE, save points, SHUTDOWN SAVE/NOSAVE, SIGTERM, D
         (void)c.command("SHUTDOWN", "SAVE");
         s.stop();
         server_process again = start_respkit(persist_args(dir.path));
-        auto c2 = connect(again.port());
+        auto c2 = connect_client(again.port());
         CHECK(text(run(c2, {"GET", "after"})) == "y");
     }
     SUBCASE("a save point triggers a background save; SIGTERM with save points saves") {
         {
             server_process s = start_respkit(persist_args(dir.path, "1 3"));
             REQUIRE(s.running());
-            auto c = connect(s.port());
+            auto c = connect_client(s.port());
             for (int i = 0; i < 5; ++i) run(c, {"SET", "p" + std::to_string(i), "v"});
             CHECK(wait_for([&] { return info_field(c, "rdb_saves") == "1"; }, 10s));
             CHECK(std::filesystem::exists(dir.file("dump.rdb")));
@@ -370,20 +363,20 @@ TEST_CASE("SAVE, BGSAVE, LASTSAVE, save points, SHUTDOWN SAVE/NOSAVE, SIGTERM, D
             // server_process::stop sends SIGTERM: the final snapshot holds "last".
         }
         server_process s = start_respkit(persist_args(dir.path));
-        auto c = connect(s.port());
+        auto c = connect_client(s.port());
         CHECK(text(run(c, {"GET", "last"})) == "before-sigterm");
         CHECK(run(c, {"DBSIZE"}).integer() == 6);
     }
     SUBCASE("DEBUG RELOAD saves and loads again; refused unless enable-debug-command") {
         {
             server_process s = start_respkit(persist_args(dir.path));
-            auto c = connect(s.port());
+            auto c = connect_client(s.port());
             CHECK(text(run(c, {"DEBUG", "RELOAD"})).starts_with("ERR DEBUG command not allowed."));
         }
         auto args = persist_args(dir.path);
         args.insert(args.end(), {"--enable-debug-command", "yes"});
         server_process s = start_respkit(args);
-        auto c = connect(s.port());
+        auto c = connect_client(s.port());
         run(c, {"RPUSH", "l", "a", "b"});
         run(c, {"SET", "t", "v", "EX", "1000"});
         CHECK(text(run(c, {"DEBUG", "RELOAD"})) == "OK");
@@ -395,7 +388,7 @@ TEST_CASE("SAVE, BGSAVE, LASTSAVE, save points, SHUTDOWN SAVE/NOSAVE, SIGTERM, D
     SUBCASE("a failed background save with save points: writes and PING get MISCONF until a save works") {
         server_process s = start_respkit(persist_args(dir.path, "3600 1"));
         REQUIRE(s.running());
-        auto c = connect(s.port());
+        auto c = connect_client(s.port());
         // dump.rdb is a directory that is not empty: the rename that publishes the snapshot fails.
         std::filesystem::create_directories(dir.file("dump.rdb/x"));
         CHECK(text(run(c, {"BGSAVE"})) == "Background saving started");
@@ -451,7 +444,7 @@ TEST_CASE("sorted sets' OBJECT ENCODING after DEBUG RELOAD, RESTORE and a restar
         {
             server_process s = redis ? start_redis(args) : start_respkit(args);
             REQUIRE(s.running());
-            auto c = connect(s.port());
+            auto c = connect_client(s.port());
             script(c);
             for (const auto& e : encodings(c)) out.push_back("live " + e);
             CHECK(text(run(c, {"DEBUG", "RELOAD"})) == "OK");
@@ -463,7 +456,7 @@ TEST_CASE("sorted sets' OBJECT ENCODING after DEBUG RELOAD, RESTORE and a restar
         }
         server_process s = redis ? start_redis(args) : start_respkit(args);
         REQUIRE(s.running());
-        auto c = connect(s.port());
+        auto c = connect_client(s.port());
         for (const auto& e : encodings(c)) out.push_back("restart " + e);
         CHECK(run(c, {"ZCARD", "shrunk"}).integer() == 10);
         CHECK(text(run(c, {"ZSCORE", "mid", "f"})) == "6");
@@ -515,8 +508,8 @@ TEST_CASE("hash and set encodings after DEBUG RELOAD, a restart and RESTORE matc
     server_process ours = start_respkit(args(our_dir.path));
     REQUIRE(redis.running());
     REQUIRE(ours.running());
-    auto r = connect(redis.port());
-    auto o = connect(ours.port());
+    auto r = connect_client(redis.port());
+    auto o = connect_client(ours.port());
     for (const auto& command : load) CHECK(text(run(r, command)) == text(run(o, command)));
     CHECK(state(o) == state(r));
     for (auto* c : {&r, &o}) CHECK(text(run(*c, {"DEBUG", "RELOAD"})) == "OK");
@@ -545,7 +538,7 @@ TEST_CASE("hash and set encodings after DEBUG RELOAD, a restart and RESTORE matc
     ours.stop();
     REQUIRE(ours.start());
     (void)run(r, {"DEBUG", "RELOAD"});
-    auto o2 = connect(ours.port());
+    auto o2 = connect_client(ours.port());
     CHECK(state(o2) == state(r));
 }
 
@@ -554,8 +547,8 @@ TEST_CASE("INFO persistence has Redis 7.0's fields in Redis's order") {
     temp_dir dir;
     server_process redis = start_redis(persist_args(dir.path));
     server_process ours = start_respkit(persist_args(dir.path));
-    auto r = connect(redis.port());
-    auto o = connect(ours.port());
+    auto r = connect_client(redis.port());
+    auto o = connect_client(ours.port());
     CHECK(info_fields(o) == info_fields(r));
 }
 
@@ -566,7 +559,7 @@ TEST_CASE("a damaged dump.rdb stops respkit-server's start-up, naming the file a
     {
         server_process s = start_respkit(persist_args(dir.path));
         REQUIRE(s.running());
-        auto c = connect(s.port());
+        auto c = connect_client(s.port());
         for (int i = 0; i < 200; ++i) run(c, {"SET", "key:" + std::to_string(i), std::string(50, 'v')});
         run(c, {"RPUSH", "list", "a", "b", "c"});
         REQUIRE(text(run(c, {"SAVE"})) == "OK");
