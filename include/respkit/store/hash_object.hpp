@@ -5,7 +5,7 @@
 /// (hash-max-listpack-entries, hash-max-listpack-value) and as a hash table once it is not,
 /// converting one way at the moments Redis 7.0 does.
 
-#include <respkit/detail/packed_pointer.hpp>
+#include <respkit/detail/packed_owner.hpp>
 #include <respkit/store/encoding_limits.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/store/listpack.hpp>
@@ -33,27 +33,8 @@ public:
 
     /// An empty hash, in the listpack form.
     hash_object() noexcept = default;
-    /// A copy in the same form.
-    hash_object(const hash_object& other)
-        : m_packed(other.m_packed), m_table(other.m_table ? new table_type(*other.m_table) : nullptr) {}
-    /// Moves; leaves `other` empty.
-    hash_object(hash_object&& other) noexcept
-        : m_packed(std::move(other.m_packed)), m_table(std::exchange(other.m_table, nullptr)) {}
-    /// Copy assignment.
-    hash_object& operator=(const hash_object& other) {
-        if (this != &other) *this = hash_object(other);
-        return *this;
-    }
-    /// Move assignment.
-    hash_object& operator=(hash_object&& other) noexcept {
-        if (this != &other) {
-            delete m_table.get();
-            m_packed = std::move(other.m_packed);
-            m_table = std::exchange(other.m_table, nullptr);
-        }
-        return *this;
-    }
-    ~hash_object() { delete m_table.get(); }
+    // Copies (in the same form), moves (leaving the source empty) and destruction are
+    // member-wise: m_table owns the hash table form.
 
     /// True in the listpack form.
     [[nodiscard]] bool is_listpack() const noexcept { return m_table == nullptr; }
@@ -234,7 +215,7 @@ public:
 private:
     static constexpr std::size_t npos = static_cast<std::size_t>(-1);
     listpack m_packed;                   // the listpack form (empty once converted)
-    respkit::detail::packed_pointer<table_type> m_table; // the hash table form, or nullptr
+    respkit::detail::packed_owner<table_type> m_table; // the hash table form, or nullptr
 
     [[nodiscard]] std::size_t find_packed(std::string_view field) const noexcept {
         for (std::size_t pos = m_packed.begin(), end = m_packed.end(); pos < end;) {
@@ -253,7 +234,7 @@ private:
             const std::string_view v = m_packed.at(pos, pos);
             (void)table->insert_new(k, v);
         }
-        m_table = table.release();
+        m_table.reset(table.release());
         m_packed = listpack();
     }
 };

@@ -5,7 +5,7 @@
 /// there are at most set-max-intset-entries of them, and as a hash table otherwise, converting
 /// one way at the moments Redis 7.0 does.
 
-#include <respkit/detail/packed_pointer.hpp>
+#include <respkit/detail/packed_owner.hpp>
 #include <respkit/store/encoding_limits.hpp>
 #include <respkit/store/hash.hpp>
 #include <respkit/store/integer.hpp>
@@ -33,27 +33,8 @@ public:
 
     /// An empty set, in the intset form.
     set_object() noexcept = default;
-    /// A copy in the same form.
-    set_object(const set_object& other)
-        : m_ints(other.m_ints), m_table(other.m_table ? new table_type(*other.m_table) : nullptr) {}
-    /// Moves; leaves `other` empty.
-    set_object(set_object&& other) noexcept
-        : m_ints(std::move(other.m_ints)), m_table(std::exchange(other.m_table, nullptr)) {}
-    /// Copy assignment.
-    set_object& operator=(const set_object& other) {
-        if (this != &other) *this = set_object(other);
-        return *this;
-    }
-    /// Move assignment.
-    set_object& operator=(set_object&& other) noexcept {
-        if (this != &other) {
-            delete m_table.get();
-            m_ints = std::move(other.m_ints);
-            m_table = std::exchange(other.m_table, nullptr);
-        }
-        return *this;
-    }
-    ~set_object() { delete m_table.get(); }
+    // Copies (in the same form), moves (leaving the source empty) and destruction are
+    // member-wise: m_table owns the hash table form.
 
     /// True in the intset form.
     [[nodiscard]] bool is_intset() const noexcept { return m_table == nullptr; }
@@ -184,7 +165,7 @@ public:
 
 private:
     intset m_ints;                       // the intset form (empty once converted)
-    respkit::detail::packed_pointer<table_type> m_table; // the hash table form, or nullptr
+    respkit::detail::packed_owner<table_type> m_table; // the hash table form, or nullptr
 
     void convert() {
         std::unique_ptr<table_type> table(new table_type());
@@ -193,7 +174,7 @@ private:
             scratch digits;
             (void)table->insert_new(format_int64(n, digits.data()));
         });
-        m_table = table.release();
+        m_table.reset(table.release());
         m_ints = intset();
     }
 };
