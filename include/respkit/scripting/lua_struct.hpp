@@ -151,6 +151,26 @@ inline void order_bytes(char* bytes, std::size_t size, bool little) {
     }
 }
 
+// The 'f' and 'd' formats: `Float`'s bytes in the header's order.
+template <class Float>
+void put_float(lua_State* L, luaL_Buffer* b, int argument, bool little) {
+    const auto value = static_cast<Float>(luaL_checknumber(L, argument));
+    char bytes[sizeof value];
+    std::memcpy(bytes, &value, sizeof value);
+    order_bytes(bytes, sizeof bytes, little);
+    luaL_addlstring(b, bytes, sizeof bytes);
+}
+
+template <class Float>
+lua_Number get_float(const char* at, bool little) {
+    char bytes[sizeof(Float)];
+    std::memcpy(bytes, at, sizeof bytes);
+    order_bytes(bytes, sizeof bytes, little);
+    Float value = 0;
+    std::memcpy(&value, bytes, sizeof value);
+    return value;
+}
+
 inline int pack(lua_State* L) {
     const char* format = luaL_checkstring(L, 1);
     header h = default_header();
@@ -178,22 +198,8 @@ inline int pack(lua_State* L) {
         case 'i':
         case 'I': put_integer(L, &b, argument++, h.little, static_cast<int>(size)); break;
         case 'x': luaL_addchar(&b, '\0'); break;
-        case 'f': {
-            auto f = static_cast<float>(luaL_checknumber(L, argument++));
-            char bytes[sizeof f];
-            std::memcpy(bytes, &f, sizeof f);
-            order_bytes(bytes, sizeof bytes, h.little);
-            luaL_addlstring(&b, bytes, sizeof bytes);
-            break;
-        }
-        case 'd': {
-            const double d = luaL_checknumber(L, argument++);
-            char bytes[sizeof d];
-            std::memcpy(bytes, &d, sizeof d);
-            order_bytes(bytes, sizeof bytes, h.little);
-            luaL_addlstring(&b, bytes, sizeof bytes);
-            break;
-        }
+        case 'f': put_float<float>(L, &b, argument++, h.little); break;
+        case 'd': put_float<double>(L, &b, argument++, h.little); break;
         case 'c':
         case 's': {
             std::size_t length = 0;
@@ -275,26 +281,14 @@ inline int unpack(lua_State* L) {
             break;
         }
         case 'x': break;
-        case 'f': {
-            char bytes[sizeof(float)];
-            std::memcpy(bytes, data + position, sizeof bytes);
-            order_bytes(bytes, sizeof bytes, h.little);
-            float f = 0;
-            std::memcpy(&f, bytes, sizeof f);
-            lua_pushnumber(L, f);
+        case 'f':
+            lua_pushnumber(L, get_float<float>(data + position, h.little));
             ++results;
             break;
-        }
-        case 'd': {
-            char bytes[sizeof(double)];
-            std::memcpy(bytes, data + position, sizeof bytes);
-            order_bytes(bytes, sizeof bytes, h.little);
-            double d = 0;
-            std::memcpy(&d, bytes, sizeof d);
-            lua_pushnumber(L, d);
+        case 'd':
+            lua_pushnumber(L, get_float<double>(data + position, h.little));
             ++results;
             break;
-        }
         case 'c': {
             if (size == 0) {
                 if (results == 0 || lua_isnumber(L, -1) == 0) {
