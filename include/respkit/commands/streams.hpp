@@ -580,6 +580,10 @@ template <class Keyspace>
 
 template <class Keyspace>
 void xinfo_stream_command(command_call& call, Keyspace& ks) {
+    // As Redis's xinfoCommand: the key is looked up before the options are read, so a missing
+    // key or one of another type wins over a syntax error.
+    const store::stream* s = xinfo_stream(call, ks);
+    if (!s) return;
     bool full = false;
     std::int64_t count = 10;
     const std::size_t optc = call.argc() - 3;
@@ -596,8 +600,6 @@ void xinfo_stream_command(command_call& call, Keyspace& ks) {
             count = *n < 0 ? 10 : *n;
         }
     }
-    const store::stream* s = xinfo_stream(call, ks);
-    if (!s) return;
     auto& out = call.reply();
     out.map(full ? 9 : 10);
     out.bulk_string("length");
