@@ -2,10 +2,11 @@
 
 /// \file
 /// Connects a keyspace's key changes to the server contexts that need them: a change marks the
-/// watchers' transactions as failed, makes blocked commands run again, and makes the running
-/// command propagate (a key removed by expiry or eviction propagates as DEL). Installed by the transaction
-/// and blocking command families and attached to a context the first time one of its sessions
-/// needs it; attached at once by propagate_changes().
+/// watchers' transactions as failed, makes blocked commands run again, invalidates what tracking
+/// clients read, and makes the running command propagate (a key removed by expiry or eviction
+/// propagates as DEL). Installed by the transaction, blocking and tracking command families and
+/// attached to a context the first time one of its sessions needs it; attached at once by
+/// propagate_changes().
 
 #include <cstddef>
 #include <memory>
@@ -84,18 +85,34 @@ private:
                 const bool expired = m_keyspace->stored_expired(db, watched);
                 for (server::session* s : sessions) s->touch_watched(db, watched, expired);
             });
+            server.tracking().flushed<server::session>(); // client-side caching: every key
             return;
         }
         if (const auto* sessions = server.watchers().find(db, key)) {
             for (server::session* s : *sessions) s->touch_watched(db, key, event == store::key_event::expired);
         }
-        // As Redis: the event is published as the key goes (an evicted key just before).
-        if (event == store::key_event::expired)
+        // As Redis: the event is published as the key goes (an evicted key just before), an
+        // expired key before its tracking invalidation, an evicted one after.
+        if (event == store::key_event::expired) {
             server::notify_keyspace_event(server, keyspace_event_class::expired, "expired", key, db);
-        else if (event == store::key_event::evicted)
+            invalidate_tracked(server, event, key);
+        } else if (event == store::key_event::evicted) {
+            invalidate_tracked(server, event, key);
             server::notify_keyspace_event(server, keyspace_event_class::evicted, "evicted", key, db);
+        } else {
+            invalidate_tracked(server, event, key);
+        }
         // A deletion too: XREADGROUP blocked on a deleted stream is unblocked with an error.
         if (event == store::key_event::modified || event == store::key_event::deleted) server.signal_key_ready(db, key);
+    }
+
+    // Client-side caching (Redis's trackingInvalidateKey): the clients that read `key` are told;
+    // nothing to do while no client tracks.
+    static void invalidate_tracked(server::server_context& server, store::key_event event, std::string_view key) {
+        server::tracking_table& table = server.tracking();
+        // Expiry and eviction are nobody's write: NOLOOP BCAST clients hear of them too.
+        const bool by_client = event == store::key_event::modified || event == store::key_event::deleted;
+        table.invalidate<server::session>(key, by_client ? table.current() : nullptr);
     }
 
     Keyspace* m_keyspace;

@@ -3,8 +3,9 @@
 /// \file
 /// Client-side caching commands with Redis 7.0's replies and errors: CLIENT TRACKING (ON/OFF,
 /// REDIRECT, PREFIX, BCAST, OPTIN, OPTOUT, NOLOOP), CLIENT CACHING and CLIENT TRACKINGINFO, and
-/// the keyspace observer that turns key changes into invalidations (server/tracking.hpp holds
-/// the table and sends them). docs/tracking.md explains the design.
+/// the attachment of the keyspace's observer (commands/key_events.hpp's key_event_relay) that
+/// turns key changes into invalidations (server/tracking.hpp holds the table and sends them).
+/// docs/tracking.md explains the design.
 
 #include <algorithm>
 #include <cstddef>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "respkit/commands/arguments.hpp"
+#include "respkit/commands/key_events.hpp"
 #include "respkit/commands/specs/tracking.hpp"
 #include "respkit/server/call.hpp"
 #include "respkit/server/session_impl.hpp"
@@ -23,56 +25,6 @@
 #include "respkit/version.hpp"
 
 namespace respkit::inline RESPKIT_ABI_NAMESPACE::commands {
-
-/// Observes one keyspace (which must outlive it) for the tracking tables of the server contexts
-/// attached to it: a changed, expired or evicted key is invalidated, a flush invalidates
-/// everything. Attached to a context when one of its clients turns tracking on.
-template <class Keyspace>
-class tracking_relay : public std::enable_shared_from_this<tracking_relay<Keyspace>> {
-public:
-    /// A relay for `keyspace`, observing it only while a context is attached.
-    explicit tracking_relay(Keyspace& keyspace) : m_keyspace(&keyspace) {}
-    tracking_relay(const tracking_relay&) = delete;
-    tracking_relay& operator=(const tracking_relay&) = delete;
-    /// Stops observing.
-    ~tracking_relay() {
-        if (!m_contexts.empty()) m_keyspace->remove_observer(&on_event, this);
-    }
-
-    /// Sends `server`'s tracking table the keyspace's changes from now on (once per context).
-    void attach(server::server_context& server) {
-        if (std::find(m_contexts.begin(), m_contexts.end(), &server) != m_contexts.end()) return;
-        if (m_contexts.empty()) m_keyspace->add_observer(&on_event, this);
-        m_contexts.push_back(&server);
-        std::weak_ptr<tracking_relay> weak = this->shared_from_this();
-        server.at_exit([weak, context = &server] {
-            auto relay = weak.lock();
-            if (!relay) return;
-            std::erase(relay->m_contexts, context);
-            if (relay->m_contexts.empty()) relay->m_keyspace->remove_observer(&on_event, relay.get());
-        });
-    }
-
-private:
-    static void on_event(void* self, store::key_event event, std::size_t, std::string_view key) {
-        // A key about to be added, or a read of a missing one (reported for keyspace
-        // notifications' n and m), changes nothing: the change that follows invalidates.
-        if (event == store::key_event::created || event == store::key_event::missed) return;
-        for (server::server_context* server : static_cast<tracking_relay*>(self)->m_contexts) {
-            server::tracking_table& table = server->tracking();
-            if (event == store::key_event::flushed) {
-                table.flushed<server::session>();
-            } else {
-                // Expiry and eviction are nobody's write: NOLOOP BCAST clients hear of them too.
-                const bool by_client = event == store::key_event::modified || event == store::key_event::deleted;
-                table.invalidate<server::session>(key, by_client ? table.current() : nullptr);
-            }
-        }
-    }
-
-    Keyspace* m_keyspace;
-    std::vector<server::server_context*> m_contexts;
-};
 
 namespace detail {
 
@@ -214,7 +166,7 @@ inline void client_trackinginfo_command(server::command_call& call) {
 template <class Keyspace>
 void install_tracking_commands(server::dispatcher& commands, Keyspace& keyspace) {
     auto specs = tracking_command_specs();
-    auto relay = std::make_shared<tracking_relay<Keyspace>>(keyspace);
+    auto relay = std::make_shared<key_event_relay<Keyspace>>(keyspace);
     std::function<void(server::server_context&)> observe = [relay](server::server_context& server) {
         relay->attach(server);
     };
