@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 using respkit::store::encoding_limits;
@@ -198,6 +199,49 @@ TEST_CASE("set_object: intset while integers within set-max-intset-entries, sort
     set_object u;
     CHECK(u.insert("07", limits));
     CHECK(u.encoding_name() == "hashtable");
+}
+
+TEST_CASE("hash_object, set_object: copies keep the form, moves leave the source empty") {
+    const encoding_limits limits{4, 8, 3};
+    hash_object small, large;
+    CHECK(small.set("a", "1", limits));
+    for (const char* f : {"a", "b", "c", "d", "e"}) CHECK(large.set(f, f, limits));
+    REQUIRE(large.encoding_name() == "hashtable");
+    hash_object h = large; // copy construction: its own table
+    h = small;             // copy assignment over the table form: the listpack form
+    CHECK(h.encoding_name() == "listpack");
+    CHECK(h.get("a") == "1");
+    h = large;
+    CHECK(h.encoding_name() == "hashtable");
+    CHECK(h.erase("a"));
+    CHECK(large.get("a") == "a"); // the copy did not share the table
+    hash_object moved(std::move(h));
+    CHECK(moved.size() == 4);
+    CHECK(h.empty()); // NOLINT(bugprone-use-after-move): moved from, empty
+    CHECK(h.is_listpack());
+    moved = std::move(large);
+    CHECK(moved.size() == 5);
+    CHECK(large.is_listpack()); // NOLINT(bugprone-use-after-move)
+    moved = hash_object(small);
+    CHECK(moved.encoding_name() == "listpack");
+
+    set_object ints, table;
+    CHECK(ints.insert("1", limits));
+    CHECK(table.insert("x", limits));
+    set_object s = table;
+    s = ints;
+    CHECK(s.encoding_name() == "intset");
+    s = table;
+    CHECK(s.encoding_name() == "hashtable");
+    CHECK(s.erase("x"));
+    CHECK(table.contains("x"));
+    set_object t(std::move(table));
+    CHECK(t.contains("x"));
+    CHECK(table.is_intset()); // NOLINT(bugprone-use-after-move)
+    CHECK(table.empty());
+    t = std::move(ints);
+    CHECK(t.encoding_name() == "intset");
+    CHECK(t.contains("1"));
 }
 
 TEST_CASE("set_object: SSCAN visits every member in both forms") {
