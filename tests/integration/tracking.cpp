@@ -461,6 +461,41 @@ TEST_CASE("client-side caching: expiry invalidates a tracked key") {
     CHECK(t.last() == ">2\r\n" + bulk("invalidate") + "*1\r\n" + bulk("e"));
 }
 
+namespace {
+
+/// What a RESP3 client that tracks (turned on before notify-keyspace-events, the order in which
+/// respkit once attached its two keyspace observers the other way round) and subscribes to
+/// expired events receives when its key expires.
+std::string expiry_order(int port) {
+    raw_connection t(port), a(port);
+    REQUIRE(t.hello(3));
+    REQUIRE(t.call({"CLIENT", "TRACKING", "on"}));
+    REQUIRE(a.call({"CONFIG", "SET", "notify-keyspace-events", "Ex"}));
+    REQUIRE(t.call({"SUBSCRIBE", "__keyevent@0__:expired"}));
+    REQUIRE(a.call({"SET", "e", "1", "PX", "20"}));
+    REQUIRE(t.call({"GET", "e"}));
+    std::this_thread::sleep_for(50ms);
+    REQUIRE(a.call({"EXISTS", "e"})); // active expiry or this access removes it
+    REQUIRE(t.await(2));
+    return t.bytes();
+}
+
+} // namespace
+
+TEST_CASE("client-side caching: an expired key is notified before it is invalidated, as redis-server") {
+    const server_process server = start_respkit_server();
+    if (!server.running()) {
+        MESSAGE("skipped: respkit-server not built");
+        return;
+    }
+    const std::string ours = expiry_order(server.port());
+    const std::string pushes = ">3\r\n" + bulk("message") + bulk("__keyevent@0__:expired") + bulk("e") + ">2\r\n" +
+                               bulk("invalidate") + "*1\r\n" + bulk("e");
+    CHECK(ours.ends_with(pushes));
+    const server_process redis = start_redis_server();
+    if (redis.running()) CHECK(printable(ours) == printable(expiry_order(redis.port())));
+}
+
 TEST_CASE("client-side caching with redis-py (RESP2, redirect to a __redis__:invalidate subscriber)") {
     const server_process server = start_respkit_server();
     if (!server.running()) {
