@@ -455,13 +455,19 @@ private:
         if (request.keys.empty()) return {};
         request.migrate = c.entry.full_name == "migrate";
         request.asking = c.client.asking() || has(c.entry.spec.flags, server::command_flag::asking); // RESTORE-ASKING
+        const cluster::route r = route(request);
+        return cluster::route_error(r, endpoint());
+    }
+
+    // Where `request` goes from this node, with the cluster-allow-*-when-down settings; a key
+    // counts as present when it is stored and not logically expired.
+    cluster::route route(const cluster::routing_request& request) const {
         cluster::routing_settings settings;
         settings.allow_reads_when_down = m_config->get_bool("cluster-allow-reads-when-down");
         settings.allow_pubsubshard_when_down = m_config->get_bool("cluster-allow-pubsubshard-when-down");
-        const cluster::route r = cluster::route_command(
+        return cluster::route_command(
             m_engine->table(), m_engine->myself(), request, m_engine->state_ok(), settings,
             [this](std::string_view key) { return m_keyspace->stored(0, key) && !m_keyspace->stored_expired(0, key); });
-        return cluster::route_error(r, endpoint());
     }
 
     // A command a script runs (Redis's scriptVerifyClusterState): its keys must route here, with
@@ -477,12 +483,7 @@ private:
         request.pubsub_shard = shard_pubsub(c.entry.full_name);
         request.migrate = c.entry.full_name == "migrate";
         request.asking = c.client.asking() || has(c.entry.spec.flags, server::command_flag::asking);
-        cluster::routing_settings settings;
-        settings.allow_reads_when_down = m_config->get_bool("cluster-allow-reads-when-down");
-        settings.allow_pubsubshard_when_down = m_config->get_bool("cluster-allow-pubsubshard-when-down");
-        const cluster::route r = cluster::route_command(
-            m_engine->table(), m_engine->myself(), request, m_engine->state_ok(), settings,
-            [this](std::string_view key) { return m_keyspace->stored(0, key) && !m_keyspace->stored_expired(0, key); });
+        const cluster::route r = route(request);
         switch (r.kind) {
         case cluster::route_kind::here: break;
         case cluster::route_kind::down_read_only:
